@@ -1,0 +1,210 @@
+package io.switchboard.cluster.agent;
+
+import io.switchboard.cluster.CborSerializable;
+import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.ServerCapabilities;
+import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.opamp.proto.ServerToAgentFlags;
+import io.switchboard.persistence.status.AgentStatus;
+import io.switchboard.persistence.status.ConnectionState;
+import io.switchboard.persistence.status.StatusWriter;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * One agent, wherever Cluster Sharding placed it (entity id = the agent's instance_uid in canonical
+ * text form). It owns the agent's state, answers every message through the session that carried
+ * it, fences stale sessions by epoch, and hands every change to its node's status writer.
+ */
+public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Agent");
+
+  /** What this server offers every agent; the first reply on a connection must carry it. */
+  static final long SERVER_CAPABILITIES =
+      ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE
+          | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE;
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** An agent's message, with the session that carried it. */
+  public record AgentReport(AgentToServer message, Session session) implements Command {}
+
+  /** The session with this epoch ended: its socket closed, or the agent said goodbye. */
+  public record SessionEnded(long epoch, String reason) implements Command {}
+
+  private enum IdleTimeout implements Command {
+    INSTANCE
+  }
+
+  /**
+   * The agent's connection: where replies go, its epoch (a newer epoch wins), and the node holding
+   * the socket.
+   */
+  public record Session(ActorRef<SessionDirective> ref, long epoch, String node) implements CborSerializable {}
+
+  /** What the entity tells a session. */
+  public sealed interface SessionDirective extends CborSerializable {}
+
+  /** Send this message to the agent. */
+  public record Deliver(ServerToAgent message) implements SessionDirective {}
+
+  /** A newer session of the same agent took over: close this one. */
+  public record Fenced(long newerEpoch) implements SessionDirective {}
+
+  /** Starts sharding for agents on this node; entities write their status through {@code statusWriter}. */
+  public static ActorRef<ShardingEnvelope<Command>> init(
+      ActorSystem<?> system, ActorRef<StatusWriter.Command> statusWriter, AgentEntitySettings settings) {
+    return ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                TYPE_KEY,
+                entityContext ->
+                    create(
+                        entityContext.getEntityId(),
+                        () -> entityContext.getShard().tell(new ClusterSharding.Passivate<>(entityContext.getSelf())),
+                        statusWriter,
+                        settings,
+                        Clock.systemUTC())));
+  }
+
+  /** Creates the behavior; {@code passivate} asks the shard to stop this entity. */
+  public static Behavior<Command> create(
+      String instanceUid,
+      Runnable passivate,
+      ActorRef<StatusWriter.Command> statusWriter,
+      AgentEntitySettings settings,
+      Clock clock) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> new AgentEntity(context, timers, instanceUid, passivate, statusWriter, settings, clock)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final String instanceUid;
+  private final Runnable passivate;
+  private final ActorRef<StatusWriter.Command> statusWriter;
+  private final AgentEntitySettings settings;
+  private final Clock clock;
+  private final AgentState state = new AgentState();
+  private Session session;
+
+  private AgentEntity(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      String instanceUid,
+      Runnable passivate,
+      ActorRef<StatusWriter.Command> statusWriter,
+      AgentEntitySettings settings,
+      Clock clock) {
+    super(context);
+    this.timers = timers;
+    this.instanceUid = instanceUid;
+    this.passivate = passivate;
+    this.statusWriter = statusWriter;
+    this.settings = settings;
+    this.clock = clock;
+    timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(AgentReport.class, this::onAgentReport)
+        .onMessage(SessionEnded.class, this::onSessionEnded)
+        .onMessageEquals(IdleTimeout.INSTANCE, this::onIdleTimeout)
+        .build();
+  }
+
+  private Behavior<Command> onAgentReport(AgentReport report) {
+    Session from = report.session();
+    if (session != null && from.epoch() < session.epoch()) {
+      from.ref().tell(new Fenced(session.epoch()));
+      return this;
+    }
+    if (session != null && from.epoch() > session.epoch()) {
+      session.ref().tell(new Fenced(from.epoch()));
+    }
+    if (session == null || from.epoch() != session.epoch()) {
+      session = from;
+      timers.cancel(IdleTimeout.INSTANCE);
+    }
+
+    AgentToServer message = report.message();
+    Instant now = clock.instant();
+    boolean needsFullState = state.apply(message, now);
+
+    ServerToAgent.Builder reply =
+        ServerToAgent.newBuilder().setInstanceUid(message.getInstanceUid()).setCapabilities(SERVER_CAPABILITIES);
+    if (needsFullState) {
+      reply.setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
+    }
+    session.ref().tell(new Deliver(reply.build()));
+
+    if (message.hasAgentDisconnect()) {
+      endSession("agent disconnected");
+    } else {
+      recordStatus(ConnectionState.CONNECTED, now);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSessionEnded(SessionEnded ended) {
+    if (session != null && ended.epoch() == session.epoch()) {
+      endSession(ended.reason());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onIdleTimeout() {
+    if (session == null) {
+      passivate.run();
+    }
+    return this;
+  }
+
+  private void endSession(String reason) {
+    getContext().getLog().debug("Session {} of agent {} ended: {}", session.epoch(), instanceUid, reason);
+    recordStatus(ConnectionState.DISCONNECTED, clock.instant());
+    session = null;
+    timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
+  }
+
+  private void recordStatus(ConnectionState connectionState, Instant now) {
+    AgentStatus status =
+        new AgentStatus(
+            instanceUid,
+            state.nextVersion(now),
+            connectionState,
+            state.lastSeen(),
+            state.sequenceNum(),
+            session.node(),
+            session.epoch(),
+            state.takeChangedCapabilities(),
+            state.takeChangedDescription(),
+            state.takeChangedHealth(),
+            state.takeChangedEffectiveConfig(),
+            state.takeChangedRemoteConfigStatus(),
+            now);
+    statusWriter.tell(new StatusWriter.Record(status));
+  }
+
+  /** Microsecond wall-clock time, the unit of state versions. */
+  static long micros(Instant instant) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+  }
+}

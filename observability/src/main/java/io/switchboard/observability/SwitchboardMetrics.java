@@ -1,0 +1,88 @@
+package io.switchboard.observability;
+
+import kamon.Kamon;
+import kamon.metric.Counter;
+import kamon.metric.Gauge;
+import kamon.metric.Histogram;
+import kamon.metric.MeasurementUnit;
+
+/**
+ * The metrics catalog. Every Switchboard metric is declared here, so that names stay consistent and
+ * docs/metrics.md has one place to follow. Kamon's Prometheus reporter turns dots into underscores
+ * and appends {@code _total} to counters: {@code switchboard.frames.received} is scraped as
+ * {@code switchboard_frames_received_total}.
+ */
+public final class SwitchboardMetrics {
+
+  private SwitchboardMetrics() {}
+
+  /** The transports an agent can hold a session on. */
+  public enum Transport {
+    WEBSOCKET,
+    HTTP;
+
+    String tag() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** Sessions currently held by this node, by transport. */
+  public static Gauge activeSessions(Transport transport) {
+    return Kamon.gauge("switchboard.active.sessions", "OpAMP sessions held by this node")
+        .withTag("transport", transport.tag());
+  }
+
+  /** Session opened on this node. */
+  public static Counter connects(Transport transport) {
+    return Kamon.counter("switchboard.connects", "OpAMP sessions opened").withTag("transport", transport.tag());
+  }
+
+  /** Session closed on this node. */
+  public static Counter disconnects(Transport transport) {
+    return Kamon.counter("switchboard.disconnects", "OpAMP sessions closed").withTag("transport", transport.tag());
+  }
+
+  /** Frames received from agents that decoded into an AgentToServer. */
+  public static Counter framesReceived(Transport transport) {
+    return Kamon.counter("switchboard.frames.received", "OpAMP frames decoded from agents")
+        .withTag("transport", transport.tag());
+  }
+
+  /** Frames refused, by reason (malformed, oversized, bad-header, binary-expected, ...). */
+  public static Counter framesRejected(Transport transport, String reason) {
+    return Kamon.counter("switchboard.frames.rejected", "OpAMP frames refused, by reason")
+        .withTag("transport", transport.tag())
+        .withTag("reason", reason);
+  }
+
+  /** Agent status rows written per flush of the status writer. */
+  public static Histogram statusBatchSize() {
+    return Kamon.histogram("switchboard.status.writer.batch.size", "Agent rows per status flush").withoutTags();
+  }
+
+  /** Time one status flush took, from the writer's point of view (includes waiting for a connection). */
+  public static Histogram statusFlushDuration() {
+    return Kamon.histogram(
+        "switchboard.status.writer.flush.duration", "Duration of one status flush", MeasurementUnit.time().nanoseconds())
+        .withoutTags();
+  }
+
+  /** Agents whose latest state waits to be written. */
+  public static Gauge statusPendingAgents() {
+    return Kamon.gauge("switchboard.status.writer.pending.agents", "Agents with unwritten status").withoutTags();
+  }
+
+  /** Age of the oldest unwritten status change when its flush completes. */
+  public static Histogram statusWriteLag() {
+    return Kamon.histogram(
+        "switchboard.status.writer.write.lag", "Time from a status change to its row being written",
+        MeasurementUnit.time().nanoseconds())
+        .withoutTags();
+  }
+
+  /** Status flushes that failed (database unreachable, ...) and will be retried. */
+  public static Counter statusFlushFailures() {
+    return Kamon.counter("switchboard.status.writer.flush.failures", "Status flushes that failed and will be retried")
+        .withoutTags();
+  }
+}

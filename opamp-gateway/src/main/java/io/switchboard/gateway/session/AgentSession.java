@@ -1,0 +1,190 @@
+package io.switchboard.gateway.session;
+
+import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.observability.SwitchboardMetrics.Transport;
+import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.ServerErrorResponse;
+import io.switchboard.opamp.proto.ServerErrorResponseType;
+import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.opamp.wire.MalformedFrameException;
+import io.switchboard.opamp.wire.OpampFrames;
+import kamon.metric.Counter;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * One agent connection on this node. It decodes the agent's frames, forwards each message to the
+ * agent's entity (wherever sharding placed it) with its own ref and epoch, and writes what the
+ * entity answers back to the socket. Frames that are not OpAMP are answered with a BadRequest error
+ * response and counted; the connection carries on, except after an oversized message, which the
+ * spec says to close on.
+ */
+public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
+
+  public sealed interface Command {}
+
+  /** The inbound stream is ready; {@code ackTo} wants an {@link Ack} before the first frame. */
+  public record StreamStarted(ActorRef<Ack> ackTo) implements Command {}
+
+  /** One frame from the agent; acknowledge it to receive the next. */
+  public record FrameReceived(InboundFrame frame, ActorRef<Ack> ackTo) implements Command {}
+
+  /** The agent's side of the socket closed. */
+  public enum StreamCompleted implements Command {
+    INSTANCE
+  }
+
+  /** The agent's side of the socket failed. */
+  public record StreamFailed(Throwable cause) implements Command {}
+
+  private record FromEntity(AgentEntity.SessionDirective directive) implements Command {}
+
+  /** Acknowledgement that lets the next inbound frame through (backpressure towards the agent). */
+  public enum Ack {
+    INSTANCE
+  }
+
+  /** Resolves an agent's entity; in a node this is Cluster Sharding's {@code entityRefFor}. */
+  @FunctionalInterface
+  public interface EntityResolver {
+    EntityRef<AgentEntity.Command> entityFor(String instanceUid);
+  }
+
+  public static Behavior<Command> create(
+      long epoch, String nodeName, EntityResolver entities, ActorRef<Outbound> socket) {
+    return Behaviors.setup(context -> new AgentSession(context, epoch, nodeName, entities, socket));
+  }
+
+  private final long epoch;
+  private final EntityResolver entities;
+  private final ActorRef<Outbound> socket;
+  private final AgentEntity.Session self;
+  private final Counter framesReceived = SwitchboardMetrics.framesReceived(Transport.WEBSOCKET);
+
+  private String instanceUid;
+  private EntityRef<AgentEntity.Command> entity;
+
+  private AgentSession(
+      ActorContext<Command> context,
+      long epoch,
+      String nodeName,
+      EntityResolver entities,
+      ActorRef<Outbound> socket) {
+    super(context);
+    this.epoch = epoch;
+    this.entities = entities;
+    this.socket = socket;
+    this.self =
+        new AgentEntity.Session(
+            context.messageAdapter(AgentEntity.SessionDirective.class, FromEntity::new), epoch, nodeName);
+    SwitchboardMetrics.activeSessions(Transport.WEBSOCKET).increment();
+    SwitchboardMetrics.connects(Transport.WEBSOCKET).increment();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(StreamStarted.class, started -> ack(started.ackTo()))
+        .onMessage(FrameReceived.class, this::onFrame)
+        .onMessage(FromEntity.class, this::onEntityDirective)
+        .onMessageEquals(StreamCompleted.INSTANCE, () -> agentGone("socket closed"))
+        .onMessage(StreamFailed.class, failed -> agentGone("socket failed: " + failed.cause().getMessage()))
+        .onSignal(PostStop.class, signal -> onStop())
+        .build();
+  }
+
+  private Behavior<Command> onFrame(FrameReceived received) {
+    InboundFrame frame = received.frame();
+    if (frame instanceof InboundFrame.Binary binary) {
+      onBinary(binary.bytes());
+    } else if (frame instanceof InboundFrame.Oversized oversized) {
+      refuse("oversized", "message exceeds the limit of " + oversized.limit() + " bytes");
+      return agentGone("oversized message");
+    } else {
+      refuse("text-frame", "OpAMP over WebSocket uses binary messages only");
+    }
+    return ack(received.ackTo());
+  }
+
+  private void onBinary(ByteString bytes) {
+    AgentToServer message;
+    try {
+      message = OpampFrames.decodeAgentToServer(bytes.asByteBuffer());
+    } catch (MalformedFrameException e) {
+      refuse(e.reason().tag(), e.getMessage());
+      return;
+    }
+    framesReceived.increment();
+    String uid;
+    try {
+      uid = InstanceUid.toText(message.getInstanceUid());
+    } catch (IllegalArgumentException e) {
+      refuse("invalid-instance-uid", e.getMessage());
+      return;
+    }
+    if (instanceUid == null) {
+      instanceUid = uid;
+      entity = entities.entityFor(uid);
+    } else if (!instanceUid.equals(uid)) {
+      refuse("instance-uid-changed", "this connection belongs to agent " + instanceUid + ", not " + uid);
+      return;
+    }
+    entity.tell(new AgentEntity.AgentReport(message, self));
+  }
+
+  private Behavior<Command> onEntityDirective(FromEntity fromEntity) {
+    AgentEntity.SessionDirective directive = fromEntity.directive();
+    if (directive instanceof AgentEntity.Deliver deliver) {
+      send(deliver.message());
+      return this;
+    }
+    AgentEntity.Fenced fenced = (AgentEntity.Fenced) directive;
+    getContext().getLog().info(
+        "Closing session {} of agent {}: a newer session {} took over", epoch, instanceUid, fenced.newerEpoch());
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> agentGone(String reason) {
+    if (entity != null) {
+      entity.tell(new AgentEntity.SessionEnded(epoch, reason));
+    }
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onStop() {
+    socket.tell(Outbound.Close.INSTANCE);
+    SwitchboardMetrics.activeSessions(Transport.WEBSOCKET).decrement();
+    SwitchboardMetrics.disconnects(Transport.WEBSOCKET).increment();
+    return this;
+  }
+
+  private void refuse(String reason, String detail) {
+    SwitchboardMetrics.framesRejected(Transport.WEBSOCKET, reason).increment();
+    getContext().getLog().debug("Refused a frame on session {} ({}): {}", epoch, reason, detail);
+    send(
+        ServerToAgent.newBuilder()
+            .setErrorResponse(
+                ServerErrorResponse.newBuilder()
+                    .setType(ServerErrorResponseType.ServerErrorResponseType_BadRequest)
+                    .setErrorMessage(reason + ": " + detail))
+            .build());
+  }
+
+  private void send(ServerToAgent message) {
+    socket.tell(new Outbound.Frame(ByteString.fromArrayUnsafe(OpampFrames.encode(message))));
+  }
+
+  private Behavior<Command> ack(ActorRef<Ack> ackTo) {
+    ackTo.tell(Ack.INSTANCE);
+    return this;
+  }
+}

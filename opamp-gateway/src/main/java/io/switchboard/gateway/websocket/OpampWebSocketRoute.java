@@ -1,0 +1,115 @@
+package io.switchboard.gateway.websocket;
+
+import static org.apache.pekko.http.javadsl.server.Directives.handleWebSocketMessages;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import io.switchboard.gateway.session.AgentSession;
+import io.switchboard.gateway.session.InboundFrame;
+import io.switchboard.gateway.session.Outbound;
+import io.switchboard.gateway.session.SessionEpochs;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
+import org.apache.pekko.http.javadsl.model.ws.Message;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.StreamLimitReachedException;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.apache.pekko.stream.typed.javadsl.ActorSource;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * {@code /v1/opamp} over WebSocket: each upgraded connection gets its own {@link AgentSession}. This
+ * class only adapts the socket to the session: it bounds and collects streamed messages, and turns
+ * the session's outbound frames back into WebSocket messages.
+ */
+public final class OpampWebSocketRoute {
+
+  private final ActorSystem<?> system;
+  private final OpampGatewaySettings settings;
+  private final String nodeName;
+  private final AgentSession.EntityResolver entities;
+  private final SessionEpochs epochs = new SessionEpochs();
+
+  public OpampWebSocketRoute(
+      ActorSystem<?> system, OpampGatewaySettings settings, String nodeName, AgentSession.EntityResolver entities) {
+    this.system = system;
+    this.settings = settings;
+    this.nodeName = nodeName;
+    this.entities = entities;
+  }
+
+  public Route route() {
+    return path(segment("v1").slash("opamp"), () -> handleWebSocketMessages(connection()));
+  }
+
+  private Flow<Message, Message, NotUsed> connection() {
+    long epoch = epochs.next();
+    Pair<ActorRef<Outbound>, Source<Outbound, NotUsed>> outbound =
+        ActorSource.<Outbound>actorRef(
+                message -> message == Outbound.Close.INSTANCE,
+                message -> Optional.empty(),
+                settings.outboundBuffer(),
+                OverflowStrategy.fail())
+            .preMaterialize(system);
+    ActorRef<AgentSession.Command> session =
+        system.systemActorOf(
+            AgentSession.create(epoch, nodeName, entities, outbound.first()), "opamp-session-" + epoch, Props.empty());
+
+    Sink<Message, NotUsed> toSession =
+        Flow.<Message>create()
+            .mapAsync(1, this::collect)
+            .to(
+                ActorSink.actorRefWithBackpressure(
+                    session,
+                    AgentSession.FrameReceived::new,
+                    AgentSession.StreamStarted::new,
+                    AgentSession.Ack.INSTANCE,
+                    AgentSession.StreamCompleted.INSTANCE,
+                    AgentSession.StreamFailed::new));
+    Source<Message, NotUsed> fromSession =
+        outbound.second().map(frame -> (Message) BinaryMessage.create(((Outbound.Frame) frame).bytes()));
+    return Flow.fromSinkAndSourceCoupled(toSession, fromSession);
+  }
+
+  /** Collects one message into memory, never more than the limit; text is drained and refused. */
+  private CompletionStage<InboundFrame> collect(Message message) {
+    long limit = settings.maxMessageBytes();
+    if (message.isText()) {
+      return message
+          .asTextMessage()
+          .getStreamedText()
+          .runWith(Sink.ignore(), system)
+          .thenApply(done -> new InboundFrame.Text());
+    }
+    BinaryMessage binary = message.asBinaryMessage();
+    if (binary.isStrict()) {
+      ByteString bytes = binary.getStrictData();
+      return CompletableFuture.completedFuture(
+          bytes.size() > limit ? new InboundFrame.Oversized(limit) : new InboundFrame.Binary(bytes));
+    }
+    return binary
+        .getStreamedData()
+        .limitWeighted(limit, chunk -> (long) chunk.size())
+        .runFold(ByteString.emptyByteString(), ByteString::concat, system)
+        .<InboundFrame>thenApply(InboundFrame.Binary::new)
+        .exceptionally(
+            failure -> {
+              if (failure.getCause() instanceof StreamLimitReachedException
+                  || failure instanceof StreamLimitReachedException) {
+                return new InboundFrame.Oversized(limit);
+              }
+              throw new IllegalStateException("reading a streamed WebSocket message failed", failure);
+            });
+  }
+}

@@ -1,0 +1,29 @@
+package io.switchboard.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+
+/** RFC 9457 problem details: the body of every API error. */
+public final class Problem {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ContentType PROBLEM_JSON =
+      MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8)
+          .toContentType();
+
+  private Problem() {}
+
+  public static HttpResponse response(StatusCode status, String detail) {
+    ObjectNode body = MAPPER.createObjectNode();
+    body.put("type", "about:blank");
+    body.put("title", status.reason());
+    body.put("status", status.intValue());
+    body.put("detail", detail);
+    return HttpResponse.create().withStatus(status).withEntity(PROBLEM_JSON, body.toString());
+  }
+}

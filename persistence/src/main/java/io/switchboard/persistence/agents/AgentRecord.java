@@ -1,0 +1,20 @@
+package io.switchboard.persistence.agents;
+
+import io.switchboard.persistence.status.ConnectionState;
+import java.time.Instant;
+
+/** One row of {@code agents}; the JSON parts are raw JSON text, or null when never reported. */
+public record AgentRecord(
+    String instanceUid,
+    ConnectionState connectionState,
+    Instant lastSeen,
+    long sequenceNum,
+    String ownerNode,
+    long sessionEpoch,
+    String capabilitiesJson,
+    String descriptionJson,
+    String healthJson,
+    String effectiveConfigJson,
+    String remoteConfigStatusJson,
+    Instant firstSeen,
+    Instant updatedAt) {}

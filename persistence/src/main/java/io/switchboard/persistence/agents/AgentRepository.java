@@ -1,0 +1,79 @@
+package io.switchboard.persistence.agents;
+
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.Readable;
+import io.switchboard.persistence.status.ConnectionState;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import reactor.core.publisher.Flux;
+
+/** Reads agents for the operator API. */
+public final class AgentRepository {
+
+  private static final String COLUMNS =
+      """
+      instance_uid, connection_state, last_seen, sequence_num, owner_node, session_epoch,
+      capabilities::text, description::text, health::text, effective_config::text,
+      remote_config_status::text, first_seen, updated_at
+      """;
+
+  private final ConnectionPool pool;
+
+  public AgentRepository(ConnectionPool pool) {
+    this.pool = pool;
+  }
+
+  /** Agents in instance_uid order, starting after {@code afterInstanceUid} (empty: from the start). */
+  public CompletionStage<List<AgentRecord>> list(String afterInstanceUid, int limit) {
+    return Flux.usingWhen(
+            pool.create(),
+            connection ->
+                Flux.from(
+                        connection
+                            .createStatement(
+                                "SELECT " + COLUMNS + " FROM agents WHERE instance_uid > $1 ORDER BY instance_uid LIMIT $2")
+                            .bind(0, afterInstanceUid)
+                            .bind(1, limit)
+                            .execute())
+                    .flatMap(result -> result.map(AgentRepository::toRecord)),
+            connection -> connection.close())
+        .collectList()
+        .toFuture();
+  }
+
+  public CompletionStage<Optional<AgentRecord>> find(String instanceUid) {
+    return Flux.usingWhen(
+            pool.create(),
+            connection ->
+                Flux.from(
+                        connection
+                            .createStatement("SELECT " + COLUMNS + " FROM agents WHERE instance_uid = $1")
+                            .bind(0, instanceUid)
+                            .execute())
+                    .flatMap(result -> result.map(AgentRepository::toRecord)),
+            connection -> connection.close())
+        .next()
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
+        .toFuture();
+  }
+
+  private static AgentRecord toRecord(Readable row) {
+    return new AgentRecord(
+        row.get(0, String.class),
+        ConnectionState.valueOf(row.get(1, String.class)),
+        row.get(2, OffsetDateTime.class).toInstant(),
+        row.get(3, Long.class),
+        row.get(4, String.class),
+        row.get(5, Long.class),
+        row.get(6, String.class),
+        row.get(7, String.class),
+        row.get(8, String.class),
+        row.get(9, String.class),
+        row.get(10, String.class),
+        row.get(11, OffsetDateTime.class).toInstant(),
+        row.get(12, OffsetDateTime.class).toInstant());
+  }
+}

@@ -1,0 +1,49 @@
+package io.switchboard.persistence.status;
+
+import java.time.Instant;
+
+/**
+ * One agent's latest state, as its entity hands it to the status writer. The JSON parts are null
+ * when unchanged since the entity's previous status, so that a heartbeat does not rewrite a large
+ * description or effective config.
+ *
+ * @param stateVersion strictly increasing per agent; a row is only replaced by a higher version
+ * @param changedAt    when the entity produced this status (the start of its write lag)
+ */
+public record AgentStatus(
+    String instanceUid,
+    long stateVersion,
+    ConnectionState connectionState,
+    Instant lastSeen,
+    long sequenceNum,
+    String ownerNode,
+    long sessionEpoch,
+    String capabilitiesJson,
+    String descriptionJson,
+    String healthJson,
+    String effectiveConfigJson,
+    String remoteConfigStatusJson,
+    Instant changedAt) {
+
+  /**
+   * This newer status with the parts it leaves unchanged taken from {@code older}: what must still be
+   * written when both wait in the same batch. The older change time is kept, since the write lag
+   * runs from the first change not yet written.
+   */
+  public AgentStatus overlaying(AgentStatus older) {
+    return new AgentStatus(
+        instanceUid,
+        stateVersion,
+        connectionState,
+        lastSeen,
+        sequenceNum,
+        ownerNode,
+        sessionEpoch,
+        capabilitiesJson != null ? capabilitiesJson : older.capabilitiesJson,
+        descriptionJson != null ? descriptionJson : older.descriptionJson,
+        healthJson != null ? healthJson : older.healthJson,
+        effectiveConfigJson != null ? effectiveConfigJson : older.effectiveConfigJson,
+        remoteConfigStatusJson != null ? remoteConfigStatusJson : older.remoteConfigStatusJson,
+        older.changedAt.isBefore(changedAt) ? older.changedAt : changedAt);
+  }
+}

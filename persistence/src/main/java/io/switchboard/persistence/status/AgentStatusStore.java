@@ -1,0 +1,92 @@
+package io.switchboard.persistence.status;
+
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.Statement;
+import java.util.Collection;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * Writes agent status rows to the {@code agents} table: a whole batch in one {@code unnest} upsert
+ * (one round trip, where R2DBC's {@code Statement.add()} would make one per row).
+ */
+public final class AgentStatusStore {
+
+  /**
+   * JSON parts are bound as text and cast, since R2DBC cannot bind a JSON array. A NULL part keeps the
+   * stored value. The WHERE clause drops writes older than what is stored, which can happen when
+   * an agent's entity moved between nodes and the old node's writer flushes late.
+   */
+  private static final String UPSERT =
+      """
+      INSERT INTO agents AS stored (instance_uid, state_version, connection_state, last_seen, sequence_num,
+                                    owner_node, session_epoch, capabilities, description, health,
+                                    effective_config, remote_config_status)
+      SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[]::timestamptz[], $5::int8[],
+                           $6::text[], $7::int8[], $8::text[]::jsonb[], $9::text[]::jsonb[], $10::text[]::jsonb[],
+                           $11::text[]::jsonb[], $12::text[]::jsonb[])
+      ON CONFLICT (instance_uid) DO UPDATE SET
+        state_version        = EXCLUDED.state_version,
+        connection_state     = EXCLUDED.connection_state,
+        last_seen            = EXCLUDED.last_seen,
+        sequence_num         = EXCLUDED.sequence_num,
+        owner_node           = EXCLUDED.owner_node,
+        session_epoch        = EXCLUDED.session_epoch,
+        capabilities         = COALESCE(EXCLUDED.capabilities, stored.capabilities),
+        description          = COALESCE(EXCLUDED.description, stored.description),
+        health               = COALESCE(EXCLUDED.health, stored.health),
+        effective_config     = COALESCE(EXCLUDED.effective_config, stored.effective_config),
+        remote_config_status = COALESCE(EXCLUDED.remote_config_status, stored.remote_config_status),
+        updated_at           = now()
+      WHERE stored.state_version < EXCLUDED.state_version
+      """;
+
+  private final ConnectionPool pool;
+
+  public AgentStatusStore(ConnectionPool pool) {
+    this.pool = pool;
+  }
+
+  /**
+   * Upserts the batch in one statement and completes with the number of rows written (rows refused
+   * by the stale-write guard are not counted). Instance uids must be unique within the batch.
+   */
+  public CompletionStage<Long> upsert(Collection<AgentStatus> batch) {
+    if (batch.isEmpty()) {
+      return Mono.just(0L).toFuture();
+    }
+    return Mono.usingWhen(
+            pool.create(),
+            connection -> {
+              Statement upsert =
+                  connection
+                      .createStatement(UPSERT)
+                      .bind(0, strings(batch, AgentStatus::instanceUid))
+                      .bind(1, longs(batch, AgentStatus::stateVersion))
+                      .bind(2, strings(batch, status -> status.connectionState().name()))
+                      .bind(3, strings(batch, status -> status.lastSeen().toString()))
+                      .bind(4, longs(batch, AgentStatus::sequenceNum))
+                      .bind(5, strings(batch, AgentStatus::ownerNode))
+                      .bind(6, longs(batch, AgentStatus::sessionEpoch))
+                      .bind(7, strings(batch, AgentStatus::capabilitiesJson))
+                      .bind(8, strings(batch, AgentStatus::descriptionJson))
+                      .bind(9, strings(batch, AgentStatus::healthJson))
+                      .bind(10, strings(batch, AgentStatus::effectiveConfigJson))
+                      .bind(11, strings(batch, AgentStatus::remoteConfigStatusJson));
+              return Flux.from(upsert.execute()).flatMap(result -> result.getRowsUpdated()).reduce(0L, Long::sum);
+            },
+            connection -> connection.close())
+        .toFuture();
+  }
+
+  private static String[] strings(Collection<AgentStatus> batch, Function<AgentStatus, String> column) {
+    return batch.stream().map(column).toArray(String[]::new);
+  }
+
+  private static Long[] longs(Collection<AgentStatus> batch, ToLongFunction<AgentStatus> column) {
+    return batch.stream().map(status -> column.applyAsLong(status)).toArray(Long[]::new);
+  }
+}

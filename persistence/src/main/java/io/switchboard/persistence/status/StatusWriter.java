@@ -1,0 +1,200 @@
+package io.switchboard.persistence.status;
+
+import io.switchboard.observability.SwitchboardMetrics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The node's status writer. Agent entities tell it their latest status and carry on; it keeps only
+ * the latest status per agent (memory bounded by the number of agents, whatever the message rate)
+ * and writes them in batches, one flush at a time, on size or on time. A failed flush keeps its
+ * rows and retries with backoff, so a database outage delays writes but loses no agent's latest
+ * state.
+ */
+public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
+
+  public sealed interface Command {}
+
+  /** An agent's latest status, to be written. */
+  public record Record(AgentStatus status) implements Command {}
+
+  /** Write everything pending now and reply once it is written (node shutdown, tests). */
+  public record Flush(ActorRef<Done> replyTo) implements Command {}
+
+  /** Ask how far behind the writer is; readiness and tests use it. */
+  public record GetBacklog(ActorRef<Backlog> replyTo) implements Command {}
+
+  /**
+   * @param pendingAgents       agents whose latest status is not yet written
+   * @param consecutiveFailures failed flushes since the last successful one
+   */
+  public record Backlog(int pendingAgents, int consecutiveFailures) {}
+
+  private enum Tick implements Command {
+    INSTANCE
+  }
+
+  private record Written(List<AgentStatus> batch, long startNanos) implements Command {}
+
+  private record Failed(List<AgentStatus> batch, Throwable cause) implements Command {}
+
+  public static Behavior<Command> create(AgentStatusStore store, StatusWriterSettings settings) {
+    return Behaviors.setup(
+        context -> Behaviors.withTimers(timers -> new StatusWriter(context, timers, store, settings)));
+  }
+
+  private final TimerScheduler<Command> timers;
+  private final AgentStatusStore store;
+  private final StatusWriterSettings settings;
+  private final Map<String, AgentStatus> pending = new LinkedHashMap<>();
+  private final List<ActorRef<Done>> flushWaiters = new ArrayList<>();
+  /** Rows in the flush under way; 0 when none is. */
+  private int inFlight;
+  private int consecutiveFailures;
+  private Duration backoff;
+
+  private StatusWriter(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      AgentStatusStore store,
+      StatusWriterSettings settings) {
+    super(context);
+    this.timers = timers;
+    this.store = store;
+    this.settings = settings;
+    this.backoff = settings.retryBackoffMin();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Record.class, this::onRecord)
+        .onMessage(Flush.class, this::onFlush)
+        .onMessage(GetBacklog.class, this::onGetBacklog)
+        .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessage(Written.class, this::onWritten)
+        .onMessage(Failed.class, this::onFailed)
+        .build();
+  }
+
+  private Behavior<Command> onRecord(Record record) {
+    AgentStatus status = record.status();
+    pending.merge(status.instanceUid(), status, (older, newer) -> newer.overlaying(older));
+    SwitchboardMetrics.statusPendingAgents().update(pending.size());
+    if (inFlight == 0) {
+      if (pending.size() >= settings.maxBatch()) {
+        startFlush();
+      } else if (!timers.isTimerActive(Tick.INSTANCE)) {
+        timers.startSingleTimer(Tick.INSTANCE, settings.flushInterval());
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onFlush(Flush flush) {
+    if (pending.isEmpty() && inFlight == 0) {
+      flush.replyTo().tell(Done.getInstance());
+    } else {
+      flushWaiters.add(flush.replyTo());
+      if (inFlight == 0) {
+        startFlush();
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGetBacklog(GetBacklog get) {
+    get.replyTo().tell(new Backlog(pending.size() + inFlight, consecutiveFailures));
+    return this;
+  }
+
+  private Behavior<Command> onTick() {
+    if (inFlight == 0 && !pending.isEmpty()) {
+      startFlush();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onWritten(Written written) {
+    inFlight = 0;
+    consecutiveFailures = 0;
+    backoff = settings.retryBackoffMin();
+    Instant oldestChange = Instant.MAX;
+    for (AgentStatus status : written.batch()) {
+      if (status.changedAt().isBefore(oldestChange)) {
+        oldestChange = status.changedAt();
+      }
+    }
+    SwitchboardMetrics.statusBatchSize().record(written.batch().size());
+    SwitchboardMetrics.statusFlushDuration().record(System.nanoTime() - written.startNanos());
+    SwitchboardMetrics.statusWriteLag().record(Duration.between(oldestChange, Instant.now()).toNanos());
+    afterFlush();
+    return this;
+  }
+
+  private Behavior<Command> onFailed(Failed failed) {
+    inFlight = 0;
+    // Rows that changed again while the flush was out are newer; fill in only what they lack.
+    for (AgentStatus status : failed.batch()) {
+      pending.merge(status.instanceUid(), status, (newer, older) -> newer.overlaying(older));
+    }
+    consecutiveFailures++;
+    SwitchboardMetrics.statusFlushFailures().increment();
+    SwitchboardMetrics.statusPendingAgents().update(pending.size());
+    getContext()
+        .getLog()
+        .warn(
+            "Writing {} agent statuses failed, {} pending, retrying in {} ms: {}",
+            failed.batch().size(),
+            pending.size(),
+            backoff.toMillis(),
+            failed.cause().toString());
+    timers.startSingleTimer(Tick.INSTANCE, backoff);
+    backoff = backoff.multipliedBy(2).compareTo(settings.retryBackoffMax()) > 0
+        ? settings.retryBackoffMax()
+        : backoff.multipliedBy(2);
+    return this;
+  }
+
+  /** Continues straight away while a full batch or a flush request is waiting. */
+  private void afterFlush() {
+    if (pending.isEmpty()) {
+      flushWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
+      flushWaiters.clear();
+    } else if (pending.size() >= settings.maxBatch() || !flushWaiters.isEmpty()) {
+      startFlush();
+    } else {
+      timers.startSingleTimer(Tick.INSTANCE, settings.flushInterval());
+    }
+  }
+
+  private void startFlush() {
+    timers.cancel(Tick.INSTANCE);
+    List<AgentStatus> batch = new ArrayList<>(Math.min(pending.size(), settings.maxBatch()));
+    Iterator<AgentStatus> oldestFirst = pending.values().iterator();
+    while (oldestFirst.hasNext() && batch.size() < settings.maxBatch()) {
+      batch.add(oldestFirst.next());
+      oldestFirst.remove();
+    }
+    SwitchboardMetrics.statusPendingAgents().update(pending.size());
+    inFlight = batch.size();
+    long startNanos = System.nanoTime();
+    getContext()
+        .pipeToSelf(
+            store.upsert(batch),
+            (rows, failure) -> failure == null ? new Written(batch, startNanos) : new Failed(batch, failure));
+  }
+}

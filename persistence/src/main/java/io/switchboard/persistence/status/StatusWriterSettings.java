@@ -1,0 +1,25 @@
+package io.switchboard.persistence.status;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * Settings of the status writer, from {@code switchboard.status-writer}.
+ *
+ * @param maxBatch        rows per flush, and the pending count that starts a flush at once
+ * @param flushInterval   longest a change waits before a flush
+ * @param retryBackoffMin first retry delay after a failed flush
+ * @param retryBackoffMax longest retry delay
+ */
+public record StatusWriterSettings(
+    int maxBatch, Duration flushInterval, Duration retryBackoffMin, Duration retryBackoffMax) {
+
+  public static StatusWriterSettings fromConfig(Config switchboard) {
+    Config writer = switchboard.getConfig("status-writer");
+    return new StatusWriterSettings(
+        writer.getInt("max-batch"),
+        writer.getDuration("flush-interval"),
+        writer.getDuration("retry-backoff-min"),
+        writer.getDuration("retry-backoff-max"));
+  }
+}

@@ -1,0 +1,53 @@
+package io.switchboard.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DatabaseEndpointTest {
+
+  @Test
+  void parsesAFullUrlWithOptions() {
+    DatabaseEndpoint endpoint =
+        DatabaseEndpoint.parse("postgresql://fleet:s%40cret@db.internal:6432/switchboard?sslmode=require", "", "");
+
+    assertEquals(
+        new DatabaseEndpoint("db.internal", 6432, "switchboard", "fleet", "s@cret", Map.of("sslmode", "require")),
+        endpoint);
+    assertEquals("jdbc:postgresql://db.internal:6432/switchboard?sslmode=require", endpoint.jdbcUrl());
+  }
+
+  @Test
+  void acceptsR2dbcAndJdbcPrefixesAndDefaultsThePort() {
+    assertEquals(5432, DatabaseEndpoint.parse("r2dbc:postgresql://db/fleet", "", "").port());
+    assertEquals("fleet", DatabaseEndpoint.parse("jdbc:postgresql://db:5433/fleet", "", "").database());
+  }
+
+  @Test
+  void explicitCredentialsWinOverTheUrls() {
+    DatabaseEndpoint endpoint = DatabaseEndpoint.parse("postgresql://a:b@db/fleet", "operator", "secret");
+
+    assertEquals("operator", endpoint.user());
+    assertEquals("secret", endpoint.password());
+  }
+
+  @Test
+  void refusesMalformedUrlsWithoutShowingThePassword() {
+    IllegalArgumentException wrongScheme =
+        assertThrows(IllegalArgumentException.class, () -> DatabaseEndpoint.parse("mysql://u:hunter2@db/x", "", ""));
+    assertTrue(wrongScheme.getMessage().contains("postgresql://host:port/database"));
+    assertFalse(wrongScheme.getMessage().contains("hunter2"));
+
+    assertThrows(IllegalArgumentException.class, () -> DatabaseEndpoint.parse("postgresql://db", "", ""));
+    assertThrows(IllegalArgumentException.class, () -> DatabaseEndpoint.parse("postgresql://db:port/x y", "", ""));
+  }
+
+  @Test
+  void toStringNeverShowsThePassword() {
+    assertFalse(DatabaseEndpoint.parse("postgresql://u:hunter2@db/x", "", "").toString().contains("hunter2"));
+  }
+}

@@ -1,0 +1,56 @@
+package io.switchboard.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.switchboard.persistence.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class EmbeddedDatabaseTest {
+
+  @Test
+  void aRestartedDatabaseRuntimeKeepsItsDataAndSchema() throws Exception {
+    Path dataDir = Files.createTempDirectory("switchboard-node");
+    DatabaseSettings settings = TestDatabase.settings(dataDir);
+
+    try (DatabaseRuntime first = DatabaseRuntime.start(settings)) {
+      assertEquals(true, first.database().ping().toCompletableFuture().get());
+      jdbc(first, "CREATE TABLE survivors (name text)");
+      jdbc(first, "INSERT INTO survivors VALUES ('still here')");
+    }
+
+    try (DatabaseRuntime second = DatabaseRuntime.start(settings)) {
+      assertEquals("still here", jdbcQuery(second, "SELECT name FROM survivors"));
+      assertEquals("1", jdbcQuery(second, "SELECT max(version) FROM flyway_schema_history"));
+    }
+  }
+
+  @Test
+  void pingIsFalseWhenTheDatabaseIsGone() throws Exception {
+    try (TestDatabase db = TestDatabase.start()) {
+      assertEquals(true, db.database().ping().toCompletableFuture().get());
+      db.stopServer();
+      assertEquals(false, db.database().ping().toCompletableFuture().get());
+      db.startServer();
+    }
+  }
+
+  private static void jdbc(DatabaseRuntime runtime, String sql) throws Exception {
+    DatabaseEndpoint endpoint = runtime.database().endpoint();
+    try (var connection =
+        java.sql.DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password())) {
+      connection.createStatement().execute(sql);
+    }
+  }
+
+  private static String jdbcQuery(DatabaseRuntime runtime, String sql) throws Exception {
+    DatabaseEndpoint endpoint = runtime.database().endpoint();
+    try (var connection =
+            java.sql.DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+        var result = connection.createStatement().executeQuery(sql)) {
+      result.next();
+      return result.getString(1);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.switchboard.persistence.status;
+
+import static io.switchboard.persistence.status.Statuses.description;
+import static io.switchboard.persistence.status.Statuses.status;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.switchboard.persistence.testing.TestDatabase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AgentStatusStoreTest {
+
+  private TestDatabase db;
+  private AgentStatusStore store;
+
+  @BeforeAll
+  void start() {
+    db = TestDatabase.start();
+    store = new AgentStatusStore(db.database().pool());
+  }
+
+  @AfterAll
+  void stop() {
+    db.close();
+  }
+
+  @BeforeEach
+  void empty() {
+    db.execute("TRUNCATE agents");
+  }
+
+  @Test
+  void aBatchOfAThousandLandsInOneCallAndIsQueryableByJsonPath() throws Exception {
+    List<AgentStatus> batch = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      batch.add(status("agent-" + i, 1, description("service-" + (i % 10))));
+    }
+
+    long written = upsert(batch);
+
+    assertEquals(1000, written);
+    assertEquals("1000", db.queryForString("SELECT count(*) FROM agents"));
+    assertEquals(
+        "100",
+        db.queryForString(
+            "SELECT count(*) FROM agents WHERE description->'identifying_attributes'->>'service.name' = ?",
+            "service-3"));
+  }
+
+  @Test
+  void aNullJsonPartKeepsTheStoredValue() throws Exception {
+    upsert(List.of(status("agent-1", 1, description("checkout"))));
+
+    upsert(List.of(status("agent-1", 2, null)));
+
+    assertEquals(
+        "checkout",
+        db.queryForString(
+            "SELECT description->'identifying_attributes'->>'service.name' FROM agents WHERE instance_uid = ?",
+            "agent-1"));
+    assertEquals("2", db.queryForString("SELECT state_version FROM agents WHERE instance_uid = ?", "agent-1"));
+  }
+
+  @Test
+  void anOlderVersionNeverOverwritesANewerOne() throws Exception {
+    upsert(List.of(status("agent-1", 5, description("new"))));
+
+    long written = upsert(List.of(status("agent-1", 4, description("old"))));
+
+    assertEquals(0, written);
+    assertEquals(
+        "new",
+        db.queryForString(
+            "SELECT description->'identifying_attributes'->>'service.name' FROM agents WHERE instance_uid = ?",
+            "agent-1"));
+  }
+
+  private long upsert(List<AgentStatus> batch) throws Exception {
+    return store.upsert(batch).toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+}
