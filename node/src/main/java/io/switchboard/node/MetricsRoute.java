@@ -10,6 +10,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.util.ByteString;
 
 /** {@code GET /metrics}: Kamon's Prometheus exposition text. */
 final class MetricsRoute {
@@ -21,6 +22,6 @@ final class MetricsRoute {
   static Route route() {
     return path(
         "metrics",
-        () -> get(() -> complete(HttpResponse.create().withEntity(HttpEntities.create(PROMETHEUS_TEXT, Telemetry.scrape())))));
+        () -> get(() -> complete(HttpResponse.create().withEntity(HttpEntities.create(PROMETHEUS_TEXT, ByteString.fromString(Telemetry.scrape()))))));
   }
 }

@@ -7,6 +7,7 @@ import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.util.ByteString;
 
 /** RFC 9457 problem details: the body of every API error. */
 public final class Problem {
@@ -24,6 +25,6 @@ public final class Problem {
     body.put("title", status.reason());
     body.put("status", status.intValue());
     body.put("detail", detail);
-    return HttpResponse.create().withStatus(status).withEntity(PROBLEM_JSON, body.toString());
+    return HttpResponse.create().withStatus(status).withEntity(PROBLEM_JSON, ByteString.fromString(body.toString()));
   }
 }

@@ -75,28 +75,28 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
                 entityContext ->
                     create(
                         entityContext.getEntityId(),
-                        () -> entityContext.getShard().tell(new ClusterSharding.Passivate<>(entityContext.getSelf())),
+                        entityContext.getShard(),
                         statusWriter,
                         settings,
                         Clock.systemUTC())));
   }
 
-  /** Creates the behavior; {@code passivate} asks the shard to stop this entity. */
+  /** Creates the behavior; {@code shard} is asked to stop the entity once it has been idle. */
   public static Behavior<Command> create(
       String instanceUid,
-      Runnable passivate,
+      ActorRef<ClusterSharding.ShardCommand> shard,
       ActorRef<StatusWriter.Command> statusWriter,
       AgentEntitySettings settings,
       Clock clock) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new AgentEntity(context, timers, instanceUid, passivate, statusWriter, settings, clock)));
+                timers -> new AgentEntity(context, timers, instanceUid, shard, statusWriter, settings, clock)));
   }
 
   private final TimerScheduler<Command> timers;
   private final String instanceUid;
-  private final Runnable passivate;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
   private final ActorRef<StatusWriter.Command> statusWriter;
   private final AgentEntitySettings settings;
   private final Clock clock;
@@ -107,14 +107,14 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       String instanceUid,
-      Runnable passivate,
+      ActorRef<ClusterSharding.ShardCommand> shard,
       ActorRef<StatusWriter.Command> statusWriter,
       AgentEntitySettings settings,
       Clock clock) {
     super(context);
     this.timers = timers;
     this.instanceUid = instanceUid;
-    this.passivate = passivate;
+    this.shard = shard;
     this.statusWriter = statusWriter;
     this.settings = settings;
     this.clock = clock;
@@ -151,6 +151,9 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     ServerToAgent.Builder reply =
         ServerToAgent.newBuilder().setInstanceUid(message.getInstanceUid()).setCapabilities(SERVER_CAPABILITIES);
     if (needsFullState) {
+      getContext()
+          .getLog()
+          .debug("Asking agent {} for its full state (sequence_num {})", instanceUid, message.getSequenceNum());
       reply.setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
     }
     session.ref().tell(new Deliver(reply.build()));
@@ -172,7 +175,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
 
   private Behavior<Command> onIdleTimeout() {
     if (session == null) {
-      passivate.run();
+      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
     }
     return this;
   }

@@ -138,6 +138,9 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       refuse("instance-uid-changed", "this connection belongs to agent " + instanceUid + ", not " + uid);
       return;
     }
+    if (getContext().getLog().isTraceEnabled()) {
+      getContext().getLog().trace("Session {} received from agent {}: {}", epoch, uid, message);
+    }
     entity.tell(new AgentEntity.AgentReport(message, self));
   }
 

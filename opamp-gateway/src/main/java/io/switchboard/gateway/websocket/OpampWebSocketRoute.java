@@ -70,9 +70,9 @@ public final class OpampWebSocketRoute {
         Flow.<Message>create()
             .mapAsync(1, this::collect)
             .to(
-                ActorSink.actorRefWithBackpressure(
+                ActorSink.<InboundFrame, AgentSession.Command, AgentSession.Ack>actorRefWithBackpressure(
                     session,
-                    AgentSession.FrameReceived::new,
+                    (ackTo, frame) -> new AgentSession.FrameReceived(frame, ackTo),
                     AgentSession.StreamStarted::new,
                     AgentSession.Ack.INSTANCE,
                     AgentSession.StreamCompleted.INSTANCE,

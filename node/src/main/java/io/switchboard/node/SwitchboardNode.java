@@ -1,0 +1,177 @@
+package io.switchboard.node;
+
+import io.switchboard.api.ApiSettings;
+import io.switchboard.api.OperatorApi;
+import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.cluster.agent.AgentEntitySettings;
+import io.switchboard.gateway.websocket.OpampGatewaySettings;
+import io.switchboard.gateway.websocket.OpampWebSocketRoute;
+import io.switchboard.observability.Telemetry;
+import io.switchboard.persistence.Database;
+import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.status.AgentStatusStore;
+import io.switchboard.persistence.status.StatusWriter;
+import io.switchboard.persistence.status.StatusWriterSettings;
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+
+/**
+ * One Switchboard node: wires the database, the status writer, agent sharding, the OpAMP endpoint,
+ * the operator API, metrics and management, and registers their orderly shutdown. {@link Main}
+ * starts one from the loaded configuration; tests start several with their own.
+ */
+public final class SwitchboardNode implements AutoCloseable {
+
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
+
+  private final ActorSystem<Void> system;
+  private final int opampPort;
+  private final int apiPort;
+  private final int metricsPort;
+  private final int managementPort;
+
+  private SwitchboardNode(ActorSystem<Void> system, int opampPort, int apiPort, int metricsPort, int managementPort) {
+    this.system = system;
+    this.opampPort = opampPort;
+    this.apiPort = apiPort;
+    this.metricsPort = metricsPort;
+    this.managementPort = managementPort;
+  }
+
+  /** Starts a node and returns once every endpoint is bound; fails (and cleans up) otherwise. */
+  public static SwitchboardNode start(Config config) {
+    Telemetry.start(config);
+    Config switchboard = config.getConfig("switchboard");
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), switchboard.getString("cluster-name"), config);
+    try {
+      Database database = NodeDatabase.get(system).database();
+      ActorRef<StatusWriter.Command> statusWriter =
+          system.systemActorOf(
+              StatusWriter.create(new AgentStatusStore(database.pool()), StatusWriterSettings.fromConfig(switchboard)),
+              "status-writer",
+              Props.empty());
+      flushOnShutdown(system, statusWriter);
+
+      joinCluster(system, config);
+      AgentEntity.init(system, statusWriter, AgentEntitySettings.fromConfig(switchboard));
+      ClusterSharding sharding = ClusterSharding.get(system);
+      String nodeName = Cluster.get(system).selfMember().address().toString();
+
+      OpampGatewaySettings opamp = OpampGatewaySettings.fromConfig(switchboard);
+      Route opampRoute =
+          new OpampWebSocketRoute(system, opamp, nodeName, uid -> sharding.entityRefFor(AgentEntity.TYPE_KEY, uid))
+              .route();
+      ApiSettings api = ApiSettings.fromConfig(switchboard);
+      Route apiRoute = new OperatorApi(new AgentRepository(database.pool()), api).route();
+
+      int opampPort = bind(system, "opamp", opamp.host(), opamp.port(), opampRoute);
+      int apiPort = bind(system, "api", api.host(), api.port(), apiRoute);
+      int metricsPort =
+          bind(
+              system,
+              "metrics",
+              switchboard.getString("metrics.host"),
+              switchboard.getInt("metrics.port"),
+              MetricsRoute.route());
+      int managementPort = await(PekkoManagement.get(system).start()).port();
+      return new SwitchboardNode(system, opampPort, apiPort, metricsPort, managementPort);
+    } catch (RuntimeException e) {
+      system.terminate();
+      await(system.getWhenTerminated());
+      throw e;
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public Database database() {
+    return NodeDatabase.get(system).database();
+  }
+
+  public int opampPort() {
+    return opampPort;
+  }
+
+  public int apiPort() {
+    return apiPort;
+  }
+
+  public int metricsPort() {
+    return metricsPort;
+  }
+
+  public int managementPort() {
+    return managementPort;
+  }
+
+  /** Completes when the node has shut down (a signal, a failed join, or {@link #close()}). */
+  public CompletionStage<Done> whenTerminated() {
+    return system.getWhenTerminated();
+  }
+
+  /** Shuts the node down in order: endpoints, sessions, shards, pending status writes, database. */
+  @Override
+  public void close() {
+    system.terminate();
+    await(system.getWhenTerminated());
+  }
+
+  private static void joinCluster(ActorSystem<?> system, Config config) {
+    Cluster cluster = Cluster.get(system);
+    if (config.getBoolean("switchboard.cluster.join-self")
+        && config.getList("pekko.cluster.seed-nodes").isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+  }
+
+  private static int bind(ActorSystem<?> system, String name, String host, int port, Route route) {
+    ServerBinding binding = await(Http.get(system).newServerAt(host, port).bind(route));
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-" + name, binding::unbind);
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceRequestsDone(),
+        "terminate-" + name,
+        () -> binding.terminate(Duration.ofSeconds(5)).thenApply(terminated -> Done.getInstance()));
+    system.log().info("Switchboard {} endpoint listening on {}", name, binding.localAddress());
+    return binding.localAddress().getPort();
+  }
+
+  /** Sessions close and shards hand off before this phase; their last statuses are written here. */
+  private static void flushOnShutdown(ActorSystem<?> system, ActorRef<StatusWriter.Command> statusWriter) {
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseClusterShutdown(),
+            "flush-agent-status",
+            () -> AskPattern.ask(statusWriter, StatusWriter.Flush::new, FLUSH_TIMEOUT, system.scheduler()));
+  }
+
+  private static <T> T await(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the node", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("node start-up step failed: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package io.switchboard.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.OptionalDouble;
+
+/** Plain HTTP GETs against a node's endpoints, for assertions. */
+final class HttpProbe {
+
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private HttpProbe() {}
+
+  static HttpResponse<String> get(int port, String path) {
+    try {
+      return CLIENT.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static JsonNode getJson(int port, String path) {
+    try {
+      return JSON.readTree(get(port, path).body());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The value of a Prometheus series, e.g. {@code switchboard_active_sessions{transport="websocket"}},
+   * or empty when the node does not export it (yet).
+   */
+  static OptionalDouble metric(int metricsPort, String series) {
+    for (String line : get(metricsPort, "/metrics").body().split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return OptionalDouble.of(Double.parseDouble(line.substring(series.length() + 1).trim()));
+      }
+    }
+    return OptionalDouble.empty();
+  }
+}

@@ -1,0 +1,18 @@
+package io.switchboard.api;
+
+import com.typesafe.config.Config;
+
+/**
+ * Settings of the operator API, from {@code switchboard.api}.
+ *
+ * @param host        interface to bind
+ * @param port        port to bind (8080 by default; 0 picks a free one)
+ * @param maxPageSize largest page a list call returns
+ */
+public record ApiSettings(String host, int port, int maxPageSize) {
+
+  public static ApiSettings fromConfig(Config switchboard) {
+    Config api = switchboard.getConfig("api");
+    return new ApiSettings(api.getString("host"), api.getInt("port"), api.getInt("max-page-size"));
+  }
+}

@@ -1,0 +1,41 @@
+package io.switchboard.api.agents;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import io.switchboard.persistence.agents.AgentRecord;
+
+/** An agent as the API shows it; the reported parts are the stored JSON, passed through as is. */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+record AgentView(
+    @JsonProperty("instance_uid") String instanceUid,
+    @JsonProperty("connection_state") String connectionState,
+    @JsonProperty("last_seen") String lastSeen,
+    @JsonProperty("sequence_num") long sequenceNum,
+    @JsonProperty("owner_node") String ownerNode,
+    @JsonProperty("session_epoch") long sessionEpoch,
+    @JsonProperty("capabilities") @JsonRawValue String capabilities,
+    @JsonProperty("description") @JsonRawValue String description,
+    @JsonProperty("health") @JsonRawValue String health,
+    @JsonProperty("effective_config") @JsonRawValue String effectiveConfig,
+    @JsonProperty("remote_config_status") @JsonRawValue String remoteConfigStatus,
+    @JsonProperty("first_seen") String firstSeen,
+    @JsonProperty("updated_at") String updatedAt) {
+
+  static AgentView of(AgentRecord agent) {
+    return new AgentView(
+        agent.instanceUid(),
+        agent.connectionState().name(),
+        agent.lastSeen().toString(),
+        agent.sequenceNum(),
+        agent.ownerNode(),
+        agent.sessionEpoch(),
+        agent.capabilitiesJson(),
+        agent.descriptionJson(),
+        agent.healthJson(),
+        agent.effectiveConfigJson(),
+        agent.remoteConfigStatusJson(),
+        agent.firstSeen().toString(),
+        agent.updatedAt().toString());
+  }
+}
