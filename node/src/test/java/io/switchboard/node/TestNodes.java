@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /** Configuration for nodes started inside tests: every port picked free, data in a temp directory. */
@@ -12,28 +14,35 @@ final class TestNodes {
 
   private TestNodes() {}
 
+  static Config config() {
+    return config(newDataDir(), Map.of());
+  }
+
   static Config config(Map<String, Object> overrides) {
+    return config(newDataDir(), overrides);
+  }
+
+  static Config config(Path dataDir, Map<String, Object> overrides) {
+    Map<String, Object> settings = new HashMap<>();
+    settings.put("switchboard.data-dir", dataDir.toString());
+    settings.put("switchboard.opamp.port", 0);
+    settings.put("switchboard.api.port", 0);
+    settings.put("switchboard.metrics.port", 0);
+    settings.put("switchboard.metrics.tick-interval", "100ms");
+    settings.put("kamon.metric.tick-interval", "100ms");
+    settings.put("switchboard.database.embedded.port", 0);
+    settings.put("pekko.remote.artery.canonical.port", 0);
+    settings.put("pekko.management.http.port", 0);
+    settings.putAll(overrides);
+    return ConfigFactory.load(
+        ConfigFactory.parseMap(settings).withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+  }
+
+  static Path newDataDir() {
     try {
-      String dataDir = Files.createTempDirectory("switchboard-node").toString();
-      Map<String, Object> settings = new java.util.HashMap<>(Map.of(
-          "switchboard.data-dir", dataDir,
-          "switchboard.opamp.port", 0,
-          "switchboard.api.port", 0,
-          "switchboard.metrics.port", 0,
-          "switchboard.metrics.tick-interval", "100ms",
-          "kamon.metric.tick-interval", "100ms",
-          "switchboard.database.embedded.port", 0,
-          "pekko.remote.artery.canonical.port", 0,
-          "pekko.management.http.port", 0));
-      settings.putAll(overrides);
-      return ConfigFactory.load(
-          ConfigFactory.parseMap(settings).withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+      return Files.createTempDirectory("switchboard-node");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  static Config config() {
-    return config(Map.of());
   }
 }

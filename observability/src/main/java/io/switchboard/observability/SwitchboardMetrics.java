@@ -5,6 +5,7 @@ import kamon.metric.Counter;
 import kamon.metric.Gauge;
 import kamon.metric.Histogram;
 import kamon.metric.MeasurementUnit;
+import kamon.tag.TagSet;
 
 /**
  * The metrics catalog. Every Switchboard metric is declared here, so that names stay consistent and
@@ -51,8 +52,7 @@ public final class SwitchboardMetrics {
   /** Frames refused, by reason (malformed, oversized, bad-header, binary-expected, ...). */
   public static Counter framesRejected(Transport transport, String reason) {
     return Kamon.counter("switchboard.frames.rejected", "OpAMP frames refused, by reason")
-        .withTag("transport", transport.tag())
-        .withTag("reason", reason);
+        .withTags(TagSet.of("transport", transport.tag()).withTag("reason", reason));
   }
 
   /** Agent status rows written per flush of the status writer. */

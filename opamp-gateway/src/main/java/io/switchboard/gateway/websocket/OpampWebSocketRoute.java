@@ -20,7 +20,6 @@ import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.OverflowStrategy;
-import org.apache.pekko.stream.StreamLimitReachedException;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -79,7 +78,9 @@ public final class OpampWebSocketRoute {
                     AgentSession.StreamFailed::new));
     Source<Message, NotUsed> fromSession =
         outbound.second().map(frame -> (Message) BinaryMessage.create(((Outbound.Frame) frame).bytes()));
-    return Flow.fromSinkAndSourceCoupled(toSession, fromSession);
+    // Not coupled: the session ends the connection by completing its outbound source, which then
+    // still sends what it has queued (a last error response) before the close frame.
+    return Flow.fromSinkAndSource(toSession, fromSession);
   }
 
   /** Collects one message into memory, never more than the limit; text is drained and refused. */
@@ -98,18 +99,17 @@ public final class OpampWebSocketRoute {
       return CompletableFuture.completedFuture(
           bytes.size() > limit ? new InboundFrame.Oversized(limit) : new InboundFrame.Binary(bytes));
     }
+    // An oversized message is still read to its end, but no longer kept: cancelling the message's
+    // stream half-way would fail the whole connection before the agent is told why.
     return binary
         .getStreamedData()
-        .limitWeighted(limit, chunk -> (long) chunk.size())
-        .runFold(ByteString.emptyByteString(), ByteString::concat, system)
-        .<InboundFrame>thenApply(InboundFrame.Binary::new)
-        .exceptionally(
-            failure -> {
-              if (failure.getCause() instanceof StreamLimitReachedException
-                  || failure instanceof StreamLimitReachedException) {
-                return new InboundFrame.Oversized(limit);
-              }
-              throw new IllegalStateException("reading a streamed WebSocket message failed", failure);
-            });
+        .runFold(
+            (InboundFrame) new InboundFrame.Binary(ByteString.emptyByteString()),
+            (collected, chunk) ->
+                collected instanceof InboundFrame.Binary binarySoFar
+                        && binarySoFar.bytes().size() + chunk.size() <= limit
+                    ? new InboundFrame.Binary(binarySoFar.bytes().concat(chunk))
+                    : new InboundFrame.Oversized(limit),
+            system);
   }
 }

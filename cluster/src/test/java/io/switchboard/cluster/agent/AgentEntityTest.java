@@ -1,0 +1,186 @@
+package io.switchboard.cluster.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.switchboard.opamp.proto.AgentDescription;
+import io.switchboard.opamp.proto.AgentDisconnect;
+import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.AnyValue;
+import io.switchboard.opamp.proto.ComponentHealth;
+import io.switchboard.opamp.proto.KeyValue;
+import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.persistence.status.AgentStatus;
+import io.switchboard.persistence.status.ConnectionState;
+import io.switchboard.persistence.status.StatusWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AgentEntityTest {
+
+  private final ActorTestKit testKit = ActorTestKit.create();
+  private final String instanceUid = UUID.randomUUID().toString();
+  private final ByteString uid = InstanceUid.toBytes(instanceUid);
+
+  private TestProbe<ClusterSharding.ShardCommand> shard;
+  private TestProbe<StatusWriter.Command> writer;
+  private ActorRef<AgentEntity.Command> entity;
+
+  @AfterAll
+  void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void spawnEntity() {
+    shard = testKit.createTestProbe();
+    writer = testKit.createTestProbe();
+    entity =
+        testKit.spawn(
+            AgentEntity.create(
+                instanceUid,
+                shard.getRef(),
+                writer.getRef(),
+                new AgentEntitySettings(Duration.ofMillis(300)),
+                Clock.systemUTC()));
+  }
+
+  @Test
+  void answersThroughTheSessionAndWritesTheFullStateOnce() {
+    Session session = new Session(1);
+
+    entity.tell(new AgentEntity.AgentReport(fullState(1), session.ref()));
+
+    ServerToAgent reply = session.expectDelivery();
+    assertEquals(uid, reply.getInstanceUid());
+    assertEquals(AgentEntity.SERVER_CAPABILITIES, reply.getCapabilities());
+    AgentStatus first = expectStatus();
+    assertEquals(ConnectionState.CONNECTED, first.connectionState());
+    assertEquals("node-1", first.ownerNode());
+    assertEquals(1, first.sessionEpoch());
+    assertTrue(first.descriptionJson().contains("\"service.name\":\"checkout\""));
+    assertNotNull(first.healthJson());
+
+    entity.tell(new AgentEntity.AgentReport(heartbeat(2), session.ref()));
+    session.expectDelivery();
+    AgentStatus second = expectStatus();
+    assertNull(second.descriptionJson(), "an omitted description means unchanged: nothing to rewrite");
+    assertNull(second.healthJson());
+    assertEquals(2, second.sequenceNum());
+    assertTrue(second.stateVersion() > first.stateVersion());
+  }
+
+  @Test
+  void aNewerEpochFencesTheOlderSession() {
+    Session older = new Session(10);
+    Session newer = new Session(11);
+    entity.tell(new AgentEntity.AgentReport(fullState(1), older.ref()));
+    older.expectDelivery();
+
+    entity.tell(new AgentEntity.AgentReport(heartbeat(2), newer.ref()));
+
+    assertEquals(new AgentEntity.Fenced(11), older.probe.expectMessageClass(AgentEntity.Fenced.class));
+    newer.expectDelivery();
+
+    entity.tell(new AgentEntity.AgentReport(heartbeat(3), older.ref()));
+    assertEquals(new AgentEntity.Fenced(11), older.probe.expectMessageClass(AgentEntity.Fenced.class));
+    newer.probe.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void onlyTheCurrentSessionEndingDisconnectsTheAgent() {
+    Session older = new Session(20);
+    Session current = new Session(21);
+    entity.tell(new AgentEntity.AgentReport(fullState(1), older.ref()));
+    entity.tell(new AgentEntity.AgentReport(heartbeat(2), current.ref()));
+    expectStatus();
+    expectStatus();
+
+    entity.tell(new AgentEntity.SessionEnded(20, "socket closed"));
+    writer.expectNoMessage(Duration.ofMillis(100));
+
+    entity.tell(new AgentEntity.SessionEnded(21, "socket closed"));
+    AgentStatus status = expectStatus();
+    assertEquals(ConnectionState.DISCONNECTED, status.connectionState());
+    assertEquals(21, status.sessionEpoch());
+  }
+
+  @Test
+  void agentDisconnectEndsTheSession() {
+    Session session = new Session(30);
+    entity.tell(new AgentEntity.AgentReport(fullState(1), session.ref()));
+    expectStatus();
+
+    entity.tell(
+        new AgentEntity.AgentReport(
+            heartbeat(2).toBuilder().setAgentDisconnect(AgentDisconnect.getDefaultInstance()).build(),
+            session.ref()));
+
+    session.expectDelivery();
+    assertEquals(ConnectionState.DISCONNECTED, expectStatus().connectionState());
+  }
+
+  @Test
+  void passivatesOnlyWhenIdleWithoutASession() {
+    Session session = new Session(40);
+    entity.tell(new AgentEntity.AgentReport(fullState(1), session.ref()));
+    shard.expectNoMessage(Duration.ofMillis(600));
+
+    entity.tell(new AgentEntity.SessionEnded(40, "socket closed"));
+
+    ClusterSharding.ShardCommand command = shard.expectMessageClass(ClusterSharding.ShardCommand.class, Duration.ofSeconds(3));
+    assertInstanceOf(ClusterSharding.Passivate.class, command);
+  }
+
+  private AgentStatus expectStatus() {
+    return writer.expectMessageClass(StatusWriter.Record.class).status();
+  }
+
+  private AgentToServer fullState(long seq) {
+    return heartbeat(seq).toBuilder()
+        .setAgentDescription(
+            AgentDescription.newBuilder()
+                .addIdentifyingAttributes(
+                    KeyValue.newBuilder()
+                        .setKey("service.name")
+                        .setValue(AnyValue.newBuilder().setStringValue("checkout"))))
+        .setHealth(ComponentHealth.newBuilder().setHealthy(true).setStatus("running"))
+        .build();
+  }
+
+  private AgentToServer heartbeat(long seq) {
+    return AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(seq).setCapabilities(0x1).build();
+  }
+
+  /** A session as the entity sees it, backed by a probe. */
+  private final class Session {
+    final TestProbe<AgentEntity.SessionDirective> probe = testKit.createTestProbe();
+    final long epoch;
+
+    Session(long epoch) {
+      this.epoch = epoch;
+    }
+
+    AgentEntity.Session ref() {
+      return new AgentEntity.Session(probe.getRef(), epoch, "node-1");
+    }
+
+    ServerToAgent expectDelivery() {
+      return probe.expectMessageClass(AgentEntity.Deliver.class).message();
+    }
+  }
+}

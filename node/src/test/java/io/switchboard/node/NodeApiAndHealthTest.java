@@ -1,0 +1,100 @@
+package io.switchboard.node;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.persistence.DatabaseEndpoint;
+import io.switchboard.persistence.testing.TestDatabase;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * A node on an external PostgreSQL (given by URL, as an operator would): the API's answers to bad
+ * requests, and readiness following the database.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NodeApiAndHealthTest {
+
+  private final ObjectMapper json = new ObjectMapper();
+  private TestDatabase external;
+  private SwitchboardNode node;
+
+  @BeforeAll
+  void start() {
+    external = TestDatabase.start();
+    DatabaseEndpoint endpoint = external.endpoint();
+    node =
+        SwitchboardNode.start(
+            TestNodes.config(
+                Map.of(
+                    "switchboard.database.url",
+                    "postgresql://" + endpoint.host() + ":" + endpoint.port() + "/" + endpoint.database(),
+                    "switchboard.database.user",
+                    endpoint.user())));
+  }
+
+  @AfterAll
+  void stop() {
+    node.close();
+    external.close();
+  }
+
+  @Test
+  void theNodeUsesTheConfiguredDatabaseAndIsReady() {
+    assertEquals("1", external.queryForString("SELECT max(version) FROM flyway_schema_history"));
+    assertEquals(external.endpoint().port(), node.database().endpoint().port());
+    await().atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
+    assertEquals(200, HttpProbe.get(node.managementPort(), "/alive").statusCode());
+  }
+
+  @Test
+  void badRequestsGetProblemDetails() throws Exception {
+    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents?limit=lots"), 400, "limit must be a whole number");
+    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents?limit=0"), 400, "between 1 and 1000");
+    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents?limit=1001"), 400, "between 1 and 1000");
+    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents/not-a-uid"), 400, "is not an instance_uid");
+    String unknown = UUID.randomUUID().toString();
+    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents/" + unknown), 404, "no agent " + unknown);
+    assertProblem(HttpProbe.get(node.apiPort(), "/api/nothing-here"), 404, "no API resource");
+  }
+
+  @Test
+  void withoutItsDatabaseTheNodeIsNotReadyAndTheApiSaysRetry() throws Exception {
+    await().atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
+
+    external.stopServer();
+    try {
+      await().atMost(Duration.ofSeconds(20))
+          .untilAsserted(() -> assertTrue(HttpProbe.get(node.managementPort(), "/ready").statusCode() >= 500));
+      assertProblem(HttpProbe.get(node.apiPort(), "/api/agents"), 503, "retry");
+      assertEquals(200, HttpProbe.get(node.managementPort(), "/alive").statusCode(), "alive: no reason to restart");
+    } finally {
+      external.startServer();
+    }
+
+    await().atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
+    assertEquals(200, HttpProbe.get(node.apiPort(), "/api/agents").statusCode());
+  }
+
+  private void assertProblem(HttpResponse<String> response, int status, String detailFragment) throws Exception {
+    assertEquals(status, response.statusCode(), response.body());
+    assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+    JsonNode problem = json.readTree(response.body());
+    assertEquals(status, problem.get("status").asInt());
+    assertTrue(
+        problem.get("detail").asText().contains(detailFragment),
+        () -> "detail '" + problem.get("detail").asText() + "' should mention '" + detailFragment + "'");
+  }
+}

@@ -1,0 +1,64 @@
+package io.switchboard.node;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.proto.AgentDescription;
+import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.AnyValue;
+import io.switchboard.opamp.proto.KeyValue;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** Starting, stopping and restarting a node on its embedded database. */
+class NodeLifecycleTest {
+
+  @Test
+  void aRestartedNodeFindsItsAgentsAgainAndRecordedTheirDisconnect() throws Exception {
+    Path dataDir = TestNodes.newDataDir();
+    String instanceUid = UUID.randomUUID().toString();
+
+    try (SwitchboardNode first = SwitchboardNode.start(TestNodes.config(dataDir, Map.of()));
+        RawAgent agent = RawAgent.connect(first.opampPort())) {
+      agent.send(
+          AgentToServer.newBuilder()
+              .setInstanceUid(InstanceUid.toBytes(instanceUid))
+              .setSequenceNum(1)
+              .setCapabilities(1)
+              .setAgentDescription(
+                  AgentDescription.newBuilder()
+                      .addIdentifyingAttributes(
+                          KeyValue.newBuilder()
+                              .setKey("service.name")
+                              .setValue(AnyValue.newBuilder().setStringValue("survivor"))))
+              .build());
+      agent.receive();
+      await().atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      "CONNECTED",
+                      HttpProbe.getJson(first.apiPort(), "/api/agents/" + instanceUid).path("connection_state").asText()));
+    }
+
+    try (SwitchboardNode second = SwitchboardNode.start(TestNodes.config(dataDir, Map.of()))) {
+      JsonNode agent = HttpProbe.getJson(second.apiPort(), "/api/agents/" + instanceUid);
+      assertEquals("DISCONNECTED", agent.path("connection_state").asText(), "written while the first node shut down");
+      assertEquals("survivor", agent.at("/description/identifying_attributes/service.name").asText());
+    }
+  }
+
+  @Test
+  void aNodeThatIsNotAClusterMemberIsAliveButNotReady() {
+    try (SwitchboardNode lonely = SwitchboardNode.start(TestNodes.config(Map.of("switchboard.cluster.join-self", false)))) {
+      assertEquals(200, HttpProbe.get(lonely.managementPort(), "/alive").statusCode());
+      assertTrue(HttpProbe.get(lonely.managementPort(), "/ready").statusCode() >= 500);
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package io.switchboard.node;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.proto.AgentDescription;
+import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.AnyValue;
+import io.switchboard.opamp.proto.KeyValue;
+import io.switchboard.opamp.proto.ServerCapabilities;
+import io.switchboard.opamp.proto.ServerErrorResponseType;
+import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.opamp.proto.ServerToAgentFlags;
+import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * OpAMP over a real WebSocket, driven frame by frame: what the server answers, how it asks for
+ * full state, and what it does with frames that are not OpAMP.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpampWireTest {
+
+  private static final int MAX_MESSAGE_BYTES = 64 * 1024;
+
+  private SwitchboardNode node;
+
+  @BeforeAll
+  void startNode() {
+    node = SwitchboardNode.start(TestNodes.config(Map.of("switchboard.opamp.max-message-size", MAX_MESSAGE_BYTES)));
+  }
+
+  @AfterAll
+  void stopNode() {
+    node.close();
+  }
+
+  @Test
+  void everyMessageIsAnsweredAndTheFirstReplyCarriesTheServerCapabilities() throws Exception {
+    ByteString uid = newUid();
+    try (RawAgent agent = RawAgent.connect(node.opampPort())) {
+      agent.send(fullState(uid, 1));
+      ServerToAgent first = agent.receive();
+
+      assertEquals(uid, first.getInstanceUid());
+      assertTrue(
+          (first.getCapabilities() & ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE) != 0,
+          "the server says it accepts status");
+      assertEquals(0, first.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
+
+      agent.send(heartbeat(uid, 2));
+      ServerToAgent second = agent.receive();
+      assertEquals(uid, second.getInstanceUid());
+      assertEquals(0, second.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
+    }
+  }
+
+  @Test
+  void aSequenceGapIsAnsweredWithReportFullState() throws Exception {
+    ByteString uid = newUid();
+    try (RawAgent agent = RawAgent.connect(node.opampPort())) {
+      agent.send(fullState(uid, 1));
+      agent.receive();
+
+      agent.send(heartbeat(uid, 5));
+
+      ServerToAgent reply = agent.receive();
+      assertEquals(
+          ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE,
+          reply.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
+
+      agent.send(fullState(uid, 6));
+      assertEquals(0, agent.receive().getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
+    }
+  }
+
+  @Test
+  void anAgentTheServerHasNoStateForIsAskedForFullState() throws Exception {
+    try (RawAgent agent = RawAgent.connect(node.opampPort())) {
+      agent.send(heartbeat(newUid(), 41));
+
+      assertEquals(
+          ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE,
+          agent.receive().getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
+    }
+  }
+
+  @Test
+  void omittedSubMessagesLeaveTheStoredStateUnchanged() throws Exception {
+    ByteString uid = newUid();
+    String instanceUid = InstanceUid.toText(uid);
+    try (RawAgent agent = RawAgent.connect(node.opampPort())) {
+      agent.send(fullState(uid, 1));
+      agent.receive();
+      for (int seq = 2; seq <= 4; seq++) {
+        agent.send(heartbeat(uid, seq));
+        agent.receive();
+      }
+
+      await().atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                var stored = HttpProbe.getJson(node.apiPort(), "/api/agents/" + instanceUid);
+                assertEquals(4, stored.path("sequence_num").asLong());
+                assertEquals(
+                    "wire-test",
+                    stored.path("description").path("identifying_attributes").path("service.name").asText());
+              });
+    }
+  }
+
+  @Test
+  void garbageIsAnsweredWithBadRequestCountedByReasonAndTheConnectionCarriesOn() throws Exception {
+    double before = rejected("invalid-protobuf");
+    ByteString uid = newUid();
+    try (RawAgent agent = RawAgent.connect(node.opampPort())) {
+      agent.sendBytes(new byte[] {0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x13, 0x37});
+
+      ServerToAgent error = agent.receive();
+      assertEquals(
+          ServerErrorResponseType.ServerErrorResponseType_BadRequest, error.getErrorResponse().getType());
+      assertTrue(error.getErrorResponse().getErrorMessage().startsWith("invalid-protobuf"));
+
+      agent.send(fullState(uid, 1));
+      assertEquals(uid, agent.receive().getInstanceUid(), "the same connection still serves the agent");
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> rejected("invalid-protobuf") >= before + 1);
+  }
+
+  @Test
+  void aFrameWithoutTheHeaderIsRefusedAsMalformed() throws Exception {
+    double before = rejected("non-zero-header");
+    try (RawAgent agent = RawAgent.connect(node.opampPort())) {
+      agent.sendBytes(fullState(newUid(), 1).toByteArray());
+
+      ServerToAgent error = agent.receive();
+      assertEquals(
+          ServerErrorResponseType.ServerErrorResponseType_BadRequest, error.getErrorResponse().getType());
+      assertTrue(error.getErrorResponse().getErrorMessage().contains("header"));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> rejected("non-zero-header") >= before + 1);
+  }
+
+  @Test
+  void textMessagesAreRefused() throws Exception {
+    try (RawAgent agent = RawAgent.connect(node.opampPort())) {
+      agent.sendText("hello");
+
+      assertEquals(
+          ServerErrorResponseType.ServerErrorResponseType_BadRequest,
+          agent.receive().getErrorResponse().getType());
+    }
+  }
+
+  @Test
+  void anOversizedMessageClosesOnlyThatConnection() throws Exception {
+    double before = rejected("oversized");
+    ByteString bystanderUid = newUid();
+    try (RawAgent bystander = RawAgent.connect(node.opampPort());
+        RawAgent offender = RawAgent.connect(node.opampPort())) {
+      bystander.send(fullState(bystanderUid, 1));
+      bystander.receive();
+
+      offender.sendFragmented(new byte[MAX_MESSAGE_BYTES * 4], 16 * 1024);
+
+      ServerToAgent error = offender.receive();
+      assertTrue(error.getErrorResponse().getErrorMessage().startsWith("oversized"));
+      offender.closeCode().get(10, TimeUnit.SECONDS);
+
+      bystander.send(heartbeat(bystanderUid, 2));
+      assertEquals(bystanderUid, bystander.receive().getInstanceUid(), "other agents are still served");
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> rejected("oversized") >= before + 1);
+  }
+
+  @Test
+  void anOversizedSingleFrameMessageIsRefusedToo() throws Exception {
+    try (RawAgent offender = RawAgent.connect(node.opampPort())) {
+      offender.sendBytes(new byte[MAX_MESSAGE_BYTES + 1]);
+
+      assertTrue(offender.receive().getErrorResponse().getErrorMessage().startsWith("oversized"));
+      offender.closeCode().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private double rejected(String reason) {
+    OptionalDouble value =
+        HttpProbe.metric(
+            node.metricsPort(),
+            "switchboard_frames_rejected_total{transport=\"websocket\",reason=\"" + reason + "\"}");
+    return value.orElse(0);
+  }
+
+  private static ByteString newUid() {
+    return InstanceUid.toBytes(UUID.randomUUID().toString());
+  }
+
+  private static AgentToServer fullState(ByteString uid, long seq) {
+    return AgentToServer.newBuilder()
+        .setInstanceUid(uid)
+        .setSequenceNum(seq)
+        .setCapabilities(0x1)
+        .setAgentDescription(
+            AgentDescription.newBuilder()
+                .addIdentifyingAttributes(
+                    KeyValue.newBuilder()
+                        .setKey("service.name")
+                        .setValue(AnyValue.newBuilder().setStringValue("wire-test"))))
+        .build();
+  }
+
+  private static AgentToServer heartbeat(ByteString uid, long seq) {
+    return AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(seq).setCapabilities(0x1).build();
+  }
+}
