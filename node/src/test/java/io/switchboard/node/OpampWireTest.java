@@ -8,6 +8,7 @@ import com.google.protobuf.ByteString;
 import io.switchboard.cluster.agent.InstanceUid;
 import io.switchboard.opamp.proto.AgentDescription;
 import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.AgentToServerFlags;
 import io.switchboard.opamp.proto.AnyValue;
 import io.switchboard.opamp.proto.KeyValue;
 import io.switchboard.opamp.proto.ServerCapabilities;
@@ -190,6 +191,66 @@ class OpampWireTest {
 
       assertTrue(offender.receive().getErrorResponse().getErrorMessage().startsWith("oversized"));
       offender.closeCode().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void anAgentThatAsksForAnInstanceUidIsServedUnderItsNewIdOnTheSameConnection() throws Exception {
+    ByteString oldUid = newUid();
+    try (RawAgent agent = RawAgent.connect(node.opampPort())) {
+      agent.send(
+          fullState(oldUid, 1).toBuilder()
+              .setFlags(AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE)
+              .build());
+      ByteString newUid = agent.receive().getAgentIdentification().getNewInstanceUid();
+      assertEquals(16, newUid.size());
+
+      agent.send(fullState(newUid, 2));
+      assertEquals(newUid, agent.receive().getInstanceUid());
+
+      await().atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                assertEquals(
+                    "CONNECTED",
+                    HttpProbe.getJson(node.apiPort(), "/api/agents/" + InstanceUid.toText(newUid))
+                        .path("connection_state")
+                        .asText());
+                assertEquals(
+                    "DISCONNECTED",
+                    HttpProbe.getJson(node.apiPort(), "/api/agents/" + InstanceUid.toText(oldUid))
+                        .path("connection_state")
+                        .asText());
+              });
+    }
+  }
+
+  @Test
+  void theSameAgentOnASecondConnectionTakesOverAndTheFirstIsClosed() throws Exception {
+    ByteString uid = newUid();
+    try (RawAgent first = RawAgent.connect(node.opampPort());
+        RawAgent second = RawAgent.connect(node.opampPort())) {
+      first.send(fullState(uid, 1));
+      first.receive();
+
+      second.send(fullState(uid, 2));
+      assertEquals(uid, second.receive().getInstanceUid());
+
+      first.closeCode().get(10, TimeUnit.SECONDS);
+      second.send(heartbeat(uid, 3));
+      assertEquals(uid, second.receive().getInstanceUid(), "the newer connection keeps the agent");
+    }
+  }
+
+  @Test
+  void agentsThatAcceptConnectionSettingsAreToldTheFleetHeartbeatInterval() throws Exception {
+    try (RawAgent agent = RawAgent.connect(node.opampPort())) {
+      agent.send(fullState(newUid(), 1).toBuilder().setCapabilities(0x1 | 0x100 | 0x2000).build());
+
+      ServerToAgent reply = agent.receive();
+      assertEquals(30, reply.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
+      assertTrue(
+          (reply.getCapabilities() & ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE) != 0);
     }
   }
 

@@ -1,7 +1,11 @@
 package io.switchboard.cluster.agent;
 
 import io.switchboard.cluster.CborSerializable;
+import io.switchboard.opamp.proto.AgentCapabilities;
+import io.switchboard.opamp.proto.AgentIdentification;
 import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.AgentToServerFlags;
+import io.switchboard.opamp.proto.ConnectionSettingsOffers;
 import io.switchboard.opamp.proto.ServerCapabilities;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentFlags;
@@ -33,10 +37,11 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Agent");
 
-  /** What this server offers every agent; the first reply on a connection must carry it. */
+  /** What this server offers every agent; every reply carries it, so the first one does. */
   static final long SERVER_CAPABILITIES =
       ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE
-          | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE;
+          | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE
+          | ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE;
 
   public sealed interface Command extends CborSerializable {}
 
@@ -47,6 +52,10 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   public record SessionEnded(long epoch, String reason) implements Command {}
 
   private enum IdleTimeout implements Command {
+    INSTANCE
+  }
+
+  private enum HeartbeatWindowElapsed implements Command {
     INSTANCE
   }
 
@@ -62,8 +71,8 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   /** Send this message to the agent. */
   public record Deliver(ServerToAgent message) implements SessionDirective {}
 
-  /** A newer session of the same agent took over: close this one. */
-  public record Fenced(long newerEpoch) implements SessionDirective {}
+  /** Close this session: a newer one took over, or the agent went silent past its heartbeat window. */
+  public record CloseSession(String reason) implements SessionDirective {}
 
   /** Starts sharding for agents on this node; entities write their status through {@code statusWriter}. */
   public static ActorRef<ShardingEnvelope<Command>> init(
@@ -101,7 +110,10 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   private final AgentEntitySettings settings;
   private final Clock clock;
   private final AgentState state = new AgentState();
+  private final ConnectionSettingsOffers connectionSettings;
   private Session session;
+  /** Whether the current session has been sent the connection settings offer. */
+  private boolean connectionSettingsOffered;
 
   private AgentEntity(
       ActorContext<Command> context,
@@ -118,6 +130,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     this.statusWriter = statusWriter;
     this.settings = settings;
     this.clock = clock;
+    this.connectionSettings = ServerOffers.connectionSettings(settings.heartbeatInterval());
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
   }
 
@@ -127,27 +140,42 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
         .onMessage(AgentReport.class, this::onAgentReport)
         .onMessage(SessionEnded.class, this::onSessionEnded)
         .onMessageEquals(IdleTimeout.INSTANCE, this::onIdleTimeout)
+        .onMessageEquals(HeartbeatWindowElapsed.INSTANCE, this::onHeartbeatWindowElapsed)
         .build();
   }
 
   private Behavior<Command> onAgentReport(AgentReport report) {
     Session from = report.session();
     if (session != null && from.epoch() < session.epoch()) {
-      from.ref().tell(new Fenced(session.epoch()));
+      from.ref().tell(new CloseSession("a newer session of this agent took over"));
       return this;
     }
     if (session != null && from.epoch() > session.epoch()) {
-      session.ref().tell(new Fenced(from.epoch()));
+      session.ref().tell(new CloseSession("a newer session of this agent took over"));
     }
     if (session == null || from.epoch() != session.epoch()) {
       session = from;
+      connectionSettingsOffered = false;
       timers.cancel(IdleTimeout.INSTANCE);
     }
 
     AgentToServer message = report.message();
     Instant now = clock.instant();
     boolean needsFullState = state.apply(message, now);
+    session.ref().tell(new Deliver(reply(message, needsFullState)));
 
+    if (message.hasAgentDisconnect()) {
+      endSession("agent disconnected");
+      return this;
+    }
+    renewHeartbeatWindow();
+    recordStatus(ConnectionState.CONNECTED, now);
+    return this;
+  }
+
+  /** The answer to one message: always the server capabilities, and only what the agent can take. */
+  private ServerToAgent reply(AgentToServer message, boolean needsFullState) {
+    long agentCapabilities = state.capabilities();
     ServerToAgent.Builder reply =
         ServerToAgent.newBuilder().setInstanceUid(message.getInstanceUid()).setCapabilities(SERVER_CAPABILITIES);
     if (needsFullState) {
@@ -156,12 +184,34 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
           .debug("Asking agent {} for its full state (sequence_num {})", instanceUid, message.getSequenceNum());
       reply.setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
     }
-    session.ref().tell(new Deliver(reply.build()));
+    if ((message.getFlags() & AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE) != 0) {
+      reply.setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(InstanceUid.newUid()));
+    }
+    if (!connectionSettingsOffered
+        && (agentCapabilities & AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE) != 0) {
+      reply.setConnectionSettings(connectionSettings);
+      connectionSettingsOffered = true;
+    }
+    return reply.build();
+  }
 
-    if (message.hasAgentDisconnect()) {
-      endSession("agent disconnected");
+  /**
+   * An agent that promised heartbeats (ReportsHeartbeat) loses its session when it stays silent for
+   * the whole window, even if its socket looks open. Agents that did not promise them (the
+   * OpenTelemetry Java client, for one) keep theirs until the transport closes.
+   */
+  private void renewHeartbeatWindow() {
+    if ((state.capabilities() & AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE) != 0) {
+      timers.startSingleTimer(HeartbeatWindowElapsed.INSTANCE, settings.heartbeatWindow());
     } else {
-      recordStatus(ConnectionState.CONNECTED, now);
+      timers.cancel(HeartbeatWindowElapsed.INSTANCE);
+    }
+  }
+
+  private Behavior<Command> onHeartbeatWindowElapsed() {
+    if (session != null) {
+      session.ref().tell(new CloseSession("no message within the heartbeat window of " + settings.heartbeatWindow()));
+      endSession("heartbeat window elapsed");
     }
     return this;
   }
@@ -184,6 +234,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     getContext().getLog().debug("Session {} of agent {} ended: {}", session.epoch(), instanceUid, reason);
     recordStatus(ConnectionState.DISCONNECTED, clock.instant());
     session = null;
+    timers.cancel(HeartbeatWindowElapsed.INSTANCE);
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
   }
 

@@ -76,6 +76,10 @@ final class AgentState {
     return version;
   }
 
+  long capabilities() {
+    return capabilities;
+  }
+
   long sequenceNum() {
     return Math.max(sequenceNum, 0);
   }

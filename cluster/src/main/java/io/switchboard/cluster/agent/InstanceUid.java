@@ -2,6 +2,7 @@ package io.switchboard.cluster.agent;
 
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.UUID;
 
 /**
@@ -12,6 +13,8 @@ public final class InstanceUid {
 
   public static final int LENGTH = 16;
 
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private InstanceUid() {}
 
   /** The canonical text form, or an exception naming the problem when the bytes are not 16 long. */
@@ -21,6 +24,18 @@ public final class InstanceUid {
     }
     ByteBuffer buffer = uid.asReadOnlyByteBuffer();
     return new UUID(buffer.getLong(), buffer.getLong()).toString();
+  }
+
+  /**
+   * A fresh id for an agent that asked the server for one: a UUID version 7 (time-ordered, as the
+   * spec recommends for instance uids), so ids of one period cluster together in indexes.
+   */
+  public static ByteString newUid() {
+    long millis = System.currentTimeMillis();
+    long mostSignificant = (millis << 16) | 0x7000L | (RANDOM.nextLong() & 0x0FFFL);
+    long leastSignificant = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return ByteString.copyFrom(
+        ByteBuffer.allocate(LENGTH).putLong(mostSignificant).putLong(leastSignificant).flip());
   }
 
   /** The wire form of a canonical text id. */

@@ -10,6 +10,7 @@ import com.google.protobuf.ByteString;
 import io.switchboard.opamp.proto.AgentDescription;
 import io.switchboard.opamp.proto.AgentDisconnect;
 import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.AgentToServerFlags;
 import io.switchboard.opamp.proto.AnyValue;
 import io.switchboard.opamp.proto.ComponentHealth;
 import io.switchboard.opamp.proto.KeyValue;
@@ -55,7 +56,7 @@ class AgentEntityTest {
                 instanceUid,
                 shard.getRef(),
                 writer.getRef(),
-                new AgentEntitySettings(Duration.ofMillis(300)),
+                new AgentEntitySettings(Duration.ofMillis(300), Duration.ofSeconds(15), Duration.ofMillis(400)),
                 Clock.systemUTC()));
   }
 
@@ -93,11 +94,11 @@ class AgentEntityTest {
 
     entity.tell(new AgentEntity.AgentReport(heartbeat(2), newer.ref()));
 
-    assertEquals(new AgentEntity.Fenced(11), older.probe.expectMessageClass(AgentEntity.Fenced.class));
+    older.probe.expectMessageClass(AgentEntity.CloseSession.class);
     newer.expectDelivery();
 
     entity.tell(new AgentEntity.AgentReport(heartbeat(3), older.ref()));
-    assertEquals(new AgentEntity.Fenced(11), older.probe.expectMessageClass(AgentEntity.Fenced.class));
+    older.probe.expectMessageClass(AgentEntity.CloseSession.class);
     newer.probe.expectNoMessage(Duration.ofMillis(100));
   }
 
@@ -144,6 +145,73 @@ class AgentEntityTest {
 
     ClusterSharding.ShardCommand command = shard.expectMessageClass(ClusterSharding.ShardCommand.class, Duration.ofSeconds(3));
     assertInstanceOf(ClusterSharding.Passivate.class, command);
+  }
+
+  @Test
+  void aHeartbeatingAgentThatGoesSilentLosesItsSession() {
+    Session session = new Session(50);
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2000), session.ref()));
+    session.expectDelivery();
+    expectStatus();
+
+    session.probe.expectMessageClass(AgentEntity.CloseSession.class, Duration.ofSeconds(3));
+    assertEquals(ConnectionState.DISCONNECTED, expectStatus().connectionState());
+  }
+
+  @Test
+  void anyMessageRenewsTheHeartbeatWindow() {
+    Session session = new Session(51);
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2000), session.ref()));
+    session.expectDelivery();
+    // Six messages 250 ms apart span 1.5 s, far past the 400 ms window, yet the session stays.
+    for (int seq = 2; seq <= 7; seq++) {
+      session.probe.expectNoMessage(Duration.ofMillis(250));
+      entity.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(seq), 0x1 | 0x2000), session.ref()));
+      session.expectDelivery();
+    }
+  }
+
+  @Test
+  void anAgentThatNeverPromisedHeartbeatsKeepsItsSessionWhileSilent() {
+    Session session = new Session(52);
+    entity.tell(new AgentEntity.AgentReport(fullState(1), session.ref()));
+    session.expectDelivery();
+
+    session.probe.expectNoMessage(Duration.ofMillis(800));
+  }
+
+  @Test
+  void connectionSettingsAreOfferedOncePerSessionAndOnlyToAgentsThatAcceptThem() {
+    Session declines = new Session(60);
+    entity.tell(new AgentEntity.AgentReport(fullState(1), declines.ref()));
+    assertEquals(false, declines.expectDelivery().hasConnectionSettings(), "capability gating");
+
+    Session accepts = new Session(61);
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x100), accepts.ref()));
+    ServerToAgent offer = accepts.expectDelivery();
+    assertEquals(15, offer.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
+    assertEquals(32, offer.getConnectionSettings().getHash().size());
+
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(3), 0x1 | 0x100), accepts.ref()));
+    assertEquals(false, accepts.expectDelivery().hasConnectionSettings(), "already offered on this session");
+  }
+
+  @Test
+  void anAgentAskingForAnInstanceUidGetsAFreshOne() {
+    Session session = new Session(70);
+    entity.tell(
+        new AgentEntity.AgentReport(
+            fullState(1).toBuilder().setFlags(AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE).build(),
+            session.ref()));
+
+    ByteString assigned = session.expectDelivery().getAgentIdentification().getNewInstanceUid();
+    assertEquals(16, assigned.size());
+    assertEquals(7, UUID.fromString(InstanceUid.toText(assigned)).version());
+    assertTrue(!assigned.equals(uid));
+  }
+
+  private static AgentToServer withCapabilities(AgentToServer message, long capabilities) {
+    return message.toBuilder().setCapabilities(capabilities).build();
   }
 
   private AgentStatus expectStatus() {

@@ -71,6 +71,8 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private final Counter framesReceived = SwitchboardMetrics.framesReceived(Transport.WEBSOCKET);
 
   private String instanceUid;
+  /** An id the server gave the agent, which its next messages may carry instead of the old one. */
+  private String assignedInstanceUid;
   private EntityRef<AgentEntity.Command> entity;
 
   private AgentSession(
@@ -134,6 +136,12 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     if (instanceUid == null) {
       instanceUid = uid;
       entity = entities.entityFor(uid);
+    } else if (uid.equals(assignedInstanceUid)) {
+      // The agent took the id the server assigned: the old id's session ends here.
+      entity.tell(new AgentEntity.SessionEnded(epoch, "agent took the new instance_uid " + uid));
+      instanceUid = uid;
+      assignedInstanceUid = null;
+      entity = entities.entityFor(uid);
     } else if (!instanceUid.equals(uid)) {
       refuse("instance-uid-changed", "this connection belongs to agent " + instanceUid + ", not " + uid);
       return;
@@ -147,12 +155,14 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private Behavior<Command> onEntityDirective(FromEntity fromEntity) {
     AgentEntity.SessionDirective directive = fromEntity.directive();
     if (directive instanceof AgentEntity.Deliver deliver) {
+      if (deliver.message().hasAgentIdentification()) {
+        assignedInstanceUid = InstanceUid.toText(deliver.message().getAgentIdentification().getNewInstanceUid());
+      }
       send(deliver.message());
       return this;
     }
-    AgentEntity.Fenced fenced = (AgentEntity.Fenced) directive;
-    getContext().getLog().info(
-        "Closing session {} of agent {}: a newer session {} took over", epoch, instanceUid, fenced.newerEpoch());
+    AgentEntity.CloseSession close = (AgentEntity.CloseSession) directive;
+    getContext().getLog().info("Closing session {} of agent {}: {}", epoch, instanceUid, close.reason());
     return Behaviors.stopped();
   }
 
