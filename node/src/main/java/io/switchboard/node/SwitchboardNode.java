@@ -4,8 +4,8 @@ import io.switchboard.api.ApiSettings;
 import io.switchboard.api.OperatorApi;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentEntitySettings;
-import io.switchboard.gateway.websocket.OpampGatewaySettings;
-import io.switchboard.gateway.websocket.OpampWebSocketRoute;
+import io.switchboard.gateway.OpampEndpoint;
+import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.observability.Telemetry;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentRepository;
@@ -76,8 +76,7 @@ public final class SwitchboardNode implements AutoCloseable {
 
       OpampGatewaySettings opamp = OpampGatewaySettings.fromConfig(switchboard);
       Route opampRoute =
-          new OpampWebSocketRoute(system, opamp, nodeName, uid -> sharding.entityRefFor(AgentEntity.TYPE_KEY, uid))
-              .route();
+          OpampEndpoint.route(system, opamp, nodeName, uid -> sharding.entityRefFor(AgentEntity.TYPE_KEY, uid));
       ApiSettings api = ApiSettings.fromConfig(switchboard);
       Route apiRoute = new OperatorApi(new AgentRepository(database.pool()), api).route();
 

@@ -6,12 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opentelemetry.opamp.client.OpampClient;
 import io.opentelemetry.opamp.client.OpampClientBuilder;
+import io.opentelemetry.opamp.client.internal.connectivity.http.OkHttpSender;
 import io.opentelemetry.opamp.client.internal.connectivity.websocket.OkHttpWebSocket;
+import io.opentelemetry.opamp.client.internal.request.delay.PeriodicDelay;
+import io.opentelemetry.opamp.client.internal.request.service.HttpRequestService;
 import io.opentelemetry.opamp.client.internal.request.service.WebSocketRequestService;
+import io.opentelemetry.opamp.client.request.service.RequestService;
 import io.opentelemetry.opamp.client.internal.response.MessageData;
 import io.switchboard.cluster.agent.InstanceUid;
 import java.sql.DriverManager;
 import java.time.Duration;
+import java.util.Map;
 import java.util.OptionalDouble;
 import opamp.proto.RemoteConfigStatus;
 import opamp.proto.RemoteConfigStatuses;
@@ -22,19 +27,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * The walking skeleton end to end: a node started in-process with its embedded PostgreSQL, and the
- * OpenTelemetry Java OpAMP client (not ours) connecting over a real WebSocket.
+ * End to end: a node started in-process with its embedded PostgreSQL, and the OpenTelemetry Java
+ * OpAMP client (not ours) connecting over a real WebSocket, or polling over real HTTP.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpampClientEndToEndTest {
 
-  private static final String ACTIVE_SESSIONS = "switchboard_active_sessions{transport=\"websocket\"}";
 
   private SwitchboardNode node;
 
   @BeforeAll
   void startNode() {
-    node = SwitchboardNode.start(TestNodes.config());
+    node = SwitchboardNode.start(TestNodes.config(Map.of("switchboard.agent.heartbeat-window", "3s")));
   }
 
   @AfterAll
@@ -43,16 +47,29 @@ class OpampClientEndToEndTest {
   }
 
   @Test
-  void anOpenTelemetryAgentIsListedStoredAndCountedWhileConnected() throws Exception {
+  void anOpenTelemetryAgentOverWebSocketIsListedStoredAndCountedWhileConnected() throws Exception {
+    connectReportAndLeave(
+        WebSocketRequestService.create(OkHttpWebSocket.create("ws://127.0.0.1:" + node.opampPort() + "/v1/opamp")),
+        "switchboard_active_sessions{transport=\"websocket\"}");
+  }
+
+  @Test
+  void anOpenTelemetryAgentPollingOverHttpIsListedStoredAndCountedWhileItPolls() throws Exception {
+    PeriodicDelay everySecond = PeriodicDelay.ofFixedDuration(Duration.ofSeconds(1));
+    connectReportAndLeave(
+        HttpRequestService.create(
+            OkHttpSender.create("http://127.0.0.1:" + node.opampPort() + "/v1/opamp"), everySecond, everySecond),
+        "switchboard_active_sessions{transport=\"http\"}");
+  }
+
+  private void connectReportAndLeave(RequestService transport, String activeSessions) throws Exception {
     byte[] uid = OpampClientBuilder.createRandomInstanceUid();
     String instanceUid = InstanceUid.toText(com.google.protobuf.ByteString.copyFrom(uid));
 
     OpampClient client =
         OpampClient.builder()
             .setInstanceUid(uid)
-            .setRequestService(
-                WebSocketRequestService.create(
-                    OkHttpWebSocket.create("ws://127.0.0.1:" + node.opampPort() + "/v1/opamp")))
+            .setRequestService(transport)
             .putIdentifyingAttribute("service.name", "checkout")
             .putIdentifyingAttribute("service.instance.id", instanceUid)
             .putNonIdentifyingAttribute("os.type", "linux")
@@ -73,16 +90,17 @@ class OpampClientEndToEndTest {
 
       await().atMost(Duration.ofSeconds(30))
           .untilAsserted(
-              () ->
-                  assertEquals(
-                      "checkout",
-                      sql(
-                          "SELECT description->'identifying_attributes'->>'service.name' FROM agents"
-                              + " WHERE instance_uid = ?",
-                          instanceUid)));
-      assertEquals(
-          "APPLIED",
-          sql("SELECT remote_config_status->>'status' FROM agents WHERE instance_uid = ?", instanceUid));
+              () -> {
+                assertEquals(
+                    "checkout",
+                    sql(
+                        "SELECT description->'identifying_attributes'->>'service.name' FROM agents"
+                            + " WHERE instance_uid = ?",
+                        instanceUid));
+                assertEquals(
+                    "APPLIED",
+                    sql("SELECT remote_config_status->>'status' FROM agents WHERE instance_uid = ?", instanceUid));
+              });
       assertEquals(
           "linux",
           sql(
@@ -90,7 +108,7 @@ class OpampClientEndToEndTest {
               instanceUid));
 
       await().atMost(Duration.ofSeconds(10))
-          .untilAsserted(() -> assertEquals(OptionalDouble.of(1), HttpProbe.metric(node.metricsPort(), ACTIVE_SESSIONS)));
+          .untilAsserted(() -> assertEquals(OptionalDouble.of(1), HttpProbe.metric(node.metricsPort(), activeSessions)));
     } finally {
       client.close();
     }
@@ -98,7 +116,7 @@ class OpampClientEndToEndTest {
     await().atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> assertEquals("DISCONNECTED", agentInApi(instanceUid).path("connection_state").asText()));
     await().atMost(Duration.ofSeconds(10))
-        .untilAsserted(() -> assertEquals(OptionalDouble.of(0), HttpProbe.metric(node.metricsPort(), ACTIVE_SESSIONS)));
+        .untilAsserted(() -> assertEquals(OptionalDouble.of(0), HttpProbe.metric(node.metricsPort(), activeSessions)));
   }
 
   /** The agent's entry in {@code GET /api/agents}, or a missing node while it is not listed. */

@@ -1,6 +1,8 @@
 package io.switchboard.cluster.agent;
 
 import io.switchboard.cluster.CborSerializable;
+import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.observability.SwitchboardMetrics.Transport;
 import io.switchboard.opamp.proto.AgentCapabilities;
 import io.switchboard.opamp.proto.AgentIdentification;
 import io.switchboard.opamp.proto.AgentToServer;
@@ -15,9 +17,11 @@ import io.switchboard.persistence.status.StatusWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -30,8 +34,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
  * One agent, wherever Cluster Sharding placed it (entity id = the agent's instance_uid in canonical
- * text form). It owns the agent's state, answers every message through the session that carried
- * it, fences stale sessions by epoch, and hands every change to its node's status writer.
+ * text form). It owns the agent's state and its current session, answers every message through the
+ * session or poll that carried it, fences stale sessions by epoch, expires silent ones, and hands
+ * every change to its node's status writer.
  */
 public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
 
@@ -45,8 +50,14 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
 
   public sealed interface Command extends CborSerializable {}
 
-  /** An agent's message, with the session that carried it. */
+  /** An agent's message over WebSocket, with the session that carried it. */
   public record AgentReport(AgentToServer message, Session session) implements Command {}
+
+  /**
+   * An agent's message over plain HTTP: the reply goes back as the poll's response. Polls may land
+   * on any node; {@code node} is the one that took this one.
+   */
+  public record AgentPoll(AgentToServer message, String node, ActorRef<ServerToAgent> replyTo) implements Command {}
 
   /** The session with this epoch ended: its socket closed, or the agent said goodbye. */
   public record SessionEnded(long epoch, String reason) implements Command {}
@@ -111,9 +122,30 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   private final Clock clock;
   private final AgentState state = new AgentState();
   private final ConnectionSettingsOffers connectionSettings;
-  private Session session;
+  private Owner owner;
   /** Whether the current session has been sent the connection settings offer. */
   private boolean connectionSettingsOffered;
+
+  /**
+   * Who holds the agent now. A WebSocket session has a socket to answer through; a polling (HTTP)
+   * session has none, its replies go back on each poll.
+   */
+  private record Owner(Transport transport, ActorRef<SessionDirective> socket, long epoch, String node) {
+
+    static Owner of(Session session) {
+      return new Owner(Transport.WEBSOCKET, session.ref(), session.epoch(), session.node());
+    }
+
+    static Owner polling(long epoch, String node) {
+      return new Owner(Transport.HTTP, null, epoch, node);
+    }
+
+    void close(String reason) {
+      if (transport == Transport.WEBSOCKET) {
+        socket.tell(new CloseSession(reason));
+      }
+    }
+  }
 
   private AgentEntity(
       ActorContext<Command> context,
@@ -138,44 +170,65 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(AgentReport.class, this::onAgentReport)
+        .onMessage(AgentPoll.class, this::onAgentPoll)
         .onMessage(SessionEnded.class, this::onSessionEnded)
         .onMessageEquals(IdleTimeout.INSTANCE, this::onIdleTimeout)
         .onMessageEquals(HeartbeatWindowElapsed.INSTANCE, this::onHeartbeatWindowElapsed)
+        .onSignal(PostStop.class, signal -> onStop())
         .build();
   }
 
   private Behavior<Command> onAgentReport(AgentReport report) {
     Session from = report.session();
-    if (session != null && from.epoch() < session.epoch()) {
+    if (owner != null && from.epoch() < owner.epoch()) {
       from.ref().tell(new CloseSession("a newer session of this agent took over"));
       return this;
     }
-    if (session != null && from.epoch() > session.epoch()) {
-      session.ref().tell(new CloseSession("a newer session of this agent took over"));
+    if (owner == null || owner.epoch() != from.epoch()) {
+      takeOver(Owner.of(from));
     }
-    if (session == null || from.epoch() != session.epoch()) {
-      session = from;
-      connectionSettingsOffered = false;
-      timers.cancel(IdleTimeout.INSTANCE);
-    }
+    ActorRef<SessionDirective> socket = from.ref();
+    handle(report.message(), reply -> socket.tell(new Deliver(reply)));
+    return this;
+  }
 
-    AgentToServer message = report.message();
+  private Behavior<Command> onAgentPoll(AgentPoll poll) {
+    if (owner == null || owner.transport() != Transport.HTTP) {
+      long epoch = Math.max(owner == null ? 0 : owner.epoch() + 1, micros(clock.instant()));
+      takeOver(Owner.polling(epoch, poll.node()));
+    } else if (!owner.node().equals(poll.node())) {
+      owner = Owner.polling(owner.epoch(), poll.node());
+    }
+    handle(poll.message(), poll.replyTo()::tell);
+    return this;
+  }
+
+  private void takeOver(Owner newer) {
+    if (owner != null) {
+      owner.close("a newer session of this agent took over");
+      countPollingSession(owner, false);
+    }
+    owner = newer;
+    connectionSettingsOffered = false;
+    countPollingSession(owner, true);
+    timers.cancel(IdleTimeout.INSTANCE);
+  }
+
+  /** Merges the message, answers it, and records the agent's new status. */
+  private void handle(AgentToServer message, Consumer<ServerToAgent> answer) {
     Instant now = clock.instant();
     boolean needsFullState = state.apply(message, now);
-    session.ref().tell(new Deliver(reply(message, needsFullState)));
-
+    answer.accept(reply(message, needsFullState));
     if (message.hasAgentDisconnect()) {
       endSession("agent disconnected");
-      return this;
+      return;
     }
     renewHeartbeatWindow();
     recordStatus(ConnectionState.CONNECTED, now);
-    return this;
   }
 
   /** The answer to one message: always the server capabilities, and only what the agent can take. */
   private ServerToAgent reply(AgentToServer message, boolean needsFullState) {
-    long agentCapabilities = state.capabilities();
     ServerToAgent.Builder reply =
         ServerToAgent.newBuilder().setInstanceUid(message.getInstanceUid()).setCapabilities(SERVER_CAPABILITIES);
     if (needsFullState) {
@@ -188,7 +241,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
       reply.setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(InstanceUid.newUid()));
     }
     if (!connectionSettingsOffered
-        && (agentCapabilities & AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE) != 0) {
+        && (state.capabilities() & AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE) != 0) {
       reply.setConnectionSettings(connectionSettings);
       connectionSettingsOffered = true;
     }
@@ -196,12 +249,14 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   }
 
   /**
-   * An agent that promised heartbeats (ReportsHeartbeat) loses its session when it stays silent for
-   * the whole window, even if its socket looks open. Agents that did not promise them (the
-   * OpenTelemetry Java client, for one) keep theirs until the transport closes.
+   * Silence for a whole heartbeat window ends the session of an agent that promised heartbeats
+   * (ReportsHeartbeat) or that polls over HTTP, even if its socket looks open. WebSocket agents that
+   * promised none (the OpenTelemetry Java client, for one) keep their session until the socket
+   * closes.
    */
   private void renewHeartbeatWindow() {
-    if ((state.capabilities() & AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE) != 0) {
+    if (owner.transport() == Transport.HTTP
+        || (state.capabilities() & AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE) != 0) {
       timers.startSingleTimer(HeartbeatWindowElapsed.INSTANCE, settings.heartbeatWindow());
     } else {
       timers.cancel(HeartbeatWindowElapsed.INSTANCE);
@@ -209,33 +264,55 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   }
 
   private Behavior<Command> onHeartbeatWindowElapsed() {
-    if (session != null) {
-      session.ref().tell(new CloseSession("no message within the heartbeat window of " + settings.heartbeatWindow()));
+    if (owner != null) {
+      owner.close("no message within the heartbeat window of " + settings.heartbeatWindow());
       endSession("heartbeat window elapsed");
     }
     return this;
   }
 
   private Behavior<Command> onSessionEnded(SessionEnded ended) {
-    if (session != null && ended.epoch() == session.epoch()) {
+    if (owner != null && ended.epoch() == owner.epoch()) {
       endSession(ended.reason());
     }
     return this;
   }
 
   private Behavior<Command> onIdleTimeout() {
-    if (session == null) {
+    if (owner == null) {
       shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
     }
     return this;
   }
 
+  private Behavior<Command> onStop() {
+    if (owner != null) {
+      countPollingSession(owner, false);
+    }
+    return this;
+  }
+
   private void endSession(String reason) {
-    getContext().getLog().debug("Session {} of agent {} ended: {}", session.epoch(), instanceUid, reason);
+    getContext().getLog().debug("Session {} of agent {} ended: {}", owner.epoch(), instanceUid, reason);
     recordStatus(ConnectionState.DISCONNECTED, clock.instant());
-    session = null;
+    countPollingSession(owner, false);
+    owner = null;
     timers.cancel(HeartbeatWindowElapsed.INSTANCE);
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
+  }
+
+  /**
+   * A WebSocket session is counted by the node holding its socket; a polling session has no socket,
+   * so it is counted here, on the node hosting the agent's entity.
+   */
+  private static void countPollingSession(Owner owner, boolean started) {
+    if (owner.transport() == Transport.HTTP) {
+      if (started) {
+        SwitchboardMetrics.activeSessions(Transport.HTTP).increment();
+      } else {
+        SwitchboardMetrics.activeSessions(Transport.HTTP).decrement();
+      }
+    }
   }
 
   private void recordStatus(ConnectionState connectionState, Instant now) {
@@ -246,8 +323,8 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
             connectionState,
             state.lastSeen(),
             state.sequenceNum(),
-            session.node(),
-            session.epoch(),
+            owner.node(),
+            owner.epoch(),
             state.takeChangedCapabilities(),
             state.takeChangedDescription(),
             state.takeChangedHealth(),
@@ -257,7 +334,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     statusWriter.tell(new StatusWriter.Record(status));
   }
 
-  /** Microsecond wall-clock time, the unit of state versions. */
+  /** Microsecond wall-clock time, the unit of epochs and state versions. */
   static long micros(Instant instant) {
     return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
   }

@@ -1,9 +1,9 @@
 package io.switchboard.gateway.websocket;
 
-import static org.apache.pekko.http.javadsl.server.Directives.handleWebSocketMessages;
-import static org.apache.pekko.http.javadsl.server.Directives.path;
-import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractWebSocketUpgrade;
 
+import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.gateway.session.AgentSession;
 import io.switchboard.gateway.session.InboundFrame;
 import io.switchboard.gateway.session.Outbound;
@@ -28,7 +28,7 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
 
 /**
- * {@code /v1/opamp} over WebSocket: each upgraded connection gets its own {@link AgentSession}. This
+ * OpAMP over WebSocket: each upgraded connection gets its own {@link AgentSession}. This
  * class only adapts the socket to the session: it bounds and collects streamed messages, and turns
  * the session's outbound frames back into WebSocket messages.
  */
@@ -48,8 +48,12 @@ public final class OpampWebSocketRoute {
     this.entities = entities;
   }
 
+  /**
+   * The WebSocket upgrade for the OpAMP path (the caller matches the path). Other requests are
+   * rejected before anything is created for them.
+   */
   public Route route() {
-    return path(segment("v1").slash("opamp"), () -> handleWebSocketMessages(connection()));
+    return extractWebSocketUpgrade(upgrade -> complete(upgrade.handleMessagesWith(connection())));
   }
 
   private Flow<Message, Message, NotUsed> connection() {

@@ -1,6 +1,7 @@
-package io.switchboard.gateway.websocket;
+package io.switchboard.gateway;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
 
 /**
  * Settings of the OpAMP endpoint, from {@code switchboard.opamp}.
@@ -9,8 +10,10 @@ import com.typesafe.config.Config;
  * @param port            port to bind (4320 by default; 0 picks a free one)
  * @param maxMessageBytes largest WebSocket message accepted from an agent, header included
  * @param outboundBuffer  frames queued towards one agent before a non-reading agent is disconnected
+ * @param pollTimeout     how long an HTTP poll waits for the agent's entity before answering 503
  */
-public record OpampGatewaySettings(String host, int port, long maxMessageBytes, int outboundBuffer) {
+public record OpampGatewaySettings(
+    String host, int port, long maxMessageBytes, int outboundBuffer, Duration pollTimeout) {
 
   public static OpampGatewaySettings fromConfig(Config switchboard) {
     Config opamp = switchboard.getConfig("opamp");
@@ -18,6 +21,7 @@ public record OpampGatewaySettings(String host, int port, long maxMessageBytes, 
         opamp.getString("host"),
         opamp.getInt("port"),
         opamp.getBytes("max-message-size"),
-        opamp.getInt("outbound-buffer"));
+        opamp.getInt("outbound-buffer"),
+        opamp.getDuration("poll-timeout"));
   }
 }

@@ -1,0 +1,161 @@
+package io.switchboard.gateway.http;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.decodeRequest;
+import static org.apache.pekko.http.javadsl.server.Directives.encodeResponse;
+import static org.apache.pekko.http.javadsl.server.Directives.entity;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequestEntity;
+import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
+import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.post;
+import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.gateway.session.AgentSession;
+import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.observability.SwitchboardMetrics.Transport;
+import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.ServerErrorResponse;
+import io.switchboard.opamp.proto.ServerErrorResponseType;
+import io.switchboard.opamp.proto.ServerToAgent;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaType;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * OpAMP over plain HTTP: each {@code POST /v1/opamp} carries one AgentToServer (protobuf, gzip
+ * allowed) and is answered with one ServerToAgent through the agent's entity, which keeps the
+ * agent's state across polls. Bodies are bounded in size before and after decompression.
+ */
+public final class OpampHttpRoute {
+
+  /** Compressible, so that responses are gzipped for clients that accept it. */
+  static final MediaType.Binary PROTOBUF = MediaTypes.applicationBinary("x-protobuf", true);
+  private static final ContentType PROTOBUF_CONTENT = ContentTypes.create(PROTOBUF);
+  private static final String INSTANCE_UID_HEADER = "OpAMP-Instance-UID";
+
+  private final long maxMessageBytes;
+  private final Duration pollTimeout;
+  private final String nodeName;
+  private final AgentSession.EntityResolver entities;
+
+  public OpampHttpRoute(long maxMessageBytes, Duration pollTimeout, String nodeName, AgentSession.EntityResolver entities) {
+    this.maxMessageBytes = maxMessageBytes;
+    this.pollTimeout = pollTimeout;
+    this.nodeName = nodeName;
+    this.entities = entities;
+  }
+
+  /** The POST handler for the OpAMP path (the caller matches the path). */
+  public Route route() {
+    return post(
+        () ->
+            extractRequestEntity(
+                request ->
+                    !request.getContentType().mediaType().equals(PROTOBUF)
+                        ? refuse(
+                            StatusCodes.UNSUPPORTED_MEDIA_TYPE,
+                            "content-type",
+                            "OpAMP over HTTP needs Content-Type: application/x-protobuf")
+                        : handleRejections(
+                            oversized(),
+                            () ->
+                                withSizeLimit(
+                                    maxMessageBytes,
+                                    () ->
+                                        decodeRequest(
+                                            () ->
+                                                encodeResponse(
+                                                    () ->
+                                                        optionalHeaderValueByName(
+                                                            INSTANCE_UID_HEADER,
+                                                            headerUid ->
+                                                                entity(
+                                                                    Unmarshaller.entityToByteString(),
+                                                                    body -> poll(body, headerUid)))))))));
+  }
+
+  private Route poll(ByteString body, Optional<String> headerUid) {
+    AgentToServer message;
+    try {
+      message = AgentToServer.parseFrom(body.toByteBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      return refuse(StatusCodes.BAD_REQUEST, "invalid-protobuf", "body is not a valid AgentToServer: " + e.getMessage());
+    }
+    String uid;
+    try {
+      uid = InstanceUid.toText(message.getInstanceUid());
+    } catch (IllegalArgumentException e) {
+      return refuse(StatusCodes.BAD_REQUEST, "invalid-instance-uid", e.getMessage());
+    }
+    if (headerUid.isPresent() && !headerUid.get().equalsIgnoreCase(uid)) {
+      return refuse(
+          StatusCodes.BAD_REQUEST,
+          "instance-uid-mismatch",
+          INSTANCE_UID_HEADER + " " + headerUid.get() + " does not match the body's instance_uid " + uid);
+    }
+    SwitchboardMetrics.framesReceived(Transport.HTTP).increment();
+    return onComplete(
+        entities
+            .entityFor(uid)
+            .<ServerToAgent>ask(replyTo -> new AgentEntity.AgentPoll(message, nodeName, replyTo), pollTimeout),
+        reply ->
+            reply.isSuccess()
+                ? complete(HttpResponse.create().withEntity(PROTOBUF_CONTENT, reply.get().toByteArray()))
+                : complete(
+                    HttpResponse.create()
+                        .withStatus(StatusCodes.SERVICE_UNAVAILABLE)
+                        .addHeader(RetryAfter.create(5L))
+                        .withEntity(
+                            PROTOBUF_CONTENT,
+                            error(ServerErrorResponseType.ServerErrorResponseType_Unavailable, "agent state did not answer in time")
+                                .toByteArray())));
+  }
+
+  /** A body over the limit (before or after decompression) surfaces as a malformed-content rejection. */
+  private RejectionHandler oversized() {
+    return RejectionHandler.newBuilder()
+        .handle(
+            MalformedRequestContentRejection.class,
+            rejection ->
+                rejection.getCause() instanceof EntityStreamSizeException
+                    ? refuse(
+                        StatusCodes.PAYLOAD_TOO_LARGE,
+                        "oversized",
+                        "request body exceeds the limit of " + maxMessageBytes + " bytes")
+                    : refuse(StatusCodes.BAD_REQUEST, "unreadable-body", rejection.message()))
+        .build();
+  }
+
+  private static Route refuse(StatusCode status, String reason, String detail) {
+    SwitchboardMetrics.framesRejected(Transport.HTTP, reason).increment();
+    return complete(
+        HttpResponse.create()
+            .withStatus(status)
+            .withEntity(
+                PROTOBUF_CONTENT,
+                error(ServerErrorResponseType.ServerErrorResponseType_BadRequest, reason + ": " + detail).toByteArray()));
+  }
+
+  private static ServerToAgent error(ServerErrorResponseType type, String message) {
+    return ServerToAgent.newBuilder()
+        .setErrorResponse(ServerErrorResponse.newBuilder().setType(type).setErrorMessage(message))
+        .build();
+  }
+}
