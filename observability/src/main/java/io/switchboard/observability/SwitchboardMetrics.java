@@ -27,7 +27,10 @@ public final class SwitchboardMetrics {
     }
   }
 
-  /** Sessions currently held by this node, by transport. */
+  /**
+   * Sessions currently held, by transport: WebSocket sessions on the node holding the socket,
+   * polling (HTTP) sessions on the node hosting the agent's entity.
+   */
   public static Gauge activeSessions(Transport transport) {
     return Kamon.gauge("switchboard.active.sessions", "OpAMP sessions held by this node")
         .withTag("transport", transport.tag());
@@ -49,9 +52,15 @@ public final class SwitchboardMetrics {
         .withTag("transport", transport.tag());
   }
 
-  /** Frames refused, by reason (malformed, oversized, bad-header, binary-expected, ...). */
+  /** Frames refused, by reason (invalid-protobuf, oversized, non-zero-header, text-frame, ...). */
   public static Counter framesRejected(Transport transport, String reason) {
     return Kamon.counter("switchboard.frames.rejected", "OpAMP frames refused, by reason")
+        .withTags(TagSet.of("transport", transport.tag()).withTag("reason", reason));
+  }
+
+  /** Agents turned away to protect the node (max-sessions, connection-rate, poll-rate). */
+  public static Counter connectionsShed(Transport transport, String reason) {
+    return Kamon.counter("switchboard.connections.shed", "Agents turned away because the node is full or flooded")
         .withTags(TagSet.of("transport", transport.tag()).withTag("reason", reason));
   }
 

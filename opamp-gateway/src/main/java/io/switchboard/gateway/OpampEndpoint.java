@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import io.switchboard.gateway.admission.AdmissionControl;
 import io.switchboard.gateway.http.OpampHttpRoute;
 import io.switchboard.gateway.session.AgentSession;
 import io.switchboard.gateway.websocket.OpampWebSocketRoute;
@@ -17,8 +18,10 @@ public final class OpampEndpoint {
 
   public static Route route(
       ActorSystem<?> system, OpampGatewaySettings settings, String nodeName, AgentSession.EntityResolver entities) {
-    OpampWebSocketRoute webSocket = new OpampWebSocketRoute(system, settings, nodeName, entities);
-    OpampHttpRoute http = new OpampHttpRoute(settings.maxMessageBytes(), settings.pollTimeout(), nodeName, entities);
+    AdmissionControl admission = AdmissionControl.fromConfig(settings.admission());
+    OpampWebSocketRoute webSocket = new OpampWebSocketRoute(system, settings, nodeName, entities, admission);
+    OpampHttpRoute http =
+        new OpampHttpRoute(settings.maxMessageBytes(), settings.pollTimeout(), nodeName, entities, admission);
     // In Java, path("v1/opamp") would look for one segment containing a slash.
     return path(segment("v1").slash("opamp"), () -> concat(webSocket.route(), http.route()));
   }

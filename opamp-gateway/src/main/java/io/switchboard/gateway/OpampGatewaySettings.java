@@ -11,9 +11,10 @@ import java.time.Duration;
  * @param maxMessageBytes largest WebSocket message accepted from an agent, header included
  * @param outboundBuffer  frames queued towards one agent before a non-reading agent is disconnected
  * @param pollTimeout     how long an HTTP poll waits for the agent's entity before answering 503
+ * @param admission       the overload-shedding limits ({@code switchboard.opamp.admission})
  */
 public record OpampGatewaySettings(
-    String host, int port, long maxMessageBytes, int outboundBuffer, Duration pollTimeout) {
+    String host, int port, long maxMessageBytes, int outboundBuffer, Duration pollTimeout, Config admission) {
 
   public static OpampGatewaySettings fromConfig(Config switchboard) {
     Config opamp = switchboard.getConfig("opamp");
@@ -22,6 +23,7 @@ public record OpampGatewaySettings(
         opamp.getInt("port"),
         opamp.getBytes("max-message-size"),
         opamp.getInt("outbound-buffer"),
-        opamp.getDuration("poll-timeout"));
+        opamp.getDuration("poll-timeout"),
+        opamp.getConfig("admission"));
   }
 }

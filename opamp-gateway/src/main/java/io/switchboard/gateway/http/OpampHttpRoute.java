@@ -14,10 +14,12 @@ import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.gateway.admission.AdmissionControl;
 import io.switchboard.gateway.session.AgentSession;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.SwitchboardMetrics.Transport;
 import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.RetryInfo;
 import io.switchboard.opamp.proto.ServerErrorResponse;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
 import io.switchboard.opamp.proto.ServerToAgent;
@@ -54,8 +56,15 @@ public final class OpampHttpRoute {
   private final Duration pollTimeout;
   private final String nodeName;
   private final AgentSession.EntityResolver entities;
+  private final AdmissionControl admission;
 
-  public OpampHttpRoute(long maxMessageBytes, Duration pollTimeout, String nodeName, AgentSession.EntityResolver entities) {
+  public OpampHttpRoute(
+      long maxMessageBytes,
+      Duration pollTimeout,
+      String nodeName,
+      AgentSession.EntityResolver entities,
+      AdmissionControl admission) {
+    this.admission = admission;
     this.maxMessageBytes = maxMessageBytes;
     this.pollTimeout = pollTimeout;
     this.nodeName = nodeName;
@@ -92,6 +101,11 @@ public final class OpampHttpRoute {
   }
 
   private Route poll(ByteString body, Optional<String> headerUid) {
+    Optional<AdmissionControl.Refusal> refusal = admission.admitPoll();
+    if (refusal.isPresent()) {
+      SwitchboardMetrics.connectionsShed(Transport.HTTP, refusal.get().tag()).increment();
+      return unavailable("this node is at its limit (" + refusal.get().tag() + "); poll again later");
+    }
     AgentToServer message;
     try {
       message = AgentToServer.parseFrom(body.toByteBuffer());
@@ -118,14 +132,25 @@ public final class OpampHttpRoute {
         reply ->
             reply.isSuccess()
                 ? complete(HttpResponse.create().withEntity(PROTOBUF_CONTENT, reply.get().toByteArray()))
-                : complete(
-                    HttpResponse.create()
-                        .withStatus(StatusCodes.SERVICE_UNAVAILABLE)
-                        .addHeader(RetryAfter.create(5L))
-                        .withEntity(
-                            PROTOBUF_CONTENT,
-                            error(ServerErrorResponseType.ServerErrorResponseType_Unavailable, "agent state did not answer in time")
-                                .toByteArray())));
+                : unavailable("the agent's state did not answer in time; poll again later"));
+  }
+
+  /** 503 with a jittered Retry-After, and the same delay in the error response's retry_info. */
+  private Route unavailable(String detail) {
+    Duration retryAfter = admission.retryAfter();
+    ServerToAgent body =
+        ServerToAgent.newBuilder()
+            .setErrorResponse(
+                ServerErrorResponse.newBuilder()
+                    .setType(ServerErrorResponseType.ServerErrorResponseType_Unavailable)
+                    .setErrorMessage(detail)
+                    .setRetryInfo(RetryInfo.newBuilder().setRetryAfterNanoseconds(retryAfter.toNanos())))
+            .build();
+    return complete(
+        HttpResponse.create()
+            .withStatus(StatusCodes.SERVICE_UNAVAILABLE)
+            .addHeader(RetryAfter.create(Math.max(1, retryAfter.toSeconds())))
+            .withEntity(PROTOBUF_CONTENT, body.toByteArray()));
   }
 
   /** A body over the limit (before or after decompression) surfaces as a malformed-content rejection. */

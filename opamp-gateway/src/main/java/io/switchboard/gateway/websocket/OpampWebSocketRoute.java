@@ -4,10 +4,18 @@ import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractWebSocketUpgrade;
 
 import io.switchboard.gateway.OpampGatewaySettings;
+import io.switchboard.gateway.admission.AdmissionControl;
 import io.switchboard.gateway.session.AgentSession;
 import io.switchboard.gateway.session.InboundFrame;
 import io.switchboard.gateway.session.Outbound;
 import io.switchboard.gateway.session.SessionEpochs;
+import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.observability.SwitchboardMetrics.Transport;
+import io.switchboard.opamp.proto.RetryInfo;
+import io.switchboard.opamp.proto.ServerErrorResponse;
+import io.switchboard.opamp.proto.ServerErrorResponseType;
+import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.opamp.wire.OpampFrames;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -38,11 +46,17 @@ public final class OpampWebSocketRoute {
   private final OpampGatewaySettings settings;
   private final String nodeName;
   private final AgentSession.EntityResolver entities;
+  private final AdmissionControl admission;
   private final SessionEpochs epochs = new SessionEpochs();
 
   public OpampWebSocketRoute(
-      ActorSystem<?> system, OpampGatewaySettings settings, String nodeName, AgentSession.EntityResolver entities) {
+      ActorSystem<?> system,
+      OpampGatewaySettings settings,
+      String nodeName,
+      AgentSession.EntityResolver entities,
+      AdmissionControl admission) {
     this.system = system;
+    this.admission = admission;
     this.settings = settings;
     this.nodeName = nodeName;
     this.entities = entities;
@@ -53,7 +67,36 @@ public final class OpampWebSocketRoute {
    * rejected before anything is created for them.
    */
   public Route route() {
-    return extractWebSocketUpgrade(upgrade -> complete(upgrade.handleMessagesWith(connection())));
+    return extractWebSocketUpgrade(
+        upgrade -> {
+          Optional<AdmissionControl.Refusal> refusal = admission.admitSession();
+          if (refusal.isPresent()) {
+            SwitchboardMetrics.connectionsShed(Transport.WEBSOCKET, refusal.get().tag()).increment();
+            return complete(upgrade.handleMessagesWith(turnAway(refusal.get())));
+          }
+          return complete(
+              upgrade.handleMessagesWith(
+                  connection()
+                      .watchTermination(
+                          (notUsed, terminated) -> {
+                            terminated.whenComplete((done, failure) -> admission.releaseSession());
+                            return notUsed;
+                          })));
+        });
+  }
+
+  /** Tells the agent the node cannot take it now and when to come back, then closes. */
+  private Flow<Message, Message, NotUsed> turnAway(AdmissionControl.Refusal refusal) {
+    ServerToAgent unavailable =
+        ServerToAgent.newBuilder()
+            .setErrorResponse(
+                ServerErrorResponse.newBuilder()
+                    .setType(ServerErrorResponseType.ServerErrorResponseType_Unavailable)
+                    .setErrorMessage("this node is at its limit (" + refusal.tag() + "); reconnect later")
+                    .setRetryInfo(RetryInfo.newBuilder().setRetryAfterNanoseconds(admission.retryAfter().toNanos())))
+            .build();
+    return Flow.fromSinkAndSource(
+        Sink.ignore(), Source.single(BinaryMessage.create(ByteString.fromArrayUnsafe(OpampFrames.encode(unavailable)))));
   }
 
   private Flow<Message, Message, NotUsed> connection() {
