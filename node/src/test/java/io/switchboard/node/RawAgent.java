@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -22,6 +23,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class RawAgent implements AutoCloseable {
 
+  /** One client for all agents of a test run: its selector thread serves every socket. */
+  private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
   private final WebSocket socket;
   private final BlockingQueue<ServerToAgent> received = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
@@ -31,13 +35,15 @@ final class RawAgent implements AutoCloseable {
   }
 
   static RawAgent connect(int port) throws Exception {
+    return connect(port, Map.of());
+  }
+
+  static RawAgent connect(int port, Map<String, String> headers) throws Exception {
     Listener listener = new Listener();
+    WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+    headers.forEach(builder::header);
     WebSocket socket =
-        HttpClient.newHttpClient()
-            .newWebSocketBuilder()
-            .connectTimeout(Duration.ofSeconds(5))
-            .buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/opamp"), listener)
-            .get(10, TimeUnit.SECONDS);
+        builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/opamp"), listener).get(10, TimeUnit.SECONDS);
     RawAgent agent = new RawAgent(socket);
     listener.ready.complete(agent);
     return agent;

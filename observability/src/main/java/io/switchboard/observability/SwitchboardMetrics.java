@@ -64,6 +64,11 @@ public final class SwitchboardMetrics {
         .withTags(TagSet.of("transport", transport.tag()).withTag("reason", reason));
   }
 
+  /** Agent requests refused for a missing or wrong token. */
+  public static Counter agentAuthFailures() {
+    return Kamon.counter("switchboard.agent.auth.failures", "Agent requests without a valid token").withoutTags();
+  }
+
   /** Agent status rows written per flush of the status writer. */
   public static Histogram statusBatchSize() {
     return Kamon.histogram("switchboard.status.writer.batch.size", "Agent rows per status flush").withoutTags();

@@ -12,9 +12,16 @@ import java.time.Duration;
  * @param outboundBuffer  frames queued towards one agent before a non-reading agent is disconnected
  * @param pollTimeout     how long an HTTP poll waits for the agent's entity before answering 503
  * @param admission       the overload-shedding limits ({@code switchboard.opamp.admission})
+ * @param auth            the agent tokens ({@code switchboard.opamp.auth})
  */
 public record OpampGatewaySettings(
-    String host, int port, long maxMessageBytes, int outboundBuffer, Duration pollTimeout, Config admission) {
+    String host,
+    int port,
+    long maxMessageBytes,
+    int outboundBuffer,
+    Duration pollTimeout,
+    Config admission,
+    Config auth) {
 
   public static OpampGatewaySettings fromConfig(Config switchboard) {
     Config opamp = switchboard.getConfig("opamp");
@@ -24,6 +31,7 @@ public record OpampGatewaySettings(
         opamp.getBytes("max-message-size"),
         opamp.getInt("outbound-buffer"),
         opamp.getDuration("poll-timeout"),
-        opamp.getConfig("admission"));
+        opamp.getConfig("admission"),
+        opamp.getConfig("auth"));
   }
 }

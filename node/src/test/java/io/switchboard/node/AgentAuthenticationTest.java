@@ -1,0 +1,79 @@
+package io.switchboard.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.google.protobuf.ByteString;
+import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.proto.AgentToServer;
+import java.net.http.HttpRequest;
+import java.net.http.WebSocketHandshakeException;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** With agent tokens configured, only agents presenting one get in, on both transports. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AgentAuthenticationTest {
+
+  private SwitchboardNode node;
+
+  @BeforeAll
+  void startNode() {
+    node =
+        SwitchboardNode.start(
+            TestNodes.config(Map.of("switchboard.opamp.auth.tokens.edge", "edge-token-1", "switchboard.opamp.auth.token", "")));
+  }
+
+  @AfterAll
+  void stopNode() {
+    node.close();
+  }
+
+  @Test
+  void aWebSocketWithoutAValidTokenIsRefusedBeforeTheUpgrade() {
+    for (Map<String, String> headers : java.util.List.of(Map.<String, String>of(), Map.of("Authorization", "Bearer wrong"))) {
+      ExecutionException failure = assertThrows(ExecutionException.class, () -> RawAgent.connect(node.opampPort(), headers));
+      WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class, failure.getCause());
+      assertEquals(401, handshake.getResponse().statusCode());
+    }
+  }
+
+  @Test
+  void aWebSocketWithTheFleetTokenIsServed() throws Exception {
+    ByteString uid = newUid();
+    try (RawAgent agent = RawAgent.connect(node.opampPort(), Map.of("Authorization", "Bearer edge-token-1"))) {
+      agent.send(heartbeat(uid));
+      assertEquals(uid, agent.receive().getInstanceUid());
+    }
+  }
+
+  @Test
+  void everyHttpPollIsChecked() {
+    RawHttpAgent http = new RawHttpAgent(node.opampPort());
+    ByteString uid = newUid();
+    byte[] body = heartbeat(uid).toByteArray();
+
+    assertEquals(
+        200,
+        http.post(
+                http.request()
+                    .header("Authorization", "Bearer edge-token-1")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)))
+            .status());
+    assertEquals(401, http.postForStatus(http.request().POST(HttpRequest.BodyPublishers.ofByteArray(body))));
+  }
+
+  private static ByteString newUid() {
+    return InstanceUid.toBytes(UUID.randomUUID().toString());
+  }
+
+  private static AgentToServer heartbeat(ByteString uid) {
+    return AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(1).setCapabilities(0x1).build();
+  }
+}
