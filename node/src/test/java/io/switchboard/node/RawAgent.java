@@ -40,10 +40,10 @@ final class RawAgent implements AutoCloseable {
 
   static RawAgent connect(int port, Map<String, String> headers) throws Exception {
     Listener listener = new Listener();
-    WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+    WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20));
     headers.forEach(builder::header);
     WebSocket socket =
-        builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/opamp"), listener).get(10, TimeUnit.SECONDS);
+        builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/opamp"), listener).get(30, TimeUnit.SECONDS);
     RawAgent agent = new RawAgent(socket);
     listener.ready.complete(agent);
     return agent;
