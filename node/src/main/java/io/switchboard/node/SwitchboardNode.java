@@ -6,6 +6,7 @@ import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentEntitySettings;
 import io.switchboard.gateway.OpampEndpoint;
 import io.switchboard.gateway.OpampGatewaySettings;
+import io.switchboard.gateway.tls.OpampTls;
 import io.switchboard.observability.Telemetry;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentRepository;
@@ -14,6 +15,7 @@ import io.switchboard.persistence.status.StatusWriter;
 import io.switchboard.persistence.status.StatusWriterSettings;
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
@@ -27,6 +29,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.HttpsConnectionContext;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.javadsl.PekkoManagement;
@@ -80,14 +84,20 @@ public final class SwitchboardNode implements AutoCloseable {
       ApiSettings api = ApiSettings.fromConfig(switchboard);
       Route apiRoute = new OperatorApi(new AgentRepository(database.pool()), api).route();
 
-      int opampPort = bind(system, "opamp", opamp.host(), opamp.port(), opampRoute);
-      int apiPort = bind(system, "api", api.host(), api.port(), apiRoute);
+      int opampPort =
+          bind(
+              system,
+              "opamp",
+              Http.get(system).newServerAt(opamp.host(), opamp.port()),
+              OpampTls.fromConfig(switchboard.getConfig("opamp.tls")),
+              opampRoute);
+      int apiPort = bind(system, "api", Http.get(system).newServerAt(api.host(), api.port()), Optional.empty(), apiRoute);
       int metricsPort =
           bind(
               system,
               "metrics",
-              switchboard.getString("metrics.host"),
-              switchboard.getInt("metrics.port"),
+              Http.get(system).newServerAt(switchboard.getString("metrics.host"), switchboard.getInt("metrics.port")),
+              Optional.empty(),
               MetricsRoute.route());
       int managementPort = await(PekkoManagement.get(system).start()).port();
       return new SwitchboardNode(system, opampPort, apiPort, metricsPort, managementPort);
@@ -142,8 +152,9 @@ public final class SwitchboardNode implements AutoCloseable {
     }
   }
 
-  private static int bind(ActorSystem<?> system, String name, String host, int port, Route route) {
-    ServerBinding binding = await(Http.get(system).newServerAt(host, port).bind(route));
+  private static int bind(
+      ActorSystem<?> system, String name, ServerBuilder server, Optional<HttpsConnectionContext> tls, Route route) {
+    ServerBinding binding = await(tls.map(server::enableHttps).orElse(server).bind(route));
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-" + name, binding::unbind);
     shutdown.addTask(

@@ -39,11 +39,14 @@ final class RawAgent implements AutoCloseable {
   }
 
   static RawAgent connect(int port, Map<String, String> headers) throws Exception {
+    return connect(URI.create("ws://127.0.0.1:" + port + "/v1/opamp"), CLIENT, headers);
+  }
+
+  static RawAgent connect(URI endpoint, HttpClient client, Map<String, String> headers) throws Exception {
     Listener listener = new Listener();
-    WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20));
+    WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20));
     headers.forEach(builder::header);
-    WebSocket socket =
-        builder.buildAsync(URI.create("ws://127.0.0.1:" + port + "/v1/opamp"), listener).get(30, TimeUnit.SECONDS);
+    WebSocket socket = builder.buildAsync(endpoint, listener).get(30, TimeUnit.SECONDS);
     RawAgent agent = new RawAgent(socket);
     listener.ready.complete(agent);
     return agent;
