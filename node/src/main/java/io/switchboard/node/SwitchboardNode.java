@@ -1,9 +1,11 @@
 package io.switchboard.node;
 
+import com.typesafe.config.Config;
 import io.switchboard.api.ApiSettings;
 import io.switchboard.api.OperatorApi;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentEntitySettings;
+import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.gateway.OpampEndpoint;
 import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.gateway.tls.OpampTls;
@@ -13,7 +15,6 @@ import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.status.AgentStatusStore;
 import io.switchboard.persistence.status.StatusWriter;
 import io.switchboard.persistence.status.StatusWriterSettings;
-import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -30,8 +31,8 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.HttpsConnectionContext;
-import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
@@ -79,10 +80,10 @@ public final class SwitchboardNode implements AutoCloseable {
       String nodeName = Cluster.get(system).selfMember().address().toString();
 
       OpampGatewaySettings opamp = OpampGatewaySettings.fromConfig(switchboard);
-      Route opampRoute =
-          OpampEndpoint.route(system, opamp, nodeName, uid -> sharding.entityRefFor(AgentEntity.TYPE_KEY, uid));
+      AgentRefs agents = uid -> sharding.entityRefFor(AgentEntity.TYPE_KEY, uid);
+      Route opampRoute = OpampEndpoint.route(system, opamp, nodeName, agents);
       ApiSettings api = ApiSettings.fromConfig(switchboard);
-      Route apiRoute = new OperatorApi(new AgentRepository(database.pool()), api).route();
+      Route apiRoute = new OperatorApi(new AgentRepository(database.pool()), agents, api).route();
 
       int opampPort =
           bind(

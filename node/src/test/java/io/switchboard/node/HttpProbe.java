@@ -30,6 +30,24 @@ final class HttpProbe {
     }
   }
 
+  /** A request with a JSON body (PUT, POST, ...). */
+  static HttpResponse<String> send(int port, String method, String path, String json) {
+    try {
+      return CLIENT.send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+              .timeout(Duration.ofSeconds(10))
+              .header("Content-Type", "application/json")
+              .method(method, HttpRequest.BodyPublishers.ofString(json))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   static JsonNode getJson(int port, String path) {
     try {
       return JSON.readTree(get(port, path).body());

@@ -11,13 +11,19 @@ import io.opentelemetry.opamp.client.internal.connectivity.websocket.OkHttpWebSo
 import io.opentelemetry.opamp.client.internal.request.delay.PeriodicDelay;
 import io.opentelemetry.opamp.client.internal.request.service.HttpRequestService;
 import io.opentelemetry.opamp.client.internal.request.service.WebSocketRequestService;
-import io.opentelemetry.opamp.client.request.service.RequestService;
 import io.opentelemetry.opamp.client.internal.response.MessageData;
+import io.opentelemetry.opamp.client.request.service.RequestService;
+import io.switchboard.cluster.agent.ConfigHash;
 import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.proto.AgentConfigFile;
+import io.switchboard.opamp.proto.AgentConfigMap;
+import java.net.http.HttpResponse;
 import java.sql.DriverManager;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.OptionalDouble;
+import opamp.proto.AgentRemoteConfig;
 import opamp.proto.RemoteConfigStatus;
 import opamp.proto.RemoteConfigStatuses;
 import opamp.proto.ServerErrorResponse;
@@ -74,7 +80,7 @@ class OpampClientEndToEndTest {
             .putIdentifyingAttribute("service.instance.id", instanceUid)
             .putNonIdentifyingAttribute("os.type", "linux")
             .enableRemoteConfig()
-            .build(new IgnoringCallbacks());
+            .build(new ApplyingAgent());
     try {
       await().atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> assertEquals("CONNECTED", agentInApi(instanceUid).path("connection_state").asText()));
@@ -109,6 +115,24 @@ class OpampClientEndToEndTest {
 
       await().atMost(Duration.ofSeconds(10))
           .untilAsserted(() -> assertEquals(OptionalDouble.of(1), HttpProbe.metric(node.metricsPort(), activeSessions)));
+
+      HttpResponse<String> pushed =
+          HttpProbe.send(
+              node.apiPort(),
+              "PUT",
+              "/api/agents/" + instanceUid + "/remote-config",
+              "{\"config_map\": {\"collector.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"receivers: {}\"}}}");
+      assertEquals(202, pushed.statusCode(), pushed.body());
+      await().atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                JsonNode status = HttpProbe.getJson(node.apiPort(), "/api/agents/" + instanceUid).path("remote_config_status");
+                assertEquals("APPLIED", status.path("status").asText());
+                assertEquals(
+                    HexFormat.of().formatHex(ConfigHash.of(COLLECTOR_CONFIG).toByteArray()),
+                    status.path("last_remote_config_hash").asText(),
+                    "the agent applied the config the server offered");
+              });
     } finally {
       client.close();
     }
@@ -140,7 +164,18 @@ class OpampClientEndToEndTest {
     }
   }
 
-  private static final class IgnoringCallbacks implements OpampClient.Callbacks {
+  private static final AgentConfigMap COLLECTOR_CONFIG =
+      AgentConfigMap.newBuilder()
+          .putConfigMap(
+              "collector.yaml",
+              AgentConfigFile.newBuilder()
+                  .setContentType("text/yaml")
+                  .setBody(com.google.protobuf.ByteString.copyFromUtf8("receivers: {}"))
+                  .build())
+          .build();
+
+  /** Applies every remote config it gets and reports it APPLIED, as a healthy agent would. */
+  private static final class ApplyingAgent implements OpampClient.Callbacks {
     @Override
     public void onConnect(OpampClient client) {}
 
@@ -151,6 +186,15 @@ class OpampClientEndToEndTest {
     public void onErrorResponse(OpampClient client, ServerErrorResponse errorResponse) {}
 
     @Override
-    public void onMessage(OpampClient client, MessageData messageData) {}
+    public void onMessage(OpampClient client, MessageData messageData) {
+      AgentRemoteConfig remoteConfig = messageData.getRemoteConfig();
+      if (remoteConfig != null) {
+        client.setRemoteConfigStatus(
+            new RemoteConfigStatus.Builder()
+                .last_remote_config_hash(remoteConfig.config_hash)
+                .status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)
+                .build());
+      }
+    }
   }
 }

@@ -6,10 +6,10 @@ import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValu
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.gateway.admission.AdmissionControl;
 import io.switchboard.gateway.auth.AgentTokens;
 import io.switchboard.gateway.http.OpampHttpRoute;
-import io.switchboard.gateway.session.AgentSession;
 import io.switchboard.gateway.websocket.OpampWebSocketRoute;
 import io.switchboard.observability.SwitchboardMetrics;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -28,7 +28,7 @@ public final class OpampEndpoint {
   private OpampEndpoint() {}
 
   public static Route route(
-      ActorSystem<?> system, OpampGatewaySettings settings, String nodeName, AgentSession.EntityResolver entities) {
+      ActorSystem<?> system, OpampGatewaySettings settings, String nodeName, AgentRefs entities) {
     AdmissionControl admission = AdmissionControl.fromConfig(settings.admission());
     OpampWebSocketRoute webSocket = new OpampWebSocketRoute(system, settings, nodeName, entities, admission);
     OpampHttpRoute http =

@@ -1,6 +1,7 @@
 package io.switchboard.api;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
 
 /**
  * Settings of the operator API, from {@code switchboard.api}.
@@ -8,11 +9,13 @@ import com.typesafe.config.Config;
  * @param host        interface to bind
  * @param port        port to bind (8080 by default; 0 picks a free one)
  * @param maxPageSize largest page a list call returns
+ * @param askTimeout  how long an operator action waits for the agent's entity before 503
  */
-public record ApiSettings(String host, int port, int maxPageSize) {
+public record ApiSettings(String host, int port, int maxPageSize, Duration askTimeout) {
 
   public static ApiSettings fromConfig(Config switchboard) {
     Config api = switchboard.getConfig("api");
-    return new ApiSettings(api.getString("host"), api.getInt("port"), api.getInt("max-page-size"));
+    return new ApiSettings(
+        api.getString("host"), api.getInt("port"), api.getInt("max-page-size"), api.getDuration("ask-timeout"));
   }
 }

@@ -4,13 +4,20 @@ import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.extractUnmatchedPath;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
+import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.api.agents.AgentCommandRoutes;
 import io.switchboard.api.agents.AgentRoutes;
+import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.persistence.agents.AgentRepository;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.UnsupportedRequestContentTypeRejection;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,9 +31,12 @@ public final class OperatorApi {
   private static final Logger log = LoggerFactory.getLogger(OperatorApi.class);
 
   private final AgentRoutes agents;
+  private final AgentCommandRoutes agentCommands;
 
-  public OperatorApi(AgentRepository agentRepository, ApiSettings settings) {
-    this.agents = new AgentRoutes(agentRepository, settings.maxPageSize(), new ObjectMapper());
+  public OperatorApi(AgentRepository agentRepository, AgentRefs entities, ApiSettings settings) {
+    ObjectMapper json = new ObjectMapper();
+    this.agents = new AgentRoutes(agentRepository, settings.maxPageSize(), json);
+    this.agentCommands = new AgentCommandRoutes(agentRepository, entities, settings.askTimeout(), json);
   }
 
   public Route route() {
@@ -37,10 +47,30 @@ public final class OperatorApi {
                 backendUnavailable(),
                 () ->
                     concat(
-                        agents.route(),
+                        handleRejections(badRequests(), () -> concat(agents.route(), agentCommands.route())),
                         extractUnmatchedPath(
                             unmatched ->
                                 complete(Problem.response(StatusCodes.NOT_FOUND, "no API resource at /api" + unmatched))))));
+  }
+
+  /** A request that reached a resource but is unusable gets a problem body saying why. */
+  private static RejectionHandler badRequests() {
+    return RejectionHandler.newBuilder()
+        .handle(
+            MalformedRequestContentRejection.class,
+            rejection -> complete(Problem.response(StatusCodes.BAD_REQUEST, "unreadable body: " + rejection.message())))
+        .handle(
+            UnsupportedRequestContentTypeRejection.class,
+            rejection -> complete(Problem.response(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "send application/json")))
+        .handleAll(
+            MethodRejection.class,
+            rejections ->
+                complete(
+                    Problem.response(
+                        StatusCodes.METHOD_NOT_ALLOWED,
+                        "allowed: "
+                            + rejections.stream().map(rejection -> rejection.supported().name()).distinct().toList())))
+        .build();
   }
 
   private static ExceptionHandler backendUnavailable() {

@@ -3,13 +3,19 @@ package io.switchboard.cluster.agent;
 import io.switchboard.cluster.CborSerializable;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.SwitchboardMetrics.Transport;
+import com.google.protobuf.ByteString;
 import io.switchboard.opamp.proto.AgentCapabilities;
+import io.switchboard.opamp.proto.AgentConfigMap;
 import io.switchboard.opamp.proto.AgentIdentification;
+import io.switchboard.opamp.proto.AgentRemoteConfig;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AgentToServerFlags;
+import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.opamp.proto.ConnectionSettingsOffers;
+import io.switchboard.opamp.proto.CustomMessage;
 import io.switchboard.opamp.proto.ServerCapabilities;
 import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.opamp.proto.ServerToAgentCommand;
 import io.switchboard.opamp.proto.ServerToAgentFlags;
 import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.ConnectionState;
@@ -17,6 +23,9 @@ import io.switchboard.persistence.status.StatusWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -45,8 +54,12 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   /** What this server offers every agent; every reply carries it, so the first one does. */
   static final long SERVER_CAPABILITIES =
       ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE
+          | ServerCapabilities.ServerCapabilities_OffersRemoteConfig_VALUE
           | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE
           | ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE;
+
+  /** Messages kept for a polling agent's next polls; beyond this, operators are told to wait. */
+  static final int MAX_PENDING_FOR_POLL = 16;
 
   public sealed interface Command extends CborSerializable {}
 
@@ -61,6 +74,25 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
 
   /** The session with this epoch ended: its socket closed, or the agent said goodbye. */
   public record SessionEnded(long epoch, String reason) implements Command {}
+
+  /** An operator's remote configuration for this agent; it becomes the agent's desired config. */
+  public record OfferRemoteConfig(AgentConfigMap config, ActorRef<OperatorReply> replyTo) implements Command {}
+
+  /** An operator asks the agent to restart. */
+  public record SendRestart(ActorRef<OperatorReply> replyTo) implements Command {}
+
+  /** An operator's custom message for one of the agent's custom capabilities. */
+  public record SendCustomMessage(String capability, String type, ByteString data, ActorRef<OperatorReply> replyTo)
+      implements Command {}
+
+  /** The entity's answer to an operator's request. */
+  public sealed interface OperatorReply extends CborSerializable {}
+
+  /** Taken: {@code outcome} says whether it was sent, queued for a poll, or stored for a reconnect. */
+  public record Accepted(String outcome) implements OperatorReply {}
+
+  /** Not taken, and why (the agent lacks the capability, is not connected, ...). */
+  public record Refused(String reason) implements OperatorReply {}
 
   private enum IdleTimeout implements Command {
     INSTANCE
@@ -122,9 +154,16 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   private final Clock clock;
   private final AgentState state = new AgentState();
   private final ConnectionSettingsOffers connectionSettings;
+  private final ByteString uidBytes;
   private Owner owner;
   /** Whether the current session has been sent the connection settings offer. */
   private boolean connectionSettingsOffered;
+  /** The configuration operators want the agent to run; null until one is offered. */
+  private AgentRemoteConfig desiredConfig;
+  /** Whether the desired config went out on the current session. */
+  private boolean desiredConfigOffered;
+  /** Commands and custom messages waiting for a polling agent's next polls. */
+  private final Deque<ServerToAgent> pendingForPoll = new ArrayDeque<>();
 
   /**
    * Who holds the agent now. A WebSocket session has a socket to answer through; a polling (HTTP)
@@ -163,6 +202,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     this.settings = settings;
     this.clock = clock;
     this.connectionSettings = ServerOffers.connectionSettings(settings.heartbeatInterval());
+    this.uidBytes = InstanceUid.toBytes(instanceUid);
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
   }
 
@@ -172,6 +212,9 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
         .onMessage(AgentReport.class, this::onAgentReport)
         .onMessage(AgentPoll.class, this::onAgentPoll)
         .onMessage(SessionEnded.class, this::onSessionEnded)
+        .onMessage(OfferRemoteConfig.class, this::onOfferRemoteConfig)
+        .onMessage(SendRestart.class, this::onSendRestart)
+        .onMessage(SendCustomMessage.class, this::onSendCustomMessage)
         .onMessageEquals(IdleTimeout.INSTANCE, this::onIdleTimeout)
         .onMessageEquals(HeartbeatWindowElapsed.INSTANCE, this::onHeartbeatWindowElapsed)
         .onSignal(PostStop.class, signal -> onStop())
@@ -210,6 +253,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     }
     owner = newer;
     connectionSettingsOffered = false;
+    desiredConfigOffered = false;
     countPollingSession(owner, true);
     timers.cancel(IdleTimeout.INSTANCE);
   }
@@ -241,11 +285,115 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
       reply.setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(InstanceUid.newUid()));
     }
     if (!connectionSettingsOffered
-        && (state.capabilities() & AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE) != 0) {
+        && state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE)) {
       reply.setConnectionSettings(connectionSettings);
       connectionSettingsOffered = true;
     }
+    if (desiredConfigDue()) {
+      reply.setRemoteConfig(desiredConfig);
+      desiredConfigOffered = true;
+    }
+    if (owner.transport() == Transport.HTTP) {
+      takePending(reply);
+    }
     return reply.build();
+  }
+
+  /** The desired config goes out once per session, to an agent that can take it and runs another. */
+  private boolean desiredConfigDue() {
+    return desiredConfig != null
+        && !desiredConfigOffered
+        && state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)
+        && !desiredConfig.getConfigHash().equals(state.reportedRemoteConfigHash());
+  }
+
+  /** One ServerToAgent carries at most one command and one custom message: the oldest of each. */
+  private void takePending(ServerToAgent.Builder reply) {
+    Iterator<ServerToAgent> pending = pendingForPoll.iterator();
+    while (pending.hasNext()) {
+      ServerToAgent next = pending.next();
+      if (next.hasCommand() && !reply.hasCommand()) {
+        reply.setCommand(next.getCommand());
+        pending.remove();
+      } else if (next.hasCustomMessage() && !reply.hasCustomMessage()) {
+        reply.setCustomMessage(next.getCustomMessage());
+        pending.remove();
+      }
+    }
+  }
+
+  private Behavior<Command> onOfferRemoteConfig(OfferRemoteConfig offer) {
+    if (state.capabilities() != 0 && !state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
+      offer.replyTo().tell(new Refused("the agent does not accept remote configuration"));
+      return this;
+    }
+    desiredConfig =
+        AgentRemoteConfig.newBuilder().setConfig(offer.config()).setConfigHash(ConfigHash.of(offer.config())).build();
+    desiredConfigOffered = false;
+    if (owner == null || state.capabilities() == 0) {
+      offer.replyTo().tell(new Accepted("stored; sent when the agent next reports"));
+    } else if (!desiredConfigDue()) {
+      offer.replyTo().tell(new Accepted("the agent already runs this configuration"));
+    } else if (owner.transport() == Transport.HTTP) {
+      offer.replyTo().tell(new Accepted("queued for the agent's next poll"));
+    } else {
+      push(ServerToAgent.newBuilder().setRemoteConfig(desiredConfig));
+      desiredConfigOffered = true;
+      offer.replyTo().tell(new Accepted("sent"));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSendRestart(SendRestart restart) {
+    if (!state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRestartCommand_VALUE)) {
+      restart.replyTo().tell(new Refused("the agent does not accept the restart command"));
+    } else {
+      restart
+          .replyTo()
+          .tell(
+              sendOrQueue(
+                  ServerToAgent.newBuilder()
+                      .setCommand(ServerToAgentCommand.newBuilder().setType(CommandType.CommandType_Restart))));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSendCustomMessage(SendCustomMessage send) {
+    if (!state.hasCustomCapability(send.capability())) {
+      send.replyTo().tell(new Refused("the agent does not declare the custom capability " + send.capability()));
+    } else {
+      send.replyTo()
+          .tell(
+              sendOrQueue(
+                  ServerToAgent.newBuilder()
+                      .setCustomMessage(
+                          CustomMessage.newBuilder()
+                              .setCapability(send.capability())
+                              .setType(send.type())
+                              .setData(send.data()))));
+    }
+    return this;
+  }
+
+  /** Commands and custom messages need a session: now over WebSocket, on the next poll over HTTP. */
+  private OperatorReply sendOrQueue(ServerToAgent.Builder message) {
+    if (owner == null) {
+      return new Refused("the agent is not connected");
+    }
+    if (owner.transport() == Transport.WEBSOCKET) {
+      push(message);
+      return new Accepted("sent");
+    }
+    if (pendingForPoll.size() >= MAX_PENDING_FOR_POLL) {
+      return new Refused("the agent has " + MAX_PENDING_FOR_POLL + " messages waiting for its next polls");
+    }
+    pendingForPoll.add(message.build());
+    return new Accepted("queued for the agent's next poll");
+  }
+
+  /** A message on the server's initiative, down the current WebSocket. */
+  private void push(ServerToAgent.Builder message) {
+    owner.socket().tell(new Deliver(message.setInstanceUid(uidBytes).setCapabilities(SERVER_CAPABILITIES).build()));
   }
 
   /**
@@ -256,7 +404,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
    */
   private void renewHeartbeatWindow() {
     if (owner.transport() == Transport.HTTP
-        || (state.capabilities() & AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE) != 0) {
+        || state.hasCapability(AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE)) {
       timers.startSingleTimer(HeartbeatWindowElapsed.INSTANCE, settings.heartbeatWindow());
     } else {
       timers.cancel(HeartbeatWindowElapsed.INSTANCE);
@@ -297,6 +445,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     recordStatus(ConnectionState.DISCONNECTED, clock.instant());
     countPollingSession(owner, false);
     owner = null;
+    pendingForPoll.clear();
     timers.cancel(HeartbeatWindowElapsed.INSTANCE);
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
   }
@@ -316,6 +465,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   }
 
   private void recordStatus(ConnectionState connectionState, Instant now) {
+    AgentState.Changes changes = state.takeChanges();
     AgentStatus status =
         new AgentStatus(
             instanceUid,
@@ -325,11 +475,13 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
             state.sequenceNum(),
             owner.node(),
             owner.epoch(),
-            state.takeChangedCapabilities(),
-            state.takeChangedDescription(),
-            state.takeChangedHealth(),
-            state.takeChangedEffectiveConfig(),
-            state.takeChangedRemoteConfigStatus(),
+            changes.capabilities(),
+            changes.description(),
+            changes.health(),
+            changes.effectiveConfig(),
+            changes.remoteConfigStatus(),
+            changes.customCapabilities(),
+            changes.customMessages(),
             now);
     statusWriter.tell(new StatusWriter.Record(status));
   }

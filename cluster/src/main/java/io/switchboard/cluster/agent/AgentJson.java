@@ -11,6 +11,8 @@ import io.switchboard.opamp.proto.AgentConfigFile;
 import io.switchboard.opamp.proto.AgentDescription;
 import io.switchboard.opamp.proto.AnyValue;
 import io.switchboard.opamp.proto.ComponentHealth;
+import io.switchboard.opamp.proto.CustomCapabilities;
+import io.switchboard.opamp.proto.CustomMessage;
 import io.switchboard.opamp.proto.EffectiveConfig;
 import io.switchboard.opamp.proto.KeyValue;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
@@ -18,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -78,6 +81,26 @@ public final class AgentJson {
     json.put("last_remote_config_hash", HexFormat.of().formatHex(status.getLastRemoteConfigHash().toByteArray()));
     json.put("status", status.getStatus().name().replace("RemoteConfigStatuses_", ""));
     json.put("error_message", status.getErrorMessage());
+    return write(json);
+  }
+
+  /** {@code ["io.example.capability", ...]}. */
+  public static String customCapabilities(CustomCapabilities capabilities) {
+    ArrayNode json = NODES.arrayNode();
+    capabilities.getCapabilitiesList().forEach(json::add);
+    return write(json);
+  }
+
+  /** The latest custom message per capability: {@code {capability: {type, data (base64), received_at}}}. */
+  public static String customMessages(Map<String, CustomMessage> byCapability, Map<String, Instant> receivedAt) {
+    ObjectNode json = NODES.objectNode();
+    byCapability.forEach(
+        (capability, message) -> {
+          ObjectNode node = json.putObject(capability);
+          node.put("type", message.getType());
+          node.put("data", Base64.getEncoder().encodeToString(message.getData().toByteArray()));
+          node.put("received_at", receivedAt.get(capability).toString());
+        });
     return write(json);
   }
 

@@ -1,11 +1,16 @@
 package io.switchboard.cluster.agent;
 
+import com.google.protobuf.ByteString;
 import io.switchboard.opamp.proto.AgentDescription;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.ComponentHealth;
+import io.switchboard.opamp.proto.CustomCapabilities;
+import io.switchboard.opamp.proto.CustomMessage;
 import io.switchboard.opamp.proto.EffectiveConfig;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
 import java.time.Instant;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The agent's reported state, merged across messages under OpAMP status compression (an omitted
@@ -16,6 +21,16 @@ final class AgentState {
 
   private static final long UNKNOWN = -1;
 
+  /** The JSON of each part that changed since the last {@link #takeChanges()}; null where unchanged. */
+  record Changes(
+      String capabilities,
+      String description,
+      String health,
+      String effectiveConfig,
+      String remoteConfigStatus,
+      String customCapabilities,
+      String customMessages) {}
+
   private long sequenceNum = UNKNOWN;
   private Instant lastSeen = Instant.EPOCH;
   private long version;
@@ -25,12 +40,17 @@ final class AgentState {
   private ComponentHealth health;
   private EffectiveConfig effectiveConfig;
   private RemoteConfigStatus remoteConfigStatus;
+  private CustomCapabilities customCapabilities = CustomCapabilities.getDefaultInstance();
+  private final Map<String, CustomMessage> customMessages = new TreeMap<>();
+  private final Map<String, Instant> customMessagesReceivedAt = new TreeMap<>();
 
   private String changedCapabilities;
   private String changedDescription;
   private String changedHealth;
   private String changedEffectiveConfig;
   private String changedRemoteConfigStatus;
+  private String changedCustomCapabilities;
+  private String changedCustomMessages;
 
   /**
    * Merges one message and tells whether the server must ask for full state: the sequence number
@@ -63,7 +83,37 @@ final class AgentState {
       remoteConfigStatus = message.getRemoteConfigStatus();
       changedRemoteConfigStatus = AgentJson.remoteConfigStatus(remoteConfigStatus);
     }
+    if (message.hasCustomCapabilities() && !message.getCustomCapabilities().equals(customCapabilities)) {
+      customCapabilities = message.getCustomCapabilities();
+      changedCustomCapabilities = AgentJson.customCapabilities(customCapabilities);
+    }
+    if (message.hasCustomMessage()) {
+      CustomMessage custom = message.getCustomMessage();
+      customMessages.put(custom.getCapability(), custom);
+      customMessagesReceivedAt.put(custom.getCapability(), now);
+      changedCustomMessages = AgentJson.customMessages(customMessages, customMessagesReceivedAt);
+    }
     return gap;
+  }
+
+  Changes takeChanges() {
+    Changes changes =
+        new Changes(
+            changedCapabilities,
+            changedDescription,
+            changedHealth,
+            changedEffectiveConfig,
+            changedRemoteConfigStatus,
+            changedCustomCapabilities,
+            changedCustomMessages);
+    changedCapabilities = null;
+    changedDescription = null;
+    changedHealth = null;
+    changedEffectiveConfig = null;
+    changedRemoteConfigStatus = null;
+    changedCustomCapabilities = null;
+    changedCustomMessages = null;
+    return changes;
   }
 
   /**
@@ -76,8 +126,22 @@ final class AgentState {
     return version;
   }
 
+  /** The agent's capability bits; 0 while it has not reported any to this entity. */
   long capabilities() {
     return capabilities;
+  }
+
+  boolean hasCapability(long bit) {
+    return (capabilities & bit) != 0;
+  }
+
+  boolean hasCustomCapability(String capability) {
+    return customCapabilities.getCapabilitiesList().contains(capability);
+  }
+
+  /** The hash of the remote config the agent last reported, empty when none. */
+  ByteString reportedRemoteConfigHash() {
+    return remoteConfigStatus == null ? ByteString.EMPTY : remoteConfigStatus.getLastRemoteConfigHash();
   }
 
   long sequenceNum() {
@@ -86,35 +150,5 @@ final class AgentState {
 
   Instant lastSeen() {
     return lastSeen;
-  }
-
-  String takeChangedCapabilities() {
-    String json = changedCapabilities;
-    changedCapabilities = null;
-    return json;
-  }
-
-  String takeChangedDescription() {
-    String json = changedDescription;
-    changedDescription = null;
-    return json;
-  }
-
-  String takeChangedHealth() {
-    String json = changedHealth;
-    changedHealth = null;
-    return json;
-  }
-
-  String takeChangedEffectiveConfig() {
-    String json = changedEffectiveConfig;
-    changedEffectiveConfig = null;
-    return json;
-  }
-
-  String takeChangedRemoteConfigStatus() {
-    String json = changedRemoteConfigStatus;
-    changedRemoteConfigStatus = null;
-    return json;
   }
 }

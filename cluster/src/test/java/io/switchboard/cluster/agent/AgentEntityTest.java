@@ -7,13 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.switchboard.opamp.proto.AgentConfigFile;
+import io.switchboard.opamp.proto.AgentConfigMap;
 import io.switchboard.opamp.proto.AgentDescription;
 import io.switchboard.opamp.proto.AgentDisconnect;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AgentToServerFlags;
 import io.switchboard.opamp.proto.AnyValue;
+import io.switchboard.opamp.proto.AgentRemoteConfig;
+import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.opamp.proto.ComponentHealth;
+import io.switchboard.opamp.proto.CustomCapabilities;
+import io.switchboard.opamp.proto.CustomMessage;
 import io.switchboard.opamp.proto.KeyValue;
+import io.switchboard.opamp.proto.RemoteConfigStatus;
+import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.ConnectionState;
@@ -208,6 +216,126 @@ class AgentEntityTest {
     assertEquals(16, assigned.size());
     assertEquals(7, UUID.fromString(InstanceUid.toText(assigned)).version());
     assertTrue(!assigned.equals(uid));
+  }
+
+  @Test
+  void aRemoteConfigGoesStraightToAConnectedAgentThatAcceptsIt() {
+    Session session = new Session(80);
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2 | 0x1000), session.ref()));
+    session.expectDelivery();
+
+    assertEquals(new AgentEntity.Accepted("sent"), offer(CONFIG));
+
+    AgentRemoteConfig sent = session.expectDelivery().getRemoteConfig();
+    assertEquals(CONFIG, sent.getConfig());
+    assertEquals(ConfigHash.of(CONFIG), sent.getConfigHash());
+
+    entity.tell(
+        new AgentEntity.AgentReport(
+            withCapabilities(heartbeat(2), 0x1 | 0x2 | 0x1000).toBuilder()
+                .setRemoteConfigStatus(
+                    RemoteConfigStatus.newBuilder()
+                        .setLastRemoteConfigHash(sent.getConfigHash())
+                        .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED))
+                .build(),
+            session.ref()));
+    assertEquals(false, session.expectDelivery().hasRemoteConfig());
+    assertEquals(new AgentEntity.Accepted("the agent already runs this configuration"), offer(CONFIG));
+  }
+
+  @Test
+  void aRemoteConfigIsRefusedForAnAgentThatDoesNotAcceptOne() {
+    Session session = new Session(81);
+    entity.tell(new AgentEntity.AgentReport(fullState(1), session.ref()));
+    session.expectDelivery();
+
+    assertInstanceOf(AgentEntity.Refused.class, offer(CONFIG));
+    session.probe.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aRemoteConfigForAnAgentNotConnectedGoesOutWhenItReports() {
+    assertEquals(new AgentEntity.Accepted("stored; sent when the agent next reports"), offer(CONFIG));
+
+    Session session = new Session(82);
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
+
+    assertEquals(CONFIG, session.expectDelivery().getRemoteConfig().getConfig());
+  }
+
+  @Test
+  void aPollingAgentGetsItsCommandOnItsNextPoll() {
+    TestProbe<ServerToAgent> poll = testKit.createTestProbe();
+    entity.tell(new AgentEntity.AgentPoll(withCapabilities(fullState(1), 0x1 | 0x400), "node-2", poll.getRef()));
+    assertEquals(false, poll.receiveMessage().hasCommand());
+
+    TestProbe<AgentEntity.OperatorReply> operator = testKit.createTestProbe();
+    entity.tell(new AgentEntity.SendRestart(operator.getRef()));
+    assertEquals(new AgentEntity.Accepted("queued for the agent's next poll"), operator.receiveMessage());
+
+    entity.tell(new AgentEntity.AgentPoll(withCapabilities(heartbeat(2), 0x1 | 0x400), "node-2", poll.getRef()));
+    assertEquals(CommandType.CommandType_Restart, poll.receiveMessage().getCommand().getType());
+    entity.tell(new AgentEntity.AgentPoll(withCapabilities(heartbeat(3), 0x1 | 0x400), "node-2", poll.getRef()));
+    assertEquals(false, poll.receiveMessage().hasCommand(), "delivered once");
+  }
+
+  @Test
+  void commandsAreGatedByCapabilityAndNeedASession() {
+    TestProbe<AgentEntity.OperatorReply> operator = testKit.createTestProbe();
+    entity.tell(new AgentEntity.SendRestart(operator.getRef()));
+    assertInstanceOf(AgentEntity.Refused.class, operator.receiveMessage());
+
+    Session session = new Session(90);
+    entity.tell(new AgentEntity.AgentReport(fullState(1), session.ref()));
+    session.expectDelivery();
+    entity.tell(new AgentEntity.SendRestart(operator.getRef()));
+    assertEquals(
+        new AgentEntity.Refused("the agent does not accept the restart command"), operator.receiveMessage());
+  }
+
+  @Test
+  void customCapabilitiesAndMessagesAreRecordedAndGateWhatOperatorsSend() {
+    Session session = new Session(100);
+    entity.tell(
+        new AgentEntity.AgentReport(
+            fullState(1).toBuilder()
+                .setCustomCapabilities(CustomCapabilities.newBuilder().addCapabilities("io.example.ping"))
+                .setCustomMessage(
+                    CustomMessage.newBuilder()
+                        .setCapability("io.example.ping")
+                        .setType("pong")
+                        .setData(ByteString.copyFromUtf8("hi")))
+                .build(),
+            session.ref()));
+    session.expectDelivery();
+    AgentStatus status = expectStatus();
+    assertEquals("[\"io.example.ping\"]", status.customCapabilitiesJson());
+    assertTrue(status.customMessagesJson().contains("\"type\":\"pong\""));
+
+    TestProbe<AgentEntity.OperatorReply> operator = testKit.createTestProbe();
+    entity.tell(new AgentEntity.SendCustomMessage("io.example.other", "x", ByteString.EMPTY, operator.getRef()));
+    assertInstanceOf(AgentEntity.Refused.class, operator.receiveMessage());
+
+    entity.tell(
+        new AgentEntity.SendCustomMessage("io.example.ping", "ping", ByteString.copyFromUtf8("1"), operator.getRef()));
+    assertEquals(new AgentEntity.Accepted("sent"), operator.receiveMessage());
+    assertEquals("ping", session.expectDelivery().getCustomMessage().getType());
+  }
+
+  private static final AgentConfigMap CONFIG =
+      AgentConfigMap.newBuilder()
+          .putConfigMap(
+              "collector.yaml",
+              AgentConfigFile.newBuilder()
+                  .setContentType("text/yaml")
+                  .setBody(ByteString.copyFromUtf8("receivers: {}"))
+                  .build())
+          .build();
+
+  private AgentEntity.OperatorReply offer(AgentConfigMap config) {
+    TestProbe<AgentEntity.OperatorReply> operator = testKit.createTestProbe();
+    entity.tell(new AgentEntity.OfferRemoteConfig(config, operator.getRef()));
+    return operator.receiveMessage();
   }
 
   private static AgentToServer withCapabilities(AgentToServer message, long capabilities) {

@@ -30,10 +30,6 @@ class AgentMessageFuzzTest {
       return;
     }
     state.apply(message, Instant.now());
-    state.takeChangedCapabilities();
-    state.takeChangedDescription();
-    state.takeChangedHealth();
-    state.takeChangedEffectiveConfig();
-    state.takeChangedRemoteConfigStatus();
+    state.takeChanges();
   }
 }

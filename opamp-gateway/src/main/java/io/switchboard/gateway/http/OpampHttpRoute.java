@@ -13,11 +13,11 @@ import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.cluster.agent.InstanceUid;
 import io.switchboard.gateway.admission.AdmissionControl;
-import io.switchboard.gateway.session.AgentSession;
-import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.SwitchboardMetrics.Transport;
+import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.RetryInfo;
 import io.switchboard.opamp.proto.ServerErrorResponse;
@@ -55,14 +55,14 @@ public final class OpampHttpRoute {
   private final long maxMessageBytes;
   private final Duration pollTimeout;
   private final String nodeName;
-  private final AgentSession.EntityResolver entities;
+  private final AgentRefs entities;
   private final AdmissionControl admission;
 
   public OpampHttpRoute(
       long maxMessageBytes,
       Duration pollTimeout,
       String nodeName,
-      AgentSession.EntityResolver entities,
+      AgentRefs entities,
       AdmissionControl admission) {
     this.admission = admission;
     this.maxMessageBytes = maxMessageBytes;

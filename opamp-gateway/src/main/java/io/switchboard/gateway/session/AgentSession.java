@@ -1,9 +1,10 @@
 package io.switchboard.gateway.session;
 
 import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.cluster.agent.InstanceUid;
-import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.SwitchboardMetrics.Transport;
+import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.ServerErrorResponse;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
@@ -53,19 +54,13 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     INSTANCE
   }
 
-  /** Resolves an agent's entity; in a node this is Cluster Sharding's {@code entityRefFor}. */
-  @FunctionalInterface
-  public interface EntityResolver {
-    EntityRef<AgentEntity.Command> entityFor(String instanceUid);
-  }
-
   public static Behavior<Command> create(
-      long epoch, String nodeName, EntityResolver entities, ActorRef<Outbound> socket) {
+      long epoch, String nodeName, AgentRefs entities, ActorRef<Outbound> socket) {
     return Behaviors.setup(context -> new AgentSession(context, epoch, nodeName, entities, socket));
   }
 
   private final long epoch;
-  private final EntityResolver entities;
+  private final AgentRefs entities;
   private final ActorRef<Outbound> socket;
   private final AgentEntity.Session self;
   private final Counter framesReceived = SwitchboardMetrics.framesReceived(Transport.WEBSOCKET);
@@ -79,7 +74,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       ActorContext<Command> context,
       long epoch,
       String nodeName,
-      EntityResolver entities,
+      AgentRefs entities,
       ActorRef<Outbound> socket) {
     super(context);
     this.epoch = epoch;

@@ -3,14 +3,15 @@ package io.switchboard.gateway.websocket;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractWebSocketUpgrade;
 
+import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.gateway.admission.AdmissionControl;
 import io.switchboard.gateway.session.AgentSession;
 import io.switchboard.gateway.session.InboundFrame;
 import io.switchboard.gateway.session.Outbound;
 import io.switchboard.gateway.session.SessionEpochs;
-import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.SwitchboardMetrics.Transport;
+import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.proto.RetryInfo;
 import io.switchboard.opamp.proto.ServerErrorResponse;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
@@ -45,7 +46,7 @@ public final class OpampWebSocketRoute {
   private final ActorSystem<?> system;
   private final OpampGatewaySettings settings;
   private final String nodeName;
-  private final AgentSession.EntityResolver entities;
+  private final AgentRefs entities;
   private final AdmissionControl admission;
   private final SessionEpochs epochs = new SessionEpochs();
 
@@ -53,7 +54,7 @@ public final class OpampWebSocketRoute {
       ActorSystem<?> system,
       OpampGatewaySettings settings,
       String nodeName,
-      AgentSession.EntityResolver entities,
+      AgentRefs entities,
       AdmissionControl admission) {
     this.system = system;
     this.admission = admission;

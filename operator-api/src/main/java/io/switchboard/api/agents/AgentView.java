@@ -19,6 +19,8 @@ record AgentView(
     @JsonProperty("health") @JsonRawValue String health,
     @JsonProperty("effective_config") @JsonRawValue String effectiveConfig,
     @JsonProperty("remote_config_status") @JsonRawValue String remoteConfigStatus,
+    @JsonProperty("custom_capabilities") @JsonRawValue String customCapabilities,
+    @JsonProperty("custom_messages") @JsonRawValue String customMessages,
     @JsonProperty("first_seen") String firstSeen,
     @JsonProperty("updated_at") String updatedAt) {
 
@@ -35,6 +37,8 @@ record AgentView(
         agent.healthJson(),
         agent.effectiveConfigJson(),
         agent.remoteConfigStatusJson(),
+        agent.customCapabilitiesJson(),
+        agent.customMessagesJson(),
         agent.firstSeen().toString(),
         agent.updatedAt().toString());
   }

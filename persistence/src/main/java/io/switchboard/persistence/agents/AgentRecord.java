@@ -16,5 +16,7 @@ public record AgentRecord(
     String healthJson,
     String effectiveConfigJson,
     String remoteConfigStatusJson,
+    String customCapabilitiesJson,
+    String customMessagesJson,
     Instant firstSeen,
     Instant updatedAt) {}

@@ -16,7 +16,7 @@ public final class AgentRepository {
       """
       instance_uid, connection_state, last_seen, sequence_num, owner_node, session_epoch,
       capabilities::text, description::text, health::text, effective_config::text,
-      remote_config_status::text, first_seen, updated_at
+      remote_config_status::text, custom_capabilities::text, custom_messages::text, first_seen, updated_at
       """;
 
   private final ConnectionPool pool;
@@ -73,7 +73,9 @@ public final class AgentRepository {
         row.get(8, String.class),
         row.get(9, String.class),
         row.get(10, String.class),
-        row.get(11, OffsetDateTime.class).toInstant(),
-        row.get(12, OffsetDateTime.class).toInstant());
+        row.get(11, String.class),
+        row.get(12, String.class),
+        row.get(13, OffsetDateTime.class).toInstant(),
+        row.get(14, OffsetDateTime.class).toInstant());
   }
 }

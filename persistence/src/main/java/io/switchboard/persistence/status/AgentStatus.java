@@ -23,6 +23,8 @@ public record AgentStatus(
     String healthJson,
     String effectiveConfigJson,
     String remoteConfigStatusJson,
+    String customCapabilitiesJson,
+    String customMessagesJson,
     Instant changedAt) {
 
   /**
@@ -44,6 +46,8 @@ public record AgentStatus(
         healthJson != null ? healthJson : older.healthJson,
         effectiveConfigJson != null ? effectiveConfigJson : older.effectiveConfigJson,
         remoteConfigStatusJson != null ? remoteConfigStatusJson : older.remoteConfigStatusJson,
+        customCapabilitiesJson != null ? customCapabilitiesJson : older.customCapabilitiesJson,
+        customMessagesJson != null ? customMessagesJson : older.customMessagesJson,
         older.changedAt.isBefore(changedAt) ? older.changedAt : changedAt);
   }
 }

@@ -24,10 +24,11 @@ public final class AgentStatusStore {
       """
       INSERT INTO agents AS stored (instance_uid, state_version, connection_state, last_seen, sequence_num,
                                     owner_node, session_epoch, capabilities, description, health,
-                                    effective_config, remote_config_status)
+                                    effective_config, remote_config_status, custom_capabilities,
+                                    custom_messages)
       SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[]::timestamptz[], $5::int8[],
                            $6::text[], $7::int8[], $8::text[]::jsonb[], $9::text[]::jsonb[], $10::text[]::jsonb[],
-                           $11::text[]::jsonb[], $12::text[]::jsonb[])
+                           $11::text[]::jsonb[], $12::text[]::jsonb[], $13::text[]::jsonb[], $14::text[]::jsonb[])
       ON CONFLICT (instance_uid) DO UPDATE SET
         state_version        = EXCLUDED.state_version,
         connection_state     = EXCLUDED.connection_state,
@@ -40,6 +41,8 @@ public final class AgentStatusStore {
         health               = COALESCE(EXCLUDED.health, stored.health),
         effective_config     = COALESCE(EXCLUDED.effective_config, stored.effective_config),
         remote_config_status = COALESCE(EXCLUDED.remote_config_status, stored.remote_config_status),
+        custom_capabilities  = COALESCE(EXCLUDED.custom_capabilities, stored.custom_capabilities),
+        custom_messages      = COALESCE(EXCLUDED.custom_messages, stored.custom_messages),
         updated_at           = now()
       WHERE stored.state_version < EXCLUDED.state_version
       """;
@@ -75,7 +78,9 @@ public final class AgentStatusStore {
                       .bind(8, strings(batch, AgentStatus::descriptionJson))
                       .bind(9, strings(batch, AgentStatus::healthJson))
                       .bind(10, strings(batch, AgentStatus::effectiveConfigJson))
-                      .bind(11, strings(batch, AgentStatus::remoteConfigStatusJson));
+                      .bind(11, strings(batch, AgentStatus::remoteConfigStatusJson))
+                      .bind(12, strings(batch, AgentStatus::customCapabilitiesJson))
+                      .bind(13, strings(batch, AgentStatus::customMessagesJson));
               return Flux.from(upsert.execute()).flatMap(result -> result.getRowsUpdated()).reduce(0L, Long::sum);
             },
             connection -> connection.close())

@@ -22,6 +22,8 @@ final class Statuses {
         null,
         null,
         null,
+        null,
+        null,
         now);
   }
 

@@ -1,0 +1,144 @@
+package io.switchboard.node;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.proto.AgentDescription;
+import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.AnyValue;
+import io.switchboard.opamp.proto.CommandType;
+import io.switchboard.opamp.proto.CustomCapabilities;
+import io.switchboard.opamp.proto.KeyValue;
+import io.switchboard.opamp.proto.ServerToAgent;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Operator actions through the REST API reach a connected agent, or say why they cannot. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AgentCommandApiTest {
+
+  private static final String CONFIG =
+      "{\"config_map\": {\"collector.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"exporters: {}\"}}}";
+
+  private final ObjectMapper json = new ObjectMapper();
+  private SwitchboardNode node;
+
+  @BeforeAll
+  void startNode() {
+    node = SwitchboardNode.start(TestNodes.config());
+  }
+
+  @AfterAll
+  void stopNode() {
+    node.close();
+  }
+
+  @Test
+  void aConnectedAgentReceivesRemoteConfigRestartAndCustomMessages() throws Exception {
+    ByteString uid = newUid();
+    try (RawAgent agent = RawAgent.connect(node.opampPort())) {
+      agent.send(
+          report(uid, 0x1 | 0x2 | 0x400).toBuilder()
+              .setCustomCapabilities(CustomCapabilities.newBuilder().addCapabilities("io.example.ping"))
+              .build());
+      agent.receive();
+      String path = "/api/agents/" + InstanceUid.toText(uid);
+      awaitKnown(path);
+      assertEquals(
+          "[\"io.example.ping\"]", HttpProbe.getJson(node.apiPort(), path).path("custom_capabilities").toString());
+
+      assertAccepted(HttpProbe.send(node.apiPort(), "PUT", path + "/remote-config", CONFIG), "sent");
+      ServerToAgent config = agent.receive();
+      assertEquals("exporters: {}", config.getRemoteConfig().getConfig().getConfigMapMap().get("collector.yaml").getBody().toStringUtf8());
+
+      assertAccepted(HttpProbe.send(node.apiPort(), "POST", path + "/restart", ""), "sent");
+      assertEquals(CommandType.CommandType_Restart, agent.receive().getCommand().getType());
+
+      assertAccepted(
+          HttpProbe.send(
+              node.apiPort(),
+              "POST",
+              path + "/custom-messages",
+              "{\"capability\": \"io.example.ping\", \"type\": \"ping\", \"data\": \"aGk=\"}"),
+          "sent");
+      ServerToAgent custom = agent.receive();
+      assertEquals("ping", custom.getCustomMessage().getType());
+      assertEquals("hi", custom.getCustomMessage().getData().toStringUtf8());
+    }
+  }
+
+  @Test
+  void whatTheAgentCannotTakeIsRefusedWithAConflict() throws Exception {
+    ByteString uid = newUid();
+    try (RawAgent agent = RawAgent.connect(node.opampPort())) {
+      agent.send(report(uid, 0x1));
+      agent.receive();
+      String path = "/api/agents/" + InstanceUid.toText(uid);
+      awaitKnown(path);
+
+      assertProblem(HttpProbe.send(node.apiPort(), "POST", path + "/restart", ""), 409, "restart");
+      assertProblem(HttpProbe.send(node.apiPort(), "PUT", path + "/remote-config", CONFIG), 409, "remote configuration");
+      assertProblem(
+          HttpProbe.send(node.apiPort(), "POST", path + "/custom-messages", "{\"capability\": \"x\", \"type\": \"y\"}"),
+          409,
+          "custom capability");
+    }
+  }
+
+  @Test
+  void badRequestsAndUnknownAgentsGetProblemDetails() throws Exception {
+    String unknown = "/api/agents/" + UUID.randomUUID();
+    assertProblem(HttpProbe.send(node.apiPort(), "PUT", unknown + "/remote-config", CONFIG), 404, "no agent");
+    assertProblem(HttpProbe.send(node.apiPort(), "POST", unknown + "/restart", ""), 404, "no agent");
+    assertProblem(HttpProbe.send(node.apiPort(), "PUT", unknown + "/remote-config", "{not json"), 400, "unreadable body");
+    assertProblem(HttpProbe.send(node.apiPort(), "PUT", unknown + "/remote-config", "{\"config_map\": {}}"), 400, "at least one file");
+    assertProblem(
+        HttpProbe.send(node.apiPort(), "PUT", unknown + "/remote-config", "{\"config_map\": {\"a.yaml\": {}}}"),
+        400,
+        "has no body");
+    assertProblem(
+        HttpProbe.send(node.apiPort(), "POST", unknown + "/custom-messages", "{\"capability\": \"c\", \"type\": \"t\", \"data\": \"***\"}"),
+        400,
+        "base64");
+    assertProblem(HttpProbe.send(node.apiPort(), "GET", unknown + "/restart", ""), 405, "POST");
+  }
+
+  private void awaitKnown(String path) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> HttpProbe.get(node.apiPort(), path).statusCode() == 200);
+  }
+
+  private void assertAccepted(HttpResponse<String> response, String outcome) throws Exception {
+    assertEquals(202, response.statusCode(), response.body());
+    assertEquals(outcome, json.readTree(response.body()).path("outcome").asText());
+  }
+
+  private void assertProblem(HttpResponse<String> response, int status, String detail) throws Exception {
+    assertEquals(status, response.statusCode(), response.body());
+    assertTrue(json.readTree(response.body()).path("detail").asText().contains(detail), response.body());
+  }
+
+  private static ByteString newUid() {
+    return InstanceUid.toBytes(UUID.randomUUID().toString());
+  }
+
+  private static AgentToServer report(ByteString uid, long capabilities) {
+    return AgentToServer.newBuilder()
+        .setInstanceUid(uid)
+        .setSequenceNum(1)
+        .setCapabilities(capabilities)
+        .setAgentDescription(
+            AgentDescription.newBuilder()
+                .addIdentifyingAttributes(
+                    KeyValue.newBuilder().setKey("service.name").setValue(AnyValue.newBuilder().setStringValue("api-test"))))
+        .build();
+  }
+}
