@@ -6,12 +6,14 @@ import io.switchboard.api.OperatorApi;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentEntitySettings;
 import io.switchboard.cluster.agent.AgentRefs;
+import io.switchboard.cluster.housekeeping.Housekeeping;
 import io.switchboard.gateway.OpampEndpoint;
 import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.gateway.tls.OpampTls;
 import io.switchboard.observability.Telemetry;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.history.HistoryRetention;
 import io.switchboard.persistence.status.AgentStatusStore;
 import io.switchboard.persistence.status.StatusWriter;
 import io.switchboard.persistence.status.StatusWriterSettings;
@@ -76,6 +78,13 @@ public final class SwitchboardNode implements AutoCloseable {
 
       joinCluster(system, config);
       AgentEntity.init(system, statusWriter, AgentEntitySettings.fromConfig(switchboard));
+      Housekeeping.init(
+          system,
+          new HistoryRetention(database.pool()),
+          new Housekeeping.Settings(
+              switchboard.getDuration("history.retention"),
+              switchboard.getInt("history.partitions-ahead"),
+              switchboard.getDuration("history.housekeeping-interval")));
       ClusterSharding sharding = ClusterSharding.get(system);
       String nodeName = Cluster.get(system).selfMember().address().toString();
 

@@ -50,7 +50,7 @@ class NodeApiAndHealthTest {
 
   @Test
   void theNodeUsesTheConfiguredDatabaseAndIsReady() {
-    assertEquals("2", external.queryForString("SELECT max(version) FROM flyway_schema_history"));
+    assertEquals("3", external.queryForString("SELECT max(version) FROM flyway_schema_history"));
     assertEquals(external.endpoint().port(), node.database().endpoint().port());
     await().atMost(Duration.ofSeconds(20))
         .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));

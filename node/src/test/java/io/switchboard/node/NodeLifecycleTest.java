@@ -11,6 +11,9 @@ import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AnyValue;
 import io.switchboard.opamp.proto.KeyValue;
 import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -51,6 +54,25 @@ class NodeLifecycleTest {
       JsonNode agent = HttpProbe.getJson(second.apiPort(), "/api/agents/" + instanceUid);
       assertEquals("DISCONNECTED", agent.path("connection_state").asText(), "written while the first node shut down");
       assertEquals("survivor", agent.at("/description/identifying_attributes/service.name").asText());
+      assertEquals(
+          List.of("CONNECTED", "DISCONNECTED"),
+          column(second, "SELECT connection_state FROM agent_status_history WHERE instance_uid = ? ORDER BY state_version", instanceUid),
+          "the history holds the connect and the disconnect, not every message");
+    }
+  }
+
+  private static List<String> column(SwitchboardNode node, String sql, String parameter) throws Exception {
+    var endpoint = node.database().endpoint();
+    try (var connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+        var statement = connection.prepareStatement(sql)) {
+      statement.setString(1, parameter);
+      List<String> values = new ArrayList<>();
+      try (var result = statement.executeQuery()) {
+        while (result.next()) {
+          values.add(result.getString(1));
+        }
+      }
+      return values;
     }
   }
 

@@ -162,6 +162,8 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   private AgentRemoteConfig desiredConfig;
   /** Whether the desired config went out on the current session. */
   private boolean desiredConfigOffered;
+  /** The connection state last handed to the status writer, to tell transitions from repeats. */
+  private ConnectionState recordedConnectionState;
   /** Commands and custom messages waiting for a polling agent's next polls. */
   private final Deque<ServerToAgent> pendingForPoll = new ArrayDeque<>();
 
@@ -466,6 +468,8 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
 
   private void recordStatus(ConnectionState connectionState, Instant now) {
     AgentState.Changes changes = state.takeChanges();
+    boolean notable = connectionState != recordedConnectionState || changes.any();
+    recordedConnectionState = connectionState;
     AgentStatus status =
         new AgentStatus(
             instanceUid,
@@ -482,6 +486,8 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
             changes.remoteConfigStatus(),
             changes.customCapabilities(),
             changes.customMessages(),
+            notable,
+            now,
             now);
     statusWriter.tell(new StatusWriter.Record(status));
   }

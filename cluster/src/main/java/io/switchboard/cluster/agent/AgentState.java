@@ -29,7 +29,18 @@ final class AgentState {
       String effectiveConfig,
       String remoteConfigStatus,
       String customCapabilities,
-      String customMessages) {}
+      String customMessages) {
+
+    boolean any() {
+      return capabilities != null
+          || description != null
+          || health != null
+          || effectiveConfig != null
+          || remoteConfigStatus != null
+          || customCapabilities != null
+          || customMessages != null;
+    }
+  }
 
   private long sequenceNum = UNKNOWN;
   private Instant lastSeen = Instant.EPOCH;

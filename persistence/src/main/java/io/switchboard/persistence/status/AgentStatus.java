@@ -8,7 +8,11 @@ import java.time.Instant;
  * description or effective config.
  *
  * @param stateVersion strictly increasing per agent; a row is only replaced by a higher version
- * @param changedAt    when the entity produced this status (the start of its write lag)
+ * @param notable      the connection state or a reported part changed, so the status history gets
+ *                     a row (last-seen and sequence number alone do not count)
+ * @param producedAt   when the entity produced this status
+ * @param pendingSince when the oldest change merged into this status was produced (the start of its
+ *                     write lag)
  */
 public record AgentStatus(
     String instanceUid,
@@ -25,12 +29,14 @@ public record AgentStatus(
     String remoteConfigStatusJson,
     String customCapabilitiesJson,
     String customMessagesJson,
-    Instant changedAt) {
+    boolean notable,
+    Instant producedAt,
+    Instant pendingSince) {
 
   /**
    * This newer status with the parts it leaves unchanged taken from {@code older}: what must still be
-   * written when both wait in the same batch. The older change time is kept, since the write lag
-   * runs from the first change not yet written.
+   * written when both wait in the same batch. It is notable if either was, and pending since the
+   * older one, since the write lag runs from the first change not yet written.
    */
   public AgentStatus overlaying(AgentStatus older) {
     return new AgentStatus(
@@ -48,6 +54,8 @@ public record AgentStatus(
         remoteConfigStatusJson != null ? remoteConfigStatusJson : older.remoteConfigStatusJson,
         customCapabilitiesJson != null ? customCapabilitiesJson : older.customCapabilitiesJson,
         customMessagesJson != null ? customMessagesJson : older.customMessagesJson,
-        older.changedAt.isBefore(changedAt) ? older.changedAt : changedAt);
+        notable || older.notable,
+        producedAt,
+        older.pendingSince.isBefore(pendingSince) ? older.pendingSince : pendingSince);
   }
 }

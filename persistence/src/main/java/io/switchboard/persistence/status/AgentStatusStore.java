@@ -18,33 +18,56 @@ public final class AgentStatusStore {
   /**
    * JSON parts are bound as text and cast, since R2DBC cannot bind a JSON array. A NULL part keeps the
    * stored value. The WHERE clause drops writes older than what is stored, which can happen when
-   * an agent's entity moved between nodes and the old node's writer flushes late.
+   * an agent's entity moved between nodes and the old node's writer flushes late. Notable statuses
+   * that were written also get a history row; the statement answers how many agents were written.
    */
   private static final String UPSERT =
       """
-      INSERT INTO agents AS stored (instance_uid, state_version, connection_state, last_seen, sequence_num,
-                                    owner_node, session_epoch, capabilities, description, health,
-                                    effective_config, remote_config_status, custom_capabilities,
-                                    custom_messages)
-      SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[]::timestamptz[], $5::int8[],
-                           $6::text[], $7::int8[], $8::text[]::jsonb[], $9::text[]::jsonb[], $10::text[]::jsonb[],
-                           $11::text[]::jsonb[], $12::text[]::jsonb[], $13::text[]::jsonb[], $14::text[]::jsonb[])
-      ON CONFLICT (instance_uid) DO UPDATE SET
-        state_version        = EXCLUDED.state_version,
-        connection_state     = EXCLUDED.connection_state,
-        last_seen            = EXCLUDED.last_seen,
-        sequence_num         = EXCLUDED.sequence_num,
-        owner_node           = EXCLUDED.owner_node,
-        session_epoch        = EXCLUDED.session_epoch,
-        capabilities         = COALESCE(EXCLUDED.capabilities, stored.capabilities),
-        description          = COALESCE(EXCLUDED.description, stored.description),
-        health               = COALESCE(EXCLUDED.health, stored.health),
-        effective_config     = COALESCE(EXCLUDED.effective_config, stored.effective_config),
-        remote_config_status = COALESCE(EXCLUDED.remote_config_status, stored.remote_config_status),
-        custom_capabilities  = COALESCE(EXCLUDED.custom_capabilities, stored.custom_capabilities),
-        custom_messages      = COALESCE(EXCLUDED.custom_messages, stored.custom_messages),
-        updated_at           = now()
-      WHERE stored.state_version < EXCLUDED.state_version
+      WITH incoming AS (
+        SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[]::timestamptz[], $5::int8[],
+                             $6::text[], $7::int8[], $8::text[]::jsonb[], $9::text[]::jsonb[], $10::text[]::jsonb[],
+                             $11::text[]::jsonb[], $12::text[]::jsonb[], $13::text[]::jsonb[], $14::text[]::jsonb[],
+                             $15::bool[], $16::text[]::timestamptz[])
+          AS i(instance_uid, state_version, connection_state, last_seen, sequence_num, owner_node, session_epoch,
+               capabilities, description, health, effective_config, remote_config_status, custom_capabilities,
+               custom_messages, notable, produced_at)
+      ), written AS (
+        INSERT INTO agents AS stored (instance_uid, state_version, connection_state, last_seen, sequence_num,
+                                      owner_node, session_epoch, capabilities, description, health,
+                                      effective_config, remote_config_status, custom_capabilities,
+                                      custom_messages)
+        SELECT instance_uid, state_version, connection_state, last_seen, sequence_num, owner_node, session_epoch,
+               capabilities, description, health, effective_config, remote_config_status, custom_capabilities,
+               custom_messages
+        FROM incoming
+        ON CONFLICT (instance_uid) DO UPDATE SET
+          state_version        = EXCLUDED.state_version,
+          connection_state     = EXCLUDED.connection_state,
+          last_seen            = EXCLUDED.last_seen,
+          sequence_num         = EXCLUDED.sequence_num,
+          owner_node           = EXCLUDED.owner_node,
+          session_epoch        = EXCLUDED.session_epoch,
+          capabilities         = COALESCE(EXCLUDED.capabilities, stored.capabilities),
+          description          = COALESCE(EXCLUDED.description, stored.description),
+          health               = COALESCE(EXCLUDED.health, stored.health),
+          effective_config     = COALESCE(EXCLUDED.effective_config, stored.effective_config),
+          remote_config_status = COALESCE(EXCLUDED.remote_config_status, stored.remote_config_status),
+          custom_capabilities  = COALESCE(EXCLUDED.custom_capabilities, stored.custom_capabilities),
+          custom_messages      = COALESCE(EXCLUDED.custom_messages, stored.custom_messages),
+          updated_at           = now()
+        WHERE stored.state_version < EXCLUDED.state_version
+        RETURNING instance_uid
+      ), history AS (
+        INSERT INTO agent_status_history (instance_uid, recorded_at, state_version, connection_state, owner_node,
+                                          session_epoch, capabilities, description, health, effective_config,
+                                          remote_config_status, custom_capabilities)
+        SELECT i.instance_uid, i.produced_at, i.state_version, i.connection_state, i.owner_node, i.session_epoch,
+               i.capabilities, i.description, i.health, i.effective_config, i.remote_config_status,
+               i.custom_capabilities
+        FROM incoming i JOIN written w USING (instance_uid)
+        WHERE i.notable
+      )
+      SELECT count(*) FROM written
       """;
 
   private final ConnectionPool pool;
@@ -54,8 +77,9 @@ public final class AgentStatusStore {
   }
 
   /**
-   * Upserts the batch in one statement and completes with the number of rows written (rows refused
-   * by the stale-write guard are not counted). Instance uids must be unique within the batch.
+   * Upserts the batch (and its history rows) in one statement and completes with the number of
+   * agents written (rows refused by the stale-write guard are not counted). Instance uids must be
+   * unique within the batch.
    */
   public CompletionStage<Long> upsert(Collection<AgentStatus> batch) {
     if (batch.isEmpty()) {
@@ -80,8 +104,12 @@ public final class AgentStatusStore {
                       .bind(10, strings(batch, AgentStatus::effectiveConfigJson))
                       .bind(11, strings(batch, AgentStatus::remoteConfigStatusJson))
                       .bind(12, strings(batch, AgentStatus::customCapabilitiesJson))
-                      .bind(13, strings(batch, AgentStatus::customMessagesJson));
-              return Flux.from(upsert.execute()).flatMap(result -> result.getRowsUpdated()).reduce(0L, Long::sum);
+                      .bind(13, strings(batch, AgentStatus::customMessagesJson))
+                      .bind(14, batch.stream().map(AgentStatus::notable).toArray(Boolean[]::new))
+                      .bind(15, strings(batch, status -> status.producedAt().toString()));
+              return Flux.from(upsert.execute())
+                  .flatMap(result -> result.map(row -> row.get(0, Long.class)))
+                  .reduce(0L, Long::sum);
             },
             connection -> connection.close())
         .toFuture();

@@ -134,8 +134,8 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     backoff = settings.retryBackoffMin();
     Instant oldestChange = Instant.MAX;
     for (AgentStatus status : written.batch()) {
-      if (status.changedAt().isBefore(oldestChange)) {
-        oldestChange = status.changedAt();
+      if (status.pendingSince().isBefore(oldestChange)) {
+        oldestChange = status.pendingSince();
       }
     }
     SwitchboardMetrics.statusBatchSize().record(written.batch().size());

@@ -33,7 +33,7 @@ class AgentStatusStoreTest {
 
   @BeforeEach
   void empty() {
-    db.execute("TRUNCATE agents");
+    db.execute("TRUNCATE agents, agent_status_history");
   }
 
   @Test
@@ -80,6 +80,21 @@ class AgentStatusStoreTest {
         db.queryForString(
             "SELECT description->'identifying_attributes'->>'service.name' FROM agents WHERE instance_uid = ?",
             "agent-1"));
+  }
+
+  @Test
+  void onlyNotableStatusesThatWereWrittenLeaveHistory() throws Exception {
+    upsert(List.of(status("agent-1", 1, description("first"))));
+    upsert(List.of(status("agent-1", 2, null)));
+    upsert(List.of(status("agent-1", 3, description("second"))));
+    upsert(List.of(status("agent-1", 1, description("stale"))));
+
+    assertEquals("2", db.queryForString("SELECT count(*) FROM agent_status_history WHERE instance_uid = 'agent-1'"));
+    assertEquals(
+        "second",
+        db.queryForString(
+            "SELECT description->'identifying_attributes'->>'service.name' FROM agent_status_history"
+                + " WHERE instance_uid = 'agent-1' ORDER BY state_version DESC LIMIT 1"));
   }
 
   private long upsert(List<AgentStatus> batch) throws Exception {

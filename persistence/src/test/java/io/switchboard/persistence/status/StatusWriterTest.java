@@ -38,7 +38,7 @@ class StatusWriterTest {
   @BeforeEach
   @AfterEach
   void empty() {
-    db.execute("TRUNCATE agents");
+    db.execute("TRUNCATE agents, agent_status_history");
   }
 
   @Test

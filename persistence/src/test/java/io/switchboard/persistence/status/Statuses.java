@@ -24,6 +24,8 @@ final class Statuses {
         null,
         null,
         null,
+        descriptionJson != null,
+        now,
         now);
   }
 

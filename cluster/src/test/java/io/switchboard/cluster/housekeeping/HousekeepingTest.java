@@ -1,0 +1,57 @@
+package io.switchboard.cluster.housekeeping;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.switchboard.persistence.history.HistoryRetention;
+import io.switchboard.persistence.testing.TestDatabase;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HousekeepingTest {
+
+  private final ActorTestKit testKit = ActorTestKit.create();
+  private TestDatabase db;
+
+  @BeforeAll
+  void start() {
+    db = TestDatabase.start();
+  }
+
+  @AfterAll
+  void stop() {
+    testKit.shutdownTestKit();
+    db.close();
+  }
+
+  @Test
+  void createsTheComingDaysPartitionsAndDropsExpiredOnes() throws Exception {
+    HistoryRetention history = new HistoryRetention(db.database().pool());
+    history.ensurePartitions(LocalDate.of(2026, 5, 1), 0).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    Clock may31 = Clock.fixed(Instant.parse("2026-05-31T10:00:00Z"), ZoneOffset.UTC);
+
+    testKit.spawn(Housekeeping.create(history, new Housekeeping.Settings(Duration.ofDays(14), 2, Duration.ofHours(1)), may31));
+
+    await().atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              assertEquals("agent_status_history_20260602", regclass("agent_status_history_20260602"));
+              assertEquals(null, regclass("agent_status_history_20260501"));
+            });
+    assertEquals("agent_status_history_20260531", regclass("agent_status_history_20260531"));
+  }
+
+  private String regclass(String table) {
+    return db.queryForString("SELECT to_regclass('" + table + "')::text");
+  }
+}
