@@ -112,6 +112,38 @@ class AgentCommandApiTest {
     assertProblem(HttpProbe.send(node.apiPort(), "GET", unknown + "/restart", ""), 405, "POST");
   }
 
+  @Test
+  void theAgentListFiltersAndPages() throws Exception {
+    String service = "filter-" + UUID.randomUUID();
+    try (RawAgent first = RawAgent.connect(node.opampPort());
+        RawAgent second = RawAgent.connect(node.opampPort())) {
+      for (RawAgent agent : java.util.List.of(first, second)) {
+        agent.send(
+            report(newUid(), 0x1).toBuilder()
+                .setAgentDescription(
+                    AgentDescription.newBuilder()
+                        .addIdentifyingAttributes(
+                            KeyValue.newBuilder().setKey("service.name").setValue(AnyValue.newBuilder().setStringValue(service))))
+                .build());
+        agent.receive();
+      }
+      String query = "/api/agents?connection_state=CONNECTED&attribute=service.name=" + service + "&limit=1";
+
+      await().atMost(Duration.ofSeconds(20))
+          .untilAsserted(() -> assertEquals(1, HttpProbe.getJson(node.apiPort(), query).path("agents").size()));
+      var firstPage = HttpProbe.getJson(node.apiPort(), query);
+      var secondPage = HttpProbe.getJson(node.apiPort(), query + "&after=" + firstPage.path("next").asText());
+      assertEquals(1, secondPage.path("agents").size());
+      assertTrue(
+          !firstPage.at("/agents/0/instance_uid").equals(secondPage.at("/agents/0/instance_uid")), "two different agents");
+      assertEquals(
+          0,
+          HttpProbe.getJson(node.apiPort(), "/api/agents?connection_state=DISCONNECTED&attribute=service.name=" + service)
+              .path("agents")
+              .size());
+    }
+  }
+
   private void awaitKnown(String path) {
     await().atMost(Duration.ofSeconds(20)).until(() -> HttpProbe.get(node.apiPort(), path).statusCode() == 200);
   }

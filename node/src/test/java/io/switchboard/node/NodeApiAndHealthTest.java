@@ -50,7 +50,7 @@ class NodeApiAndHealthTest {
 
   @Test
   void theNodeUsesTheConfiguredDatabaseAndIsReady() {
-    assertEquals("3", external.queryForString("SELECT max(version) FROM flyway_schema_history"));
+    assertEquals("agents", external.queryForString("SELECT to_regclass('agents')::text"), "migrated there");
     assertEquals(external.endpoint().port(), node.database().endpoint().port());
     await().atMost(Duration.ofSeconds(20))
         .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
@@ -66,6 +66,8 @@ class NodeApiAndHealthTest {
     String unknown = UUID.randomUUID().toString();
     assertProblem(HttpProbe.get(node.apiPort(), "/api/agents/" + unknown), 404, "no agent " + unknown);
     assertProblem(HttpProbe.get(node.apiPort(), "/api/nothing-here"), 404, "no API resource");
+    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents?healthy=maybe"), 400, "healthy must be true or false");
+    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents?colour=blue"), 400, "unknown parameter");
   }
 
   @Test

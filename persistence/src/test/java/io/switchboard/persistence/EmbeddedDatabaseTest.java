@@ -22,7 +22,7 @@ class EmbeddedDatabaseTest {
 
     try (DatabaseRuntime second = DatabaseRuntime.start(settings)) {
       assertEquals("still here", jdbcQuery(second, "SELECT name FROM survivors"));
-      assertEquals("3", jdbcQuery(second, "SELECT max(version) FROM flyway_schema_history"));
+      assertEquals("agents", jdbcQuery(second, "SELECT to_regclass('agents')::text"));
     }
   }
 

@@ -5,7 +5,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.completeOK;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
-import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterMap;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
@@ -13,22 +13,21 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.Problem;
+import io.switchboard.persistence.agents.AgentQuery;
 import io.switchboard.persistence.agents.AgentRecord;
 import io.switchboard.persistence.agents.AgentRepository;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code GET /api/agents} (keyset-paginated with {@code limit} and {@code after}) and {@code GET
- * /api/agents/{instance_uid}}: translates HTTP to repository calls and back, nothing else.
+ * {@code GET /api/agents} (filtered, sorted, keyset-paginated; see {@link AgentListParameters}) and
+ * {@code GET /api/agents/{instance_uid}}: translates HTTP to repository calls and back, nothing else.
  */
 public final class AgentRoutes {
-
-  private static final int DEFAULT_PAGE_SIZE = 100;
 
   private final AgentRepository agents;
   private final int maxPageSize;
@@ -45,29 +44,18 @@ public final class AgentRoutes {
         "agents",
         () ->
             concat(
-                pathEnd(
-                    () ->
-                        get(
-                            () ->
-                                parameterOptional(
-                                    "limit", limit -> parameterOptional("after", after -> list(limit, after))))),
+                pathEnd(() -> get(() -> parameterMap(this::list))),
                 path(segment(), instanceUid -> get(() -> one(instanceUid)))));
   }
 
-  private Route list(Optional<String> limitParameter, Optional<String> after) {
-    int limit;
+  private Route list(Map<String, String> parameters) {
+    AgentQuery query;
     try {
-      limit = limitParameter.map(Integer::parseInt).orElse(DEFAULT_PAGE_SIZE);
-    } catch (NumberFormatException e) {
-      return complete(Problem.response(StatusCodes.BAD_REQUEST, "limit must be a whole number"));
+      query = AgentListParameters.parse(parameters, maxPageSize);
+    } catch (IllegalArgumentException e) {
+      return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
-    if (limit < 1 || limit > maxPageSize) {
-      return complete(
-          Problem.response(StatusCodes.BAD_REQUEST, "limit must be between 1 and " + maxPageSize + ", got " + limit));
-    }
-    return onSuccess(
-        agents.list(after.orElse(""), limit),
-        page -> completeOK(toPage(page, limit), Jackson.marshaller(json)));
+    return onSuccess(agents.list(query), page -> completeOK(toPage(page, query.limit()), Jackson.marshaller(json)));
   }
 
   private Route one(String instanceUid) {
@@ -86,7 +74,7 @@ public final class AgentRoutes {
   }
 
   private static AgentPage toPage(List<AgentRecord> page, int limit) {
-    String next = page.size() == limit ? page.get(page.size() - 1).instanceUid() : null;
+    String next = page.size() == limit ? AgentListParameters.cursorAfter(page.get(page.size() - 1)) : null;
     return new AgentPage(page.stream().map(AgentView::of).toList(), next);
   }
 }

@@ -2,6 +2,7 @@ package io.switchboard.persistence.agents;
 
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Readable;
+import io.r2dbc.spi.Statement;
 import io.switchboard.persistence.status.ConnectionState;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -25,19 +26,18 @@ public final class AgentRepository {
     this.pool = pool;
   }
 
-  /** Agents in instance_uid order, starting after {@code afterInstanceUid} (empty: from the start). */
-  public CompletionStage<List<AgentRecord>> list(String afterInstanceUid, int limit) {
+  /** One page of agents matching the query, in the query's order. */
+  public CompletionStage<List<AgentRecord>> list(AgentQuery query) {
+    AgentQuery.Sql sql = query.toSql();
     return Flux.usingWhen(
             pool.create(),
-            connection ->
-                Flux.from(
-                        connection
-                            .createStatement(
-                                "SELECT " + COLUMNS + " FROM agents WHERE instance_uid > $1 ORDER BY instance_uid LIMIT $2")
-                            .bind(0, afterInstanceUid)
-                            .bind(1, limit)
-                            .execute())
-                    .flatMap(result -> result.map(AgentRepository::toRecord)),
+            connection -> {
+              Statement statement = connection.createStatement("SELECT " + COLUMNS + " FROM agents" + sql.text());
+              for (int i = 0; i < sql.parameters().size(); i++) {
+                statement.bind(i, sql.parameters().get(i));
+              }
+              return Flux.from(statement.execute()).flatMap(result -> result.map(AgentRepository::toRecord));
+            },
             connection -> connection.close())
         .collectList()
         .toFuture();

@@ -1,0 +1,103 @@
+package io.switchboard.api.agents;
+
+import io.switchboard.persistence.agents.AgentQuery;
+import io.switchboard.persistence.agents.AgentRecord;
+import io.switchboard.persistence.status.ConnectionState;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The query string of {@code GET /api/agents} as an {@link AgentQuery}: {@code connection_state},
+ * {@code healthy}, {@code attribute=key=value}, {@code remote_config_status}, {@code sort}
+ * ({@code instance_uid} or {@code newest}), {@code limit} and {@code after} (the opaque cursor a page
+ * returns as {@code next}). Anything else, or a bad value, is refused with a message saying what.
+ */
+final class AgentListParameters {
+
+  static final int DEFAULT_PAGE_SIZE = 100;
+  private static final Set<String> KNOWN =
+      Set.of("connection_state", "healthy", "attribute", "remote_config_status", "sort", "limit", "after");
+
+  private AgentListParameters() {}
+
+  static AgentQuery parse(Map<String, String> parameters, int maxPageSize) {
+    for (String name : parameters.keySet()) {
+      if (!KNOWN.contains(name)) {
+        throw new IllegalArgumentException("unknown parameter '" + name + "'; known: " + KNOWN);
+      }
+    }
+    return new AgentQuery(
+        Optional.ofNullable(parameters.get("connection_state")).map(AgentListParameters::connectionState),
+        Optional.ofNullable(parameters.get("healthy")).map(AgentListParameters::bool),
+        Optional.ofNullable(parameters.get("attribute")).map(AgentListParameters::attribute),
+        Optional.ofNullable(parameters.get("remote_config_status")).map(status -> status.toUpperCase(Locale.ROOT)),
+        Optional.ofNullable(parameters.get("sort")).map(AgentListParameters::sort).orElse(AgentQuery.Sort.INSTANCE_UID),
+        Optional.ofNullable(parameters.get("after")).map(AgentListParameters::cursor),
+        limit(parameters.get("limit"), maxPageSize));
+  }
+
+  /** The cursor that continues after {@code last}. */
+  static String cursorAfter(AgentRecord last) {
+    String key = last.firstSeen() + "|" + last.instanceUid();
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static AgentQuery.Cursor cursor(String encoded) {
+    try {
+      String[] key = new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8).split("\\|", 2);
+      return new AgentQuery.Cursor(Instant.parse(key[0]), key[1]);
+    } catch (IllegalArgumentException | DateTimeParseException | ArrayIndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("after must be a 'next' value returned by a previous page");
+    }
+  }
+
+  private static ConnectionState connectionState(String value) {
+    try {
+      return ConnectionState.valueOf(value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("connection_state must be CONNECTED or DISCONNECTED");
+    }
+  }
+
+  private static boolean bool(String value) {
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new IllegalArgumentException("healthy must be true or false");
+    }
+    return Boolean.parseBoolean(value);
+  }
+
+  private static Map.Entry<String, String> attribute(String value) {
+    int equals = value.indexOf('=');
+    if (equals <= 0) {
+      throw new IllegalArgumentException("attribute must look like key=value, e.g. service.name=checkout");
+    }
+    return Map.entry(value.substring(0, equals), value.substring(equals + 1));
+  }
+
+  private static AgentQuery.Sort sort(String value) {
+    return switch (value) {
+      case "instance_uid" -> AgentQuery.Sort.INSTANCE_UID;
+      case "newest" -> AgentQuery.Sort.NEWEST;
+      default -> throw new IllegalArgumentException("sort must be instance_uid or newest");
+    };
+  }
+
+  private static int limit(String value, int maxPageSize) {
+    int limit;
+    try {
+      limit = value == null ? DEFAULT_PAGE_SIZE : Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("limit must be a whole number");
+    }
+    if (limit < 1 || limit > maxPageSize) {
+      throw new IllegalArgumentException("limit must be between 1 and " + maxPageSize + ", got " + limit);
+    }
+    return limit;
+  }
+}

@@ -1,0 +1,34 @@
+package io.switchboard.persistence.agents;
+
+import io.switchboard.persistence.testing.TestDatabase;
+
+/**
+ * A synthetic fleet in the agents table, made by PostgreSQL itself in one statement: agent i is
+ * disconnected when i % 10 = 0, unhealthy when i % 50 = 0, failed its config when i % 20 = 0, runs
+ * service "svc-(i % 100)" on linux (even i) or windows (odd i), and was first seen i seconds ago.
+ */
+final class FleetTable {
+
+  private FleetTable() {}
+
+  static void fill(TestDatabase db, int agents) {
+    db.execute("TRUNCATE agents");
+    db.execute(
+        """
+        INSERT INTO agents (instance_uid, state_version, connection_state, last_seen, sequence_num, session_epoch,
+                            description, health, remote_config_status, first_seen)
+        SELECT md5(i::text)::uuid::text, 1,
+               CASE WHEN i % 10 = 0 THEN 'DISCONNECTED' ELSE 'CONNECTED' END,
+               now(), i, 1,
+               jsonb_build_object(
+                 'identifying_attributes', jsonb_build_object('service.name', 'svc-' || (i % 100)),
+                 'non_identifying_attributes', jsonb_build_object('os.type', CASE WHEN i % 2 = 0 THEN 'linux' ELSE 'windows' END)),
+               jsonb_build_object('healthy', i % 50 <> 0),
+               jsonb_build_object('status', CASE WHEN i % 20 = 0 THEN 'FAILED' ELSE 'APPLIED' END),
+               now() - make_interval(secs => i)
+        FROM generate_series(1, AGENTS) AS i
+        """
+            .replace("AGENTS", Integer.toString(agents)));
+    db.execute("ANALYZE agents");
+  }
+}
