@@ -4,10 +4,12 @@ import io.switchboard.observability.SwitchboardMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -20,9 +22,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * The node's status writer. Agent entities tell it their latest status and carry on; it keeps only
  * the latest status per agent (memory bounded by the number of agents, whatever the message rate)
- * and writes them in batches, one flush at a time, on size or on time. A failed flush keeps its
- * rows and retries with backoff, so a database outage delays writes but loses no agent's latest
- * state.
+ * and writes them in batches, on size or on time, with a few flushes in flight at once. An agent is
+ * never in two flushes at the same time, so flushes cannot overtake each other for one agent. A
+ * failed flush keeps its rows and retries with backoff, so a database outage delays writes but
+ * loses no agent's latest state.
  */
 public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
 
@@ -61,8 +64,9 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
   private final StatusWriterSettings settings;
   private final Map<String, AgentStatus> pending = new LinkedHashMap<>();
   private final List<ActorRef<Done>> flushWaiters = new ArrayList<>();
-  /** Rows in the flush under way; 0 when none is. */
-  private int inFlight;
+  /** Agents whose status is in a flush under way; their newer statuses wait in pending. */
+  private final Set<String> inFlight = new HashSet<>();
+  private int flushesInFlight;
   private int consecutiveFailures;
   private Duration backoff;
 
@@ -94,42 +98,38 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     AgentStatus status = record.status();
     pending.merge(status.instanceUid(), status, (older, newer) -> newer.overlaying(older));
     SwitchboardMetrics.statusPendingAgents().update(pending.size());
-    if (inFlight == 0) {
-      if (pending.size() >= settings.maxBatch()) {
-        startFlush();
-      } else if (!timers.isTimerActive(Tick.INSTANCE)) {
-        timers.startSingleTimer(Tick.INSTANCE, settings.flushInterval());
-      }
+    if (pending.size() >= settings.maxBatch() && flushesInFlight < settings.concurrentFlushes()) {
+      startFlush();
+    } else if (!timers.isTimerActive(Tick.INSTANCE)) {
+      timers.startSingleTimer(Tick.INSTANCE, settings.flushInterval());
     }
     return this;
   }
 
   private Behavior<Command> onFlush(Flush flush) {
-    if (pending.isEmpty() && inFlight == 0) {
+    if (pending.isEmpty() && flushesInFlight == 0) {
       flush.replyTo().tell(Done.getInstance());
     } else {
       flushWaiters.add(flush.replyTo());
-      if (inFlight == 0) {
-        startFlush();
-      }
+      flushWhatIsDue();
     }
     return this;
   }
 
   private Behavior<Command> onGetBacklog(GetBacklog get) {
-    get.replyTo().tell(new Backlog(pending.size() + inFlight, consecutiveFailures));
+    get.replyTo().tell(new Backlog(pending.size() + inFlight.size(), consecutiveFailures));
     return this;
   }
 
   private Behavior<Command> onTick() {
-    if (inFlight == 0 && !pending.isEmpty()) {
-      startFlush();
+    while (flushesInFlight < settings.concurrentFlushes() && startFlush()) {
+      // one more batch started
     }
     return this;
   }
 
   private Behavior<Command> onWritten(Written written) {
-    inFlight = 0;
+    endFlush(written.batch());
     consecutiveFailures = 0;
     backoff = settings.retryBackoffMin();
     Instant oldestChange = Instant.MAX;
@@ -146,7 +146,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
   }
 
   private Behavior<Command> onFailed(Failed failed) {
-    inFlight = 0;
+    endFlush(failed.batch());
     // Rows that changed again while the flush was out are newer; fill in only what they lack.
     for (AgentStatus status : failed.batch()) {
       pending.merge(status.instanceUid(), status, (newer, older) -> newer.overlaying(older));
@@ -169,32 +169,55 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     return this;
   }
 
-  /** Continues straight away while a full batch or a flush request is waiting. */
+  /** Continues straight away while full batches or a flush request are waiting. */
   private void afterFlush() {
-    if (pending.isEmpty()) {
+    if (pending.isEmpty() && flushesInFlight == 0) {
       flushWaiters.forEach(waiter -> waiter.tell(Done.getInstance()));
       flushWaiters.clear();
-    } else if (pending.size() >= settings.maxBatch() || !flushWaiters.isEmpty()) {
-      startFlush();
     } else {
-      timers.startSingleTimer(Tick.INSTANCE, settings.flushInterval());
+      flushWhatIsDue();
+      if (!pending.isEmpty() && !timers.isTimerActive(Tick.INSTANCE)) {
+        timers.startSingleTimer(Tick.INSTANCE, settings.flushInterval());
+      }
     }
   }
 
-  private void startFlush() {
-    timers.cancel(Tick.INSTANCE);
+  /** Full batches go at once, and so does everything when someone waits for a flush. */
+  private void flushWhatIsDue() {
+    while (flushesInFlight < settings.concurrentFlushes()
+        && (pending.size() >= settings.maxBatch() || !flushWaiters.isEmpty())
+        && startFlush()) {
+      // one more batch started
+    }
+  }
+
+  private void endFlush(List<AgentStatus> batch) {
+    flushesInFlight--;
+    batch.forEach(status -> inFlight.remove(status.instanceUid()));
+  }
+
+  /** Starts a flush of the oldest pending statuses of agents not already in flight; false if none. */
+  private boolean startFlush() {
     List<AgentStatus> batch = new ArrayList<>(Math.min(pending.size(), settings.maxBatch()));
     Iterator<AgentStatus> oldestFirst = pending.values().iterator();
     while (oldestFirst.hasNext() && batch.size() < settings.maxBatch()) {
-      batch.add(oldestFirst.next());
-      oldestFirst.remove();
+      AgentStatus next = oldestFirst.next();
+      if (!inFlight.contains(next.instanceUid())) {
+        batch.add(next);
+        oldestFirst.remove();
+      }
     }
+    if (batch.isEmpty()) {
+      return false;
+    }
+    batch.forEach(status -> inFlight.add(status.instanceUid()));
+    flushesInFlight++;
     SwitchboardMetrics.statusPendingAgents().update(pending.size());
-    inFlight = batch.size();
     long startNanos = System.nanoTime();
     getContext()
         .pipeToSelf(
             store.upsert(batch),
             (rows, failure) -> failure == null ? new Written(batch, startNanos) : new Failed(batch, failure));
+    return true;
   }
 }

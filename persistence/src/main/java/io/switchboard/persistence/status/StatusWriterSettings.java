@@ -10,9 +10,10 @@ import java.time.Duration;
  * @param flushInterval   longest a change waits before a flush
  * @param retryBackoffMin first retry delay after a failed flush
  * @param retryBackoffMax longest retry delay
+ * @param concurrentFlushes flushes in flight at once (each takes one pooled connection)
  */
 public record StatusWriterSettings(
-    int maxBatch, Duration flushInterval, Duration retryBackoffMin, Duration retryBackoffMax) {
+    int maxBatch, Duration flushInterval, Duration retryBackoffMin, Duration retryBackoffMax, int concurrentFlushes) {
 
   public static StatusWriterSettings fromConfig(Config switchboard) {
     Config writer = switchboard.getConfig("status-writer");
@@ -20,6 +21,7 @@ public record StatusWriterSettings(
         writer.getInt("max-batch"),
         writer.getDuration("flush-interval"),
         writer.getDuration("retry-backoff-min"),
-        writer.getDuration("retry-backoff-max"));
+        writer.getDuration("retry-backoff-max"),
+        writer.getInt("concurrent-flushes"));
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.persistence.status.ConnectionState;
+import io.switchboard.persistence.testing.FleetTable;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.util.HashSet;
 import java.util.List;

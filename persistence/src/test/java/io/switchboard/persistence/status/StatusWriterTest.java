@@ -121,7 +121,7 @@ class StatusWriterTest {
     return testKit.spawn(
         StatusWriter.create(
             new AgentStatusStore(db.database().pool()),
-            new StatusWriterSettings(maxBatch, flushInterval, Duration.ofMillis(50), Duration.ofMillis(500))));
+            new StatusWriterSettings(maxBatch, flushInterval, Duration.ofMillis(50), Duration.ofMillis(500), 2)));
   }
 
   private StatusWriter.Backlog backlog(ActorRef<StatusWriter.Command> writer) {

@@ -1,17 +1,15 @@
-package io.switchboard.persistence.agents;
-
-import io.switchboard.persistence.testing.TestDatabase;
+package io.switchboard.persistence.testing;
 
 /**
  * A synthetic fleet in the agents table, made by PostgreSQL itself in one statement: agent i is
  * disconnected when i % 10 = 0, unhealthy when i % 50 = 0, failed its config when i % 20 = 0, runs
  * service "svc-(i % 100)" on linux (even i) or windows (odd i), and was first seen i seconds ago.
  */
-final class FleetTable {
+public final class FleetTable {
 
   private FleetTable() {}
 
-  static void fill(TestDatabase db, int agents) {
+  public static void fill(TestDatabase db, int agents) {
     db.execute("TRUNCATE agents");
     db.execute(
         """

@@ -1,0 +1,31 @@
+package io.switchboard.bench;
+
+import java.util.Map;
+
+/**
+ * Runs one named benchmark and prints its report as markdown:
+ * {@code ./mvnw -q -pl bench exec:java -Dexec.args=status-writes} (after {@code ./mvnw -q install -DskipTests}).
+ */
+public final class Bench {
+
+  private static final Map<String, String> SCENARIOS =
+      Map.of(
+          "status-writes", "agent status updates through the status writer, against the raw unnest upsert",
+          "agent-queries", "the operator's agent list queries on 100,000 agents");
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    String scenario = args.length == 1 ? args[0] : "";
+    switch (scenario) {
+      case "status-writes" -> StatusWriteBenchmark.run();
+      case "agent-queries" -> AgentQueryBenchmark.run();
+      default -> {
+        System.err.println("usage: Bench <scenario>, one of:");
+        SCENARIOS.forEach((name, what) -> System.err.println("  " + name + ": " + what));
+        System.exit(2);
+      }
+    }
+    System.exit(0);
+  }
+}
