@@ -1,16 +1,15 @@
 package io.switchboard.node;
 
+import static io.switchboard.node.AgentMessages.heartbeat;
+import static io.switchboard.node.AgentMessages.newUid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
-import io.switchboard.cluster.agent.InstanceUid;
-import io.switchboard.opamp.proto.AgentToServer;
 import java.net.http.HttpRequest;
 import java.net.http.WebSocketHandshakeException;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,7 +47,7 @@ class AgentAuthenticationTest {
   void aWebSocketWithTheFleetTokenIsServed() throws Exception {
     ByteString uid = newUid();
     try (RawAgent agent = RawAgent.connect(node.opampPort(), Map.of("Authorization", "Bearer edge-token-1"))) {
-      agent.send(heartbeat(uid));
+      agent.send(heartbeat(uid, 1));
       assertEquals(uid, agent.receive().getInstanceUid());
     }
   }
@@ -57,7 +56,7 @@ class AgentAuthenticationTest {
   void everyHttpPollIsChecked() {
     RawHttpAgent http = new RawHttpAgent(node.opampPort());
     ByteString uid = newUid();
-    byte[] body = heartbeat(uid).toByteArray();
+    byte[] body = heartbeat(uid, 1).toByteArray();
 
     assertEquals(
         200,
@@ -67,13 +66,5 @@ class AgentAuthenticationTest {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)))
             .status());
     assertEquals(401, http.postForStatus(http.request().POST(HttpRequest.BodyPublishers.ofByteArray(body))));
-  }
-
-  private static ByteString newUid() {
-    return InstanceUid.toBytes(UUID.randomUUID().toString());
-  }
-
-  private static AgentToServer heartbeat(ByteString uid) {
-    return AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(1).setCapabilities(0x1).build();
   }
 }

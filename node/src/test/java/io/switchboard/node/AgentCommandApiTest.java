@@ -1,5 +1,7 @@
 package io.switchboard.node;
 
+import static io.switchboard.node.AgentMessages.fullState;
+import static io.switchboard.node.AgentMessages.newUid;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -158,19 +160,8 @@ class AgentCommandApiTest {
     assertTrue(json.readTree(response.body()).path("detail").asText().contains(detail), response.body());
   }
 
-  private static ByteString newUid() {
-    return InstanceUid.toBytes(UUID.randomUUID().toString());
+  private static AgentToServer report(ByteString uid, long capabilities) {
+    return fullState(uid, 1, "api-test").toBuilder().setCapabilities(capabilities).build();
   }
 
-  private static AgentToServer report(ByteString uid, long capabilities) {
-    return AgentToServer.newBuilder()
-        .setInstanceUid(uid)
-        .setSequenceNum(1)
-        .setCapabilities(capabilities)
-        .setAgentDescription(
-            AgentDescription.newBuilder()
-                .addIdentifyingAttributes(
-                    KeyValue.newBuilder().setKey("service.name").setValue(AnyValue.newBuilder().setStringValue("api-test"))))
-        .build();
-  }
 }

@@ -1,5 +1,8 @@
 package io.switchboard.node;
 
+import static io.switchboard.node.AgentMessages.fullState;
+import static io.switchboard.node.AgentMessages.heartbeat;
+import static io.switchboard.node.AgentMessages.newUid;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,10 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.switchboard.cluster.agent.InstanceUid;
-import io.switchboard.opamp.proto.AgentDescription;
-import io.switchboard.opamp.proto.AgentToServer;
-import io.switchboard.opamp.proto.AnyValue;
-import io.switchboard.opamp.proto.KeyValue;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
 import io.switchboard.opamp.proto.ServerToAgentFlags;
 import java.net.http.HttpRequest;
@@ -53,7 +52,7 @@ class OpampHttpTest {
   void pollsAreAnsweredAndStateIsKeptAcrossThem() {
     ByteString uid = newUid();
 
-    RawHttpAgent.Answer first = http.poll(fullState(uid, 1));
+    RawHttpAgent.Answer first = http.poll(fullState(uid, 1, "http-test"));
     assertEquals(200, first.status());
     assertEquals(uid, first.message().getInstanceUid());
     assertTrue(first.message().getCapabilities() != 0);
@@ -79,7 +78,7 @@ class OpampHttpTest {
   void aPollingAgentThatStopsPollingIsDisconnectedAfterTheHeartbeatWindow() {
     ByteString uid = newUid();
     double before = HttpProbe.metric(node.metricsPort(), HTTP_SESSIONS).orElse(0);
-    http.poll(fullState(uid, 1));
+    http.poll(fullState(uid, 1, "http-test"));
     await().atMost(Duration.ofSeconds(10))
         .until(() -> HttpProbe.metric(node.metricsPort(), HTTP_SESSIONS).orElse(0) >= before + 1);
 
@@ -105,7 +104,7 @@ class OpampHttpTest {
             http.request()
                 .header("Content-Encoding", "gzip")
                 .header("Accept-Encoding", "gzip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(RawHttpAgent.gzip(fullState(uid, 1).toByteArray()))));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(RawHttpAgent.gzip(fullState(uid, 1, "http-test").toByteArray()))));
 
     assertEquals(200, answer.status());
     assertTrue(answer.gzipped(), "the response is gzipped");
@@ -124,7 +123,7 @@ class OpampHttpTest {
         http.post(
                 http.request()
                     .header("OpAMP-Instance-UID", InstanceUid.toText(uid))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(fullState(uid, 1).toByteArray())))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(fullState(uid, 1, "http-test").toByteArray())))
             .status());
     RawHttpAgent.Answer mismatch =
         http.post(
@@ -177,24 +176,5 @@ class OpampHttpTest {
     return HttpProbe.metric(
             node.metricsPort(), "switchboard_frames_rejected_total{transport=\"http\",reason=\"" + reason + "\"}")
         .orElse(0);
-  }
-
-  private static ByteString newUid() {
-    return InstanceUid.toBytes(UUID.randomUUID().toString());
-  }
-
-  private static AgentToServer fullState(ByteString uid, long seq) {
-    return heartbeat(uid, seq).toBuilder()
-        .setAgentDescription(
-            AgentDescription.newBuilder()
-                .addIdentifyingAttributes(
-                    KeyValue.newBuilder()
-                        .setKey("service.name")
-                        .setValue(AnyValue.newBuilder().setStringValue("http-test"))))
-        .build();
-  }
-
-  private static AgentToServer heartbeat(ByteString uid, long seq) {
-    return AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(seq).setCapabilities(0x1).build();
   }
 }

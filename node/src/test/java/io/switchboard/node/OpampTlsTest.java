@@ -1,11 +1,11 @@
 package io.switchboard.node;
 
+import static io.switchboard.node.AgentMessages.heartbeat;
+import static io.switchboard.node.AgentMessages.newUid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
-import io.switchboard.cluster.agent.InstanceUid;
-import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.ServerToAgent;
 import java.io.InputStream;
 import java.net.URI;
@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -103,7 +102,7 @@ class OpampTlsTest {
     ByteString uid = newUid();
     try (RawAgent agent =
         RawAgent.connect(URI.create("wss://localhost:" + node.opampPort() + "/v1/opamp"), client, Map.of())) {
-      agent.send(heartbeat(uid));
+      agent.send(heartbeat(uid, 1));
       assertEquals(uid, agent.receive().getInstanceUid());
     }
     HttpResponse<byte[]> response = client.send(poll(node, uid), HttpResponse.BodyHandlers.ofByteArray());
@@ -115,7 +114,7 @@ class OpampTlsTest {
     return HttpRequest.newBuilder(URI.create("https://localhost:" + node.opampPort() + "/v1/opamp"))
         .timeout(Duration.ofSeconds(10))
         .header("Content-Type", "application/x-protobuf")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(heartbeat(uid).toByteArray()))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(heartbeat(uid, 1).toByteArray()))
         .build();
   }
 
@@ -156,13 +155,5 @@ class OpampTlsTest {
     if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
       throw new IllegalStateException("keytool failed: " + output);
     }
-  }
-
-  private static ByteString newUid() {
-    return InstanceUid.toBytes(UUID.randomUUID().toString());
-  }
-
-  private static AgentToServer heartbeat(ByteString uid) {
-    return AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(1).setCapabilities(0x1).build();
   }
 }

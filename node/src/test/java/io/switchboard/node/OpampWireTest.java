@@ -1,16 +1,15 @@
 package io.switchboard.node;
 
+import static io.switchboard.node.AgentMessages.fullState;
+import static io.switchboard.node.AgentMessages.heartbeat;
+import static io.switchboard.node.AgentMessages.newUid;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.switchboard.cluster.agent.InstanceUid;
-import io.switchboard.opamp.proto.AgentDescription;
-import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AgentToServerFlags;
-import io.switchboard.opamp.proto.AnyValue;
-import io.switchboard.opamp.proto.KeyValue;
 import io.switchboard.opamp.proto.ServerCapabilities;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
 import io.switchboard.opamp.proto.ServerToAgent;
@@ -18,7 +17,6 @@ import io.switchboard.opamp.proto.ServerToAgentFlags;
 import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,7 +48,7 @@ class OpampWireTest {
   void everyMessageIsAnsweredAndTheFirstReplyCarriesTheServerCapabilities() throws Exception {
     ByteString uid = newUid();
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
-      agent.send(fullState(uid, 1));
+      agent.send(fullState(uid, 1, "wire-test"));
       ServerToAgent first = agent.receive();
 
       assertEquals(uid, first.getInstanceUid());
@@ -70,7 +68,7 @@ class OpampWireTest {
   void aSequenceGapIsAnsweredWithReportFullState() throws Exception {
     ByteString uid = newUid();
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
-      agent.send(fullState(uid, 1));
+      agent.send(fullState(uid, 1, "wire-test"));
       agent.receive();
 
       agent.send(heartbeat(uid, 5));
@@ -80,7 +78,7 @@ class OpampWireTest {
           ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE,
           reply.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
 
-      agent.send(fullState(uid, 6));
+      agent.send(fullState(uid, 6, "wire-test"));
       assertEquals(0, agent.receive().getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
     }
   }
@@ -101,7 +99,7 @@ class OpampWireTest {
     ByteString uid = newUid();
     String instanceUid = InstanceUid.toText(uid);
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
-      agent.send(fullState(uid, 1));
+      agent.send(fullState(uid, 1, "wire-test"));
       agent.receive();
       for (int seq = 2; seq <= 4; seq++) {
         agent.send(heartbeat(uid, seq));
@@ -132,7 +130,7 @@ class OpampWireTest {
           ServerErrorResponseType.ServerErrorResponseType_BadRequest, error.getErrorResponse().getType());
       assertTrue(error.getErrorResponse().getErrorMessage().startsWith("invalid-protobuf"));
 
-      agent.send(fullState(uid, 1));
+      agent.send(fullState(uid, 1, "wire-test"));
       assertEquals(uid, agent.receive().getInstanceUid(), "the same connection still serves the agent");
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> rejected("invalid-protobuf") >= before + 1);
@@ -142,7 +140,7 @@ class OpampWireTest {
   void aFrameWithoutTheHeaderIsRefusedAsMalformed() throws Exception {
     double before = rejected("non-zero-header");
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
-      agent.sendBytes(fullState(newUid(), 1).toByteArray());
+      agent.sendBytes(fullState(newUid(), 1, "wire-test").toByteArray());
 
       ServerToAgent error = agent.receive();
       assertEquals(
@@ -169,7 +167,7 @@ class OpampWireTest {
     ByteString bystanderUid = newUid();
     try (RawAgent bystander = RawAgent.connect(node.opampPort());
         RawAgent offender = RawAgent.connect(node.opampPort())) {
-      bystander.send(fullState(bystanderUid, 1));
+      bystander.send(fullState(bystanderUid, 1, "wire-test"));
       bystander.receive();
 
       offender.sendFragmented(new byte[MAX_MESSAGE_BYTES * 4], 16 * 1024);
@@ -199,13 +197,13 @@ class OpampWireTest {
     ByteString oldUid = newUid();
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
       agent.send(
-          fullState(oldUid, 1).toBuilder()
+          fullState(oldUid, 1, "wire-test").toBuilder()
               .setFlags(AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE)
               .build());
       ByteString newUid = agent.receive().getAgentIdentification().getNewInstanceUid();
       assertEquals(16, newUid.size());
 
-      agent.send(fullState(newUid, 2));
+      agent.send(fullState(newUid, 2, "wire-test"));
       assertEquals(newUid, agent.receive().getInstanceUid());
 
       await().atMost(Duration.ofSeconds(20))
@@ -230,10 +228,10 @@ class OpampWireTest {
     ByteString uid = newUid();
     try (RawAgent first = RawAgent.connect(node.opampPort());
         RawAgent second = RawAgent.connect(node.opampPort())) {
-      first.send(fullState(uid, 1));
+      first.send(fullState(uid, 1, "wire-test"));
       first.receive();
 
-      second.send(fullState(uid, 2));
+      second.send(fullState(uid, 2, "wire-test"));
       assertEquals(uid, second.receive().getInstanceUid());
 
       first.closeCode().get(10, TimeUnit.SECONDS);
@@ -245,7 +243,7 @@ class OpampWireTest {
   @Test
   void agentsThatAcceptConnectionSettingsAreToldTheFleetHeartbeatInterval() throws Exception {
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
-      agent.send(fullState(newUid(), 1).toBuilder().setCapabilities(0x1 | 0x100 | 0x2000).build());
+      agent.send(fullState(newUid(), 1, "wire-test").toBuilder().setCapabilities(0x1 | 0x100 | 0x2000).build());
 
       ServerToAgent reply = agent.receive();
       assertEquals(30, reply.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
@@ -260,27 +258,5 @@ class OpampWireTest {
             node.metricsPort(),
             "switchboard_frames_rejected_total{transport=\"websocket\",reason=\"" + reason + "\"}");
     return value.orElse(0);
-  }
-
-  private static ByteString newUid() {
-    return InstanceUid.toBytes(UUID.randomUUID().toString());
-  }
-
-  private static AgentToServer fullState(ByteString uid, long seq) {
-    return AgentToServer.newBuilder()
-        .setInstanceUid(uid)
-        .setSequenceNum(seq)
-        .setCapabilities(0x1)
-        .setAgentDescription(
-            AgentDescription.newBuilder()
-                .addIdentifyingAttributes(
-                    KeyValue.newBuilder()
-                        .setKey("service.name")
-                        .setValue(AnyValue.newBuilder().setStringValue("wire-test"))))
-        .build();
-  }
-
-  private static AgentToServer heartbeat(ByteString uid, long seq) {
-    return AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(seq).setCapabilities(0x1).build();
   }
 }

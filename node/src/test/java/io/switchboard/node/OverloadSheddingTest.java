@@ -1,19 +1,18 @@
 package io.switchboard.node;
 
+import static io.switchboard.node.AgentMessages.heartbeat;
+import static io.switchboard.node.AgentMessages.newUid;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.switchboard.cluster.agent.InstanceUid;
-import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.ServerErrorResponse;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,9 +46,9 @@ class OverloadSheddingTest {
   void aFullNodeAnswersUnavailableWithARetryDelayAndClosesUntilASlotFreesUp() throws Exception {
     try (RawAgent first = RawAgent.connect(node.opampPort());
         RawAgent second = RawAgent.connect(node.opampPort())) {
-      first.send(heartbeat(newUid()));
+      first.send(heartbeat(newUid(), 1));
       first.receive();
-      second.send(heartbeat(newUid()));
+      second.send(heartbeat(newUid(), 1));
       second.receive();
 
       try (RawAgent third = RawAgent.connect(node.opampPort())) {
@@ -66,7 +65,7 @@ class OverloadSheddingTest {
               () -> {
                 try (RawAgent later = RawAgent.connect(node.opampPort())) {
                   ByteString uid = newUid();
-                  later.send(heartbeat(uid));
+                  later.send(heartbeat(uid, 1));
                   assertEquals(uid, later.receive().getInstanceUid(), "a freed slot takes a new agent");
                 }
               });
@@ -88,7 +87,7 @@ class OverloadSheddingTest {
 
     List<RawHttpAgent.Answer> answers = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      answers.add(http.poll(heartbeat(uid).toBuilder().setSequenceNum(i).build()));
+      answers.add(http.poll(heartbeat(uid, 1).toBuilder().setSequenceNum(i).build()));
     }
 
     RawHttpAgent.Answer refused =
@@ -98,13 +97,5 @@ class OverloadSheddingTest {
     assertEquals(
         ServerErrorResponseType.ServerErrorResponseType_Unavailable, refused.message().getErrorResponse().getType());
     assertTrue(answers.stream().anyMatch(answer -> answer.status() == 200), "polls within the rate are served");
-  }
-
-  private static ByteString newUid() {
-    return InstanceUid.toBytes(UUID.randomUUID().toString());
-  }
-
-  private static AgentToServer heartbeat(ByteString uid) {
-    return AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(1).setCapabilities(0x1).build();
   }
 }
