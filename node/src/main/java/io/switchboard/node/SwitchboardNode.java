@@ -14,9 +14,7 @@ import io.switchboard.observability.Telemetry;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.history.HistoryRetention;
-import io.switchboard.persistence.status.AgentStatusStore;
 import io.switchboard.persistence.status.StatusWriter;
-import io.switchboard.persistence.status.StatusWriterSettings;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -25,8 +23,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -46,7 +42,6 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 public final class SwitchboardNode implements AutoCloseable {
 
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
 
   private final ActorSystem<Void> system;
   private final int opampPort;
@@ -69,12 +64,7 @@ public final class SwitchboardNode implements AutoCloseable {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), switchboard.getString("cluster-name"), config);
     try {
       Database database = NodeDatabase.get(system).database();
-      ActorRef<StatusWriter.Command> statusWriter =
-          system.systemActorOf(
-              StatusWriter.create(new AgentStatusStore(database.pool()), StatusWriterSettings.fromConfig(switchboard)),
-              "status-writer",
-              Props.empty());
-      flushOnShutdown(system, statusWriter);
+      ActorRef<StatusWriter.Command> statusWriter = NodeStatusWriter.get(system).ref();
 
       joinCluster(system, config);
       AgentEntity.init(system, statusWriter, AgentEntitySettings.fromConfig(switchboard));
@@ -173,15 +163,6 @@ public final class SwitchboardNode implements AutoCloseable {
         () -> binding.terminate(Duration.ofSeconds(5)).thenApply(terminated -> Done.getInstance()));
     system.log().info("Switchboard {} endpoint listening on {}", name, binding.localAddress());
     return binding.localAddress().getPort();
-  }
-
-  /** Sessions close and shards hand off before this phase; their last statuses are written here. */
-  private static void flushOnShutdown(ActorSystem<?> system, ActorRef<StatusWriter.Command> statusWriter) {
-    CoordinatedShutdown.get(system)
-        .addTask(
-            CoordinatedShutdown.PhaseClusterShutdown(),
-            "flush-agent-status",
-            () -> AskPattern.ask(statusWriter, StatusWriter.Flush::new, FLUSH_TIMEOUT, system.scheduler()));
   }
 
   private static <T> T await(CompletionStage<T> stage) {

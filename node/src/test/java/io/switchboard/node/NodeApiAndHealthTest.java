@@ -39,7 +39,13 @@ class NodeApiAndHealthTest {
                     "switchboard.database.url",
                     "postgresql://" + endpoint.host() + ":" + endpoint.port() + "/" + endpoint.database(),
                     "switchboard.database.user",
-                    endpoint.user())));
+                    endpoint.user(),
+                    "switchboard.status-writer.retry-backoff-min",
+                    "50ms",
+                    "switchboard.status-writer.retry-backoff-max",
+                    "200ms",
+                    "switchboard.status-writer.not-ready-after-failures",
+                    3)));
   }
 
   @AfterAll
@@ -88,6 +94,35 @@ class NodeApiAndHealthTest {
     await().atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
     assertEquals(200, HttpProbe.get(node.apiPort(), "/api/agents").statusCode());
+  }
+
+  @Test
+  void failingStatusWritesMakeTheNodeNotReadyUntilTheyRecover() throws Exception {
+    await().atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
+    external.execute("ALTER TABLE agents ADD CONSTRAINT writes_refused CHECK (false) NOT VALID");
+    var uid = AgentMessages.newUid();
+    try (RawAgent agent = RawAgent.connect(node.opampPort())) {
+      agent.send(AgentMessages.fullState(uid, 1, "refused"));
+      agent.receive();
+
+      await().atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertTrue(HttpProbe.get(node.managementPort(), "/ready").statusCode() >= 500));
+      assertEquals(200, HttpProbe.get(node.apiPort(), "/api/agents").statusCode(), "the database itself answers");
+
+      external.execute("ALTER TABLE agents DROP CONSTRAINT writes_refused");
+      await().atMost(Duration.ofSeconds(30))
+          .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
+      await().atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      "refused",
+                      HttpProbe.getJson(node.apiPort(), "/api/agents/" + io.switchboard.cluster.agent.InstanceUid.toText(uid))
+                          .at("/description/identifying_attributes/service.name")
+                          .asText(),
+                      "the state kept through the failures is written"));
+    }
   }
 
   private void assertProblem(HttpResponse<String> response, int status, String detailFragment) throws Exception {
