@@ -10,11 +10,12 @@ import io.switchboard.opamp.proto.AgentDescription;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AnyValue;
 import io.switchboard.opamp.proto.KeyValue;
+import io.switchboard.persistence.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.DriverManager;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,36 @@ class NodeLifecycleTest {
           List.of("CONNECTED", "DISCONNECTED"),
           column(second, "SELECT connection_state FROM agent_status_history WHERE instance_uid = ? ORDER BY state_version", instanceUid),
           "the history holds the connect and the disconnect, not every message");
+    }
+  }
+
+  @Test
+  void anEmbeddedNodesDataMovesToAnExternalDatabase() throws Exception {
+    Path dataDir = TestNodes.newDataDir();
+    var uid = AgentMessages.newUid();
+    String instanceUid = InstanceUid.toText(uid);
+    try (SwitchboardNode embedded = SwitchboardNode.start(TestNodes.config(dataDir, Map.of()));
+        RawAgent agent = RawAgent.connect(embedded.opampPort())) {
+      agent.send(AgentMessages.fullState(uid, 1, "moving"));
+      agent.receive();
+      await().atMost(Duration.ofSeconds(20))
+          .until(() -> HttpProbe.get(embedded.apiPort(), "/api/agents/" + instanceUid).statusCode() == 200);
+    }
+
+    try (TestDatabase external = TestDatabase.start()) {
+      var endpoint = external.endpoint();
+      String url = "postgresql://" + endpoint.user() + "@" + endpoint.host() + ":" + endpoint.port() + "/" + endpoint.database();
+      Map<String, Long> copied = MoveToExternalDatabase.move(TestNodes.config(dataDir, Map.of()), url);
+      assertEquals(1L, copied.get("agents"));
+
+      try (SwitchboardNode moved =
+          SwitchboardNode.start(TestNodes.config(TestNodes.newDataDir(), Map.of("switchboard.database.url", url)))) {
+        JsonNode agent = HttpProbe.getJson(moved.apiPort(), "/api/agents/" + instanceUid);
+        assertEquals("moving", agent.at("/description/identifying_attributes/service.name").asText());
+        assertEquals(
+            List.of("CONNECTED", "DISCONNECTED"),
+            column(moved, "SELECT connection_state FROM agent_status_history WHERE instance_uid = ? ORDER BY state_version", instanceUid));
+      }
     }
   }
 
