@@ -12,7 +12,6 @@ import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.gateway.tls.OpampTls;
 import io.switchboard.observability.Telemetry;
 import io.switchboard.persistence.Database;
-import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.history.HistoryRetention;
 import io.switchboard.persistence.status.StatusWriter;
 import java.time.Duration;
@@ -82,7 +81,7 @@ public final class SwitchboardNode implements AutoCloseable {
       AgentRefs agents = uid -> sharding.entityRefFor(AgentEntity.TYPE_KEY, uid);
       Route opampRoute = OpampEndpoint.route(system, opamp, nodeName, agents);
       ApiSettings api = ApiSettings.fromConfig(switchboard);
-      Route apiRoute = new OperatorApi(new AgentRepository(database.pool()), agents, api).route();
+      Route apiRoute = new OperatorApi(database, agents, api).route();
 
       int opampPort =
           bind(

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.agents.AgentCommandRoutes;
 import io.switchboard.api.agents.AgentRoutes;
 import io.switchboard.cluster.agent.AgentRefs;
+import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentRepository;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
@@ -33,10 +34,15 @@ public final class OperatorApi {
   private final AgentRoutes agents;
   private final AgentCommandRoutes agentCommands;
 
-  public OperatorApi(AgentRepository agentRepository, AgentRefs entities, ApiSettings settings) {
+  /**
+   * Lists and queries read through the database's read pool (a replica when configured); operator
+   * actions check the agent on the primary, so that an agent that just connected is found.
+   */
+  public OperatorApi(Database database, AgentRefs entities, ApiSettings settings) {
     ObjectMapper json = new ObjectMapper();
-    this.agents = new AgentRoutes(agentRepository, settings.maxPageSize(), json);
-    this.agentCommands = new AgentCommandRoutes(agentRepository, entities, settings.askTimeout(), json);
+    this.agents = new AgentRoutes(new AgentRepository(database.readPool()), settings.maxPageSize(), json);
+    this.agentCommands =
+        new AgentCommandRoutes(new AgentRepository(database.pool()), entities, settings.askTimeout(), json);
   }
 
   public Route route() {

@@ -2,6 +2,7 @@ package io.switchboard.persistence;
 
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.postgresql.MultiHostConnectionStrategy;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.postgresql.client.SSLMode;
@@ -13,7 +14,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The node's connection to PostgreSQL: the schema is migrated over JDBC (Flyway) when it opens,
- * and everything after that goes through a non-blocking R2DBC pool.
+ * and everything after that goes through non-blocking R2DBC pools: one for writes, and for list and
+ * query traffic either the same one or, when a read-only URL (a replica) is configured, its own.
  */
 public final class Database implements AutoCloseable {
 
@@ -21,16 +23,25 @@ public final class Database implements AutoCloseable {
 
   private final DatabaseEndpoint endpoint;
   private final ConnectionPool pool;
+  private final ConnectionPool readPool;
 
-  private Database(DatabaseEndpoint endpoint, ConnectionPool pool) {
+  private Database(DatabaseEndpoint endpoint, ConnectionPool pool, ConnectionPool readPool) {
     this.endpoint = endpoint;
     this.pool = pool;
+    this.readPool = readPool;
   }
 
   /** Migrates the schema to the latest version, then opens the pool. */
   public static Database open(DatabaseEndpoint endpoint, DatabaseSettings settings) {
     migrate(endpoint);
-    return new Database(endpoint, pool(endpoint, settings));
+    ConnectionPool pool = pool(endpoint, settings);
+    return new Database(endpoint, pool, pool);
+  }
+
+  /** Like {@link #open(DatabaseEndpoint, DatabaseSettings)}, with queries going to a read-only replica. */
+  public static Database open(DatabaseEndpoint endpoint, DatabaseEndpoint readEndpoint, DatabaseSettings settings) {
+    migrate(endpoint);
+    return new Database(endpoint, pool(endpoint, settings), pool(readEndpoint, settings));
   }
 
   /** Applies the Flyway migrations under {@code db/migration}. */
@@ -42,8 +53,14 @@ public final class Database implements AutoCloseable {
         .migrate();
   }
 
+  /** The pool for writes (and reads that must see them). */
   public ConnectionPool pool() {
     return pool;
+  }
+
+  /** The pool for list and query traffic: the replica's when one is configured. */
+  public ConnectionPool readPool() {
+    return readPool;
   }
 
   public DatabaseEndpoint endpoint() {
@@ -67,20 +84,25 @@ public final class Database implements AutoCloseable {
   @Override
   public void close() {
     pool.dispose();
+    readPool.dispose();
   }
 
   private static ConnectionPool pool(DatabaseEndpoint endpoint, DatabaseSettings settings) {
-    PostgresqlConnectionConfiguration.Builder connection =
-        PostgresqlConnectionConfiguration.builder()
-            .host(endpoint.host())
-            .port(endpoint.port())
-            .database(endpoint.database())
-            .username(endpoint.user())
-            .password(endpoint.password())
-            .applicationName("switchboard")
-            // No server-side prepared statements kept across transactions, so that a pooler in
-            // transaction mode (PgBouncer) can sit in between.
-            .preparedStatementCacheQueries(0);
+    PostgresqlConnectionConfiguration.Builder connection = PostgresqlConnectionConfiguration.builder();
+    if (endpoint.hosts().size() == 1) {
+      connection.host(endpoint.host()).port(endpoint.port());
+    } else {
+      endpoint.hosts().forEach(host -> connection.addHost(host.name(), host.port()));
+      connection.targetServerType(MultiHostConnectionStrategy.TargetServerType.fromValue(endpoint.targetServerType()));
+    }
+    connection
+        .database(endpoint.database())
+        .username(endpoint.user())
+        .password(endpoint.password())
+        .applicationName("switchboard")
+        // No server-side prepared statements kept across transactions, so that a pooler in
+        // transaction mode (PgBouncer) can sit in between.
+        .preparedStatementCacheQueries(0);
     String sslMode = endpoint.options().get("sslmode");
     if (sslMode != null) {
       connection.sslMode(SSLMode.fromValue(sslMode));

@@ -8,6 +8,7 @@ import java.time.Duration;
  * Database settings, from {@code switchboard.database} (and {@code switchboard.data-dir}).
  *
  * @param url          external database URL; empty for the embedded database
+ * @param readUrl      optional read-only URL (a replica) for list and query traffic; empty for none
  * @param user         user overriding the URL's
  * @param password     password overriding the URL's
  * @param poolInitial  connections opened at start
@@ -18,6 +19,7 @@ import java.time.Duration;
  */
 public record DatabaseSettings(
     String url,
+    String readUrl,
     String user,
     String password,
     int poolInitial,
@@ -30,6 +32,7 @@ public record DatabaseSettings(
     Config database = switchboard.getConfig("database");
     return new DatabaseSettings(
         database.getString("url"),
+        database.getString("read-url"),
         database.getString("user"),
         database.getString("password"),
         database.getInt("pool.initial-size"),

@@ -38,7 +38,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
   }
 
   public DatabaseEndpoint endpoint() {
-    return new DatabaseEndpoint("localhost", postgres.getPort(), DATABASE, USER, "", Map.of());
+    return DatabaseEndpoint.of("localhost", postgres.getPort(), DATABASE, USER, "", Map.of());
   }
 
   @Override

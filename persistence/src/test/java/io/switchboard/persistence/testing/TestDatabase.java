@@ -45,7 +45,7 @@ public final class TestDatabase implements AutoCloseable {
 
   /** Settings for a small pool that gives up quickly, so outage tests see failures fast. */
   public static DatabaseSettings settings(Path dataDir) {
-    return new DatabaseSettings("", "", "", 1, 4, Duration.ofMinutes(1), 0, dataDir);
+    return new DatabaseSettings("", "", "", "", 1, 4, Duration.ofMinutes(1), 0, dataDir);
   }
 
   public Database database() {
