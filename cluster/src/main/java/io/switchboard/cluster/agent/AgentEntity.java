@@ -7,11 +7,9 @@ import com.google.protobuf.ByteString;
 import io.switchboard.opamp.proto.AgentCapabilities;
 import io.switchboard.opamp.proto.AgentConfigMap;
 import io.switchboard.opamp.proto.AgentIdentification;
-import io.switchboard.opamp.proto.AgentRemoteConfig;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AgentToServerFlags;
 import io.switchboard.opamp.proto.CommandType;
-import io.switchboard.opamp.proto.ConnectionSettingsOffers;
 import io.switchboard.opamp.proto.CustomMessage;
 import io.switchboard.opamp.proto.ServerCapabilities;
 import io.switchboard.opamp.proto.ServerToAgent;
@@ -23,9 +21,6 @@ import io.switchboard.persistence.status.StatusWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Iterator;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -58,8 +53,6 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
           | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE
           | ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE;
 
-  /** Messages kept for a polling agent's next polls; beyond this, operators are told to wait. */
-  static final int MAX_PENDING_FOR_POLL = 16;
 
   public sealed interface Command extends CborSerializable {}
 
@@ -153,19 +146,11 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   private final AgentEntitySettings settings;
   private final Clock clock;
   private final AgentState state = new AgentState();
-  private final ConnectionSettingsOffers connectionSettings;
+  private final AgentOutbox outbox;
   private final ByteString uidBytes;
   private Owner owner;
-  /** Whether the current session has been sent the connection settings offer. */
-  private boolean connectionSettingsOffered;
-  /** The configuration operators want the agent to run; null until one is offered. */
-  private AgentRemoteConfig desiredConfig;
-  /** Whether the desired config went out on the current session. */
-  private boolean desiredConfigOffered;
   /** The connection state last handed to the status writer, to tell transitions from repeats. */
   private ConnectionState recordedConnectionState;
-  /** Commands and custom messages waiting for a polling agent's next polls. */
-  private final Deque<ServerToAgent> pendingForPoll = new ArrayDeque<>();
 
   /**
    * Who holds the agent now. A WebSocket session has a socket to answer through; a polling (HTTP)
@@ -203,7 +188,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     this.statusWriter = statusWriter;
     this.settings = settings;
     this.clock = clock;
-    this.connectionSettings = ServerOffers.connectionSettings(settings.heartbeatInterval());
+    this.outbox = new AgentOutbox(settings.heartbeatInterval());
     this.uidBytes = InstanceUid.toBytes(instanceUid);
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
   }
@@ -254,8 +239,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
       countPollingSession(owner, false);
     }
     owner = newer;
-    connectionSettingsOffered = false;
-    desiredConfigOffered = false;
+    outbox.newSession();
     countPollingSession(owner, true);
     timers.cancel(IdleTimeout.INSTANCE);
   }
@@ -286,42 +270,8 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     if ((message.getFlags() & AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE) != 0) {
       reply.setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(InstanceUid.newUid()));
     }
-    if (!connectionSettingsOffered
-        && state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE)) {
-      reply.setConnectionSettings(connectionSettings);
-      connectionSettingsOffered = true;
-    }
-    if (desiredConfigDue()) {
-      reply.setRemoteConfig(desiredConfig);
-      desiredConfigOffered = true;
-    }
-    if (owner.transport() == Transport.HTTP) {
-      takePending(reply);
-    }
+    outbox.addTo(reply, state, owner.transport() == Transport.HTTP);
     return reply.build();
-  }
-
-  /** The desired config goes out once per session, to an agent that can take it and runs another. */
-  private boolean desiredConfigDue() {
-    return desiredConfig != null
-        && !desiredConfigOffered
-        && state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)
-        && !desiredConfig.getConfigHash().equals(state.reportedRemoteConfigHash());
-  }
-
-  /** One ServerToAgent carries at most one command and one custom message: the oldest of each. */
-  private void takePending(ServerToAgent.Builder reply) {
-    Iterator<ServerToAgent> pending = pendingForPoll.iterator();
-    while (pending.hasNext()) {
-      ServerToAgent next = pending.next();
-      if (next.hasCommand() && !reply.hasCommand()) {
-        reply.setCommand(next.getCommand());
-        pending.remove();
-      } else if (next.hasCustomMessage() && !reply.hasCustomMessage()) {
-        reply.setCustomMessage(next.getCustomMessage());
-        pending.remove();
-      }
-    }
   }
 
   private Behavior<Command> onOfferRemoteConfig(OfferRemoteConfig offer) {
@@ -329,18 +279,15 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
       offer.replyTo().tell(new Refused("the agent does not accept remote configuration"));
       return this;
     }
-    desiredConfig =
-        AgentRemoteConfig.newBuilder().setConfig(offer.config()).setConfigHash(ConfigHash.of(offer.config())).build();
-    desiredConfigOffered = false;
+    outbox.desire(offer.config());
     if (owner == null || state.capabilities() == 0) {
       offer.replyTo().tell(new Accepted("stored; sent when the agent next reports"));
-    } else if (!desiredConfigDue()) {
+    } else if (!outbox.desiredConfigDue(state)) {
       offer.replyTo().tell(new Accepted("the agent already runs this configuration"));
     } else if (owner.transport() == Transport.HTTP) {
       offer.replyTo().tell(new Accepted("queued for the agent's next poll"));
     } else {
-      push(ServerToAgent.newBuilder().setRemoteConfig(desiredConfig));
-      desiredConfigOffered = true;
+      push(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig()));
       offer.replyTo().tell(new Accepted("sent"));
     }
     return this;
@@ -386,11 +333,9 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
       push(message);
       return new Accepted("sent");
     }
-    if (pendingForPoll.size() >= MAX_PENDING_FOR_POLL) {
-      return new Refused("the agent has " + MAX_PENDING_FOR_POLL + " messages waiting for its next polls");
-    }
-    pendingForPoll.add(message.build());
-    return new Accepted("queued for the agent's next poll");
+    return outbox.queueForPoll(message.build())
+        ? new Accepted("queued for the agent's next poll")
+        : new Refused("the agent has " + AgentOutbox.MAX_PENDING_FOR_POLL + " messages waiting for its next polls");
   }
 
   /** A message on the server's initiative, down the current WebSocket. */
@@ -447,7 +392,6 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     recordStatus(ConnectionState.DISCONNECTED, clock.instant());
     countPollingSession(owner, false);
     owner = null;
-    pendingForPoll.clear();
     timers.cancel(HeartbeatWindowElapsed.INSTANCE);
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
   }
