@@ -64,6 +64,21 @@ public final class SwitchboardMetrics {
         .withTags(TagSet.of("transport", transport.tag()).withTag("reason", reason));
   }
 
+  /**
+   * Messages the server sent an agent on its own initiative (config, commands), by route: {@code
+   * local} when the agent's socket is on the node hosting its entity, {@code forwarded} when the
+   * entity sent it across the cluster to the node holding the socket.
+   */
+  public static Counter deliveries(String route) {
+    return Kamon.counter("switchboard.dispatch.deliveries", "Server-initiated messages to agents, local or forwarded")
+        .withTag("route", route);
+  }
+
+  /** Operator commands that found the agent without a session. */
+  public static Counter dispatchNoSession() {
+    return Kamon.counter("switchboard.dispatch.no.session", "Commands for agents without a session").withoutTags();
+  }
+
   /** Agent requests refused for a missing or wrong token. */
   public static Counter agentAuthFailures() {
     return Kamon.counter("switchboard.agent.auth.failures", "Agent requests without a valid token").withoutTags();

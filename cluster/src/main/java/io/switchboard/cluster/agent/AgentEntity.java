@@ -327,6 +327,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   /** Commands and custom messages need a session: now over WebSocket, on the next poll over HTTP. */
   private OperatorReply sendOrQueue(ServerToAgent.Builder message) {
     if (owner == null) {
+      SwitchboardMetrics.dispatchNoSession().increment();
       return new Refused("the agent is not connected");
     }
     if (owner.transport() == Transport.WEBSOCKET) {
@@ -338,9 +339,11 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
         : new Refused("the agent has " + AgentOutbox.MAX_PENDING_FOR_POLL + " messages waiting for its next polls");
   }
 
-  /** A message on the server's initiative, down the current WebSocket. */
+  /** A message on the server's initiative, down the current WebSocket, wherever its node is. */
   private void push(ServerToAgent.Builder message) {
-    owner.socket().tell(new Deliver(message.setInstanceUid(uidBytes).setCapabilities(SERVER_CAPABILITIES).build()));
+    ActorRef<SessionDirective> socket = owner.socket();
+    SwitchboardMetrics.deliveries(socket.path().address().hasGlobalScope() ? "forwarded" : "local").increment();
+    socket.tell(new Deliver(message.setInstanceUid(uidBytes).setCapabilities(SERVER_CAPABILITIES).build()));
   }
 
   /**

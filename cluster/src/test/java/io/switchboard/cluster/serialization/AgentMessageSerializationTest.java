@@ -1,0 +1,71 @@
+package io.switchboard.cluster.serialization;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.protobuf.ByteString;
+import com.typesafe.config.ConfigFactory;
+import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.proto.AgentConfigFile;
+import io.switchboard.opamp.proto.AgentConfigMap;
+import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.ServerToAgent;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Every message that crosses nodes survives Pekko's serialization round trip intact. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AgentMessageSerializationTest {
+
+  private final ActorTestKit testKit =
+      ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = cluster").withFallback(ConfigFactory.load()));
+  private final Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+
+  @AfterAll
+  void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void agentReportsAndOperatorCommandsRoundTrip() throws Exception {
+    TestProbe<AgentEntity.SessionDirective> session = testKit.createTestProbe();
+    TestProbe<AgentEntity.OperatorReply> operator = testKit.createTestProbe();
+    TestProbe<ServerToAgent> poll = testKit.createTestProbe();
+    ByteString uid = InstanceUid.toBytes(UUID.randomUUID().toString());
+    AgentToServer report = AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(7).setCapabilities(3).build();
+
+    for (Object message :
+        new Object[] {
+          new AgentEntity.AgentReport(report, new AgentEntity.Session(session.getRef(), 42, "node-a")),
+          new AgentEntity.AgentPoll(report, "node-b", poll.getRef()),
+          new AgentEntity.SessionEnded(42, "socket closed"),
+          new AgentEntity.OfferRemoteConfig(
+              AgentConfigMap.newBuilder()
+                  .putConfigMap("c.yaml", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8("a: 1")).build())
+                  .build(),
+              operator.getRef()),
+          new AgentEntity.SendRestart(operator.getRef()),
+          new AgentEntity.SendCustomMessage("io.example.ping", "ping", ByteString.copyFromUtf8("hi"), operator.getRef()),
+          new AgentEntity.Deliver(ServerToAgent.newBuilder().setInstanceUid(uid).setCapabilities(1).build()),
+          new AgentEntity.CloseSession("fenced"),
+          new AgentEntity.Accepted("sent"),
+          new AgentEntity.Refused("no")
+        }) {
+      assertEquals(message, roundTrip(message), message.getClass().getSimpleName());
+    }
+  }
+
+  private Object roundTrip(Object message) throws Exception {
+    var serializer = serialization.findSerializerFor(message);
+    assertEquals("JacksonCborSerializer", serializer.getClass().getSimpleName(), "not Java serialization");
+    byte[] bytes = serialization.serialize(message).get();
+    return serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, message)).get();
+  }
+}

@@ -1,0 +1,132 @@
+package io.switchboard.node;
+
+import static io.switchboard.node.AgentMessages.fullState;
+import static io.switchboard.node.AgentMessages.newUid;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.proto.CommandType;
+import io.switchboard.persistence.DatabaseEndpoint;
+import io.switchboard.persistence.testing.TestDatabase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Three nodes in one JVM sharing one PostgreSQL: an agent's socket on node A, its entity wherever
+ * sharding put it (node B here), and an operator's command entering on node C all meet.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClusterDeliveryTest {
+
+  private static final String FORWARDED = "switchboard_dispatch_deliveries_total{route=\"forwarded\"}";
+
+  private TestDatabase database;
+  private SwitchboardNode a;
+  private SwitchboardNode b;
+  private SwitchboardNode c;
+
+  @BeforeAll
+  void startCluster() {
+    database = TestDatabase.start();
+    a = SwitchboardNode.start(nodeConfig(List.of()));
+    String seed = Cluster.get(a.system()).selfMember().address().toString();
+    b = SwitchboardNode.start(nodeConfig(List.of(seed)));
+    c = SwitchboardNode.start(nodeConfig(List.of(seed)));
+    await().atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                StreamSupport.stream(Cluster.get(a.system()).state().getMembers().spliterator(), false)
+                        .filter(member -> member.status() == MemberStatus.up())
+                        .count()
+                    == 3);
+  }
+
+  @AfterAll
+  void stopCluster() {
+    for (SwitchboardNode node : new SwitchboardNode[] {c, b, a}) {
+      if (node != null) {
+        node.close();
+      }
+    }
+    database.close();
+  }
+
+  @Test
+  void aCommandSubmittedOnOneNodeReachesAnAgentConnectedToAnotherThroughItsEntityOnAThird() throws Exception {
+    Map<String, RawAgent> agents = new LinkedHashMap<>();
+    try {
+      for (int i = 0; i < 24; i++) {
+        ByteString uid = newUid();
+        RawAgent agent = RawAgent.connect(a.opampPort());
+        agent.send(fullState(uid, 1, "clustered").toBuilder().setCapabilities(0x1 | 0x400).build());
+        agent.receive();
+        agents.put(InstanceUid.toText(uid), agent);
+      }
+      Set<String> onB = entitiesOn(b);
+      String target = agents.keySet().stream().filter(onB::contains).findFirst().orElseThrow(
+          () -> new AssertionError("sharding placed none of 24 agents on node B"));
+      double forwardedBefore = HttpProbe.metric(c.metricsPort(), FORWARDED).orElse(0);
+
+      await().atMost(Duration.ofSeconds(20))
+          .until(() -> HttpProbe.get(c.apiPort(), "/api/agents/" + target).statusCode() == 200);
+      var accepted = HttpProbe.send(c.apiPort(), "POST", "/api/agents/" + target + "/restart", "");
+
+      assertEquals(202, accepted.statusCode(), accepted.body());
+      assertEquals(CommandType.CommandType_Restart, agents.get(target).receive().getCommand().getType());
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> HttpProbe.metric(c.metricsPort(), FORWARDED).orElse(0) >= forwardedBefore + 1);
+      assertTrue(
+          HttpProbe.getJson(c.apiPort(), "/api/agents/" + target).path("owner_node").asText().endsWith(
+              String.valueOf(Cluster.get(a.system()).selfMember().address().getPort().get())),
+          "the API shows node A as the owner of the agent's session");
+    } finally {
+      agents.values().forEach(RawAgent::close);
+    }
+  }
+
+  private Set<String> entitiesOn(SwitchboardNode node) throws Exception {
+    ShardRegion.CurrentShardRegionState state =
+        AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
+                ClusterSharding.get(node.system()).shardState(),
+                replyTo -> new GetShardRegionState(AgentEntity.TYPE_KEY, replyTo),
+                Duration.ofSeconds(5),
+                node.system().scheduler())
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    return state.getShards().stream().flatMap(shard -> shard.getEntityIds().stream()).collect(Collectors.toSet());
+  }
+
+  private com.typesafe.config.Config nodeConfig(List<String> seeds) {
+    DatabaseEndpoint endpoint = database.endpoint();
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put(
+        "switchboard.database.url",
+        "postgresql://" + endpoint.user() + "@" + endpoint.host() + ":" + endpoint.port() + "/" + endpoint.database());
+    settings.put("pekko.cluster.seed-nodes", new ArrayList<>(seeds));
+    settings.put("switchboard.cluster.join-self", seeds.isEmpty());
+    settings.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
+    return TestNodes.config(settings);
+  }
+}
