@@ -1,5 +1,6 @@
 package io.switchboard.node;
 
+import io.switchboard.persistence.DatabaseExtension;
 import io.switchboard.persistence.status.AgentStatusStore;
 import io.switchboard.persistence.status.StatusWriter;
 import io.switchboard.persistence.status.StatusWriterSettings;
@@ -28,7 +29,7 @@ public final class NodeStatusWriter implements Extension {
     writer =
         system.systemActorOf(
             StatusWriter.create(
-                new AgentStatusStore(NodeDatabase.get(system).database().pool()),
+                new AgentStatusStore(DatabaseExtension.get(system).database().pool()),
                 StatusWriterSettings.fromConfig(system.settings().config().getConfig("switchboard"))),
             "status-writer",
             Props.empty());

@@ -12,6 +12,7 @@ import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.gateway.tls.OpampTls;
 import io.switchboard.observability.Telemetry;
 import io.switchboard.persistence.Database;
+import io.switchboard.persistence.DatabaseExtension;
 import io.switchboard.persistence.history.HistoryRetention;
 import io.switchboard.persistence.status.StatusWriter;
 import java.time.Duration;
@@ -62,7 +63,7 @@ public final class SwitchboardNode implements AutoCloseable {
     Config switchboard = config.getConfig("switchboard");
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), switchboard.getString("cluster-name"), config);
     try {
-      Database database = NodeDatabase.get(system).database();
+      Database database = DatabaseExtension.get(system).database();
       ActorRef<StatusWriter.Command> statusWriter = NodeStatusWriter.get(system).ref();
 
       joinCluster(system, config);
@@ -112,7 +113,7 @@ public final class SwitchboardNode implements AutoCloseable {
   }
 
   public Database database() {
-    return NodeDatabase.get(system).database();
+    return DatabaseExtension.get(system).database();
   }
 
   public int opampPort() {

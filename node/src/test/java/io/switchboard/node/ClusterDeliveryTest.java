@@ -101,6 +101,9 @@ class ClusterDeliveryTest {
           HttpProbe.getJson(c.apiPort(), "/api/agents/" + target).path("owner_node").asText().endsWith(
               String.valueOf(Cluster.get(a.system()).selfMember().address().getPort().get())),
           "the API shows node A as the owner of the agent's session");
+      assertTrue(
+          Integer.parseInt(database.queryForString("SELECT count(DISTINCT owner) FROM leases WHERE expires_at > now()")) >= 2,
+          "the shards run under PostgreSQL leases held by more than one node");
     } finally {
       agents.values().forEach(RawAgent::close);
     }

@@ -79,6 +79,16 @@ public final class SwitchboardMetrics {
     return Kamon.counter("switchboard.dispatch.no.session", "Commands for agents without a session").withoutTags();
   }
 
+  /** Leases this node acquired (shard leases, singleton leader leases), by lease name. */
+  public static Counter leaseAcquisitions(String lease) {
+    return Kamon.counter("switchboard.lease.acquisitions", "Leases acquired by this node").withTag("lease", lease);
+  }
+
+  /** Leases this node held and lost (taken by another owner, or not renewed in time). */
+  public static Counter leaseLosses(String lease) {
+    return Kamon.counter("switchboard.lease.losses", "Leases this node lost").withTag("lease", lease);
+  }
+
   /** Agent requests refused for a missing or wrong token. */
   public static Counter agentAuthFailures() {
     return Kamon.counter("switchboard.agent.auth.failures", "Agent requests without a valid token").withoutTags();

@@ -1,6 +1,6 @@
 package io.switchboard.node.health;
 
-import io.switchboard.node.NodeDatabase;
+import io.switchboard.persistence.DatabaseExtension;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ActorSystem;
@@ -17,6 +17,6 @@ public final class DatabaseReadinessCheck implements Supplier<CompletionStage<Bo
 
   @Override
   public CompletionStage<Boolean> get() {
-    return NodeDatabase.get(Adapter.toTyped(system)).database().ping();
+    return DatabaseExtension.get(Adapter.toTyped(system)).database().ping();
   }
 }

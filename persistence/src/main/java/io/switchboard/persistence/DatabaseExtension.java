@@ -1,8 +1,6 @@
-package io.switchboard.node;
+package io.switchboard.persistence;
 
-import io.switchboard.persistence.Database;
-import io.switchboard.persistence.DatabaseRuntime;
-import io.switchboard.persistence.DatabaseSettings;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -11,16 +9,16 @@ import org.apache.pekko.actor.typed.ExtensionId;
 
 /**
  * The node's database as an actor-system extension, so that everything holding the system (the
- * readiness check among them) reaches the same one. Opened on first use; closed, after everything
- * else, when the system shuts down.
+ * readiness check and the PostgreSQL lease among them) reaches the same one. Opened on first use;
+ * closed, after everything else, when the system shuts down.
  */
-public final class NodeDatabase implements Extension {
+public final class DatabaseExtension implements Extension {
 
   private static final Id ID = new Id();
 
   private final DatabaseRuntime runtime;
 
-  private NodeDatabase(ActorSystem<?> system) {
+  private DatabaseExtension(ActorSystem<?> system) {
     runtime = DatabaseRuntime.start(DatabaseSettings.fromConfig(system.settings().config().getConfig("switchboard")));
     CoordinatedShutdown.get(system)
         .addTask(
@@ -28,11 +26,11 @@ public final class NodeDatabase implements Extension {
             "close-database",
             () -> {
               runtime.close();
-              return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+              return CompletableFuture.completedFuture(Done.getInstance());
             });
   }
 
-  public static NodeDatabase get(ActorSystem<?> system) {
+  public static DatabaseExtension get(ActorSystem<?> system) {
     return ID.apply(system);
   }
 
@@ -40,10 +38,10 @@ public final class NodeDatabase implements Extension {
     return runtime.database();
   }
 
-  private static final class Id extends ExtensionId<NodeDatabase> {
+  private static final class Id extends ExtensionId<DatabaseExtension> {
     @Override
-    public NodeDatabase createExtension(ActorSystem<?> system) {
-      return new NodeDatabase(system);
+    public DatabaseExtension createExtension(ActorSystem<?> system) {
+      return new DatabaseExtension(system);
     }
   }
 }

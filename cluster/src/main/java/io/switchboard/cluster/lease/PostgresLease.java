@@ -1,0 +1,188 @@
+package io.switchboard.cluster.lease;
+
+import io.r2dbc.pool.ConnectionPool;
+import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.persistence.DatabaseExtension;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.coordination.lease.LeaseSettings;
+import org.apache.pekko.coordination.lease.javadsl.Lease;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A Pekko {@link Lease} kept in the {@code leases} table: whoever holds the row, unexpired, holds
+ * the lease. Acquiring takes a free or expired row (the database's clock decides expiry); the
+ * holder renews it every heartbeat-interval for heartbeat-timeout more. A holder that cannot renew
+ * in time (its renewal found the row taken, or the database did not answer before the lease ran
+ * out) stops holding it and calls the lease-lost callback. Configured as {@code switchboard.lease}
+ * for per-shard leases, cluster singletons and the Split Brain Resolver's lease-majority.
+ */
+public final class PostgresLease extends Lease {
+
+  private static final String ACQUIRE =
+      """
+      INSERT INTO leases AS held (name, owner, expires_at, fencing_token)
+      VALUES ($1, $2, now() + make_interval(secs => $3), 1)
+      ON CONFLICT (name) DO UPDATE SET
+        owner = EXCLUDED.owner,
+        expires_at = EXCLUDED.expires_at,
+        fencing_token = held.fencing_token + CASE WHEN held.owner = EXCLUDED.owner THEN 0 ELSE 1 END,
+        acquired_at = CASE WHEN held.owner = EXCLUDED.owner THEN held.acquired_at ELSE now() END
+      WHERE held.owner = EXCLUDED.owner OR held.expires_at < now()
+      RETURNING fencing_token
+      """;
+  private static final String RENEW =
+      "UPDATE leases SET expires_at = now() + make_interval(secs => $3) WHERE name = $1 AND owner = $2"
+          + " AND expires_at >= now() RETURNING fencing_token";
+  /** Released leases stay as expired rows, so the fencing token keeps growing across owners. */
+  private static final String RELEASE =
+      "UPDATE leases SET expires_at = now() - interval '1 millisecond' WHERE name = $1 AND owner = $2";
+
+  private final LeaseSettings settings;
+  private final ExtendedActorSystem system;
+  private final double ttlSeconds;
+  private final Duration heartbeatInterval;
+  /** When the lease was last confirmed, in System.nanoTime(); 0 while not held. */
+  private final AtomicLong confirmedAtNanos = new AtomicLong();
+  private final AtomicLong fencingToken = new AtomicLong();
+  private final AtomicReference<Cancellable> heartbeat = new AtomicReference<>();
+  private final AtomicReference<Consumer<Optional<Throwable>>> onLost = new AtomicReference<>(lost -> {});
+
+  public PostgresLease(LeaseSettings settings, ExtendedActorSystem system) {
+    this.settings = settings;
+    this.system = system;
+    this.ttlSeconds = settings.timeoutSettings().heartbeatTimeout().toMillis() / 1000.0;
+    this.heartbeatInterval = Duration.ofMillis(settings.timeoutSettings().heartbeatInterval().toMillis());
+  }
+
+  @Override
+  public LeaseSettings getSettings() {
+    return settings;
+  }
+
+  @Override
+  public CompletionStage<Boolean> acquire() {
+    return acquire(lost -> {});
+  }
+
+  @Override
+  public CompletionStage<Boolean> acquire(Consumer<Optional<Throwable>> leaseLostCallback) {
+    long startedAt = System.nanoTime();
+    return tokenOf(ACQUIRE)
+        .map(
+            token -> {
+              fencingToken.set(token);
+              confirmedAtNanos.set(startedAt);
+              onLost.set(leaseLostCallback);
+              startHeartbeat();
+              SwitchboardMetrics.leaseAcquisitions(settings.leaseName()).increment();
+              return true;
+            })
+        .defaultIfEmpty(false)
+        .toFuture();
+  }
+
+  @Override
+  public CompletionStage<Boolean> release() {
+    stopHeartbeat();
+    confirmedAtNanos.set(0);
+    return execute(RELEASE).map(rows -> rows > 0).toFuture();
+  }
+
+  /** True while the lease was confirmed less than heartbeat-timeout ago, as measured here. */
+  @Override
+  public boolean checkLease() {
+    long confirmedAt = confirmedAtNanos.get();
+    return confirmedAt != 0 && System.nanoTime() - confirmedAt < (long) (ttlSeconds * 1e9);
+  }
+
+  /** Grows each time the lease changes hands; meaningful while {@link #checkLease()} holds. */
+  public long fencingToken() {
+    return fencingToken.get();
+  }
+
+  private void startHeartbeat() {
+    Cancellable previous =
+        heartbeat.getAndSet(
+            system
+                .scheduler()
+                .scheduleWithFixedDelay(heartbeatInterval, heartbeatInterval, this::renew, system.dispatcher()));
+    if (previous != null) {
+      previous.cancel();
+    }
+  }
+
+  private void stopHeartbeat() {
+    Cancellable running = heartbeat.getAndSet(null);
+    if (running != null) {
+      running.cancel();
+    }
+  }
+
+  private void renew() {
+    long startedAt = System.nanoTime();
+    tokenOf(RENEW)
+        .subscribe(
+            token -> confirmedAtNanos.set(startedAt),
+            failure -> {
+              if (!checkLease()) {
+                lost(Optional.of(failure));
+              }
+            },
+            () -> {
+              if (confirmedAtNanos.get() < startedAt) {
+                lost(Optional.empty());
+              }
+            });
+  }
+
+  private void lost(Optional<Throwable> cause) {
+    if (confirmedAtNanos.getAndSet(0) != 0) {
+      stopHeartbeat();
+      SwitchboardMetrics.leaseLosses(settings.leaseName()).increment();
+      system.log().warning("Lost lease {} held by {}", settings.leaseName(), settings.ownerName());
+      onLost.get().accept(cause);
+    }
+  }
+
+  private Mono<Long> tokenOf(String sql) {
+    return Flux.usingWhen(
+            pool().create(),
+            connection ->
+                Flux.from(
+                        connection
+                            .createStatement(sql)
+                            .bind(0, settings.leaseName())
+                            .bind(1, settings.ownerName())
+                            .bind(2, ttlSeconds)
+                            .execute())
+                    .flatMap(result -> result.map(row -> row.get(0, Long.class))),
+            connection -> connection.close())
+        .next()
+        .timeout(Duration.ofMillis(settings.timeoutSettings().operationTimeout().toMillis()));
+  }
+
+  private Mono<Long> execute(String sql) {
+    return Flux.usingWhen(
+            pool().create(),
+            connection ->
+                Flux.from(
+                        connection.createStatement(sql).bind(0, settings.leaseName()).bind(1, settings.ownerName()).execute())
+                    .flatMap(result -> result.getRowsUpdated()),
+            connection -> connection.close())
+        .reduce(0L, Long::sum)
+        .timeout(Duration.ofMillis(settings.timeoutSettings().operationTimeout().toMillis()));
+  }
+
+  private ConnectionPool pool() {
+    return DatabaseExtension.get(Adapter.toTyped(system)).database().pool();
+  }
+}
