@@ -16,10 +16,14 @@ import io.switchboard.persistence.DatabaseExtension;
 import io.switchboard.persistence.history.HistoryRetention;
 import io.switchboard.persistence.status.StatusWriter;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -27,6 +31,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.HttpsConnectionContext;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -144,9 +149,21 @@ public final class SwitchboardNode implements AutoCloseable {
     await(system.getWhenTerminated());
   }
 
+  /**
+   * Seed nodes from pekko.cluster.seed-nodes are joined by Pekko itself; those from the environment
+   * (switchboard.cluster.seed-nodes) are joined here; with neither, a node may form a cluster alone.
+   */
   private static void joinCluster(ActorSystem<?> system, Config config) {
     Cluster cluster = Cluster.get(system);
-    if (config.getBoolean("switchboard.cluster.join-self")
+    List<Address> seeds =
+        Arrays.stream(config.getString("switchboard.cluster.seed-nodes").split(","))
+            .map(String::strip)
+            .filter(seed -> !seed.isEmpty())
+            .map(AddressFromURIString::parse)
+            .toList();
+    if (!seeds.isEmpty()) {
+      cluster.manager().tell(new JoinSeedNodes(seeds));
+    } else if (config.getBoolean("switchboard.cluster.join-self")
         && config.getList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import com.typesafe.config.ConfigValueFactory;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.InstanceUid;
 import io.switchboard.opamp.proto.CommandType;
@@ -53,7 +54,9 @@ class ClusterDeliveryTest {
     a = SwitchboardNode.start(nodeConfig(List.of()));
     String seed = Cluster.get(a.system()).selfMember().address().toString();
     b = SwitchboardNode.start(nodeConfig(List.of(seed)));
-    c = SwitchboardNode.start(nodeConfig(List.of(seed)));
+    // As SWITCHBOARD_SEED_NODES would set it: one comma-separated string.
+    c = SwitchboardNode.start(nodeConfig(List.of()).withValue("switchboard.cluster.seed-nodes", ConfigValueFactory.fromAnyRef(seed))
+        .withValue("switchboard.cluster.join-self", ConfigValueFactory.fromAnyRef(false)));
     await().atMost(Duration.ofSeconds(30))
         .until(
             () ->
