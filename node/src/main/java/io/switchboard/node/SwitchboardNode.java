@@ -9,6 +9,7 @@ import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.cluster.housekeeping.Housekeeping;
 import io.switchboard.gateway.OpampEndpoint;
 import io.switchboard.gateway.OpampGatewaySettings;
+import io.switchboard.gateway.session.NodeDraining;
 import io.switchboard.gateway.tls.OpampTls;
 import io.switchboard.observability.Telemetry;
 import io.switchboard.persistence.Database;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
@@ -27,6 +29,7 @@ import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -89,6 +92,7 @@ public final class SwitchboardNode implements AutoCloseable {
       ApiSettings api = ApiSettings.fromConfig(switchboard);
       Route apiRoute = new OperatorApi(database, agents, api).route();
 
+      drainOnShutdown(system, switchboard.getConfig("opamp.drain"));
       int opampPort =
           bind(
               system,
@@ -167,6 +171,19 @@ public final class SwitchboardNode implements AutoCloseable {
         && config.getList("pekko.cluster.seed-nodes").isEmpty()) {
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }
+  }
+
+  /** Once the endpoints stop taking new connections, the node's agents are sent elsewhere in waves. */
+  private static void drainOnShutdown(ActorSystem<?> system, Config drain) {
+    NodeDraining draining = new NodeDraining(drain.getDuration("retry-after"), drain.getDuration("spread"));
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseServiceUnbind(),
+            "drain-agent-sessions",
+            () -> {
+              system.eventStream().tell(new EventStream.Publish<>(draining));
+              return CompletableFuture.completedFuture(Done.getInstance());
+            });
   }
 
   private static int bind(

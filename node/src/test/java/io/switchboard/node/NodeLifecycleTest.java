@@ -10,14 +10,19 @@ import io.switchboard.opamp.proto.AgentDescription;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AnyValue;
 import io.switchboard.opamp.proto.KeyValue;
+import io.switchboard.opamp.proto.ServerErrorResponseType;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Starting, stopping and restarting a node on its embedded database. */
@@ -104,6 +109,37 @@ class NodeLifecycleTest {
         }
       }
       return values;
+    }
+  }
+
+  @Test
+  void aLeavingNodeSendsItsAgentsAwayInWaves() throws Exception {
+    SwitchboardNode node = SwitchboardNode.start(TestNodes.config());
+    List<RawAgent> agents = new ArrayList<>();
+    try {
+      for (int i = 0; i < 8; i++) {
+        RawAgent agent = RawAgent.connect(node.opampPort());
+        agent.send(AgentMessages.fullState(AgentMessages.newUid(), 1, "leaving"));
+        agent.receive();
+        agents.add(agent);
+      }
+
+      CompletableFuture<Void> leaving = CompletableFuture.runAsync(node::close);
+
+      Set<Long> delays = new HashSet<>();
+      for (RawAgent agent : agents) {
+        var error = agent.receive().getErrorResponse();
+        assertEquals(ServerErrorResponseType.ServerErrorResponseType_Unavailable, error.getType());
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(error.getRetryInfo().getRetryAfterNanoseconds());
+        assertTrue(seconds >= 5 && seconds <= 35, "retry after " + seconds + " s");
+        delays.add(error.getRetryInfo().getRetryAfterNanoseconds());
+        agent.closeCode().get(10, TimeUnit.SECONDS);
+      }
+      assertTrue(delays.size() > 1, "agents are told different delays, so they come back in waves");
+      leaving.get(60, TimeUnit.SECONDS);
+    } finally {
+      agents.forEach(RawAgent::close);
+      node.close();
     }
   }
 

@@ -6,6 +6,7 @@ import io.switchboard.cluster.agent.InstanceUid;
 import io.switchboard.observability.SwitchboardMetrics.Transport;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.RetryInfo;
 import io.switchboard.opamp.proto.ServerErrorResponse;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
 import io.switchboard.opamp.proto.ServerToAgent;
@@ -15,6 +16,7 @@ import kamon.metric.Counter;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -48,6 +50,8 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   public record StreamFailed(Throwable cause) implements Command {}
 
   private record FromEntity(AgentEntity.SessionDirective directive) implements Command {}
+
+  private record Drain(NodeDraining draining) implements Command {}
 
   /** Acknowledgement that lets the next inbound frame through (backpressure towards the agent). */
   public enum Ack {
@@ -83,6 +87,10 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     this.self =
         new AgentEntity.Session(
             context.messageAdapter(AgentEntity.SessionDirective.class, FromEntity::new), epoch, nodeName);
+    context
+        .getSystem()
+        .eventStream()
+        .tell(new EventStream.Subscribe<>(NodeDraining.class, context.messageAdapter(NodeDraining.class, Drain::new)));
     SwitchboardMetrics.activeSessions(Transport.WEBSOCKET).increment();
     SwitchboardMetrics.connects(Transport.WEBSOCKET).increment();
   }
@@ -93,6 +101,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
         .onMessage(StreamStarted.class, started -> ack(started.ackTo()))
         .onMessage(FrameReceived.class, this::onFrame)
         .onMessage(FromEntity.class, this::onEntityDirective)
+        .onMessage(Drain.class, this::onDrain)
         .onMessageEquals(StreamCompleted.INSTANCE, () -> agentGone("socket closed"))
         .onMessage(StreamFailed.class, failed -> agentGone("socket failed: " + failed.cause().getMessage()))
         .onSignal(PostStop.class, signal -> onStop())
@@ -159,6 +168,21 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     AgentEntity.CloseSession close = (AgentEntity.CloseSession) directive;
     getContext().getLog().info("Closing session {} of agent {}: {}", epoch, instanceUid, close.reason());
     return Behaviors.stopped();
+  }
+
+  /** The node is leaving: the agent is told when to come back (to another node), then let go. */
+  private Behavior<Command> onDrain(Drain drain) {
+    send(
+        ServerToAgent.newBuilder()
+            .setErrorResponse(
+                ServerErrorResponse.newBuilder()
+                    .setType(ServerErrorResponseType.ServerErrorResponseType_Unavailable)
+                    .setErrorMessage("this node is shutting down; reconnect later")
+                    .setRetryInfo(
+                        RetryInfo.newBuilder()
+                            .setRetryAfterNanoseconds(drain.draining().delayForOneAgent().toNanos())))
+            .build());
+    return agentGone("node shutting down");
   }
 
   private Behavior<Command> agentGone(String reason) {
