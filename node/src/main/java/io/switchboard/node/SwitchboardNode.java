@@ -31,6 +31,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -90,7 +91,9 @@ public final class SwitchboardNode implements AutoCloseable {
       AgentRefs agents = uid -> sharding.entityRefFor(AgentEntity.TYPE_KEY, uid);
       Route opampRoute = OpampEndpoint.route(system, opamp, nodeName, agents);
       ApiSettings api = ApiSettings.fromConfig(switchboard);
-      Route apiRoute = new OperatorApi(database, agents, api).route();
+      Cluster cluster = Cluster.get(system);
+      Route apiRoute =
+          new OperatorApi(database, agents, api, () -> cluster.selfMember().status() == MemberStatus.up()).route();
 
       drainOnShutdown(system, switchboard.getConfig("opamp.drain"));
       int opampPort =

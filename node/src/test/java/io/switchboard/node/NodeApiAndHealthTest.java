@@ -61,6 +61,7 @@ class NodeApiAndHealthTest {
     await().atMost(Duration.ofSeconds(20))
         .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
     assertEquals(200, HttpProbe.get(node.managementPort(), "/alive").statusCode());
+    assertEquals("UP", HttpProbe.getJson(node.apiPort(), "/api/health").path("status").asText());
   }
 
   @Test

@@ -148,6 +148,7 @@ class NodeLifecycleTest {
     try (SwitchboardNode lonely = SwitchboardNode.start(TestNodes.config(Map.of("switchboard.cluster.join-self", false)))) {
       assertEquals(200, HttpProbe.get(lonely.managementPort(), "/alive").statusCode());
       assertTrue(HttpProbe.get(lonely.managementPort(), "/ready").statusCode() >= 500);
+      assertEquals(503, HttpProbe.get(lonely.apiPort(), "/api/health").statusCode());
     }
   }
 }

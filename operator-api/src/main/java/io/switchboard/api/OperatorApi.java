@@ -3,8 +3,10 @@ package io.switchboard.api;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.extractUnmatchedPath;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,13 +15,16 @@ import io.switchboard.api.agents.AgentRoutes;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentRepository;
+import java.util.function.BooleanSupplier;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.MethodRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
-import org.apache.pekko.http.javadsl.server.UnsupportedRequestContentTypeRejection;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.server.UnsupportedRequestContentTypeRejection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +38,14 @@ public final class OperatorApi {
 
   private final AgentRoutes agents;
   private final AgentCommandRoutes agentCommands;
+  private final BooleanSupplier nodeUp;
 
   /**
    * Lists and queries read through the database's read pool (a replica when configured); operator
    * actions check the agent on the primary, so that an agent that just connected is found.
    */
-  public OperatorApi(Database database, AgentRefs entities, ApiSettings settings) {
+  public OperatorApi(Database database, AgentRefs entities, ApiSettings settings, BooleanSupplier nodeUp) {
+    this.nodeUp = nodeUp;
     ObjectMapper json = new ObjectMapper();
     this.agents = new AgentRoutes(new AgentRepository(database.readPool()), settings.maxPageSize(), json);
     this.agentCommands =
@@ -53,10 +60,23 @@ public final class OperatorApi {
                 backendUnavailable(),
                 () ->
                     concat(
+                        path("health", () -> get(this::health)),
                         handleRejections(badRequests(), () -> concat(agents.route(), agentCommands.route())),
                         extractUnmatchedPath(
                             unmatched ->
                                 complete(Problem.response(StatusCodes.NOT_FOUND, "no API resource at /api" + unmatched))))));
+  }
+
+  /**
+   * {@code GET /api/health} for load balancers: cheap (no database), unauthenticated, 200 while this
+   * node is an Up cluster member, 503 otherwise. Pekko Management's /ready is the thorough check.
+   */
+  private Route health() {
+    boolean up = nodeUp.getAsBoolean();
+    return complete(
+        HttpResponse.create()
+            .withStatus(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE)
+            .withEntity(ContentTypes.APPLICATION_JSON, "{\"status\":\"" + (up ? "UP" : "DOWN") + "\"}"));
   }
 
   /** A request that reached a resource but is unusable gets a problem body saying why. */

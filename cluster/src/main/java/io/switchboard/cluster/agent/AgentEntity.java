@@ -21,6 +21,7 @@ import io.switchboard.persistence.status.StatusWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -133,10 +134,14 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
       ActorRef<StatusWriter.Command> statusWriter,
       AgentEntitySettings settings,
       Clock clock) {
-    return Behaviors.setup(
-        context ->
-            Behaviors.withTimers(
-                timers -> new AgentEntity(context, timers, instanceUid, shard, statusWriter, settings, clock)));
+    // The agent's id goes into every log line the entity writes (JSON logs carry the MDC).
+    return Behaviors.withMdc(
+        Command.class,
+        Map.of("agent", instanceUid),
+        Behaviors.setup(
+            context ->
+                Behaviors.withTimers(
+                    timers -> new AgentEntity(context, timers, instanceUid, shard, statusWriter, settings, clock))));
   }
 
   private final TimerScheduler<Command> timers;

@@ -12,6 +12,7 @@ import io.switchboard.opamp.proto.ServerErrorResponseType;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.wire.MalformedFrameException;
 import io.switchboard.opamp.wire.OpampFrames;
+import java.util.Map;
 import kamon.metric.Counter;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -60,7 +61,11 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
 
   public static Behavior<Command> create(
       long epoch, String nodeName, AgentRefs entities, ActorRef<Outbound> socket) {
-    return Behaviors.setup(context -> new AgentSession(context, epoch, nodeName, entities, socket));
+    // The session's epoch and node go into every log line it writes (JSON logs carry the MDC).
+    return Behaviors.withMdc(
+        Command.class,
+        Map.of("sessionEpoch", Long.toString(epoch), "node", nodeName),
+        Behaviors.setup(context -> new AgentSession(context, epoch, nodeName, entities, socket)));
   }
 
   private final long epoch;
