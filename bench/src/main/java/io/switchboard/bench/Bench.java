@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * Runs one named benchmark and prints its report as markdown:
- * {@code ./mvnw -q -pl bench exec:java -Dexec.args=status-writes} (after {@code ./mvnw -q install -DskipTests}).
+ * {@code ./mvnw -q -pl bench exec:java -Dexec.args=status-writes}, once the modules are installed
+ * (see the README's performance section).
  */
 public final class Bench {
 

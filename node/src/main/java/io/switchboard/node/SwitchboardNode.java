@@ -9,6 +9,7 @@ import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.cluster.housekeeping.Housekeeping;
 import io.switchboard.gateway.OpampEndpoint;
 import io.switchboard.gateway.OpampGatewaySettings;
+import io.switchboard.gateway.session.LiveSessions;
 import io.switchboard.gateway.session.NodeDraining;
 import io.switchboard.gateway.tls.OpampTls;
 import io.switchboard.observability.Telemetry;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
@@ -29,7 +29,6 @@ import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -51,6 +50,7 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 public final class SwitchboardNode implements AutoCloseable {
 
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
   private final ActorSystem<Void> system;
   private final int opampPort;
@@ -89,13 +89,14 @@ public final class SwitchboardNode implements AutoCloseable {
 
       OpampGatewaySettings opamp = OpampGatewaySettings.fromConfig(switchboard);
       AgentRefs agents = uid -> sharding.entityRefFor(AgentEntity.TYPE_KEY, uid);
-      Route opampRoute = OpampEndpoint.route(system, opamp, nodeName, agents);
+      LiveSessions liveSessions = new LiveSessions();
+      drainOnShutdown(system, liveSessions, switchboard.getConfig("opamp.drain"));
+      Route opampRoute = OpampEndpoint.route(system, opamp, nodeName, agents, liveSessions);
       ApiSettings api = ApiSettings.fromConfig(switchboard);
       Cluster cluster = Cluster.get(system);
       Route apiRoute =
           new OperatorApi(database, agents, api, () -> cluster.selfMember().status() == MemberStatus.up()).route();
 
-      drainOnShutdown(system, switchboard.getConfig("opamp.drain"));
       int opampPort =
           bind(
               system,
@@ -176,17 +177,17 @@ public final class SwitchboardNode implements AutoCloseable {
     }
   }
 
-  /** Once the endpoints stop taking new connections, the node's agents are sent elsewhere in waves. */
-  private static void drainOnShutdown(ActorSystem<?> system, Config drain) {
+  /**
+   * Once the endpoints stop taking new connections, the node's agents are sent elsewhere in waves,
+   * and shutdown waits until every session has told its entity, before shards are handed off.
+   */
+  private static void drainOnShutdown(ActorSystem<?> system, LiveSessions sessions, Config drain) {
     NodeDraining draining = new NodeDraining(drain.getDuration("retry-after"), drain.getDuration("spread"));
     CoordinatedShutdown.get(system)
         .addTask(
-            CoordinatedShutdown.PhaseServiceUnbind(),
+            CoordinatedShutdown.PhaseServiceRequestsDone(),
             "drain-agent-sessions",
-            () -> {
-              system.eventStream().tell(new EventStream.Publish<>(draining));
-              return CompletableFuture.completedFuture(Done.getInstance());
-            });
+            () -> sessions.drain(draining, DRAIN_TIMEOUT));
   }
 
   private static int bind(

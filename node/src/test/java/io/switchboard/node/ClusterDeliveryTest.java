@@ -11,7 +11,6 @@ import com.typesafe.config.ConfigValueFactory;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.InstanceUid;
 import io.switchboard.opamp.proto.CommandType;
-import io.switchboard.persistence.DatabaseEndpoint;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,11 +124,8 @@ class ClusterDeliveryTest {
   }
 
   private com.typesafe.config.Config nodeConfig(List<String> seeds) {
-    DatabaseEndpoint endpoint = database.endpoint();
     Map<String, Object> settings = new LinkedHashMap<>();
-    settings.put(
-        "switchboard.database.url",
-        "postgresql://" + endpoint.user() + "@" + endpoint.host() + ":" + endpoint.port() + "/" + endpoint.database());
+    settings.put("switchboard.database.url", database.url());
     settings.put("pekko.cluster.seed-nodes", new ArrayList<>(seeds));
     settings.put("switchboard.cluster.join-self", seeds.isEmpty());
     settings.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");

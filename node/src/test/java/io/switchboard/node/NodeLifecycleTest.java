@@ -81,8 +81,7 @@ class NodeLifecycleTest {
     }
 
     try (TestDatabase external = TestDatabase.start()) {
-      var endpoint = external.endpoint();
-      String url = "postgresql://" + endpoint.user() + "@" + endpoint.host() + ":" + endpoint.port() + "/" + endpoint.database();
+      String url = external.url();
       Map<String, Long> copied = MoveToExternalDatabase.move(TestNodes.config(dataDir, Map.of()), url);
       assertEquals(1L, copied.get("agents"));
 

@@ -10,6 +10,7 @@ import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.gateway.admission.AdmissionControl;
 import io.switchboard.gateway.auth.AgentTokens;
 import io.switchboard.gateway.http.OpampHttpRoute;
+import io.switchboard.gateway.session.LiveSessions;
 import io.switchboard.gateway.websocket.OpampWebSocketRoute;
 import io.switchboard.observability.SwitchboardMetrics;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -28,9 +29,13 @@ public final class OpampEndpoint {
   private OpampEndpoint() {}
 
   public static Route route(
-      ActorSystem<?> system, OpampGatewaySettings settings, String nodeName, AgentRefs entities) {
+      ActorSystem<?> system,
+      OpampGatewaySettings settings,
+      String nodeName,
+      AgentRefs entities,
+      LiveSessions liveSessions) {
     AdmissionControl admission = AdmissionControl.fromConfig(settings.admission());
-    OpampWebSocketRoute webSocket = new OpampWebSocketRoute(system, settings, nodeName, entities, admission);
+    OpampWebSocketRoute webSocket = new OpampWebSocketRoute(system, settings, nodeName, entities, admission, liveSessions);
     OpampHttpRoute http =
         new OpampHttpRoute(settings.maxMessageBytes(), settings.pollTimeout(), nodeName, entities, admission);
     AgentTokens tokens = AgentTokens.fromConfig(settings.auth());

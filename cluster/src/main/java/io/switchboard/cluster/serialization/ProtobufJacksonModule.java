@@ -17,6 +17,7 @@ import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
+import java.util.function.Function;
 
 /**
  * Lets Pekko's Jackson CBOR serializer carry protobuf messages (AgentToServer, ServerToAgent, ...)
@@ -27,8 +28,8 @@ public final class ProtobufJacksonModule extends SimpleModule {
 
   public ProtobufJacksonModule() {
     super("switchboard-protobuf");
-    addSerializer(Message.class, new MessageSerializer());
-    addSerializer(ByteString.class, new ByteStringSerializer());
+    addSerializer(Message.class, new BytesSerializer<>(Message.class, Message::toByteArray));
+    addSerializer(ByteString.class, new BytesSerializer<>(ByteString.class, ByteString::toByteArray));
     addDeserializer(ByteString.class, new ByteStringDeserializer());
   }
 
@@ -38,25 +39,18 @@ public final class ProtobufJacksonModule extends SimpleModule {
     context.addDeserializers(new MessageDeserializers());
   }
 
-  private static final class MessageSerializer extends StdSerializer<Message> {
-    MessageSerializer() {
-      super(Message.class);
+  /** Writes a value as the binary it already is. */
+  private static final class BytesSerializer<T> extends StdSerializer<T> {
+    private final Function<T, byte[]> bytes;
+
+    BytesSerializer(Class<T> type, Function<T, byte[]> bytes) {
+      super(type);
+      this.bytes = bytes;
     }
 
     @Override
-    public void serialize(Message value, JsonGenerator generator, SerializerProvider provider) throws IOException {
-      generator.writeBinary(value.toByteArray());
-    }
-  }
-
-  private static final class ByteStringSerializer extends StdSerializer<ByteString> {
-    ByteStringSerializer() {
-      super(ByteString.class);
-    }
-
-    @Override
-    public void serialize(ByteString value, JsonGenerator generator, SerializerProvider provider) throws IOException {
-      generator.writeBinary(value.toByteArray());
+    public void serialize(T value, JsonGenerator generator, SerializerProvider provider) throws IOException {
+      generator.writeBinary(bytes.apply(value));
     }
   }
 

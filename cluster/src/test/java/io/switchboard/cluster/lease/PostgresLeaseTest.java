@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import io.switchboard.persistence.DatabaseEndpoint;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.time.Duration;
 import java.util.Map;
@@ -30,13 +29,11 @@ class PostgresLeaseTest {
   @BeforeAll
   void start() {
     db = TestDatabase.start();
-    DatabaseEndpoint endpoint = db.endpoint();
     testKit =
         ActorTestKit.create(
             ConfigFactory.parseMap(
                     Map.of(
-                        "switchboard.database.url",
-                        "postgresql://" + endpoint.user() + "@" + endpoint.host() + ":" + endpoint.port() + "/" + endpoint.database(),
+                        "switchboard.database.url", db.url(),
                         "switchboard.lease.heartbeat-timeout", "2s",
                         "switchboard.lease.heartbeat-interval", "200ms"))
                 .withFallback(ConfigFactory.load()));

@@ -17,7 +17,6 @@ import kamon.metric.Counter;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -52,7 +51,8 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
 
   private record FromEntity(AgentEntity.SessionDirective directive) implements Command {}
 
-  private record Drain(NodeDraining draining) implements Command {}
+  /** The node is leaving (see {@link LiveSessions#drain}). */
+  record Drain(NodeDraining draining) implements Command {}
 
   /** Acknowledgement that lets the next inbound frame through (backpressure towards the agent). */
   public enum Ack {
@@ -60,18 +60,19 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   }
 
   public static Behavior<Command> create(
-      long epoch, String nodeName, AgentRefs entities, ActorRef<Outbound> socket) {
+      long epoch, String nodeName, AgentRefs entities, ActorRef<Outbound> socket, LiveSessions liveSessions) {
     // The session's epoch and node go into every log line it writes (JSON logs carry the MDC).
     return Behaviors.withMdc(
         Command.class,
         Map.of("sessionEpoch", Long.toString(epoch), "node", nodeName),
-        Behaviors.setup(context -> new AgentSession(context, epoch, nodeName, entities, socket)));
+        Behaviors.setup(context -> new AgentSession(context, epoch, nodeName, entities, socket, liveSessions)));
   }
 
   private final long epoch;
   private final AgentRefs entities;
   private final ActorRef<Outbound> socket;
   private final AgentEntity.Session self;
+  private final LiveSessions liveSessions;
   private final Counter framesReceived = SwitchboardMetrics.framesReceived(Transport.WEBSOCKET);
 
   private String instanceUid;
@@ -84,7 +85,8 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       long epoch,
       String nodeName,
       AgentRefs entities,
-      ActorRef<Outbound> socket) {
+      ActorRef<Outbound> socket,
+      LiveSessions liveSessions) {
     super(context);
     this.epoch = epoch;
     this.entities = entities;
@@ -92,10 +94,8 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     this.self =
         new AgentEntity.Session(
             context.messageAdapter(AgentEntity.SessionDirective.class, FromEntity::new), epoch, nodeName);
-    context
-        .getSystem()
-        .eventStream()
-        .tell(new EventStream.Subscribe<>(NodeDraining.class, context.messageAdapter(NodeDraining.class, Drain::new)));
+    this.liveSessions = liveSessions;
+    liveSessions.started(context.getSelf());
     SwitchboardMetrics.activeSessions(Transport.WEBSOCKET).increment();
     SwitchboardMetrics.connects(Transport.WEBSOCKET).increment();
   }
@@ -198,6 +198,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   }
 
   private Behavior<Command> onStop() {
+    liveSessions.ended(getContext().getSelf());
     socket.tell(Outbound.Close.INSTANCE);
     SwitchboardMetrics.activeSessions(Transport.WEBSOCKET).decrement();
     SwitchboardMetrics.disconnects(Transport.WEBSOCKET).increment();

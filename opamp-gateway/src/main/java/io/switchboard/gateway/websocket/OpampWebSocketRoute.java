@@ -8,6 +8,7 @@ import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.gateway.admission.AdmissionControl;
 import io.switchboard.gateway.session.AgentSession;
 import io.switchboard.gateway.session.InboundFrame;
+import io.switchboard.gateway.session.LiveSessions;
 import io.switchboard.gateway.session.Outbound;
 import io.switchboard.gateway.session.SessionEpochs;
 import io.switchboard.observability.SwitchboardMetrics.Transport;
@@ -48,6 +49,7 @@ public final class OpampWebSocketRoute {
   private final String nodeName;
   private final AgentRefs entities;
   private final AdmissionControl admission;
+  private final LiveSessions liveSessions;
   private final SessionEpochs epochs = new SessionEpochs();
 
   public OpampWebSocketRoute(
@@ -55,9 +57,11 @@ public final class OpampWebSocketRoute {
       OpampGatewaySettings settings,
       String nodeName,
       AgentRefs entities,
-      AdmissionControl admission) {
+      AdmissionControl admission,
+      LiveSessions liveSessions) {
     this.system = system;
     this.admission = admission;
+    this.liveSessions = liveSessions;
     this.settings = settings;
     this.nodeName = nodeName;
     this.entities = entities;
@@ -111,7 +115,7 @@ public final class OpampWebSocketRoute {
             .preMaterialize(system);
     ActorRef<AgentSession.Command> session =
         system.systemActorOf(
-            AgentSession.create(epoch, nodeName, entities, outbound.first()), "opamp-session-" + epoch, Props.empty());
+            AgentSession.create(epoch, nodeName, entities, outbound.first(), liveSessions), "opamp-session-" + epoch, Props.empty());
 
     Sink<Message, NotUsed> toSession =
         Flow.<Message>create()

@@ -56,6 +56,12 @@ public final class TestDatabase implements AutoCloseable {
     return database.endpoint();
   }
 
+  /** The URL a node is configured with to use this database ({@code switchboard.database.url}). */
+  public String url() {
+    DatabaseEndpoint endpoint = endpoint();
+    return "postgresql://" + endpoint.user() + "@" + endpoint.host() + ":" + endpoint.port() + "/" + endpoint.database();
+  }
+
   /** Stops the server, keeping its data: the database is gone until {@link #startServer()}. */
   public void stopServer() {
     server.close();
