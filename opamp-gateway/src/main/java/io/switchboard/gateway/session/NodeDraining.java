@@ -4,10 +4,9 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Published on the node's event stream when the node is leaving (a rolling restart, a scale-down):
- * every session tells its agent to come back after {@code retryAfter} plus a random part up to
- * {@code spread}, then closes, so the node's agents return to the other nodes in waves rather than
- * all in the same second.
+ * Sent to every session when the node is leaving (a rolling restart, a scale-down): each tells its
+ * agent to come back after {@code retryAfter} plus a random part up to {@code spread}, then closes,
+ * so the node's agents return to the other nodes in waves rather than all in the same second.
  */
 public record NodeDraining(Duration retryAfter, Duration spread) {
 

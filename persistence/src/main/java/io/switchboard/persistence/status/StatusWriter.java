@@ -68,6 +68,8 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
   private final Set<String> inFlight = new HashSet<>();
   private int flushesInFlight;
   private int consecutiveFailures;
+  /** After a failed flush, nothing is flushed until the backoff timer fires: no hammering a down database. */
+  private boolean backingOff;
   private Duration backoff;
 
   private StatusWriter(
@@ -98,7 +100,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     AgentStatus status = record.status();
     pending.merge(status.instanceUid(), status, (older, newer) -> newer.overlaying(older));
     SwitchboardMetrics.statusPendingAgents().update(pending.size());
-    if (pending.size() >= settings.maxBatch() && flushesInFlight < settings.concurrentFlushes()) {
+    if (!backingOff && pending.size() >= settings.maxBatch() && flushesInFlight < settings.concurrentFlushes()) {
       startFlush();
     } else if (!timers.isTimerActive(Tick.INSTANCE)) {
       timers.startSingleTimer(Tick.INSTANCE, settings.flushInterval());
@@ -122,6 +124,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
   }
 
   private Behavior<Command> onTick() {
+    backingOff = false;
     while (flushesInFlight < settings.concurrentFlushes() && startFlush()) {
       // one more batch started
     }
@@ -152,6 +155,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
       pending.merge(status.instanceUid(), status, (newer, older) -> newer.overlaying(older));
     }
     consecutiveFailures++;
+    backingOff = true;
     SwitchboardMetrics.statusFlushFailures().increment();
     SwitchboardMetrics.statusPendingAgents().update(pending.size());
     getContext()
@@ -184,7 +188,8 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
 
   /** Full batches go at once, and so does everything when someone waits for a flush. */
   private void flushWhatIsDue() {
-    while (flushesInFlight < settings.concurrentFlushes()
+    while (!backingOff
+        && flushesInFlight < settings.concurrentFlushes()
         && (pending.size() >= settings.maxBatch() || !flushWaiters.isEmpty())
         && startFlush()) {
       // one more batch started
