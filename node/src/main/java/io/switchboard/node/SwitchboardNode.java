@@ -18,14 +18,10 @@ import io.switchboard.persistence.DatabaseExtension;
 import io.switchboard.persistence.history.HistoryRetention;
 import io.switchboard.persistence.status.StatusWriter;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -33,13 +29,12 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.HttpsConnectionContext;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
@@ -67,7 +62,8 @@ public final class SwitchboardNode implements AutoCloseable {
   }
 
   /** Starts a node and returns once every endpoint is bound; fails (and cleans up) otherwise. */
-  public static SwitchboardNode start(Config config) {
+  public static SwitchboardNode start(Config givenConfig) {
+    Config config = ClusterFormation.withDiscoveryEndpoints(givenConfig);
     Telemetry.start(config);
     Config switchboard = config.getConfig("switchboard");
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), switchboard.getString("cluster-name"), config);
@@ -75,7 +71,10 @@ public final class SwitchboardNode implements AutoCloseable {
       Database database = DatabaseExtension.get(system).database();
       ActorRef<StatusWriter.Command> statusWriter = NodeStatusWriter.get(system).ref();
 
-      joinCluster(system, config);
+      boolean bootstrap = ClusterFormation.bootstrap(config);
+      if (!bootstrap) {
+        ClusterFormation.joinSeedsOrSelf(system, config);
+      }
       AgentEntity.init(system, statusWriter, AgentEntitySettings.fromConfig(switchboard));
       Housekeeping.init(
           system,
@@ -113,6 +112,10 @@ public final class SwitchboardNode implements AutoCloseable {
               Optional.empty(),
               MetricsRoute.route());
       int managementPort = await(PekkoManagement.get(system).start()).port();
+      if (bootstrap) {
+        // Contact points probe each other through management, so it must be up first.
+        ClusterBootstrap.get(system).start();
+      }
       return new SwitchboardNode(system, opampPort, apiPort, metricsPort, managementPort);
     } catch (RuntimeException e) {
       system.terminate();
@@ -155,26 +158,6 @@ public final class SwitchboardNode implements AutoCloseable {
   public void close() {
     system.terminate();
     await(system.getWhenTerminated());
-  }
-
-  /**
-   * Seed nodes from pekko.cluster.seed-nodes are joined by Pekko itself; those from the environment
-   * (switchboard.cluster.seed-nodes) are joined here; with neither, a node may form a cluster alone.
-   */
-  private static void joinCluster(ActorSystem<?> system, Config config) {
-    Cluster cluster = Cluster.get(system);
-    List<Address> seeds =
-        Arrays.stream(config.getString("switchboard.cluster.seed-nodes").split(","))
-            .map(String::strip)
-            .filter(seed -> !seed.isEmpty())
-            .map(AddressFromURIString::parse)
-            .toList();
-    if (!seeds.isEmpty()) {
-      cluster.manager().tell(new JoinSeedNodes(seeds));
-    } else if (config.getBoolean("switchboard.cluster.join-self")
-        && config.getList("pekko.cluster.seed-nodes").isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    }
   }
 
   /**
