@@ -8,7 +8,7 @@ import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.AgentStatusStore;
 import io.switchboard.persistence.status.ConnectionState;
 import io.switchboard.persistence.testing.TestDatabase;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,9 +16,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Two real PostgreSQL servers standing in for a primary and its replica or successor. */
 class DatabaseFailoverTest {
+
+  /** Unused by an external database, but part of its settings. */
+  @TempDir Path dataDir;
 
   @Test
   void withSeveralHostsWritesFollowTheServerThatIsStillThere() throws Exception {
@@ -69,8 +73,8 @@ class DatabaseFailoverTest {
         Map.of());
   }
 
-  private static DatabaseSettings settings() throws Exception {
-    return TestDatabase.settings(Files.createTempDirectory("switchboard-failover"));
+  private DatabaseSettings settings() {
+    return TestDatabase.settings(dataDir);
   }
 
   private static AgentStatus status(String uid) {

@@ -3,15 +3,14 @@ package io.switchboard.persistence;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.switchboard.persistence.testing.TestDatabase;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedDatabaseTest {
 
   @Test
-  void aRestartedDatabaseRuntimeKeepsItsDataAndSchema() throws Exception {
-    Path dataDir = Files.createTempDirectory("switchboard-node");
+  void aRestartedDatabaseRuntimeKeepsItsDataAndSchema(@TempDir Path dataDir) throws Exception {
     DatabaseSettings settings = TestDatabase.settings(dataDir);
 
     try (DatabaseRuntime first = DatabaseRuntime.start(settings)) {

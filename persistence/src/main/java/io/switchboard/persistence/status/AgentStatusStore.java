@@ -3,6 +3,9 @@ package io.switchboard.persistence.status;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Statement;
 import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
@@ -79,11 +82,19 @@ public final class AgentStatusStore {
   /**
    * Upserts the batch (and its history rows) in one statement and completes with the number of
    * agents written (rows refused by the stale-write guard are not counted). Instance uids must be
-   * unique within the batch.
+   * unique within the batch; a batch with a duplicate fails with an {@link IllegalArgumentException}.
    */
   public CompletionStage<Long> upsert(Collection<AgentStatus> batch) {
     if (batch.isEmpty()) {
-      return Mono.just(0L).toFuture();
+      return CompletableFuture.completedFuture(0L);
+    }
+    Set<String> uids = new HashSet<>();
+    for (AgentStatus status : batch) {
+      if (!uids.add(status.instanceUid())) {
+        // PostgreSQL would refuse the whole statement ("cannot affect row a second time"); name the culprit.
+        return CompletableFuture.failedFuture(
+            new IllegalArgumentException("agent " + status.instanceUid() + " appears twice in one status batch"));
+      }
     }
     return Mono.usingWhen(
             pool.create(),

@@ -3,10 +3,14 @@ package io.switchboard.persistence.status;
 import static io.switchboard.persistence.status.Statuses.description;
 import static io.switchboard.persistence.status.Statuses.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.switchboard.persistence.testing.TestDatabase;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,6 +99,36 @@ class AgentStatusStoreTest {
         db.queryForString(
             "SELECT description->'identifying_attributes'->>'service.name' FROM agent_status_history"
                 + " WHERE instance_uid = 'agent-1' ORDER BY state_version DESC LIMIT 1"));
+  }
+
+  @Test
+  void nullAndNonNullElementsMixInOneBatch() throws Exception {
+    AgentStatus withDescription = status("agent-1", 1, description("checkout"));
+    AgentStatus withoutOwner = status("agent-2", 1, null);
+    withoutOwner =
+        new AgentStatus(
+            withoutOwner.instanceUid(), 1, ConnectionState.DISCONNECTED, withoutOwner.lastSeen(), 1, null, 1,
+            null, null, "{\"healthy\":false}", null, null, null, null, false, withoutOwner.producedAt(),
+            withoutOwner.pendingSince());
+
+    assertEquals(2, upsert(List.of(withDescription, withoutOwner)));
+
+    assertEquals("node-a", db.queryForString("SELECT owner_node FROM agents WHERE instance_uid = 'agent-1'"));
+    assertNull(db.queryForString("SELECT owner_node FROM agents WHERE instance_uid = 'agent-2'"));
+    assertNull(db.queryForString("SELECT health::text FROM agents WHERE instance_uid = 'agent-1'"));
+    assertEquals("false", db.queryForString("SELECT health->>'healthy' FROM agents WHERE instance_uid = 'agent-2'"));
+    assertNull(db.queryForString("SELECT description::text FROM agents WHERE instance_uid = 'agent-2'"));
+  }
+
+  @Test
+  void aBatchWithTheSameAgentTwiceIsRefusedWhole() {
+    ExecutionException refused =
+        assertThrows(
+            ExecutionException.class,
+            () -> upsert(List.of(status("agent-1", 1, null), status("agent-2", 1, null), status("agent-1", 2, null))));
+
+    assertInstanceOf(IllegalArgumentException.class, refused.getCause());
+    assertEquals("0", db.queryForString("SELECT count(*) FROM agents"));
   }
 
   private long upsert(List<AgentStatus> batch) throws Exception {

@@ -14,11 +14,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
- * A real, migrated PostgreSQL for a test: an embedded server in a temporary directory, its R2DBC
- * {@link Database}, and plain JDBC for the test's own assertions. Other modules' tests use it
- * through this module's test-jar.
+ * A real, migrated PostgreSQL for a test: an embedded server in a temporary directory (deleted on
+ * {@link #close()}), its R2DBC {@link Database}, and plain JDBC for the test's own assertions. Other
+ * modules' tests use it through this module's test-jar.
  */
 public final class TestDatabase implements AutoCloseable {
 
@@ -99,11 +101,22 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
+  /** Closes the pool, stops the server and deletes its data (about 40 MB per database). */
   @Override
   public void close() {
     database.close();
     if (server != null) {
       server.close();
+    }
+    deleteQuietly(dataDir);
+  }
+
+  /** Best effort: a leftover temporary directory must not fail the test that used it. */
+  private static void deleteQuietly(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // nothing to do: the directory is in the system's temporary space
     }
   }
 }
