@@ -46,6 +46,8 @@ public final class SwitchboardNode implements AutoCloseable {
 
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
+  /** The port of an endpoint this node's roles do not include. */
+  public static final int NOT_BOUND = -1;
 
   private final ActorSystem<Void> system;
   private final int opampPort;
@@ -63,7 +65,7 @@ public final class SwitchboardNode implements AutoCloseable {
 
   /** Starts a node and returns once every endpoint is bound; fails (and cleans up) otherwise. */
   public static SwitchboardNode start(Config givenConfig) {
-    Config config = ClusterFormation.withDiscoveryEndpoints(givenConfig);
+    Config config = NodeRoles.apply(ClusterFormation.withDiscoveryEndpoints(givenConfig));
     Telemetry.start(config);
     Config switchboard = config.getConfig("switchboard");
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), switchboard.getString("cluster-name"), config);
@@ -97,13 +99,18 @@ public final class SwitchboardNode implements AutoCloseable {
           new OperatorApi(database, agents, api, () -> cluster.selfMember().status() == MemberStatus.up()).route();
 
       int opampPort =
-          bind(
-              system,
-              "opamp",
-              Http.get(system).newServerAt(opamp.host(), opamp.port()),
-              OpampTls.fromConfig(switchboard.getConfig("opamp.tls")),
-              opampRoute);
-      int apiPort = bind(system, "api", Http.get(system).newServerAt(api.host(), api.port()), Optional.empty(), apiRoute);
+          NodeRoles.has(config, AgentEntity.ROLE)
+              ? bind(
+                  system,
+                  "opamp",
+                  Http.get(system).newServerAt(opamp.host(), opamp.port()),
+                  OpampTls.fromConfig(switchboard.getConfig("opamp.tls")),
+                  opampRoute)
+              : NOT_BOUND;
+      int apiPort =
+          NodeRoles.has(config, NodeRoles.OPERATORS)
+              ? bind(system, "api", Http.get(system).newServerAt(api.host(), api.port()), Optional.empty(), apiRoute)
+              : NOT_BOUND;
       int metricsPort =
           bind(
               system,
@@ -132,10 +139,12 @@ public final class SwitchboardNode implements AutoCloseable {
     return DatabaseExtension.get(system).database();
   }
 
+  /** The OpAMP port, or {@link #NOT_BOUND} on a node without the agents role. */
   public int opampPort() {
     return opampPort;
   }
 
+  /** The operator API port, or {@link #NOT_BOUND} on a node without the operators role. */
   public int apiPort() {
     return apiPort;
   }

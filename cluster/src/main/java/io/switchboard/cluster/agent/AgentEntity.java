@@ -47,6 +47,9 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Agent");
 
+  /** The cluster role of the nodes that host agent entities (and hold agents' sockets). */
+  public static final String ROLE = "agents";
+
   /** What this server offers every agent; every reply carries it, so the first one does. */
   static final long SERVER_CAPABILITIES =
       ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE
@@ -111,7 +114,10 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   /** Close this session: a newer one took over, or the agent went silent past its heartbeat window. */
   public record CloseSession(String reason) implements SessionDirective {}
 
-  /** Starts sharding for agents on this node; entities write their status through {@code statusWriter}. */
+  /**
+   * Starts sharding for agents: entities on this node if it has the agents role (writing their
+   * status through {@code statusWriter}), otherwise a proxy to the nodes that do.
+   */
   public static ActorRef<ShardingEnvelope<Command>> init(
       ActorSystem<?> system, ActorRef<StatusWriter.Command> statusWriter, AgentEntitySettings settings) {
     return ClusterSharding.get(system)
@@ -124,7 +130,8 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
                         entityContext.getShard(),
                         statusWriter,
                         settings,
-                        Clock.systemUTC())));
+                        Clock.systemUTC()))
+                .withRole(ROLE));
   }
 
   /** Creates the behavior; {@code shard} is asked to stop the entity once it has been idle. */
