@@ -25,6 +25,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -63,6 +64,8 @@ class ClusterDeliveryTest {
                         .filter(member -> member.status() == MemberStatus.up())
                         .count()
                     == 3);
+    // New shards go to the region with the fewest; wait until all three regions take part.
+    await().atMost(Duration.ofSeconds(30)).until(() -> shardRegions(a) == 3);
   }
 
   @AfterAll
@@ -109,6 +112,18 @@ class ClusterDeliveryTest {
     } finally {
       agents.values().forEach(RawAgent::close);
     }
+  }
+
+  private static int shardRegions(SwitchboardNode node) throws Exception {
+    ShardRegion.ClusterShardingStats stats =
+        AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
+                ClusterSharding.get(node.system()).shardState(),
+                replyTo -> new GetClusterShardingStats(AgentEntity.TYPE_KEY, Duration.ofSeconds(3), replyTo),
+                Duration.ofSeconds(5),
+                node.system().scheduler())
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS);
+    return stats.getRegions().size();
   }
 
   private Set<String> entitiesOn(SwitchboardNode node) throws Exception {
