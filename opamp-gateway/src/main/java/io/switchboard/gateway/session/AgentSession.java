@@ -76,6 +76,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private final Counter framesReceived = SwitchboardMetrics.framesReceived(Transport.WEBSOCKET);
 
   private String instanceUid;
+  private com.google.protobuf.ByteString instanceUidBytes;
   /** An id the server gave the agent, which its next messages may carry instead of the old one. */
   private String assignedInstanceUid;
   private EntityRef<AgentEntity.Command> entity;
@@ -135,30 +136,39 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       return;
     }
     framesReceived.increment();
-    String uid;
-    try {
-      uid = InstanceUid.toText(message.getInstanceUid());
-    } catch (IllegalArgumentException e) {
-      refuse("invalid-instance-uid", e.getMessage());
-      return;
-    }
-    if (instanceUid == null) {
-      instanceUid = uid;
-      entity = entities.entityFor(uid);
-    } else if (uid.equals(assignedInstanceUid)) {
-      // The agent took the id the server assigned: the old id's session ends here.
-      entity.tell(new AgentEntity.SessionEnded(epoch, "agent took the new instance_uid " + uid));
-      instanceUid = uid;
-      assignedInstanceUid = null;
-      entity = entities.entityFor(uid);
-    } else if (!instanceUid.equals(uid)) {
-      refuse("instance-uid-changed", "this connection belongs to agent " + instanceUid + ", not " + uid);
+    // Every frame of a connection carries the same id: compare bytes, and only turn a new id into
+    // text (the entity id) when it changes.
+    if (!message.getInstanceUid().equals(instanceUidBytes) && !bind(message.getInstanceUid())) {
       return;
     }
     if (getContext().getLog().isTraceEnabled()) {
-      getContext().getLog().trace("Session {} received from agent {}: {}", epoch, uid, message);
+      getContext().getLog().trace("Session {} received from agent {}: {}", epoch, instanceUid, message);
     }
     entity.tell(new AgentEntity.AgentReport(message, self));
+  }
+
+  /** Binds the connection to an agent's id (its first, or the one the server assigned); false if refused. */
+  private boolean bind(com.google.protobuf.ByteString uidBytes) {
+    String uid;
+    try {
+      uid = InstanceUid.toText(uidBytes);
+    } catch (IllegalArgumentException e) {
+      refuse("invalid-instance-uid", e.getMessage());
+      return false;
+    }
+    if (instanceUid != null && !uid.equals(assignedInstanceUid)) {
+      refuse("instance-uid-changed", "this connection belongs to agent " + instanceUid + ", not " + uid);
+      return false;
+    }
+    if (instanceUid != null) {
+      // The agent took the id the server assigned: the old id's session ends here.
+      entity.tell(new AgentEntity.SessionEnded(epoch, "agent took the new instance_uid " + uid));
+      assignedInstanceUid = null;
+    }
+    instanceUid = uid;
+    instanceUidBytes = uidBytes;
+    entity = entities.entityFor(uid);
+    return true;
   }
 
   private Behavior<Command> onEntityDirective(FromEntity fromEntity) {
