@@ -6,7 +6,12 @@ import io.switchboard.api.OperatorApi;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentEntitySettings;
 import io.switchboard.cluster.agent.AgentRefs;
+import io.switchboard.cluster.agent.DispatchLedger;
 import io.switchboard.cluster.housekeeping.Housekeeping;
+import io.switchboard.cluster.lease.PostgresLease;
+import io.switchboard.dispatch.DispatchSettings;
+import io.switchboard.dispatch.DispatchSweep;
+import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.gateway.OpampEndpoint;
 import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.gateway.session.LiveSessions;
@@ -15,8 +20,10 @@ import io.switchboard.gateway.tls.OpampTls;
 import io.switchboard.observability.Telemetry;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.DatabaseExtension;
+import io.switchboard.persistence.dispatch.DispatchStore;
 import io.switchboard.persistence.history.HistoryRetention;
 import io.switchboard.persistence.status.StatusWriter;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -77,7 +84,10 @@ public final class SwitchboardNode implements AutoCloseable {
       if (!bootstrap) {
         ClusterFormation.joinSeedsOrSelf(system, config);
       }
-      AgentEntity.init(system, statusWriter, AgentEntitySettings.fromConfig(switchboard));
+      DispatchStore dispatchStore = new DispatchStore(database.pool());
+      AgentEntity.init(
+          system, statusWriter, DispatchLedger.of(dispatchStore), AgentEntitySettings.fromConfig(switchboard));
+      PostgresLease.releaseShardLeasesOnLeave(system);
       Housekeeping.init(
           system,
           new HistoryRetention(database.pool()),
@@ -90,13 +100,21 @@ public final class SwitchboardNode implements AutoCloseable {
 
       OpampGatewaySettings opamp = OpampGatewaySettings.fromConfig(switchboard);
       AgentRefs agents = uid -> sharding.entityRefFor(AgentEntity.TYPE_KEY, uid);
+      DispatchSettings dispatch = DispatchSettings.fromConfig(switchboard);
+      DispatchSweep.init(system, dispatchStore, agents, dispatch);
       LiveSessions liveSessions = new LiveSessions();
       drainOnShutdown(system, liveSessions, switchboard.getConfig("opamp.drain"));
       Route opampRoute = OpampEndpoint.route(system, opamp, nodeName, agents, liveSessions);
       ApiSettings api = ApiSettings.fromConfig(switchboard);
       Cluster cluster = Cluster.get(system);
       Route apiRoute =
-          new OperatorApi(database, agents, api, () -> cluster.selfMember().status() == MemberStatus.up()).route();
+          new OperatorApi(
+                  database,
+                  new Dispatcher(dispatchStore, agents, api.askTimeout(), Clock.systemUTC()),
+                  dispatch,
+                  api,
+                  () -> cluster.selfMember().status() == MemberStatus.up())
+              .route();
 
       int opampPort =
           NodeRoles.has(config, AgentEntity.ROLE)

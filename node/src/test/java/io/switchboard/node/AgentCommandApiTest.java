@@ -15,6 +15,8 @@ import io.switchboard.opamp.proto.AnyValue;
 import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.opamp.proto.CustomCapabilities;
 import io.switchboard.opamp.proto.KeyValue;
+import io.switchboard.opamp.proto.RemoteConfigStatus;
+import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -58,11 +60,12 @@ class AgentCommandApiTest {
       assertEquals(
           "[\"io.example.ping\"]", HttpProbe.getJson(node.apiPort(), path).path("custom_capabilities").toString());
 
-      assertAccepted(HttpProbe.send(node.apiPort(), "PUT", path + "/remote-config", CONFIG), "sent");
+      String configDispatch =
+          assertAccepted(HttpProbe.send(node.apiPort(), "PUT", path + "/remote-config", CONFIG), "SENT");
       ServerToAgent config = agent.receive();
       assertEquals("exporters: {}", config.getRemoteConfig().getConfig().getConfigMapMap().get("collector.yaml").getBody().toStringUtf8());
 
-      assertAccepted(HttpProbe.send(node.apiPort(), "POST", path + "/restart", ""), "sent");
+      assertAccepted(HttpProbe.send(node.apiPort(), "POST", path + "/restart", ""), "SENT");
       assertEquals(CommandType.CommandType_Restart, agent.receive().getCommand().getType());
 
       assertAccepted(
@@ -71,10 +74,33 @@ class AgentCommandApiTest {
               "POST",
               path + "/custom-messages",
               "{\"capability\": \"io.example.ping\", \"type\": \"ping\", \"data\": \"aGk=\"}"),
-          "sent");
+          "SENT");
       ServerToAgent custom = agent.receive();
       assertEquals("ping", custom.getCustomMessage().getType());
       assertEquals("hi", custom.getCustomMessage().getData().toStringUtf8());
+
+      agent.send(
+          report(uid, 0x1 | 0x2 | 0x400).toBuilder()
+              .setSequenceNum(2)
+              .clearAgentDescription()
+              .setRemoteConfigStatus(
+                  RemoteConfigStatus.newBuilder()
+                      .setLastRemoteConfigHash(config.getRemoteConfig().getConfigHash())
+                      .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED))
+              .build());
+      agent.receive();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      "APPLIED",
+                      HttpProbe.getJson(node.apiPort(), "/api/dispatches/" + configDispatch).path("state").asText()));
+      var sent = HttpProbe.getJson(node.apiPort(), "/api/dispatches/" + configDispatch);
+      assertEquals(InstanceUid.toText(uid), sent.path("instance_uid").asText());
+      assertEquals("REMOTE_CONFIG", sent.path("kind").asText());
+      assertEquals("exporters: {}", sent.at("/payload/config_map/collector.yaml/body").asText());
+      assertTrue(!sent.path("sent_by_node").isNull() && !sent.path("closed_at").isNull(), sent.toString());
     }
   }
 
@@ -150,9 +176,11 @@ class AgentCommandApiTest {
     await().atMost(Duration.ofSeconds(20)).until(() -> HttpProbe.get(node.apiPort(), path).statusCode() == 200);
   }
 
-  private void assertAccepted(HttpResponse<String> response, String outcome) throws Exception {
+  /** Asserts a 202 with the envelope in {@code state}; returns the envelope's id. */
+  private String assertAccepted(HttpResponse<String> response, String state) throws Exception {
     assertEquals(202, response.statusCode(), response.body());
-    assertEquals(outcome, json.readTree(response.body()).path("outcome").asText());
+    assertEquals(state, json.readTree(response.body()).path("state").asText(), response.body());
+    return json.readTree(response.body()).path("id").asText();
   }
 
   private void assertProblem(HttpResponse<String> response, int status, String detail) throws Exception {

@@ -7,9 +7,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.OptionalDouble;
 
-/** Plain HTTP GETs against a node's endpoints, for assertions. */
+/** Plain HTTP requests against a node's endpoints, for assertions. */
 final class HttpProbe {
 
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -23,11 +24,18 @@ final class HttpProbe {
 
   /** A request with a JSON body (PUT, POST, ...). */
   static HttpResponse<String> send(int port, String method, String path, String json) {
-    return send(
+    return send(port, method, path, json, Map.of());
+  }
+
+  /** A request with a JSON body and extra headers (Idempotency-Key, ...). */
+  static HttpResponse<String> send(int port, String method, String path, String json, Map<String, String> headers) {
+    HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(10))
             .header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.ofString(json)));
+            .method(method, HttpRequest.BodyPublishers.ofString(json));
+    headers.forEach(request::header);
+    return send(request);
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder request) {

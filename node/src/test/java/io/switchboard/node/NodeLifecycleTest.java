@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
 import io.switchboard.cluster.agent.InstanceUid;
 import io.switchboard.opamp.proto.AgentDescription;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AnyValue;
+import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.opamp.proto.KeyValue;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
 import io.switchboard.persistence.testing.TestDatabase;
@@ -64,6 +67,41 @@ class NodeLifecycleTest {
           List.of("CONNECTED", "DISCONNECTED"),
           column(second, "SELECT connection_state FROM agent_status_history WHERE instance_uid = ? ORDER BY state_version", instanceUid),
           "the history holds the connect and the disconnect, not every message");
+    }
+  }
+
+  @Test
+  void commandsSubmittedBeforeARestartReachTheirAgentsAfterIt() throws Exception {
+    Path dataDir = TestNodes.newDataDir();
+    ByteString uid = AgentMessages.newUid();
+    String instanceUid = InstanceUid.toText(uid);
+    AgentToServer restartable = AgentMessages.fullState(uid, 1, "restartable").toBuilder().setCapabilities(0x1 | 0x400).build();
+    String dispatch;
+
+    try (SwitchboardNode first = SwitchboardNode.start(TestNodes.config(dataDir, Map.of()))) {
+      try (RawAgent agent = RawAgent.connect(first.opampPort())) {
+        agent.send(restartable);
+        agent.receive();
+      }
+      await().atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  HttpProbe.getJson(first.apiPort(), "/api/agents/" + instanceUid)
+                      .path("connection_state")
+                      .asText()
+                      .equals("DISCONNECTED"));
+      var submitted = HttpProbe.send(first.apiPort(), "POST", "/api/agents/" + instanceUid + "/restart", "");
+      assertEquals(202, submitted.statusCode(), submitted.body());
+      dispatch = new ObjectMapper().readTree(submitted.body()).path("id").asText();
+    }
+
+    try (SwitchboardNode second = SwitchboardNode.start(TestNodes.config(dataDir, Map.of()));
+        RawAgent agent = RawAgent.connect(second.opampPort())) {
+      agent.send(restartable);
+      agent.receive();
+      assertEquals(CommandType.CommandType_Restart, agent.receive().getCommand().getType(), "handed back by the sweep");
+      await().atMost(Duration.ofSeconds(20))
+          .until(() -> HttpProbe.getJson(second.apiPort(), "/api/dispatches/" + dispatch).path("state").asText().equals("SENT"));
     }
   }
 

@@ -33,6 +33,10 @@ final class TestNodes {
     settings.put("switchboard.database.embedded.port", 0);
     settings.put("pekko.remote.artery.canonical.port", 0);
     settings.put("pekko.management.http.port", 0);
+    // Sweeps often, so that expiry and redelivery show within a test's patience.
+    settings.put("switchboard.dispatch.sweep.interval", "200ms");
+    settings.put("switchboard.dispatch.sweep.expiry-grace", "0s");
+    settings.put("switchboard.dispatch.sweep.redeliver-after", "1s");
     settings.putAll(overrides);
     return ConfigFactory.load(
         ConfigFactory.parseMap(settings).withFallback(ConfigFactory.parseResourcesAnySyntax("application")));

@@ -79,6 +79,15 @@ public final class SwitchboardMetrics {
     return Kamon.counter("switchboard.dispatch.no.session", "Commands for agents without a session").withoutTags();
   }
 
+  /**
+   * Dispatch envelopes entering a state (pending when written; sent, applied, failed, expired as
+   * they move on), counted by the node that recorded the change.
+   */
+  public static Counter dispatchEnvelopes(String state) {
+    return Kamon.counter("switchboard.dispatch.envelopes", "Dispatch envelopes entering a state")
+        .withTag("state", state.toLowerCase(java.util.Locale.ROOT));
+  }
+
   /** Leases this node acquired (shard leases, singleton leader leases), by lease name. */
   public static Counter leaseAcquisitions(String lease) {
     return Kamon.counter("switchboard.lease.acquisitions", "Leases acquired by this node").withTag("lease", lease);

@@ -12,9 +12,14 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.agents.AgentCommandRoutes;
 import io.switchboard.api.agents.AgentRoutes;
-import io.switchboard.cluster.agent.AgentRefs;
+import io.switchboard.api.audit.AuditRoutes;
+import io.switchboard.api.dispatch.DispatchRoutes;
+import io.switchboard.dispatch.DispatchSettings;
+import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.audit.AuditLog;
+import io.switchboard.persistence.dispatch.DispatchStore;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -38,18 +43,28 @@ public final class OperatorApi {
 
   private final AgentRoutes agents;
   private final AgentCommandRoutes agentCommands;
+  private final DispatchRoutes dispatches;
+  private final AuditRoutes audit;
   private final BooleanSupplier nodeUp;
 
   /**
    * Lists and queries read through the database's read pool (a replica when configured); operator
-   * actions check the agent on the primary, so that an agent that just connected is found.
+   * actions check the agent on the primary, so that an agent that just connected is found;
+   * dispatches are read there too, since their state changes by the second.
    */
-  public OperatorApi(Database database, AgentRefs entities, ApiSettings settings, BooleanSupplier nodeUp) {
+  public OperatorApi(
+      Database database,
+      Dispatcher dispatcher,
+      DispatchSettings dispatchSettings,
+      ApiSettings settings,
+      BooleanSupplier nodeUp) {
     this.nodeUp = nodeUp;
     ObjectMapper json = new ObjectMapper();
     this.agents = new AgentRoutes(new AgentRepository(database.readPool()), settings.maxPageSize(), json);
     this.agentCommands =
-        new AgentCommandRoutes(new AgentRepository(database.pool()), entities, settings.askTimeout(), json);
+        new AgentCommandRoutes(new AgentRepository(database.pool()), dispatcher, dispatchSettings, json);
+    this.dispatches = new DispatchRoutes(new DispatchStore(database.pool()), settings.maxPageSize(), json);
+    this.audit = new AuditRoutes(new AuditLog(database.readPool()), settings.maxPageSize(), json);
   }
 
   public Route route() {
@@ -61,7 +76,9 @@ public final class OperatorApi {
                 () ->
                     concat(
                         path("health", () -> get(this::health)),
-                        handleRejections(badRequests(), () -> concat(agents.route(), agentCommands.route())),
+                        handleRejections(
+                            badRequests(),
+                            () -> concat(agents.route(), agentCommands.route(), dispatches.route(), audit.route())),
                         extractUnmatchedPath(
                             unmatched ->
                                 complete(Problem.response(StatusCodes.NOT_FOUND, "no API resource at /api" + unmatched))))));

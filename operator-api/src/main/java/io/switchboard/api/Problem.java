@@ -2,6 +2,7 @@ package io.switchboard.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -20,11 +21,17 @@ public final class Problem {
   private Problem() {}
 
   public static HttpResponse response(StatusCode status, String detail) {
+    return response(status, detail, Map.of());
+  }
+
+  /** With extension members, e.g. the id of the dispatch envelope a refusal is about. */
+  public static HttpResponse response(StatusCode status, String detail, Map<String, String> extensions) {
     ObjectNode body = MAPPER.createObjectNode();
     body.put("type", "about:blank");
     body.put("title", status.reason());
     body.put("status", status.intValue());
     body.put("detail", detail);
+    extensions.forEach(body::put);
     return HttpResponse.create().withStatus(status).withEntity(PROBLEM_JSON, ByteString.fromString(body.toString()));
   }
 }

@@ -5,23 +5,25 @@ import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.SwitchboardMetrics.Transport;
 import com.google.protobuf.ByteString;
 import io.switchboard.opamp.proto.AgentCapabilities;
-import io.switchboard.opamp.proto.AgentConfigMap;
 import io.switchboard.opamp.proto.AgentIdentification;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AgentToServerFlags;
-import io.switchboard.opamp.proto.CommandType;
-import io.switchboard.opamp.proto.CustomMessage;
+import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerCapabilities;
 import io.switchboard.opamp.proto.ServerToAgent;
-import io.switchboard.opamp.proto.ServerToAgentCommand;
 import io.switchboard.opamp.proto.ServerToAgentFlags;
+import io.switchboard.persistence.dispatch.EnvelopeState;
 import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.ConnectionState;
 import io.switchboard.persistence.status.StatusWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -72,24 +74,19 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   /** The session with this epoch ended: its socket closed, or the agent said goodbye. */
   public record SessionEnded(long epoch, String reason) implements Command {}
 
-  /** An operator's remote configuration for this agent; it becomes the agent's desired config. */
-  public record OfferRemoteConfig(AgentConfigMap config, ActorRef<OperatorReply> replyTo) implements Command {}
-
-  /** An operator asks the agent to restart. */
-  public record SendRestart(ActorRef<OperatorReply> replyTo) implements Command {}
-
-  /** An operator's custom message for one of the agent's custom capabilities. */
-  public record SendCustomMessage(String capability, String type, ByteString data, ActorRef<OperatorReply> replyTo)
+  /**
+   * An operator's command from a dispatch envelope (already stored): {@code message} carries a
+   * remote config (which becomes the agent's desired config), a command, or a custom message. The
+   * same envelope handed over again (by the redelivery sweep) is recognised and left alone.
+   */
+  public record Dispatch(UUID envelope, ServerToAgent message, Instant deadline, ActorRef<DispatchOutcome> replyTo)
       implements Command {}
 
-  /** The entity's answer to an operator's request. */
-  public sealed interface OperatorReply extends CborSerializable {}
+  /** Where the envelope stands after the entity took it, and why. */
+  public record DispatchOutcome(EnvelopeState state, String detail) implements CborSerializable {}
 
-  /** Taken: {@code outcome} says whether it was sent, queued for a poll, or stored for a reconnect. */
-  public record Accepted(String outcome) implements OperatorReply {}
-
-  /** Not taken, and why (the agent lacks the capability, is not connected, ...). */
-  public record Refused(String reason) implements OperatorReply {}
+  /** How many recent envelope ids an entity remembers to recognise redeliveries. */
+  private static final int RECENT_ENVELOPES = 64;
 
   private enum IdleTimeout implements Command {
     INSTANCE
@@ -119,7 +116,10 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
    * status through {@code statusWriter}), otherwise a proxy to the nodes that do.
    */
   public static ActorRef<ShardingEnvelope<Command>> init(
-      ActorSystem<?> system, ActorRef<StatusWriter.Command> statusWriter, AgentEntitySettings settings) {
+      ActorSystem<?> system,
+      ActorRef<StatusWriter.Command> statusWriter,
+      DispatchLedger dispatches,
+      AgentEntitySettings settings) {
     return ClusterSharding.get(system)
         .init(
             Entity.of(
@@ -129,6 +129,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
                         entityContext.getEntityId(),
                         entityContext.getShard(),
                         statusWriter,
+                        dispatches,
                         settings,
                         Clock.systemUTC()))
                 .withRole(ROLE));
@@ -139,6 +140,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
       String instanceUid,
       ActorRef<ClusterSharding.ShardCommand> shard,
       ActorRef<StatusWriter.Command> statusWriter,
+      DispatchLedger dispatches,
       AgentEntitySettings settings,
       Clock clock) {
     // The agent's id goes into every log line the entity writes (JSON logs carry the MDC).
@@ -148,7 +150,9 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
         Behaviors.setup(
             context ->
                 Behaviors.withTimers(
-                    timers -> new AgentEntity(context, timers, instanceUid, shard, statusWriter, settings, clock))));
+                    timers ->
+                        new AgentEntity(
+                            context, timers, instanceUid, shard, statusWriter, dispatches, settings, clock))));
   }
 
   private final TimerScheduler<Command> timers;
@@ -157,8 +161,12 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   private final ActorRef<StatusWriter.Command> statusWriter;
   private final AgentEntitySettings settings;
   private final Clock clock;
+  private final DispatchLedger dispatches;
   private final AgentState state = new AgentState();
   private final AgentOutbox outbox;
+  private final AgentOutbox.Tracking tracking = new EnvelopeTracking();
+  /** Envelopes this entity was handed, so that a redelivered one is not taken twice. */
+  private final Set<UUID> recentEnvelopes = Collections.newSetFromMap(new BoundedMap<>(RECENT_ENVELOPES));
   private final ByteString uidBytes;
   private Owner owner;
   /** The connection state last handed to the status writer, to tell transitions from repeats. */
@@ -191,9 +199,11 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
       String instanceUid,
       ActorRef<ClusterSharding.ShardCommand> shard,
       ActorRef<StatusWriter.Command> statusWriter,
+      DispatchLedger dispatches,
       AgentEntitySettings settings,
       Clock clock) {
     super(context);
+    this.dispatches = dispatches;
     this.timers = timers;
     this.instanceUid = instanceUid;
     this.shard = shard;
@@ -211,9 +221,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
         .onMessage(AgentReport.class, this::onAgentReport)
         .onMessage(AgentPoll.class, this::onAgentPoll)
         .onMessage(SessionEnded.class, this::onSessionEnded)
-        .onMessage(OfferRemoteConfig.class, this::onOfferRemoteConfig)
-        .onMessage(SendRestart.class, this::onSendRestart)
-        .onMessage(SendCustomMessage.class, this::onSendCustomMessage)
+        .onMessage(Dispatch.class, this::onDispatch)
         .onMessageEquals(IdleTimeout.INSTANCE, this::onIdleTimeout)
         .onMessageEquals(HeartbeatWindowElapsed.INSTANCE, this::onHeartbeatWindowElapsed)
         .onSignal(PostStop.class, signal -> onStop())
@@ -260,7 +268,13 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   private void handle(AgentToServer message, Consumer<ServerToAgent> answer) {
     Instant now = clock.instant();
     boolean needsFullState = state.apply(message, now);
-    answer.accept(reply(message, needsFullState));
+    if (message.hasRemoteConfigStatus()) {
+      outbox.confirm(message.getRemoteConfigStatus(), tracking);
+    }
+    answer.accept(reply(message, needsFullState, now));
+    if (owner.transport() == Transport.WEBSOCKET && state.capabilities() != 0) {
+      outbox.takeWaiting(state, now, tracking).forEach(this::pushWaiting);
+    }
     if (message.hasAgentDisconnect()) {
       endSession("agent disconnected");
       return;
@@ -270,7 +284,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   }
 
   /** The answer to one message: always the server capabilities, and only what the agent can take. */
-  private ServerToAgent reply(AgentToServer message, boolean needsFullState) {
+  private ServerToAgent reply(AgentToServer message, boolean needsFullState, Instant now) {
     ServerToAgent.Builder reply =
         ServerToAgent.newBuilder().setInstanceUid(message.getInstanceUid()).setCapabilities(SERVER_CAPABILITIES);
     if (needsFullState) {
@@ -282,73 +296,87 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     if ((message.getFlags() & AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE) != 0) {
       reply.setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(InstanceUid.newUid()));
     }
-    outbox.addTo(reply, state, owner.transport() == Transport.HTTP);
+    outbox.addTo(reply, state, owner.transport() == Transport.HTTP, now, tracking);
     return reply.build();
   }
 
-  private Behavior<Command> onOfferRemoteConfig(OfferRemoteConfig offer) {
-    if (state.capabilities() != 0 && !state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
-      offer.replyTo().tell(new Refused("the agent does not accept remote configuration"));
-      return this;
+  private Behavior<Command> onDispatch(Dispatch dispatch) {
+    DispatchOutcome outcome;
+    Instant now = clock.instant();
+    String refusal = AgentOutbox.refusal(dispatch.message(), state);
+    if (!recentEnvelopes.add(dispatch.envelope())) {
+      outcome = new DispatchOutcome(EnvelopeState.PENDING, "the agent's entity holds it already");
+    } else if (!now.isBefore(dispatch.deadline())) {
+      outcome = close(dispatch.envelope(), EnvelopeState.EXPIRED, "the deadline passed before it reached the agent");
+    } else if (refusal != null) {
+      outcome = close(dispatch.envelope(), EnvelopeState.FAILED, refusal);
+    } else if (dispatch.message().hasRemoteConfig()) {
+      outcome = offerRemoteConfig(dispatch, now);
+    } else {
+      outcome = sendOrHold(new AgentOutbox.Waiting(dispatch.envelope(), dispatch.message(), dispatch.deadline()));
     }
-    outbox.desire(offer.config());
+    dispatch.replyTo().tell(outcome);
+    return this;
+  }
+
+  private DispatchOutcome offerRemoteConfig(Dispatch dispatch, Instant now) {
+    outbox.desire(dispatch.envelope(), dispatch.message().getRemoteConfig(), dispatch.deadline(), tracking);
+    outbox.confirm(state.reportedRemoteConfigStatus(), tracking);
+    if (!outbox.awaitsConfirmation()) {
+      return new DispatchOutcome(
+          state.reportedRemoteConfigStatus().getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED
+              ? EnvelopeState.APPLIED
+              : EnvelopeState.FAILED,
+          "the agent already reported on this configuration");
+    }
     if (owner == null || state.capabilities() == 0) {
-      offer.replyTo().tell(new Accepted("stored; sent when the agent next reports"));
-    } else if (!outbox.desiredConfigDue(state)) {
-      offer.replyTo().tell(new Accepted("the agent already runs this configuration"));
-    } else if (owner.transport() == Transport.HTTP) {
-      offer.replyTo().tell(new Accepted("queued for the agent's next poll"));
-    } else {
-      push(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig()));
-      offer.replyTo().tell(new Accepted("sent"));
+      noSession();
+      return new DispatchOutcome(EnvelopeState.PENDING, "sent when the agent next reports");
     }
-    return this;
+    if (owner.transport() == Transport.HTTP) {
+      return new DispatchOutcome(EnvelopeState.PENDING, "queued for the agent's next poll");
+    }
+    if (!outbox.desiredConfigDue(state, now)) {
+      return new DispatchOutcome(EnvelopeState.PENDING, "sent on the agent's next session");
+    }
+    push(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig(tracking)));
+    return new DispatchOutcome(EnvelopeState.SENT, "sent");
   }
 
-  private Behavior<Command> onSendRestart(SendRestart restart) {
-    if (!state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRestartCommand_VALUE)) {
-      restart.replyTo().tell(new Refused("the agent does not accept the restart command"));
-    } else {
-      restart
-          .replyTo()
-          .tell(
-              sendOrQueue(
-                  ServerToAgent.newBuilder()
-                      .setCommand(ServerToAgentCommand.newBuilder().setType(CommandType.CommandType_Restart))));
+  /**
+   * Commands and custom messages go down a WebSocket session now; otherwise they wait for the next
+   * poll, or for the agent to come back, until their deadline.
+   */
+  private DispatchOutcome sendOrHold(AgentOutbox.Waiting message) {
+    if (owner != null && owner.transport() == Transport.WEBSOCKET && state.capabilities() != 0) {
+      pushWaiting(message);
+      return new DispatchOutcome(EnvelopeState.SENT, "sent");
     }
-    return this;
-  }
-
-  private Behavior<Command> onSendCustomMessage(SendCustomMessage send) {
-    if (!state.hasCustomCapability(send.capability())) {
-      send.replyTo().tell(new Refused("the agent does not declare the custom capability " + send.capability()));
-    } else {
-      send.replyTo()
-          .tell(
-              sendOrQueue(
-                  ServerToAgent.newBuilder()
-                      .setCustomMessage(
-                          CustomMessage.newBuilder()
-                              .setCapability(send.capability())
-                              .setType(send.type())
-                              .setData(send.data()))));
+    if (!outbox.hold(message)) {
+      return close(
+          message.envelope(),
+          EnvelopeState.FAILED,
+          AgentOutbox.MAX_WAITING + " messages are already waiting for this agent");
     }
-    return this;
-  }
-
-  /** Commands and custom messages need a session: now over WebSocket, on the next poll over HTTP. */
-  private OperatorReply sendOrQueue(ServerToAgent.Builder message) {
     if (owner == null) {
-      SwitchboardMetrics.dispatchNoSession().increment();
-      return new Refused("the agent is not connected");
+      noSession();
+      return new DispatchOutcome(EnvelopeState.PENDING, "kept until the agent reconnects or the deadline passes");
     }
-    if (owner.transport() == Transport.WEBSOCKET) {
-      push(message);
-      return new Accepted("sent");
-    }
-    return outbox.queueForPoll(message.build())
-        ? new Accepted("queued for the agent's next poll")
-        : new Refused("the agent has " + AgentOutbox.MAX_PENDING_FOR_POLL + " messages waiting for its next polls");
+    return new DispatchOutcome(EnvelopeState.PENDING, "queued for the agent's next poll");
+  }
+
+  private DispatchOutcome close(UUID envelope, EnvelopeState outcome, String detail) {
+    tracking.closed(envelope, outcome, detail);
+    return new DispatchOutcome(outcome, detail);
+  }
+
+  private static void noSession() {
+    SwitchboardMetrics.dispatchNoSession().increment();
+  }
+
+  private void pushWaiting(AgentOutbox.Waiting message) {
+    push(message.message().toBuilder());
+    tracking.sent(message.envelope());
   }
 
   /** A message on the server's initiative, down the current WebSocket, wherever its node is. */
@@ -388,9 +416,18 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     return this;
   }
 
+  /**
+   * An entity without a session stops after a quiet spell, unless envelopes wait in it: then it
+   * stays, expiring them as their deadlines pass.
+   */
   private Behavior<Command> onIdleTimeout() {
     if (owner == null) {
-      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+      outbox.expire(clock.instant(), tracking);
+      if (outbox.isIdle()) {
+        shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+      } else {
+        timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
+      }
     }
     return this;
   }
@@ -449,6 +486,34 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
             now,
             now);
     statusWriter.tell(new StatusWriter.Record(status));
+  }
+
+  /** Records envelope changes in the ledger, naming the node that holds the agent's session. */
+  private final class EnvelopeTracking implements AgentOutbox.Tracking {
+    @Override
+    public void sent(UUID envelope) {
+      dispatches.sent(envelope, owner.node());
+    }
+
+    @Override
+    public void closed(UUID envelope, EnvelopeState outcome, String detail) {
+      getContext().getLog().debug("Dispatch {} for agent {} ended {}: {}", envelope, instanceUid, outcome, detail);
+      dispatches.closed(envelope, outcome, detail);
+    }
+  }
+
+  /** Keeps the most recent entries only. */
+  private static final class BoundedMap<K, V> extends LinkedHashMap<K, V> {
+    private final int limit;
+
+    BoundedMap(int limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+      return size() > limit;
+    }
   }
 
   /** Microsecond wall-clock time, the unit of epochs and state versions. */

@@ -2,105 +2,227 @@ package io.switchboard.cluster.agent;
 
 import com.google.protobuf.ByteString;
 import io.switchboard.opamp.proto.AgentCapabilities;
-import io.switchboard.opamp.proto.AgentConfigMap;
 import io.switchboard.opamp.proto.AgentRemoteConfig;
 import io.switchboard.opamp.proto.ConnectionSettingsOffers;
 import io.switchboard.opamp.proto.OpAMPConnectionSettings;
+import io.switchboard.opamp.proto.RemoteConfigStatus;
+import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.persistence.dispatch.EnvelopeState;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
+import java.util.UUID;
 
 /**
  * What the server has for one agent beyond the answer to its message: the connection settings
  * offer and the desired remote config (each sent once per session, and only to an agent whose
- * capabilities allow it), and the commands and custom messages waiting for a polling agent's next
- * polls.
+ * capabilities allow it), and the commands and custom messages waiting for a session to take them.
+ * Each of those came in a dispatch envelope; the outbox tells {@link Tracking} when one is sent or
+ * ends.
  */
 final class AgentOutbox {
 
-  /** Messages kept for a polling agent's next polls; beyond this, operators are told to wait. */
-  static final int MAX_PENDING_FOR_POLL = 16;
+  /** Commands and custom messages kept for one agent; beyond this, operators are told to wait. */
+  static final int MAX_WAITING = 16;
+
+  /** What happens to envelopes as the outbox hands them out. */
+  interface Tracking {
+    void sent(UUID envelope);
+
+    void closed(UUID envelope, EnvelopeState outcome, String detail);
+  }
+
+  /** A command or custom message and the envelope that carried it. */
+  record Waiting(UUID envelope, ServerToAgent message, Instant deadline) {}
+
+  /** The remote config operators want; {@code envelope} is null once the agent has answered it. */
+  private record DesiredConfig(UUID envelope, AgentRemoteConfig config, Instant deadline) {}
 
   private final ConnectionSettingsOffers connectionSettings;
-  private final Deque<ServerToAgent> pendingForPoll = new ArrayDeque<>();
+  private final Deque<Waiting> waiting = new ArrayDeque<>();
   private boolean connectionSettingsOffered;
-  private AgentRemoteConfig desiredConfig;
+  private DesiredConfig desired;
   private boolean desiredConfigOffered;
 
   AgentOutbox(Duration heartbeatInterval) {
     this.connectionSettings = connectionSettings(heartbeatInterval);
   }
 
-  /** A new session starts: the offers go out again on it; nothing queued survives the old one. */
+  /** A new session starts: the offers go out again on it. Waiting messages stay for it. */
   void newSession() {
     connectionSettingsOffered = false;
     desiredConfigOffered = false;
-    pendingForPoll.clear();
   }
 
-  /** Adds to a reply what is due and what the agent can take; queued messages only if polling. */
-  void addTo(ServerToAgent.Builder reply, AgentState state, boolean polling) {
+  /** Nothing waits to go out and no remote config waits for the agent's answer. */
+  boolean isIdle() {
+    return waiting.isEmpty() && (desired == null || desired.envelope() == null);
+  }
+
+  /**
+   * Why the agent cannot take this message, or null if it can. An agent that has not told its
+   * capabilities yet (0) is given the benefit of the doubt until it does.
+   */
+  static String refusal(ServerToAgent message, AgentState state) {
+    if (state.capabilities() == 0) {
+      return null;
+    }
+    if (message.hasRemoteConfig()
+        && !state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
+      return "the agent does not accept remote configuration";
+    }
+    if (message.hasCommand() && !state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRestartCommand_VALUE)) {
+      return "the agent does not accept the restart command";
+    }
+    if (message.hasCustomMessage() && !state.hasCustomCapability(message.getCustomMessage().getCapability())) {
+      return "the agent does not declare the custom capability " + message.getCustomMessage().getCapability();
+    }
+    return null;
+  }
+
+  /**
+   * Sets what operators want the agent to run; it goes out with the next reply or push. An earlier
+   * desired config still waiting for the agent's answer is superseded: its envelope fails.
+   */
+  void desire(UUID envelope, AgentRemoteConfig config, Instant deadline, Tracking tracking) {
+    if (desired != null && desired.envelope() != null && !desired.envelope().equals(envelope)) {
+      tracking.closed(desired.envelope(), EnvelopeState.FAILED, "superseded by dispatch " + envelope);
+    }
+    desired = new DesiredConfig(envelope, config, deadline);
+    desiredConfigOffered = false;
+  }
+
+  /**
+   * Closes the desired config's envelope when the agent reports on that config: APPLIED or FAILED
+   * (APPLYING and other configs' statuses leave it open).
+   */
+  void confirm(RemoteConfigStatus status, Tracking tracking) {
+    if (desired == null
+        || desired.envelope() == null
+        || status == null
+        || !status.getLastRemoteConfigHash().equals(desired.config().getConfigHash())) {
+      return;
+    }
+    if (status.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED) {
+      tracking.closed(desired.envelope(), EnvelopeState.APPLIED, null);
+    } else if (status.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
+      tracking.closed(desired.envelope(), EnvelopeState.FAILED, "the agent failed to apply it: " + status.getErrorMessage());
+    } else {
+      return;
+    }
+    desired = new DesiredConfig(null, desired.config(), desired.deadline());
+  }
+
+  /** Whether the desired config's envelope is still open (the agent has not answered it). */
+  boolean awaitsConfirmation() {
+    return desired != null && desired.envelope() != null;
+  }
+
+  /**
+   * The desired config is due once per session, before its deadline, to an agent that can take it
+   * and runs another.
+   */
+  boolean desiredConfigDue(AgentState state, Instant now) {
+    return desired != null
+        && !desiredConfigOffered
+        && now.isBefore(desired.deadline())
+        && state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)
+        && !desired.config().getConfigHash().equals(state.reportedRemoteConfigHash());
+  }
+
+  /** Takes the desired config to send it; its envelope, if still open, is sent. */
+  AgentRemoteConfig takeDesiredConfig(Tracking tracking) {
+    desiredConfigOffered = true;
+    if (desired.envelope() != null) {
+      tracking.sent(desired.envelope());
+    }
+    return desired.config();
+  }
+
+  /** Keeps a command or custom message until a session takes it; false when too many wait. */
+  boolean hold(Waiting message) {
+    if (waiting.size() >= MAX_WAITING) {
+      return false;
+    }
+    waiting.add(message);
+    return true;
+  }
+
+  /**
+   * Adds to a reply what is due and what the agent can take: the connection settings offer, the
+   * desired config, and, for a polling agent, the oldest waiting command and custom message (one
+   * ServerToAgent carries at most one of each).
+   */
+  void addTo(ServerToAgent.Builder reply, AgentState state, boolean polling, Instant now, Tracking tracking) {
     if (!connectionSettingsOffered
         && state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE)) {
       reply.setConnectionSettings(connectionSettings);
       connectionSettingsOffered = true;
     }
-    if (desiredConfigDue(state)) {
-      reply.setRemoteConfig(desiredConfig);
-      desiredConfigOffered = true;
+    if (desiredConfigDue(state, now)) {
+      reply.setRemoteConfig(takeDesiredConfig(tracking));
     }
     if (polling) {
-      takePending(reply);
+      List<Waiting> later = new ArrayList<>();
+      for (Waiting next : takeWaiting(state, now, tracking)) {
+        if (next.message().hasCommand() && !reply.hasCommand()) {
+          reply.setCommand(next.message().getCommand());
+          tracking.sent(next.envelope());
+        } else if (next.message().hasCustomMessage() && !reply.hasCustomMessage()) {
+          reply.setCustomMessage(next.message().getCustomMessage());
+          tracking.sent(next.envelope());
+        } else {
+          later.add(next);
+        }
+      }
+      waiting.addAll(later);
     }
-  }
-
-  /** Sets what operators want the agent to run; it goes out with the next reply or push. */
-  void desire(AgentConfigMap config) {
-    desiredConfig = AgentRemoteConfig.newBuilder().setConfig(config).setConfigHash(ConfigHash.of(config)).build();
-    desiredConfigOffered = false;
   }
 
   /**
-   * The desired config is due once per session, to an agent that can take it and runs another.
-   * Taking it marks it sent.
+   * Takes every waiting message the agent can take now, oldest first. Those past their deadline
+   * expire, those the agent's capabilities refuse fail; neither is returned.
    */
-  boolean desiredConfigDue(AgentState state) {
-    return desiredConfig != null
-        && !desiredConfigOffered
-        && state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)
-        && !desiredConfig.getConfigHash().equals(state.reportedRemoteConfigHash());
-  }
-
-  AgentRemoteConfig takeDesiredConfig() {
-    desiredConfigOffered = true;
-    return desiredConfig;
-  }
-
-  /** Queues a command or custom message for the next polls; false when the queue is full. */
-  boolean queueForPoll(ServerToAgent message) {
-    if (pendingForPoll.size() >= MAX_PENDING_FOR_POLL) {
-      return false;
+  List<Waiting> takeWaiting(AgentState state, Instant now, Tracking tracking) {
+    if (waiting.isEmpty()) {
+      return List.of();
     }
-    pendingForPoll.add(message);
-    return true;
+    List<Waiting> taken = new ArrayList<>();
+    for (Iterator<Waiting> next = waiting.iterator(); next.hasNext(); ) {
+      Waiting message = next.next();
+      next.remove();
+      String refusal = refusal(message.message(), state);
+      if (!now.isBefore(message.deadline())) {
+        tracking.closed(message.envelope(), EnvelopeState.EXPIRED, "the deadline passed before the agent was reachable");
+      } else if (refusal != null) {
+        tracking.closed(message.envelope(), EnvelopeState.FAILED, refusal);
+      } else {
+        taken.add(message);
+      }
+    }
+    return taken;
   }
 
-  /** One ServerToAgent carries at most one command and one custom message: the oldest of each. */
-  private void takePending(ServerToAgent.Builder reply) {
-    Iterator<ServerToAgent> pending = pendingForPoll.iterator();
-    while (pending.hasNext()) {
-      ServerToAgent next = pending.next();
-      if (next.hasCommand() && !reply.hasCommand()) {
-        reply.setCommand(next.getCommand());
-        pending.remove();
-      } else if (next.hasCustomMessage() && !reply.hasCustomMessage()) {
-        reply.setCustomMessage(next.getCustomMessage());
-        pending.remove();
-      }
+  /** Expires what passed its deadline while no session came to take it. */
+  void expire(Instant now, Tracking tracking) {
+    waiting.removeIf(
+        message -> {
+          boolean expired = !now.isBefore(message.deadline());
+          if (expired) {
+            tracking.closed(message.envelope(), EnvelopeState.EXPIRED, "the deadline passed before the agent was reachable");
+          }
+          return expired;
+        });
+    if (desired != null && desired.envelope() != null && !now.isBefore(desired.deadline())) {
+      tracking.closed(desired.envelope(), EnvelopeState.EXPIRED, "the deadline passed before the agent confirmed it");
+      desired = null;
     }
   }
 

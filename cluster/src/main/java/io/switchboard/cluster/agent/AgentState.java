@@ -150,6 +150,11 @@ final class AgentState {
     return customCapabilities.getCapabilitiesList().contains(capability);
   }
 
+  /** The remote config status the agent last reported, or null when none. */
+  RemoteConfigStatus reportedRemoteConfigStatus() {
+    return remoteConfigStatus;
+  }
+
   /** The hash of the remote config the agent last reported, empty when none. */
   ByteString reportedRemoteConfigHash() {
     return remoteConfigStatus == null ? ByteString.EMPTY : remoteConfigStatus.getLastRemoteConfigHash();

@@ -3,15 +3,23 @@ package io.switchboard.cluster.lease;
 import io.r2dbc.pool.ConnectionPool;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.persistence.DatabaseExtension;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.ActorNotFound;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.coordination.lease.LeaseSettings;
 import org.apache.pekko.coordination.lease.javadsl.Lease;
 import reactor.core.publisher.Flux;
@@ -24,6 +32,11 @@ import reactor.core.publisher.Mono;
  * in time (its renewal found the row taken, or the database did not answer before the lease ran
  * out) stops holding it and calls the lease-lost callback. Configured as {@code switchboard.lease}
  * for per-shard leases, cluster singletons and the Split Brain Resolver's lease-majority.
+ *
+ * <p>Pekko's Shard (1.2) acquires its lease but never releases it when it stops (a hand-off to
+ * another node, a rebalance). Renewed blindly, such a lease would keep the shard from ever starting
+ * anywhere else. So a shard lease is renewed only while its shard still runs on this node, and is
+ * released otherwise; the new owner gets it at its next retry.
  */
 public final class PostgresLease extends Lease {
 
@@ -55,12 +68,69 @@ public final class PostgresLease extends Lease {
   private final AtomicLong fencingToken = new AtomicLong();
   private final AtomicReference<Cancellable> heartbeat = new AtomicReference<>();
   private final AtomicReference<Consumer<Optional<Throwable>>> onLost = new AtomicReference<>(lost -> {});
+  /** For a shard's lease, where that shard runs while this node has it; empty for other leases. */
+  private final Optional<String> shardPath;
 
   public PostgresLease(LeaseSettings settings, ExtendedActorSystem system) {
     this.settings = settings;
     this.system = system;
     this.ttlSeconds = settings.timeoutSettings().heartbeatTimeout().toMillis() / 1000.0;
     this.heartbeatInterval = Duration.ofMillis(settings.timeoutSettings().heartbeatInterval().toMillis());
+    this.shardPath = shardPath(settings.leaseName(), system.name());
+  }
+
+  /**
+   * Pekko names a shard's lease {@code <system>-shard-<type name>-<shard id>}, and runs the shard as
+   * {@code /system/sharding/<type name>/<shard id>} (both URL-encoded in the path).
+   */
+  static Optional<String> shardPath(String leaseName, String systemName) {
+    String prefix = systemName + "-shard-";
+    int lastDash = leaseName.lastIndexOf('-');
+    if (!leaseName.startsWith(prefix) || lastDash < prefix.length()) {
+      return Optional.empty();
+    }
+    String typeName = leaseName.substring(prefix.length(), lastDash);
+    String shardId = leaseName.substring(lastDash + 1);
+    return Optional.of(
+        "/system/sharding/"
+            + URLEncoder.encode(typeName, StandardCharsets.UTF_8)
+            + "/"
+            + URLEncoder.encode(shardId, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Once this node's shards are handed off on its way out, frees their leases at once (instead of
+   * leaving them to run out), so the nodes taking the shards over start them at their next retry.
+   */
+  public static void releaseShardLeasesOnLeave(ActorSystem<?> system) {
+    String owner = Cluster.get(system).selfMember().address().hostPort();
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseClusterLeave(),
+            "release-shard-leases",
+            () ->
+                Flux.usingWhen(
+                        DatabaseExtension.get(system).database().pool().create(),
+                        connection ->
+                            Flux.from(
+                                    connection
+                                        .createStatement(
+                                            "UPDATE leases SET expires_at = now() - interval '1 millisecond'"
+                                                + " WHERE owner = $1 AND name LIKE $2 AND expires_at >= now()")
+                                        .bind(0, owner)
+                                        .bind(1, system.name() + "-shard-%")
+                                        .execute())
+                                .flatMap(result -> result.getRowsUpdated()),
+                        connection -> connection.close())
+                    .reduce(0L, Long::sum)
+                    .doOnNext(released -> system.log().info("Released {} shard leases on leaving", released))
+                    .onErrorResume(
+                        failure -> {
+                          system.log().warn("Shard leases not released; they run out instead: {}", failure.toString());
+                          return Mono.just(0L);
+                        })
+                    .thenReturn(Done.getInstance())
+                    .toFuture());
   }
 
   @Override
@@ -114,7 +184,7 @@ public final class PostgresLease extends Lease {
         heartbeat.getAndSet(
             system
                 .scheduler()
-                .scheduleWithFixedDelay(heartbeatInterval, heartbeatInterval, this::renew, system.dispatcher()));
+                .scheduleWithFixedDelay(heartbeatInterval, heartbeatInterval, this::renewOrRelease, system.dispatcher()));
     if (previous != null) {
       previous.cancel();
     }
@@ -125,6 +195,27 @@ public final class PostgresLease extends Lease {
     if (running != null) {
       running.cancel();
     }
+  }
+
+  /** Renews the lease, or releases a shard's lease whose shard no longer runs here. */
+  private void renewOrRelease() {
+    if (shardPath.isEmpty()) {
+      renew();
+      return;
+    }
+    system
+        .actorSelection(shardPath.get())
+        .resolveOne(heartbeatInterval)
+        .whenComplete(
+            (shard, failure) -> {
+              Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+              if (cause instanceof ActorNotFound) {
+                system.log().info("Releasing lease {}: its shard stopped on this node", settings.leaseName());
+                release();
+              } else {
+                renew();
+              }
+            });
   }
 
   private void renew() {

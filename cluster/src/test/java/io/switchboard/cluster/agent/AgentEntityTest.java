@@ -23,11 +23,14 @@ import io.switchboard.opamp.proto.KeyValue;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.opamp.proto.ServerToAgentCommand;
+import io.switchboard.persistence.dispatch.EnvelopeState;
 import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.ConnectionState;
 import io.switchboard.persistence.status.StatusWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -48,6 +51,11 @@ class AgentEntityTest {
   private TestProbe<ClusterSharding.ShardCommand> shard;
   private TestProbe<StatusWriter.Command> writer;
   private ActorRef<AgentEntity.Command> entity;
+  private TestProbe<Recorded> recorded;
+  private DispatchLedger ledger;
+
+  /** What the entity recorded about an envelope: SENT (with the node) or how it ended. */
+  private record Recorded(UUID envelope, EnvelopeState state, String detail) {}
 
   @AfterAll
   void stop() {
@@ -58,12 +66,26 @@ class AgentEntityTest {
   void spawnEntity() {
     shard = testKit.createTestProbe();
     writer = testKit.createTestProbe();
+    recorded = testKit.createTestProbe();
+    ledger =
+        new DispatchLedger() {
+          @Override
+          public void sent(UUID envelope, String node) {
+            recorded.getRef().tell(new Recorded(envelope, EnvelopeState.SENT, node));
+          }
+
+          @Override
+          public void closed(UUID envelope, EnvelopeState outcome, String detail) {
+            recorded.getRef().tell(new Recorded(envelope, outcome, detail));
+          }
+        };
     entity =
         testKit.spawn(
             AgentEntity.create(
                 instanceUid,
                 shard.getRef(),
                 writer.getRef(),
+                ledger,
                 new AgentEntitySettings(Duration.ofMillis(300), Duration.ofSeconds(15), Duration.ofMillis(400)),
                 Clock.systemUTC()));
   }
@@ -219,28 +241,64 @@ class AgentEntityTest {
   }
 
   @Test
-  void aRemoteConfigGoesStraightToAConnectedAgentThatAcceptsIt() {
+  void aRemoteConfigGoesStraightToAConnectedAgentThatAcceptsItAndItsStatusClosesTheEnvelope() {
     Session session = new Session(80);
     entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2 | 0x1000), session.ref()));
     session.expectDelivery();
 
-    assertEquals(new AgentEntity.Accepted("sent"), offer(CONFIG));
+    UUID envelope = UUID.randomUUID();
+    assertEquals(EnvelopeState.SENT, dispatch(envelope, remoteConfig(CONFIG)).state());
+    assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
 
     AgentRemoteConfig sent = session.expectDelivery().getRemoteConfig();
     assertEquals(CONFIG, sent.getConfig());
     assertEquals(ConfigHash.of(CONFIG), sent.getConfigHash());
 
+    entity.tell(new AgentEntity.AgentReport(configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLYING), session.ref()));
+    session.expectDelivery();
+    recorded.expectNoMessage(Duration.ofMillis(100));
+    entity.tell(new AgentEntity.AgentReport(configStatus(3, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
+    assertEquals(false, session.expectDelivery().hasRemoteConfig());
+    assertEquals(new Recorded(envelope, EnvelopeState.APPLIED, null), recorded.receiveMessage());
+
+    UUID again = UUID.randomUUID();
+    assertEquals(EnvelopeState.APPLIED, dispatch(again, remoteConfig(CONFIG)).state(), "the agent already runs it");
+    assertEquals(EnvelopeState.APPLIED, recorded.receiveMessage().state());
+  }
+
+  @Test
+  void aFailedApplyFailsTheEnvelopeAndANewerConfigSupersedesAnOpenOne() {
+    Session session = new Session(83);
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
+    session.expectDelivery();
+    UUID first = UUID.randomUUID();
+    dispatch(first, remoteConfig(CONFIG));
+    AgentRemoteConfig sent = session.expectDelivery().getRemoteConfig();
+    recorded.receiveMessage();
+
+    UUID second = UUID.randomUUID();
+    dispatch(second, remoteConfig(OTHER_CONFIG));
+    assertEquals(new Recorded(first, EnvelopeState.FAILED, "superseded by dispatch " + second), recorded.receiveMessage());
+    AgentRemoteConfig newer = session.expectDelivery().getRemoteConfig();
+    assertEquals(EnvelopeState.SENT, recorded.receiveMessage().state());
+
+    entity.tell(new AgentEntity.AgentReport(configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
+    session.expectDelivery();
+    recorded.expectNoMessage(Duration.ofMillis(100));
     entity.tell(
         new AgentEntity.AgentReport(
-            withCapabilities(heartbeat(2), 0x1 | 0x2 | 0x1000).toBuilder()
+            configStatus(3, newer, RemoteConfigStatuses.RemoteConfigStatuses_FAILED).toBuilder()
                 .setRemoteConfigStatus(
                     RemoteConfigStatus.newBuilder()
-                        .setLastRemoteConfigHash(sent.getConfigHash())
-                        .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED))
+                        .setLastRemoteConfigHash(newer.getConfigHash())
+                        .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_FAILED)
+                        .setErrorMessage("bad exporter"))
                 .build(),
             session.ref()));
-    assertEquals(false, session.expectDelivery().hasRemoteConfig());
-    assertEquals(new AgentEntity.Accepted("the agent already runs this configuration"), offer(CONFIG));
+    session.expectDelivery();
+    Recorded failed = recorded.receiveMessage();
+    assertEquals(EnvelopeState.FAILED, failed.state());
+    assertTrue(failed.detail().contains("bad exporter"), failed.detail());
   }
 
   @Test
@@ -249,18 +307,57 @@ class AgentEntityTest {
     entity.tell(new AgentEntity.AgentReport(fullState(1), session.ref()));
     session.expectDelivery();
 
-    assertInstanceOf(AgentEntity.Refused.class, offer(CONFIG));
+    UUID envelope = UUID.randomUUID();
+    assertEquals(EnvelopeState.FAILED, dispatch(envelope, remoteConfig(CONFIG)).state());
+    assertEquals(
+        new Recorded(envelope, EnvelopeState.FAILED, "the agent does not accept remote configuration"),
+        recorded.receiveMessage());
     session.probe.expectNoMessage(Duration.ofMillis(100));
   }
 
   @Test
   void aRemoteConfigForAnAgentNotConnectedGoesOutWhenItReports() {
-    assertEquals(new AgentEntity.Accepted("stored; sent when the agent next reports"), offer(CONFIG));
+    assertEquals(EnvelopeState.PENDING, dispatch(UUID.randomUUID(), remoteConfig(CONFIG)).state());
 
     Session session = new Session(82);
     entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
 
     assertEquals(CONFIG, session.expectDelivery().getRemoteConfig().getConfig());
+    assertEquals(EnvelopeState.SENT, recorded.receiveMessage().state());
+  }
+
+  @Test
+  void aCommandForAnOfflineAgentWaitsForItsNextSessionAndIsTakenOnce() {
+    UUID envelope = UUID.randomUUID();
+    AgentEntity.DispatchOutcome outcome = dispatch(envelope, restart());
+    assertEquals(EnvelopeState.PENDING, outcome.state());
+    assertEquals(EnvelopeState.PENDING, dispatch(envelope, restart()).state(), "a redelivery is recognised");
+
+    Session session = new Session(84);
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x400), session.ref()));
+    session.expectDelivery();
+    assertEquals(CommandType.CommandType_Restart, session.expectDelivery().getCommand().getType());
+    assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
+
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x400), session.ref()));
+    assertEquals(false, session.expectDelivery().hasCommand());
+    session.probe.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
+  void whatWaitsPastItsDeadlineExpiresInsteadOfGoingOut() {
+    UUID envelope = UUID.randomUUID();
+    TestProbe<AgentEntity.DispatchOutcome> operator = testKit.createTestProbe();
+    entity.tell(new AgentEntity.Dispatch(envelope, restart(), Instant.now().plusMillis(200), operator.getRef()));
+    assertEquals(EnvelopeState.PENDING, operator.receiveMessage().state());
+
+    Recorded expired = recorded.receiveMessage(Duration.ofSeconds(3));
+    assertEquals(envelope, expired.envelope());
+    assertEquals(EnvelopeState.EXPIRED, expired.state());
+
+    UUID late = UUID.randomUUID();
+    entity.tell(new AgentEntity.Dispatch(late, restart(), Instant.now().minusSeconds(1), operator.getRef()));
+    assertEquals(EnvelopeState.EXPIRED, operator.receiveMessage().state());
   }
 
   @Test
@@ -269,28 +366,25 @@ class AgentEntityTest {
     entity.tell(new AgentEntity.AgentPoll(withCapabilities(fullState(1), 0x1 | 0x400), "node-2", poll.getRef()));
     assertEquals(false, poll.receiveMessage().hasCommand());
 
-    TestProbe<AgentEntity.OperatorReply> operator = testKit.createTestProbe();
-    entity.tell(new AgentEntity.SendRestart(operator.getRef()));
-    assertEquals(new AgentEntity.Accepted("queued for the agent's next poll"), operator.receiveMessage());
+    UUID envelope = UUID.randomUUID();
+    AgentEntity.DispatchOutcome outcome = dispatch(envelope, restart());
+    assertEquals(new AgentEntity.DispatchOutcome(EnvelopeState.PENDING, "queued for the agent's next poll"), outcome);
 
     entity.tell(new AgentEntity.AgentPoll(withCapabilities(heartbeat(2), 0x1 | 0x400), "node-2", poll.getRef()));
     assertEquals(CommandType.CommandType_Restart, poll.receiveMessage().getCommand().getType());
+    assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-2"), recorded.receiveMessage());
     entity.tell(new AgentEntity.AgentPoll(withCapabilities(heartbeat(3), 0x1 | 0x400), "node-2", poll.getRef()));
     assertEquals(false, poll.receiveMessage().hasCommand(), "delivered once");
   }
 
   @Test
-  void commandsAreGatedByCapabilityAndNeedASession() {
-    TestProbe<AgentEntity.OperatorReply> operator = testKit.createTestProbe();
-    entity.tell(new AgentEntity.SendRestart(operator.getRef()));
-    assertInstanceOf(AgentEntity.Refused.class, operator.receiveMessage());
-
+  void commandsAreGatedByCapability() {
     Session session = new Session(90);
     entity.tell(new AgentEntity.AgentReport(fullState(1), session.ref()));
     session.expectDelivery();
-    entity.tell(new AgentEntity.SendRestart(operator.getRef()));
     assertEquals(
-        new AgentEntity.Refused("the agent does not accept the restart command"), operator.receiveMessage());
+        new AgentEntity.DispatchOutcome(EnvelopeState.FAILED, "the agent does not accept the restart command"),
+        dispatch(UUID.randomUUID(), restart()));
   }
 
   @Test
@@ -312,13 +406,8 @@ class AgentEntityTest {
     assertEquals("[\"io.example.ping\"]", status.customCapabilitiesJson());
     assertTrue(status.customMessagesJson().contains("\"type\":\"pong\""));
 
-    TestProbe<AgentEntity.OperatorReply> operator = testKit.createTestProbe();
-    entity.tell(new AgentEntity.SendCustomMessage("io.example.other", "x", ByteString.EMPTY, operator.getRef()));
-    assertInstanceOf(AgentEntity.Refused.class, operator.receiveMessage());
-
-    entity.tell(
-        new AgentEntity.SendCustomMessage("io.example.ping", "ping", ByteString.copyFromUtf8("1"), operator.getRef()));
-    assertEquals(new AgentEntity.Accepted("sent"), operator.receiveMessage());
+    assertEquals(EnvelopeState.FAILED, dispatch(UUID.randomUUID(), customMessage("io.example.other")).state());
+    assertEquals(EnvelopeState.SENT, dispatch(UUID.randomUUID(), customMessage("io.example.ping")).state());
     assertEquals("ping", session.expectDelivery().getCustomMessage().getType());
   }
 
@@ -332,10 +421,41 @@ class AgentEntityTest {
                   .build())
           .build();
 
-  private AgentEntity.OperatorReply offer(AgentConfigMap config) {
-    TestProbe<AgentEntity.OperatorReply> operator = testKit.createTestProbe();
-    entity.tell(new AgentEntity.OfferRemoteConfig(config, operator.getRef()));
+  private static final AgentConfigMap OTHER_CONFIG =
+      AgentConfigMap.newBuilder()
+          .putConfigMap("collector.yaml", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8("exporters: {}")).build())
+          .build();
+
+  private AgentEntity.DispatchOutcome dispatch(UUID envelope, ServerToAgent message) {
+    TestProbe<AgentEntity.DispatchOutcome> operator = testKit.createTestProbe();
+    entity.tell(new AgentEntity.Dispatch(envelope, message, Instant.now().plusSeconds(60), operator.getRef()));
     return operator.receiveMessage();
+  }
+
+  private static ServerToAgent remoteConfig(AgentConfigMap config) {
+    return ServerToAgent.newBuilder()
+        .setRemoteConfig(AgentRemoteConfig.newBuilder().setConfig(config).setConfigHash(ConfigHash.of(config)))
+        .build();
+  }
+
+  private static ServerToAgent restart() {
+    return ServerToAgent.newBuilder()
+        .setCommand(ServerToAgentCommand.newBuilder().setType(CommandType.CommandType_Restart))
+        .build();
+  }
+
+  private static ServerToAgent customMessage(String capability) {
+    return ServerToAgent.newBuilder()
+        .setCustomMessage(
+            CustomMessage.newBuilder().setCapability(capability).setType("ping").setData(ByteString.copyFromUtf8("1")))
+        .build();
+  }
+
+  private AgentToServer configStatus(long seq, AgentRemoteConfig config, RemoteConfigStatuses status) {
+    return withCapabilities(heartbeat(seq), 0x1 | 0x2 | 0x1000).toBuilder()
+        .setRemoteConfigStatus(
+            RemoteConfigStatus.newBuilder().setLastRemoteConfigHash(config.getConfigHash()).setStatus(status))
+        .build();
   }
 
   private static AgentToServer withCapabilities(AgentToServer message, long capabilities) {

@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.coordination.lease.javadsl.Lease;
 import org.apache.pekko.coordination.lease.javadsl.LeaseProvider;
 import org.junit.jupiter.api.AfterAll;
@@ -90,6 +92,43 @@ class PostgresLeaseTest {
     assertTrue(successor.checkLease());
     assertEquals("node-b", db.queryForString("SELECT owner FROM leases WHERE name = 'shard-3'"));
     get(successor.release());
+  }
+
+  @Test
+  void aShardsLeaseIsKeptWhileTheShardRunsHereAndReleasedOnceItStopped() {
+    // Stands in for Pekko's sharding guardian, region and one running shard: /system/sharding/Agent/7.
+    testKit
+        .system()
+        .systemActorOf(
+            Behaviors.setup(
+                guardian -> {
+                  guardian.spawn(
+                      Behaviors.setup(
+                          region -> {
+                            region.spawn(Behaviors.empty(), "7");
+                            return Behaviors.empty();
+                          }),
+                      "Agent");
+                  return Behaviors.empty();
+                }),
+            "sharding",
+            Props.empty());
+    String prefix = testKit.system().name() + "-shard-Agent-";
+    PostgresLease running = lease(prefix + "7", "node-a");
+    PostgresLease stopped = lease(prefix + "8", "node-a");
+    assertTrue(get(running.acquire()));
+    assertTrue(get(stopped.acquire()));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> get(lease(prefix + "8", "node-b").acquire()));
+    assertFalse(get(lease(prefix + "7", "node-b").acquire()), "its shard still runs on node-a");
+    assertTrue(running.checkLease());
+  }
+
+  @Test
+  void onlyShardLeasesNameAShard() {
+    assertEquals(Optional.of("/system/sharding/Agent/478"), PostgresLease.shardPath("switchboard-shard-Agent-478", "switchboard"));
+    assertEquals(Optional.empty(), PostgresLease.shardPath("switchboard-singleton-pekko://switchboard/system/housekeeping", "switchboard"));
+    assertEquals(Optional.empty(), PostgresLease.shardPath("shard-1", "switchboard"));
   }
 
   private PostgresLease lease(String name, String owner) {

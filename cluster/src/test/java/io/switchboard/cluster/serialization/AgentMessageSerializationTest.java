@@ -8,8 +8,11 @@ import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.InstanceUid;
 import io.switchboard.opamp.proto.AgentConfigFile;
 import io.switchboard.opamp.proto.AgentConfigMap;
+import io.switchboard.opamp.proto.AgentRemoteConfig;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.persistence.dispatch.EnvelopeState;
+import java.time.Instant;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -36,7 +39,7 @@ class AgentMessageSerializationTest {
   @Test
   void agentReportsAndOperatorCommandsRoundTrip() throws Exception {
     TestProbe<AgentEntity.SessionDirective> session = testKit.createTestProbe();
-    TestProbe<AgentEntity.OperatorReply> operator = testKit.createTestProbe();
+    TestProbe<AgentEntity.DispatchOutcome> operator = testKit.createTestProbe();
     TestProbe<ServerToAgent> poll = testKit.createTestProbe();
     ByteString uid = InstanceUid.toBytes(UUID.randomUUID().toString());
     AgentToServer report = AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(7).setCapabilities(3).build();
@@ -46,17 +49,22 @@ class AgentMessageSerializationTest {
           new AgentEntity.AgentReport(report, new AgentEntity.Session(session.getRef(), 42, "node-a")),
           new AgentEntity.AgentPoll(report, "node-b", poll.getRef()),
           new AgentEntity.SessionEnded(42, "socket closed"),
-          new AgentEntity.OfferRemoteConfig(
-              AgentConfigMap.newBuilder()
-                  .putConfigMap("c.yaml", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8("a: 1")).build())
+          new AgentEntity.Dispatch(
+              UUID.randomUUID(),
+              ServerToAgent.newBuilder()
+                  .setRemoteConfig(
+                      AgentRemoteConfig.newBuilder()
+                          .setConfig(
+                              AgentConfigMap.newBuilder()
+                                  .putConfigMap(
+                                      "c.yaml", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8("a: 1")).build())))
                   .build(),
+              Instant.parse("2026-11-22T10:15:30.123456Z"),
               operator.getRef()),
-          new AgentEntity.SendRestart(operator.getRef()),
-          new AgentEntity.SendCustomMessage("io.example.ping", "ping", ByteString.copyFromUtf8("hi"), operator.getRef()),
           new AgentEntity.Deliver(ServerToAgent.newBuilder().setInstanceUid(uid).setCapabilities(1).build()),
           new AgentEntity.CloseSession("fenced"),
-          new AgentEntity.Accepted("sent"),
-          new AgentEntity.Refused("no")
+          new AgentEntity.DispatchOutcome(EnvelopeState.SENT, "sent"),
+          new AgentEntity.DispatchOutcome(EnvelopeState.PENDING, null)
         }) {
       assertEquals(message, roundTrip(message), message.getClass().getSimpleName());
     }

@@ -3,45 +3,60 @@ package io.switchboard.api.agents;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
-import static org.apache.pekko.http.javadsl.server.Directives.onComplete;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.put;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.Problem;
-import io.switchboard.cluster.agent.AgentEntity;
-import io.switchboard.cluster.agent.AgentRefs;
+import io.switchboard.api.dispatch.DispatchView;
+import io.switchboard.dispatch.DispatchSettings;
+import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.opamp.proto.CommandType;
+import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.opamp.proto.ServerToAgentCommand;
 import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.dispatch.EnvelopeKind;
+import io.switchboard.persistence.dispatch.EnvelopeState;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Operator actions on one agent: {@code PUT /api/agents/{id}/remote-config}, {@code POST
- * /api/agents/{id}/restart} and {@code POST /api/agents/{id}/custom-messages}. Each is checked,
- * turned into a message for the agent's entity, and the entity's answer becomes 202 (accepted, with
- * what happened to it) or 409 (refused, with why).
+ * Operator commands for one agent: {@code PUT /api/agents/{id}/remote-config}, {@code POST
+ * /api/agents/{id}/restart} and {@code POST /api/agents/{id}/custom-messages}. Each is checked and
+ * handed to the {@link Dispatcher}, which stores it as a dispatch envelope before anything else.
+ * Answers: 202 with the envelope (sent, or pending until the agent can take it), 200 with the
+ * earlier envelope for a retry under the same {@code Idempotency-Key}, 409 when the agent cannot
+ * take it, 422 when the key was used for another request. {@code ?deadline=PT10M} (ISO-8601)
+ * bounds how long it stays deliverable.
  */
 public final class AgentCommandRoutes {
 
+  /** Names the operator in the audit log until operator accounts exist. */
+  static final String OPERATOR_HEADER = "X-Switchboard-Operator";
+
   private final AgentRepository agents;
-  private final AgentRefs entities;
-  private final Duration askTimeout;
+  private final Dispatcher dispatcher;
+  private final DispatchSettings settings;
   private final ObjectMapper json;
 
-  public AgentCommandRoutes(AgentRepository agents, AgentRefs entities, Duration askTimeout, ObjectMapper json) {
+  public AgentCommandRoutes(AgentRepository agents, Dispatcher dispatcher, DispatchSettings settings, ObjectMapper json) {
     this.agents = agents;
-    this.entities = entities;
-    this.askTimeout = askTimeout;
+    this.dispatcher = dispatcher;
+    this.settings = settings;
     this.json = json;
   }
 
@@ -60,8 +75,18 @@ public final class AgentCommandRoutes {
                                     () ->
                                         entity(
                                             Jackson.unmarshaller(json, RemoteConfigRequest.class),
-                                            request -> withValid(request::validate, () -> ask(instanceUid, request::toCommand))))),
-                        path("restart", () -> post(() -> ask(instanceUid, AgentEntity.SendRestart::new))),
+                                            request ->
+                                                withValid(
+                                                    request::validate,
+                                                    () ->
+                                                        dispatch(
+                                                            instanceUid,
+                                                            EnvelopeKind.REMOTE_CONFIG,
+                                                            payload(request),
+                                                            request.toMessage()))))),
+                        path(
+                            "restart",
+                            () -> post(() -> dispatch(instanceUid, EnvelopeKind.RESTART, "{}", restart()))),
                         path(
                             "custom-messages",
                             () ->
@@ -70,7 +95,14 @@ public final class AgentCommandRoutes {
                                         entity(
                                             Jackson.unmarshaller(json, CustomMessageRequest.class),
                                             request ->
-                                                withValid(request::validate, () -> ask(instanceUid, request::toCommand))))))));
+                                                withValid(
+                                                    request::validate,
+                                                    () ->
+                                                        dispatch(
+                                                            instanceUid,
+                                                            EnvelopeKind.CUSTOM_MESSAGE,
+                                                            payload(request),
+                                                            request.toMessage()))))))));
   }
 
   private static Route withValid(Supplier<String> validation, Supplier<Route> inner) {
@@ -79,27 +111,94 @@ public final class AgentCommandRoutes {
   }
 
   /** Only agents Switchboard has seen can be addressed; the entity then decides. */
-  private Route ask(
-      String instanceUid, Function<ActorRef<AgentEntity.OperatorReply>, AgentEntity.Command> command) {
-    return onSuccess(
-        agents.find(instanceUid),
-        known ->
-            known.isEmpty()
-                ? complete(Problem.response(StatusCodes.NOT_FOUND, "no agent " + instanceUid))
-                : onComplete(
-                    entities.entityFor(instanceUid).ask(command::apply, askTimeout),
-                    reply -> {
-                      if (reply.isFailure()) {
-                        return complete(
-                            Problem.response(
-                                StatusCodes.SERVICE_UNAVAILABLE, "the agent's state did not answer in time; retry"));
-                      }
-                      if (reply.get() instanceof AgentEntity.Refused refused) {
-                        return complete(Problem.response(StatusCodes.CONFLICT, refused.reason()));
-                      }
-                      AgentEntity.Accepted accepted = (AgentEntity.Accepted) reply.get();
-                      return complete(
-                          StatusCodes.ACCEPTED, Map.of("outcome", accepted.outcome()), Jackson.marshaller(json));
-                    }));
+  private Route dispatch(String instanceUid, EnvelopeKind kind, String payload, ServerToAgent message) {
+    return withDeadline(
+        deadline ->
+            optionalHeaderValueByName(
+                "Idempotency-Key",
+                idempotencyKey ->
+                    optionalHeaderValueByName(
+                        OPERATOR_HEADER,
+                        operator ->
+                            onSuccess(
+                                agents.find(instanceUid),
+                                known ->
+                                    known.isEmpty()
+                                        ? complete(Problem.response(StatusCodes.NOT_FOUND, "no agent " + instanceUid))
+                                        : onSuccess(
+                                            dispatcher.submit(
+                                                new Dispatcher.Order(
+                                                    instanceUid,
+                                                    kind,
+                                                    payload,
+                                                    message,
+                                                    idempotencyKey.orElse(null),
+                                                    deadline,
+                                                    operator.orElse("anonymous"))),
+                                            this::answer)))));
+  }
+
+  private Route withDeadline(Function<Duration, Route> inner) {
+    return parameterOptional(
+        "deadline",
+        given -> {
+          if (given.isEmpty()) {
+            return inner.apply(settings.defaultDeadline());
+          }
+          Optional<Duration> deadline = parseDuration(given.get());
+          if (deadline.isEmpty() || deadline.get().isNegative() || deadline.get().isZero()) {
+            return complete(
+                Problem.response(StatusCodes.BAD_REQUEST, "deadline must be a positive ISO-8601 duration such as PT10M"));
+          }
+          if (deadline.get().compareTo(settings.maxDeadline()) > 0) {
+            return complete(
+                Problem.response(StatusCodes.BAD_REQUEST, "deadline may be at most " + settings.maxDeadline()));
+          }
+          return inner.apply(deadline.get());
+        });
+  }
+
+  private Route answer(Dispatcher.Submitted submitted) {
+    if (submitted instanceof Dispatcher.KeyReused reused) {
+      return complete(
+          Problem.response(
+              StatusCodes.UNPROCESSABLE_ENTITY,
+              "this Idempotency-Key was used for another request",
+              Map.of("dispatch", reused.existing().id().toString())));
+    }
+    Dispatcher.Accepted accepted = (Dispatcher.Accepted) submitted;
+    if (accepted.replayed()) {
+      return complete(StatusCodes.OK, DispatchView.of(accepted.envelope()), Jackson.marshaller(json));
+    }
+    if (accepted.envelope().state() == EnvelopeState.FAILED) {
+      return complete(
+          Problem.response(
+              StatusCodes.CONFLICT,
+              accepted.envelope().detail(),
+              Map.of("dispatch", accepted.envelope().id().toString())));
+    }
+    return complete(StatusCodes.ACCEPTED, DispatchView.of(accepted.envelope()), Jackson.marshaller(json));
+  }
+
+  private String payload(Object request) {
+    try {
+      return json.writeValueAsString(request);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a parsed request writes back as JSON", e);
+    }
+  }
+
+  private static ServerToAgent restart() {
+    return ServerToAgent.newBuilder()
+        .setCommand(ServerToAgentCommand.newBuilder().setType(CommandType.CommandType_Restart))
+        .build();
+  }
+
+  private static Optional<Duration> parseDuration(String text) {
+    try {
+      return Optional.of(Duration.parse(text));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
   }
 }

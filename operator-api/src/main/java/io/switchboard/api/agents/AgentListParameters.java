@@ -1,5 +1,6 @@
 package io.switchboard.api.agents;
 
+import io.switchboard.api.QueryParameters;
 import io.switchboard.persistence.agents.AgentQuery;
 import io.switchboard.persistence.agents.AgentRecord;
 import io.switchboard.persistence.status.ConnectionState;
@@ -20,18 +21,13 @@ import java.util.Set;
  */
 final class AgentListParameters {
 
-  static final int DEFAULT_PAGE_SIZE = 100;
   private static final Set<String> KNOWN =
       Set.of("connection_state", "healthy", "attribute", "remote_config_status", "sort", "limit", "after");
 
   private AgentListParameters() {}
 
   static AgentQuery parse(Map<String, String> parameters, int maxPageSize) {
-    for (String name : parameters.keySet()) {
-      if (!KNOWN.contains(name)) {
-        throw new IllegalArgumentException("unknown parameter '" + name + "'; known: " + KNOWN);
-      }
-    }
+    QueryParameters.onlyKnown(parameters, KNOWN);
     return new AgentQuery(
         Optional.ofNullable(parameters.get("connection_state")).map(AgentListParameters::connectionState),
         Optional.ofNullable(parameters.get("healthy")).map(AgentListParameters::bool),
@@ -39,7 +35,7 @@ final class AgentListParameters {
         Optional.ofNullable(parameters.get("remote_config_status")).map(status -> status.toUpperCase(Locale.ROOT)),
         Optional.ofNullable(parameters.get("sort")).map(AgentListParameters::sort).orElse(AgentQuery.Sort.INSTANCE_UID),
         Optional.ofNullable(parameters.get("after")).map(AgentListParameters::cursor),
-        limit(parameters.get("limit"), maxPageSize));
+        QueryParameters.limit(parameters, maxPageSize));
   }
 
   /** The cursor that continues after {@code last}. */
@@ -86,18 +82,5 @@ final class AgentListParameters {
       case "newest" -> AgentQuery.Sort.NEWEST;
       default -> throw new IllegalArgumentException("sort must be instance_uid or newest");
     };
-  }
-
-  private static int limit(String value, int maxPageSize) {
-    int limit;
-    try {
-      limit = value == null ? DEFAULT_PAGE_SIZE : Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("limit must be a whole number");
-    }
-    if (limit < 1 || limit > maxPageSize) {
-      throw new IllegalArgumentException("limit must be between 1 and " + maxPageSize + ", got " + limit);
-    }
-    return limit;
   }
 }

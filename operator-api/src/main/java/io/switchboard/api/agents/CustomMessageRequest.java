@@ -2,9 +2,9 @@ package io.switchboard.api.agents;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.google.protobuf.ByteString;
-import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.opamp.proto.CustomMessage;
+import io.switchboard.opamp.proto.ServerToAgent;
 import java.util.Base64;
-import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Body of {@code POST /api/agents/{id}/custom-messages}: {@code {"capability": "...", "type":
@@ -29,8 +29,10 @@ record CustomMessageRequest(
     return null;
   }
 
-  AgentEntity.Command toCommand(ActorRef<AgentEntity.OperatorReply> replyTo) {
-    return new AgentEntity.SendCustomMessage(capability, type, decodedData(), replyTo);
+  ServerToAgent toMessage() {
+    return ServerToAgent.newBuilder()
+        .setCustomMessage(CustomMessage.newBuilder().setCapability(capability).setType(type).setData(decodedData()))
+        .build();
   }
 
   private ByteString decodedData() {

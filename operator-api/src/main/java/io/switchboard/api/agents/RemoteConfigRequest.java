@@ -2,11 +2,12 @@ package io.switchboard.api.agents;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.google.protobuf.ByteString;
-import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.cluster.agent.ConfigHash;
 import io.switchboard.opamp.proto.AgentConfigFile;
 import io.switchboard.opamp.proto.AgentConfigMap;
+import io.switchboard.opamp.proto.AgentRemoteConfig;
+import io.switchboard.opamp.proto.ServerToAgent;
 import java.util.Map;
-import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Body of {@code PUT /api/agents/{id}/remote-config}: the config map as the spec has it, one entry
@@ -32,7 +33,8 @@ record RemoteConfigRequest(@JsonProperty("config_map") Map<String, File> configM
     return null;
   }
 
-  AgentEntity.Command toCommand(ActorRef<AgentEntity.OperatorReply> replyTo) {
+  /** The remote config as the agent receives it, with the hash it reports back. */
+  ServerToAgent toMessage() {
     AgentConfigMap.Builder config = AgentConfigMap.newBuilder();
     configMap.forEach(
         (name, file) ->
@@ -42,6 +44,9 @@ record RemoteConfigRequest(@JsonProperty("config_map") Map<String, File> configM
                     .setContentType(file.contentType() == null ? "" : file.contentType())
                     .setBody(ByteString.copyFromUtf8(file.body()))
                     .build()));
-    return new AgentEntity.OfferRemoteConfig(config.build(), replyTo);
+    AgentConfigMap configMap = config.build();
+    return ServerToAgent.newBuilder()
+        .setRemoteConfig(AgentRemoteConfig.newBuilder().setConfig(configMap).setConfigHash(ConfigHash.of(configMap)))
+        .build();
   }
 }

@@ -1,0 +1,50 @@
+package io.switchboard.cluster.agent;
+
+import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.persistence.dispatch.DispatchStore;
+import io.switchboard.persistence.dispatch.EnvelopeState;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where an agent's entity records what became of the dispatch envelopes it was handed. Recording
+ * does not hold up the agent's session: if the database misses a change, the envelope stays open
+ * and the redelivery sweep hands it back to the entity, which knows it and lets it be.
+ */
+public interface DispatchLedger {
+
+  /** The envelope went down the agent's session held on {@code node}. */
+  void sent(UUID envelope, String node);
+
+  /** The envelope ended: APPLIED, FAILED or EXPIRED, with why. */
+  void closed(UUID envelope, EnvelopeState outcome, String detail);
+
+  /** Records into the dispatch_envelopes table. */
+  static DispatchLedger of(DispatchStore store) {
+    Logger log = LoggerFactory.getLogger(DispatchLedger.class);
+    return new DispatchLedger() {
+      @Override
+      public void sent(UUID envelope, String node) {
+        count(store.markSent(envelope, node), envelope, EnvelopeState.SENT);
+      }
+
+      @Override
+      public void closed(UUID envelope, EnvelopeState outcome, String detail) {
+        count(store.close(envelope, outcome, detail), envelope, outcome);
+      }
+
+      private void count(CompletionStage<Boolean> recorded, UUID envelope, EnvelopeState state) {
+        recorded.whenComplete(
+            (changed, failure) -> {
+              if (failure != null) {
+                log.warn("Could not record dispatch {} as {}: {}", envelope, state, failure.toString());
+              } else if (changed) {
+                SwitchboardMetrics.dispatchEnvelopes(state.name()).increment();
+              }
+            });
+      }
+    };
+  }
+}

@@ -1,0 +1,123 @@
+package io.switchboard.dispatch;
+
+import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.cluster.agent.AgentRefs;
+import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.persistence.dispatch.DispatchEnvelope;
+import io.switchboard.persistence.dispatch.DispatchStore;
+import io.switchboard.persistence.dispatch.EnvelopeKind;
+import io.switchboard.persistence.dispatch.EnvelopeState;
+import io.switchboard.persistence.dispatch.NewEnvelope;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Takes an operator's command for one agent: writes it durably as a dispatch envelope (with its
+ * audit event) before anything else, then hands it to the agent's entity, wherever sharding keeps
+ * it. If the entity does not answer in time the envelope is still safe: the sweep hands it over
+ * again.
+ */
+public final class Dispatcher {
+
+  /**
+   * A command to dispatch: {@code message} is the ServerToAgent part that carries it,
+   * {@code payloadJson} what the operator asked as they wrote it, {@code idempotencyKey} may be
+   * null.
+   */
+  public record Order(
+      String instanceUid,
+      EnvelopeKind kind,
+      String payloadJson,
+      ServerToAgent message,
+      String idempotencyKey,
+      Duration deadlineIn,
+      String actor) {}
+
+  /** The outcome of {@link #submit}. */
+  public sealed interface Submitted {}
+
+  /** Written (or found, for a retry with the same idempotency key) and handed to the entity. */
+  public record Accepted(DispatchEnvelope envelope, boolean replayed) implements Submitted {}
+
+  /** The idempotency key was used before for another request; nothing was written. */
+  public record KeyReused(DispatchEnvelope existing) implements Submitted {}
+
+  private final DispatchStore store;
+  private final AgentRefs agents;
+  private final Duration askTimeout;
+  private final Clock clock;
+
+  public Dispatcher(DispatchStore store, AgentRefs agents, Duration askTimeout, Clock clock) {
+    this.store = store;
+    this.agents = agents;
+    this.askTimeout = askTimeout;
+    this.clock = clock;
+  }
+
+  public CompletionStage<Submitted> submit(Order order) {
+    NewEnvelope envelope =
+        new NewEnvelope(
+            UUID.randomUUID(),
+            order.instanceUid(),
+            order.kind(),
+            order.payloadJson(),
+            order.message().toByteArray(),
+            order.message().hasRemoteConfig() ? order.message().getRemoteConfig().getConfigHash().toByteArray() : null,
+            order.idempotencyKey(),
+            clock.instant().plus(order.deadlineIn()),
+            order.actor());
+    return store
+        .create(envelope)
+        .thenCompose(submission -> handOverIfNew(submission, order.message()));
+  }
+
+  private CompletionStage<Submitted> handOverIfNew(DispatchStore.Submission submission, ServerToAgent message) {
+    if (submission instanceof DispatchStore.Created created) {
+      return handOver(created.envelope(), message);
+    }
+    Submitted answer =
+        submission instanceof DispatchStore.Replayed
+            ? new Accepted(submission.envelope(), true)
+            : new KeyReused(submission.envelope());
+    return CompletableFuture.completedFuture(answer);
+  }
+
+  private CompletionStage<Submitted> handOver(DispatchEnvelope envelope, ServerToAgent message) {
+    SwitchboardMetrics.dispatchEnvelopes(EnvelopeState.PENDING.name()).increment();
+    return agents
+        .entityFor(envelope.instanceUid())
+        .<AgentEntity.DispatchOutcome>ask(
+            replyTo -> new AgentEntity.Dispatch(envelope.id(), message, envelope.deadline(), replyTo), askTimeout)
+        .handle(
+            (outcome, failure) ->
+                failure == null
+                    ? new Accepted(withOutcome(envelope, outcome.state(), outcome.detail()), false)
+                    : new Accepted(
+                        withOutcome(
+                            envelope,
+                            EnvelopeState.PENDING,
+                            "the agent's entity did not answer in time; the sweep hands it over again"),
+                        false));
+  }
+
+  /** The envelope as the entity left it (the entity records the same change in the database). */
+  private static DispatchEnvelope withOutcome(DispatchEnvelope envelope, EnvelopeState state, String detail) {
+    return new DispatchEnvelope(
+        envelope.id(),
+        envelope.instanceUid(),
+        envelope.kind(),
+        envelope.payloadJson(),
+        state,
+        detail,
+        envelope.deadline(),
+        envelope.createdAt(),
+        envelope.createdBy(),
+        envelope.sentAt(),
+        envelope.sentByNode(),
+        envelope.closedAt());
+  }
+}

@@ -1,0 +1,92 @@
+package io.switchboard.api.dispatch;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeOK;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterMap;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.api.Problem;
+import io.switchboard.api.QueryParameters;
+import io.switchboard.persistence.dispatch.DispatchEnvelope;
+import io.switchboard.persistence.dispatch.DispatchStore;
+import io.switchboard.persistence.dispatch.EnvelopeState;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code GET /api/dispatches} (newest first; {@code ?agent=}, {@code ?state=}, {@code ?limit=},
+ * {@code ?before=} to page) and {@code GET /api/dispatches/{id}}.
+ */
+public final class DispatchRoutes {
+
+  private static final Set<String> PARAMETERS = Set.of("agent", "state", "limit", "before");
+
+  private final DispatchStore dispatches;
+  private final int maxPageSize;
+  private final ObjectMapper json;
+
+  public DispatchRoutes(DispatchStore dispatches, int maxPageSize, ObjectMapper json) {
+    this.dispatches = dispatches;
+    this.maxPageSize = maxPageSize;
+    this.json = json;
+  }
+
+  public Route route() {
+    return pathPrefix(
+        "dispatches",
+        () ->
+            concat(
+                pathEnd(() -> get(() -> parameterMap(this::list))),
+                path(segment(), id -> get(() -> one(id)))));
+  }
+
+  private Route list(Map<String, String> parameters) {
+    int limit;
+    Optional<EnvelopeState> state;
+    Optional<UUID> before;
+    try {
+      QueryParameters.onlyKnown(parameters, PARAMETERS);
+      limit = QueryParameters.limit(parameters, maxPageSize);
+      state = Optional.ofNullable(parameters.get("state")).map(value -> QueryParameters.enumValue(EnvelopeState.class, "state", value));
+      before = Optional.ofNullable(parameters.get("before")).map(value -> QueryParameters.uuid("before", value));
+    } catch (IllegalArgumentException e) {
+      return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
+    }
+    return onSuccess(
+        dispatches.list(Optional.ofNullable(parameters.get("agent")), state, before, limit),
+        page -> completeOK(toPage(page, limit), Jackson.marshaller(json)));
+  }
+
+  private Route one(String id) {
+    UUID envelope;
+    try {
+      envelope = QueryParameters.uuid("dispatch id", id);
+    } catch (IllegalArgumentException e) {
+      return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
+    }
+    return onSuccess(
+        dispatches.find(envelope),
+        found ->
+            found.isPresent()
+                ? completeOK(DispatchView.of(found.get()), Jackson.marshaller(json))
+                : complete(Problem.response(StatusCodes.NOT_FOUND, "no dispatch " + id)));
+  }
+
+  private static DispatchPage toPage(List<DispatchEnvelope> page, int limit) {
+    String next = page.size() == limit ? page.get(page.size() - 1).id().toString() : null;
+    return new DispatchPage(page.stream().map(DispatchView::of).toList(), next);
+  }
+}

@@ -1,0 +1,8 @@
+package io.switchboard.persistence.dispatch;
+
+/** What an envelope carries to the agent. */
+public enum EnvelopeKind {
+  REMOTE_CONFIG,
+  RESTART,
+  CUSTOM_MESSAGE
+}

@@ -1,0 +1,126 @@
+package io.switchboard.persistence.dispatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.persistence.testing.TestDatabase;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DispatchStoreTest {
+
+  private TestDatabase db;
+  private DispatchStore store;
+
+  @BeforeAll
+  void start() {
+    db = TestDatabase.start();
+    store = new DispatchStore(db.database().pool());
+  }
+
+  @AfterAll
+  void stop() {
+    db.close();
+  }
+
+  @Test
+  void anEnvelopeIsWrittenWithItsAuditEventAndMovesOnlyForward() throws Exception {
+    NewEnvelope envelope = envelope("agent-a", null, Instant.now().plusSeconds(60), new byte[] {1, 2});
+
+    DispatchStore.Submission created = get(store.create(envelope));
+
+    assertInstanceOf(DispatchStore.Created.class, created);
+    assertEquals(EnvelopeState.PENDING, created.envelope().state());
+    assertEquals(
+        "dispatch.restart|agent/agent-a|" + envelope.id(),
+        db.queryForString("SELECT action || '|' || target || '|' || (after->>'dispatch') FROM audit_events WHERE after->>'dispatch' = ?", envelope.id().toString()));
+
+    assertTrue(get(store.markSent(envelope.id(), "node-1")));
+    assertEquals(false, get(store.markSent(envelope.id(), "node-2")), "sent once");
+    assertTrue(get(store.close(envelope.id(), EnvelopeState.APPLIED, null)));
+    assertEquals(false, get(store.close(envelope.id(), EnvelopeState.EXPIRED, "late")), "a closed envelope stays closed");
+
+    DispatchEnvelope stored = get(store.find(envelope.id())).orElseThrow();
+    assertEquals(EnvelopeState.APPLIED, stored.state());
+    assertEquals("node-1", stored.sentByNode());
+    assertTrue(stored.closedAt() != null && stored.sentAt() != null);
+    assertThrows(IllegalArgumentException.class, () -> store.close(envelope.id(), EnvelopeState.SENT, null));
+  }
+
+  @Test
+  void anIdempotencyKeyMakesOneEnvelopeAndRefusesAnotherRequest() throws Exception {
+    String key = "key-" + UUID.randomUUID();
+    NewEnvelope first = envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {1});
+
+    DispatchEnvelope written = get(store.create(first)).envelope();
+    DispatchStore.Submission retry = get(store.create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {1})));
+    DispatchStore.Submission other = get(store.create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {9})));
+
+    assertInstanceOf(DispatchStore.Replayed.class, retry);
+    assertEquals(written.id(), retry.envelope().id());
+    assertInstanceOf(DispatchStore.KeyReused.class, other);
+    assertEquals("1", db.queryForString("SELECT count(*) FROM dispatch_envelopes WHERE idempotency_key = ?", key));
+    assertEquals(
+        "1", db.queryForString("SELECT count(*) FROM audit_events WHERE after->>'dispatch' = ?", written.id().toString()));
+  }
+
+  @Test
+  void overdueEnvelopesExpireAndOpenOnesAreHandedBackOncePerQuietSpell() throws Exception {
+    NewEnvelope overdue = envelope("agent-c", null, Instant.now().minusSeconds(10), new byte[] {1});
+    NewEnvelope open = envelope("agent-c", null, Instant.now().plusSeconds(600), new byte[] {4, 2});
+    get(store.create(overdue));
+    get(store.create(open));
+
+    assertTrue(get(store.expireOverdue(Duration.ZERO)) >= 1);
+    assertEquals(EnvelopeState.EXPIRED, get(store.find(overdue.id())).orElseThrow().state());
+
+    List<Redelivery> handedBack = get(store.takeForRedelivery(Duration.ZERO, 1000));
+    Redelivery redelivery = handedBack.stream().filter(r -> r.id().equals(open.id())).findFirst().orElseThrow();
+    assertEquals("agent-c", redelivery.instanceUid());
+    assertEquals(2, redelivery.message().length);
+    assertTrue(
+        get(store.takeForRedelivery(Duration.ofMinutes(5), 1000)).stream().noneMatch(r -> r.id().equals(open.id())),
+        "not again within the quiet spell");
+    assertTrue(
+        get(store.takeForRedelivery(Duration.ZERO, 1000)).stream().noneMatch(r -> r.id().equals(overdue.id())),
+        "expired envelopes are not handed back");
+  }
+
+  @Test
+  void listsPageNewestFirstAndFilter() throws Exception {
+    String agent = "agent-" + UUID.randomUUID();
+    NewEnvelope older = envelope(agent, null, Instant.now().plusSeconds(60), new byte[] {1});
+    get(store.create(older));
+    NewEnvelope newer = envelope(agent, null, Instant.now().plusSeconds(60), new byte[] {1});
+    get(store.create(newer));
+    get(store.markSent(newer.id(), "node-1"));
+
+    List<DispatchEnvelope> first = get(store.list(Optional.of(agent), Optional.empty(), Optional.empty(), 1));
+    List<DispatchEnvelope> second = get(store.list(Optional.of(agent), Optional.empty(), Optional.of(first.get(0).id()), 1));
+    List<DispatchEnvelope> sent = get(store.list(Optional.of(agent), Optional.of(EnvelopeState.SENT), Optional.empty(), 10));
+
+    assertEquals(newer.id(), first.get(0).id());
+    assertEquals(older.id(), second.get(0).id());
+    assertEquals(List.of(newer.id()), sent.stream().map(DispatchEnvelope::id).toList());
+  }
+
+  private static NewEnvelope envelope(String agent, String key, Instant deadline, byte[] message) {
+    return new NewEnvelope(UUID.randomUUID(), agent, EnvelopeKind.RESTART, "{}", message, null, key, deadline, "test");
+  }
+
+  private static <T> T get(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+}
