@@ -71,10 +71,11 @@ public final class DispatchSweep {
   }
 
   private static Behavior<Command> handOver(ActorContext<Command> context, AgentRefs agents, Swept swept) {
-    if (swept.expired() > 0 || !swept.redeliveries().isEmpty()) {
-      context
-          .getLog()
-          .info("Dispatch sweep: {} expired, {} handed back to their agents", swept.expired(), swept.redeliveries().size());
+    if (swept.expired() > 0) {
+      context.getLog().info("Dispatch sweep: {} envelopes expired", swept.expired());
+    }
+    if (!swept.redeliveries().isEmpty()) {
+      context.getLog().debug("Dispatch sweep: {} envelopes handed back to their agents", swept.redeliveries().size());
     }
     ActorRef<AgentEntity.DispatchOutcome> nobody = context.getSystem().ignoreRef();
     for (Redelivery redelivery : swept.redeliveries()) {

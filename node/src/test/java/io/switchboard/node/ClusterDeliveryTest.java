@@ -7,27 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import com.typesafe.config.ConfigValueFactory;
-import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.InstanceUid;
 import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.apache.pekko.cluster.MemberStatus;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
-import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,21 +38,19 @@ class ClusterDeliveryTest {
   @BeforeAll
   void startCluster() {
     database = TestDatabase.start();
-    a = SwitchboardNode.start(nodeConfig(List.of()));
-    String seed = Cluster.get(a.system()).selfMember().address().toString();
-    b = SwitchboardNode.start(nodeConfig(List.of(seed)));
+    a = SwitchboardNode.start(TestCluster.nodeConfig(database.url(), List.of(), Map.of()));
+    String seed = TestCluster.address(a);
+    b = SwitchboardNode.start(TestCluster.nodeConfig(database.url(), List.of(seed), Map.of()));
     // As SWITCHBOARD_SEED_NODES would set it: one comma-separated string.
-    c = SwitchboardNode.start(nodeConfig(List.of()).withValue("switchboard.cluster.seed-nodes", ConfigValueFactory.fromAnyRef(seed))
-        .withValue("switchboard.cluster.join-self", ConfigValueFactory.fromAnyRef(false)));
-    await().atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                StreamSupport.stream(Cluster.get(a.system()).state().getMembers().spliterator(), false)
-                        .filter(member -> member.status() == MemberStatus.up())
-                        .count()
-                    == 3);
+    c =
+        SwitchboardNode.start(
+            TestCluster.nodeConfig(
+                database.url(),
+                List.of(),
+                Map.of("switchboard.cluster.seed-nodes", seed, "switchboard.cluster.join-self", false)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> TestCluster.upMembers(a) == 3);
     // New shards go to the region with the fewest; wait until all three regions take part.
-    await().atMost(Duration.ofSeconds(30)).until(() -> shardRegions(a) == 3);
+    await().atMost(Duration.ofSeconds(30)).until(() -> TestCluster.shardRegions(a) == 3);
   }
 
   @AfterAll
@@ -89,7 +74,7 @@ class ClusterDeliveryTest {
         agent.receive();
         agents.put(InstanceUid.toText(uid), agent);
       }
-      Set<String> onB = entitiesOn(b);
+      Set<String> onB = TestCluster.entitiesOn(b);
       String target = agents.keySet().stream().filter(onB::contains).findFirst().orElseThrow(
           () -> new AssertionError("sharding placed none of 24 agents on node B"));
       double forwardedBefore = HttpProbe.metric(c.metricsPort(), FORWARDED).orElse(0);
@@ -112,38 +97,5 @@ class ClusterDeliveryTest {
     } finally {
       agents.values().forEach(RawAgent::close);
     }
-  }
-
-  private static int shardRegions(SwitchboardNode node) throws Exception {
-    ShardRegion.ClusterShardingStats stats =
-        AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
-                ClusterSharding.get(node.system()).shardState(),
-                replyTo -> new GetClusterShardingStats(AgentEntity.TYPE_KEY, Duration.ofSeconds(3), replyTo),
-                Duration.ofSeconds(5),
-                node.system().scheduler())
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
-    return stats.getRegions().size();
-  }
-
-  private Set<String> entitiesOn(SwitchboardNode node) throws Exception {
-    ShardRegion.CurrentShardRegionState state =
-        AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-                ClusterSharding.get(node.system()).shardState(),
-                replyTo -> new GetShardRegionState(AgentEntity.TYPE_KEY, replyTo),
-                Duration.ofSeconds(5),
-                node.system().scheduler())
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
-    return state.getShards().stream().flatMap(shard -> shard.getEntityIds().stream()).collect(Collectors.toSet());
-  }
-
-  private com.typesafe.config.Config nodeConfig(List<String> seeds) {
-    Map<String, Object> settings = new LinkedHashMap<>();
-    settings.put("switchboard.database.url", database.url());
-    settings.put("pekko.cluster.seed-nodes", new ArrayList<>(seeds));
-    settings.put("switchboard.cluster.join-self", seeds.isEmpty());
-    settings.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
-    return TestNodes.config(settings);
   }
 }

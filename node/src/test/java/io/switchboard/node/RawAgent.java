@@ -11,6 +11,7 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -75,11 +76,21 @@ final class RawAgent implements AutoCloseable {
 
   /** The next message from the server, waiting up to 10 seconds. */
   ServerToAgent receive() throws InterruptedException {
-    ServerToAgent message = received.poll(10, TimeUnit.SECONDS);
+    return receive(Duration.ofSeconds(10));
+  }
+
+  /** The next message from the server, waiting up to {@code patience}. */
+  ServerToAgent receive(Duration patience) throws InterruptedException {
+    ServerToAgent message = received.poll(patience.toMillis(), TimeUnit.MILLISECONDS);
     if (message == null) {
-      throw new AssertionError("no ServerToAgent within 10 s");
+      throw new AssertionError("no ServerToAgent within " + patience);
     }
     return message;
+  }
+
+  /** The next message from the server if one comes within {@code patience}. */
+  Optional<ServerToAgent> poll(Duration patience) throws InterruptedException {
+    return Optional.ofNullable(received.poll(patience.toMillis(), TimeUnit.MILLISECONDS));
   }
 
   /** Completes with the close code the server sent. */

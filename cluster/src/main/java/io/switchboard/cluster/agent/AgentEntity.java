@@ -4,7 +4,9 @@ import io.switchboard.cluster.CborSerializable;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.SwitchboardMetrics.Transport;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.switchboard.opamp.proto.AgentCapabilities;
+import io.switchboard.opamp.proto.AgentRemoteConfig;
 import io.switchboard.opamp.proto.AgentIdentification;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AgentToServerFlags;
@@ -13,6 +15,7 @@ import io.switchboard.opamp.proto.ServerCapabilities;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentFlags;
 import io.switchboard.persistence.dispatch.EnvelopeState;
+import io.switchboard.persistence.dispatch.StoredRemoteConfig;
 import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.ConnectionState;
 import io.switchboard.persistence.status.StatusWriter;
@@ -22,6 +25,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -82,6 +86,9 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   public record Dispatch(UUID envelope, ServerToAgent message, Instant deadline, ActorRef<DispatchOutcome> replyTo)
       implements Command {}
 
+  /** The session of {@code epoch} put the envelope's message on its socket. */
+  public record EnvelopeDelivered(UUID envelope, long epoch) implements Command {}
+
   /** Where the envelope stands after the entity took it, and why. */
   public record DispatchOutcome(EnvelopeState state, String detail) implements CborSerializable {}
 
@@ -96,6 +103,9 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     INSTANCE
   }
 
+  /** The desired config this agent had in the database when the entity started, if any. */
+  private record StoredConfigFound(Optional<StoredRemoteConfig> stored, Throwable failure) implements Command {}
+
   /**
    * The agent's connection: where replies go, its epoch (a newer epoch wins), and the node holding
    * the socket.
@@ -107,6 +117,13 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
 
   /** Send this message to the agent. */
   public record Deliver(ServerToAgent message) implements SessionDirective {}
+
+  /**
+   * Send this operator command to the agent, then tell {@code entity} it went out: until then the
+   * entity keeps it, and gives it to the agent's next session if this one dies first.
+   */
+  public record DeliverEnvelope(ServerToAgent message, UUID envelope, long epoch, ActorRef<Command> entity)
+      implements SessionDirective {}
 
   /** Close this session: a newer one took over, or the agent went silent past its heartbeat window. */
   public record CloseSession(String reason) implements SessionDirective {}
@@ -213,6 +230,9 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     this.outbox = new AgentOutbox(settings.heartbeatInterval());
     this.uidBytes = InstanceUid.toBytes(instanceUid);
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
+    // A new incarnation (the node before it died, its shard moved, it was passivated) takes the
+    // desired config back from the database; meanwhile it serves the agent as usual.
+    context.pipeToSelf(dispatches.latestRemoteConfig(instanceUid), StoredConfigFound::new);
   }
 
   @Override
@@ -222,6 +242,8 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
         .onMessage(AgentPoll.class, this::onAgentPoll)
         .onMessage(SessionEnded.class, this::onSessionEnded)
         .onMessage(Dispatch.class, this::onDispatch)
+        .onMessage(StoredConfigFound.class, this::onStoredConfigFound)
+        .onMessage(EnvelopeDelivered.class, this::onEnvelopeDelivered)
         .onMessageEquals(IdleTimeout.INSTANCE, this::onIdleTimeout)
         .onMessageEquals(HeartbeatWindowElapsed.INSTANCE, this::onHeartbeatWindowElapsed)
         .onSignal(PostStop.class, signal -> onStop())
@@ -257,6 +279,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     if (owner != null) {
       owner.close("a newer session of this agent took over");
       countPollingSession(owner, false);
+      requeueUnconfirmed();
     }
     owner = newer;
     outbox.newSession();
@@ -313,9 +336,53 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     } else if (dispatch.message().hasRemoteConfig()) {
       outcome = offerRemoteConfig(dispatch, now);
     } else {
-      outcome = sendOrHold(new AgentOutbox.Waiting(dispatch.envelope(), dispatch.message(), dispatch.deadline()));
+      outcome =
+          sendOrHold(new AgentOutbox.Waiting(dispatch.envelope(), dispatch.message(), dispatch.deadline(), dispatch.replyTo()));
     }
-    dispatch.replyTo().tell(outcome);
+    // No outcome yet for a command on its way down a session: the session's confirmation answers.
+    if (outcome != null) {
+      dispatch.replyTo().tell(outcome);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onStoredConfigFound(StoredConfigFound found) {
+    if (found.failure() != null) {
+      getContext()
+          .getLog()
+          .warn("Could not read agent {}'s desired config; open envelopes come back with the dispatch sweep: {}", instanceUid, found.failure().toString());
+      return this;
+    }
+    if (found.stored().isEmpty()) {
+      return this;
+    }
+    StoredRemoteConfig stored = found.stored().get();
+    if (!recentEnvelopes.add(stored.envelope())) {
+      return this;
+    }
+    if (outbox.hasDesiredConfig()) {
+      // An operator's newer config reached this entity before the database answered.
+      if (stored.state().isOpen()) {
+        tracking.closed(stored.envelope(), EnvelopeState.FAILED, "superseded by a newer remote config");
+      }
+      return this;
+    }
+    AgentRemoteConfig config;
+    try {
+      config = ServerToAgent.parseFrom(stored.message()).getRemoteConfig();
+    } catch (InvalidProtocolBufferException e) {
+      getContext().getLog().error("Dispatch {} holds an unreadable message; ignored", stored.envelope(), e);
+      return this;
+    }
+    if (stored.state() == EnvelopeState.APPLIED) {
+      outbox.recallApplied(config);
+    } else {
+      outbox.desire(stored.envelope(), config, stored.deadline(), tracking);
+    }
+    Instant now = clock.instant();
+    if (owner != null && owner.transport() == Transport.WEBSOCKET && outbox.desiredConfigDue(state, now)) {
+      push(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig(tracking)));
+    }
     return this;
   }
 
@@ -350,9 +417,12 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   private DispatchOutcome sendOrHold(AgentOutbox.Waiting message) {
     if (owner != null && owner.transport() == Transport.WEBSOCKET && state.capabilities() != 0) {
       pushWaiting(message);
-      return new DispatchOutcome(EnvelopeState.SENT, "sent");
+      return null;
     }
-    if (!outbox.hold(message)) {
+    // Answered below already: whoever asked is not told again when it goes out.
+    AgentOutbox.Waiting held =
+        new AgentOutbox.Waiting(message.envelope(), message.message(), message.deadline(), getContext().getSystem().ignoreRef());
+    if (!outbox.hold(held)) {
       return close(
           message.envelope(),
           EnvelopeState.FAILED,
@@ -374,9 +444,33 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     SwitchboardMetrics.dispatchNoSession().increment();
   }
 
+  /** Hands a command to the WebSocket session; it counts as sent once the session confirms it. */
   private void pushWaiting(AgentOutbox.Waiting message) {
-    push(message.message().toBuilder());
-    tracking.sent(message.envelope());
+    ActorRef<SessionDirective> socket = owner.socket();
+    SwitchboardMetrics.deliveries(socket.path().address().hasGlobalScope() ? "forwarded" : "local").increment();
+    ServerToAgent command = message.message().toBuilder().setInstanceUid(uidBytes).setCapabilities(SERVER_CAPABILITIES).build();
+    socket.tell(new DeliverEnvelope(command, message.envelope(), owner.epoch(), getContext().getSelf()));
+    outbox.inFlight(message, owner.epoch(), owner.node());
+  }
+
+  private Behavior<Command> onEnvelopeDelivered(EnvelopeDelivered delivered) {
+    outbox
+        .delivered(delivered.envelope(), delivered.epoch())
+        .ifPresent(
+            sent -> {
+              dispatches.sent(sent.message().envelope(), sent.node());
+              sent.message().replyTo().tell(new DispatchOutcome(EnvelopeState.SENT, "sent"));
+            });
+    return this;
+  }
+
+  /** What the ending session never confirmed goes to the agent's next session instead. */
+  private void requeueUnconfirmed() {
+    for (AgentOutbox.Waiting unconfirmed : outbox.sessionLost(getContext().getSystem().ignoreRef())) {
+      unconfirmed
+          .replyTo()
+          .tell(new DispatchOutcome(EnvelopeState.PENDING, "the session ended before it went out; kept for the next one"));
+    }
   }
 
   /** A message on the server's initiative, down the current WebSocket, wherever its node is. */
@@ -441,6 +535,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
 
   private void endSession(String reason) {
     getContext().getLog().debug("Session {} of agent {} ended: {}", owner.epoch(), instanceUid, reason);
+    requeueUnconfirmed();
     recordStatus(ConnectionState.DISCONNECTED, clock.instant());
     countPollingSession(owner, false);
     owner = null;

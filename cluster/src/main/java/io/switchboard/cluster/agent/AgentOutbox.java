@@ -18,7 +18,9 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What the server has for one agent beyond the answer to its message: the connection settings
@@ -39,14 +41,21 @@ final class AgentOutbox {
     void closed(UUID envelope, EnvelopeState outcome, String detail);
   }
 
-  /** A command or custom message and the envelope that carried it. */
-  record Waiting(UUID envelope, ServerToAgent message, Instant deadline) {}
+  /**
+   * A command or custom message and the envelope that carried it; {@code replyTo} (possibly
+   * nobody) hears how the operator's dispatch ended up once it is sent.
+   */
+  record Waiting(UUID envelope, ServerToAgent message, Instant deadline, ActorRef<AgentEntity.DispatchOutcome> replyTo) {}
+
+  /** A message handed to a WebSocket session that has not yet confirmed it reached the socket. */
+  record InFlight(Waiting message, long epoch, String node) {}
 
   /** The remote config operators want; {@code envelope} is null once the agent has answered it. */
   private record DesiredConfig(UUID envelope, AgentRemoteConfig config, Instant deadline) {}
 
   private final ConnectionSettingsOffers connectionSettings;
   private final Deque<Waiting> waiting = new ArrayDeque<>();
+  private final List<InFlight> inFlight = new ArrayList<>(0);
   private boolean connectionSettingsOffered;
   private DesiredConfig desired;
   private boolean desiredConfigOffered;
@@ -63,7 +72,39 @@ final class AgentOutbox {
 
   /** Nothing waits to go out and no remote config waits for the agent's answer. */
   boolean isIdle() {
-    return waiting.isEmpty() && (desired == null || desired.envelope() == null);
+    return waiting.isEmpty() && inFlight.isEmpty() && (desired == null || desired.envelope() == null);
+  }
+
+  /** Remembers a message handed to the session of {@code epoch} until the session confirms it. */
+  void inFlight(Waiting message, long epoch, String node) {
+    inFlight.add(new InFlight(message, epoch, node));
+  }
+
+  /** The session confirmed the message reached its socket; returns it, if it was in flight. */
+  Optional<InFlight> delivered(UUID envelope, long epoch) {
+    for (Iterator<InFlight> next = inFlight.iterator(); next.hasNext(); ) {
+      InFlight message = next.next();
+      if (message.message().envelope().equals(envelope) && message.epoch() == epoch) {
+        next.remove();
+        return Optional.of(message);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The session ended (or its node died) before confirming what it was handed: those messages wait
+   * again, ahead of the rest, for the agent's next session (the agent may see one twice). Returns
+   * them as they were, so that operators still waiting for an answer get one.
+   */
+  List<Waiting> sessionLost(ActorRef<AgentEntity.DispatchOutcome> nobody) {
+    List<Waiting> unconfirmed = inFlight.stream().map(InFlight::message).toList();
+    for (int i = unconfirmed.size() - 1; i >= 0; i--) {
+      Waiting message = unconfirmed.get(i);
+      waiting.addFirst(new Waiting(message.envelope(), message.message(), message.deadline(), nobody));
+    }
+    inFlight.clear();
+    return unconfirmed;
   }
 
   /**
@@ -99,6 +140,20 @@ final class AgentOutbox {
     desiredConfigOffered = false;
   }
 
+  /** Whether operators have set a desired config for this agent (in this incarnation). */
+  boolean hasDesiredConfig() {
+    return desired != null;
+  }
+
+  /**
+   * Restores a desired config the agent has already applied, found in the database by a new
+   * incarnation of the entity: offered again only if the agent reports another one.
+   */
+  void recallApplied(AgentRemoteConfig config) {
+    desired = new DesiredConfig(null, config, Instant.MAX);
+    desiredConfigOffered = false;
+  }
+
   /**
    * Closes the desired config's envelope when the agent reports on that config: APPLIED or FAILED
    * (APPLYING and other configs' statuses leave it open).
@@ -126,13 +181,13 @@ final class AgentOutbox {
   }
 
   /**
-   * The desired config is due once per session, before its deadline, to an agent that can take it
-   * and runs another.
+   * The desired config is due once per session to an agent that can take it and runs another;
+   * while its envelope is open, only before the envelope's deadline.
    */
   boolean desiredConfigDue(AgentState state, Instant now) {
     return desired != null
         && !desiredConfigOffered
-        && now.isBefore(desired.deadline())
+        && (desired.envelope() == null || now.isBefore(desired.deadline()))
         && state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)
         && !desired.config().getConfigHash().equals(state.reportedRemoteConfigHash());
   }

@@ -3,13 +3,16 @@ package io.switchboard.cluster.agent;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.persistence.dispatch.DispatchStore;
 import io.switchboard.persistence.dispatch.EnvelopeState;
+import io.switchboard.persistence.dispatch.StoredRemoteConfig;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where an agent's entity records what became of the dispatch envelopes it was handed. Recording
+ * Where an agent's entity records what became of the dispatch envelopes it was handed, and finds
+ * its desired config when it starts (after a node died, a shard moved, or it was passivated). Recording
  * does not hold up the agent's session: if the database misses a change, the envelope stays open
  * and the redelivery sweep hands it back to the entity, which knows it and lets it be.
  */
@@ -20,6 +23,9 @@ public interface DispatchLedger {
 
   /** The envelope ended: APPLIED, FAILED or EXPIRED, with why. */
   void closed(UUID envelope, EnvelopeState outcome, String detail);
+
+  /** The agent's latest remote config that is open or applied, for an entity starting afresh. */
+  CompletionStage<Optional<StoredRemoteConfig>> latestRemoteConfig(String instanceUid);
 
   /** Records into the dispatch_envelopes table. */
   static DispatchLedger of(DispatchStore store) {
@@ -33,6 +39,11 @@ public interface DispatchLedger {
       @Override
       public void closed(UUID envelope, EnvelopeState outcome, String detail) {
         count(store.close(envelope, outcome, detail), envelope, outcome);
+      }
+
+      @Override
+      public CompletionStage<Optional<StoredRemoteConfig>> latestRemoteConfig(String instanceUid) {
+        return store.latestRemoteConfig(instanceUid);
       }
 
       private void count(CompletionStage<Boolean> recorded, UUID envelope, EnvelopeState state) {

@@ -25,13 +25,17 @@ import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentCommand;
 import io.switchboard.persistence.dispatch.EnvelopeState;
+import io.switchboard.persistence.dispatch.StoredRemoteConfig;
 import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.ConnectionState;
 import io.switchboard.persistence.status.StatusWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -52,6 +56,8 @@ class AgentEntityTest {
   private TestProbe<StatusWriter.Command> writer;
   private ActorRef<AgentEntity.Command> entity;
   private TestProbe<Recorded> recorded;
+  /** What the database holds as the agent's desired config when the entity starts. */
+  private StoredRemoteConfig stored;
   private DispatchLedger ledger;
 
   /** What the entity recorded about an envelope: SENT (with the node) or how it ended. */
@@ -78,9 +84,19 @@ class AgentEntityTest {
           public void closed(UUID envelope, EnvelopeState outcome, String detail) {
             recorded.getRef().tell(new Recorded(envelope, outcome, detail));
           }
+
+          @Override
+          public CompletionStage<Optional<StoredRemoteConfig>> latestRemoteConfig(String uid) {
+            return CompletableFuture.completedFuture(Optional.ofNullable(stored));
+          }
         };
-    entity =
-        testKit.spawn(
+    stored = null;
+    entity = spawnIncarnation();
+  }
+
+  /** A new incarnation of the agent's entity, as after a node died or its shard moved. */
+  private ActorRef<AgentEntity.Command> spawnIncarnation() {
+    return testKit.spawn(
             AgentEntity.create(
                 instanceUid,
                 shard.getRef(),
@@ -88,6 +104,46 @@ class AgentEntityTest {
                 ledger,
                 new AgentEntitySettings(Duration.ofMillis(300), Duration.ofSeconds(15), Duration.ofMillis(400)),
                 Clock.systemUTC()));
+  }
+
+  @Test
+  void aNewIncarnationTakesAnOpenRemoteConfigBackFromTheDatabase() {
+    UUID envelope = UUID.randomUUID();
+    stored = new StoredRemoteConfig(envelope, remoteConfig(CONFIG).toByteArray(), EnvelopeState.SENT, Instant.now().plusSeconds(60));
+    ActorRef<AgentEntity.Command> incarnation = spawnIncarnation();
+    Session session = new Session(110);
+
+    incarnation.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
+
+    ServerToAgent reply = session.expectDelivery();
+    AgentRemoteConfig offered = reply.hasRemoteConfig() ? reply.getRemoteConfig() : session.expectDelivery().getRemoteConfig();
+    assertEquals(CONFIG, offered.getConfig());
+    assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
+    incarnation.tell(new AgentEntity.AgentReport(configStatus(2, offered, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
+    assertEquals(new Recorded(envelope, EnvelopeState.APPLIED, null), recorded.receiveMessage());
+  }
+
+  @Test
+  void anAppliedConfigFromTheDatabaseGoesOnlyToAnAgentRunningAnother() {
+    stored =
+        new StoredRemoteConfig(UUID.randomUUID(), remoteConfig(CONFIG).toByteArray(), EnvelopeState.APPLIED, Instant.now().minusSeconds(60));
+    ActorRef<AgentEntity.Command> incarnation = spawnIncarnation();
+    Session runsIt = new Session(120);
+    incarnation.tell(
+        new AgentEntity.AgentReport(
+            configStatus(1, remoteConfig(CONFIG).getRemoteConfig(), RemoteConfigStatuses.RemoteConfigStatuses_APPLIED).toBuilder()
+                .setAgentDescription(fullState(1).getAgentDescription())
+                .build(),
+            runsIt.ref()));
+    assertEquals(false, runsIt.expectDelivery().hasRemoteConfig());
+    runsIt.probe.expectNoMessage(Duration.ofMillis(200));
+
+    ActorRef<AgentEntity.Command> another = spawnIncarnation();
+    Session lostIt = new Session(121);
+    another.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), lostIt.ref()));
+    ServerToAgent reply = lostIt.expectDelivery();
+    assertEquals(CONFIG, (reply.hasRemoteConfig() ? reply : lostIt.expectDelivery()).getRemoteConfig().getConfig());
+    recorded.expectNoMessage(Duration.ofMillis(100));
   }
 
   @Test
@@ -336,7 +392,7 @@ class AgentEntityTest {
     Session session = new Session(84);
     entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x400), session.ref()));
     session.expectDelivery();
-    assertEquals(CommandType.CommandType_Restart, session.expectDelivery().getCommand().getType());
+    assertEquals(CommandType.CommandType_Restart, session.expectCommand().getCommand().getType());
     assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
 
     entity.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x400), session.ref()));
@@ -407,8 +463,31 @@ class AgentEntityTest {
     assertTrue(status.customMessagesJson().contains("\"type\":\"pong\""));
 
     assertEquals(EnvelopeState.FAILED, dispatch(UUID.randomUUID(), customMessage("io.example.other")).state());
-    assertEquals(EnvelopeState.SENT, dispatch(UUID.randomUUID(), customMessage("io.example.ping")).state());
-    assertEquals("ping", session.expectDelivery().getCustomMessage().getType());
+    TestProbe<AgentEntity.DispatchOutcome> operator = testKit.createTestProbe();
+    entity.tell(new AgentEntity.Dispatch(UUID.randomUUID(), customMessage("io.example.ping"), Instant.now().plusSeconds(60), operator.getRef()));
+    operator.expectNoMessage(Duration.ofMillis(100));
+    assertEquals("ping", session.expectCommand().getCustomMessage().getType());
+    assertEquals(EnvelopeState.SENT, operator.receiveMessage().state(), "answered once the session confirmed it");
+  }
+
+  @Test
+  void aCommandTheSessionNeverConfirmedGoesToTheAgentsNextSession() {
+    Session dying = new Session(130);
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x400), dying.ref()));
+    dying.expectDelivery();
+    UUID envelope = UUID.randomUUID();
+    TestProbe<AgentEntity.DispatchOutcome> operator = testKit.createTestProbe();
+    entity.tell(new AgentEntity.Dispatch(envelope, restart(), Instant.now().plusSeconds(60), operator.getRef()));
+    dying.probe.expectMessageClass(AgentEntity.DeliverEnvelope.class);
+
+    // The session's node died without a word; the agent comes back on another node.
+    Session next = new Session(131);
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x400), next.ref()));
+
+    assertEquals(EnvelopeState.PENDING, operator.receiveMessage().state());
+    next.expectDelivery();
+    assertEquals(CommandType.CommandType_Restart, next.expectCommand().getCommand().getType());
+    assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
   }
 
   private static final AgentConfigMap CONFIG =
@@ -497,6 +576,13 @@ class AgentEntityTest {
 
     ServerToAgent expectDelivery() {
       return probe.expectMessageClass(AgentEntity.Deliver.class).message();
+    }
+
+    /** An operator command for the agent, confirmed the way a session does once it is on the socket. */
+    ServerToAgent expectCommand() {
+      AgentEntity.DeliverEnvelope command = probe.expectMessageClass(AgentEntity.DeliverEnvelope.class);
+      command.entity().tell(new AgentEntity.EnvelopeDelivered(command.envelope(), command.epoch()));
+      return command.message();
     }
   }
 }

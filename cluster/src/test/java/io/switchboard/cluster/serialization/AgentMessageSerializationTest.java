@@ -41,6 +41,7 @@ class AgentMessageSerializationTest {
     TestProbe<AgentEntity.SessionDirective> session = testKit.createTestProbe();
     TestProbe<AgentEntity.DispatchOutcome> operator = testKit.createTestProbe();
     TestProbe<ServerToAgent> poll = testKit.createTestProbe();
+    TestProbe<AgentEntity.Command> entity = testKit.createTestProbe();
     ByteString uid = InstanceUid.toBytes(UUID.randomUUID().toString());
     AgentToServer report = AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(7).setCapabilities(3).build();
 
@@ -63,6 +64,9 @@ class AgentMessageSerializationTest {
               operator.getRef()),
           new AgentEntity.Deliver(ServerToAgent.newBuilder().setInstanceUid(uid).setCapabilities(1).build()),
           new AgentEntity.CloseSession("fenced"),
+          new AgentEntity.DeliverEnvelope(
+              ServerToAgent.newBuilder().setInstanceUid(uid).setCapabilities(1).build(), UUID.randomUUID(), 42, entity.getRef()),
+          new AgentEntity.EnvelopeDelivered(UUID.randomUUID(), 42),
           new AgentEntity.DispatchOutcome(EnvelopeState.SENT, "sent"),
           new AgentEntity.DispatchOutcome(EnvelopeState.PENDING, null)
         }) {

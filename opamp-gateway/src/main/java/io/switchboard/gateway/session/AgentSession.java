@@ -180,6 +180,11 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       send(deliver.message());
       return this;
     }
+    if (directive instanceof AgentEntity.DeliverEnvelope command) {
+      send(command.message());
+      command.entity().tell(new AgentEntity.EnvelopeDelivered(command.envelope(), command.epoch()));
+      return this;
+    }
     AgentEntity.CloseSession close = (AgentEntity.CloseSession) directive;
     getContext().getLog().info("Closing session {} of agent {}: {}", epoch, instanceUid, close.reason());
     return Behaviors.stopped();

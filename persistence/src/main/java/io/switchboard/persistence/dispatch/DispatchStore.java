@@ -157,6 +157,30 @@ public final class DispatchStore {
         .toFuture();
   }
 
+  /**
+   * What a new incarnation of an agent's entity needs to know its desired config: the agent's
+   * latest remote config envelope that is open or was applied.
+   */
+  public CompletionStage<Optional<StoredRemoteConfig>> latestRemoteConfig(String instanceUid) {
+    return rows(
+            """
+            SELECT id, message, state, deadline FROM dispatch_envelopes
+            WHERE instance_uid = $1 AND kind = 'REMOTE_CONFIG' AND state IN ('PENDING', 'SENT', 'APPLIED')
+            ORDER BY created_at DESC LIMIT 1
+            """,
+            statement -> statement.bind(0, instanceUid),
+            row ->
+                new StoredRemoteConfig(
+                    row.get(0, UUID.class),
+                    bytes(row.get(1, ByteBuffer.class)),
+                    EnvelopeState.valueOf(row.get(2, String.class)),
+                    instant(row, 3)))
+        .next()
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
+        .toFuture();
+  }
+
   /** The envelope went down a session, from {@code node}. False if it was no longer pending. */
   public CompletionStage<Boolean> markSent(UUID id, String node) {
     return update(

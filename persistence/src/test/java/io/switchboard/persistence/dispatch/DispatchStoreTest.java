@@ -116,6 +116,32 @@ class DispatchStoreTest {
     assertEquals(List.of(newer.id()), sent.stream().map(DispatchEnvelope::id).toList());
   }
 
+  @Test
+  void theLatestRemoteConfigNotRefusedIsWhatANewEntityTakesBack() throws Exception {
+    String agent = "agent-" + UUID.randomUUID();
+    assertEquals(Optional.empty(), get(store.latestRemoteConfig(agent)));
+    NewEnvelope applied = remoteConfig(agent, new byte[] {1});
+    get(store.create(applied));
+    get(store.close(applied.id(), EnvelopeState.APPLIED, null));
+    NewEnvelope failed = remoteConfig(agent, new byte[] {2});
+    get(store.create(failed));
+    get(store.close(failed.id(), EnvelopeState.FAILED, "bad"));
+
+    StoredRemoteConfig found = get(store.latestRemoteConfig(agent)).orElseThrow();
+    assertEquals(applied.id(), found.envelope());
+    assertEquals(EnvelopeState.APPLIED, found.state());
+
+    NewEnvelope open = remoteConfig(agent, new byte[] {3});
+    get(store.create(open));
+    assertEquals(open.id(), get(store.latestRemoteConfig(agent)).orElseThrow().envelope());
+    assertEquals(3, get(store.latestRemoteConfig(agent)).orElseThrow().message()[0]);
+  }
+
+  private static NewEnvelope remoteConfig(String agent, byte[] message) {
+    return new NewEnvelope(
+        UUID.randomUUID(), agent, EnvelopeKind.REMOTE_CONFIG, "{}", message, new byte[] {7}, null, Instant.now().plusSeconds(60), "test");
+  }
+
   private static NewEnvelope envelope(String agent, String key, Instant deadline, byte[] message) {
     return new NewEnvelope(UUID.randomUUID(), agent, EnvelopeKind.RESTART, "{}", message, null, key, deadline, "test");
   }
