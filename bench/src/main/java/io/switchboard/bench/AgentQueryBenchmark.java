@@ -3,6 +3,7 @@ package io.switchboard.bench;
 import io.switchboard.persistence.agents.AgentQuery;
 import io.switchboard.persistence.agents.AgentRecord;
 import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.agents.Selector;
 import io.switchboard.persistence.status.ConnectionState;
 import io.switchboard.persistence.testing.FleetTable;
 import io.switchboard.persistence.testing.TestDatabase;
@@ -34,12 +35,12 @@ final class AgentQueryBenchmark {
 
       Map<String, AgentQuery> shapes = new LinkedHashMap<>();
       shapes.put("first page, 100", AgentQuery.firstPage(100));
-      shapes.put("page after a cursor, 100", query(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.of(deep)));
-      shapes.put("disconnected, 100", query(Optional.of(ConnectionState.DISCONNECTED), Optional.empty(), Optional.empty(), Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
-      shapes.put("unhealthy, 100", query(Optional.empty(), Optional.of(false), Optional.empty(), Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
-      shapes.put("service.name = svc-7, 100", query(Optional.empty(), Optional.empty(), Optional.of(Map.entry("service.name", "svc-7")), Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
-      shapes.put("config FAILED, 100", query(Optional.empty(), Optional.empty(), Optional.empty(), Optional.of("FAILED"), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
-      shapes.put("newest first, 100", query(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), AgentQuery.Sort.NEWEST, Optional.empty()));
+      shapes.put("page after a cursor, 100", query(Optional.empty(), Optional.empty(), Selector.ANY, Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.of(deep)));
+      shapes.put("disconnected, 100", query(Optional.of(ConnectionState.DISCONNECTED), Optional.empty(), Selector.ANY, Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
+      shapes.put("unhealthy, 100", query(Optional.empty(), Optional.of(false), Selector.ANY, Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
+      shapes.put("service.name = svc-7, 100", query(Optional.empty(), Optional.empty(), Selector.attribute("service.name", "svc-7"), Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
+      shapes.put("config FAILED, 100", query(Optional.empty(), Optional.empty(), Selector.ANY, Optional.of("FAILED"), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
+      shapes.put("newest first, 100", query(Optional.empty(), Optional.empty(), Selector.ANY, Optional.empty(), AgentQuery.Sort.NEWEST, Optional.empty()));
 
       System.out.println("## agent-queries (" + String.format("%,d", AGENTS) + " agents, " + RUNS + " runs each)\n");
       System.out.println("| query | p50 | p99 |");
@@ -60,10 +61,10 @@ final class AgentQueryBenchmark {
   private static AgentQuery query(
       Optional<ConnectionState> state,
       Optional<Boolean> healthy,
-      Optional<Map.Entry<String, String>> attribute,
+      Selector selector,
       Optional<String> configStatus,
       AgentQuery.Sort sort,
       Optional<AgentQuery.Cursor> after) {
-    return new AgentQuery(state, healthy, attribute, configStatus, sort, after, 100);
+    return new AgentQuery(state, healthy, selector, configStatus, sort, after, 100);
   }
 }

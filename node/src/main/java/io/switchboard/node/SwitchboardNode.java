@@ -12,6 +12,9 @@ import io.switchboard.cluster.lease.PostgresLease;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.DispatchSweep;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.rollout.RolloutDriver;
+import io.switchboard.dispatch.rollout.RolloutSettings;
+import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.gateway.OpampEndpoint;
 import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.gateway.session.LiveSessions;
@@ -20,7 +23,10 @@ import io.switchboard.gateway.tls.OpampTls;
 import io.switchboard.observability.Telemetry;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.DatabaseExtension;
+import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.configurations.ConfigurationStore;
 import io.switchboard.persistence.dispatch.DispatchStore;
+import io.switchboard.persistence.rollouts.RolloutStore;
 import io.switchboard.persistence.history.HistoryRetention;
 import io.switchboard.persistence.status.StatusWriter;
 import java.time.Clock;
@@ -102,16 +108,24 @@ public final class SwitchboardNode implements AutoCloseable {
       AgentRefs agents = uid -> sharding.entityRefFor(AgentEntity.TYPE_KEY, uid);
       DispatchSettings dispatch = DispatchSettings.fromConfig(switchboard);
       DispatchSweep.init(system, dispatchStore, agents, dispatch);
+      ApiSettings api = ApiSettings.fromConfig(switchboard);
+      Dispatcher dispatcher = new Dispatcher(dispatchStore, agents, api.askTimeout(), Clock.systemUTC());
+      RolloutSettings rolloutSettings = RolloutSettings.fromConfig(switchboard);
+      RolloutStore rolloutStore = new RolloutStore(database.pool());
+      ConfigurationStore configurations = new ConfigurationStore(database.pool());
+      RolloutDriver.init(system, rolloutStore, configurations, dispatcher, rolloutSettings);
+      Rollouts rollouts =
+          new Rollouts(rolloutStore, configurations, new AgentRepository(database.pool()), dispatcher, rolloutSettings);
       LiveSessions liveSessions = new LiveSessions();
       drainOnShutdown(system, liveSessions, switchboard.getConfig("opamp.drain"));
       Route opampRoute = OpampEndpoint.route(system, opamp, nodeName, agents, liveSessions);
-      ApiSettings api = ApiSettings.fromConfig(switchboard);
       Cluster cluster = Cluster.get(system);
       Route apiRoute =
           new OperatorApi(
                   database,
-                  new Dispatcher(dispatchStore, agents, api.askTimeout(), Clock.systemUTC()),
+                  dispatcher,
                   dispatch,
+                  rollouts,
                   api,
                   () -> cluster.selfMember().status() == MemberStatus.up())
               .route();

@@ -12,8 +12,6 @@ import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,9 +45,9 @@ class MultiProcessFailoverTest {
   @BeforeAll
   void startNodes() throws Exception {
     database = TestDatabase.start();
-    int seedPort = freePort();
+    int seedPort = TestNodes.freePort();
     for (int i = 0; i < 3; i++) {
-      nodes.add(startNode(i, i == 0 ? seedPort : freePort(), seedPort));
+      nodes.add(startNode(i, i == 0 ? seedPort : TestNodes.freePort(), seedPort));
     }
     for (NodeProcess node : nodes) {
       await()
@@ -140,8 +138,8 @@ class MultiProcessFailoverTest {
   }
 
   private NodeProcess startNode(int index, int remotePort, int seedPort) throws IOException {
-    int opampPort = freePort();
-    int apiPort = freePort();
+    int opampPort = TestNodes.freePort();
+    int apiPort = TestNodes.freePort();
     Path dataDir = Files.createTempDirectory("switchboard-process");
     Path log = Path.of("target", "multi-process-node-" + index + ".log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -164,8 +162,8 @@ class MultiProcessFailoverTest {
     env.put("SWITCHBOARD_DATA_DIR", dataDir.toString());
     env.put("SWITCHBOARD_OPAMP_PORT", Integer.toString(opampPort));
     env.put("SWITCHBOARD_API_PORT", Integer.toString(apiPort));
-    env.put("SWITCHBOARD_METRICS_PORT", Integer.toString(freePort()));
-    env.put("SWITCHBOARD_MANAGEMENT_PORT", Integer.toString(freePort()));
+    env.put("SWITCHBOARD_METRICS_PORT", Integer.toString(TestNodes.freePort()));
+    env.put("SWITCHBOARD_MANAGEMENT_PORT", Integer.toString(TestNodes.freePort()));
     env.put("SWITCHBOARD_REMOTE_PORT", Integer.toString(remotePort));
     env.put("SWITCHBOARD_SEED_NODES", "pekko://switchboard@127.0.0.1:" + seedPort);
     env.put("SWITCHBOARD_LEASE_TTL", "4s");
@@ -175,13 +173,5 @@ class MultiProcessFailoverTest {
 
   private static AgentToServer report(ByteString uid, long seq) {
     return fullState(uid, seq, "multi-process").toBuilder().setCapabilities(0x1 | 0x400).build();
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

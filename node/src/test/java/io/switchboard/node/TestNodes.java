@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -37,9 +38,19 @@ final class TestNodes {
     settings.put("switchboard.dispatch.sweep.interval", "200ms");
     settings.put("switchboard.dispatch.sweep.expiry-grace", "0s");
     settings.put("switchboard.dispatch.sweep.redeliver-after", "1s");
+    settings.put("switchboard.rollouts.tick", "200ms");
     settings.putAll(overrides);
     return ConfigFactory.load(
         ConfigFactory.parseMap(settings).withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+  }
+
+  /** A port free right now, for a node that must keep its port across a restart. */
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static Path newDataDir() {

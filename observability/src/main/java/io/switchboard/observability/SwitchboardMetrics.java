@@ -88,6 +88,12 @@ public final class SwitchboardMetrics {
         .withTag("state", state.toLowerCase(java.util.Locale.ROOT));
   }
 
+  /** Rollouts the driver moved to a state on its own: paused (a gate tripped), completed. */
+  public static Counter rolloutTransitions(String state) {
+    return Kamon.counter("switchboard.rollout.transitions", "Rollouts moved to a state by the rollout driver")
+        .withTag("state", state.toLowerCase(java.util.Locale.ROOT));
+  }
+
   /** Leases this node acquired (shard leases, singleton leader leases), by lease name. */
   public static Counter leaseAcquisitions(String lease) {
     return Kamon.counter("switchboard.lease.acquisitions", "Leases acquired by this node").withTag("lease", lease);

@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.extractUnmatchedPath;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.getFromResource;
 import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
@@ -12,13 +13,19 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.agents.AgentCommandRoutes;
 import io.switchboard.api.agents.AgentRoutes;
+import io.switchboard.api.agents.AgentLabelRoutes;
 import io.switchboard.api.audit.AuditRoutes;
+import io.switchboard.api.configurations.ConfigurationRoutes;
+import io.switchboard.api.rollouts.RolloutRoutes;
 import io.switchboard.api.dispatch.DispatchRoutes;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.audit.AuditLog;
+import io.switchboard.persistence.configurations.ConfigurationStore;
+import io.switchboard.persistence.rollouts.RolloutStore;
 import io.switchboard.persistence.dispatch.DispatchStore;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -43,7 +50,10 @@ public final class OperatorApi {
 
   private final AgentRoutes agents;
   private final AgentCommandRoutes agentCommands;
+  private final AgentLabelRoutes agentLabels;
   private final DispatchRoutes dispatches;
+  private final ConfigurationRoutes configurations;
+  private final RolloutRoutes rollouts;
   private final AuditRoutes audit;
   private final BooleanSupplier nodeUp;
 
@@ -56,6 +66,7 @@ public final class OperatorApi {
       Database database,
       Dispatcher dispatcher,
       DispatchSettings dispatchSettings,
+      Rollouts rollouts,
       ApiSettings settings,
       BooleanSupplier nodeUp) {
     this.nodeUp = nodeUp;
@@ -63,7 +74,11 @@ public final class OperatorApi {
     this.agents = new AgentRoutes(new AgentRepository(database.readPool()), settings.maxPageSize(), json);
     this.agentCommands =
         new AgentCommandRoutes(new AgentRepository(database.pool()), dispatcher, dispatchSettings, json);
+    this.agentLabels = new AgentLabelRoutes(new AgentRepository(database.pool()), json);
     this.dispatches = new DispatchRoutes(new DispatchStore(database.pool()), settings.maxPageSize(), json);
+    this.configurations = new ConfigurationRoutes(new ConfigurationStore(database.pool()), json);
+    this.rollouts =
+        new RolloutRoutes(rollouts, new RolloutStore(database.pool()), new AgentRepository(database.pool()), json);
     this.audit = new AuditRoutes(new AuditLog(database.readPool()), settings.maxPageSize(), json);
   }
 
@@ -76,9 +91,18 @@ public final class OperatorApi {
                 () ->
                     concat(
                         path("health", () -> get(this::health)),
+                        path("openapi.json", () -> get(() -> getFromResource("api/openapi.json", ContentTypes.APPLICATION_JSON))),
                         handleRejections(
                             badRequests(),
-                            () -> concat(agents.route(), agentCommands.route(), dispatches.route(), audit.route())),
+                            () ->
+                                concat(
+                                    agents.route(),
+                                    agentCommands.route(),
+                                    agentLabels.route(),
+                                    dispatches.route(),
+                                    configurations.route(),
+                                    rollouts.route(),
+                                    audit.route())),
                         extractUnmatchedPath(
                             unmatched ->
                                 complete(Problem.response(StatusCodes.NOT_FOUND, "no API resource at /api" + unmatched))))));

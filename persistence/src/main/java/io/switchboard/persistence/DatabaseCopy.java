@@ -24,7 +24,16 @@ import org.postgresql.copy.CopyManager;
 public final class DatabaseCopy {
 
   /** The tables holding a node's data, parents before children; everything else is derived. */
-  static final List<String> TABLES = List.of("agents", "agent_status_history");
+  static final List<String> TABLES =
+      List.of(
+          "agents",
+          "agent_status_history",
+          "configurations",
+          "configuration_versions",
+          "dispatch_envelopes",
+          "rollouts",
+          "rollout_targets",
+          "audit_events");
 
   private DatabaseCopy() {}
 
@@ -45,6 +54,10 @@ public final class DatabaseCopy {
       for (String table : TABLES) {
         copied.put(table, copyTable(source, target, table));
       }
+      // COPY writes the audit events' ids as they were; new events must number on after them.
+      target
+          .createStatement()
+          .execute("SELECT setval(pg_get_serial_sequence('audit_events', 'id'), coalesce(max(id), 0) + 1, false) FROM audit_events");
       target.commit();
       return copied;
     } catch (SQLException e) {

@@ -14,6 +14,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.api.Operator;
 import io.switchboard.api.Problem;
 import io.switchboard.api.dispatch.DispatchView;
 import io.switchboard.dispatch.DispatchSettings;
@@ -44,9 +45,6 @@ import org.apache.pekko.http.javadsl.server.Route;
  * bounds how long it stays deliverable.
  */
 public final class AgentCommandRoutes {
-
-  /** Names the operator in the audit log until operator accounts exist. */
-  static final String OPERATOR_HEADER = "X-Switchboard-Operator";
 
   private final AgentRepository agents;
   private final Dispatcher dispatcher;
@@ -117,8 +115,7 @@ public final class AgentCommandRoutes {
             optionalHeaderValueByName(
                 "Idempotency-Key",
                 idempotencyKey ->
-                    optionalHeaderValueByName(
-                        OPERATOR_HEADER,
+                    Operator.named(
                         operator ->
                             onSuccess(
                                 agents.find(instanceUid),
@@ -134,7 +131,7 @@ public final class AgentCommandRoutes {
                                                     message,
                                                     idempotencyKey.orElse(null),
                                                     deadline,
-                                                    operator.orElse("anonymous"))),
+                                                    operator)),
                                             this::answer)))));
   }
 

@@ -3,6 +3,7 @@ package io.switchboard.api.agents;
 import io.switchboard.api.QueryParameters;
 import io.switchboard.persistence.agents.AgentQuery;
 import io.switchboard.persistence.agents.AgentRecord;
+import io.switchboard.persistence.agents.Selector;
 import io.switchboard.persistence.status.ConnectionState;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -22,7 +23,7 @@ import java.util.Set;
 final class AgentListParameters {
 
   private static final Set<String> KNOWN =
-      Set.of("connection_state", "healthy", "attribute", "remote_config_status", "sort", "limit", "after");
+      Set.of("connection_state", "healthy", "attribute", "label", "remote_config_status", "sort", "limit", "after");
 
   private AgentListParameters() {}
 
@@ -31,7 +32,7 @@ final class AgentListParameters {
     return new AgentQuery(
         Optional.ofNullable(parameters.get("connection_state")).map(AgentListParameters::connectionState),
         Optional.ofNullable(parameters.get("healthy")).map(AgentListParameters::bool),
-        Optional.ofNullable(parameters.get("attribute")).map(AgentListParameters::attribute),
+        selector(parameters),
         Optional.ofNullable(parameters.get("remote_config_status")).map(status -> status.toUpperCase(Locale.ROOT)),
         Optional.ofNullable(parameters.get("sort")).map(AgentListParameters::sort).orElse(AgentQuery.Sort.INSTANCE_UID),
         Optional.ofNullable(parameters.get("after")).map(AgentListParameters::cursor),
@@ -68,10 +69,23 @@ final class AgentListParameters {
     return Boolean.parseBoolean(value);
   }
 
-  private static Map.Entry<String, String> attribute(String value) {
+  private static Selector selector(Map<String, String> parameters) {
+    Selector selector = Selector.ANY;
+    if (parameters.containsKey("attribute")) {
+      Map.Entry<String, String> attribute = keyValue("attribute", parameters.get("attribute"), "service.name=checkout");
+      selector = selector.and(Selector.attribute(attribute.getKey(), attribute.getValue()));
+    }
+    if (parameters.containsKey("label")) {
+      Map.Entry<String, String> label = keyValue("label", parameters.get("label"), "env=prod");
+      selector = selector.and(Selector.label(label.getKey(), label.getValue()));
+    }
+    return selector;
+  }
+
+  private static Map.Entry<String, String> keyValue(String name, String value, String example) {
     int equals = value.indexOf('=');
     if (equals <= 0) {
-      throw new IllegalArgumentException("attribute must look like key=value, e.g. service.name=checkout");
+      throw new IllegalArgumentException(name + " must look like key=value, e.g. " + example);
     }
     return Map.entry(value.substring(0, equals), value.substring(equals + 1));
   }

@@ -21,6 +21,7 @@ record AgentView(
     @JsonProperty("remote_config_status") @JsonRawValue String remoteConfigStatus,
     @JsonProperty("custom_capabilities") @JsonRawValue String customCapabilities,
     @JsonProperty("custom_messages") @JsonRawValue String customMessages,
+    @JsonProperty("labels") @JsonRawValue String labels,
     @JsonProperty("first_seen") String firstSeen,
     @JsonProperty("updated_at") String updatedAt) {
 
@@ -39,6 +40,7 @@ record AgentView(
         agent.remoteConfigStatusJson(),
         agent.customCapabilitiesJson(),
         agent.customMessagesJson(),
+        agent.labelsJson(),
         agent.firstSeen().toString(),
         agent.updatedAt().toString());
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.switchboard.persistence.agents.AgentQuery;
 import io.switchboard.persistence.agents.AgentRecord;
+import io.switchboard.persistence.agents.Selector;
 import io.switchboard.persistence.status.ConnectionState;
 import java.time.Instant;
 import java.util.Map;
@@ -26,6 +27,7 @@ class AgentListParametersTest {
                 "connection_state", "connected",
                 "healthy", "false",
                 "attribute", "service.name=check=out",
+                "label", "env=prod",
                 "remote_config_status", "failed",
                 "sort", "newest",
                 "limit", "50"),
@@ -33,7 +35,7 @@ class AgentListParametersTest {
 
     assertEquals(Optional.of(ConnectionState.CONNECTED), query.connectionState());
     assertEquals(Optional.of(false), query.healthy());
-    assertEquals(Optional.of(Map.entry("service.name", "check=out")), query.attribute());
+    assertEquals(new Selector(Map.of("service.name", "check=out"), Map.of("env", "prod")), query.selector());
     assertEquals(Optional.of("FAILED"), query.remoteConfigStatus());
     assertEquals(AgentQuery.Sort.NEWEST, query.sort());
     assertEquals(50, query.limit());
@@ -44,7 +46,7 @@ class AgentListParametersTest {
     AgentRecord last =
         new AgentRecord(
             "0b6b5b8e-0000-4000-8000-000000000001", ConnectionState.CONNECTED, Instant.EPOCH, 1, null, 1, null, null,
-            null, null, null, null, null, Instant.parse("2026-11-22T10:00:00.123456Z"), Instant.EPOCH);
+            null, null, null, null, null, "{}", Instant.parse("2026-11-22T10:00:00.123456Z"), Instant.EPOCH);
 
     AgentQuery next = AgentListParameters.parse(Map.of("after", AgentListParameters.cursorAfter(last)), 1000);
 

@@ -4,20 +4,19 @@ import io.switchboard.persistence.status.ConnectionState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * One page of a filtered agent list: filters combine with AND; pages are keyset-paginated (the
  * cursor is the last row's sort key), so a deep page costs the same as the first.
  *
- * @param attribute an identifying or non-identifying attribute that must equal the given value
+ * @param selector  attributes and labels the agents must have
  * @param after     the sort key of the last agent of the previous page, empty for the first page
  */
 public record AgentQuery(
     Optional<ConnectionState> connectionState,
     Optional<Boolean> healthy,
-    Optional<Map.Entry<String, String>> attribute,
+    Selector selector,
     Optional<String> remoteConfigStatus,
     Sort sort,
     Optional<Cursor> after,
@@ -36,7 +35,7 @@ public record AgentQuery(
 
   public static AgentQuery firstPage(int limit) {
     return new AgentQuery(
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Sort.INSTANCE_UID, Optional.empty(), limit);
+        Optional.empty(), Optional.empty(), Selector.ANY, Optional.empty(), Sort.INSTANCE_UID, Optional.empty(), limit);
   }
 
   /** The SQL WHERE/ORDER BY/LIMIT after {@code FROM agents}, with its parameters in order. */
@@ -45,13 +44,7 @@ public record AgentQuery(
     List<Object> parameters = new ArrayList<>();
     connectionState.ifPresent(state -> conditions.add("connection_state = " + bind(parameters, state.name())));
     healthy.ifPresent(value -> conditions.add("(health->>'healthy')::boolean = " + bind(parameters, value)));
-    attribute.ifPresent(
-        entry -> {
-          String match = bind(parameters, "{\"" + jsonEscape(entry.getKey()) + "\":\"" + jsonEscape(entry.getValue()) + "\"}");
-          conditions.add(
-              "(description @> jsonb_build_object('identifying_attributes', " + match + "::jsonb)"
-                  + " OR description @> jsonb_build_object('non_identifying_attributes', " + match + "::jsonb))");
-        });
+    selector.addConditions(conditions, parameters);
     remoteConfigStatus.ifPresent(status -> conditions.add("remote_config_status->>'status' = " + bind(parameters, status)));
     after.ifPresent(
         cursor -> {
@@ -73,9 +66,5 @@ public record AgentQuery(
   private static String bind(List<Object> parameters, Object value) {
     parameters.add(value);
     return "$" + parameters.size();
-  }
-
-  private static String jsonEscape(String text) {
-    return text.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 }

@@ -18,5 +18,6 @@ public record AgentRecord(
     String remoteConfigStatusJson,
     String customCapabilitiesJson,
     String customMessagesJson,
+    String labelsJson,
     Instant firstSeen,
     Instant updatedAt) {}

@@ -5,19 +5,20 @@ import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Statement;
 import io.switchboard.persistence.status.ConnectionState;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import reactor.core.publisher.Flux;
 
-/** Reads agents for the operator API. */
+/** Agents for the operator API: lists, lookups, selector matches, and the labels operators set. */
 public final class AgentRepository {
 
   private static final String COLUMNS =
       """
       instance_uid, connection_state, last_seen, sequence_num, owner_node, session_epoch,
       capabilities::text, description::text, health::text, effective_config::text,
-      remote_config_status::text, custom_capabilities::text, custom_messages::text, first_seen, updated_at
+      remote_config_status::text, custom_capabilities::text, custom_messages::text, labels::text, first_seen, updated_at
       """;
 
   private final ConnectionPool pool;
@@ -40,6 +41,63 @@ public final class AgentRepository {
             },
             connection -> connection.close())
         .collectList()
+        .toFuture();
+  }
+
+  /**
+   * The instance uids of every agent the selector matches, in instance_uid order (what a rollout
+   * takes as its targets).
+   */
+  public CompletionStage<List<String>> matching(Selector selector) {
+    List<String> conditions = new ArrayList<>();
+    List<Object> parameters = new ArrayList<>();
+    selector.addConditions(conditions, parameters);
+    String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+    return Flux.usingWhen(
+            pool.create(),
+            connection -> {
+              Statement statement = connection.createStatement("SELECT instance_uid FROM agents" + where + " ORDER BY instance_uid");
+              for (int i = 0; i < parameters.size(); i++) {
+                statement.bind(i, parameters.get(i));
+              }
+              return Flux.from(statement.execute()).flatMap(result -> result.map(row -> row.get(0, String.class)));
+            },
+            connection -> connection.close())
+        .collectList()
+        .toFuture();
+  }
+
+  /**
+   * Replaces an agent's labels ({@code labelsJson}: an object of strings), with its audit event;
+   * empty when there is no such agent.
+   */
+  public CompletionStage<Optional<String>> replaceLabels(String instanceUid, String labelsJson, String actor) {
+    return Flux.usingWhen(
+            pool.create(),
+            connection ->
+                Flux.from(
+                        connection
+                            .createStatement(
+                                """
+                                WITH before AS (SELECT instance_uid, labels FROM agents WHERE instance_uid = $1),
+                                changed AS (
+                                  UPDATE agents SET labels = $2::jsonb WHERE instance_uid = $1 RETURNING instance_uid, labels
+                                ), audited AS (
+                                  INSERT INTO audit_events (actor, action, target, before, after)
+                                  SELECT $3, 'agent.labels', 'agent/' || changed.instance_uid, before.labels, changed.labels
+                                  FROM changed JOIN before USING (instance_uid)
+                                )
+                                SELECT labels::text FROM changed
+                                """)
+                            .bind(0, instanceUid)
+                            .bind(1, labelsJson)
+                            .bind(2, actor)
+                            .execute())
+                    .flatMap(result -> result.map(row -> row.get(0, String.class))),
+            connection -> connection.close())
+        .next()
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
         .toFuture();
   }
 
@@ -75,7 +133,8 @@ public final class AgentRepository {
         row.get(10, String.class),
         row.get(11, String.class),
         row.get(12, String.class),
-        row.get(13, OffsetDateTime.class).toInstant(),
-        row.get(14, OffsetDateTime.class).toInstant());
+        row.get(13, String.class),
+        row.get(14, OffsetDateTime.class).toInstant(),
+        row.get(15, OffsetDateTime.class).toInstant());
   }
 }

@@ -3,10 +3,9 @@ package io.switchboard.persistence.dispatch;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Statement;
+import io.switchboard.persistence.Sql;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,8 +13,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -54,10 +51,10 @@ public final class DispatchStore {
       """
           .formatted(COLUMNS);
 
-  private final ConnectionPool pool;
+  private final Sql db;
 
   public DispatchStore(ConnectionPool pool) {
-    this.pool = pool;
+    this.db = new Sql(pool);
   }
 
   /** The outcome of {@link #create}. */
@@ -75,7 +72,7 @@ public final class DispatchStore {
   public record KeyReused(DispatchEnvelope envelope) implements Submission {}
 
   public CompletionStage<Submission> create(NewEnvelope envelope) {
-    return rows(
+    return db.rows(
             CREATE,
             statement -> {
               statement
@@ -84,8 +81,8 @@ public final class DispatchStore {
                   .bind(2, envelope.kind().name())
                   .bind(3, envelope.payloadJson())
                   .bind(4, ByteBuffer.wrap(envelope.message()));
-              bindNullable(statement, 5, envelope.configHash() == null ? null : ByteBuffer.wrap(envelope.configHash()), ByteBuffer.class);
-              bindNullable(statement, 6, envelope.idempotencyKey(), String.class);
+              Sql.bindNullable(statement, 5, envelope.configHash() == null ? null : ByteBuffer.wrap(envelope.configHash()), ByteBuffer.class);
+              Sql.bindNullable(statement, 6, envelope.idempotencyKey(), String.class);
               statement.bind(7, envelope.deadline()).bind(8, envelope.createdBy());
             },
             DispatchStore::toEnvelope)
@@ -100,7 +97,7 @@ public final class DispatchStore {
     if (envelope.idempotencyKey() == null) {
       return Mono.error(new IllegalStateException("envelope " + envelope.id() + " exists already"));
     }
-    return rows(
+    return db.rows(
             "SELECT " + COLUMNS + ", message FROM dispatch_envelopes WHERE idempotency_key = $1",
             statement -> statement.bind(0, envelope.idempotencyKey()),
             row -> {
@@ -108,7 +105,7 @@ public final class DispatchStore {
               boolean same =
                   existing.instanceUid().equals(envelope.instanceUid())
                       && existing.kind() == envelope.kind()
-                      && Arrays.equals(bytes(row.get(12, ByteBuffer.class)), envelope.message());
+                      && Arrays.equals(Sql.bytes(row.get(12, ByteBuffer.class)), envelope.message());
               return same ? (Submission) new Replayed(existing) : new KeyReused(existing);
             })
         .next()
@@ -117,7 +114,7 @@ public final class DispatchStore {
   }
 
   public CompletionStage<Optional<DispatchEnvelope>> find(UUID id) {
-    return rows(
+    return db.rows(
             "SELECT " + COLUMNS + " FROM dispatch_envelopes WHERE id = $1",
             statement -> statement.bind(0, id),
             DispatchStore::toEnvelope)
@@ -145,7 +142,7 @@ public final class DispatchStore {
               .append(")");
         });
     sql.append(" ORDER BY created_at DESC, id DESC LIMIT ").append(limit);
-    return rows(
+    return db.rows(
             sql.toString(),
             statement -> {
               for (int i = 0; i < parameters.size(); i++) {
@@ -162,7 +159,7 @@ public final class DispatchStore {
    * latest remote config envelope that is open or was applied.
    */
   public CompletionStage<Optional<StoredRemoteConfig>> latestRemoteConfig(String instanceUid) {
-    return rows(
+    return db.rows(
             """
             SELECT id, message, state, deadline FROM dispatch_envelopes
             WHERE instance_uid = $1 AND kind = 'REMOTE_CONFIG' AND state IN ('PENDING', 'SENT', 'APPLIED')
@@ -172,9 +169,9 @@ public final class DispatchStore {
             row ->
                 new StoredRemoteConfig(
                     row.get(0, UUID.class),
-                    bytes(row.get(1, ByteBuffer.class)),
+                    Sql.bytes(row.get(1, ByteBuffer.class)),
                     EnvelopeState.valueOf(row.get(2, String.class)),
-                    instant(row, 3)))
+                    Sql.instant(row, 3)))
         .next()
         .map(Optional::of)
         .defaultIfEmpty(Optional.empty())
@@ -200,7 +197,7 @@ public final class DispatchStore {
         """,
         statement -> {
           statement.bind(0, id).bind(1, outcome.name());
-          bindNullable(statement, 2, detail, String.class);
+          Sql.bindNullable(statement, 2, detail, String.class);
         });
   }
 
@@ -210,7 +207,7 @@ public final class DispatchStore {
    * that is sending one right at its deadline the time to record it. Returns how many.
    */
   public CompletionStage<Long> expireOverdue(Duration grace) {
-    return rowsUpdated(
+    return db.rowsUpdated(
             """
             UPDATE dispatch_envelopes
             SET state = 'EXPIRED', closed_at = now(),
@@ -229,7 +226,7 @@ public final class DispatchStore {
    * last {@code quietFor}. Marks them handed over now, so the next sweep moves on to others.
    */
   public CompletionStage<List<Redelivery>> takeForRedelivery(Duration quietFor, int limit) {
-    return rows(
+    return db.rows(
             """
             UPDATE dispatch_envelopes SET nudged_at = now()
             WHERE id IN (
@@ -247,44 +244,14 @@ public final class DispatchStore {
                 new Redelivery(
                     row.get(0, UUID.class),
                     row.get(1, String.class),
-                    bytes(row.get(2, ByteBuffer.class)),
-                    instant(row, 3)))
+                    Sql.bytes(row.get(2, ByteBuffer.class)),
+                    Sql.instant(row, 3)))
         .collectList()
         .toFuture();
   }
 
-  private CompletionStage<Boolean> update(String sql, Consumer<Statement> binder) {
-    return rowsUpdated(sql, binder).map(updated -> updated > 0).toFuture();
-  }
-
-  private Mono<Long> rowsUpdated(String sql, Consumer<Statement> binder) {
-    return Mono.usingWhen(
-        pool.create(),
-        connection -> {
-          Statement statement = connection.createStatement(sql);
-          binder.accept(statement);
-          return Flux.from(statement.execute()).flatMap(result -> result.getRowsUpdated()).reduce(0L, Long::sum);
-        },
-        connection -> connection.close());
-  }
-
-  private <T> Flux<T> rows(String sql, Consumer<Statement> binder, Function<Readable, T> mapper) {
-    return Flux.usingWhen(
-        pool.create(),
-        connection -> {
-          Statement statement = connection.createStatement(sql);
-          binder.accept(statement);
-          return Flux.from(statement.execute()).flatMap(result -> result.map(mapper::apply));
-        },
-        connection -> connection.close());
-  }
-
-  private static <T> void bindNullable(Statement statement, int index, T value, Class<T> type) {
-    if (value == null) {
-      statement.bindNull(index, type);
-    } else {
-      statement.bind(index, value);
-    }
+  private CompletionStage<Boolean> update(String statement, Consumer<Statement> binder) {
+    return db.rowsUpdated(statement, binder).map(updated -> updated > 0).toFuture();
   }
 
   private static int add(List<Object> parameters, Object value) {
@@ -300,22 +267,11 @@ public final class DispatchStore {
         row.get(3, String.class),
         EnvelopeState.valueOf(row.get(4, String.class)),
         row.get(5, String.class),
-        instant(row, 6),
-        instant(row, 7),
+        Sql.instant(row, 6),
+        Sql.instant(row, 7),
         row.get(8, String.class),
-        instant(row, 9),
+        Sql.instant(row, 9),
         row.get(10, String.class),
-        instant(row, 11));
-  }
-
-  private static Instant instant(Readable row, int index) {
-    OffsetDateTime value = row.get(index, OffsetDateTime.class);
-    return value == null ? null : value.toInstant();
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    byte[] bytes = new byte[buffer.remaining()];
-    buffer.get(bytes);
-    return bytes;
+        Sql.instant(row, 11));
   }
 }

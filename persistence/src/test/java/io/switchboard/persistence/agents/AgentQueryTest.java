@@ -49,7 +49,7 @@ class AgentQueryTest {
     AgentQuery.Sort sort = AgentQuery.Sort.NEWEST;
     while (true) {
       List<AgentRecord> page =
-          list(new AgentQuery(Optional.of(ConnectionState.DISCONNECTED), Optional.empty(), Optional.empty(), Optional.empty(), sort, after, 1000));
+          list(new AgentQuery(Optional.of(ConnectionState.DISCONNECTED), Optional.empty(), Selector.ANY, Optional.empty(), sort, after, 1000));
       page.forEach(agent -> assertTrue(seen.add(agent.instanceUid()), "no agent on two pages"));
       if (page.size() < 1000) {
         break;
@@ -68,7 +68,7 @@ class AgentQueryTest {
             new AgentQuery(
                 Optional.of(ConnectionState.DISCONNECTED),
                 Optional.of(false),
-                Optional.of(Map.entry("service.name", "svc-0")),
+                Selector.attribute("service.name", "svc-0"),
                 Optional.of("FAILED"),
                 AgentQuery.Sort.INSTANCE_UID,
                 Optional.empty(),
@@ -78,7 +78,7 @@ class AgentQueryTest {
     List<AgentRecord> linux =
         list(
             new AgentQuery(
-                Optional.empty(), Optional.empty(), Optional.of(Map.entry("os.type", "linux")), Optional.empty(),
+                Optional.empty(), Optional.empty(), Selector.attribute("os.type", "linux"), Optional.empty(),
                 AgentQuery.Sort.INSTANCE_UID, Optional.empty(), 1000));
     assertEquals(1000, linux.size());
     linux.forEach(agent -> assertTrue(agent.descriptionJson().contains("\"linux\"")));
@@ -86,9 +86,30 @@ class AgentQueryTest {
     List<AgentRecord> unhealthy =
         list(
             new AgentQuery(
-                Optional.empty(), Optional.of(false), Optional.empty(), Optional.empty(), AgentQuery.Sort.INSTANCE_UID,
+                Optional.empty(), Optional.of(false), Selector.ANY, Optional.empty(), AgentQuery.Sort.INSTANCE_UID,
                 Optional.empty(), 5000));
     assertEquals(FLEET / 50, unhealthy.size());
+  }
+
+  @Test
+  void labelsAndAttributesSelectTogether() throws Exception {
+    db.execute(
+        "UPDATE agents SET labels = '{\"ring\": \"canary\", \"env\": \"prod\"}'"
+            + " WHERE instance_uid IN (SELECT instance_uid FROM agents ORDER BY instance_uid LIMIT 30)");
+
+    List<AgentRecord> canaries =
+        list(
+            new AgentQuery(
+                Optional.empty(), Optional.empty(), new Selector(Map.of(), Map.of("ring", "canary", "env", "prod")),
+                Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty(), 1000));
+    List<AgentRecord> stagingCanaries =
+        list(
+            new AgentQuery(
+                Optional.empty(), Optional.empty(), Selector.label("ring", "canary").and(Selector.label("env", "staging")),
+                Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty(), 1000));
+
+    assertEquals(30, canaries.size());
+    assertEquals(0, stagingCanaries.size());
   }
 
   @Test
@@ -103,6 +124,7 @@ class AgentQueryTest {
             "WHERE (description @> '{\"identifying_attributes\": {\"service.name\": \"svc-7\"}}'"
                 + " OR description @> '{\"non_identifying_attributes\": {\"service.name\": \"svc-7\"}}')"
                 + " ORDER BY instance_uid LIMIT 100",
+            "WHERE labels @> '{\"ring\": \"canary\"}' ORDER BY instance_uid LIMIT 100",
             "ORDER BY first_seen DESC, instance_uid DESC LIMIT 100")) {
       String plan = explain("SELECT instance_uid FROM agents " + where);
       assertFalse(plan.contains("Seq Scan"), () -> "a sequential scan for: " + where + "\n" + plan);

@@ -1,0 +1,81 @@
+package io.switchboard.dispatch.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.RemoteConfigs;
+import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.persistence.configurations.ConfigurationVersion;
+import io.switchboard.persistence.dispatch.EnvelopeKind;
+import io.switchboard.persistence.rollouts.Rollout;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+
+/**
+ * Sends a configuration version to a rollout's agents as dispatch envelopes. Each agent's envelope
+ * has an idempotency key made of the rollout and the agent, so a driver that restarts half-way
+ * through a batch makes no second envelope.
+ */
+final class RolloutDispatch {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Dispatcher dispatcher;
+  private final Duration deadline;
+
+  RolloutDispatch(Dispatcher dispatcher, Duration deadline) {
+    this.dispatcher = dispatcher;
+    this.deadline = deadline;
+  }
+
+  /** Dispatches {@code version} to each agent; completes with each agent's envelope id. */
+  CompletionStage<Map<String, UUID>> send(Rollout rollout, ConfigurationVersion version, List<String> agents, String purpose) {
+    JsonNode configMap = read(version.configMapJson());
+    ServerToAgent message = RemoteConfigs.message(RemoteConfigs.fromJson(configMap));
+    ObjectNode payload = JSON.createObjectNode();
+    payload.put("rollout", rollout.id().toString());
+    payload.put("configuration", version.name());
+    payload.put("version", version.version());
+    payload.set("config_map", configMap);
+    List<CompletableFuture<Map.Entry<String, UUID>>> sent = new ArrayList<>();
+    for (String agent : agents) {
+      sent.add(
+          dispatcher
+              .submit(
+                  new Dispatcher.Order(
+                      agent,
+                      EnvelopeKind.REMOTE_CONFIG,
+                      payload.toString(),
+                      message,
+                      "rollout/" + rollout.id() + "/" + purpose + "/" + agent,
+                      deadline,
+                      "rollout/" + rollout.id()))
+              .thenApply(submitted -> Map.entry(agent, envelopeOf(submitted)))
+              .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
+        .thenApply(done -> sent.stream().map(CompletableFuture::join).collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+  }
+
+  private static UUID envelopeOf(Dispatcher.Submitted submitted) {
+    return submitted instanceof Dispatcher.Accepted accepted
+        ? accepted.envelope().id()
+        : ((Dispatcher.KeyReused) submitted).existing().id();
+  }
+
+  private static JsonNode read(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalStateException("a stored config map is JSON", e);
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package io.switchboard.dispatch.rollout;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.persistence.configurations.ConfigurationStore;
+import io.switchboard.persistence.rollouts.BatchProgress;
+import io.switchboard.persistence.rollouts.Rollout;
+import io.switchboard.persistence.rollouts.RolloutState;
+import io.switchboard.persistence.rollouts.RolloutStore;
+import io.switchboard.persistence.rollouts.RolloutTarget;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.SingletonActor;
+
+/**
+ * Moves running rollouts along, one step per tick: dispatches the current batch, pauses the
+ * rollout when the batch trips a health gate, and moves to the next batch (or completes) once
+ * every agent of the batch has an outcome. All of a rollout's progress is in PostgreSQL, so the
+ * driver keeps no state of its own: a cluster singleton (under the singleton lease), it carries on
+ * where it stopped after a restart or on another node.
+ */
+public final class RolloutDriver {
+
+  /** Who the audit log names for the driver's own moves. */
+  static final String ACTOR = "switchboard/rollout-driver";
+
+  public sealed interface Command {}
+
+  private enum Tick implements Command {
+    INSTANCE
+  }
+
+  private record Stepped(Throwable failure) implements Command {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RolloutStore rollouts;
+  private final ConfigurationStore configurations;
+  private final RolloutDispatch dispatch;
+
+  private RolloutDriver(RolloutStore rollouts, ConfigurationStore configurations, RolloutDispatch dispatch) {
+    this.rollouts = rollouts;
+    this.configurations = configurations;
+    this.dispatch = dispatch;
+  }
+
+  public static ActorRef<Command> init(
+      ActorSystem<?> system,
+      RolloutStore rollouts,
+      ConfigurationStore configurations,
+      Dispatcher dispatcher,
+      RolloutSettings settings) {
+    return ClusterSingleton.get(system)
+        .init(SingletonActor.of(create(rollouts, configurations, dispatcher, settings), "rollout-driver"));
+  }
+
+  public static Behavior<Command> create(
+      RolloutStore rollouts, ConfigurationStore configurations, Dispatcher dispatcher, RolloutSettings settings) {
+    RolloutDriver driver =
+        new RolloutDriver(rollouts, configurations, new RolloutDispatch(dispatcher, settings.batchDeadline()));
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
+                  return driver.idle(context);
+                }));
+  }
+
+  /** Waiting for the next tick. */
+  private Behavior<Command> idle(ActorContext<Command> context) {
+    return Behaviors.receive(Command.class)
+        .onMessageEquals(
+            Tick.INSTANCE,
+            () -> {
+              context.pipeToSelf(stepAll(), (done, failure) -> new Stepped(failure));
+              return stepping(context);
+            })
+        .onMessage(Stepped.class, stepped -> Behaviors.same())
+        .build();
+  }
+
+  /** A step is under way; ticks meanwhile are skipped, so steps never overlap. */
+  private Behavior<Command> stepping(ActorContext<Command> context) {
+    return Behaviors.receive(Command.class)
+        .onMessageEquals(Tick.INSTANCE, Behaviors::same)
+        .onMessage(
+            Stepped.class,
+            stepped -> {
+              if (stepped.failure() != null) {
+                context.getLog().warn("Rollout step failed, retrying at the next tick: {}", stepped.failure().toString());
+              }
+              return idle(context);
+            })
+        .build();
+  }
+
+  private CompletionStage<Void> stepAll() {
+    return rollouts
+        .inState(RolloutState.RUNNING)
+        .thenCompose(
+            running -> {
+              CompletionStage<Void> all = CompletableFuture.completedFuture(null);
+              for (Rollout rollout : running) {
+                all = all.thenCompose(done -> step(rollout));
+              }
+              return all;
+            });
+  }
+
+  private CompletionStage<Void> step(Rollout rollout) {
+    return rollouts
+        .targets(rollout.id(), rollout.currentBatch(), false)
+        .thenCompose(
+            targets -> {
+              List<String> undispatched =
+                  targets.stream().filter(target -> target.dispatchId() == null).map(RolloutTarget::instanceUid).toList();
+              return undispatched.isEmpty() ? judge(rollout) : startBatch(rollout, undispatched);
+            });
+  }
+
+  private CompletionStage<Void> startBatch(Rollout rollout, List<String> agents) {
+    return configurations
+        .findVersion(rollout.configuration(), rollout.version())
+        .thenCompose(version -> dispatch.send(rollout, version.orElseThrow(), agents, "apply"))
+        .thenCompose(sent -> record(rollout.id(), sent));
+  }
+
+  private CompletionStage<Void> record(UUID rollout, Map<String, UUID> sent) {
+    CompletableFuture<?>[] recorded =
+        sent.entrySet().stream()
+            .map(entry -> rollouts.recordDispatch(rollout, entry.getKey(), entry.getValue()).toCompletableFuture())
+            .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(recorded);
+  }
+
+  /** The batch's gates, then whether it is done. */
+  private CompletionStage<Void> judge(Rollout rollout) {
+    return rollouts
+        .progress(rollout.id())
+        .thenCompose(
+            progress -> {
+              BatchProgress batch = progress.get(rollout.currentBatch());
+              String tripped =
+                  Integer.valueOf(rollout.currentBatch()).equals(rollout.acknowledgedBatch())
+                      ? null
+                      : gates(rollout).tripped(batch);
+              if (tripped != null) {
+                return move(rollout, RolloutState.PAUSED, tripped);
+              }
+              if (!batch.settled()) {
+                return CompletableFuture.completedFuture(null);
+              }
+              if (rollout.currentBatch() + 1 < rollout.batchCount()) {
+                return rollouts.nextBatch(rollout.id(), rollout.currentBatch()).thenApply(moved -> null);
+              }
+              return move(rollout, RolloutState.COMPLETED, "every batch done");
+            });
+  }
+
+  private CompletionStage<Void> move(Rollout rollout, RolloutState to, String detail) {
+    return rollouts
+        .transition(rollout.id(), Set.of(RolloutState.RUNNING), to, detail, false, ACTOR)
+        .thenApply(
+            moved -> {
+              if (moved) {
+                SwitchboardMetrics.rolloutTransitions(to.name()).increment();
+              }
+              return null;
+            });
+  }
+
+  private static Gates gates(Rollout rollout) {
+    try {
+      return JSON.readValue(rollout.gatesJson(), Gates.class);
+    } catch (IOException e) {
+      throw new IllegalStateException("stored gates are JSON", e);
+    }
+  }
+}

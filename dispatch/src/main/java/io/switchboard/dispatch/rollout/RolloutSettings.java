@@ -1,0 +1,22 @@
+package io.switchboard.dispatch.rollout;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * {@code switchboard.rollouts}: how often the driver steps rollouts, how long each agent of a batch
+ * has to apply before its envelope expires, and the default health gates.
+ */
+public record RolloutSettings(Duration tick, Duration batchDeadline, Gates defaultGates) {
+
+  public static RolloutSettings fromConfig(Config switchboard) {
+    Config rollouts = switchboard.getConfig("rollouts");
+    return new RolloutSettings(
+        rollouts.getDuration("tick"),
+        rollouts.getDuration("batch-deadline"),
+        new Gates(
+            rollouts.getDouble("gates.max-failed-ratio"),
+            rollouts.getDouble("gates.max-disconnected-ratio"),
+            rollouts.getDouble("gates.max-unhealthy-ratio")));
+  }
+}

@@ -1,0 +1,201 @@
+package io.switchboard.dispatch.rollout;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.agents.Selector;
+import io.switchboard.persistence.configurations.ConfigurationStore;
+import io.switchboard.persistence.configurations.ConfigurationVersion;
+import io.switchboard.persistence.configurations.VersionState;
+import io.switchboard.persistence.rollouts.Rollout;
+import io.switchboard.persistence.rollouts.RolloutState;
+import io.switchboard.persistence.rollouts.RolloutStore;
+import io.switchboard.persistence.rollouts.RolloutTarget;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What operators do with rollouts: create one (the selector's agents at that moment become its
+ * targets, cut into batches), pause, resume, abort and roll back. The {@link RolloutDriver} moves
+ * running ones along.
+ */
+public final class Rollouts {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<RolloutState> ACTIVE = Set.of(RolloutState.RUNNING, RolloutState.PAUSED);
+
+  /** A rollout to create. */
+  public record Request(String configuration, int version, Selector selector, Strategy strategy, Gates gates, String actor) {}
+
+  /** The outcome of an operator's action on rollouts. */
+  public sealed interface Outcome {}
+
+  public record Done(Rollout rollout) implements Outcome {}
+
+  /** Not done, with an HTTP-like status (404, 409, 422) and why. */
+  public record Refused(int status, String detail) implements Outcome {}
+
+  private final RolloutStore rollouts;
+  private final ConfigurationStore configurations;
+  private final AgentRepository agents;
+  private final RolloutDispatch dispatch;
+  private final RolloutSettings settings;
+
+  public Rollouts(
+      RolloutStore rollouts,
+      ConfigurationStore configurations,
+      AgentRepository agents,
+      Dispatcher dispatcher,
+      RolloutSettings settings) {
+    this.rollouts = rollouts;
+    this.configurations = configurations;
+    this.agents = agents;
+    this.dispatch = new RolloutDispatch(dispatcher, settings.batchDeadline());
+    this.settings = settings;
+  }
+
+  public RolloutSettings settings() {
+    return settings;
+  }
+
+  public CompletionStage<Outcome> create(Request request) {
+    return configurations
+        .findVersion(request.configuration(), request.version())
+        .thenCompose(
+            version -> {
+              if (version.isEmpty()) {
+                return refused(404, "no version " + request.version() + " of configuration " + request.configuration());
+              }
+              if (version.get().state() != VersionState.PUBLISHED) {
+                return refused(409, "only a published version can be rolled out; this one is " + version.get().state());
+              }
+              return agents
+                  .matching(request.selector())
+                  .thenCompose(
+                      targets ->
+                          targets.isEmpty()
+                              ? refused(422, "no agent matches the selector")
+                              : configurations
+                                  .previousPublished(request.configuration(), request.version())
+                                  .thenCompose(previous -> store(request, targets, previous)));
+            });
+  }
+
+  private CompletionStage<Outcome> store(Request request, List<String> targets, Optional<Integer> previous) {
+    List<Integer> sizes = request.strategy().batchSizes(targets.size());
+    List<Integer> batches = new ArrayList<>(targets.size());
+    for (int batch = 0; batch < sizes.size(); batch++) {
+      for (int i = 0; i < sizes.get(batch); i++) {
+        batches.add(batch);
+      }
+    }
+    Rollout rollout =
+        new Rollout(
+            UUID.randomUUID(),
+            request.configuration(),
+            request.version(),
+            previous.orElse(null),
+            json(Map.of("attributes", request.selector().attributes(), "labels", request.selector().labels())),
+            json(request.strategy()),
+            json(request.gates().orElse(settings.defaultGates())),
+            RolloutState.RUNNING,
+            null,
+            0,
+            null,
+            sizes.size(),
+            null,
+            request.actor(),
+            null);
+    return rollouts.create(rollout, targets, batches).thenApply(Done::new);
+  }
+
+  public CompletionStage<Outcome> pause(UUID id, String actor) {
+    return move(id, Set.of(RolloutState.RUNNING), RolloutState.PAUSED, "paused by " + actor, false, actor);
+  }
+
+  /** Resuming also overrides the current batch's tripped gates: the operator has looked at it. */
+  public CompletionStage<Outcome> resume(UUID id, String actor) {
+    return move(id, Set.of(RolloutState.PAUSED), RolloutState.RUNNING, "resumed by " + actor, true, actor);
+  }
+
+  public CompletionStage<Outcome> abort(UUID id, String actor) {
+    return move(id, ACTIVE, RolloutState.ABORTED, "aborted by " + actor, false, actor);
+  }
+
+  /** Sends the previous version to every agent the rollout has reached so far. */
+  public CompletionStage<Outcome> rollback(UUID id, String actor) {
+    return rollouts
+        .find(id)
+        .thenCompose(
+            found -> {
+              if (found.isEmpty()) {
+                return refused(404, "no rollout " + id);
+              }
+              Rollout rollout = found.get();
+              if (rollout.previousVersion() == null) {
+                return refused(409, "version " + rollout.version() + " is the first published one: nothing to roll back to");
+              }
+              return configurations
+                  .findVersion(rollout.configuration(), rollout.previousVersion())
+                  .thenCompose(
+                      previous ->
+                          move(
+                                  id,
+                                  Set.of(RolloutState.RUNNING, RolloutState.PAUSED, RolloutState.COMPLETED),
+                                  RolloutState.ROLLED_BACK,
+                                  "rolled back to version " + rollout.previousVersion() + " by " + actor,
+                                  false,
+                                  actor)
+                              .thenCompose(outcome -> outcome instanceof Done ? sendBack(rollout, previous.orElseThrow(), outcome) : CompletableFuture.completedFuture(outcome)));
+            });
+  }
+
+  private CompletionStage<Outcome> sendBack(Rollout rollout, ConfigurationVersion previous, Outcome outcome) {
+    return rollouts
+        .targets(rollout.id(), rollout.currentBatch(), true)
+        .thenCompose(
+            targets ->
+                dispatch.send(
+                    rollout,
+                    previous,
+                    targets.stream().filter(target -> target.dispatchId() != null).map(RolloutTarget::instanceUid).toList(),
+                    "rollback"))
+        .thenApply(sent -> outcome);
+  }
+
+  private CompletionStage<Outcome> move(
+      UUID id, Set<RolloutState> from, RolloutState to, String detail, boolean acknowledge, String actor) {
+    return rollouts
+        .transition(id, from, to, detail, acknowledge, actor)
+        .thenCompose(moved -> rollouts.find(id).thenApply(found -> outcome(id, found, moved, to)));
+  }
+
+  private static Outcome outcome(UUID id, Optional<Rollout> found, boolean moved, RolloutState to) {
+    if (found.isEmpty()) {
+      return new Refused(404, "no rollout " + id);
+    }
+    return moved
+        ? new Done(found.get())
+        : new Refused(409, "the rollout is " + found.get().state() + "; it cannot become " + to);
+  }
+
+  private static CompletionStage<Outcome> refused(int status, String detail) {
+    return CompletableFuture.completedFuture(new Refused(status, detail));
+  }
+
+  private static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(Objects.requireNonNull(value));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("rollout settings write as JSON", e);
+    }
+  }
+}

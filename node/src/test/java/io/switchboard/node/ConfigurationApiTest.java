@@ -1,0 +1,138 @@
+package io.switchboard.node;
+
+import static io.switchboard.node.AgentMessages.fullState;
+import static io.switchboard.node.AgentMessages.newUid;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.switchboard.cluster.agent.ConfigHash;
+import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.proto.AgentConfigFile;
+import io.switchboard.opamp.proto.AgentConfigMap;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Configurations and their versions, agent labels and selector previews through the REST API. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConfigurationApiTest {
+
+  private static final String V1 = "{\"config_map\": {\"collector.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"a: 1\\nb: 2\"}}}";
+  private static final String V2 =
+      "{\"config_map\": {\"collector.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"a: 1\\nb: 3\"},"
+          + " \"extra.yaml\": {\"body\": \"c: 1\"}}}";
+
+  private final ObjectMapper json = new ObjectMapper();
+  private SwitchboardNode node;
+
+  @BeforeAll
+  void startNode() {
+    node = SwitchboardNode.start(TestNodes.config());
+  }
+
+  @AfterAll
+  void stopNode() {
+    node.close();
+  }
+
+  @Test
+  void versionsAreDraftedPublishedArchivedAndDiffed() throws Exception {
+    String name = "gateway-" + UUID.randomUUID();
+    String path = "/api/configurations/" + name;
+    assertEquals(201, send("POST", "/api/configurations", "{\"name\": \"" + name + "\"}").statusCode());
+    assertProblem(send("POST", "/api/configurations", "{\"name\": \"" + name + "\"}"), 409, "exists");
+
+    JsonNode first = body(send("POST", path + "/versions", V1), 201);
+    assertEquals(1, first.path("version").asInt());
+    assertEquals(HexFormat.of().formatHex(ConfigHash.of(config("a: 1\nb: 2")).toByteArray()), first.path("config_hash").asText());
+    assertEquals(200, send("PUT", path + "/versions/1", V2).statusCode(), "a draft can change");
+    assertEquals(200, send("PUT", path + "/versions/1", V1).statusCode());
+    assertEquals("PUBLISHED", body(send("POST", path + "/versions/1/publish", ""), 200).path("state").asText());
+    assertProblem(send("PUT", path + "/versions/1", V2), 409, "only a draft");
+    assertProblem(send("POST", path + "/versions/1/publish", ""), 409, "only a draft");
+    assertEquals(2, body(send("POST", path + "/versions", V2), 201).path("version").asInt());
+
+    JsonNode diff = HttpProbe.getJson(node.apiPort(), path + "/diff?from=1&to=2");
+    assertEquals("changed", diff.at("/files/0/change").asText());
+    assertTrue(diff.at("/files/0/diff").asText().contains("-b: 2") && diff.at("/files/0/diff").asText().contains("+b: 3"), diff.toString());
+    assertEquals("added", diff.at("/files/1/change").asText());
+
+    assertEquals("ARCHIVED", body(send("POST", path + "/versions/1/archive", ""), 200).path("state").asText());
+    JsonNode configuration = HttpProbe.getJson(node.apiPort(), path);
+    assertEquals("ARCHIVED", configuration.at("/versions/0/state").asText());
+    assertEquals("DRAFT", configuration.at("/versions/1/state").asText());
+    assertTrue(
+        HttpProbe.getJson(node.apiPort(), "/api/audit?target=configuration/" + name + "/1").path("events").size() >= 4,
+        "create, two edits, publish and archive are audited");
+  }
+
+  @Test
+  void badConfigurationRequestsGetProblemDetails() throws Exception {
+    String name = "bad-" + UUID.randomUUID();
+    assertProblem(send("POST", "/api/configurations", "{\"name\": \"has spaces\"}"), 400, "name must be");
+    assertProblem(send("POST", "/api/configurations/" + name + "/versions", V1), 404, "no configuration");
+    send("POST", "/api/configurations", "{\"name\": \"" + name + "\"}");
+    assertProblem(send("POST", "/api/configurations/" + name + "/versions", "{\"config_map\": {}}"), 400, "at least one file");
+    assertProblem(send("POST", "/api/configurations/" + name + "/versions", "{\"config_map\": {\"a\": {\"body\": 3}}}"), 400, "has no body");
+    assertProblem(send("POST", "/api/configurations/" + name + "/versions/7/publish", ""), 404, "no version 7");
+    assertProblem(HttpProbe.get(node.apiPort(), "/api/configurations/" + name + "/diff?from=x"), 400, "from");
+  }
+
+  @Test
+  void labelsAreSetAndSelectAgents() throws Exception {
+    ByteString uid = newUid();
+    String agent = InstanceUid.toText(uid);
+    try (RawAgent raw = RawAgent.connect(node.opampPort())) {
+      raw.send(fullState(uid, 1, "labelled"));
+      raw.receive();
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> HttpProbe.get(node.apiPort(), "/api/agents/" + agent).statusCode() == 200);
+
+    JsonNode labelled = body(send("PUT", "/api/agents/" + agent + "/labels", "{\"labels\": {\"ring\": \"canary\", \"env\": \"prod\"}}"), 200);
+    assertEquals("canary", labelled.at("/labels/ring").asText());
+    assertEquals("prod", HttpProbe.getJson(node.apiPort(), "/api/agents/" + agent).at("/labels/env").asText());
+    assertEquals(1, HttpProbe.getJson(node.apiPort(), "/api/agents?label=ring=canary&attribute=service.name=labelled").path("agents").size());
+    assertEquals(
+        1,
+        body(send("POST", "/api/selectors/preview", "{\"attributes\": {\"service.name\": \"labelled\"}, \"labels\": {\"env\": \"prod\"}}"), 200)
+            .path("matching")
+            .asInt());
+    assertEquals(0, body(send("POST", "/api/selectors/preview", "{\"labels\": {\"env\": \"staging\"}}"), 200).path("matching").asInt());
+    assertProblem(send("PUT", "/api/agents/" + UUID.randomUUID() + "/labels", "{\"labels\": {}}"), 404, "no agent");
+    assertProblem(send("PUT", "/api/agents/" + agent + "/labels", "{\"labels\": {\"\": \"x\"}}"), 400, "label keys");
+    assertProblem(send("PUT", "/api/agents/" + agent + "/labels", "{}"), 400, "labels is required");
+    assertTrue(
+        HttpProbe.getJson(node.apiPort(), "/api/audit?target=agent/" + agent).path("events").toString().contains("\"before\":{}"),
+        "the label change is audited with the labels before");
+  }
+
+  private static AgentConfigMap config(String body) {
+    return AgentConfigMap.newBuilder()
+        .putConfigMap("collector.yaml", AgentConfigFile.newBuilder().setContentType("text/yaml").setBody(ByteString.copyFromUtf8(body)).build())
+        .build();
+  }
+
+  private HttpResponse<String> send(String method, String path, String body) {
+    return HttpProbe.send(node.apiPort(), method, path, body, Map.of());
+  }
+
+  private JsonNode body(HttpResponse<String> response, int status) throws Exception {
+    assertEquals(status, response.statusCode(), response.body());
+    return json.readTree(response.body());
+  }
+
+  private void assertProblem(HttpResponse<String> response, int status, String detail) throws Exception {
+    assertEquals(status, response.statusCode(), response.body());
+    assertTrue(json.readTree(response.body()).path("detail").asText().contains(detail), response.body());
+  }
+}

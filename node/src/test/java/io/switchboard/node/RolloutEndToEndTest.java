@@ -1,0 +1,253 @@
+package io.switchboard.node;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.opamp.client.OpampClient;
+import io.opentelemetry.opamp.client.OpampClientBuilder;
+import io.opentelemetry.opamp.client.internal.connectivity.http.OkHttpSender;
+import io.opentelemetry.opamp.client.internal.request.delay.PeriodicDelay;
+import io.opentelemetry.opamp.client.internal.request.service.HttpRequestService;
+import io.opentelemetry.opamp.client.internal.response.MessageData;
+import io.opentelemetry.opamp.client.request.service.RequestService;
+import io.switchboard.cluster.agent.InstanceUid;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import opamp.proto.AgentRemoteConfig;
+import opamp.proto.RemoteConfigStatus;
+import opamp.proto.RemoteConfigStatuses;
+import opamp.proto.ServerErrorResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Operator intent end to end, with OpenTelemetry Java OpAMP clients (polling over HTTP) as the fleet: a configuration
+ * is published and rolled out in batches; the rollout completes as agents apply it, carries on
+ * after the node driving it restarts, and pauses by itself when agents fail to apply.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RolloutEndToEndTest {
+
+  private final ObjectMapper json = new ObjectMapper();
+  private final Path dataDir = TestNodes.newDataDir();
+  private final int opampPort = TestNodes.freePort();
+  private final int apiPort = TestNodes.freePort();
+  private final List<OpampClient> clients = new ArrayList<>();
+  private SwitchboardNode node;
+
+  @BeforeAll
+  void startNode() {
+    node = startNodeOnItsPorts();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    for (OpampClient client : clients) {
+      client.close();
+    }
+    node.close();
+  }
+
+  @Test
+  void aRolloutInFourBatchesCompletesAsAgentsApplyItEvenAcrossANodeRestart() throws Exception {
+    String service = "rollout-" + UUID.randomUUID();
+    for (int i = 0; i < 20; i++) {
+      connect(service, this::polling, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
+    }
+    awaitConnected(service, 20);
+    String configuration = publishedConfiguration(1);
+
+    JsonNode rollout =
+        created(
+            post(
+                "/api/rollouts",
+                rolloutBody(configuration, 1, service, "{\"type\": \"fixed\", \"batch_size\": 5}")));
+    assertEquals(4, rollout.path("batch_count").asInt());
+    String id = rollout.path("id").asText();
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> rollout(id).path("current_batch").asInt() >= 1);
+    node.close();
+    node = startNodeOnItsPorts();
+
+    await().atMost(Duration.ofSeconds(120)).until(() -> rollout(id).path("state").asText().equals("COMPLETED"));
+    for (JsonNode batch : rollout(id).path("batches")) {
+      assertEquals(5, batch.path("targets").asInt());
+      assertEquals(5, batch.path("applied").asInt(), batch.toString());
+    }
+    JsonNode agents = HttpProbe.getJson(apiPort, "/api/agents?limit=100&attribute=service.name=" + service).path("agents");
+    for (JsonNode agent : agents) {
+      assertEquals("APPLIED", agent.at("/remote_config_status/status").asText());
+    }
+    assertTrue(
+        HttpProbe.getJson(apiPort, "/api/audit?target=rollout/" + id).path("events").toString().contains("rollout.completed"),
+        "the driver's own moves are audited");
+  }
+
+  @Test
+  void aRolloutPausesItselfWhenABatchFailsAndRollsBack() throws Exception {
+    String service = "failing-" + UUID.randomUUID();
+    for (int i = 0; i < 10; i++) {
+      connect(service, this::polling, RemoteConfigStatuses.RemoteConfigStatuses_FAILED);
+    }
+    awaitConnected(service, 10);
+    String configuration = publishedConfiguration(2);
+
+    String id =
+        created(post("/api/rollouts", rolloutBody(configuration, 2, service, "{\"type\": \"fixed\", \"batch_size\": 5}")))
+            .path("id")
+            .asText();
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> rollout(id).path("state").asText().equals("PAUSED"));
+    JsonNode paused = rollout(id);
+    assertTrue(paused.path("detail").asText().contains("apply-failed"), paused.toString());
+    assertEquals(0, paused.path("current_batch").asInt());
+    assertEquals(5, paused.at("/batches/1/not_dispatched").asInt(), "the second batch never started");
+
+    assertEquals(409, post("/api/rollouts/" + id + "/pause", "").statusCode(), "a paused rollout cannot be paused");
+    HttpResponse<String> rolledBack = post("/api/rollouts/" + id + "/rollback", "");
+    assertEquals(200, rolledBack.statusCode(), rolledBack.body());
+    assertEquals("ROLLED_BACK", json.readTree(rolledBack.body()).path("state").asText());
+    assertEquals(1, json.readTree(rolledBack.body()).path("previous_version").asInt());
+    assertEquals(409, post("/api/rollouts/" + id + "/resume", "").statusCode(), "a rolled back rollout is final");
+  }
+
+  @Test
+  void badRolloutsAreRefusedWithProblemDetails() throws Exception {
+    String configuration = publishedConfiguration(1);
+    assertProblem(post("/api/rollouts", "{not json"), 400, "unreadable body");
+    assertProblem(post("/api/rollouts", "{\"configuration\": \"" + configuration + "\"}"), 400, "required");
+    assertProblem(
+        post("/api/rollouts", rolloutBody(configuration, 1, "x", "{\"type\": \"waves\"}")), 400, "strategy.type");
+    assertProblem(post("/api/rollouts", rolloutBody(configuration, 9, "x", "{\"type\": \"all\"}")), 404, "no version 9");
+    assertProblem(
+        post("/api/rollouts", rolloutBody(configuration, 1, "no-such-service", "{\"type\": \"all\"}")),
+        422,
+        "no agent matches");
+    assertProblem(post("/api/rollouts/" + UUID.randomUUID() + "/pause", ""), 404, "no rollout");
+    assertProblem(HttpProbe.get(apiPort, "/api/rollouts/not-a-uuid"), 400, "UUID");
+  }
+
+  /** A configuration whose versions 1 to {@code versions} are published; returns its name. */
+  private String publishedConfiguration(int versions) throws Exception {
+    String name = "collector-" + UUID.randomUUID();
+    created(post("/api/configurations", "{\"name\": \"" + name + "\", \"description\": \"the collector\"}"));
+    for (int version = 1; version <= versions; version++) {
+      JsonNode created =
+          created(
+              post(
+                  "/api/configurations/" + name + "/versions",
+                  "{\"config_map\": {\"collector.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"exporters: {v"
+                      + version
+                      + ": {}}\"}}}"));
+      assertEquals(version, created.path("version").asInt());
+      assertEquals("DRAFT", created.path("state").asText());
+      HttpResponse<String> published = post("/api/configurations/" + name + "/versions/" + version + "/publish", "");
+      assertEquals(200, published.statusCode(), published.body());
+    }
+    return name;
+  }
+
+  private static String rolloutBody(String configuration, int version, String service, String strategy) {
+    return "{\"configuration\": \"" + configuration + "\", \"version\": " + version
+        + ", \"selector\": {\"attributes\": {\"service.name\": \"" + service + "\"}}, \"strategy\": " + strategy + "}";
+  }
+
+  /**
+   * Agents poll over HTTP every second: they keep polling through a node restart, and (unlike this
+   * client over WebSocket, which answers ReportFullState only with its 30 s heartbeat) describe
+   * themselves within a second.
+   */
+  private RequestService polling() {
+    PeriodicDelay everySecond = PeriodicDelay.ofFixedDuration(Duration.ofSeconds(1));
+    return HttpRequestService.create(
+        OkHttpSender.create("http://127.0.0.1:" + opampPort + "/v1/opamp"), everySecond, everySecond);
+  }
+
+  private void connect(String service, Supplier<RequestService> transport, RemoteConfigStatuses answer) {
+    byte[] uid = OpampClientBuilder.createRandomInstanceUid();
+    clients.add(
+        OpampClient.builder()
+            .setInstanceUid(uid)
+            .setRequestService(transport.get())
+            .putIdentifyingAttribute("service.name", service)
+            .putIdentifyingAttribute("service.instance.id", InstanceUid.toText(com.google.protobuf.ByteString.copyFrom(uid)))
+            .enableRemoteConfig()
+            .build(new ReportingAgent(answer)));
+  }
+
+  private void awaitConnected(String service, int count) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                HttpProbe.getJson(apiPort, "/api/agents?limit=100&connection_state=CONNECTED&attribute=service.name=" + service)
+                        .path("agents")
+                        .size()
+                    == count);
+  }
+
+  private SwitchboardNode startNodeOnItsPorts() {
+    return SwitchboardNode.start(
+        TestNodes.config(dataDir, Map.of("switchboard.opamp.port", opampPort, "switchboard.api.port", apiPort)));
+  }
+
+  private JsonNode rollout(String id) {
+    return HttpProbe.getJson(apiPort, "/api/rollouts/" + id);
+  }
+
+  private HttpResponse<String> post(String path, String body) {
+    return HttpProbe.send(apiPort, "POST", path, body);
+  }
+
+  private JsonNode created(HttpResponse<String> response) throws Exception {
+    assertEquals(201, response.statusCode(), response.body());
+    return json.readTree(response.body());
+  }
+
+  private void assertProblem(HttpResponse<String> response, int status, String detail) throws Exception {
+    assertEquals(status, response.statusCode(), response.body());
+    assertTrue(json.readTree(response.body()).path("detail").asText().contains(detail), response.body());
+  }
+
+  /** Reports every remote config it gets with the given outcome, as the agent's own check would. */
+  private static final class ReportingAgent implements OpampClient.Callbacks {
+    private final RemoteConfigStatuses outcome;
+
+    ReportingAgent(RemoteConfigStatuses outcome) {
+      this.outcome = outcome;
+    }
+
+    @Override
+    public void onConnect(OpampClient client) {}
+
+    @Override
+    public void onConnectFailed(OpampClient client, Throwable throwable) {}
+
+    @Override
+    public void onErrorResponse(OpampClient client, ServerErrorResponse errorResponse) {}
+
+    @Override
+    public void onMessage(OpampClient client, MessageData messageData) {
+      AgentRemoteConfig remoteConfig = messageData.getRemoteConfig();
+      if (remoteConfig != null) {
+        client.setRemoteConfigStatus(
+            new RemoteConfigStatus.Builder()
+                .last_remote_config_hash(remoteConfig.config_hash)
+                .status(outcome)
+                .error_message(outcome == RemoteConfigStatuses.RemoteConfigStatuses_FAILED ? "exporter v2 is unknown" : "")
+                .build());
+      }
+    }
+  }
+}

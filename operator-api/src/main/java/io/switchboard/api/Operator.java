@@ -1,0 +1,19 @@
+package io.switchboard.api;
+
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** Who is acting, for the audit log. */
+public final class Operator {
+
+  /** Names the operator until operator accounts exist; {@code anonymous} without it. */
+  public static final String HEADER = "X-Switchboard-Operator";
+
+  private Operator() {}
+
+  public static Route named(Function<String, Route> inner) {
+    return optionalHeaderValueByName(HEADER, operator -> inner.apply(operator.filter(name -> !name.isBlank()).orElse("anonymous")));
+  }
+}

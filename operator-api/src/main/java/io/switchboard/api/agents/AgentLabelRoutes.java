@@ -1,0 +1,96 @@
+package io.switchboard.api.agents;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.entity;
+import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.put;
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.api.Json;
+import io.switchboard.api.Operator;
+import io.switchboard.api.Problem;
+import io.switchboard.persistence.agents.AgentRepository;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** {@code PUT /api/agents/{id}/labels}: replaces an agent's labels, e.g. {@code {"labels": {"env": "prod"}}}. */
+public final class AgentLabelRoutes {
+
+  private static final int MAX_LABELS = 64;
+  private static final int MAX_LENGTH = 253;
+
+  record LabelsBody(@JsonProperty("labels") Map<String, String> labels) {
+
+    String problem() {
+      if (labels == null) {
+        return "labels is required (an object of strings; {} removes every label)";
+      }
+      if (labels.size() > MAX_LABELS) {
+        return "at most " + MAX_LABELS + " labels";
+      }
+      for (Map.Entry<String, String> label : labels.entrySet()) {
+        if (label.getKey().isBlank() || label.getKey().length() > MAX_LENGTH) {
+          return "label keys must be 1 to " + MAX_LENGTH + " characters";
+        }
+        if (label.getValue() == null || label.getValue().length() > MAX_LENGTH) {
+          return "label '" + label.getKey() + "' needs a string value of at most " + MAX_LENGTH + " characters";
+        }
+      }
+      return null;
+    }
+  }
+
+  private final AgentRepository agents;
+  private final ObjectMapper json;
+
+  public AgentLabelRoutes(AgentRepository agents, ObjectMapper json) {
+    this.agents = agents;
+    this.json = json;
+  }
+
+  public Route route() {
+    return pathPrefix(
+        "agents",
+        () ->
+            pathPrefix(
+                segment(),
+                instanceUid ->
+                    path(
+                        "labels",
+                        () ->
+                            put(
+                                () ->
+                                    Operator.named(
+                                        actor ->
+                                            entity(
+                                                Jackson.unmarshaller(json, LabelsBody.class),
+                                                body -> replace(instanceUid, body, actor)))))));
+  }
+
+  private Route replace(String instanceUid, LabelsBody body, String actor) {
+    String problem = body.problem();
+    if (problem != null) {
+      return complete(Problem.response(StatusCodes.BAD_REQUEST, problem));
+    }
+    String labels;
+    try {
+      labels = json.writeValueAsString(new TreeMap<>(body.labels()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("labels write as JSON", e);
+    }
+    return onSuccess(
+        agents.replaceLabels(instanceUid, labels, actor),
+        replaced ->
+            replaced.isEmpty()
+                ? complete(Problem.response(StatusCodes.NOT_FOUND, "no agent " + instanceUid))
+                : Json.respond(json, StatusCodes.OK, Map.of("instance_uid", instanceUid, "labels", body.labels())));
+  }
+}
