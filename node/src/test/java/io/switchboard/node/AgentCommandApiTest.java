@@ -20,6 +20,7 @@ import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +64,9 @@ class AgentCommandApiTest {
       String configDispatch =
           assertAccepted(HttpProbe.send(node.apiPort(), "PUT", path + "/remote-config", CONFIG), "SENT");
       ServerToAgent config = agent.receive();
+      var desired = HttpProbe.getJson(node.apiPort(), path);
+      assertEquals(HexFormat.of().formatHex(config.getRemoteConfig().getConfigHash().toByteArray()), desired.path("desired_config_hash").asText());
+      assertTrue(desired.path("drifted").asBoolean(), "the agent has not applied it yet");
       assertEquals("exporters: {}", config.getRemoteConfig().getConfig().getConfigMapMap().get("collector.yaml").getBody().toStringUtf8());
 
       assertAccepted(HttpProbe.send(node.apiPort(), "POST", path + "/restart", ""), "SENT");
@@ -96,6 +100,7 @@ class AgentCommandApiTest {
                   assertEquals(
                       "APPLIED",
                       HttpProbe.getJson(node.apiPort(), "/api/dispatches/" + configDispatch).path("state").asText()));
+      await().atMost(Duration.ofSeconds(20)).until(() -> !HttpProbe.getJson(node.apiPort(), path).path("drifted").asBoolean());
       var sent = HttpProbe.getJson(node.apiPort(), "/api/dispatches/" + configDispatch);
       assertEquals(InstanceUid.toText(uid), sent.path("instance_uid").asText());
       assertEquals("REMOTE_CONFIG", sent.path("kind").asText());

@@ -3,6 +3,8 @@ package io.switchboard.api.agents;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.persistence.agents.AgentRecord;
 
 /** An agent as the API shows it; the reported parts are the stored JSON, passed through as is. */
@@ -22,8 +24,12 @@ record AgentView(
     @JsonProperty("custom_capabilities") @JsonRawValue String customCapabilities,
     @JsonProperty("custom_messages") @JsonRawValue String customMessages,
     @JsonProperty("labels") @JsonRawValue String labels,
+    @JsonProperty("desired_config_hash") String desiredConfigHash,
+    @JsonProperty("drifted") boolean drifted,
     @JsonProperty("first_seen") String firstSeen,
     @JsonProperty("updated_at") String updatedAt) {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   static AgentView of(AgentRecord agent) {
     return new AgentView(
@@ -41,7 +47,25 @@ record AgentView(
         agent.customCapabilitiesJson(),
         agent.customMessagesJson(),
         agent.labelsJson(),
+        agent.desiredConfigHash(),
+        drifted(agent),
         agent.firstSeen().toString(),
         agent.updatedAt().toString());
+  }
+
+  /** Drift: operators want a config whose hash is not the one the agent reports running. */
+  private static boolean drifted(AgentRecord agent) {
+    if (agent.desiredConfigHash() == null) {
+      return false;
+    }
+    String reported = "";
+    if (agent.remoteConfigStatusJson() != null) {
+      try {
+        reported = JSON.readTree(agent.remoteConfigStatusJson()).path("last_remote_config_hash").asText("");
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("stored remote config status is JSON", e);
+      }
+    }
+    return !agent.desiredConfigHash().equalsIgnoreCase(reported);
   }
 }

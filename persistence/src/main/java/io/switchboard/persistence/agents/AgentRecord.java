@@ -3,7 +3,11 @@ package io.switchboard.persistence.agents;
 import io.switchboard.persistence.status.ConnectionState;
 import java.time.Instant;
 
-/** One row of {@code agents}; the JSON parts are raw JSON text, or null when never reported. */
+/**
+ * One row of {@code agents}; the JSON parts are raw JSON text, or null when never reported.
+ * {@code desiredConfigHash} (hex) is the hash of the remote config operators last sent it and that
+ * did not fail, or null when none.
+ */
 public record AgentRecord(
     String instanceUid,
     ConnectionState connectionState,
@@ -20,4 +24,5 @@ public record AgentRecord(
     String customMessagesJson,
     String labelsJson,
     Instant firstSeen,
-    Instant updatedAt) {}
+    Instant updatedAt,
+    String desiredConfigHash) {}

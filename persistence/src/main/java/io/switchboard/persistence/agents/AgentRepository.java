@@ -18,7 +18,10 @@ public final class AgentRepository {
       """
       instance_uid, connection_state, last_seen, sequence_num, owner_node, session_epoch,
       capabilities::text, description::text, health::text, effective_config::text,
-      remote_config_status::text, custom_capabilities::text, custom_messages::text, labels::text, first_seen, updated_at
+      remote_config_status::text, custom_capabilities::text, custom_messages::text, labels::text, first_seen, updated_at,
+      (SELECT encode(e.config_hash, 'hex') FROM dispatch_envelopes e
+       WHERE e.instance_uid = agents.instance_uid AND e.kind = 'REMOTE_CONFIG' AND e.state IN ('PENDING', 'SENT', 'APPLIED')
+       ORDER BY e.created_at DESC LIMIT 1)
       """;
 
   private final ConnectionPool pool;
@@ -135,6 +138,7 @@ public final class AgentRepository {
         row.get(12, String.class),
         row.get(13, String.class),
         row.get(14, OffsetDateTime.class).toInstant(),
-        row.get(15, OffsetDateTime.class).toInstant());
+        row.get(15, OffsetDateTime.class).toInstant(),
+        row.get(16, String.class));
   }
 }
