@@ -1,8 +1,11 @@
 package io.switchboard.node;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import io.switchboard.api.ApiSettings;
 import io.switchboard.api.OperatorApi;
+import io.switchboard.api.auth.AuthSettings;
+import io.switchboard.api.auth.Authentication;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentEntitySettings;
 import io.switchboard.cluster.agent.AgentRefs;
@@ -26,9 +29,11 @@ import io.switchboard.persistence.DatabaseExtension;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.configurations.ConfigurationStore;
 import io.switchboard.persistence.dispatch.DispatchStore;
+import io.switchboard.persistence.operators.OperatorStore;
 import io.switchboard.persistence.rollouts.RolloutStore;
 import io.switchboard.persistence.history.HistoryRetention;
 import io.switchboard.persistence.status.StatusWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -120,12 +125,16 @@ public final class SwitchboardNode implements AutoCloseable {
       drainOnShutdown(system, liveSessions, switchboard.getConfig("opamp.drain"));
       Route opampRoute = OpampEndpoint.route(system, opamp, nodeName, agents, liveSessions);
       Cluster cluster = Cluster.get(system);
+      Authentication authentication =
+          new Authentication(new OperatorStore(database.pool()), AuthSettings.fromConfig(switchboard), new ObjectMapper());
+      await(authentication.ensureFirstAdmin(Path.of(switchboard.getString("data-dir"))));
       Route apiRoute =
           new OperatorApi(
                   database,
                   dispatcher,
                   dispatch,
                   rollouts,
+                  authentication,
                   api,
                   () -> cluster.selfMember().status() == MemberStatus.up())
               .route();

@@ -167,6 +167,7 @@ class MultiProcessFailoverTest {
     env.put("SWITCHBOARD_REMOTE_PORT", Integer.toString(remotePort));
     env.put("SWITCHBOARD_SEED_NODES", "pekko://switchboard@127.0.0.1:" + seedPort);
     env.put("SWITCHBOARD_LEASE_TTL", "4s");
+    env.put("SWITCHBOARD_AUTH_ENABLED", "false");
     env.put("SWITCHBOARD_LEASE_RENEW_INTERVAL", "1s");
     return new NodeProcess(builder.start(), opampPort, apiPort, remotePort, log);
   }

@@ -39,6 +39,8 @@ final class TestNodes {
     settings.put("switchboard.dispatch.sweep.expiry-grace", "0s");
     settings.put("switchboard.dispatch.sweep.redeliver-after", "1s");
     settings.put("switchboard.rollouts.tick", "200ms");
+    // Tests of the API itself act as anonymous operators; sign-in has its own tests.
+    settings.put("switchboard.api.auth.enabled", false);
     settings.putAll(overrides);
     return ConfigFactory.load(
         ConfigFactory.parseMap(settings).withFallback(ConfigFactory.parseResourcesAnySyntax("application")));

@@ -15,6 +15,7 @@ import io.switchboard.api.agents.AgentCommandRoutes;
 import io.switchboard.api.agents.AgentRoutes;
 import io.switchboard.api.agents.AgentLabelRoutes;
 import io.switchboard.api.audit.AuditRoutes;
+import io.switchboard.api.auth.Authentication;
 import io.switchboard.api.configurations.ConfigurationRoutes;
 import io.switchboard.api.rollouts.RolloutRoutes;
 import io.switchboard.api.dispatch.DispatchRoutes;
@@ -55,6 +56,7 @@ public final class OperatorApi {
   private final ConfigurationRoutes configurations;
   private final RolloutRoutes rollouts;
   private final AuditRoutes audit;
+  private final Authentication authentication;
   private final BooleanSupplier nodeUp;
 
   /**
@@ -67,9 +69,11 @@ public final class OperatorApi {
       Dispatcher dispatcher,
       DispatchSettings dispatchSettings,
       Rollouts rollouts,
+      Authentication authentication,
       ApiSettings settings,
       BooleanSupplier nodeUp) {
     this.nodeUp = nodeUp;
+    this.authentication = authentication;
     ObjectMapper json = new ObjectMapper();
     this.agents = new AgentRoutes(new AgentRepository(database.readPool()), settings.maxPageSize(), json);
     this.agentCommands =
@@ -96,13 +100,18 @@ public final class OperatorApi {
                             badRequests(),
                             () ->
                                 concat(
-                                    agents.route(),
-                                    agentCommands.route(),
-                                    agentLabels.route(),
-                                    dispatches.route(),
-                                    configurations.route(),
-                                    rollouts.route(),
-                                    audit.route())),
+                                    authentication.sessionRoutes(),
+                                    authentication.operatorRoutes(),
+                                    authentication.authorized(
+                                        () ->
+                                            concat(
+                                                agents.route(),
+                                                agentCommands.route(),
+                                                agentLabels.route(),
+                                                dispatches.route(),
+                                                configurations.route(),
+                                                rollouts.route(),
+                                                audit.route())))),
                         extractUnmatchedPath(
                             unmatched ->
                                 complete(Problem.response(StatusCodes.NOT_FOUND, "no API resource at /api" + unmatched))))));
