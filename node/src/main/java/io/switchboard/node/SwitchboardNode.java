@@ -1,11 +1,18 @@
 package io.switchboard.node;
 
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.typesafe.config.Config;
 import io.switchboard.api.ApiSettings;
 import io.switchboard.api.OperatorApi;
 import io.switchboard.api.auth.AuthSettings;
 import io.switchboard.api.auth.Authentication;
+import io.switchboard.api.dashboard.ClusterMember;
+import io.switchboard.api.dashboard.DashboardApi;
+import io.switchboard.api.dashboard.DashboardAssets;
+import io.switchboard.api.dashboard.LiveBus;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentEntitySettings;
 import io.switchboard.cluster.agent.AgentRefs;
@@ -29,6 +36,7 @@ import io.switchboard.persistence.DatabaseExtension;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.configurations.ConfigurationStore;
 import io.switchboard.persistence.dispatch.DispatchStore;
+import io.switchboard.persistence.fleet.FleetQueries;
 import io.switchboard.persistence.operators.OperatorStore;
 import io.switchboard.persistence.rollouts.RolloutStore;
 import io.switchboard.persistence.history.HistoryRetention;
@@ -36,7 +44,10 @@ import io.switchboard.persistence.status.StatusWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.stream.StreamSupport;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
@@ -128,6 +139,7 @@ public final class SwitchboardNode implements AutoCloseable {
       Authentication authentication =
           new Authentication(new OperatorStore(database.pool()), AuthSettings.fromConfig(switchboard), new ObjectMapper());
       await(authentication.ensureFirstAdmin(Path.of(switchboard.getString("data-dir"))));
+      DashboardApi dashboard = dashboard(system, database, api);
       Route apiRoute =
           new OperatorApi(
                   database,
@@ -135,9 +147,11 @@ public final class SwitchboardNode implements AutoCloseable {
                   dispatch,
                   rollouts,
                   authentication,
+                  dashboard,
                   api,
                   () -> cluster.selfMember().status() == MemberStatus.up())
               .route();
+      Route apiAndDashboard = concat(apiRoute, DashboardAssets.route());
 
       int opampPort =
           NodeRoles.has(config, AgentEntity.ROLE)
@@ -150,7 +164,7 @@ public final class SwitchboardNode implements AutoCloseable {
               : NOT_BOUND;
       int apiPort =
           NodeRoles.has(config, NodeRoles.OPERATORS)
-              ? bind(system, "api", Http.get(system).newServerAt(api.host(), api.port()), Optional.empty(), apiRoute)
+              ? bind(system, "api", Http.get(system).newServerAt(api.host(), api.port()), Optional.empty(), apiAndDashboard)
               : NOT_BOUND;
       int metricsPort =
           bind(
@@ -170,6 +184,24 @@ public final class SwitchboardNode implements AutoCloseable {
       await(system.getWhenTerminated());
       throw e;
     }
+  }
+
+  /** The dashboard's own reads and its live updates; JSON in the API's snake_case. */
+  private static DashboardApi dashboard(ActorSystem<?> system, Database database, ApiSettings api) {
+    ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+    FleetQueries fleet = new FleetQueries(database.readPool());
+    Cluster cluster = Cluster.get(system);
+    Supplier<List<ClusterMember>> members =
+        () ->
+            StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+                .map(
+                    member ->
+                        new ClusterMember(
+                            member.address().toString(),
+                            member.status().toString(),
+                            member.getRoles().stream().filter(role -> !role.startsWith("dc-")).sorted().toList()))
+                .toList();
+    return new DashboardApi(fleet, new LiveBus(system, fleet, api.liveInterval(), json), members, api.liveInterval(), json);
   }
 
   public ActorSystem<Void> system() {

@@ -4,15 +4,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.switchboard.persistence.testing.TestDatabase;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.StreamSupport;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +17,7 @@ class ClusterBootstrapTest {
 
   @Test
   void nodesFormOneClusterThroughConfigDiscovery() throws Exception {
-    List<Integer> managementPorts = List.of(freePort(), freePort(), freePort());
+    List<Integer> managementPorts = List.of(TestNodes.freePort(), TestNodes.freePort(), TestNodes.freePort());
     String endpoints = managementPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
     List<SwitchboardNode> nodes = new ArrayList<>();
     try (TestDatabase database = TestDatabase.start()) {
@@ -45,7 +41,7 @@ class ClusterBootstrapTest {
             .untilAsserted(
                 () -> {
                   for (SwitchboardNode node : nodes) {
-                    assertEquals(3, upMembers(node), "every node sees three Up members");
+                    assertEquals(3, TestCluster.upMembers(node), "every node sees three Up members");
                   }
                 });
         for (SwitchboardNode node : nodes) {
@@ -57,18 +53,6 @@ class ClusterBootstrapTest {
           nodes.get(i).close();
         }
       }
-    }
-  }
-
-  private static long upMembers(SwitchboardNode node) {
-    return StreamSupport.stream(Cluster.get(node.system()).state().getMembers().spliterator(), false)
-        .filter(member -> member.status() == MemberStatus.up())
-        .count();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
     }
   }
 }

@@ -51,6 +51,9 @@ class OpenApiTest {
               .replace("{version}", "1");
       for (Iterator<String> methods = path.getValue().fieldNames(); methods.hasNext(); ) {
         String method = methods.next().toUpperCase();
+        if (path.getValue().path(method.toLowerCase()).at("/responses/200/content").has("text/event-stream")) {
+          continue; // an endless stream: LiveUpdatesTest reads it
+        }
         HttpResponse<String> response =
             method.equals("GET") ? HttpProbe.get(node.apiPort(), concrete) : HttpProbe.send(node.apiPort(), method, concrete, "{}");
         String call = method + " " + path.getKey() + " -> " + response.statusCode() + " " + response.body();

@@ -9,9 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Random;
 
 /** Configuration for nodes started inside tests: every port picked free, data in a temp directory. */
 final class TestNodes {
+
+  private static final Random RANDOM = new Random();
 
   private TestNodes() {}
 
@@ -46,13 +49,20 @@ final class TestNodes {
         ConfigFactory.parseMap(settings).withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
   }
 
-  /** A port free right now, for a node that must keep its port across a restart. */
+  /**
+   * A port free right now, for a node that must know its port before it starts. Taken below the
+   * ephemeral range (32768 and up), where the system's own client sockets could take it first.
+   */
   static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = 20_000 + RANDOM.nextInt(12_000);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IllegalStateException("no free port between 20000 and 32000");
   }
 
   static Path newDataDir() {

@@ -94,6 +94,12 @@ public final class SwitchboardMetrics {
         .withTag("state", state.toLowerCase(java.util.Locale.ROOT));
   }
 
+  /** Live updates sent to browsers by this node, by event (summary, agents). */
+  public static Counter liveBusEvents(String event) {
+    return Kamon.counter("switchboard.live.bus.events", "Live update events sent to dashboard browsers")
+        .withTag("event", event);
+  }
+
   /** Leases this node acquired (shard leases, singleton leader leases), by lease name. */
   public static Counter leaseAcquisitions(String lease) {
     return Kamon.counter("switchboard.lease.acquisitions", "Leases acquired by this node").withTag("lease", lease);

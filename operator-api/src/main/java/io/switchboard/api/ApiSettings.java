@@ -9,13 +9,18 @@ import java.time.Duration;
  * @param host        interface to bind
  * @param port        port to bind (8080 by default; 0 picks a free one)
  * @param maxPageSize largest page a list call returns
- * @param askTimeout  how long an operator action waits for the agent's entity before 503
+ * @param askTimeout  how long an operator command waits for the agent's entity
+ * @param liveInterval how often the dashboard's live updates are polled and sent
  */
-public record ApiSettings(String host, int port, int maxPageSize, Duration askTimeout) {
+public record ApiSettings(String host, int port, int maxPageSize, Duration askTimeout, Duration liveInterval) {
 
   public static ApiSettings fromConfig(Config switchboard) {
     Config api = switchboard.getConfig("api");
     return new ApiSettings(
-        api.getString("host"), api.getInt("port"), api.getInt("max-page-size"), api.getDuration("ask-timeout"));
+        api.getString("host"),
+        api.getInt("port"),
+        api.getInt("max-page-size"),
+        api.getDuration("ask-timeout"),
+        api.getDuration("live-interval"));
   }
 }

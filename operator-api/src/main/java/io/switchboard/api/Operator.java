@@ -5,10 +5,13 @@ import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValu
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** Who is acting, for the audit log. */
+/**
+ * Who is acting, for the audit log: the signed-in operator (sign-in sets this header itself and
+ * drops any the client sent), or with sign-in off, whatever the client names.
+ */
 public final class Operator {
 
-  /** Names the operator until operator accounts exist; {@code anonymous} without it. */
+  /** Carries the operator's name inside the API; {@code anonymous} without it. */
   public static final String HEADER = "X-Switchboard-Operator";
 
   private Operator() {}

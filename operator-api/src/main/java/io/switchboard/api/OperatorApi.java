@@ -17,6 +17,7 @@ import io.switchboard.api.agents.AgentLabelRoutes;
 import io.switchboard.api.audit.AuditRoutes;
 import io.switchboard.api.auth.Authentication;
 import io.switchboard.api.configurations.ConfigurationRoutes;
+import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.rollouts.RolloutRoutes;
 import io.switchboard.api.dispatch.DispatchRoutes;
 import io.switchboard.dispatch.DispatchSettings;
@@ -57,6 +58,7 @@ public final class OperatorApi {
   private final RolloutRoutes rollouts;
   private final AuditRoutes audit;
   private final Authentication authentication;
+  private final DashboardApi dashboard;
   private final BooleanSupplier nodeUp;
 
   /**
@@ -70,10 +72,12 @@ public final class OperatorApi {
       DispatchSettings dispatchSettings,
       Rollouts rollouts,
       Authentication authentication,
+      DashboardApi dashboard,
       ApiSettings settings,
       BooleanSupplier nodeUp) {
     this.nodeUp = nodeUp;
     this.authentication = authentication;
+    this.dashboard = dashboard;
     ObjectMapper json = new ObjectMapper();
     this.agents = new AgentRoutes(new AgentRepository(database.readPool()), settings.maxPageSize(), json);
     this.agentCommands =
@@ -111,7 +115,8 @@ public final class OperatorApi {
                                                 dispatches.route(),
                                                 configurations.route(),
                                                 rollouts.route(),
-                                                audit.route())))),
+                                                audit.route(),
+                                                dashboard.route())))),
                         extractUnmatchedPath(
                             unmatched ->
                                 complete(Problem.response(StatusCodes.NOT_FOUND, "no API resource at /api" + unmatched))))));
