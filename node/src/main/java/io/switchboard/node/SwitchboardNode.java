@@ -110,6 +110,7 @@ public final class SwitchboardNode implements AutoCloseable {
       AgentEntity.init(
           system, statusWriter, DispatchLedger.of(dispatchStore), AgentEntitySettings.fromConfig(switchboard));
       PostgresLease.releaseShardLeasesOnLeave(system);
+      NodeGauges.start(system, database, NodeRoles.has(config, AgentEntity.ROLE), switchboard.getDuration("metrics.gauge-interval"));
       Housekeeping.init(
           system,
           new HistoryRetention(database.pool()),

@@ -64,6 +64,10 @@ class MetricsScrapeTest {
               assertTrue(metric("switchboard_dispatch_envelopes_total{state=\"sent\"}") >= 1);
               assertTrue(metric("switchboard_status_writer_batch_size_count") >= 1, "status writes were flushed");
               assertTrue(metric("switchboard_status_writer_pending_agents") >= 0);
+              assertTrue(metric("switchboard_agent_messages_total{kind=\"status\"}") >= 1);
+              assertTrue(metric("switchboard_database_query_duration_seconds_count") >= 1, "dispatch statements were timed");
+              assertTrue(metric("switchboard_database_pool_connections{state=\"idle\",pool=\"write\"}") >= 0);
+              assertTrue(metric("switchboard_sharding_running{what=\"shards\"}") >= 1, "the agent's shard runs here");
               assertTrue(
                   HttpProbe.get(node.metricsPort(), "/metrics").body().contains("switchboard_lease_acquisitions_total{lease="),
                   "the shard of the agent ran under a lease");

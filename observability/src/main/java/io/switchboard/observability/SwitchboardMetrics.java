@@ -100,6 +100,42 @@ public final class SwitchboardMetrics {
         .withTag("event", event);
   }
 
+  /**
+   * Agent messages handled by the agents' entities on this node, by what they carried: status
+   * (something changed), heartbeat (nothing did), disconnect, custom-message.
+   */
+  public static Counter agentMessages(String kind) {
+    return Kamon.counter("switchboard.agent.messages", "Agent messages handled, by kind").withTag("kind", kind);
+  }
+
+  /**
+   * How much later than its heartbeat interval an agent that promised heartbeats was heard from
+   * again (0 when on time).
+   */
+  public static Histogram heartbeatLateness() {
+    return Kamon.histogram(
+            "switchboard.heartbeat.lateness", "Delay of agent heartbeats beyond their interval", MeasurementUnit.time().nanoseconds())
+        .withoutTags();
+  }
+
+  /** Agent entities and shards running on this node. */
+  public static Gauge entities(String what) {
+    return Kamon.gauge("switchboard.sharding.running", "Agent entities and shards running on this node").withTag("what", what);
+  }
+
+  /** Connections of this node's database pools, by pool (write, read) and state (acquired, idle, pending). */
+  public static Gauge databasePool(String pool, String state) {
+    return Kamon.gauge("switchboard.database.pool.connections", "Database pool connections by state")
+        .withTags(TagSet.of("pool", pool).withTag("state", state));
+  }
+
+  /** Time of one database statement of the stores (dispatch, configurations, rollouts, operators, fleet). */
+  public static Histogram databaseQueryDuration() {
+    return Kamon.histogram(
+            "switchboard.database.query.duration", "Duration of one database statement", MeasurementUnit.time().nanoseconds())
+        .withoutTags();
+  }
+
   /** Leases this node acquired (shard leases, singleton leader leases), by lease name. */
   public static Counter leaseAcquisitions(String lease) {
     return Kamon.counter("switchboard.lease.acquisitions", "Leases acquired by this node").withTag("lease", lease);

@@ -3,6 +3,7 @@ package io.switchboard.persistence;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Statement;
+import io.switchboard.observability.SwitchboardMetrics;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -24,25 +25,40 @@ public final class Sql {
   }
 
   public <T> Flux<T> rows(String sql, Consumer<Statement> binder, Function<Readable, T> mapper) {
-    return Flux.usingWhen(
-        pool.create(),
-        connection -> {
-          Statement statement = connection.createStatement(sql);
-          binder.accept(statement);
-          return Flux.from(statement.execute()).flatMap(result -> result.map(mapper::apply));
-        },
-        connection -> connection.close());
+    return Flux.defer(
+        () -> {
+          long started = System.nanoTime();
+          return Flux.usingWhen(
+                  pool.create(),
+                  connection -> {
+                    Statement statement = connection.createStatement(sql);
+                    binder.accept(statement);
+                    return Flux.from(statement.execute()).flatMap(result -> result.map(mapper::apply));
+                  },
+                  connection -> connection.close())
+              .doFinally(signal -> timed(started));
+        });
   }
 
   public Mono<Long> rowsUpdated(String sql, Consumer<Statement> binder) {
-    return Mono.usingWhen(
-        pool.create(),
-        connection -> {
-          Statement statement = connection.createStatement(sql);
-          binder.accept(statement);
-          return Flux.from(statement.execute()).flatMap(result -> result.getRowsUpdated()).reduce(0L, Long::sum);
-        },
-        connection -> connection.close());
+    return Mono.defer(
+        () -> {
+          long started = System.nanoTime();
+          return Mono.usingWhen(
+                  pool.create(),
+                  connection -> {
+                    Statement statement = connection.createStatement(sql);
+                    binder.accept(statement);
+                    return Flux.from(statement.execute()).flatMap(result -> result.getRowsUpdated()).reduce(0L, Long::sum);
+                  },
+                  connection -> connection.close())
+              .doFinally(signal -> timed(started));
+        });
+  }
+
+  /** Every statement's time, connection wait included: what the caller waited. */
+  private static void timed(long startedNanos) {
+    SwitchboardMetrics.databaseQueryDuration().record(System.nanoTime() - startedNanos);
   }
 
   public static <T> void bindNullable(Statement statement, int index, T value, Class<T> type) {

@@ -20,6 +20,7 @@ import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.ConnectionState;
 import io.switchboard.persistence.status.StatusWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collections;
@@ -290,6 +291,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   /** Merges the message, answers it, and records the agent's new status. */
   private void handle(AgentToServer message, Consumer<ServerToAgent> answer) {
     Instant now = clock.instant();
+    countMessage(message, state.lastSeen(), now);
     boolean needsFullState = state.apply(message, now);
     if (message.hasRemoteConfigStatus()) {
       outbox.confirm(message.getRemoteConfigStatus(), tracking);
@@ -304,6 +306,33 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     }
     renewHeartbeatWindow();
     recordStatus(ConnectionState.CONNECTED, now);
+  }
+
+  /** Counts the message by kind, and how late a heartbeating agent's message came. */
+  private void countMessage(AgentToServer message, Instant previous, Instant now) {
+    String kind;
+    if (message.hasAgentDisconnect()) {
+      kind = "disconnect";
+    } else if (message.hasCustomMessage()) {
+      kind = "custom-message";
+    } else if (message.hasAgentDescription()
+        || message.hasHealth()
+        || message.hasEffectiveConfig()
+        || message.hasRemoteConfigStatus()
+        || message.hasPackageStatuses()
+        || message.hasCustomCapabilities()) {
+      kind = "status";
+    } else {
+      kind = "heartbeat";
+    }
+    SwitchboardMetrics.agentMessages(kind).increment();
+    // Only within a live session: a gap past the heartbeat window is a reconnect, not a late beat.
+    Duration gap = Duration.between(previous, now);
+    if (!previous.equals(Instant.EPOCH)
+        && gap.compareTo(settings.heartbeatWindow()) <= 0
+        && state.hasCapability(AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE)) {
+      SwitchboardMetrics.heartbeatLateness().record(Math.max(0, gap.minus(settings.heartbeatInterval()).toNanos()));
+    }
   }
 
   /** The answer to one message: always the server capabilities, and only what the agent can take. */

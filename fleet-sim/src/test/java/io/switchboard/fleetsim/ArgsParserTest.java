@@ -1,0 +1,104 @@
+package io.switchboard.fleetsim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ArgsParserTest {
+
+  @Test
+  void noArgumentsGiveTheDefaults() throws Exception {
+    SimulatorSettings settings = ArgsParser.parse().orElseThrow();
+    assertEquals(List.of(Target.parse("ws://127.0.0.1:4320/v1/opamp")), settings.targets());
+    assertEquals(100, settings.agents());
+    assertEquals(Duration.ofSeconds(60), settings.duration());
+    assertEquals(Duration.ofSeconds(10), settings.rampUp());
+    assertEquals(Duration.ofSeconds(30), settings.heartbeat());
+    assertEquals(0, settings.churnPerSecond());
+    assertEquals(0, settings.applyFailureRatio());
+    assertEquals(1, settings.sourceAddresses());
+    assertEquals(Optional.empty(), settings.report());
+  }
+
+  @Test
+  void everyFlagIsRead() throws Exception {
+    SimulatorSettings settings =
+        ArgsParser.parse(
+                "--target", "ws://127.0.0.1:4320/v1/opamp",
+                "--target=http://localhost:4321",
+                "--agents", "5000",
+                "--duration", "2m",
+                "--ramp-up", "500ms",
+                "--heartbeat", "15s",
+                "--churn-per-second", "2.5",
+                "--apply-failure-ratio", "0.1",
+                "--source-addresses", "4",
+                "--report", "out/summary.json")
+            .orElseThrow();
+    assertEquals(
+        List.of(
+            new Target(Target.Protocol.WEBSOCKET, URI.create("ws://127.0.0.1:4320/v1/opamp")),
+            // localhost is pinned to 127.0.0.1, and the OpAMP path is the default.
+            new Target(Target.Protocol.HTTP, URI.create("http://127.0.0.1:4321/v1/opamp"))),
+        settings.targets());
+    assertEquals(5000, settings.agents());
+    assertEquals(Duration.ofMinutes(2), settings.duration());
+    assertEquals(Duration.ofMillis(500), settings.rampUp());
+    assertEquals(Duration.ofSeconds(15), settings.heartbeat());
+    assertEquals(2.5, settings.churnPerSecond());
+    assertEquals(0.1, settings.applyFailureRatio());
+    assertEquals(4, settings.sourceAddresses());
+    assertEquals(Optional.of(Path.of("out/summary.json")), settings.report());
+    assertEquals("/127.0.0.4:0", settings.localAddresses().get(3).toString());
+  }
+
+  @Test
+  void helpAsksForTheUsageText() throws Exception {
+    assertEquals(Optional.empty(), ArgsParser.parse("--agents", "10", "--help"));
+    assertTrue(ArgsParser.USAGE.contains("--apply-failure-ratio"));
+  }
+
+  @Test
+  void badInputIsRefusedWithAMessageNamingTheProblem() {
+    assertRefused("unknown option --agent", "--agent", "10");
+    assertRefused("--agents needs a value", "--agents");
+    assertRefused("unexpected argument 'ten'", "ten");
+    assertRefused("--agents takes a whole number, not 'ten'", "--agents", "ten");
+    assertRefused("--agents must be between 1 and 19000", "--agents", "0");
+    assertRefused("--agents must be between 1 and 19000", "--agents", "20000");
+    assertRefused("--duration takes a duration with a unit (500ms, 30s, 5m, 1h), not '60'", "--duration", "60");
+    assertRefused("--ramp-up (60s) must be at least 0 and shorter than --duration (60s)", "--ramp-up", "1m");
+    assertRefused("--heartbeat must be at least 1s", "--heartbeat", "500ms");
+    assertRefused("--churn-per-second takes a number such as 0.5, not 'lots'", "--churn-per-second", "lots");
+    assertRefused("--churn-per-second must be a number >= 0", "--churn-per-second", "-1");
+    assertRefused("--apply-failure-ratio must be between 0.0 and 1.0", "--apply-failure-ratio", "1.5");
+    assertRefused("--apply-failure-ratio must be between 0.0 and 1.0", "--apply-failure-ratio", "NaN");
+    assertRefused("--source-addresses must be between 1 and 254", "--source-addresses", "300");
+  }
+
+  @Test
+  void onlyLoopbackTargetsOverWebSocketOrHttpAreAccepted() {
+    assertRefused("only loopback targets (127.0.0.0/8 or localhost) are allowed, not 10.0.0.1",
+        "--target", "ws://10.0.0.1:4320/v1/opamp");
+    assertRefused("only loopback targets (127.0.0.0/8 or localhost) are allowed, not example.com",
+        "--target", "ws://example.com:4320/v1/opamp");
+    assertRefused("needs a valid host and port", "--target", "ws://127.0.0.256:4320/v1/opamp");
+    assertRefused("TLS is not supported", "--target", "wss://127.0.0.1:4320/v1/opamp");
+    assertRefused("must start with ws:// (WebSocket) or http:// (HTTP polling)", "--target", "tcp://127.0.0.1:4320");
+    assertRefused("needs a valid host and port", "--target", "ws://127.0.0.1/v1/opamp");
+  }
+
+  private static void assertRefused(String expectedMessagePart, String... args) {
+    UsageException refused = assertThrows(UsageException.class, () -> ArgsParser.parse(args));
+    assertTrue(
+        refused.getMessage().contains(expectedMessagePart),
+        () -> "'" + refused.getMessage() + "' does not say '" + expectedMessagePart + "'");
+  }
+}
