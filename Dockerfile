@@ -1,8 +1,8 @@
 # The Switchboard node image, built from the Maven artifact:
 #   docker build -t switchboard:0.1.0 .
 # No container engine runs on this project's CI machines, so CI does not build this image; the
-# artifact it copies (node/target/switchboard-node-*.jar with node/target/lib) is what the README's
-# start command runs, and `java -jar` on it is checked by hand before each release.
+# artifact it copies (node/target/switchboard-node-*.jar with its libraries in node/target/lib) is
+# the node the README's start command builds.
 
 FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
@@ -22,4 +22,4 @@ ENV SWITCHBOARD_DATA_DIR=/var/lib/switchboard \
 VOLUME /var/lib/switchboard
 # OpAMP, operator API and dashboard, Pekko Management (probes), Prometheus, Pekko remoting.
 EXPOSE 4320 8080 7626 9095 7355
-ENTRYPOINT ["java", "-jar", "/opt/switchboard/switchboard-node.jar"]
+ENTRYPOINT ["java", "-cp", "/opt/switchboard/switchboard-node.jar:/opt/switchboard/lib/*", "io.switchboard.node.Main"]

@@ -10,7 +10,6 @@ import io.opentelemetry.opamp.client.OpampClientBuilder;
 import io.opentelemetry.opamp.client.internal.connectivity.http.OkHttpSender;
 import io.opentelemetry.opamp.client.internal.request.delay.PeriodicDelay;
 import io.opentelemetry.opamp.client.internal.request.service.HttpRequestService;
-import io.opentelemetry.opamp.client.internal.response.MessageData;
 import io.switchboard.cluster.agent.InstanceUid;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -18,10 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import opamp.proto.AgentRemoteConfig;
-import opamp.proto.RemoteConfigStatus;
-import opamp.proto.RemoteConfigStatuses;
-import opamp.proto.ServerErrorResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,7 +77,7 @@ class DashboardBrowserTest {
             .putNonIdentifyingAttribute("os.type", "linux")
             .putIdentifyingAttribute("service.version", "0.131.0")
             .enableRemoteConfig()
-            .build(new ApplyingAgent());
+            .build(ReportingAgent.applying());
 
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
@@ -212,29 +207,5 @@ class DashboardBrowserTest {
 
   private void screenshot(String page) throws Exception {
     Files.write(SCREENSHOTS.resolve(page + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
-  }
-
-  /** Applies every remote config it gets and reports it APPLIED. */
-  private static final class ApplyingAgent implements OpampClient.Callbacks {
-    @Override
-    public void onConnect(OpampClient client) {}
-
-    @Override
-    public void onConnectFailed(OpampClient client, Throwable throwable) {}
-
-    @Override
-    public void onErrorResponse(OpampClient client, ServerErrorResponse errorResponse) {}
-
-    @Override
-    public void onMessage(OpampClient client, MessageData messageData) {
-      AgentRemoteConfig remoteConfig = messageData.getRemoteConfig();
-      if (remoteConfig != null) {
-        client.setRemoteConfigStatus(
-            new RemoteConfigStatus.Builder()
-                .last_remote_config_hash(remoteConfig.config_hash)
-                .status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)
-                .build());
-      }
-    }
   }
 }

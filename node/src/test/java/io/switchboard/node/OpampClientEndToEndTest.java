@@ -11,7 +11,6 @@ import io.opentelemetry.opamp.client.internal.connectivity.websocket.OkHttpWebSo
 import io.opentelemetry.opamp.client.internal.request.delay.PeriodicDelay;
 import io.opentelemetry.opamp.client.internal.request.service.HttpRequestService;
 import io.opentelemetry.opamp.client.internal.request.service.WebSocketRequestService;
-import io.opentelemetry.opamp.client.internal.response.MessageData;
 import io.opentelemetry.opamp.client.request.service.RequestService;
 import io.switchboard.cluster.agent.ConfigHash;
 import io.switchboard.cluster.agent.InstanceUid;
@@ -23,10 +22,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.OptionalDouble;
-import opamp.proto.AgentRemoteConfig;
 import opamp.proto.RemoteConfigStatus;
 import opamp.proto.RemoteConfigStatuses;
-import opamp.proto.ServerErrorResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,7 +77,7 @@ class OpampClientEndToEndTest {
             .putIdentifyingAttribute("service.instance.id", instanceUid)
             .putNonIdentifyingAttribute("os.type", "linux")
             .enableRemoteConfig()
-            .build(new ApplyingAgent());
+            .build(ReportingAgent.applying());
     try {
       await().atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> assertEquals("CONNECTED", agentInApi(instanceUid).path("connection_state").asText()));
@@ -173,28 +170,4 @@ class OpampClientEndToEndTest {
                   .setBody(com.google.protobuf.ByteString.copyFromUtf8("receivers: {}"))
                   .build())
           .build();
-
-  /** Applies every remote config it gets and reports it APPLIED, as a healthy agent would. */
-  private static final class ApplyingAgent implements OpampClient.Callbacks {
-    @Override
-    public void onConnect(OpampClient client) {}
-
-    @Override
-    public void onConnectFailed(OpampClient client, Throwable throwable) {}
-
-    @Override
-    public void onErrorResponse(OpampClient client, ServerErrorResponse errorResponse) {}
-
-    @Override
-    public void onMessage(OpampClient client, MessageData messageData) {
-      AgentRemoteConfig remoteConfig = messageData.getRemoteConfig();
-      if (remoteConfig != null) {
-        client.setRemoteConfigStatus(
-            new RemoteConfigStatus.Builder()
-                .last_remote_config_hash(remoteConfig.config_hash)
-                .status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)
-                .build());
-      }
-    }
-  }
 }

@@ -11,7 +11,6 @@ import io.opentelemetry.opamp.client.OpampClientBuilder;
 import io.opentelemetry.opamp.client.internal.connectivity.http.OkHttpSender;
 import io.opentelemetry.opamp.client.internal.request.delay.PeriodicDelay;
 import io.opentelemetry.opamp.client.internal.request.service.HttpRequestService;
-import io.opentelemetry.opamp.client.internal.response.MessageData;
 import io.opentelemetry.opamp.client.request.service.RequestService;
 import io.switchboard.cluster.agent.InstanceUid;
 import java.net.http.HttpResponse;
@@ -22,10 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
-import opamp.proto.AgentRemoteConfig;
-import opamp.proto.RemoteConfigStatus;
 import opamp.proto.RemoteConfigStatuses;
-import opamp.proto.ServerErrorResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -218,36 +214,5 @@ class RolloutEndToEndTest {
   private void assertProblem(HttpResponse<String> response, int status, String detail) throws Exception {
     assertEquals(status, response.statusCode(), response.body());
     assertTrue(json.readTree(response.body()).path("detail").asText().contains(detail), response.body());
-  }
-
-  /** Reports every remote config it gets with the given outcome, as the agent's own check would. */
-  private static final class ReportingAgent implements OpampClient.Callbacks {
-    private final RemoteConfigStatuses outcome;
-
-    ReportingAgent(RemoteConfigStatuses outcome) {
-      this.outcome = outcome;
-    }
-
-    @Override
-    public void onConnect(OpampClient client) {}
-
-    @Override
-    public void onConnectFailed(OpampClient client, Throwable throwable) {}
-
-    @Override
-    public void onErrorResponse(OpampClient client, ServerErrorResponse errorResponse) {}
-
-    @Override
-    public void onMessage(OpampClient client, MessageData messageData) {
-      AgentRemoteConfig remoteConfig = messageData.getRemoteConfig();
-      if (remoteConfig != null) {
-        client.setRemoteConfigStatus(
-            new RemoteConfigStatus.Builder()
-                .last_remote_config_hash(remoteConfig.config_hash)
-                .status(outcome)
-                .error_message(outcome == RemoteConfigStatuses.RemoteConfigStatuses_FAILED ? "exporter v2 is unknown" : "")
-                .build());
-      }
-    }
   }
 }

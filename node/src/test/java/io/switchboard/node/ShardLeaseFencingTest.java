@@ -30,8 +30,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ShardLeaseFencingTest {
 
-  private static final int SHARDS = 1000;
-
   private TestDatabase database;
   private SwitchboardNode node;
 
@@ -61,7 +59,8 @@ class ShardLeaseFencingTest {
     ByteString uid = newUid();
     String instanceUid = InstanceUid.toText(uid);
     // Pekko's default: the shard is the entity id's hash modulo the number of shards.
-    String lease = "switchboard-shard-Agent-" + Math.abs(instanceUid.hashCode() % SHARDS);
+    int shards = node.system().settings().config().getInt("pekko.cluster.sharding.number-of-shards");
+    String lease = "switchboard-shard-Agent-" + Math.abs(instanceUid.hashCode() % shards);
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
       agent.send(report(uid, 1));
       agent.receive();
