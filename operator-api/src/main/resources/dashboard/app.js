@@ -295,9 +295,8 @@ async function agent(uid) {
     h('div', { class: 'grid2' },
       h('div', {}, h('h2', {}, 'Description'), h('pre', {}, JSON.stringify(detail.description, null, 2))),
       h('div', {}, h('h2', {}, 'Health'), h('pre', {}, JSON.stringify(detail.health, null, 2)))),
-    h('div', { class: 'grid2' },
-      h('div', {}, h('h2', {}, 'Effective config'), h('pre', {}, JSON.stringify(detail.effective_config, null, 2))),
-      h('div', {}, h('h2', {}, 'Desired config'), h('pre', {}, desired ? JSON.stringify(desired.payload, null, 2) : 'none set by operators'))),
+    h('h2', {}, 'Effective versus desired config'),
+    h('pre', { id: 'config-diff' }, configDiff(detail.effective_config, desired && desired.payload)),
     h('h2', {}, 'Dispatches'),
     table(['kind', 'state', 'detail', 'created', 'sent by'], dispatches.dispatches.map(envelope =>
       [envelope.kind, badge(envelope.state), envelope.detail || '', envelope.created_at, envelope.sent_by_node || '']), 'dispatch-history'),
@@ -307,6 +306,38 @@ async function agent(uid) {
   state.onChanges = async update => {
     if (update.more || update.changes.some(change => change.instance_uid === uid)) drawStatus(await api('GET', '/api/agents/' + uid));
   };
+}
+
+/** File by file: what the agent runs (-) against what operators want (+), as a line diff. */
+function configDiff(effective, desired) {
+  if (!desired) return 'no config set by operators';
+  const running = (effective && effective.config_map) || {};
+  const wanted = desired.config_map || {};
+  const files = [...new Set([...Object.keys(running), ...Object.keys(wanted)])].sort();
+  return files.map(file => {
+    const before = running[file] ? String(running[file].body).split('\n') : [];
+    const after = wanted[file] ? String(wanted[file].body).split('\n') : [];
+    const same = before.join('\n') === after.join('\n');
+    return '--- ' + file + ' (effective)\n+++ ' + file + ' (desired)\n' + (same ? '  (the same)' : lineDiff(before, after).join('\n'));
+  }).join('\n\n');
+}
+
+/** A longest-common-subsequence line diff: unchanged lines indented, removed '-', added '+'. */
+function lineDiff(before, after) {
+  const lengths = Array.from({ length: before.length + 1 }, () => new Array(after.length + 1).fill(0));
+  for (let i = before.length - 1; i >= 0; i--) {
+    for (let j = after.length - 1; j >= 0; j--) {
+      lengths[i][j] = before[i] === after[j] ? lengths[i + 1][j + 1] + 1 : Math.max(lengths[i + 1][j], lengths[i][j + 1]);
+    }
+  }
+  const lines = [];
+  let i = 0, j = 0;
+  while (i < before.length || j < after.length) {
+    if (i < before.length && j < after.length && before[i] === after[j]) { lines.push('  ' + before[i]); i++; j++; }
+    else if (j < after.length && (i === before.length || lengths[i][j + 1] >= lengths[i + 1][j])) { lines.push('+ ' + after[j]); j++; }
+    else { lines.push('- ' + before[i]); i++; }
+  }
+  return lines;
 }
 
 function stat(label, value, id, size) {
@@ -452,10 +483,20 @@ async function audit() {
       event.at, event.actor, event.action, event.target, h('code', {}, JSON.stringify(event.after))]), 'audit'));
 }
 
+/** Sessions (from the fleet) and shards (from the shard leases each node holds), node by node. */
+function nodesOf(view) {
+  const nodes = new Map();
+  const node = name => nodes.get(name) || nodes.set(name, { name, sessions: 0, shards: 0 }).get(name);
+  for (const group of view.sessions_per_node) node(group.value.replace(/^pekko:\/\//, '')).sessions = group.count;
+  for (const lease of view.leases) if (lease.name.includes('-shard-')) node(lease.owner).shards++;
+  return [...nodes.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
 async function cluster() {
   const view = await api('GET', '/api/cluster');
   show(h('h1', {}, 'Cluster'),
     h('h2', {}, 'Members'), table(['address', 'status', 'roles'], view.members.map(member => [member.address, badge(member.status), member.roles.join(', ')]), 'members'),
-    h('h2', {}, 'Sessions per node'), table(['node', 'sessions'], view.sessions_per_node.map(group => [group.value, group.count])),
+    h('h2', {}, 'Sessions and shards per node'),
+    table(['node', 'sessions', 'shards'], nodesOf(view).map(node => [node.name, node.sessions, node.shards]), 'nodes'),
     h('h2', {}, 'Leases'), table(['lease', 'holder', 'expires', 'fencing token'], view.leases.map(lease => [lease.name, lease.owner, lease.expires_at, lease.fencing_token])));
 }

@@ -67,6 +67,23 @@ class DispatchApiTest {
   }
 
   @Test
+  void oneAgentGetsItsOwnHeartbeatInterval() throws Exception {
+    ByteString uid = newUid();
+    String path = "/api/agents/" + InstanceUid.toText(uid);
+    try (RawAgent agent = RawAgent.connect(node.opampPort())) {
+      agent.send(fullState(uid, 1, "dispatch-test").toBuilder().setCapabilities(0x1 | 0x100).build());
+      assertEquals(30, agent.receive().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds(), "the fleet's");
+      await().atMost(Duration.ofSeconds(20)).until(() -> HttpProbe.get(node.apiPort(), path).statusCode() == 200);
+
+      JsonNode sent = accepted(HttpProbe.send(node.apiPort(), "PUT", path + "/connection-settings", "{\"heartbeat_interval_seconds\": 60}"));
+      assertEquals("SENT", sent.path("state").asText());
+      assertEquals("CONNECTION_SETTINGS", sent.path("kind").asText());
+      assertEquals(60, agent.receive().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
+      assertProblem(HttpProbe.send(node.apiPort(), "PUT", path + "/connection-settings", "{\"heartbeat_interval_seconds\": 0}"), 400, "1 to 86400");
+    }
+  }
+
+  @Test
   void aCommandPastItsDeadlineIsMarkedExpiredAndNeverSent() throws Exception {
     ByteString uid = newUid();
     String path = "/api/agents/" + InstanceUid.toText(uid);

@@ -14,8 +14,9 @@ import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerCapabilities;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentFlags;
+import io.switchboard.persistence.dispatch.EnvelopeKind;
 import io.switchboard.persistence.dispatch.EnvelopeState;
-import io.switchboard.persistence.dispatch.StoredRemoteConfig;
+import io.switchboard.persistence.dispatch.StoredDispatch;
 import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.ConnectionState;
 import io.switchboard.persistence.status.StatusWriter;
@@ -105,7 +106,10 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   }
 
   /** The desired config this agent had in the database when the entity started, if any. */
-  private record StoredConfigFound(Optional<StoredRemoteConfig> stored, Throwable failure) implements Command {}
+  private record StoredConfigFound(Optional<StoredDispatch> stored, Throwable failure) implements Command {}
+
+  /** The connection settings operators chose for this agent, in the database when the entity started. */
+  private record StoredSettingsFound(Optional<StoredDispatch> stored, Throwable failure) implements Command {}
 
   /**
    * The agent's connection: where replies go, its epoch (a newer epoch wins), and the node holding
@@ -233,7 +237,8 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
     // A new incarnation (the node before it died, its shard moved, it was passivated) takes the
     // desired config back from the database; meanwhile it serves the agent as usual.
-    context.pipeToSelf(dispatches.latestRemoteConfig(instanceUid), StoredConfigFound::new);
+    context.pipeToSelf(dispatches.latest(instanceUid, EnvelopeKind.REMOTE_CONFIG), StoredConfigFound::new);
+    context.pipeToSelf(dispatches.latest(instanceUid, EnvelopeKind.CONNECTION_SETTINGS), StoredSettingsFound::new);
   }
 
   @Override
@@ -244,6 +249,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
         .onMessage(SessionEnded.class, this::onSessionEnded)
         .onMessage(Dispatch.class, this::onDispatch)
         .onMessage(StoredConfigFound.class, this::onStoredConfigFound)
+        .onMessage(StoredSettingsFound.class, this::onStoredSettingsFound)
         .onMessage(EnvelopeDelivered.class, this::onEnvelopeDelivered)
         .onMessageEquals(IdleTimeout.INSTANCE, this::onIdleTimeout)
         .onMessageEquals(HeartbeatWindowElapsed.INSTANCE, this::onHeartbeatWindowElapsed)
@@ -364,6 +370,8 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
       outcome = close(dispatch.envelope(), EnvelopeState.FAILED, refusal);
     } else if (dispatch.message().hasRemoteConfig()) {
       outcome = offerRemoteConfig(dispatch, now);
+    } else if (dispatch.message().hasConnectionSettings()) {
+      outcome = offerConnectionSettings(dispatch);
     } else {
       outcome =
           sendOrHold(new AgentOutbox.Waiting(dispatch.envelope(), dispatch.message(), dispatch.deadline(), dispatch.replyTo()));
@@ -385,7 +393,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     if (found.stored().isEmpty()) {
       return this;
     }
-    StoredRemoteConfig stored = found.stored().get();
+    StoredDispatch stored = found.stored().get();
     if (!recentEnvelopes.add(stored.envelope())) {
       return this;
     }
@@ -411,6 +419,44 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     Instant now = clock.instant();
     if (owner != null && owner.transport() == Transport.WEBSOCKET && outbox.desiredConfigDue(state, now)) {
       push(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig(tracking)));
+    }
+    return this;
+  }
+
+  /**
+   * Connection settings for this agent alone: offered now down a WebSocket, else with the answer to
+   * its next message, and on every session after.
+   */
+  private DispatchOutcome offerConnectionSettings(Dispatch dispatch) {
+    outbox.preferConnectionSettings(dispatch.envelope(), dispatch.message().getConnectionSettings(), tracking);
+    if (owner == null || state.capabilities() == 0) {
+      noSession();
+      return new DispatchOutcome(EnvelopeState.PENDING, "offered when the agent next reports");
+    }
+    if (owner.transport() == Transport.HTTP) {
+      return new DispatchOutcome(EnvelopeState.PENDING, "offered in the answer to the agent's next poll");
+    }
+    push(ServerToAgent.newBuilder().setConnectionSettings(outbox.takeConnectionSettings(tracking)));
+    renewHeartbeatWindow();
+    return new DispatchOutcome(EnvelopeState.SENT, "sent");
+  }
+
+  private Behavior<Command> onStoredSettingsFound(StoredSettingsFound found) {
+    if (found.failure() != null) {
+      getContext().getLog().warn("Could not read agent {}'s connection settings: {}", instanceUid, found.failure().toString());
+      return this;
+    }
+    if (found.stored().isEmpty() || !recentEnvelopes.add(found.stored().get().envelope())) {
+      return this;
+    }
+    StoredDispatch stored = found.stored().get();
+    try {
+      outbox.preferConnectionSettings(
+          stored.state() == EnvelopeState.PENDING ? stored.envelope() : null,
+          ServerToAgent.parseFrom(stored.message()).getConnectionSettings(),
+          tracking);
+    } catch (InvalidProtocolBufferException e) {
+      getContext().getLog().error("Dispatch {} holds an unreadable message; ignored", stored.envelope(), e);
     }
     return this;
   }
@@ -518,15 +564,27 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   private void renewHeartbeatWindow() {
     if (owner.transport() == Transport.HTTP
         || state.hasCapability(AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE)) {
-      timers.startSingleTimer(HeartbeatWindowElapsed.INSTANCE, settings.heartbeatWindow());
+      timers.startSingleTimer(HeartbeatWindowElapsed.INSTANCE, heartbeatWindow());
     } else {
       timers.cancel(HeartbeatWindowElapsed.INSTANCE);
     }
   }
 
+  /**
+   * The fleet's heartbeat window, or three of this agent's own heartbeat intervals when operators
+   * gave it a longer one.
+   */
+  private Duration heartbeatWindow() {
+    if (outbox.heartbeatInterval().compareTo(settings.heartbeatInterval()) <= 0) {
+      return settings.heartbeatWindow();
+    }
+    Duration own = outbox.heartbeatInterval().multipliedBy(3);
+    return own.compareTo(settings.heartbeatWindow()) > 0 ? own : settings.heartbeatWindow();
+  }
+
   private Behavior<Command> onHeartbeatWindowElapsed() {
     if (owner != null) {
-      owner.close("no message within the heartbeat window of " + settings.heartbeatWindow());
+      owner.close("no message within the heartbeat window of " + heartbeatWindow());
       endSession("heartbeat window elapsed");
     }
     return this;

@@ -1,16 +1,12 @@
 package io.switchboard.cluster.agent;
 
-import com.google.protobuf.ByteString;
 import io.switchboard.opamp.proto.AgentCapabilities;
 import io.switchboard.opamp.proto.AgentRemoteConfig;
 import io.switchboard.opamp.proto.ConnectionSettingsOffers;
-import io.switchboard.opamp.proto.OpAMPConnectionSettings;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.dispatch.EnvelopeState;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -53,7 +49,9 @@ final class AgentOutbox {
   /** The remote config operators want; {@code envelope} is null once the agent has answered it. */
   private record DesiredConfig(UUID envelope, AgentRemoteConfig config, Instant deadline) {}
 
-  private final ConnectionSettingsOffers connectionSettings;
+  private ConnectionSettingsOffers connectionSettings;
+  /** The envelope that set the connection settings on offer, until they are offered; else null. */
+  private UUID connectionSettingsEnvelope;
   private final Deque<Waiting> waiting = new ArrayDeque<>();
   private final List<InFlight> inFlight = new ArrayList<>(0);
   private boolean connectionSettingsOffered;
@@ -61,7 +59,7 @@ final class AgentOutbox {
   private boolean desiredConfigOffered;
 
   AgentOutbox(Duration heartbeatInterval) {
-    this.connectionSettings = connectionSettings(heartbeatInterval);
+    this.connectionSettings = ConnectionSettings.offer(heartbeatInterval);
   }
 
   /** A new session starts: the offers go out again on it. Waiting messages stay for it. */
@@ -72,7 +70,10 @@ final class AgentOutbox {
 
   /** Nothing waits to go out and no remote config waits for the agent's answer. */
   boolean isIdle() {
-    return waiting.isEmpty() && inFlight.isEmpty() && (desired == null || desired.envelope() == null);
+    return waiting.isEmpty()
+        && inFlight.isEmpty()
+        && connectionSettingsEnvelope == null
+        && (desired == null || desired.envelope() == null);
   }
 
   /** Remembers a message handed to the session of {@code epoch} until the session confirms it. */
@@ -121,6 +122,10 @@ final class AgentOutbox {
     }
     if (message.hasCommand() && !state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRestartCommand_VALUE)) {
       return "the agent does not accept the restart command";
+    }
+    if (message.hasConnectionSettings()
+        && !state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE)) {
+      return "the agent does not accept connection settings";
     }
     if (message.hasCustomMessage() && !state.hasCustomCapability(message.getCustomMessage().getCapability())) {
       return "the agent does not declare the custom capability " + message.getCustomMessage().getCapability();
@@ -201,6 +206,35 @@ final class AgentOutbox {
     return desired.config();
   }
 
+  /**
+   * Sets connection settings operators chose for this agent (instead of the fleet's): offered on
+   * the agent's next answer, and on every session after. An earlier choice not yet offered is
+   * superseded. {@code envelope} is null for settings already sent in an earlier incarnation.
+   */
+  void preferConnectionSettings(UUID envelope, ConnectionSettingsOffers offer, Tracking tracking) {
+    if (connectionSettingsEnvelope != null && !connectionSettingsEnvelope.equals(envelope)) {
+      tracking.closed(connectionSettingsEnvelope, EnvelopeState.FAILED, "superseded by dispatch " + envelope);
+    }
+    connectionSettings = offer;
+    connectionSettingsEnvelope = envelope;
+    connectionSettingsOffered = false;
+  }
+
+  /** Takes the connection settings to offer them now; the envelope that set them, if any, is sent. */
+  ConnectionSettingsOffers takeConnectionSettings(Tracking tracking) {
+    connectionSettingsOffered = true;
+    if (connectionSettingsEnvelope != null) {
+      tracking.sent(connectionSettingsEnvelope);
+      connectionSettingsEnvelope = null;
+    }
+    return connectionSettings;
+  }
+
+  /** The heartbeat interval this agent is offered. */
+  Duration heartbeatInterval() {
+    return Duration.ofSeconds(connectionSettings.getOpamp().getHeartbeatIntervalSeconds());
+  }
+
   /** Keeps a command or custom message until a session takes it; false when too many wait. */
   boolean hold(Waiting message) {
     if (waiting.size() >= MAX_WAITING) {
@@ -218,8 +252,7 @@ final class AgentOutbox {
   void addTo(ServerToAgent.Builder reply, AgentState state, boolean polling, Instant now, Tracking tracking) {
     if (!connectionSettingsOffered
         && state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE)) {
-      reply.setConnectionSettings(connectionSettings);
-      connectionSettingsOffered = true;
+      reply.setConnectionSettings(takeConnectionSettings(tracking));
     }
     if (desiredConfigDue(state, now)) {
       reply.setRemoteConfig(takeDesiredConfig(tracking));
@@ -278,23 +311,6 @@ final class AgentOutbox {
     if (desired != null && desired.envelope() != null && !now.isBefore(desired.deadline())) {
       tracking.closed(desired.envelope(), EnvelopeState.EXPIRED, "the deadline passed before the agent confirmed it");
       desired = null;
-    }
-  }
-
-  /**
-   * The fleet's OpAMP heartbeat interval as a connection settings offer. Its hash is the SHA-256 of
-   * the offered settings, so an agent sees the same hash for the same offer on every node.
-   */
-  private static ConnectionSettingsOffers connectionSettings(Duration heartbeatInterval) {
-    OpAMPConnectionSettings opamp =
-        OpAMPConnectionSettings.newBuilder().setHeartbeatIntervalSeconds(heartbeatInterval.toSeconds()).build();
-    try {
-      return ConnectionSettingsOffers.newBuilder()
-          .setHash(ByteString.copyFrom(MessageDigest.getInstance("SHA-256").digest(opamp.toByteArray())))
-          .setOpamp(opamp)
-          .build();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
     }
   }
 }

@@ -2,8 +2,9 @@ package io.switchboard.cluster.agent;
 
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.persistence.dispatch.DispatchStore;
+import io.switchboard.persistence.dispatch.EnvelopeKind;
 import io.switchboard.persistence.dispatch.EnvelopeState;
-import io.switchboard.persistence.dispatch.StoredRemoteConfig;
+import io.switchboard.persistence.dispatch.StoredDispatch;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -24,8 +25,8 @@ public interface DispatchLedger {
   /** The envelope ended: APPLIED, FAILED or EXPIRED, with why. */
   void closed(UUID envelope, EnvelopeState outcome, String detail);
 
-  /** The agent's latest remote config that is open or applied, for an entity starting afresh. */
-  CompletionStage<Optional<StoredRemoteConfig>> latestRemoteConfig(String instanceUid);
+  /** The agent's latest envelope of that kind that is open or applied, for an entity starting afresh. */
+  CompletionStage<Optional<StoredDispatch>> latest(String instanceUid, EnvelopeKind kind);
 
   /** Records into the dispatch_envelopes table. */
   static DispatchLedger of(DispatchStore store) {
@@ -42,8 +43,8 @@ public interface DispatchLedger {
       }
 
       @Override
-      public CompletionStage<Optional<StoredRemoteConfig>> latestRemoteConfig(String instanceUid) {
-        return store.latestRemoteConfig(instanceUid);
+      public CompletionStage<Optional<StoredDispatch>> latest(String instanceUid, EnvelopeKind kind) {
+        return store.latest(instanceUid, kind);
       }
 
       private void count(CompletionStage<Boolean> recorded, UUID envelope, EnvelopeState state) {

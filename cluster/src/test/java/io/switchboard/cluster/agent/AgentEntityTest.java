@@ -24,8 +24,9 @@ import io.switchboard.opamp.proto.RemoteConfigStatus;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentCommand;
+import io.switchboard.persistence.dispatch.EnvelopeKind;
 import io.switchboard.persistence.dispatch.EnvelopeState;
-import io.switchboard.persistence.dispatch.StoredRemoteConfig;
+import io.switchboard.persistence.dispatch.StoredDispatch;
 import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.ConnectionState;
 import io.switchboard.persistence.status.StatusWriter;
@@ -57,7 +58,9 @@ class AgentEntityTest {
   private ActorRef<AgentEntity.Command> entity;
   private TestProbe<Recorded> recorded;
   /** What the database holds as the agent's desired config when the entity starts. */
-  private StoredRemoteConfig stored;
+  private StoredDispatch stored;
+  /** What the database holds as the agent's own connection settings. */
+  private StoredDispatch storedSettings;
   private DispatchLedger ledger;
 
   /** What the entity recorded about an envelope: SENT (with the node) or how it ended. */
@@ -86,11 +89,13 @@ class AgentEntityTest {
           }
 
           @Override
-          public CompletionStage<Optional<StoredRemoteConfig>> latestRemoteConfig(String uid) {
-            return CompletableFuture.completedFuture(Optional.ofNullable(stored));
+          public CompletionStage<Optional<StoredDispatch>> latest(String uid, EnvelopeKind kind) {
+            return CompletableFuture.completedFuture(
+                Optional.ofNullable(kind == EnvelopeKind.REMOTE_CONFIG ? stored : storedSettings));
           }
         };
     stored = null;
+    storedSettings = null;
     entity = spawnIncarnation();
   }
 
@@ -107,9 +112,59 @@ class AgentEntityTest {
   }
 
   @Test
+  void connectionSettingsForOneAgentAreOfferedNowAndOnItsLaterSessions() {
+    Session session = new Session(140);
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x100), session.ref()));
+    assertEquals(15, session.expectDelivery().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds(), "the fleet's");
+
+    UUID envelope = UUID.randomUUID();
+    assertEquals(EnvelopeState.SENT, dispatch(envelope, connectionSettings(60)).state());
+    assertEquals(60, session.expectDelivery().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
+    assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
+
+    Session later = new Session(141);
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x100), later.ref()));
+    assertEquals(60, later.expectDelivery().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds(), "its own, again");
+
+    assertEquals(
+        new AgentEntity.DispatchOutcome(EnvelopeState.FAILED, "the agent does not accept connection settings"),
+        spawnAndDispatchTo(0x1, connectionSettings(60)));
+  }
+
+  @Test
+  void aNewIncarnationOffersTheConnectionSettingsOperatorsChose() {
+    storedSettings = new StoredDispatch(UUID.randomUUID(), connectionSettings(120).toByteArray(), EnvelopeState.SENT, Instant.now());
+    ActorRef<AgentEntity.Command> incarnation = spawnIncarnation();
+    Session session = new Session(150);
+    incarnation.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(1), 0x1 | 0x100), session.ref()));
+    ServerToAgent reply = session.expectDelivery();
+    // The stored settings may arrive just after the first message: then they go with the next answer.
+    if (reply.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds() != 120) {
+      incarnation.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x100), session.ref()));
+      reply = session.expectDelivery();
+    }
+    assertEquals(120, reply.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
+  }
+
+  /** A fresh entity whose agent reported these capabilities, handed this message. */
+  private AgentEntity.DispatchOutcome spawnAndDispatchTo(long capabilities, ServerToAgent message) {
+    ActorRef<AgentEntity.Command> other = spawnIncarnation();
+    Session session = new Session(160);
+    other.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), capabilities), session.ref()));
+    session.expectDelivery();
+    TestProbe<AgentEntity.DispatchOutcome> operator = testKit.createTestProbe();
+    other.tell(new AgentEntity.Dispatch(UUID.randomUUID(), message, Instant.now().plusSeconds(60), operator.getRef()));
+    return operator.receiveMessage();
+  }
+
+  private static ServerToAgent connectionSettings(long heartbeatSeconds) {
+    return ServerToAgent.newBuilder().setConnectionSettings(ConnectionSettings.offer(Duration.ofSeconds(heartbeatSeconds))).build();
+  }
+
+  @Test
   void aNewIncarnationTakesAnOpenRemoteConfigBackFromTheDatabase() {
     UUID envelope = UUID.randomUUID();
-    stored = new StoredRemoteConfig(envelope, remoteConfig(CONFIG).toByteArray(), EnvelopeState.SENT, Instant.now().plusSeconds(60));
+    stored = new StoredDispatch(envelope, remoteConfig(CONFIG).toByteArray(), EnvelopeState.SENT, Instant.now().plusSeconds(60));
     ActorRef<AgentEntity.Command> incarnation = spawnIncarnation();
     Session session = new Session(110);
 
@@ -126,7 +181,7 @@ class AgentEntityTest {
   @Test
   void anAppliedConfigFromTheDatabaseGoesOnlyToAnAgentRunningAnother() {
     stored =
-        new StoredRemoteConfig(UUID.randomUUID(), remoteConfig(CONFIG).toByteArray(), EnvelopeState.APPLIED, Instant.now().minusSeconds(60));
+        new StoredDispatch(UUID.randomUUID(), remoteConfig(CONFIG).toByteArray(), EnvelopeState.APPLIED, Instant.now().minusSeconds(60));
     ActorRef<AgentEntity.Command> incarnation = spawnIncarnation();
     Session runsIt = new Session(120);
     incarnation.tell(

@@ -36,8 +36,9 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Operator commands for one agent: {@code PUT /api/agents/{id}/remote-config}, {@code POST
- * /api/agents/{id}/restart} and {@code POST /api/agents/{id}/custom-messages}. Each is checked and
+ * Operator commands for one agent: {@code PUT /api/agents/{id}/remote-config}, {@code PUT
+ * /api/agents/{id}/connection-settings}, {@code POST /api/agents/{id}/restart} and {@code POST
+ * /api/agents/{id}/custom-messages}. Each is checked and
  * handed to the {@link Dispatcher}, which stores it as a dispatch envelope before anything else.
  * Answers: 202 with the envelope (sent, or pending until the agent can take it), 200 with the
  * earlier envelope for a retry under the same {@code Idempotency-Key}, 409 when the agent cannot
@@ -80,6 +81,22 @@ public final class AgentCommandRoutes {
                                                         dispatch(
                                                             instanceUid,
                                                             EnvelopeKind.REMOTE_CONFIG,
+                                                            payload(request),
+                                                            request.toMessage()))))),
+                        path(
+                            "connection-settings",
+                            () ->
+                                put(
+                                    () ->
+                                        entity(
+                                            Jackson.unmarshaller(json, ConnectionSettingsRequest.class),
+                                            request ->
+                                                withValid(
+                                                    request::validate,
+                                                    () ->
+                                                        dispatch(
+                                                            instanceUid,
+                                                            EnvelopeKind.CONNECTION_SETTINGS,
                                                             payload(request),
                                                             request.toMessage()))))),
                         path(

@@ -155,19 +155,19 @@ public final class DispatchStore {
   }
 
   /**
-   * What a new incarnation of an agent's entity needs to know its desired config: the agent's
-   * latest remote config envelope that is open or was applied.
+   * What a new incarnation of an agent's entity needs to know what the agent should run: its latest
+   * envelope of that kind (remote config, connection settings) that is open or was applied.
    */
-  public CompletionStage<Optional<StoredRemoteConfig>> latestRemoteConfig(String instanceUid) {
+  public CompletionStage<Optional<StoredDispatch>> latest(String instanceUid, EnvelopeKind kind) {
     return db.rows(
             """
             SELECT id, message, state, deadline FROM dispatch_envelopes
-            WHERE instance_uid = $1 AND kind = 'REMOTE_CONFIG' AND state IN ('PENDING', 'SENT', 'APPLIED')
+            WHERE instance_uid = $1 AND kind = $2 AND state IN ('PENDING', 'SENT', 'APPLIED')
             ORDER BY created_at DESC LIMIT 1
             """,
-            statement -> statement.bind(0, instanceUid),
+            statement -> statement.bind(0, instanceUid).bind(1, kind.name()),
             row ->
-                new StoredRemoteConfig(
+                new StoredDispatch(
                     row.get(0, UUID.class),
                     Sql.bytes(row.get(1, ByteBuffer.class)),
                     EnvelopeState.valueOf(row.get(2, String.class)),

@@ -4,5 +4,6 @@ package io.switchboard.persistence.dispatch;
 public enum EnvelopeKind {
   REMOTE_CONFIG,
   RESTART,
-  CUSTOM_MESSAGE
+  CUSTOM_MESSAGE,
+  CONNECTION_SETTINGS
 }

@@ -119,7 +119,7 @@ class DispatchStoreTest {
   @Test
   void theLatestRemoteConfigNotRefusedIsWhatANewEntityTakesBack() throws Exception {
     String agent = "agent-" + UUID.randomUUID();
-    assertEquals(Optional.empty(), get(store.latestRemoteConfig(agent)));
+    assertEquals(Optional.empty(), get(store.latest(agent, EnvelopeKind.REMOTE_CONFIG)));
     NewEnvelope applied = remoteConfig(agent, new byte[] {1});
     get(store.create(applied));
     get(store.close(applied.id(), EnvelopeState.APPLIED, null));
@@ -127,14 +127,14 @@ class DispatchStoreTest {
     get(store.create(failed));
     get(store.close(failed.id(), EnvelopeState.FAILED, "bad"));
 
-    StoredRemoteConfig found = get(store.latestRemoteConfig(agent)).orElseThrow();
+    StoredDispatch found = get(store.latest(agent, EnvelopeKind.REMOTE_CONFIG)).orElseThrow();
     assertEquals(applied.id(), found.envelope());
     assertEquals(EnvelopeState.APPLIED, found.state());
 
     NewEnvelope open = remoteConfig(agent, new byte[] {3});
     get(store.create(open));
-    assertEquals(open.id(), get(store.latestRemoteConfig(agent)).orElseThrow().envelope());
-    assertEquals(3, get(store.latestRemoteConfig(agent)).orElseThrow().message()[0]);
+    assertEquals(open.id(), get(store.latest(agent, EnvelopeKind.REMOTE_CONFIG)).orElseThrow().envelope());
+    assertEquals(3, get(store.latest(agent, EnvelopeKind.REMOTE_CONFIG)).orElseThrow().message()[0]);
   }
 
   private static NewEnvelope remoteConfig(String agent, byte[] message) {
