@@ -40,6 +40,11 @@ class NodeRolesTest {
         await().atMost(Duration.ofSeconds(30))
             .until(() -> HttpProbe.send(operatorsNode.apiPort(), "POST", path + "/restart", "").statusCode() == 202);
         assertEquals(CommandType.CommandType_Restart, agent.receive().getCommand().getType());
+        for (SwitchboardNode node : List.of(agentsNode, operatorsNode)) {
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .until(() -> HttpProbe.get(node.managementPort(), "/ready").statusCode() == 200);
+        }
       }
     }
   }
