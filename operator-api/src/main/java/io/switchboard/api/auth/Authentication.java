@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
@@ -243,7 +244,7 @@ public final class Authentication {
         });
   }
 
-  private Route signedIn(java.util.function.Function<OperatorSession, Route> inner) {
+  private Route signedIn(Function<OperatorSession, Route> inner) {
     return optionalCookie(
         COOKIE,
         cookie ->

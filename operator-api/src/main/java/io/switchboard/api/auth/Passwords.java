@@ -1,5 +1,6 @@
 package io.switchboard.api.auth;
 
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -40,7 +41,7 @@ final class Passwords {
 
   static byte[] sha256(String text) {
     try {
-      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
