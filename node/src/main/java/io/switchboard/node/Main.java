@@ -12,8 +12,9 @@ public final class Main {
     SwitchboardNode node;
     try {
       node = SwitchboardNode.start(ConfigFactory.load());
-    } catch (RuntimeException e) {
-      // Metrics and database threads may already run; a node that cannot start must still exit.
+    } catch (Exception e) {
+      // Exception, not RuntimeException: Scala libraries throw checked ones undeclared (a port in
+      // use). Metrics and database threads may already run; a node that cannot start must exit.
       LoggerFactory.getLogger(Main.class).error("Switchboard node failed to start: {}", e.getMessage(), e);
       System.exit(1);
       return;

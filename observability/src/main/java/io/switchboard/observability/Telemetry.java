@@ -1,6 +1,8 @@
 package io.switchboard.observability;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.util.Map;
 import kamon.Kamon;
 import kamon.prometheus.PrometheusReporter;
 
@@ -11,6 +13,17 @@ import kamon.prometheus.PrometheusReporter;
  */
 public final class Telemetry {
 
+  /**
+   * The node serves the scrape text itself, so Kamon's reporter module and embedded server stay
+   * off. Set over the given configuration, not only in reference.conf: which library's
+   * reference.conf wins depends on the order of jars on the classpath.
+   */
+  private static final Config OWN_SERVER_ONLY =
+      ConfigFactory.parseMap(
+          Map.of(
+              "kamon.modules.prometheus-reporter.enabled", false,
+              "kamon.prometheus.start-embedded-http-server", false));
+
   private static PrometheusReporter reporter;
 
   private Telemetry() {}
@@ -20,7 +33,8 @@ public final class Telemetry {
     if (reporter != null) {
       return;
     }
-    Kamon.init(config);
+    Config effective = OWN_SERVER_ONLY.withFallback(config);
+    Kamon.init(effective);
     reporter = PrometheusReporter.create();
     Kamon.addReporter("switchboard-prometheus", reporter);
   }
