@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
 import io.opentelemetry.opamp.client.OpampClient;
 import io.opentelemetry.opamp.client.OpampClientBuilder;
 import io.opentelemetry.opamp.client.internal.connectivity.http.OkHttpSender;
@@ -66,7 +67,7 @@ class DashboardBrowserTest {
                     "switchboard.api.live-interval", "500ms")));
     service = "checkout-" + UUID.randomUUID().toString().substring(0, 8);
     byte[] uid = OpampClientBuilder.createRandomInstanceUid();
-    instanceUid = InstanceUid.toText(com.google.protobuf.ByteString.copyFrom(uid));
+    instanceUid = InstanceUid.toText(ByteString.copyFrom(uid));
     PeriodicDelay everySecond = PeriodicDelay.ofFixedDuration(Duration.ofSeconds(1));
     client =
         OpampClient.builder()

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
 import io.opentelemetry.opamp.client.OpampClient;
 import io.opentelemetry.opamp.client.OpampClientBuilder;
 import io.opentelemetry.opamp.client.internal.connectivity.http.OkHttpSender;
@@ -177,7 +178,7 @@ class RolloutEndToEndTest {
             .setInstanceUid(uid)
             .setRequestService(transport.get())
             .putIdentifyingAttribute("service.name", service)
-            .putIdentifyingAttribute("service.instance.id", InstanceUid.toText(com.google.protobuf.ByteString.copyFrom(uid)))
+            .putIdentifyingAttribute("service.instance.id", InstanceUid.toText(ByteString.copyFrom(uid)))
             .enableRemoteConfig()
             .build(new ReportingAgent(answer)));
   }

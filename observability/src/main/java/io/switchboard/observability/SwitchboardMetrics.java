@@ -1,5 +1,6 @@
 package io.switchboard.observability;
 
+import java.util.Locale;
 import kamon.Kamon;
 import kamon.metric.Counter;
 import kamon.metric.Gauge;
@@ -23,7 +24,7 @@ public final class SwitchboardMetrics {
     HTTP;
 
     String tag() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -85,13 +86,13 @@ public final class SwitchboardMetrics {
    */
   public static Counter dispatchEnvelopes(String state) {
     return Kamon.counter("switchboard.dispatch.envelopes", "Dispatch envelopes entering a state")
-        .withTag("state", state.toLowerCase(java.util.Locale.ROOT));
+        .withTag("state", state.toLowerCase(Locale.ROOT));
   }
 
   /** Rollouts the driver moved to a state on its own: paused (a gate tripped), completed. */
   public static Counter rolloutTransitions(String state) {
     return Kamon.counter("switchboard.rollout.transitions", "Rollouts moved to a state by the rollout driver")
-        .withTag("state", state.toLowerCase(java.util.Locale.ROOT));
+        .withTag("state", state.toLowerCase(Locale.ROOT));
   }
 
   /** Live updates sent to browsers by this node, by event (summary, agents). */
