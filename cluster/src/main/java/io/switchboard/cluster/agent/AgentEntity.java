@@ -31,6 +31,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import kamon.metric.Counter;
+import kamon.metric.Histogram;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -105,11 +107,18 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     INSTANCE
   }
 
-  /** The desired config this agent had in the database when the entity started, if any. */
-  private record StoredConfigFound(Optional<StoredDispatch> stored, Throwable failure) implements Command {}
+  /**
+   * What the database held, when the entity started, as the agent's desired config and its own
+   * connection settings (each kind absent when operators set none).
+   */
+  private record StoredDesiredFound(Map<EnvelopeKind, StoredDispatch> stored, Throwable failure) implements Command {}
 
-  /** The connection settings operators chose for this agent, in the database when the entity started. */
-  private record StoredSettingsFound(Optional<StoredDispatch> stored, Throwable failure) implements Command {}
+  // Recorded for every agent message: looked up once, not per message.
+  private static final Counter STATUS_MESSAGES = SwitchboardMetrics.agentMessages("status");
+  private static final Counter HEARTBEAT_MESSAGES = SwitchboardMetrics.agentMessages("heartbeat");
+  private static final Counter DISCONNECT_MESSAGES = SwitchboardMetrics.agentMessages("disconnect");
+  private static final Counter CUSTOM_MESSAGES = SwitchboardMetrics.agentMessages("custom-message");
+  private static final Histogram HEARTBEAT_LATENESS = SwitchboardMetrics.heartbeatLateness();
 
   /**
    * The agent's connection: where replies go, its epoch (a newer epoch wins), and the node holding
@@ -187,8 +196,11 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   private final AgentState state = new AgentState();
   private final AgentOutbox outbox;
   private final AgentOutbox.Tracking tracking = new EnvelopeTracking();
-  /** Envelopes this entity was handed, so that a redelivered one is not taken twice. */
-  private final Set<UUID> recentEnvelopes = Collections.newSetFromMap(new BoundedMap<>(RECENT_ENVELOPES));
+  /**
+   * Envelopes this entity was handed, so that a redelivered one is not taken twice. Made on the
+   * first envelope: most agents never get one.
+   */
+  private Set<UUID> recentEnvelopes;
   private final ByteString uidBytes;
   private Owner owner;
   /** The connection state last handed to the status writer, to tell transitions from repeats. */
@@ -237,8 +249,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
     // A new incarnation (the node before it died, its shard moved, it was passivated) takes the
     // desired config back from the database; meanwhile it serves the agent as usual.
-    context.pipeToSelf(dispatches.latest(instanceUid, EnvelopeKind.REMOTE_CONFIG), StoredConfigFound::new);
-    context.pipeToSelf(dispatches.latest(instanceUid, EnvelopeKind.CONNECTION_SETTINGS), StoredSettingsFound::new);
+    context.pipeToSelf(dispatches.latestDesired(instanceUid), StoredDesiredFound::new);
   }
 
   @Override
@@ -248,8 +259,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
         .onMessage(AgentPoll.class, this::onAgentPoll)
         .onMessage(SessionEnded.class, this::onSessionEnded)
         .onMessage(Dispatch.class, this::onDispatch)
-        .onMessage(StoredConfigFound.class, this::onStoredConfigFound)
-        .onMessage(StoredSettingsFound.class, this::onStoredSettingsFound)
+        .onMessage(StoredDesiredFound.class, this::onStoredDesiredFound)
         .onMessage(EnvelopeDelivered.class, this::onEnvelopeDelivered)
         .onMessageEquals(IdleTimeout.INSTANCE, this::onIdleTimeout)
         .onMessageEquals(HeartbeatWindowElapsed.INSTANCE, this::onHeartbeatWindowElapsed)
@@ -316,28 +326,26 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
 
   /** Counts the message by kind, and how late a heartbeating agent's message came. */
   private void countMessage(AgentToServer message, Instant previous, Instant now) {
-    String kind;
     if (message.hasAgentDisconnect()) {
-      kind = "disconnect";
+      DISCONNECT_MESSAGES.increment();
     } else if (message.hasCustomMessage()) {
-      kind = "custom-message";
+      CUSTOM_MESSAGES.increment();
     } else if (message.hasAgentDescription()
         || message.hasHealth()
         || message.hasEffectiveConfig()
         || message.hasRemoteConfigStatus()
         || message.hasPackageStatuses()
         || message.hasCustomCapabilities()) {
-      kind = "status";
+      STATUS_MESSAGES.increment();
     } else {
-      kind = "heartbeat";
+      HEARTBEAT_MESSAGES.increment();
     }
-    SwitchboardMetrics.agentMessages(kind).increment();
     // Only within a live session: a gap past the heartbeat window is a reconnect, not a late beat.
-    Duration gap = Duration.between(previous, now);
+    long gapNanos = ChronoUnit.NANOS.between(previous, now);
     if (!previous.equals(Instant.EPOCH)
-        && gap.compareTo(settings.heartbeatWindow()) <= 0
+        && gapNanos <= settings.heartbeatWindow().toNanos()
         && state.hasCapability(AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE)) {
-      SwitchboardMetrics.heartbeatLateness().record(Math.max(0, gap.minus(settings.heartbeatInterval()).toNanos()));
+      HEARTBEAT_LATENESS.record(Math.max(0, gapNanos - settings.heartbeatInterval().toNanos()));
     }
   }
 
@@ -359,23 +367,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   }
 
   private Behavior<Command> onDispatch(Dispatch dispatch) {
-    DispatchOutcome outcome;
-    Instant now = clock.instant();
-    String refusal = AgentOutbox.refusal(dispatch.message(), state);
-    if (!recentEnvelopes.add(dispatch.envelope())) {
-      outcome = new DispatchOutcome(EnvelopeState.PENDING, "the agent's entity holds it already");
-    } else if (!now.isBefore(dispatch.deadline())) {
-      outcome = close(dispatch.envelope(), EnvelopeState.EXPIRED, "the deadline passed before it reached the agent");
-    } else if (refusal != null) {
-      outcome = close(dispatch.envelope(), EnvelopeState.FAILED, refusal);
-    } else if (dispatch.message().hasRemoteConfig()) {
-      outcome = offerRemoteConfig(dispatch, now);
-    } else if (dispatch.message().hasConnectionSettings()) {
-      outcome = offerConnectionSettings(dispatch);
-    } else {
-      outcome =
-          sendOrHold(new AgentOutbox.Waiting(dispatch.envelope(), dispatch.message(), dispatch.deadline(), dispatch.replyTo()));
-    }
+    DispatchOutcome outcome = take(dispatch, clock.instant());
     // No outcome yet for a command on its way down a session: the session's confirmation answers.
     if (outcome != null) {
       dispatch.replyTo().tell(outcome);
@@ -383,44 +375,84 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     return this;
   }
 
-  private Behavior<Command> onStoredConfigFound(StoredConfigFound found) {
+  private DispatchOutcome take(Dispatch dispatch, Instant now) {
+    if (!firstSight(dispatch.envelope())) {
+      return new DispatchOutcome(EnvelopeState.PENDING, "the agent's entity holds it already");
+    }
+    if (!now.isBefore(dispatch.deadline())) {
+      return close(dispatch.envelope(), EnvelopeState.EXPIRED, "the deadline passed before it reached the agent");
+    }
+    String refusal = AgentOutbox.refusal(dispatch.message(), state);
+    if (refusal != null) {
+      return close(dispatch.envelope(), EnvelopeState.FAILED, refusal);
+    }
+    if (dispatch.message().hasRemoteConfig()) {
+      return offerRemoteConfig(dispatch, now);
+    }
+    if (dispatch.message().hasConnectionSettings()) {
+      return offerConnectionSettings(dispatch);
+    }
+    return sendOrHold(new AgentOutbox.Waiting(dispatch.envelope(), dispatch.message(), dispatch.deadline(), dispatch.replyTo()));
+  }
+
+  /** Takes back what operators had set for the agent, unless newer orders reached it meanwhile. */
+  private Behavior<Command> onStoredDesiredFound(StoredDesiredFound found) {
     if (found.failure() != null) {
       getContext()
           .getLog()
           .warn("Could not read agent {}'s desired config; open envelopes come back with the dispatch sweep: {}", instanceUid, found.failure().toString());
       return this;
     }
-    if (found.stored().isEmpty()) {
-      return this;
+    StoredDispatch config = found.stored().get(EnvelopeKind.REMOTE_CONFIG);
+    if (config != null && firstSight(config.envelope())) {
+      parsed(config).ifPresent(message -> restoreDesiredConfig(config, message.getRemoteConfig()));
     }
-    StoredDispatch stored = found.stored().get();
-    if (!recentEnvelopes.add(stored.envelope())) {
-      return this;
+    StoredDispatch settings = found.stored().get(EnvelopeKind.CONNECTION_SETTINGS);
+    if (settings != null && firstSight(settings.envelope())) {
+      parsed(settings)
+          .ifPresent(
+              message ->
+                  outbox.preferConnectionSettings(
+                      settings.state() == EnvelopeState.PENDING ? settings.envelope() : null,
+                      message.getConnectionSettings(),
+                      tracking));
     }
+    return this;
+  }
+
+  private void restoreDesiredConfig(StoredDispatch stored, AgentRemoteConfig config) {
     if (outbox.hasDesiredConfig()) {
       // An operator's newer config reached this entity before the database answered.
       if (stored.state().isOpen()) {
         tracking.closed(stored.envelope(), EnvelopeState.FAILED, "superseded by a newer remote config");
       }
-      return this;
-    }
-    AgentRemoteConfig config;
-    try {
-      config = ServerToAgent.parseFrom(stored.message()).getRemoteConfig();
-    } catch (InvalidProtocolBufferException e) {
-      getContext().getLog().error("Dispatch {} holds an unreadable message; ignored", stored.envelope(), e);
-      return this;
+      return;
     }
     if (stored.state() == EnvelopeState.APPLIED) {
       outbox.recallApplied(config);
     } else {
       outbox.desire(stored.envelope(), config, stored.deadline(), tracking);
     }
-    Instant now = clock.instant();
-    if (owner != null && owner.transport() == Transport.WEBSOCKET && outbox.desiredConfigDue(state, now)) {
+    if (owner != null && owner.transport() == Transport.WEBSOCKET && outbox.desiredConfigDue(state, clock.instant())) {
       push(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig(tracking)));
     }
-    return this;
+  }
+
+  private Optional<ServerToAgent> parsed(StoredDispatch stored) {
+    try {
+      return Optional.of(ServerToAgent.parseFrom(stored.message()));
+    } catch (InvalidProtocolBufferException e) {
+      getContext().getLog().error("Dispatch {} holds an unreadable message; ignored", stored.envelope(), e);
+      return Optional.empty();
+    }
+  }
+
+  /** False for an envelope this entity was handed before (a redelivery). */
+  private boolean firstSight(UUID envelope) {
+    if (recentEnvelopes == null) {
+      recentEnvelopes = Collections.newSetFromMap(new BoundedMap<>(RECENT_ENVELOPES));
+    }
+    return recentEnvelopes.add(envelope);
   }
 
   /**
@@ -439,26 +471,6 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
     push(ServerToAgent.newBuilder().setConnectionSettings(outbox.takeConnectionSettings(tracking)));
     renewHeartbeatWindow();
     return new DispatchOutcome(EnvelopeState.SENT, "sent");
-  }
-
-  private Behavior<Command> onStoredSettingsFound(StoredSettingsFound found) {
-    if (found.failure() != null) {
-      getContext().getLog().warn("Could not read agent {}'s connection settings: {}", instanceUid, found.failure().toString());
-      return this;
-    }
-    if (found.stored().isEmpty() || !recentEnvelopes.add(found.stored().get().envelope())) {
-      return this;
-    }
-    StoredDispatch stored = found.stored().get();
-    try {
-      outbox.preferConnectionSettings(
-          stored.state() == EnvelopeState.PENDING ? stored.envelope() : null,
-          ServerToAgent.parseFrom(stored.message()).getConnectionSettings(),
-          tracking);
-    } catch (InvalidProtocolBufferException e) {
-      getContext().getLog().error("Dispatch {} holds an unreadable message; ignored", stored.envelope(), e);
-    }
-    return this;
   }
 
   private DispatchOutcome offerRemoteConfig(Dispatch dispatch, Instant now) {

@@ -5,7 +5,7 @@ import io.switchboard.persistence.dispatch.DispatchStore;
 import io.switchboard.persistence.dispatch.EnvelopeKind;
 import io.switchboard.persistence.dispatch.EnvelopeState;
 import io.switchboard.persistence.dispatch.StoredDispatch;
-import java.util.Optional;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -25,8 +25,11 @@ public interface DispatchLedger {
   /** The envelope ended: APPLIED, FAILED or EXPIRED, with why. */
   void closed(UUID envelope, EnvelopeState outcome, String detail);
 
-  /** The agent's latest envelope of that kind that is open or applied, for an entity starting afresh. */
-  CompletionStage<Optional<StoredDispatch>> latest(String instanceUid, EnvelopeKind kind);
+  /**
+   * Per kind that sets what the agent runs, its latest envelope that is open or applied, for an
+   * entity starting afresh.
+   */
+  CompletionStage<Map<EnvelopeKind, StoredDispatch>> latestDesired(String instanceUid);
 
   /** Records into the dispatch_envelopes table. */
   static DispatchLedger of(DispatchStore store) {
@@ -43,8 +46,8 @@ public interface DispatchLedger {
       }
 
       @Override
-      public CompletionStage<Optional<StoredDispatch>> latest(String instanceUid, EnvelopeKind kind) {
-        return store.latest(instanceUid, kind);
+      public CompletionStage<Map<EnvelopeKind, StoredDispatch>> latestDesired(String instanceUid) {
+        return store.latestDesired(instanceUid);
       }
 
       private void count(CompletionStage<Boolean> recorded, UUID envelope, EnvelopeState state) {

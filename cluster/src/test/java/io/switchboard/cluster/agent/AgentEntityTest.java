@@ -33,7 +33,8 @@ import io.switchboard.persistence.status.StatusWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -89,9 +90,15 @@ class AgentEntityTest {
           }
 
           @Override
-          public CompletionStage<Optional<StoredDispatch>> latest(String uid, EnvelopeKind kind) {
-            return CompletableFuture.completedFuture(
-                Optional.ofNullable(kind == EnvelopeKind.REMOTE_CONFIG ? stored : storedSettings));
+          public CompletionStage<Map<EnvelopeKind, StoredDispatch>> latestDesired(String uid) {
+            Map<EnvelopeKind, StoredDispatch> desired = new EnumMap<>(EnvelopeKind.class);
+            if (stored != null) {
+              desired.put(EnvelopeKind.REMOTE_CONFIG, stored);
+            }
+            if (storedSettings != null) {
+              desired.put(EnvelopeKind.CONNECTION_SETTINGS, storedSettings);
+            }
+            return CompletableFuture.completedFuture(desired);
           }
         };
     stored = null;

@@ -3,6 +3,7 @@ package io.switchboard.persistence.agents;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Statement;
+import io.switchboard.persistence.Sql;
 import io.switchboard.persistence.status.ConnectionState;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -25,9 +26,11 @@ public final class AgentRepository {
       """;
 
   private final ConnectionPool pool;
+  private final Sql db;
 
   public AgentRepository(ConnectionPool pool) {
     this.pool = pool;
+    this.db = new Sql(pool);
   }
 
   /** One page of agents matching the query, in the query's order. */
@@ -56,16 +59,14 @@ public final class AgentRepository {
     List<Object> parameters = new ArrayList<>();
     selector.addConditions(conditions, parameters);
     String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-    return Flux.usingWhen(
-            pool.create(),
-            connection -> {
-              Statement statement = connection.createStatement("SELECT instance_uid FROM agents" + where + " ORDER BY instance_uid");
+    return db.rows(
+            "SELECT instance_uid FROM agents" + where + " ORDER BY instance_uid",
+            statement -> {
               for (int i = 0; i < parameters.size(); i++) {
                 statement.bind(i, parameters.get(i));
               }
-              return Flux.from(statement.execute()).flatMap(result -> result.map(row -> row.get(0, String.class)));
             },
-            connection -> connection.close())
+            row -> row.get(0, String.class))
         .collectList()
         .toFuture();
   }
@@ -75,29 +76,20 @@ public final class AgentRepository {
    * empty when there is no such agent.
    */
   public CompletionStage<Optional<String>> replaceLabels(String instanceUid, String labelsJson, String actor) {
-    return Flux.usingWhen(
-            pool.create(),
-            connection ->
-                Flux.from(
-                        connection
-                            .createStatement(
-                                """
-                                WITH before AS (SELECT instance_uid, labels FROM agents WHERE instance_uid = $1),
-                                changed AS (
-                                  UPDATE agents SET labels = $2::jsonb WHERE instance_uid = $1 RETURNING instance_uid, labels
-                                ), audited AS (
-                                  INSERT INTO audit_events (actor, action, target, before, after)
-                                  SELECT $3, 'agent.labels', 'agent/' || changed.instance_uid, before.labels, changed.labels
-                                  FROM changed JOIN before USING (instance_uid)
-                                )
-                                SELECT labels::text FROM changed
-                                """)
-                            .bind(0, instanceUid)
-                            .bind(1, labelsJson)
-                            .bind(2, actor)
-                            .execute())
-                    .flatMap(result -> result.map(row -> row.get(0, String.class))),
-            connection -> connection.close())
+    return db.rows(
+            """
+            WITH before AS (SELECT instance_uid, labels FROM agents WHERE instance_uid = $1),
+            changed AS (
+              UPDATE agents SET labels = $2::jsonb WHERE instance_uid = $1 RETURNING instance_uid, labels
+            ), audited AS (
+              INSERT INTO audit_events (actor, action, target, before, after)
+              SELECT $3, 'agent.labels', 'agent/' || changed.instance_uid, before.labels, changed.labels
+              FROM changed JOIN before USING (instance_uid)
+            )
+            SELECT labels::text FROM changed
+            """,
+            statement -> statement.bind(0, instanceUid).bind(1, labelsJson).bind(2, actor),
+            row -> row.get(0, String.class))
         .next()
         .map(Optional::of)
         .defaultIfEmpty(Optional.empty())

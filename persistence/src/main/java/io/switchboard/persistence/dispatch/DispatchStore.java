@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -155,26 +156,28 @@ public final class DispatchStore {
   }
 
   /**
-   * What a new incarnation of an agent's entity needs to know what the agent should run: its latest
-   * envelope of that kind (remote config, connection settings) that is open or was applied.
+   * What a new incarnation of an agent's entity needs to know what the agent should run, in one
+   * statement: per kind that sets it (remote config, connection settings), the agent's latest
+   * envelope that is open or was applied.
    */
-  public CompletionStage<Optional<StoredDispatch>> latest(String instanceUid, EnvelopeKind kind) {
+  public CompletionStage<Map<EnvelopeKind, StoredDispatch>> latestDesired(String instanceUid) {
     return db.rows(
             """
-            SELECT id, message, state, deadline FROM dispatch_envelopes
-            WHERE instance_uid = $1 AND kind = $2 AND state IN ('PENDING', 'SENT', 'APPLIED')
-            ORDER BY created_at DESC LIMIT 1
+            SELECT DISTINCT ON (kind) kind, id, message, state, deadline FROM dispatch_envelopes
+            WHERE instance_uid = $1 AND kind IN ('REMOTE_CONFIG', 'CONNECTION_SETTINGS')
+              AND state IN ('PENDING', 'SENT', 'APPLIED')
+            ORDER BY kind, created_at DESC
             """,
-            statement -> statement.bind(0, instanceUid).bind(1, kind.name()),
+            statement -> statement.bind(0, instanceUid),
             row ->
-                new StoredDispatch(
-                    row.get(0, UUID.class),
-                    Sql.bytes(row.get(1, ByteBuffer.class)),
-                    EnvelopeState.valueOf(row.get(2, String.class)),
-                    Sql.instant(row, 3)))
-        .next()
-        .map(Optional::of)
-        .defaultIfEmpty(Optional.empty())
+                Map.entry(
+                    EnvelopeKind.valueOf(row.get(0, String.class)),
+                    new StoredDispatch(
+                        row.get(1, UUID.class),
+                        Sql.bytes(row.get(2, ByteBuffer.class)),
+                        EnvelopeState.valueOf(row.get(3, String.class)),
+                        Sql.instant(row, 4))))
+        .collectMap(Map.Entry::getKey, Map.Entry::getValue)
         .toFuture();
   }
 

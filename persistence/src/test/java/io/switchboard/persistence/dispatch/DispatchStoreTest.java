@@ -9,6 +9,7 @@ import io.switchboard.persistence.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -119,7 +120,7 @@ class DispatchStoreTest {
   @Test
   void theLatestRemoteConfigNotRefusedIsWhatANewEntityTakesBack() throws Exception {
     String agent = "agent-" + UUID.randomUUID();
-    assertEquals(Optional.empty(), get(store.latest(agent, EnvelopeKind.REMOTE_CONFIG)));
+    assertEquals(Map.of(), get(store.latestDesired(agent)));
     NewEnvelope applied = remoteConfig(agent, new byte[] {1});
     get(store.create(applied));
     get(store.close(applied.id(), EnvelopeState.APPLIED, null));
@@ -127,14 +128,14 @@ class DispatchStoreTest {
     get(store.create(failed));
     get(store.close(failed.id(), EnvelopeState.FAILED, "bad"));
 
-    StoredDispatch found = get(store.latest(agent, EnvelopeKind.REMOTE_CONFIG)).orElseThrow();
+    StoredDispatch found = get(store.latestDesired(agent)).get(EnvelopeKind.REMOTE_CONFIG);
     assertEquals(applied.id(), found.envelope());
     assertEquals(EnvelopeState.APPLIED, found.state());
 
     NewEnvelope open = remoteConfig(agent, new byte[] {3});
     get(store.create(open));
-    assertEquals(open.id(), get(store.latest(agent, EnvelopeKind.REMOTE_CONFIG)).orElseThrow().envelope());
-    assertEquals(3, get(store.latest(agent, EnvelopeKind.REMOTE_CONFIG)).orElseThrow().message()[0]);
+    assertEquals(open.id(), get(store.latestDesired(agent)).get(EnvelopeKind.REMOTE_CONFIG).envelope());
+    assertEquals(3, get(store.latestDesired(agent)).get(EnvelopeKind.REMOTE_CONFIG).message()[0]);
   }
 
   private static NewEnvelope remoteConfig(String agent, byte[] message) {
