@@ -174,7 +174,7 @@ class OpampWireTest {
 
       ServerToAgent error = offender.receive();
       assertTrue(error.getErrorResponse().getErrorMessage().startsWith("oversized"));
-      offender.closeCode().get(10, TimeUnit.SECONDS);
+      assertEquals(1009, offender.closeCode().get(10, TimeUnit.SECONDS), "message too big");
 
       bystander.send(heartbeat(bystanderUid, 2));
       assertEquals(bystanderUid, bystander.receive().getInstanceUid(), "other agents are still served");
@@ -188,7 +188,7 @@ class OpampWireTest {
       offender.sendBytes(new byte[MAX_MESSAGE_BYTES + 1]);
 
       assertTrue(offender.receive().getErrorResponse().getErrorMessage().startsWith("oversized"));
-      offender.closeCode().get(10, TimeUnit.SECONDS);
+      assertEquals(1009, offender.closeCode().get(10, TimeUnit.SECONDS), "message too big");
     }
   }
 
@@ -234,7 +234,7 @@ class OpampWireTest {
       second.send(fullState(uid, 2, "wire-test"));
       assertEquals(uid, second.receive().getInstanceUid());
 
-      first.closeCode().get(10, TimeUnit.SECONDS);
+      assertEquals(1000, first.closeCode().get(10, TimeUnit.SECONDS), "a fenced session closes normally");
       second.send(heartbeat(uid, 3));
       assertEquals(uid, second.receive().getInstanceUid(), "the newer connection keeps the agent");
     }

@@ -80,6 +80,8 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   /** An id the server gave the agent, which its next messages may carry instead of the old one. */
   private String assignedInstanceUid;
   private EntityRef<AgentEntity.Command> entity;
+  /** How the socket is closed when this session stops. */
+  private Outbound.Close closing = Outbound.Close.NORMAL;
 
   private AgentSession(
       ActorContext<Command> context,
@@ -120,6 +122,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       onBinary(binary.bytes());
     } else if (frame instanceof InboundFrame.Oversized oversized) {
       refuse("oversized", "message exceeds the limit of " + oversized.limit() + " bytes");
+      closing = Outbound.Close.messageTooBig(oversized.limit());
       return agentGone("oversized message");
     } else {
       refuse("text-frame", "OpAMP over WebSocket uses binary messages only");
@@ -214,7 +217,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
 
   private Behavior<Command> onStop() {
     liveSessions.ended(getContext().getSelf());
-    socket.tell(Outbound.Close.INSTANCE);
+    socket.tell(closing);
     SwitchboardMetrics.activeSessions(Transport.WEBSOCKET).decrement();
     SwitchboardMetrics.disconnects(Transport.WEBSOCKET).increment();
     return this;

@@ -8,8 +8,18 @@ public sealed interface Outbound {
   /** An encoded OpAMP frame. */
   record Frame(ByteString bytes) implements Outbound {}
 
-  /** Close the connection after the frames before it. */
-  enum Close implements Outbound {
-    INSTANCE
+  /**
+   * Close the connection after the frames before it, with a WebSocket status code (RFC 6455,
+   * 7.4.1) and a short reason.
+   */
+  record Close(int code, String reason) implements Outbound {
+
+    /** The usual end of a session. */
+    public static final Close NORMAL = new Close(1000, "");
+
+    /** The agent sent a message over the size limit. */
+    public static Close messageTooBig(long limit) {
+      return new Close(1009, "message exceeds " + limit + " bytes");
+    }
   }
 }

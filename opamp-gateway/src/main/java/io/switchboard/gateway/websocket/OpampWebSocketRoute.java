@@ -51,6 +51,7 @@ public final class OpampWebSocketRoute {
   private final AdmissionControl admission;
   private final LiveSessions liveSessions;
   private final SessionEpochs epochs = new SessionEpochs();
+  private final CloseCodeUpgrade closeCodeUpgrade;
 
   public OpampWebSocketRoute(
       ActorSystem<?> system,
@@ -65,6 +66,7 @@ public final class OpampWebSocketRoute {
     this.settings = settings;
     this.nodeName = nodeName;
     this.entities = entities;
+    this.closeCodeUpgrade = new CloseCodeUpgrade(system);
   }
 
   /**
@@ -79,14 +81,17 @@ public final class OpampWebSocketRoute {
             SwitchboardMetrics.connectionsShed(Transport.WEBSOCKET, refusal.get().tag()).increment();
             return complete(upgrade.handleMessagesWith(turnAway(refusal.get())));
           }
+          CloseCodeUpgrade.SessionClose closing = new CloseCodeUpgrade.SessionClose();
           return complete(
-              upgrade.handleMessagesWith(
-                  connection()
+              closeCodeUpgrade.handle(
+                  upgrade,
+                  connection(closing)
                       .watchTermination(
                           (notUsed, terminated) -> {
                             terminated.whenComplete((done, failure) -> admission.releaseSession());
                             return notUsed;
-                          })));
+                          }),
+                  closing));
         });
   }
 
@@ -104,11 +109,11 @@ public final class OpampWebSocketRoute {
         Sink.ignore(), Source.single(BinaryMessage.create(ByteString.fromArrayUnsafe(OpampFrames.encode(unavailable)))));
   }
 
-  private Flow<Message, Message, NotUsed> connection() {
+  private Flow<Message, Message, NotUsed> connection(CloseCodeUpgrade.SessionClose closing) {
     long epoch = epochs.next();
     Pair<ActorRef<Outbound>, Source<Outbound, NotUsed>> outbound =
         ActorSource.<Outbound>actorRef(
-                message -> message == Outbound.Close.INSTANCE,
+                closing::isEnd,
                 message -> Optional.empty(),
                 settings.outboundBuffer(),
                 OverflowStrategy.fail())
