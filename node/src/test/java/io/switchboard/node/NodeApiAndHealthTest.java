@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.switchboard.cluster.agent.InstanceUid;
 import io.switchboard.persistence.DatabaseEndpoint;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -98,6 +102,63 @@ class NodeApiAndHealthTest {
   }
 
   @Test
+  void agentsAreServedThroughADatabaseOutageAndTheirLatestStateIsWrittenAfterIt() throws Exception {
+    await().atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
+    int count = 20;
+    List<ByteString> uids = new ArrayList<>();
+    List<RawAgent> agents = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        uids.add(AgentMessages.newUid());
+        agents.add(RawAgent.connect(node.opampPort()));
+        agents.get(i).send(AgentMessages.fullState(uids.get(i), 1, "before-outage"));
+        agents.get(i).receive();
+      }
+      await().atMost(Duration.ofSeconds(20)).until(() -> servicesNamed("before-outage", uids) == count);
+
+      // Shorter than the shard lease's TTL: a longer outage stops the shards, by design (the lease
+      // is what keeps an entity on one node).
+      external.stopServer();
+      try {
+        for (int i = 0; i < count; i++) {
+          agents.get(i).send(AgentMessages.fullState(uids.get(i), 2, "during-outage"));
+          assertEquals(uids.get(i), agents.get(i).receive().getInstanceUid(), "answered while the database is down");
+        }
+        await().atMost(Duration.ofSeconds(20))
+            .untilAsserted(() -> assertTrue(HttpProbe.get(node.managementPort(), "/ready").statusCode() >= 500));
+        for (int i = 0; i < count; i++) {
+          agents.get(i).send(AgentMessages.heartbeat(uids.get(i), 3));
+          assertEquals(uids.get(i), agents.get(i).receive().getInstanceUid(), "still answered once writes have failed");
+        }
+      } finally {
+        external.startServer();
+      }
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> servicesNamed("during-outage", uids) == count);
+      assertEquals(
+          String.valueOf(count),
+          external.queryForString(
+              "SELECT count(*) FROM agents WHERE connection_state = 'CONNECTED' AND instance_uid = ANY(?)",
+              (Object) uids.stream().map(InstanceUid::toText).toArray(String[]::new)));
+    } finally {
+      for (RawAgent agent : agents) {
+        agent.close();
+      }
+    }
+  }
+
+  /** How many of the agents' rows carry the service name. */
+  private int servicesNamed(String serviceName, List<ByteString> uids) {
+    return Integer.parseInt(
+        external.queryForString(
+            "SELECT count(*) FROM agents WHERE description->'identifying_attributes'->>'service.name' = ?"
+                + " AND instance_uid = ANY(?)",
+            serviceName,
+            uids.stream().map(InstanceUid::toText).toArray(String[]::new)));
+  }
+
+  @Test
   void failingStatusWritesMakeTheNodeNotReadyUntilTheyRecover() throws Exception {
     await().atMost(Duration.ofSeconds(20))
         .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
@@ -119,7 +180,7 @@ class NodeApiAndHealthTest {
               () ->
                   assertEquals(
                       "refused",
-                      HttpProbe.getJson(node.apiPort(), "/api/agents/" + io.switchboard.cluster.agent.InstanceUid.toText(uid))
+                      HttpProbe.getJson(node.apiPort(), "/api/agents/" + InstanceUid.toText(uid))
                           .at("/description/identifying_attributes/service.name")
                           .asText(),
                       "the state kept through the failures is written"));
