@@ -100,12 +100,17 @@ public record DatabaseEndpoint(
     return options.getOrDefault(TARGET_SERVER_TYPE, "primary");
   }
 
-  /** The JDBC URL (credentials are passed separately). */
+  /**
+   * The JDBC URL (credentials are passed separately). Like the R2DBC pool, JDBC keeps no named
+   * server-side statements ({@code prepareThreshold=0}), so a pooler in transaction mode can sit in
+   * between.
+   */
   public String jdbcUrl() {
     Map<String, String> jdbcOptions = new LinkedHashMap<>(options);
     if (hosts.size() > 1) {
       jdbcOptions.putIfAbsent(TARGET_SERVER_TYPE, targetServerType());
     }
+    jdbcOptions.putIfAbsent("prepareThreshold", "0");
     String query =
         jdbcOptions.entrySet().stream().map(option -> option.getKey() + "=" + option.getValue()).collect(Collectors.joining("&"));
     return "jdbc:postgresql://" + hostList() + "/" + database + (query.isEmpty() ? "" : "?" + query);

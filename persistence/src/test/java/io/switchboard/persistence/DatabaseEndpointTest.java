@@ -19,7 +19,7 @@ class DatabaseEndpointTest {
     assertEquals(
         DatabaseEndpoint.of("db.internal", 6432, "switchboard", "fleet", "s@cret", Map.of("sslmode", "require")),
         endpoint);
-    assertEquals("jdbc:postgresql://db.internal:6432/switchboard?sslmode=require", endpoint.jdbcUrl());
+    assertEquals("jdbc:postgresql://db.internal:6432/switchboard?sslmode=require&prepareThreshold=0", endpoint.jdbcUrl());
   }
 
   @Test
@@ -56,7 +56,7 @@ class DatabaseEndpointTest {
         List.of(new DatabaseEndpoint.Host("db-a", 5433), new DatabaseEndpoint.Host("db-b", 5432)), endpoint.hosts());
     assertEquals("primary", endpoint.targetServerType());
     assertEquals(
-        "jdbc:postgresql://db-a:5433,db-b:5432/fleet?sslmode=verify-full&targetServerType=primary", endpoint.jdbcUrl());
+        "jdbc:postgresql://db-a:5433,db-b:5432/fleet?sslmode=verify-full&targetServerType=primary&prepareThreshold=0", endpoint.jdbcUrl());
     assertEquals(
         "any", DatabaseEndpoint.parse("postgresql://a,b/fleet?targetServerType=any", "", "").targetServerType());
   }
