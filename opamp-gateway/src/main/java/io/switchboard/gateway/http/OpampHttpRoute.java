@@ -25,6 +25,7 @@ import io.switchboard.opamp.proto.ServerErrorResponseType;
 import io.switchboard.opamp.proto.ServerToAgent;
 import java.time.Duration;
 import java.util.Optional;
+import kamon.metric.Counter;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -57,6 +58,8 @@ public final class OpampHttpRoute {
   private final String nodeName;
   private final AgentRefs entities;
   private final AdmissionControl admission;
+  /** Looked up once: every poll counts here. */
+  private final Counter framesReceived = SwitchboardMetrics.framesReceived(Transport.HTTP);
 
   public OpampHttpRoute(
       long maxMessageBytes,
@@ -124,7 +127,7 @@ public final class OpampHttpRoute {
           "instance-uid-mismatch",
           INSTANCE_UID_HEADER + " " + headerUid.get() + " does not match the body's instance_uid " + uid);
     }
-    SwitchboardMetrics.framesReceived(Transport.HTTP).increment();
+    framesReceived.increment();
     return onComplete(
         entities
             .entityFor(uid)
