@@ -25,6 +25,7 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.http.impl.engine.ws.FrameEvent;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -51,7 +52,7 @@ public final class OpampWebSocketRoute {
   private final AdmissionControl admission;
   private final LiveSessions liveSessions;
   private final SessionEpochs epochs = new SessionEpochs();
-  private final CloseCodeUpgrade closeCodeUpgrade;
+  private final Flow<FrameEvent, FrameEvent, Object> sessionFrames;
 
   public OpampWebSocketRoute(
       ActorSystem<?> system,
@@ -66,7 +67,7 @@ public final class OpampWebSocketRoute {
     this.settings = settings;
     this.nodeName = nodeName;
     this.entities = entities;
-    this.closeCodeUpgrade = new CloseCodeUpgrade(system);
+    this.sessionFrames = new FrameLevelUpgrade(system).handler(this::connection);
   }
 
   /**
@@ -81,17 +82,7 @@ public final class OpampWebSocketRoute {
             SwitchboardMetrics.connectionsShed(Transport.WEBSOCKET, refusal.get().tag()).increment();
             return complete(upgrade.handleMessagesWith(turnAway(refusal.get())));
           }
-          CloseCodeUpgrade.SessionClose closing = new CloseCodeUpgrade.SessionClose();
-          return complete(
-              closeCodeUpgrade.handle(
-                  upgrade,
-                  connection(closing)
-                      .watchTermination(
-                          (notUsed, terminated) -> {
-                            terminated.whenComplete((done, failure) -> admission.releaseSession());
-                            return notUsed;
-                          }),
-                  closing));
+          return complete(FrameLevelUpgrade.handle(upgrade, sessionFrames));
         });
   }
 
@@ -109,7 +100,8 @@ public final class OpampWebSocketRoute {
         Sink.ignore(), Source.single(BinaryMessage.create(ByteString.fromArrayUnsafe(OpampFrames.encode(unavailable)))));
   }
 
-  private Flow<Message, Message, NotUsed> connection(CloseCodeUpgrade.SessionClose closing) {
+  /** One connection's messages, from the moment it is materialized until the session lets it go. */
+  private Flow<Message, Message, NotUsed> connection(FrameLevelUpgrade.SessionClose closing) {
     long epoch = epochs.next();
     Pair<ActorRef<Outbound>, Source<Outbound, NotUsed>> outbound =
         ActorSource.<Outbound>actorRef(
@@ -137,7 +129,12 @@ public final class OpampWebSocketRoute {
         outbound.second().map(frame -> (Message) BinaryMessage.create(((Outbound.Frame) frame).bytes()));
     // Not coupled: the session ends the connection by completing its outbound source, which then
     // still sends what it has queued (a last error response) before the close frame.
-    return Flow.fromSinkAndSource(toSession, fromSession);
+    return Flow.fromSinkAndSource(toSession, fromSession)
+        .watchTermination(
+            (notUsed, terminated) -> {
+              terminated.whenComplete((done, failure) -> admission.releaseSession());
+              return notUsed;
+            });
   }
 
   /** Collects one message into memory, never more than the limit; text is drained and refused. */

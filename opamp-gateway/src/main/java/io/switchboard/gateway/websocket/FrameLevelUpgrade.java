@@ -1,6 +1,7 @@
 package io.switchboard.gateway.websocket;
 
 import io.switchboard.gateway.session.Outbound;
+import java.util.function.Function;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.event.Logging;
@@ -20,15 +21,22 @@ import scala.Option;
 import scala.concurrent.duration.FiniteDuration;
 
 /**
- * Upgrades a connection to Pekko HTTP's own WebSocket stack, except that the session chooses the
- * status code of the close frame. Pekko's public message API closes with 1000 whenever the handler
- * completes, but an agent that sent an oversized message must be told 1009 (OpAMP spec, WebSocket
- * transport; RFC 6455 7.4.1). So this builds the same stack that {@code handleMessagesWith} builds,
- * on Pekko HTTP's internal frame-level API, and puts the session's code into the one close frame
- * the stack writes after the handler completed. {@code OpampWireTest} pins the codes an agent sees,
- * so an upgrade of Pekko HTTP that changes these internals fails there.
+ * WebSocket upgrades through Pekko HTTP's internal frame-level API, with Pekko's own WebSocket
+ * stack on top, for two reasons the public message API cannot serve:
+ *
+ * <ul>
+ *   <li>the session chooses the status code of the close frame. The message API closes with 1000
+ *       whenever the handler completes, but an agent that sent an oversized message must be told
+ *       1009 (OpAMP spec, WebSocket transport; RFC 6455 7.4.1);
+ *   <li>one handler blueprint serves every connection, each materialization being one connection.
+ *       The message API builds the stack and the handler anew for each upgrade, and the connection
+ *       keeps that blueprint for as long as it lives: several KiB per agent.
+ * </ul>
+ *
+ * {@code OpampWireTest} pins the close codes agents see, so an upgrade of Pekko HTTP that changes
+ * these internals fails there.
  */
-final class CloseCodeUpgrade {
+final class FrameLevelUpgrade {
 
   /** RFC 6455, 5.5.1. */
   private static final byte CLOSE_OPCODE = 0x8;
@@ -39,34 +47,42 @@ final class CloseCodeUpgrade {
   private final WebSocketSettings settings;
   private final LoggingAdapter log;
 
-  CloseCodeUpgrade(ActorSystem<?> system) {
+  FrameLevelUpgrade(ActorSystem<?> system) {
     this.settings = ServerSettings.apply(system.settings().config()).websocketSettings();
-    this.log = Logging.getLogger(system.classicSystem(), CloseCodeUpgrade.class);
+    this.log = Logging.getLogger(system.classicSystem(), FrameLevelUpgrade.class);
   }
 
   /**
-   * Answers the upgrade with {@code messages} as the handler. The close frame carries what {@code
-   * closing} holds when the handler's outbound side completes.
+   * The handler for every connection: each materialization makes a {@link SessionClose} and the
+   * connection's message flow from it, and the close frame carries what that holds when the
+   * message flow's outbound side completes.
    */
-  HttpResponse handle(WebSocketUpgrade upgrade, Flow<Message, Message, NotUsed> messages, SessionClose closing) {
+  Flow<FrameEvent, FrameEvent, Object> handler(Function<SessionClose, Flow<Message, Message, NotUsed>> connection) {
+    return Flow.<FrameEvent, FrameEvent, NotUsed>fromMaterializer(
+            (materializer, attributes) -> {
+              SessionClose closing = new SessionClose();
+              return WebSocket$.MODULE$
+                  .stack(true, settings, CLOSE_TIMEOUT, log)
+                  .join(
+                      Flow.<org.apache.pekko.http.scaladsl.model.ws.Message>create()
+                          .map(Message::adapt)
+                          .via(connection.apply(closing))
+                          .map(Message::asScala)
+                          .asScala())
+                  .asJava()
+                  .map(closing::intoCloseFrame);
+            })
+        // handleFrames takes any materialized value, which Java's invariant generics spell Object.
+        .mapMaterializedValue(connected -> (Object) connected);
+  }
+
+  /** Answers the upgrade with a handler made by {@link #handler}. */
+  static HttpResponse handle(WebSocketUpgrade upgrade, Flow<FrameEvent, FrameEvent, Object> handler) {
     if (!(upgrade instanceof UpgradeToWebSocketLowLevel frameLevel)) {
       throw new IllegalStateException(
           "Pekko HTTP no longer offers frame-level WebSocket upgrades (" + upgrade.getClass().getName() + ")");
     }
-    Flow<FrameEvent, FrameEvent, Object> frames =
-        WebSocket$.MODULE$
-            .stack(true, settings, CLOSE_TIMEOUT, log)
-            .join(
-                Flow.<org.apache.pekko.http.scaladsl.model.ws.Message>create()
-                    .map(Message::adapt)
-                    .via(messages)
-                    .map(Message::asScala)
-                    .asScala())
-            .asJava()
-            .map(closing::intoCloseFrame)
-            // handleFrames takes any materialized value, which Java's invariant generics spell Object.
-            .mapMaterializedValue(notUsed -> (Object) notUsed);
-    return frameLevel.handleFrames(frames, Option.empty());
+    return frameLevel.handleFrames(handler, Option.empty());
   }
 
   /**
