@@ -49,7 +49,10 @@ public final class Telemetry {
     Kamon.addReporter("switchboard-prometheus", reporter);
   }
 
-  /** The latest Prometheus exposition text; empty until the first metric tick. */
+  /**
+   * The latest Prometheus exposition text: Kamon's (a placeholder comment until the first metric
+   * tick), then the {@link TransientGauge}s as they are now.
+   */
   public static String scrape() {
     PrometheusReporter current;
     synchronized (Telemetry.class) {
@@ -58,6 +61,6 @@ public final class Telemetry {
     if (current == null) {
       throw new IllegalStateException("Telemetry.start(config) has not been called");
     }
-    return current.scrapeData();
+    return current.scrapeData() + TransientGauge.scrape();
   }
 }
