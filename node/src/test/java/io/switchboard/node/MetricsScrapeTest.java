@@ -133,6 +133,10 @@ class MetricsScrapeTest {
                                   .anyMatch(label -> label.contains("opamp-session-") || label.contains(uidText)))
                       .toList();
               assertEquals(List.of(), perAgent, "no series names a session or an agent");
+              assertEquals(
+                  List.of(),
+                  scrape.startingWith("http_server_").stream().map(Scrape.Sample::name).distinct().toList(),
+                  "Kanela's HTTP module stays off (observability.conf), and with it per-request tracing");
             });
   }
 
