@@ -33,8 +33,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * Moves running rollouts along, one step per tick: dispatches the current batch, pauses the
  * rollout when the batch trips a health gate, and moves to the next batch (or completes) once
  * every agent of the batch has an outcome. All of a rollout's progress is in PostgreSQL, so the
- * driver keeps no state of its own: a cluster singleton (under the singleton lease), it carries on
- * where it stopped after a restart or on another node.
+ * driver keeps no rollout state of its own: a cluster singleton (under the singleton lease), it
+ * carries on where it stopped after a restart or on another node.
  *
  * <p>The progress it reads to judge batches also feeds the rollout gauges ({@link RolloutGauges}),
  * so graphing a rollout costs no query of its own; a paused rollout's progress is read only while
