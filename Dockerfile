@@ -9,7 +9,9 @@ WORKDIR /src
 COPY . .
 RUN ./mvnw -B -q -DskipTests -pl node -am package
 
-FROM eclipse-temurin:17-jre
+# A JDK, not a JRE: Kamon attaches its Kanela agent at start-up through the attach API (jdk.attach),
+# which a JRE image may leave out; without it the node runs with no pekko_* and executor_* series.
+FROM eclipse-temurin:17-jdk
 # A user of its own; the data directory only matters for a single node with the embedded database.
 RUN useradd --system --uid 10001 --home-dir /var/lib/switchboard --create-home switchboard
 WORKDIR /opt/switchboard

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.switchboard.cluster.agent.InstanceUid;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.AfterAll;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The metrics catalog during a small end-to-end scenario (an agent connects, sends a bad frame,
- * gets a command, leaves): the series SREs alert on exist and say what happened.
+ * gets a command, leaves): the series SREs alert on exist and say what happened, Kamon's Pekko
+ * instrumentation measures actors by group only, and the JVM series are there.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MetricsScrapeTest {
@@ -37,6 +39,9 @@ class MetricsScrapeTest {
 
   @Test
   void theCatalogReportsTheScenario() throws Exception {
+    // Kamon's registry and its Prometheus totals are per JVM and outlive nodes started earlier in
+    // it, so Kamon's series are judged by how much they moved during the scenario.
+    Scrape before = Scrape.of(node.metricsPort());
     ByteString uid = newUid();
     String path = "/api/agents/" + InstanceUid.toText(uid);
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
@@ -48,6 +53,18 @@ class MetricsScrapeTest {
       await().atMost(Duration.ofSeconds(20)).until(() -> HttpProbe.get(node.apiPort(), path).statusCode() == 200);
       assertEquals(202, HttpProbe.send(node.apiPort(), "POST", path + "/restart", "").statusCode());
       agent.receive();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () -> {
+                Scrape scrape = Scrape.of(node.metricsPort());
+                assertTrue(
+                    moved(before, scrape, "pekko_group_members_sum", "group", "opamp-sessions") >= 1,
+                    "the connected agent's session is a member of its group");
+                assertTrue(
+                    moved(before, scrape, "pekko_group_members_sum", "group", ENTITIES) >= 1,
+                    "the agent's entity is a member of its group");
+              });
     }
 
     await()
@@ -73,6 +90,96 @@ class MetricsScrapeTest {
                   "the shard of the agent ran under a lease");
               assertTrue(HttpProbe.get(node.metricsPort(), "/metrics").body().contains("jvm_memory"), "JVM metrics too");
             });
+    assertPekkoGroupsAndNoPerActorSeries(before, uid);
+    assertJvmSeries(before);
+  }
+
+  /** Kamon's sharding instrumentation groups each entity type's entities under this name. */
+  private static final String ENTITIES = "shardRegion/Agent";
+
+  /**
+   * Sessions, entities and shards are measured as groups, with the messages the scenario made them
+   * handle; only the status writer is measured as one actor, so 20,000 agents never make 20,000
+   * series.
+   */
+  private void assertPekkoGroupsAndNoPerActorSeries(Scrape before, ByteString uid) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              Scrape scrape = Scrape.of(node.metricsPort());
+              // Stream start, the full state and the bad frame at least.
+              assertTrue(moved(before, scrape, "pekko_group_processing_time_seconds_count", "group", "opamp-sessions") >= 3);
+              assertTrue(moved(before, scrape, "pekko_group_processing_time_seconds_sum", "group", "opamp-sessions") > 0);
+              assertTrue(moved(before, scrape, "pekko_group_time_in_mailbox_seconds_count", "group", "opamp-sessions") >= 3);
+              assertTrue(
+                  moved(before, scrape, "pekko_group_pending_messages_count", "group", "opamp-sessions") >= 1, "mailboxes sampled");
+              assertTrue(
+                  moved(before, scrape, "pekko_group_processing_time_seconds_count", "group", ENTITIES) >= 2, "status, restart");
+              assertTrue(moved(before, scrape, "pekko_group_pending_messages_count", "group", ENTITIES) >= 1);
+              assertTrue(moved(before, scrape, "pekko_group_processing_time_seconds_count", "group", "agent-shards") >= 1);
+              assertTrue(
+                  moved(before, scrape, "pekko_group_members_sum", "group", "streams") >= 1, "the WebSocket's stream actor");
+              String statusWriter = "switchboard/system/status-writer";
+              assertTrue(moved(before, scrape, "pekko_actor_processing_time_seconds_count", "path", statusWriter) >= 1);
+              assertTrue(moved(before, scrape, "pekko_actor_mailbox_size_count", "path", statusWriter) >= 1);
+              assertTrue(moved(before, scrape, "pekko_system_active_actors_sum", "system", "switchboard") > 0);
+              assertTrue(moved(before, scrape, "pekko_cluster_sharding_region_hosted_entities_sum", "type", "Agent") >= 1);
+              // Only present, not moving: Kamon samples the dispatchers of the first actor system of a
+              // JVM only, and keeps doing so after it stopped (docs/metrics.md).
+              assertTrue(value(scrape, "executor_parallelism", "name", "pekko.actor.default-dispatcher") >= 1);
+
+              List<String> actorPaths =
+                  scrape.startingWith("pekko_actor_").stream().map(sample -> sample.labels().get("path")).distinct().toList();
+              assertEquals(List.of(statusWriter), actorPaths, "no actor but the status writer has series of its own");
+              String uidText = InstanceUid.toText(uid);
+              List<Scrape.Sample> perAgent =
+                  scrape.startingWith("").stream()
+                      .filter(
+                          sample ->
+                              sample.labels().values().stream()
+                                  .anyMatch(label -> label.contains("opamp-session-") || label.contains(uidText)))
+                      .toList();
+              assertEquals(List.of(), perAgent, "no series names a session or an agent");
+              assertEquals(
+                  List.of(),
+                  scrape.startingWith("http_server_").stream().map(Scrape.Sample::name).distinct().toList(),
+                  "Kanela's HTTP module stays off (observability.conf), and with it per-request tracing");
+            });
+  }
+
+  /** Heap in use between nothing and the maximum, and collections counted. */
+  private void assertJvmSeries(Scrape before) {
+    // A collection the test can count on, however little the scenario allocated.
+    System.gc();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              Scrape scrape = Scrape.of(node.metricsPort());
+              double heapUsed =
+                  value(scrape, "jvm_memory_used_bytes_sum", "region", "heap")
+                      / value(scrape, "jvm_memory_used_bytes_count", "region", "heap");
+              double heapMax = value(scrape, "jvm_memory_max_bytes", "region", "heap");
+              assertTrue(heapUsed > 1 << 20, "heap in use: " + heapUsed);
+              assertTrue(heapUsed <= heapMax, "heap in use " + heapUsed + " within its maximum " + heapMax);
+              assertTrue(
+                  scrape.sum("jvm_gc_seconds_count", Map.of()).orElse(0) - before.sum("jvm_gc_seconds_count", Map.of()).orElse(0)
+                      >= 1,
+                  "collections counted");
+              assertTrue(scrape.sum("jvm_gc_seconds_sum", Map.of()).orElse(-1) >= 0);
+            });
+  }
+
+  /** The sum of a metric's samples carrying the label, or -1 when there is none. */
+  private static double value(Scrape scrape, String metric, String label, String labelValue) {
+    return scrape.sum(metric, Map.of(label, labelValue)).orElse(-1);
+  }
+
+  /** How much the metric's samples carrying the label grew since {@code before}; -1 when absent now. */
+  private static double moved(Scrape before, Scrape now, String metric, String label, String labelValue) {
+    Map<String, String> labels = Map.of(label, labelValue);
+    return now.sum(metric, labels).isEmpty() ? -1 : now.sum(metric, labels).getAsDouble() - before.sum(metric, labels).orElse(0);
   }
 
   private double metric(String series) {

@@ -74,10 +74,22 @@ class RolloutEndToEndTest {
     String id = rollout.path("id").asText();
 
     await().atMost(Duration.ofSeconds(60)).until(() -> rollout(id).path("current_batch").asInt() >= 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              Scrape scrape = Scrape.of(node.metricsPort());
+              assertEquals(4, rolloutGauge(scrape, "switchboard_rollout_batches", id));
+              assertEquals(0, rolloutGauge(scrape, "switchboard_rollout_paused", id));
+              assertTrue(rolloutGauge(scrape, "switchboard_rollout_current_batch", id) >= 1);
+              assertTrue(agents(scrape, id, "applied") >= 5, "the first batch applied");
+              assertEquals(20, scrape.sum("switchboard_rollout_agents", Map.of("rollout", id)).orElse(-1), "each target once");
+            });
     node.close();
     node = startNodeOnItsPorts();
 
     await().atMost(Duration.ofSeconds(120)).until(() -> rollout(id).path("state").asText().equals("COMPLETED"));
+    awaitNoRolloutSeries(id);
     for (JsonNode batch : rollout(id).path("batches")) {
       assertEquals(5, batch.path("targets").asInt());
       assertEquals(5, batch.path("applied").asInt(), batch.toString());
@@ -110,6 +122,17 @@ class RolloutEndToEndTest {
     assertTrue(paused.path("detail").asText().contains("apply-failed"), paused.toString());
     assertEquals(0, paused.path("current_batch").asInt());
     assertEquals(5, paused.at("/batches/1/not_dispatched").asInt(), "the second batch never started");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              Scrape scrape = Scrape.of(node.metricsPort());
+              assertEquals(1, rolloutGauge(scrape, "switchboard_rollout_paused", id));
+              assertEquals(0, rolloutGauge(scrape, "switchboard_rollout_current_batch", id));
+              assertEquals(5, agents(scrape, id, "not-dispatched"));
+              assertTrue(agents(scrape, id, "failed") >= 1, "the gate tripped on failures");
+              assertEquals(5, agents(scrape, id, "failed") + agents(scrape, id, "open") + agents(scrape, id, "expired"));
+            });
 
     assertEquals(409, post("/api/rollouts/" + id + "/pause", "").statusCode(), "a paused rollout cannot be paused");
     HttpResponse<String> rolledBack = post("/api/rollouts/" + id + "/rollback", "");
@@ -117,6 +140,7 @@ class RolloutEndToEndTest {
     assertEquals("ROLLED_BACK", json.readTree(rolledBack.body()).path("state").asText());
     assertEquals(1, json.readTree(rolledBack.body()).path("previous_version").asInt());
     assertEquals(409, post("/api/rollouts/" + id + "/resume", "").statusCode(), "a rolled back rollout is final");
+    awaitNoRolloutSeries(id);
   }
 
   @Test
@@ -192,6 +216,27 @@ class RolloutEndToEndTest {
                         .path("agents")
                         .size()
                     == count);
+  }
+
+  /** A rollout's series are gone once it ended. */
+  private void awaitNoRolloutSeries(String id) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    List.of(),
+                    Scrape.of(node.metricsPort()).startingWith("switchboard_rollout_").stream()
+                        .filter(sample -> id.equals(sample.labels().get("rollout")))
+                        .toList()));
+  }
+
+  private static double rolloutGauge(Scrape scrape, String gauge, String id) {
+    return scrape.sum(gauge, Map.of("rollout", id)).orElse(-1);
+  }
+
+  private static double agents(Scrape scrape, String id, String state) {
+    return scrape.sum("switchboard_rollout_agents", Map.of("rollout", id, "state", state)).orElse(-1);
   }
 
   private SwitchboardNode startNodeOnItsPorts() {

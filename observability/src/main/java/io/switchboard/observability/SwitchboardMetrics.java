@@ -12,7 +12,8 @@ import kamon.tag.TagSet;
  * The metrics catalog. Every Switchboard metric is declared here, so that names stay consistent and
  * docs/metrics.md has one place to follow. Kamon's Prometheus reporter turns dots into underscores
  * and appends {@code _total} to counters: {@code switchboard.frames.received} is scraped as
- * {@code switchboard_frames_received_total}.
+ * {@code switchboard_frames_received_total}. The few series that must disappear are {@link
+ * TransientGauge}s, named as scraped.
  */
 public final class SwitchboardMetrics {
 
@@ -93,6 +94,31 @@ public final class SwitchboardMetrics {
   public static Counter rolloutTransitions(String state) {
     return Kamon.counter("switchboard.rollout.transitions", "Rollouts moved to a state by the rollout driver")
         .withTag("state", state.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * A running or paused rollout's targeted agents by where they stand (label {@code state}):
+   * {@code not-dispatched}, {@code open} (sent, no outcome yet), {@code applied}, {@code failed},
+   * {@code expired}. Reported by the node running the rollout driver; a rollout's series go when
+   * it ends (see {@link TransientGauge} for why these are not Kamon gauges).
+   */
+  public static TransientGauge rolloutAgents() {
+    return TransientGauge.named("switchboard_rollout_agents", "Targeted agents of an active rollout by state");
+  }
+
+  /** The batch a running or paused rollout is at, counted from 0 like the API's current_batch. */
+  public static TransientGauge rolloutCurrentBatch() {
+    return TransientGauge.named("switchboard_rollout_current_batch", "Batch an active rollout is at, from 0");
+  }
+
+  /** How many batches a running or paused rollout has. */
+  public static TransientGauge rolloutBatches() {
+    return TransientGauge.named("switchboard_rollout_batches", "Batches of an active rollout");
+  }
+
+  /** 1 while a rollout is paused, 0 while it runs. */
+  public static TransientGauge rolloutPaused() {
+    return TransientGauge.named("switchboard_rollout_paused", "1 while an active rollout is paused, 0 while it runs");
   }
 
   /** Live updates sent to browsers by this node, by event (summary, agents). */

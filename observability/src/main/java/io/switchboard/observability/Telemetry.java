@@ -15,31 +15,44 @@ public final class Telemetry {
 
   /**
    * The node serves the scrape text itself, so Kamon's reporter module and embedded server stay
-   * off. Set over the given configuration, not only in reference.conf: which library's
-   * reference.conf wins depends on the order of jars on the classpath.
+   * off, and so does the bundle's status page (another listening port, on 5266, nobody asked for).
+   * Set over the given configuration, not only in reference.conf: which library's reference.conf
+   * wins depends on the order of jars on the classpath.
    */
   private static final Config OWN_SERVER_ONLY =
       ConfigFactory.parseMap(
           Map.of(
               "kamon.modules.prometheus-reporter.enabled", false,
-              "kamon.prometheus.start-embedded-http-server", false));
+              "kamon.prometheus.start-embedded-http-server", false,
+              "kamon.modules.status-page.enabled", false));
 
   private static PrometheusReporter reporter;
 
   private Telemetry() {}
 
-  /** Initialises Kamon with the given configuration (idempotent). */
+  /**
+   * Initialises Kamon with the given configuration (idempotent). With {@code
+   * switchboard.metrics.instrumentation} on, Kamon attaches the Kanela agent here, which instruments
+   * Pekko's classes as they load: call this before the first actor system of the JVM starts.
+   */
   public static synchronized void start(Config config) {
     if (reporter != null) {
       return;
     }
-    Config effective = OWN_SERVER_ONLY.withFallback(config);
+    // Forced like the servers above: kamon-core's reference.conf also sets the attach flag.
+    Config attach =
+        ConfigFactory.parseMap(
+            Map.of("kamon.init.attach-instrumentation", config.getBoolean("switchboard.metrics.instrumentation")));
+    Config effective = OWN_SERVER_ONLY.withFallback(attach).withFallback(config);
     Kamon.init(effective);
     reporter = PrometheusReporter.create();
     Kamon.addReporter("switchboard-prometheus", reporter);
   }
 
-  /** The latest Prometheus exposition text; empty until the first metric tick. */
+  /**
+   * The latest Prometheus exposition text: Kamon's (a placeholder comment until the first metric
+   * tick), then the {@link TransientGauge}s as they are now.
+   */
   public static String scrape() {
     PrometheusReporter current;
     synchronized (Telemetry.class) {
@@ -48,6 +61,6 @@ public final class Telemetry {
     if (current == null) {
       throw new IllegalStateException("Telemetry.start(config) has not been called");
     }
-    return current.scrapeData();
+    return current.scrapeData() + TransientGauge.scrape();
   }
 }

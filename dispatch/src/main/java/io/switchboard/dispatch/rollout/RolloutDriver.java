@@ -10,15 +10,20 @@ import io.switchboard.persistence.rollouts.RolloutState;
 import io.switchboard.persistence.rollouts.RolloutStore;
 import io.switchboard.persistence.rollouts.RolloutTarget;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
@@ -28,8 +33,12 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * Moves running rollouts along, one step per tick: dispatches the current batch, pauses the
  * rollout when the batch trips a health gate, and moves to the next batch (or completes) once
  * every agent of the batch has an outcome. All of a rollout's progress is in PostgreSQL, so the
- * driver keeps no state of its own: a cluster singleton (under the singleton lease), it carries on
- * where it stopped after a restart or on another node.
+ * driver keeps no rollout state of its own: a cluster singleton (under the singleton lease), it
+ * carries on where it stopped after a restart or on another node.
+ *
+ * <p>The progress it reads to judge batches also feeds the rollout gauges ({@link RolloutGauges}),
+ * so graphing a rollout costs no query of its own; a paused rollout's progress is read only while
+ * envelopes of it are still open, since nothing else about it changes until it is resumed.
  */
 public final class RolloutDriver {
 
@@ -42,7 +51,13 @@ public final class RolloutDriver {
     INSTANCE
   }
 
-  private record Stepped(Throwable failure) implements Command {}
+  /** A step ended: what it saw, or why it failed. */
+  private record Stepped(Observed observed, Throwable failure) implements Command {}
+
+  /** The running and paused rollouts a step found, and the progress it read of some of them. */
+  private record Observed(List<Rollout> active, Map<UUID, List<BatchProgress>> progress) {}
+
+  private static final Set<RolloutState> ACTIVE = Set.of(RolloutState.RUNNING, RolloutState.PAUSED);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -75,25 +90,29 @@ public final class RolloutDriver {
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
-                  return driver.idle(context);
+                  return driver.idle(context, Set.of());
                 }));
   }
 
-  /** Waiting for the next tick. */
-  private Behavior<Command> idle(ActorContext<Command> context) {
+  /**
+   * Waiting for the next tick. {@code quiet}: paused rollouts whose last read progress had no open
+   * envelope, so their gauges cannot have changed.
+   */
+  private Behavior<Command> idle(ActorContext<Command> context, Set<UUID> quiet) {
     return Behaviors.receive(Command.class)
         .onMessageEquals(
             Tick.INSTANCE,
             () -> {
-              context.pipeToSelf(stepAll(), (done, failure) -> new Stepped(failure));
-              return stepping(context);
+              context.pipeToSelf(stepAll(quiet), Stepped::new);
+              return stepping(context, quiet);
             })
         .onMessage(Stepped.class, stepped -> Behaviors.same())
+        .onSignal(PostStop.class, stopped -> dropGauges())
         .build();
   }
 
   /** A step is under way; ticks meanwhile are skipped, so steps never overlap. */
-  private Behavior<Command> stepping(ActorContext<Command> context) {
+  private Behavior<Command> stepping(ActorContext<Command> context, Set<UUID> quiet) {
     return Behaviors.receive(Command.class)
         .onMessageEquals(Tick.INSTANCE, Behaviors::same)
         .onMessage(
@@ -101,33 +120,78 @@ public final class RolloutDriver {
             stepped -> {
               if (stepped.failure() != null) {
                 context.getLog().warn("Rollout step failed, retrying at the next tick: {}", stepped.failure().toString());
+                return idle(context, quiet);
               }
-              return idle(context);
+              return idle(context, report(stepped.observed(), quiet));
             })
+        .onSignal(PostStop.class, stopped -> dropGauges())
         .build();
   }
 
-  private CompletionStage<Void> stepAll() {
+  /**
+   * Updates the gauges from what a step saw and drops those of rollouts that ended; returns the
+   * paused rollouts that are now quiet.
+   */
+  private static Set<UUID> report(Observed observed, Set<UUID> quiet) {
+    RolloutGauges.retainOnly(observed.active().stream().map(Rollout::id).collect(Collectors.toSet()));
+    Set<UUID> nowQuiet = new HashSet<>();
+    for (Rollout rollout : observed.active()) {
+      List<BatchProgress> progress = observed.progress().get(rollout.id());
+      if (progress != null) {
+        RolloutGauges.report(rollout, progress);
+      }
+      boolean paused = rollout.state() == RolloutState.PAUSED;
+      boolean noneOpen = progress == null ? quiet.contains(rollout.id()) : progress.stream().allMatch(batch -> batch.open() == 0);
+      if (paused && noneOpen) {
+        nowQuiet.add(rollout.id());
+      }
+    }
+    return Set.copyOf(nowQuiet);
+  }
+
+  /** The driver moves to another node or stops: another node reports the rollouts from now on. */
+  private static Behavior<Command> dropGauges() {
+    RolloutGauges.retainOnly(Set.of());
+    return Behaviors.same();
+  }
+
+  private CompletionStage<Observed> stepAll(Set<UUID> quiet) {
     return rollouts
-        .inState(RolloutState.RUNNING)
+        .inStates(ACTIVE)
         .thenCompose(
-            running -> {
+            active -> {
+              Map<UUID, List<BatchProgress>> progress = new HashMap<>();
               CompletionStage<Void> all = CompletableFuture.completedFuture(null);
-              for (Rollout rollout : running) {
-                all = all.thenCompose(done -> step(rollout));
+              for (Rollout rollout : active) {
+                all =
+                    all.thenCompose(done -> observe(rollout, quiet))
+                        .thenAccept(read -> read.ifPresent(batches -> progress.put(rollout.id(), batches)));
               }
-              return all;
+              return all.thenApply(done -> new Observed(active, Map.copyOf(progress)));
             });
   }
 
-  private CompletionStage<Void> step(Rollout rollout) {
+  /** Steps a running rollout; reads a paused one's progress unless it is quiet. */
+  private CompletionStage<Optional<List<BatchProgress>>> observe(Rollout rollout, Set<UUID> quiet) {
+    if (rollout.state() == RolloutState.RUNNING) {
+      return step(rollout);
+    }
+    return quiet.contains(rollout.id())
+        ? CompletableFuture.completedFuture(Optional.empty())
+        : rollouts.progress(rollout.id()).thenApply(Optional::of);
+  }
+
+  /** The batch's progress when the step judged it; empty when it started the batch instead. */
+  private CompletionStage<Optional<List<BatchProgress>>> step(Rollout rollout) {
     return rollouts
         .targets(rollout.id(), rollout.currentBatch(), false)
         .thenCompose(
             targets -> {
               List<String> undispatched =
                   targets.stream().filter(target -> target.dispatchId() == null).map(RolloutTarget::instanceUid).toList();
-              return undispatched.isEmpty() ? judge(rollout) : startBatch(rollout, undispatched);
+              return undispatched.isEmpty()
+                  ? judge(rollout)
+                  : startBatch(rollout, undispatched).thenApply(started -> Optional.<List<BatchProgress>>empty());
             });
   }
 
@@ -146,28 +210,27 @@ public final class RolloutDriver {
     return CompletableFuture.allOf(recorded);
   }
 
-  /** The batch's gates, then whether it is done. */
-  private CompletionStage<Void> judge(Rollout rollout) {
+  /** The batch's gates, then whether it is done; the progress read for that. */
+  private CompletionStage<Optional<List<BatchProgress>>> judge(Rollout rollout) {
     return rollouts
         .progress(rollout.id())
-        .thenCompose(
-            progress -> {
-              BatchProgress batch = progress.get(rollout.currentBatch());
-              String tripped =
-                  Integer.valueOf(rollout.currentBatch()).equals(rollout.acknowledgedBatch())
-                      ? null
-                      : gates(rollout).tripped(batch);
-              if (tripped != null) {
-                return move(rollout, RolloutState.PAUSED, tripped);
-              }
-              if (!batch.settled()) {
-                return CompletableFuture.completedFuture(null);
-              }
-              if (rollout.currentBatch() + 1 < rollout.batchCount()) {
-                return rollouts.nextBatch(rollout.id(), rollout.currentBatch()).thenApply(moved -> null);
-              }
-              return move(rollout, RolloutState.COMPLETED, "every batch done");
-            });
+        .thenCompose(progress -> decide(rollout, progress).thenApply(decided -> Optional.of(progress)));
+  }
+
+  private CompletionStage<Void> decide(Rollout rollout, List<BatchProgress> progress) {
+    BatchProgress batch = progress.get(rollout.currentBatch());
+    String tripped =
+        Integer.valueOf(rollout.currentBatch()).equals(rollout.acknowledgedBatch()) ? null : gates(rollout).tripped(batch);
+    if (tripped != null) {
+      return move(rollout, RolloutState.PAUSED, tripped);
+    }
+    if (!batch.settled()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (rollout.currentBatch() + 1 < rollout.batchCount()) {
+      return rollouts.nextBatch(rollout.id(), rollout.currentBatch()).thenApply(moved -> null);
+    }
+    return move(rollout, RolloutState.COMPLETED, "every batch done");
   }
 
   private CompletionStage<Void> move(Rollout rollout, RolloutState to, String detail) {

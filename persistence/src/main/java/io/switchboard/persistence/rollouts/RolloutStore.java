@@ -92,10 +92,12 @@ public final class RolloutStore {
         .toFuture();
   }
 
-  public CompletionStage<List<Rollout>> inState(RolloutState state) {
+  /** The rollouts in any of the given states, oldest first. */
+  public CompletionStage<List<Rollout>> inStates(Collection<RolloutState> states) {
+    String[] names = states.stream().map(RolloutState::name).toArray(String[]::new);
     return db.rows(
-            "SELECT " + COLUMNS + " FROM rollouts WHERE state = $1 ORDER BY created_at",
-            statement -> statement.bind(0, state.name()),
+            "SELECT " + COLUMNS + " FROM rollouts WHERE state = ANY($1) ORDER BY created_at",
+            statement -> statement.bind(0, names),
             RolloutStore::toRollout)
         .collectList()
         .toFuture();
