@@ -40,7 +40,27 @@ class MultiProcessFailoverTest {
   private final List<NodeProcess> nodes = new ArrayList<>();
 
   /** A node started as its own JVM, configured through environment variables as in production. */
-  private record NodeProcess(Process process, int opampPort, int apiPort, int remotePort, Path log) {}
+  private record NodeProcess(Process process, int opampPort, int apiPort, int remotePort, Path log) {
+
+    /** True once the node is up; a node that exited (a port taken, say) fails at once, with its log. */
+    boolean answersHealth() throws IOException {
+      if (!process.isAlive()) {
+        throw new NodeExited(log);
+      }
+      return HttpProbe.get(apiPort, "/api/health").statusCode() == 200;
+    }
+  }
+
+  private static final class NodeExited extends IllegalStateException {
+    NodeExited(Path log) throws IOException {
+      super("a node process exited while starting; the last lines of " + log + ":\n" + String.join("\n", lastLines(log)));
+    }
+
+    private static List<String> lastLines(Path log) throws IOException {
+      List<String> lines = Files.readAllLines(log).stream().filter(line -> !line.startsWith("\tat ")).toList();
+      return lines.subList(Math.max(0, lines.size() - 5), lines.size());
+    }
+  }
 
   @BeforeAll
   void startNodes() throws Exception {
@@ -52,8 +72,8 @@ class MultiProcessFailoverTest {
     for (NodeProcess node : nodes) {
       await()
           .atMost(Duration.ofSeconds(120))
-          .ignoreExceptions()
-          .until(() -> HttpProbe.get(node.apiPort(), "/api/health").statusCode() == 200);
+          .ignoreExceptionsMatching(notYet -> !(notYet instanceof NodeExited))
+          .until(() -> node.answersHealth());
     }
   }
 
