@@ -12,7 +12,9 @@ public final class Bench {
   private static final Map<String, String> SCENARIOS =
       Map.of(
           "status-writes", "agent status updates through the status writer, against the raw unnest upsert",
-          "agent-queries", "the operator's agent list queries on 100,000 agents");
+          "agent-queries", "the operator's agent list queries on 100,000 agents",
+          "connect-storm", "N WebSocket agents connect to one node process; heap and CPU against a bare echo server",
+          "dispatch-latency", "commands through the operator API at a steady rate to N connected agents: submit to receipt and to APPLIED");
 
   private Bench() {}
 
@@ -21,6 +23,8 @@ public final class Bench {
     switch (scenario) {
       case "status-writes" -> StatusWriteBenchmark.run();
       case "agent-queries" -> AgentQueryBenchmark.run();
+      case "connect-storm" -> ConnectStormBenchmark.run();
+      case "dispatch-latency" -> DispatchLatencyBenchmark.run();
       default -> {
         System.err.println("usage: Bench <scenario>, one of:");
         SCENARIOS.forEach((name, what) -> System.err.println("  " + name + ": " + what));
