@@ -14,7 +14,8 @@ public final class Bench {
           "status-writes", "agent status updates through the status writer, against the raw unnest upsert",
           "agent-queries", "the operator's agent list queries on 100,000 agents",
           "connect-storm", "N WebSocket agents connect to one node process; heap and CPU against a bare echo server",
-          "dispatch-latency", "commands through the operator API at a steady rate to N connected agents: submit to receipt and to APPLIED");
+          "dispatch-latency", "commands through the operator API at a steady rate to N connected agents: submit to receipt and to APPLIED",
+          "failover", "three node processes, N agents through a balancer, one node SIGKILLed: time until every agent is back");
 
   private Bench() {}
 
@@ -25,6 +26,7 @@ public final class Bench {
       case "agent-queries" -> AgentQueryBenchmark.run();
       case "connect-storm" -> ConnectStormBenchmark.run();
       case "dispatch-latency" -> DispatchLatencyBenchmark.run();
+      case "failover" -> FailoverBenchmark.run();
       default -> {
         System.err.println("usage: Bench <scenario>, one of:");
         SCENARIOS.forEach((name, what) -> System.err.println("  " + name + ": " + what));

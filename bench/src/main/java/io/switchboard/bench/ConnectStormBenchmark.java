@@ -52,7 +52,6 @@ final class ConnectStormBenchmark {
     SteadyState floor =
         EchoFloor.measure(agents, maxHeap, rampUp, heartbeat, sourceAddresses, connectTimeout, settle, steady, idleWindow, report);
     floorComparison(report, node, floor);
-    LocalNode.noteIfGaugeMissing(report);
     Path written = report.write(BenchPaths.resultsDirectory());
     System.out.println(report.toMarkdown(written.getFileName().toString().replace(".md", ".svg")));
     System.out.println("bench: report written to " + written + " (and .json, .svg)");
@@ -89,7 +88,7 @@ final class ConnectStormBenchmark {
           new SessionSampler(
               seconds -> {
                 report.sessions("simulator: agents holding a session", seconds, simulator.progress().connectedNow());
-                node.websocketSessions().ifPresent(count -> report.sessions(LocalNode.GAUGE_SERIES, seconds, count));
+                node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), seconds, count));
                 report.latency("node: GET /api/health round trip", seconds, healthRoundTripMillis(node));
               })) {
         long deadline = System.nanoTime() + connectTimeout.toNanos();
@@ -105,6 +104,7 @@ final class ConnectStormBenchmark {
         System.out.println("bench: " + storm.progressLine());
         state = SteadyState.measure(node.pid(), simulator.progress().connectedNow(), idle, settle, steady);
         summary = simulator.progress();
+        LocalNode.noteIfGaugeMissing(report, List.of(node));
       } finally {
         simulator.stop();
       }

@@ -177,7 +177,7 @@ final class DispatchLatencyBenchmark {
           new SessionSampler(
               at -> {
                 report.sessions("simulator: agents holding a session", at, simulator.progress().connectedNow());
-                node.websocketSessions().ifPresent(count -> report.sessions(LocalNode.GAUGE_SERIES, at, count));
+                node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), at, count));
               })) {
         long deadline = System.nanoTime() + connectTimeout.toNanos();
         while (simulator.progress().allConnectedAfter().isEmpty() && System.nanoTime() < deadline) {
@@ -194,12 +194,12 @@ final class DispatchLatencyBenchmark {
         awaitOutstanding(ledger, submissions, drain);
         Summary summary = simulator.progress();
         results(report, ledger, submissions, summary, node);
+        LocalNode.noteIfGaugeMissing(report, List.of(node));
       } finally {
         simulator.stop();
         simulator.summary().toCompletableFuture().get(60, TimeUnit.SECONDS);
       }
     }
-    LocalNode.noteIfGaugeMissing(report);
     Path written = report.write(BenchPaths.resultsDirectory());
     System.out.println(report.toMarkdown(written.getFileName().toString().replace(".md", ".svg")));
     System.out.println("bench: report written to " + written + " (and .json, .svg)");

@@ -137,13 +137,18 @@ final class LocalNode implements AutoCloseable {
     throw new IllegalStateException(jvm.name() + " not healthy after " + timeout + "; see " + jvm.log());
   }
 
-  /** The report's series for the nodes' own session gauge. */
-  static final String GAUGE_SERIES = "node: switchboard_active_sessions{websocket}";
+  /** The report's series for this node's own session gauge. */
+  String gaugeSeries() {
+    return name() + ": switchboard_active_sessions{websocket}";
+  }
 
-  /** Says so in the report when the gauge never showed up, rather than plotting zeros. */
-  static void noteIfGaugeMissing(BenchReport report) {
-    if (!report.hasSessions(GAUGE_SERIES)) {
-      report.note("the node's /metrics had no switchboard_active_sessions{transport=\"websocket\"} line during the run: only the simulator's count is plotted");
+  /** Says so in the report when a node's gauge never showed up, rather than plotting zeros. */
+  static void noteIfGaugeMissing(BenchReport report, List<LocalNode> nodes) {
+    for (LocalNode node : nodes) {
+      if (!report.hasSessions(node.gaugeSeries())) {
+        report.note(
+            node.name() + "'s /metrics had no switchboard_active_sessions{transport=\"websocket\"} line during the run");
+      }
     }
   }
 
