@@ -187,7 +187,7 @@ final class DispatchLatencyBenchmark {
           report.note("not every agent connected within " + connectTimeout + ": commands go to those that did");
         }
         System.out.println("bench: " + simulator.progress().progressLine());
-        List<String> uids = List.copyOf(ledger.sessions.stream().distinct().toList());
+        List<String> uids = ledger.sessions.stream().distinct().toList();
         // The node writes a new agent's record shortly after its session starts; commands need it.
         Thread.sleep(5_000);
         List<Submission> submissions = submit(node, ledger, uids, rate, seconds, report);
