@@ -1,18 +1,27 @@
 package io.switchboard.bench;
 
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Runs one named benchmark and prints its report as markdown:
+ * Runs one named benchmark and prints its report as markdown (the fleet scenarios also write it,
+ * with JSON and a plot, into bench/results):
  * {@code ./mvnw -q -pl bench exec:java -Dexec.args=status-writes}, once the modules are installed
  * (see the README's performance section).
  */
 public final class Bench {
 
+  /** Sorted, so that the usage text lists them in a stable order. */
   private static final Map<String, String> SCENARIOS =
-      Map.of(
-          "status-writes", "agent status updates through the status writer, against the raw unnest upsert",
-          "agent-queries", "the operator's agent list queries on 100,000 agents");
+      new TreeMap<>(
+          Map.of(
+              "status-writes", "agent status updates through the status writer, against the raw unnest upsert",
+              "agent-queries", "the operator's agent list queries on 100,000 agents",
+              "connect-storm", "N WebSocket agents connect to one node process; heap and CPU against a bare echo server",
+              "dispatch-latency",
+                  "commands through the operator API at a steady rate to N connected agents: submit to receipt and to APPLIED",
+              "failover",
+                  "three node processes, N agents through a balancer, one node SIGKILLed: time until every agent is back"));
 
   private Bench() {}
 
@@ -21,6 +30,9 @@ public final class Bench {
     switch (scenario) {
       case "status-writes" -> StatusWriteBenchmark.run();
       case "agent-queries" -> AgentQueryBenchmark.run();
+      case "connect-storm" -> ConnectStormBenchmark.run();
+      case "dispatch-latency" -> DispatchLatencyBenchmark.run();
+      case "failover" -> FailoverBenchmark.run();
       default -> {
         System.err.println("usage: Bench <scenario>, one of:");
         SCENARIOS.forEach((name, what) -> System.err.println("  " + name + ": " + what));

@@ -16,6 +16,7 @@ import io.switchboard.opamp.proto.RemoteConfigStatus;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -32,7 +33,8 @@ final class AgentStatus {
           | AgentCapabilities.AgentCapabilities_ReportsRemoteConfig_VALUE
           | AgentCapabilities.AgentCapabilities_ReportsHealth_VALUE
           | AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE
-          | AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE;
+          | AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE
+          | AgentCapabilities.AgentCapabilities_AcceptsRestartCommand_VALUE;
 
   private static final AgentConfigMap LOCAL_CONFIG =
       AgentConfigMap.newBuilder()
@@ -110,6 +112,12 @@ final class AgentStatus {
   /** The server assigned this agent a new instance_uid; every following message carries it. */
   void adoptInstanceUid(ByteString newUid) {
     instanceUid = newUid;
+  }
+
+  /** The instance_uid as a UUID, the form the operator API names agents by. */
+  String instanceUidText() {
+    ByteBuffer uid = instanceUid.asReadOnlyByteBuffer();
+    return new UUID(uid.getLong(), uid.getLong()).toString();
   }
 
   /** Status churn: healthy agents now and then degrade, degraded ones recover. */

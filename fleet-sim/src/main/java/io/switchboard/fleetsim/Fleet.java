@@ -37,9 +37,10 @@ final class Fleet extends AbstractBehavior<Fleet.Command> {
   /** Longer than an agent's own goodbye timeout, so this only catches agents that hang. */
   private static final Duration GOODBYE_TIMEOUT = Duration.ofSeconds(30);
 
-  static Behavior<Command> create(SimulatorSettings settings, FleetStats stats, CompletableFuture<Summary> summary) {
+  static Behavior<Command> create(
+      SimulatorSettings settings, FleetStats stats, AgentObserver observer, CompletableFuture<Summary> summary) {
     return Behaviors.setup(
-        context -> Behaviors.withTimers(timers -> new Fleet(context, timers, settings, stats, summary)));
+        context -> Behaviors.withTimers(timers -> new Fleet(context, timers, settings, stats, observer, summary)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -54,6 +55,7 @@ final class Fleet extends AbstractBehavior<Fleet.Command> {
       TimerScheduler<Command> timers,
       SimulatorSettings settings,
       FleetStats stats,
+      AgentObserver observer,
       CompletableFuture<Summary> summary) {
     super(context);
     this.timers = timers;
@@ -75,7 +77,7 @@ final class Fleet extends AbstractBehavior<Fleet.Command> {
               localAddresses.get(i % localAddresses.size()),
               Duration.ofNanos(rampUpNanos / settings.agents() * i));
       ActorRef<SimulatedAgent.Command> agent =
-          context.spawn(SimulatedAgent.create(setup, settings, stats, Backoff.DEFAULT), "agent-" + i);
+          context.spawn(SimulatedAgent.create(setup, settings, stats, observer, Backoff.DEFAULT), "agent-" + i);
       context.watch(agent);
       agents.add(agent);
     }

@@ -13,17 +13,22 @@ public final class FleetSimulator {
   private final FleetStats stats;
   private final CompletionStage<Summary> summary;
 
-  private FleetSimulator(SimulatorSettings settings) {
+  private FleetSimulator(SimulatorSettings settings, AgentObserver observer) {
     this.stats = new FleetStats(settings.agents());
     CompletableFuture<Summary> done = new CompletableFuture<>();
-    this.system = ActorSystem.create(Fleet.create(settings, stats, done), "fleet-sim", config());
+    this.system = ActorSystem.create(Fleet.create(settings, stats, observer, done), "fleet-sim", config());
     // Once the system is down; should the fleet have failed before its summary, the numbers so far.
     this.summary = system.getWhenTerminated().thenApply(terminated -> done.getNow(stats.snapshot()));
   }
 
   /** Starts the run; it stops by itself after the settings' duration. */
   public static FleetSimulator start(SimulatorSettings settings) {
-    return new FleetSimulator(settings);
+    return start(settings, AgentObserver.NONE);
+  }
+
+  /** Starts the run with an observer that sees sessions, commands and config reports as they happen. */
+  public static FleetSimulator start(SimulatorSettings settings, AgentObserver observer) {
+    return new FleetSimulator(settings, observer);
   }
 
   /** The numbers so far. */

@@ -25,6 +25,7 @@ public final class FleetStats {
   private final LongAdder retryAftersHonoured = new LongAdder();
   private final LongAdder configsApplied = new LongAdder();
   private final LongAdder configsFailed = new LongAdder();
+  private final LongAdder commandsReceived = new LongAdder();
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
 
   public FleetStats(int agentsRequested) {
@@ -68,6 +69,10 @@ public final class FleetStats {
     configsFailed.increment();
   }
 
+  void commandReceived() {
+    commandsReceived.increment();
+  }
+
   /** Something went wrong; {@code kind} is a short stable tag such as {@code connect-failed}. */
   void error(String kind) {
     errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
@@ -90,6 +95,7 @@ public final class FleetStats {
         retryAftersHonoured.sum(),
         configsApplied.sum(),
         configsFailed.sum(),
+        commandsReceived.sum(),
         errorCounts);
   }
 }

@@ -1,6 +1,7 @@
 package io.switchboard.fleetsim;
 
 import com.google.protobuf.ByteString;
+import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerErrorResponse;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
 import io.switchboard.opamp.proto.ServerToAgent;
@@ -63,16 +64,19 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
   private static final long MIN_APPLY_MILLIS = 50;
   private static final long MAX_APPLY_MILLIS = 250;
 
-  static Behavior<Command> create(Setup setup, SimulatorSettings settings, FleetStats stats, Backoff backoff) {
+  static Behavior<Command> create(
+      Setup setup, SimulatorSettings settings, FleetStats stats, AgentObserver observer, Backoff backoff) {
     return Behaviors.setup(
         context ->
-            Behaviors.withTimers(timers -> new SimulatedAgent(context, timers, setup, settings, stats, backoff)));
+            Behaviors.withTimers(
+                timers -> new SimulatedAgent(context, timers, setup, settings, stats, observer, backoff)));
   }
 
   private final TimerScheduler<Command> timers;
   private final Setup setup;
   private final SimulatorSettings settings;
   private final FleetStats stats;
+  private final AgentObserver observer;
   private final Backoff backoff;
   private final ActorRef<ChannelEvent> events;
   private final AgentStatus status;
@@ -101,12 +105,14 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
       Setup setup,
       SimulatorSettings settings,
       FleetStats stats,
+      AgentObserver observer,
       Backoff backoff) {
     super(context);
     this.timers = timers;
     this.setup = setup;
     this.settings = settings;
     this.stats = stats;
+    this.observer = observer;
     this.backoff = backoff;
     this.events = context.getSelf().narrow();
     this.status = new AgentStatus(setup.index(), Instant.now());
@@ -158,6 +164,7 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
     if (isStale(received)) {
       return this;
     }
+    long receivedNanos = System.nanoTime();
     stats.messageReceived();
     awaitingAnswer = false;
     ServerToAgent message = received.message();
@@ -169,6 +176,7 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
       failures = 0;
       stats.connected(!everConnected);
       everConnected = true;
+      observer.sessionStarted(status.instanceUidText());
     }
     if (stopping) {
       return continueStopping();
@@ -191,6 +199,13 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
     }
     if (message.hasAgentIdentification()) {
       status.adoptInstanceUid(message.getAgentIdentification().getNewInstanceUid());
+    }
+    if (message.hasCommand() || message.hasRemoteConfig()) {
+      observer.commandReceived(status.instanceUidText(), message, receivedNanos);
+    }
+    // A restart is counted, not acted on: the simulated agent has no process to restart.
+    if (message.hasCommand()) {
+      stats.commandReceived();
     }
     if (message.hasRemoteConfig() && status.startApplying(message.getRemoteConfig())) {
       timers.startSingleTimer(
@@ -251,6 +266,11 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
       } else {
         stats.configFailed();
       }
+      observer.remoteConfigReported(
+          status.instanceUidText(),
+          done.configHash(),
+          success ? RemoteConfigStatuses.RemoteConfigStatuses_APPLIED : RemoteConfigStatuses.RemoteConfigStatuses_FAILED,
+          System.nanoTime());
       if (canReport()) {
         send();
       }

@@ -28,6 +28,7 @@ public record Summary(
     long retryAftersHonoured,
     long remoteConfigsApplied,
     long remoteConfigsFailed,
+    long commandsReceived,
     SortedMap<String, Long> errors) {
 
   public Summary {
@@ -65,6 +66,7 @@ public record Summary(
     field(json, "retry_afters_honoured", retryAftersHonoured);
     field(json, "remote_configs_applied", remoteConfigsApplied);
     field(json, "remote_configs_failed", remoteConfigsFailed);
+    field(json, "commands_received", commandsReceived);
     json.append("  \"errors\": {");
     Iterator<Map.Entry<String, Long>> entries = errors.entrySet().iterator();
     while (entries.hasNext()) {

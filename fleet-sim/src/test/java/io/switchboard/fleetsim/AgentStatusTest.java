@@ -29,7 +29,7 @@ class AgentStatusTest {
   void theFirstMessageIsTheFullStateThenHeartbeatsCarryOnlyTheSequence() {
     AgentToServer first = status.nextMessage();
     assertEquals(1, first.getSequenceNum());
-    assertEquals(0x3907, first.getCapabilities());
+    assertEquals(0x3D07, first.getCapabilities());
     assertEquals(16, first.getInstanceUid().size());
     assertEquals(7, (first.getInstanceUid().byteAt(6) & 0xF0) >> 4, "a UUID version 7");
     assertTrue(first.getAgentDescription().getNonIdentifyingAttributesList().stream()

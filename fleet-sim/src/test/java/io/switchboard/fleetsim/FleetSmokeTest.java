@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
 import io.switchboard.node.SwitchboardNode;
+import io.switchboard.opamp.proto.RemoteConfigStatuses;
+import io.switchboard.opamp.proto.ServerToAgent;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +52,8 @@ class FleetSmokeTest {
               .orElseThrow();
       String api = "http://127.0.0.1:" + node.apiPort() + "/api/agents";
 
-      FleetSimulator simulator = FleetSimulator.start(settings);
+      RecordingObserver observer = new RecordingObserver();
+      FleetSimulator simulator = FleetSimulator.start(settings, observer);
       await().atMost(Duration.ofSeconds(30)).until(() -> count(agents(api), "CONNECTED") == AGENTS);
 
       List<String> configured = new ArrayList<>();
@@ -60,6 +66,12 @@ class FleetSmokeTest {
         assertEquals(202, pushConfig(api, uid));
       }
       await().atMost(Duration.ofSeconds(20)).until(() -> applied(agents(api), configured) == CONFIGURED);
+      assertEquals(202, restart(api, configured.get(0)));
+      await().atMost(Duration.ofSeconds(20)).until(() -> simulator.progress().commandsReceived() == 1);
+      assertEquals(AGENTS, observer.sessions.size());
+      assertEquals(Set.copyOf(configured), observer.configsReceived);
+      assertEquals(Set.copyOf(configured), observer.configsApplied);
+      assertEquals(Set.of(configured.get(0)), observer.restartsReceived);
 
       simulator.stop();
       Summary summary = simulator.summary().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -72,6 +84,32 @@ class FleetSmokeTest {
       assertEquals(0, report.get("errors").size());
 
       await().atMost(Duration.ofSeconds(20)).until(() -> count(agents(api), "DISCONNECTED") == AGENTS);
+    }
+  }
+
+  /** Which agents the observer heard of, by what happened to them. */
+  private static final class RecordingObserver implements AgentObserver {
+    final Set<String> sessions = ConcurrentHashMap.newKeySet();
+    final Set<String> configsReceived = ConcurrentHashMap.newKeySet();
+    final Set<String> restartsReceived = ConcurrentHashMap.newKeySet();
+    final Set<String> configsApplied = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void sessionStarted(String instanceUid) {
+      sessions.add(instanceUid);
+    }
+
+    @Override
+    public void commandReceived(String instanceUid, ServerToAgent message, long receivedNanos) {
+      (message.hasCommand() ? restartsReceived : configsReceived).add(instanceUid);
+    }
+
+    @Override
+    public void remoteConfigReported(
+        String instanceUid, ByteString configHash, RemoteConfigStatuses status, long reportedNanos) {
+      if (status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED) {
+        configsApplied.add(instanceUid);
+      }
     }
   }
 
@@ -93,6 +131,12 @@ class FleetSmokeTest {
         .filter(agent -> uids.contains(agent.get("instance_uid").asText()))
         .filter(agent -> agent.path("remote_config_status").path("status").asText().equals("APPLIED"))
         .count();
+  }
+
+  private static int restart(String api, String uid) throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(api + "/" + uid + "/restart")).POST(HttpRequest.BodyPublishers.noBody()).build();
+    return CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   private static int pushConfig(String api, String uid) throws Exception {

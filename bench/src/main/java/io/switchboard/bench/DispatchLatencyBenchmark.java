@@ -1,0 +1,345 @@
+package io.switchboard.bench;
+
+import com.google.protobuf.ByteString;
+import io.switchboard.fleetsim.AgentObserver;
+import io.switchboard.fleetsim.FleetSimulator;
+import io.switchboard.fleetsim.SimulatorSettings;
+import io.switchboard.fleetsim.Summary;
+import io.switchboard.fleetsim.Target;
+import io.switchboard.opamp.proto.RemoteConfigStatuses;
+import io.switchboard.opamp.proto.ServerToAgent;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code dispatch-latency}: N simulated agents connected to one node process, then operator
+ * commands through the REST API at a steady rate for a while, alternately a restart and a remote
+ * config (each config different, so that every one is applied). The agents record when each
+ * arrives, and when they report a config APPLIED; the report gives submit-to-receipt and
+ * submit-to-APPLIED percentiles, and the dispatch states the API ends with.
+ */
+final class DispatchLatencyBenchmark {
+
+  static final String DESCRIPTION =
+      "Restarts and remote configs submitted through the operator API at a steady rate to N connected agents;"
+          + " latency from the submit to the agent's receipt and, for configs, to the agent's APPLIED report.";
+
+  private static final Pattern DISPATCH_ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
+  private static final Pattern DISPATCH_STATE = Pattern.compile("\"state\"\\s*:\\s*\"([^\"]+)\"");
+
+  private DispatchLatencyBenchmark() {}
+
+  /** One command submitted to one agent. */
+  private static final class Submission {
+    final boolean remoteConfig;
+    final long submittedNanos;
+    volatile String dispatchId;
+
+    Submission(boolean remoteConfig, long submittedNanos) {
+      this.remoteConfig = remoteConfig;
+      this.submittedNanos = submittedNanos;
+    }
+  }
+
+  /**
+   * Matches what agents receive to what was submitted. An agent gets its commands in submission
+   * order, so each agent has a queue per kind; a remote config is then followed by its hash to the
+   * agent's APPLIED report.
+   */
+  private static final class CommandLedger implements AgentObserver {
+    private final long startNanos;
+    private final BenchReport report;
+    final List<String> sessions = new CopyOnWriteArrayList<>();
+    private final Map<String, Queue<Submission>> restartsDue = new ConcurrentHashMap<>();
+    private final Map<String, Queue<Submission>> configsDue = new ConcurrentHashMap<>();
+    private final Map<ByteString, Submission> configsApplying = new ConcurrentHashMap<>();
+    final List<Long> restartReceipt = Collections.synchronizedList(new ArrayList<>());
+    final List<Long> configReceipt = Collections.synchronizedList(new ArrayList<>());
+    final List<Long> configApplied = Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger configsFailed = new AtomicInteger();
+
+    CommandLedger(long startNanos, BenchReport report) {
+      this.startNanos = startNanos;
+      this.report = report;
+    }
+
+    void submitted(String instanceUid, Submission submission) {
+      (submission.remoteConfig ? configsDue : restartsDue)
+          .computeIfAbsent(instanceUid, uid -> new ConcurrentLinkedQueue<>())
+          .add(submission);
+    }
+
+    void rejected(String instanceUid, Submission submission) {
+      (submission.remoteConfig ? configsDue : restartsDue).get(instanceUid).remove(submission);
+    }
+
+    @Override
+    public void sessionStarted(String instanceUid) {
+      sessions.add(instanceUid);
+    }
+
+    @Override
+    public void commandReceived(String instanceUid, ServerToAgent message, long receivedNanos) {
+      if (message.hasCommand()) {
+        record(restartsDue.get(instanceUid), receivedNanos, restartReceipt, "restart: submit to receipt");
+      }
+      // A config the agent already had (offered again on a new session) was not submitted now.
+      if (message.hasRemoteConfig() && !configsApplying.containsKey(message.getRemoteConfig().getConfigHash())) {
+        Submission submission = record(configsDue.get(instanceUid), receivedNanos, configReceipt, "remote config: submit to receipt");
+        if (submission != null) {
+          configsApplying.put(message.getRemoteConfig().getConfigHash(), submission);
+        }
+      }
+    }
+
+    @Override
+    public void remoteConfigReported(
+        String instanceUid, ByteString configHash, RemoteConfigStatuses status, long reportedNanos) {
+      Submission submission = configsApplying.remove(configHash);
+      if (submission == null) {
+        return;
+      }
+      if (status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED) {
+        long latency = reportedNanos - submission.submittedNanos;
+        configApplied.add(latency);
+        report.latency("remote config: submit to APPLIED", (reportedNanos - startNanos) / 1e9, latency / 1e6);
+      } else {
+        configsFailed.incrementAndGet();
+      }
+    }
+
+    private Submission record(Queue<Submission> due, long receivedNanos, List<Long> latencies, String series) {
+      Submission submission = due == null ? null : due.poll();
+      if (submission != null) {
+        long latency = receivedNanos - submission.submittedNanos;
+        latencies.add(latency);
+        report.latency(series, (receivedNanos - startNanos) / 1e9, latency / 1e6);
+      }
+      return submission;
+    }
+  }
+
+  static void run() throws Exception {
+    int agents = BenchProperties.integer("agents", 2_000);
+    int rate = BenchProperties.integer("rate", 100);
+    int seconds = BenchProperties.integer("seconds", 30);
+    String maxHeap = BenchProperties.text("xmx", "2g");
+    Duration rampUp = BenchProperties.duration("rampUp", "5s");
+    Duration heartbeat = BenchProperties.duration("heartbeat", "30s");
+    int sourceAddresses = BenchProperties.integer("sourceAddresses", 4);
+    Duration connectTimeout = BenchProperties.duration("connectTimeout", "180s");
+    Duration drain = BenchProperties.duration("drain", "30s");
+
+    BenchReport report = new BenchReport("dispatch-latency", DESCRIPTION, Instant.now());
+    report.parameter("agents (-Dagents)", agents);
+    report.parameter("commands per second (-Drate)", rate);
+    report.parameter("seconds of commands (-Dseconds)", seconds);
+    report.parameter("node heap limit (-Dxmx)", maxHeap);
+    report.parameter("ramp-up (-DrampUp)", rampUp);
+    report.parameter("loopback source addresses (-DsourceAddresses)", sourceAddresses);
+    report.parameter("wait for outstanding commands (-Ddrain)", drain);
+    report.parameter("cores", Runtime.getRuntime().availableProcessors());
+
+    try (LocalNode node =
+        LocalNode.start("dispatch-latency-node", maxHeap, new LocalNode.Database.Embedded(Ports.free()), Ports.free(), Optional.empty(), List.of())) {
+      node.awaitHealthy(Duration.ofSeconds(180));
+      System.out.printf("bench: node up (pid %d); %d agents%n", node.pid(), agents);
+      Duration runFor = connectTimeout.plus(Duration.ofSeconds(seconds)).plus(drain).plus(Duration.ofSeconds(60));
+      SimulatorSettings settings =
+          new SimulatorSettings(
+              List.of(Target.parse(node.opampUrl())), agents, runFor, rampUp, heartbeat, 0, 0, sourceAddresses, Optional.empty());
+      long startNanos = System.nanoTime();
+      CommandLedger ledger = new CommandLedger(startNanos, report);
+      FleetSimulator simulator = FleetSimulator.start(settings, ledger);
+      try (SessionSampler sampler =
+          new SessionSampler(
+              at -> {
+                report.sessions("simulator: agents holding a session", at, simulator.progress().connectedNow());
+                node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), at, count));
+              })) {
+        long deadline = System.nanoTime() + connectTimeout.toNanos();
+        while (simulator.progress().allConnectedAfter().isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+        }
+        if (simulator.progress().allConnectedAfter().isEmpty()) {
+          report.note("not every agent connected within " + connectTimeout + ": commands go to those that did");
+        }
+        System.out.println("bench: " + simulator.progress().progressLine());
+        List<String> uids = ledger.sessions.stream().distinct().toList();
+        // The node writes a new agent's record shortly after its session starts; commands need it.
+        Thread.sleep(5_000);
+        List<Submission> submissions = submit(node, ledger, uids, rate, seconds, report);
+        awaitOutstanding(ledger, submissions, drain);
+        Summary summary = simulator.progress();
+        results(report, ledger, submissions, summary, node);
+        LocalNode.noteIfGaugeMissing(report, List.of(node));
+      } finally {
+        simulator.stop();
+        simulator.summary().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
+    }
+    Path written = report.write(BenchPaths.resultsDirectory());
+    System.out.println(report.toMarkdown(written.getFileName().toString().replace(".md", ".svg")));
+    System.out.println("bench: report written to " + written + " (and .json, .svg)");
+  }
+
+  /** Submits {@code rate} commands a second for {@code seconds}, round-robin over the agents; returns the accepted ones. */
+  private static List<Submission> submit(
+      LocalNode node, CommandLedger ledger, List<String> uids, int rate, int seconds, BenchReport report) throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    String api = "http://127.0.0.1:" + node.apiPort() + "/api/agents/";
+    List<Submission> accepted = new CopyOnWriteArrayList<>();
+    SortedMap<Integer, Integer> statuses = Collections.synchronizedSortedMap(new TreeMap<>());
+    List<Long> responseTimes = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger sent = new AtomicInteger();
+    int total = rate * seconds;
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+    try {
+      ticker.scheduleAtFixedRate(
+          () -> {
+            int index = sent.getAndIncrement();
+            if (index >= total || uids.isEmpty()) {
+              return;
+            }
+            String uid = uids.get(index % uids.size());
+            boolean remoteConfig = index % 2 == 1;
+            HttpRequest request =
+                remoteConfig
+                    ? HttpRequest.newBuilder(URI.create(api + uid + "/remote-config"))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(configBody(index)))
+                        .build()
+                    : HttpRequest.newBuilder(URI.create(api + uid + "/restart")).POST(HttpRequest.BodyPublishers.noBody()).build();
+            Submission submission = new Submission(remoteConfig, System.nanoTime());
+            // Recorded before it is sent: the agent may get it before the API's answer is back.
+            ledger.submitted(uid, submission);
+            http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .whenComplete(
+                    (response, failure) -> {
+                      responseTimes.add(System.nanoTime() - submission.submittedNanos);
+                      int status = failure == null ? response.statusCode() : -1;
+                      statuses.merge(status, 1, Integer::sum);
+                      Matcher id = failure == null ? DISPATCH_ID.matcher(response.body()) : null;
+                      if (status == 202 && id.find()) {
+                        submission.dispatchId = id.group(1);
+                        accepted.add(submission);
+                      } else {
+                        ledger.rejected(uid, submission);
+                      }
+                    });
+          },
+          0,
+          1_000_000_000L / rate,
+          TimeUnit.NANOSECONDS);
+      while (sent.get() < total) {
+        Thread.sleep(100);
+      }
+    } finally {
+      ticker.shutdownNow();
+    }
+    // Let the last answers come back before counting.
+    Thread.sleep(2_000);
+    report.result("commands_submitted", "commands submitted", total, "");
+    report.result("commands_accepted", "commands accepted (202)", accepted.size(), "");
+    report.note("API answers by HTTP status (-1: no answer): " + statuses);
+    List<Long> sorted = sorted(responseTimes);
+    report.result("api_response_p50_ms", "API answer to a submit, p50", Percentiles.millis(sorted, 0.50), "ms");
+    report.result("api_response_p99_ms", "API answer to a submit, p99", Percentiles.millis(sorted, 0.99), "ms");
+    return accepted;
+  }
+
+  private static void awaitOutstanding(CommandLedger ledger, List<Submission> accepted, Duration drain) throws InterruptedException {
+    long restarts = accepted.stream().filter(s -> !s.remoteConfig).count();
+    long configs = accepted.size() - restarts;
+    long deadline = System.nanoTime() + drain.toNanos();
+    while (System.nanoTime() < deadline
+        && (ledger.restartReceipt.size() < restarts || ledger.configApplied.size() + ledger.configsFailed.get() < configs)) {
+      Thread.sleep(200);
+    }
+  }
+
+  private static void results(BenchReport report, CommandLedger ledger, List<Submission> accepted, Summary summary, LocalNode node) {
+    long restarts = accepted.stream().filter(s -> !s.remoteConfig).count();
+    long configs = accepted.size() - restarts;
+    report.result("agents_connected", "agents that held a session", summary.agentsConnected(), "");
+    report.result("restarts_received", "restarts received / accepted", ratio(ledger.restartReceipt.size(), restarts), "%");
+    percentiles(report, "restart_receipt", "restart: submit to receipt", ledger.restartReceipt);
+    report.result("configs_received", "remote configs received / accepted", ratio(ledger.configReceipt.size(), configs), "%");
+    percentiles(report, "config_receipt", "remote config: submit to receipt", ledger.configReceipt);
+    report.result("configs_applied", "remote configs reported APPLIED / accepted", ratio(ledger.configApplied.size(), configs), "%");
+    percentiles(report, "config_applied", "remote config: submit to the agent's APPLIED report", ledger.configApplied);
+    report.note(
+        "an agent takes 50-250 ms (at random) to apply a config before it reports APPLIED, as the simulator's agents do;"
+            + " submit-to-APPLIED includes that");
+    report.note("remote-config dispatch states in the API at the end: " + dispatchStates(node, accepted));
+    if (!summary.errors().isEmpty()) {
+      report.note("errors the agents saw: " + summary.errors());
+    }
+  }
+
+  /** The API's own view: each config dispatch's state (APPLIED once the node saw the agent's report). */
+  private static SortedMap<String, Integer> dispatchStates(LocalNode node, List<Submission> accepted) {
+    SortedMap<String, Integer> states = new TreeMap<>();
+    for (Submission submission : accepted) {
+      if (!submission.remoteConfig) {
+        continue;
+      }
+      try {
+        Matcher state = DISPATCH_STATE.matcher(LocalNode.get(node.apiPort(), "/api/dispatches/" + submission.dispatchId).body());
+        states.merge(state.find() ? state.group(1) : "unreadable", 1, Integer::sum);
+      } catch (Exception e) {
+        states.merge("no answer", 1, Integer::sum);
+      }
+    }
+    return states;
+  }
+
+  private static void percentiles(BenchReport report, String key, String label, List<Long> latencies) {
+    List<Long> sorted = sorted(latencies);
+    report.result(key + "_p50_ms", label + ", p50", Percentiles.millis(sorted, 0.50), "ms");
+    report.result(key + "_p95_ms", label + ", p95", Percentiles.millis(sorted, 0.95), "ms");
+    report.result(key + "_p99_ms", label + ", p99", Percentiles.millis(sorted, 0.99), "ms");
+  }
+
+  private static List<Long> sorted(List<Long> values) {
+    List<Long> copy;
+    synchronized (values) {
+      copy = new ArrayList<>(values);
+    }
+    Collections.sort(copy);
+    return copy;
+  }
+
+  private static double ratio(long part, long whole) {
+    return whole == 0 ? Double.NaN : part * 100.0 / whole;
+  }
+
+  private static String configBody(int index) {
+    return "{\"config_map\": {\"collector.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"exporters: {debug: {}}\\n"
+        + "# dispatch "
+        + index
+        + "\\n\"}}}";
+  }
+}

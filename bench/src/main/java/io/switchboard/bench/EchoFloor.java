@@ -1,0 +1,85 @@
+package io.switchboard.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The same number of WebSocket connections held by the bare echo server in its own JVM (same heap
+ * limit, same source addresses, same heartbeat), measured like the node; the report gives the
+ * node's cost as a multiple of it.
+ */
+final class EchoFloor {
+
+  static final String SERIES = "echo floor: connections held (its own time axis)";
+
+  private EchoFloor() {}
+
+  static SteadyState measure(
+      int connections,
+      String maxHeap,
+      Duration rampUp,
+      Duration heartbeat,
+      int sourceAddresses,
+      Duration connectTimeout,
+      Duration settle,
+      Duration window,
+      Duration idleWindow,
+      BenchReport report)
+      throws Exception {
+    int port = Ports.free();
+    Path log = BenchPaths.logDirectory().resolve("echo-server.log");
+    try (ChildJvm server =
+        ChildJvm.start(
+            "echo-server",
+            List.of("-Xmx" + maxHeap, "-Xms" + maxHeap),
+            BenchPaths.benchClasspath(),
+            EchoServer.class.getName(),
+            List.of(Integer.toString(port)),
+            Map.of(),
+            log,
+            () -> {})) {
+      awaitListening(server, log, Duration.ofSeconds(60));
+      SteadyState.Idle idle = SteadyState.Idle.measure(server.pid(), idleWindow);
+      System.out.printf(
+          "bench: echo floor idle heap %.1f MiB, idle CPU %.1f%% of a core; %d connections%n",
+          SteadyState.mib(idle.heapBytes()), idle.cpuPercentOfCore(), connections);
+      try (EchoFleet fleet = new EchoFleet("ws://127.0.0.1:" + port + "/v1/opamp", connections, rampUp, heartbeat, sourceAddresses);
+          SessionSampler sampler = new SessionSampler(seconds -> report.sessions(SERIES, seconds, fleet.connectedNow()))) {
+        long deadline = System.nanoTime() + connectTimeout.toNanos();
+        while (fleet.connectedNow() < connections && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+        }
+        double connectedAfter = sampler.secondsSinceStart();
+        boolean all = fleet.connectedNow() >= connections;
+        report.result(
+            "echo_all_connected_after_s",
+            "echo floor: every connection answered after",
+            all ? connectedAfter : Double.NaN,
+            "s");
+        report.result("echo_retries", "echo floor: connection attempts retried", fleet.retries(), "");
+        SteadyState steady = SteadyState.measure(server.pid(), fleet.connectedNow(), idle, settle, window);
+        System.out.printf(
+            "bench: echo floor %d connections, %.1f KiB heap each, %.1f%% of a core%n",
+            steady.connections(), steady.heapPerConnectionKib(), steady.cpuPercentOfCore());
+        return steady;
+      }
+    }
+  }
+
+  private static void awaitListening(ChildJvm server, Path log, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!server.isAlive()) {
+        throw new IllegalStateException("the echo server exited; see " + log);
+      }
+      if (Files.readString(log).contains("echo server listening")) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the echo server did not start within " + timeout + "; see " + log);
+  }
+}

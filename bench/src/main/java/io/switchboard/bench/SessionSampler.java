@@ -1,0 +1,43 @@
+package io.switchboard.bench;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/** Calls {@code sample} once a second with the seconds since the sampler started, until closed. */
+final class SessionSampler implements AutoCloseable {
+
+  private final ScheduledExecutorService executor =
+      Executors.newSingleThreadScheduledExecutor(
+          task -> {
+            Thread thread = new Thread(task, "bench-sampler");
+            thread.setDaemon(true);
+            return thread;
+          });
+  private final long startNanos = System.nanoTime();
+
+  SessionSampler(Consumer<Double> sample) {
+    executor.scheduleAtFixedRate(
+        () -> {
+          try {
+            sample.accept(secondsSinceStart());
+          } catch (RuntimeException e) {
+            // One failed sample (a scrape while the node is busy) must not end the sampling.
+            System.err.println("bench: sample failed: " + e);
+          }
+        },
+        0,
+        1,
+        TimeUnit.SECONDS);
+  }
+
+  double secondsSinceStart() {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+}
