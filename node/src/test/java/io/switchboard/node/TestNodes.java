@@ -33,7 +33,6 @@ final class TestNodes {
     settings.put("switchboard.api.port", 0);
     settings.put("switchboard.metrics.port", 0);
     settings.put("switchboard.metrics.tick-interval", "100ms");
-    settings.put("kamon.metric.tick-interval", "100ms");
     settings.put("switchboard.metrics.gauge-interval", "200ms");
     settings.put("switchboard.database.embedded.port", 0);
     settings.put("pekko.remote.artery.canonical.port", 0);

@@ -39,11 +39,14 @@ public final class Telemetry {
     if (reporter != null) {
       return;
     }
-    // Forced like the servers above: kamon-core's reference.conf also sets the attach flag.
-    Config attach =
+    // Forced like the servers above: kamon-core's reference.conf also sets the attach flag and the
+    // tick interval (to 60 s, which left the scrape a minute behind when its jar came first).
+    Config fromSwitchboard =
         ConfigFactory.parseMap(
-            Map.of("kamon.init.attach-instrumentation", config.getBoolean("switchboard.metrics.instrumentation")));
-    Config effective = OWN_SERVER_ONLY.withFallback(attach).withFallback(config);
+            Map.of(
+                "kamon.init.attach-instrumentation", config.getBoolean("switchboard.metrics.instrumentation"),
+                "kamon.metric.tick-interval", config.getDuration("switchboard.metrics.tick-interval").toMillis() + "ms"));
+    Config effective = OWN_SERVER_ONLY.withFallback(fromSwitchboard).withFallback(config);
     Kamon.init(effective);
     reporter = PrometheusReporter.create();
     Kamon.addReporter("switchboard-prometheus", reporter);

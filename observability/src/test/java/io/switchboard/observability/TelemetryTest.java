@@ -1,0 +1,30 @@
+package io.switchboard.observability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.Map;
+import kamon.Kamon;
+import org.junit.jupiter.api.Test;
+
+class TelemetryTest {
+
+  /**
+   * Kamon's own reference.conf says 60 s and its own servers on; which reference.conf wins depends
+   * on the classpath's order, so the node's settings must be forced over them.
+   */
+  @Test
+  void kamonRunsOnTheNodesSettingsWhateverItsReferenceConfSays() {
+    Telemetry.start(
+        ConfigFactory.parseMap(
+                Map.of("switchboard.metrics.tick-interval", "750ms", "switchboard.metrics.instrumentation", false))
+            .withFallback(ConfigFactory.load()));
+
+    assertEquals(Duration.ofMillis(750), Kamon.config().getDuration("kamon.metric.tick-interval"));
+    assertFalse(Kamon.config().getBoolean("kamon.init.attach-instrumentation"));
+    assertFalse(Kamon.config().getBoolean("kamon.prometheus.start-embedded-http-server"));
+    assertFalse(Kamon.config().getBoolean("kamon.modules.status-page.enabled"));
+  }
+}
