@@ -1,5 +1,9 @@
 package io.switchboard.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,7 +12,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +23,8 @@ import java.util.Map;
  * run leaves something to read, something to compare by script, and a picture.
  */
 final class BenchReport {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One measured number, with the unit it is in; NaN when it could not be measured. */
   record Result(String key, String label, double value, String unit) {}
@@ -110,33 +115,31 @@ final class BenchReport {
   }
 
   synchronized String toJson() {
-    StringBuilder json = new StringBuilder("{\n");
-    json.append("  \"scenario\": ").append(Json.string(scenario)).append(",\n");
-    json.append("  \"description\": ").append(Json.string(description)).append(",\n");
-    json.append("  \"started_at\": ").append(Json.string(startedAt.toString())).append(",\n");
-    json.append("  \"parameters\": {");
-    Iterator<Map.Entry<String, String>> entries = parameters.entrySet().iterator();
-    while (entries.hasNext()) {
-      Map.Entry<String, String> entry = entries.next();
-      json.append("\n    ").append(Json.string(entry.getKey())).append(": ").append(Json.string(entry.getValue()));
-      json.append(entries.hasNext() ? "," : "\n  ");
+    ObjectNode json = JSON.createObjectNode();
+    json.put("scenario", scenario);
+    json.put("description", description);
+    json.put("started_at", startedAt.toString());
+    ObjectNode parameterValues = json.putObject("parameters");
+    parameters.forEach(parameterValues::put);
+    ObjectNode resultValues = json.putObject("results");
+    for (Result result : results) {
+      ObjectNode value = resultValues.putObject(result.key());
+      // NaN (not measured) has no JSON form: null.
+      if (Double.isFinite(result.value())) {
+        value.put("value", result.value());
+      } else {
+        value.putNull("value");
+      }
+      value.put("unit", result.unit()).put("label", result.label());
     }
-    json.append("},\n  \"results\": {");
-    for (int i = 0; i < results.size(); i++) {
-      Result result = results.get(i);
-      json.append("\n    ").append(Json.string(result.key())).append(": {\"value\": ").append(Json.number(result.value()));
-      json.append(", \"unit\": ").append(Json.string(result.unit())).append(", \"label\": ").append(Json.string(result.label()));
-      json.append("}").append(i < results.size() - 1 ? "," : "\n  ");
+    notes.forEach(json.putArray("notes")::add);
+    timeline(json.putObject("sessions"), sessions);
+    timeline(json.putObject("latency_ms"), latency);
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a tree of numbers and strings always serializes", e);
     }
-    json.append("},\n  \"notes\": [");
-    for (int i = 0; i < notes.size(); i++) {
-      json.append(i == 0 ? "" : ", ").append(Json.string(notes.get(i)));
-    }
-    json.append("],\n  \"sessions\": ");
-    timelineJson(json, sessions);
-    json.append(",\n  \"latency_ms\": ");
-    timelineJson(json, latency);
-    return json.append("\n}\n").toString();
   }
 
   /** Two panels, sessions on top and latency below, one polyline per series, sharing the time axis. */
@@ -212,20 +215,12 @@ final class BenchReport {
     return series.values().stream().flatMap(List::stream).mapToDouble(Point::seconds).max().orElse(0);
   }
 
-  private static void timelineJson(StringBuilder json, Map<String, List<Point>> series) {
-    json.append('{');
-    Iterator<Map.Entry<String, List<Point>>> entries = series.entrySet().iterator();
-    while (entries.hasNext()) {
-      Map.Entry<String, List<Point>> entry = entries.next();
-      json.append("\n    ").append(Json.string(entry.getKey())).append(": [");
-      List<Point> points = entry.getValue();
-      for (int i = 0; i < points.size(); i++) {
-        json.append(i == 0 ? "" : ", ").append('[').append(Json.number(points.get(i).seconds())).append(", ")
-            .append(Json.number(points.get(i).value())).append(']');
-      }
-      json.append(']').append(entries.hasNext() ? "," : "\n  ");
-    }
-    json.append('}');
+  private static void timeline(ObjectNode json, Map<String, List<Point>> series) {
+    series.forEach(
+        (name, points) -> {
+          ArrayNode values = json.putArray(name);
+          points.forEach(point -> values.addArray().add(point.seconds()).add(point.value()));
+        });
   }
 
   private static String formatted(Result result) {
@@ -251,37 +246,6 @@ final class BenchReport {
   }
 
   /** JSON literals, written by hand: the report is small and flat. */
-  static final class Json {
-    private Json() {}
-
-    static String number(double value) {
-      if (!Double.isFinite(value)) {
-        return "null";
-      }
-      return value == Math.rint(value) && Math.abs(value) < 1e15
-          ? Long.toString((long) value)
-          : String.format(Locale.ROOT, "%.3f", value);
-    }
-
-    static String string(String text) {
-      StringBuilder quoted = new StringBuilder("\"");
-      for (char c : text.toCharArray()) {
-        switch (c) {
-          case '"' -> quoted.append("\\\"");
-          case '\\' -> quoted.append("\\\\");
-          default -> {
-            if (c < 0x20) {
-              quoted.append(String.format("\\u%04x", (int) c));
-            } else {
-              quoted.append(c);
-            }
-          }
-        }
-      }
-      return quoted.append('"').toString();
-    }
-  }
-
   private static final class Xml {
     private Xml() {}
 

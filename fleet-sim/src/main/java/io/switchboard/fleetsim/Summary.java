@@ -1,8 +1,9 @@
 package io.switchboard.fleetsim;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -31,6 +32,8 @@ public record Summary(
     long commandsReceived,
     SortedMap<String, Long> errors) {
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   public Summary {
     errors = new TreeMap<>(errors);
   }
@@ -54,48 +57,25 @@ public record Summary(
   }
 
   public String toJson() {
-    StringBuilder json = new StringBuilder("{\n");
-    field(json, "agents_requested", agentsRequested);
-    field(json, "agents_connected", agentsConnected);
-    field(json, "max_concurrently_connected", maxConcurrentlyConnected);
-    field(json, "all_connected_after_ms", allConnectedAfter.map(d -> Long.toString(d.toMillis())).orElse("null"));
-    field(json, "duration_ms", elapsed.toMillis());
-    field(json, "messages_sent", messagesSent);
-    field(json, "messages_received", messagesReceived);
-    field(json, "reconnects", reconnects);
-    field(json, "retry_afters_honoured", retryAftersHonoured);
-    field(json, "remote_configs_applied", remoteConfigsApplied);
-    field(json, "remote_configs_failed", remoteConfigsFailed);
-    field(json, "commands_received", commandsReceived);
-    json.append("  \"errors\": {");
-    Iterator<Map.Entry<String, Long>> entries = errors.entrySet().iterator();
-    while (entries.hasNext()) {
-      Map.Entry<String, Long> entry = entries.next();
-      json.append(string(entry.getKey())).append(": ").append(entry.getValue()).append(entries.hasNext() ? ", " : "");
+    ObjectNode json = JSON.createObjectNode();
+    json.put("agents_requested", agentsRequested);
+    json.put("agents_connected", agentsConnected);
+    json.put("max_concurrently_connected", maxConcurrentlyConnected);
+    json.put("all_connected_after_ms", allConnectedAfter.map(Duration::toMillis).orElse(null));
+    json.put("duration_ms", elapsed.toMillis());
+    json.put("messages_sent", messagesSent);
+    json.put("messages_received", messagesReceived);
+    json.put("reconnects", reconnects);
+    json.put("retry_afters_honoured", retryAftersHonoured);
+    json.put("remote_configs_applied", remoteConfigsApplied);
+    json.put("remote_configs_failed", remoteConfigsFailed);
+    json.put("commands_received", commandsReceived);
+    ObjectNode errorCounts = json.putObject("errors");
+    errors.forEach(errorCounts::put);
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a tree of numbers and strings always serializes", e);
     }
-    return json.append("}\n}\n").toString();
-  }
-
-  private static void field(StringBuilder json, String name, Object value) {
-    json.append("  ").append(string(name)).append(": ").append(value).append(",\n");
-  }
-
-  /** A JSON string literal; error kinds may carry any text, so quote it properly. */
-  private static String string(String text) {
-    StringBuilder quoted = new StringBuilder("\"");
-    for (char c : text.toCharArray()) {
-      switch (c) {
-        case '"' -> quoted.append("\\\"");
-        case '\\' -> quoted.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            quoted.append(String.format("\\u%04x", (int) c));
-          } else {
-            quoted.append(c);
-          }
-        }
-      }
-    }
-    return quoted.append('"').toString();
   }
 }
