@@ -25,6 +25,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -106,15 +107,19 @@ class DashboardBrowserTest {
     browser.get(url("/"));
     signIn("admin", PASSWORD);
     await().atMost(Duration.ofSeconds(20)).until(() -> !browser.findElements(By.cssSelector("#fleet-cards .stat")).isEmpty());
-    await().atMost(Duration.ofSeconds(30)).until(() -> stat("connected").equals("1"));
+    // Live updates redraw the cards, so an element found may go stale before it is read.
+    await().atMost(Duration.ofSeconds(30)).ignoreException(StaleElementReferenceException.class).until(() -> stat("connected").equals("1"));
     screenshot("overview");
 
     browser.get(url("/#/agents?attribute=service.name%3D" + service));
-    WebElement row = await().atMost(Duration.ofSeconds(20)).until(() -> browser.findElements(By.cssSelector("tr[data-agent='" + instanceUid + "']")), rows -> !rows.isEmpty()).get(0);
-    assertTrue(row.getText().contains("CONNECTED"), row.getText());
+    await().atMost(Duration.ofSeconds(20))
+        .ignoreException(StaleElementReferenceException.class)
+        .until(() -> browser.findElements(By.cssSelector("tr[data-agent='" + instanceUid + "']")).stream().anyMatch(row -> row.getText().contains("CONNECTED")));
     screenshot("agents");
 
-    row.click();
+    await().atMost(Duration.ofSeconds(10))
+        .ignoreException(StaleElementReferenceException.class)
+        .untilAsserted(() -> browser.findElement(By.cssSelector("tr[data-agent='" + instanceUid + "']")).click());
     WebElement push = await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElements(By.id("push-config")), found -> !found.isEmpty()).get(0);
     ((JavascriptExecutor) browser).executeScript("window.notReloaded = true;");
     WebElement body = push.findElement(By.name("body"));

@@ -11,7 +11,6 @@ import io.switchboard.persistence.rollouts.RolloutStore;
 import io.switchboard.persistence.rollouts.RolloutTarget;
 import java.io.IOException;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,8 +36,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * carries on where it stopped after a restart or on another node.
  *
  * <p>The progress it reads to judge batches also feeds the rollout gauges ({@link RolloutGauges}),
- * so graphing a rollout costs no query of its own; a paused rollout's progress is read only while
- * envelopes of it are still open, since nothing else about it changes until it is resumed.
+ * so graphing a running rollout costs no query of its own (a paused one's progress is read each
+ * tick).
  */
 public final class RolloutDriver {
 
@@ -90,21 +89,18 @@ public final class RolloutDriver {
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
-                  return driver.idle(context, Set.of());
+                  return driver.idle(context);
                 }));
   }
 
-  /**
-   * Waiting for the next tick. {@code quiet}: paused rollouts whose last read progress had no open
-   * envelope, so their gauges cannot have changed.
-   */
-  private Behavior<Command> idle(ActorContext<Command> context, Set<UUID> quiet) {
+  /** Waiting for the next tick. */
+  private Behavior<Command> idle(ActorContext<Command> context) {
     return Behaviors.receive(Command.class)
         .onMessageEquals(
             Tick.INSTANCE,
             () -> {
-              context.pipeToSelf(stepAll(quiet), Stepped::new);
-              return stepping(context, quiet);
+              context.pipeToSelf(stepAll(), Stepped::new);
+              return stepping(context);
             })
         .onMessage(Stepped.class, stepped -> Behaviors.same())
         .onSignal(PostStop.class, stopped -> dropGauges())
@@ -112,7 +108,7 @@ public final class RolloutDriver {
   }
 
   /** A step is under way; ticks meanwhile are skipped, so steps never overlap. */
-  private Behavior<Command> stepping(ActorContext<Command> context, Set<UUID> quiet) {
+  private Behavior<Command> stepping(ActorContext<Command> context) {
     return Behaviors.receive(Command.class)
         .onMessageEquals(Tick.INSTANCE, Behaviors::same)
         .onMessage(
@@ -120,33 +116,24 @@ public final class RolloutDriver {
             stepped -> {
               if (stepped.failure() != null) {
                 context.getLog().warn("Rollout step failed, retrying at the next tick: {}", stepped.failure().toString());
-                return idle(context, quiet);
+              } else {
+                report(stepped.observed());
               }
-              return idle(context, report(stepped.observed(), quiet));
+              return idle(context);
             })
         .onSignal(PostStop.class, stopped -> dropGauges())
         .build();
   }
 
-  /**
-   * Updates the gauges from what a step saw and drops those of rollouts that ended; returns the
-   * paused rollouts that are now quiet.
-   */
-  private static Set<UUID> report(Observed observed, Set<UUID> quiet) {
+  /** Updates the gauges from what a step saw and drops those of rollouts that ended. */
+  private static void report(Observed observed) {
     RolloutGauges.retainOnly(observed.active().stream().map(Rollout::id).collect(Collectors.toSet()));
-    Set<UUID> nowQuiet = new HashSet<>();
     for (Rollout rollout : observed.active()) {
       List<BatchProgress> progress = observed.progress().get(rollout.id());
       if (progress != null) {
         RolloutGauges.report(rollout, progress);
       }
-      boolean paused = rollout.state() == RolloutState.PAUSED;
-      boolean noneOpen = progress == null ? quiet.contains(rollout.id()) : progress.stream().allMatch(batch -> batch.open() == 0);
-      if (paused && noneOpen) {
-        nowQuiet.add(rollout.id());
-      }
     }
-    return Set.copyOf(nowQuiet);
   }
 
   /** The driver moves to another node or stops: another node reports the rollouts from now on. */
@@ -155,7 +142,7 @@ public final class RolloutDriver {
     return Behaviors.same();
   }
 
-  private CompletionStage<Observed> stepAll(Set<UUID> quiet) {
+  private CompletionStage<Observed> stepAll() {
     return rollouts
         .inStates(ACTIVE)
         .thenCompose(
@@ -164,20 +151,17 @@ public final class RolloutDriver {
               CompletionStage<Void> all = CompletableFuture.completedFuture(null);
               for (Rollout rollout : active) {
                 all =
-                    all.thenCompose(done -> observe(rollout, quiet))
+                    all.thenCompose(done -> observe(rollout))
                         .thenAccept(read -> read.ifPresent(batches -> progress.put(rollout.id(), batches)));
               }
               return all.thenApply(done -> new Observed(active, Map.copyOf(progress)));
             });
   }
 
-  /** Steps a running rollout; reads a paused one's progress unless it is quiet. */
-  private CompletionStage<Optional<List<BatchProgress>>> observe(Rollout rollout, Set<UUID> quiet) {
-    if (rollout.state() == RolloutState.RUNNING) {
-      return step(rollout);
-    }
-    return quiet.contains(rollout.id())
-        ? CompletableFuture.completedFuture(Optional.empty())
+  /** Steps a running rollout; reads a paused one's progress, which its open envelopes still move. */
+  private CompletionStage<Optional<List<BatchProgress>>> observe(Rollout rollout) {
+    return rollout.state() == RolloutState.RUNNING
+        ? step(rollout)
         : rollouts.progress(rollout.id()).thenApply(Optional::of);
   }
 
