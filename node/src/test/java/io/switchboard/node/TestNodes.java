@@ -8,13 +8,16 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /** Configuration for nodes started inside tests: every port picked free, data in a temp directory. */
 final class TestNodes {
 
   private static final Random RANDOM = new Random();
+  private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
   private TestNodes() {}
 
@@ -51,12 +54,18 @@ final class TestNodes {
 
   /**
    * A port free right now, for a node that must know its port before it starts. Taken below the
-   * ephemeral range (32768 and up), where the system's own client sockets could take it first.
+   * ephemeral range (32768 and up), where the system's own client sockets could take it first, and
+   * never handed out twice in this JVM: a port checked free but not yet bound by the node it was
+   * picked for (a node process still starting) would otherwise be picked again for another.
    */
-  static int freePort() {
+  static synchronized int freePort() {
     for (int attempt = 0; attempt < 100; attempt++) {
       int port = 20_000 + RANDOM.nextInt(12_000);
+      if (HANDED_OUT.contains(port)) {
+        continue;
+      }
       try (ServerSocket socket = new ServerSocket(port)) {
+        HANDED_OUT.add(port);
         return socket.getLocalPort();
       } catch (IOException taken) {
         // try another
