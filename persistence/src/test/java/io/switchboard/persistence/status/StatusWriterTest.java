@@ -63,6 +63,22 @@ class StatusWriterTest {
   }
 
   @Test
+  void aThousandUpdatesOfOneAgentBecomeOneRowWithTheLatestState() {
+    ActorRef<StatusWriter.Command> writer = spawnWriter(1000, Duration.ofSeconds(30));
+
+    for (int version = 1; version <= 1000; version++) {
+      writer.tell(new StatusWriter.Record(status("agent-0", version, description("svc-" + version))));
+    }
+    flush(writer);
+
+    assertEquals("1", db.queryForString("SELECT count(*) FROM agents"));
+    assertEquals("1000", db.queryForString("SELECT state_version FROM agents WHERE instance_uid = 'agent-0'"));
+    assertEquals(
+        "svc-1000",
+        db.queryForString("SELECT description->'identifying_attributes'->>'service.name' FROM agents"));
+  }
+
+  @Test
   void flushesAsSoonAsABatchIsFullWithoutWaitingForTheTimer() {
     ActorRef<StatusWriter.Command> writer = spawnWriter(10, Duration.ofHours(1));
 
