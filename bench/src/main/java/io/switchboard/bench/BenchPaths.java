@@ -45,9 +45,9 @@ final class BenchPaths {
           .filter(file -> file.getFileName().toString().matches("switchboard-node-.*\\.jar"))
           .filter(file -> !file.getFileName().toString().contains("tests"))
           .findFirst()
-          .orElseThrow(() -> new IllegalStateException("no node jar in node/target: run ./mvnw -q install -DskipTests first"));
+          .orElseThrow(() -> new IllegalStateException("no node jar in node/target: build the modules first, as the README's performance section says"));
     } catch (java.nio.file.NoSuchFileException e) {
-      throw new IllegalStateException("node/target is missing: run ./mvnw -q install -DskipTests first", e);
+      throw new IllegalStateException("node/target is missing: build the modules first, as the README's performance section says", e);
     }
   }
 

@@ -1,9 +1,7 @@
 package io.switchboard.bench;
 
 import io.switchboard.fleetsim.FleetSimulator;
-import io.switchboard.fleetsim.SimulatorSettings;
 import io.switchboard.fleetsim.Summary;
-import io.switchboard.fleetsim.Target;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,30 +25,19 @@ final class ConnectStormBenchmark {
   private ConnectStormBenchmark() {}
 
   static void run() throws Exception {
-    int agents = BenchProperties.integer("agents", 2_000);
-    String maxHeap = BenchProperties.text("xmx", "2g");
-    Duration rampUp = BenchProperties.duration("rampUp", "5s");
-    Duration heartbeat = BenchProperties.duration("heartbeat", "30s");
-    int sourceAddresses = BenchProperties.integer("sourceAddresses", 4);
-    Duration connectTimeout = BenchProperties.duration("connectTimeout", "180s");
+    FleetParameters fleet = FleetParameters.read("2g");
     Duration settle = BenchProperties.duration("settle", "5s");
     Duration steady = BenchProperties.duration("steady", "30s");
     Duration idleWindow = BenchProperties.duration("idleWindow", "10s");
 
     BenchReport report = new BenchReport("connect-storm", DESCRIPTION, Instant.now());
-    report.parameter("agents (-Dagents)", agents);
-    report.parameter("node and echo server heap limit (-Dxmx)", maxHeap);
-    report.parameter("ramp-up (-DrampUp)", rampUp);
-    report.parameter("heartbeat until the server offers one (-Dheartbeat)", heartbeat);
-    report.parameter("loopback source addresses (-DsourceAddresses)", sourceAddresses);
-    report.parameter("connect timeout (-DconnectTimeout)", connectTimeout);
+    fleet.addTo(report, "node and echo server heap limit");
     report.parameter("steady-state CPU window (-Dsteady)", steady);
     report.parameter("idle CPU window, before the connections (-DidleWindow)", idleWindow);
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
 
-    SteadyState node = measureNode(agents, maxHeap, rampUp, heartbeat, sourceAddresses, connectTimeout, settle, steady, idleWindow, report);
-    SteadyState floor =
-        EchoFloor.measure(agents, maxHeap, rampUp, heartbeat, sourceAddresses, connectTimeout, settle, steady, idleWindow, report);
+    SteadyState node = measureNode(fleet, settle, steady, idleWindow, report);
+    SteadyState floor = EchoFloor.measure(fleet, settle, steady, idleWindow, report);
     floorComparison(report, node, floor);
     Path written = report.write(BenchPaths.resultsDirectory());
     System.out.println(report.toMarkdown(written.getFileName().toString().replace(".md", ".svg")));
@@ -58,30 +45,17 @@ final class ConnectStormBenchmark {
   }
 
   private static SteadyState measureNode(
-      int agents,
-      String maxHeap,
-      Duration rampUp,
-      Duration heartbeat,
-      int sourceAddresses,
-      Duration connectTimeout,
-      Duration settle,
-      Duration steady,
-      Duration idleWindow,
-      BenchReport report)
-      throws Exception {
+      FleetParameters fleet, Duration settle, Duration steady, Duration idleWindow, BenchReport report) throws Exception {
     try (LocalNode node =
-        LocalNode.start("connect-storm-node", maxHeap, new LocalNode.Database.Embedded(Ports.free()), Ports.free(), Optional.empty(), List.of())) {
+        LocalNode.start("connect-storm-node", fleet.maxHeap(), new LocalNode.Database.Embedded(Ports.free()), Ports.free(), Optional.empty(), List.of())) {
       node.awaitHealthy(Duration.ofSeconds(180));
       SteadyState.Idle idle = SteadyState.Idle.measure(node.pid(), idleWindow);
       System.out.printf(
           "bench: node up (pid %d), idle heap %.1f MiB, idle CPU %.1f%% of a core; %d agents%n",
-          node.pid(), SteadyState.mib(idle.heapBytes()), idle.cpuPercentOfCore(), agents);
+          node.pid(), SteadyState.mib(idle.heapBytes()), idle.cpuPercentOfCore(), fleet.agents());
       // Long enough for the storm, the heap and CPU measurements, and some slack; stopped early below.
-      Duration runFor = connectTimeout.plus(settle).plus(steady).plus(Duration.ofSeconds(60));
-      SimulatorSettings settings =
-          new SimulatorSettings(
-              List.of(Target.parse(node.opampUrl())), agents, runFor, rampUp, heartbeat, 0, 0, sourceAddresses, Optional.empty());
-      FleetSimulator simulator = FleetSimulator.start(settings);
+      Duration runFor = fleet.connectTimeout().plus(settle).plus(steady).plus(Duration.ofSeconds(60));
+      FleetSimulator simulator = FleetSimulator.start(fleet.simulator(node.opampUrl(), runFor));
       Summary summary;
       SteadyState state;
       try (SessionSampler sampler =
@@ -91,7 +65,7 @@ final class ConnectStormBenchmark {
                 node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), seconds, count));
                 report.latency("node: GET /api/health round trip", seconds, healthRoundTripMillis(node));
               })) {
-        long deadline = System.nanoTime() + connectTimeout.toNanos();
+        long deadline = System.nanoTime() + fleet.connectTimeout().toNanos();
         while (simulator.progress().allConnectedAfter().isEmpty() && System.nanoTime() < deadline) {
           Thread.sleep(200);
         }

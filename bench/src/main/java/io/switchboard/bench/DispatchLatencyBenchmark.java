@@ -5,7 +5,6 @@ import io.switchboard.fleetsim.AgentObserver;
 import io.switchboard.fleetsim.FleetSimulator;
 import io.switchboard.fleetsim.SimulatorSettings;
 import io.switchboard.fleetsim.Summary;
-import io.switchboard.fleetsim.Target;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
 import java.net.URI;
@@ -142,34 +141,24 @@ final class DispatchLatencyBenchmark {
   }
 
   static void run() throws Exception {
-    int agents = BenchProperties.integer("agents", 2_000);
+    FleetParameters fleet = FleetParameters.read("2g");
     int rate = BenchProperties.integer("rate", 100);
     int seconds = BenchProperties.integer("seconds", 30);
-    String maxHeap = BenchProperties.text("xmx", "2g");
-    Duration rampUp = BenchProperties.duration("rampUp", "5s");
-    Duration heartbeat = BenchProperties.duration("heartbeat", "30s");
-    int sourceAddresses = BenchProperties.integer("sourceAddresses", 4);
-    Duration connectTimeout = BenchProperties.duration("connectTimeout", "180s");
     Duration drain = BenchProperties.duration("drain", "30s");
 
     BenchReport report = new BenchReport("dispatch-latency", DESCRIPTION, Instant.now());
-    report.parameter("agents (-Dagents)", agents);
+    fleet.addTo(report, "node heap limit");
     report.parameter("commands per second (-Drate)", rate);
     report.parameter("seconds of commands (-Dseconds)", seconds);
-    report.parameter("node heap limit (-Dxmx)", maxHeap);
-    report.parameter("ramp-up (-DrampUp)", rampUp);
-    report.parameter("loopback source addresses (-DsourceAddresses)", sourceAddresses);
     report.parameter("wait for outstanding commands (-Ddrain)", drain);
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
 
     try (LocalNode node =
-        LocalNode.start("dispatch-latency-node", maxHeap, new LocalNode.Database.Embedded(Ports.free()), Ports.free(), Optional.empty(), List.of())) {
+        LocalNode.start("dispatch-latency-node", fleet.maxHeap(), new LocalNode.Database.Embedded(Ports.free()), Ports.free(), Optional.empty(), List.of())) {
       node.awaitHealthy(Duration.ofSeconds(180));
-      System.out.printf("bench: node up (pid %d); %d agents%n", node.pid(), agents);
-      Duration runFor = connectTimeout.plus(Duration.ofSeconds(seconds)).plus(drain).plus(Duration.ofSeconds(60));
-      SimulatorSettings settings =
-          new SimulatorSettings(
-              List.of(Target.parse(node.opampUrl())), agents, runFor, rampUp, heartbeat, 0, 0, sourceAddresses, Optional.empty());
+      System.out.printf("bench: node up (pid %d); %d agents%n", node.pid(), fleet.agents());
+      Duration runFor = fleet.connectTimeout().plus(Duration.ofSeconds(seconds)).plus(drain).plus(Duration.ofSeconds(60));
+      SimulatorSettings settings = fleet.simulator(node.opampUrl(), runFor);
       long startNanos = System.nanoTime();
       CommandLedger ledger = new CommandLedger(startNanos, report);
       FleetSimulator simulator = FleetSimulator.start(settings, ledger);
@@ -179,12 +168,12 @@ final class DispatchLatencyBenchmark {
                 report.sessions("simulator: agents holding a session", at, simulator.progress().connectedNow());
                 node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), at, count));
               })) {
-        long deadline = System.nanoTime() + connectTimeout.toNanos();
+        long deadline = System.nanoTime() + fleet.connectTimeout().toNanos();
         while (simulator.progress().allConnectedAfter().isEmpty() && System.nanoTime() < deadline) {
           Thread.sleep(200);
         }
         if (simulator.progress().allConnectedAfter().isEmpty()) {
-          report.note("not every agent connected within " + connectTimeout + ": commands go to those that did");
+          report.note("not every agent connected within " + fleet.connectTimeout() + ": commands go to those that did");
         }
         System.out.println("bench: " + simulator.progress().progressLine());
         List<String> uids = ledger.sessions.stream().distinct().toList();

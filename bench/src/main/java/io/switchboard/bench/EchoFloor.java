@@ -17,24 +17,15 @@ final class EchoFloor {
 
   private EchoFloor() {}
 
-  static SteadyState measure(
-      int connections,
-      String maxHeap,
-      Duration rampUp,
-      Duration heartbeat,
-      int sourceAddresses,
-      Duration connectTimeout,
-      Duration settle,
-      Duration window,
-      Duration idleWindow,
-      BenchReport report)
+  static SteadyState measure(FleetParameters fleet, Duration settle, Duration window, Duration idleWindow, BenchReport report)
       throws Exception {
+    int connections = fleet.agents();
     int port = Ports.free();
     Path log = BenchPaths.logDirectory().resolve("echo-server.log");
     try (ChildJvm server =
         ChildJvm.start(
             "echo-server",
-            List.of("-Xmx" + maxHeap, "-Xms" + maxHeap),
+            List.of("-Xmx" + fleet.maxHeap(), "-Xms" + fleet.maxHeap()),
             BenchPaths.benchClasspath(),
             EchoServer.class.getName(),
             List.of(Integer.toString(port)),
@@ -46,21 +37,21 @@ final class EchoFloor {
       System.out.printf(
           "bench: echo floor idle heap %.1f MiB, idle CPU %.1f%% of a core; %d connections%n",
           SteadyState.mib(idle.heapBytes()), idle.cpuPercentOfCore(), connections);
-      try (EchoFleet fleet = new EchoFleet("ws://127.0.0.1:" + port + "/v1/opamp", connections, rampUp, heartbeat, sourceAddresses);
-          SessionSampler sampler = new SessionSampler(seconds -> report.sessions(SERIES, seconds, fleet.connectedNow()))) {
-        long deadline = System.nanoTime() + connectTimeout.toNanos();
-        while (fleet.connectedNow() < connections && System.nanoTime() < deadline) {
+      try (EchoFleet clients = new EchoFleet("ws://127.0.0.1:" + port + "/v1/opamp", connections, fleet.rampUp(), fleet.heartbeat(), fleet.sourceAddresses());
+          SessionSampler sampler = new SessionSampler(seconds -> report.sessions(SERIES, seconds, clients.connectedNow()))) {
+        long deadline = System.nanoTime() + fleet.connectTimeout().toNanos();
+        while (clients.connectedNow() < connections && System.nanoTime() < deadline) {
           Thread.sleep(200);
         }
         double connectedAfter = sampler.secondsSinceStart();
-        boolean all = fleet.connectedNow() >= connections;
+        boolean all = clients.connectedNow() >= connections;
         report.result(
             "echo_all_connected_after_s",
             "echo floor: every connection answered after",
             all ? connectedAfter : Double.NaN,
             "s");
-        report.result("echo_retries", "echo floor: connection attempts retried", fleet.retries(), "");
-        SteadyState steady = SteadyState.measure(server.pid(), fleet.connectedNow(), idle, settle, window);
+        report.result("echo_retries", "echo floor: connection attempts retried", clients.retries(), "");
+        SteadyState steady = SteadyState.measure(server.pid(), clients.connectedNow(), idle, settle, window);
         System.out.printf(
             "bench: echo floor %d connections, %.1f KiB heap each, %.1f%% of a core%n",
             steady.connections(), steady.heapPerConnectionKib(), steady.cpuPercentOfCore());

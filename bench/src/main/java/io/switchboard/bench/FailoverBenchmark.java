@@ -1,9 +1,7 @@
 package io.switchboard.bench;
 
 import io.switchboard.fleetsim.FleetSimulator;
-import io.switchboard.fleetsim.SimulatorSettings;
 import io.switchboard.fleetsim.Summary;
-import io.switchboard.fleetsim.Target;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.EmbeddedDatabase;
 import java.net.InetSocketAddress;
@@ -37,21 +35,13 @@ final class FailoverBenchmark {
   private FailoverBenchmark() {}
 
   static void run() throws Exception {
-    int agents = BenchProperties.integer("agents", 2_000);
-    String maxHeap = BenchProperties.text("xmx", "1g");
-    Duration rampUp = BenchProperties.duration("rampUp", "5s");
-    Duration heartbeat = BenchProperties.duration("heartbeat", "30s");
-    int sourceAddresses = BenchProperties.integer("sourceAddresses", 4);
-    Duration connectTimeout = BenchProperties.duration("connectTimeout", "180s");
+    FleetParameters fleet = FleetParameters.read("1g");
     Duration settle = BenchProperties.duration("settle", "10s");
     Duration recoveryTimeout = BenchProperties.duration("recoveryTimeout", "180s");
 
     BenchReport report = new BenchReport("failover", DESCRIPTION, Instant.now());
-    report.parameter("agents (-Dagents)", agents);
+    fleet.addTo(report, "heap limit per node");
     report.parameter("nodes", NODES);
-    report.parameter("heap limit per node (-Dxmx)", maxHeap);
-    report.parameter("ramp-up (-DrampUp)", rampUp);
-    report.parameter("loopback source addresses (-DsourceAddresses)", sourceAddresses);
     report.parameter("wait before the kill, every agent connected (-Dsettle)", settle);
     report.parameter("recovery timeout (-DrecoveryTimeout)", recoveryTimeout);
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
@@ -67,13 +57,13 @@ final class FailoverBenchmark {
         for (int i = 0; i < NODES; i++) {
           nodes.add(
               LocalNode.start(
-                  "failover-node-" + i, maxHeap, new LocalNode.Database.Shared(url), i == 0 ? seed : Ports.free(), Optional.of(seed), List.of()));
+                  "failover-node-" + i, fleet.maxHeap(), new LocalNode.Database.Shared(url), i == 0 ? seed : Ports.free(), Optional.of(seed), List.of()));
         }
         for (LocalNode node : nodes) {
           node.awaitHealthy(Duration.ofSeconds(240));
         }
-        System.out.printf("bench: %d nodes up; %d agents%n", NODES, agents);
-        measure(nodes, agents, rampUp, heartbeat, sourceAddresses, connectTimeout, settle, recoveryTimeout, report);
+        System.out.printf("bench: %d nodes up; %d agents%n", NODES, fleet.agents());
+        measure(nodes, fleet, settle, recoveryTimeout, report);
         LocalNode.noteIfGaugeMissing(report, nodes);
       } finally {
         nodes.forEach(LocalNode::close);
@@ -85,15 +75,7 @@ final class FailoverBenchmark {
   }
 
   private static void measure(
-      List<LocalNode> nodes,
-      int agents,
-      Duration rampUp,
-      Duration heartbeat,
-      int sourceAddresses,
-      Duration connectTimeout,
-      Duration settle,
-      Duration recoveryTimeout,
-      BenchReport report)
+      List<LocalNode> nodes, FleetParameters fleet, Duration settle, Duration recoveryTimeout, BenchReport report)
       throws Exception {
     List<InetSocketAddress> backends = new ArrayList<>();
     for (LocalNode node : nodes) {
@@ -102,11 +84,8 @@ final class FailoverBenchmark {
     }
     Set<Integer> down = ConcurrentHashMap.newKeySet();
     try (LoopbackBalancer balancer = new LoopbackBalancer(backends)) {
-      Duration runFor = connectTimeout.plus(settle).plus(recoveryTimeout).plus(Duration.ofSeconds(60));
-      SimulatorSettings settings =
-          new SimulatorSettings(
-              List.of(Target.parse(balancer.url("/v1/opamp"))), agents, runFor, rampUp, heartbeat, 0, 0, sourceAddresses, Optional.empty());
-      FleetSimulator simulator = FleetSimulator.start(settings);
+      Duration runFor = fleet.connectTimeout().plus(settle).plus(recoveryTimeout).plus(Duration.ofSeconds(60));
+      FleetSimulator simulator = FleetSimulator.start(fleet.simulator(balancer.url("/v1/opamp"), runFor));
       try (SessionSampler sampler =
           new SessionSampler(
               seconds -> {
@@ -125,7 +104,7 @@ final class FailoverBenchmark {
                   node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), seconds, count));
                 }
               })) {
-        long deadline = System.nanoTime() + connectTimeout.toNanos();
+        long deadline = System.nanoTime() + fleet.connectTimeout().toNanos();
         while (simulator.progress().allConnectedAfter().isEmpty() && System.nanoTime() < deadline) {
           Thread.sleep(200);
         }
@@ -156,7 +135,7 @@ final class FailoverBenchmark {
           afterKill.add(new long[] {System.nanoTime() - killNanos, now});
           lowest = Math.min(lowest, now);
           dropped |= now < connectedBefore;
-          if (dropped && now >= agents) {
+          if (dropped && now >= fleet.agents()) {
             recoveredAfter = (System.nanoTime() - killNanos) / 1e9;
             break;
           }
