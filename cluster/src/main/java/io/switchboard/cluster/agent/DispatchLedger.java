@@ -31,9 +31,10 @@ public interface DispatchLedger {
    */
   CompletionStage<Map<EnvelopeKind, StoredDispatch>> latestDesired(String instanceUid);
 
-  /** Records into the dispatch_envelopes table. */
+  /** Records into the dispatch_envelopes table; desired state is read in batches. */
   static DispatchLedger of(DispatchStore store) {
     Logger log = LoggerFactory.getLogger(DispatchLedger.class);
+    DesiredStateReads desiredStateReads = DesiredStateReads.from(store::latestDesired);
     return new DispatchLedger() {
       @Override
       public void sent(UUID envelope, String node) {
@@ -47,7 +48,7 @@ public interface DispatchLedger {
 
       @Override
       public CompletionStage<Map<EnvelopeKind, StoredDispatch>> latestDesired(String instanceUid) {
-        return store.latestDesired(instanceUid);
+        return desiredStateReads.read(instanceUid);
       }
 
       private void count(CompletionStage<Boolean> recorded, UUID envelope, EnvelopeState state) {

@@ -8,6 +8,9 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -156,30 +159,39 @@ public final class DispatchStore {
   }
 
   /**
-   * What a new incarnation of an agent's entity needs to know what the agent should run, in one
-   * statement: per kind that sets it (remote config, connection settings), the agent's latest
-   * envelope that is open or was applied.
+   * What new incarnations of agents' entities need to know what their agents should run, for many
+   * agents in one statement: per agent and per kind that sets it (remote config, connection
+   * settings), the agent's latest envelope that is open or was applied. Agents with none are absent.
    */
-  public CompletionStage<Map<EnvelopeKind, StoredDispatch>> latestDesired(String instanceUid) {
+  public CompletionStage<Map<String, Map<EnvelopeKind, StoredDispatch>>> latestDesired(Collection<String> instanceUids) {
     return db.rows(
             """
-            SELECT DISTINCT ON (kind) kind, id, message, state, deadline FROM dispatch_envelopes
-            WHERE instance_uid = $1 AND kind IN ('REMOTE_CONFIG', 'CONNECTION_SETTINGS')
+            SELECT DISTINCT ON (instance_uid, kind) instance_uid, kind, id, message, state, deadline
+            FROM dispatch_envelopes
+            WHERE instance_uid = ANY($1::text[]) AND kind IN ('REMOTE_CONFIG', 'CONNECTION_SETTINGS')
               AND state IN ('PENDING', 'SENT', 'APPLIED')
-            ORDER BY kind, created_at DESC
+            ORDER BY instance_uid, kind, created_at DESC
             """,
-            statement -> statement.bind(0, instanceUid),
+            statement -> statement.bind(0, instanceUids.toArray(String[]::new)),
             row ->
-                Map.entry(
-                    EnvelopeKind.valueOf(row.get(0, String.class)),
+                new DesiredRow(
+                    row.get(0, String.class),
+                    EnvelopeKind.valueOf(row.get(1, String.class)),
                     new StoredDispatch(
-                        row.get(1, UUID.class),
-                        Sql.bytes(row.get(2, ByteBuffer.class)),
-                        EnvelopeState.valueOf(row.get(3, String.class)),
-                        Sql.instant(row, 4))))
-        .collectMap(Map.Entry::getKey, Map.Entry::getValue)
+                        row.get(2, UUID.class),
+                        Sql.bytes(row.get(3, ByteBuffer.class)),
+                        EnvelopeState.valueOf(row.get(4, String.class)),
+                        Sql.instant(row, 5))))
+        .collect(
+            HashMap<String, Map<EnvelopeKind, StoredDispatch>>::new,
+            (byAgent, found) ->
+                byAgent.computeIfAbsent(found.instanceUid(), uid -> new EnumMap<>(EnvelopeKind.class))
+                    .put(found.kind(), found.dispatch()))
+        .map(Map::<String, Map<EnvelopeKind, StoredDispatch>>copyOf)
         .toFuture();
   }
+
+  private record DesiredRow(String instanceUid, EnvelopeKind kind, StoredDispatch dispatch) {}
 
   /** The envelope went down a session, from {@code node}. False if it was no longer pending. */
   public CompletionStage<Boolean> markSent(UUID id, String node) {

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -118,9 +119,29 @@ class DispatchStoreTest {
   }
 
   @Test
+  void manyAgentsDesiredStateComesBackInOneRead() throws Exception {
+    String configured = "agent-" + UUID.randomUUID();
+    String reconfigured = "agent-" + UUID.randomUUID();
+    String untouched = "agent-" + UUID.randomUUID();
+    NewEnvelope first = remoteConfig(configured, new byte[] {1});
+    get(store.create(first));
+    get(store.create(remoteConfig(reconfigured, new byte[] {2})));
+    NewEnvelope latest = remoteConfig(reconfigured, new byte[] {3});
+    get(store.create(latest));
+
+    Map<String, Map<EnvelopeKind, StoredDispatch>> found =
+        get(store.latestDesired(List.of(configured, reconfigured, untouched)));
+
+    assertEquals(Set.of(configured, reconfigured), found.keySet(), "an agent with no envelope is absent");
+    assertEquals(first.id(), found.get(configured).get(EnvelopeKind.REMOTE_CONFIG).envelope());
+    assertEquals(latest.id(), found.get(reconfigured).get(EnvelopeKind.REMOTE_CONFIG).envelope());
+    assertEquals(3, found.get(reconfigured).get(EnvelopeKind.REMOTE_CONFIG).message()[0]);
+  }
+
+  @Test
   void theLatestRemoteConfigNotRefusedIsWhatANewEntityTakesBack() throws Exception {
     String agent = "agent-" + UUID.randomUUID();
-    assertEquals(Map.of(), get(store.latestDesired(agent)));
+    assertEquals(Map.of(), desired(agent));
     NewEnvelope applied = remoteConfig(agent, new byte[] {1});
     get(store.create(applied));
     get(store.close(applied.id(), EnvelopeState.APPLIED, null));
@@ -128,14 +149,14 @@ class DispatchStoreTest {
     get(store.create(failed));
     get(store.close(failed.id(), EnvelopeState.FAILED, "bad"));
 
-    StoredDispatch found = get(store.latestDesired(agent)).get(EnvelopeKind.REMOTE_CONFIG);
+    StoredDispatch found = desired(agent).get(EnvelopeKind.REMOTE_CONFIG);
     assertEquals(applied.id(), found.envelope());
     assertEquals(EnvelopeState.APPLIED, found.state());
 
     NewEnvelope open = remoteConfig(agent, new byte[] {3});
     get(store.create(open));
-    assertEquals(open.id(), get(store.latestDesired(agent)).get(EnvelopeKind.REMOTE_CONFIG).envelope());
-    assertEquals(3, get(store.latestDesired(agent)).get(EnvelopeKind.REMOTE_CONFIG).message()[0]);
+    assertEquals(open.id(), desired(agent).get(EnvelopeKind.REMOTE_CONFIG).envelope());
+    assertEquals(3, desired(agent).get(EnvelopeKind.REMOTE_CONFIG).message()[0]);
   }
 
   private static NewEnvelope remoteConfig(String agent, byte[] message) {
@@ -149,5 +170,9 @@ class DispatchStoreTest {
 
   private static <T> T get(CompletionStage<T> stage) throws Exception {
     return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  private Map<EnvelopeKind, StoredDispatch> desired(String agent) throws Exception {
+    return get(store.latestDesired(List.of(agent))).getOrDefault(agent, Map.of());
   }
 }
