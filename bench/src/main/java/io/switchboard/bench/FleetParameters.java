@@ -36,6 +36,15 @@ record FleetParameters(
   /** The simulator's settings for these agents against {@code target}, running at most {@code runFor}. */
   SimulatorSettings simulator(String target, Duration runFor) {
     return new SimulatorSettings(
-        List.of(Target.parse(target)), agents, runFor, rampUp, heartbeat, 0, 0, sourceAddresses, Optional.empty());
+        List.of(Target.parse(target)),
+        agents,
+        runFor,
+        rampUp,
+        heartbeat,
+        0,
+        0,
+        sourceAddresses,
+        SimulatorSettings.DEFAULT_FIRST_SOURCE_ADDRESS,
+        Optional.empty());
   }
 }

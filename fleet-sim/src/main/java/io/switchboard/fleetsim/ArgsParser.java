@@ -1,5 +1,7 @@
 package io.switchboard.fleetsim;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +27,11 @@ public final class ArgsParser {
         --heartbeat D              heartbeat (polling) interval until the server offers one. Default: 30s
         --churn-per-second X       health changes per second across the fleet. Default: 0
         --apply-failure-ratio R    share of remote configs reported FAILED (0.0..1.0). Default: 0.0
-        --source-addresses N       bind agents to 127.0.0.1 .. 127.0.0.N round-robin. Default: 1
+        --source-addresses N       bind agents round-robin to N consecutive loopback addresses,
+                                   from --first-source-address on (1..254). Default: 1
+        --first-source-address A   the first of those addresses. Simulators running side by side
+                                   take ranges of their own, so that each has the ephemeral ports
+                                   of its addresses to itself. Default: 127.0.0.1
         --report PATH              also write the JSON summary to this file
         --help                     this text
 
@@ -33,6 +39,7 @@ public final class ArgsParser {
       """;
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
   private ArgsParser() {}
 
@@ -46,6 +53,7 @@ public final class ArgsParser {
     double churnPerSecond = 0;
     double applyFailureRatio = 0;
     int sourceAddresses = 1;
+    InetAddress firstSourceAddress = SimulatorSettings.DEFAULT_FIRST_SOURCE_ADDRESS;
     Optional<Path> report = Optional.empty();
 
     for (int i = 0; i < args.length; i++) {
@@ -76,6 +84,7 @@ public final class ArgsParser {
         case "--churn-per-second" -> churnPerSecond = decimal(flag, value);
         case "--apply-failure-ratio" -> applyFailureRatio = decimal(flag, value);
         case "--source-addresses" -> sourceAddresses = integer(flag, value);
+        case "--first-source-address" -> firstSourceAddress = loopbackAddress(flag, value);
         case "--report" -> report = Optional.of(Path.of(value));
         default -> throw new UsageException("unknown option " + flag);
       }
@@ -86,7 +95,16 @@ public final class ArgsParser {
     try {
       return Optional.of(
           new SimulatorSettings(
-              targets, agents, duration, rampUp, heartbeat, churnPerSecond, applyFailureRatio, sourceAddresses, report));
+              targets,
+              agents,
+              duration,
+              rampUp,
+              heartbeat,
+              churnPerSecond,
+              applyFailureRatio,
+              sourceAddresses,
+              firstSourceAddress,
+              report));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
@@ -97,6 +115,26 @@ public final class ArgsParser {
       return Target.parse(value);
     } catch (IllegalArgumentException e) {
       throw new UsageException("--target " + e.getMessage());
+    }
+  }
+
+  /** A dotted IPv4 literal in 127.0.0.0/8; never a name, which would have to be resolved. */
+  private static InetAddress loopbackAddress(String flag, String value) throws UsageException {
+    Matcher matcher = IPV4.matcher(value);
+    byte[] octets = new byte[4];
+    boolean valid = matcher.matches();
+    for (int i = 0; valid && i < 4; i++) {
+      int octet = Integer.parseInt(matcher.group(i + 1));
+      valid = octet <= 255;
+      octets[i] = (byte) octet;
+    }
+    if (!valid || octets[0] != 127) {
+      throw new UsageException(flag + " takes a loopback IPv4 address such as 127.0.0.9, not '" + value + "'");
+    }
+    try {
+      return InetAddress.getByAddress(octets);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("a 4-byte address is always valid", e);
     }
   }
 

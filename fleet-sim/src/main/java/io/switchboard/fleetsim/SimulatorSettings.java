@@ -3,6 +3,7 @@ package io.switchboard.fleetsim;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,8 +11,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One simulator run. Agents are spread round-robin over the targets and over the source addresses
- * 127.0.0.1 .. 127.0.0.{sourceAddresses}; agent i starts connecting at i / agents of the ramp-up.
+ * One simulator run. Agents are spread round-robin over the targets and over {@code
+ * sourceAddresses} consecutive loopback addresses from {@code firstSourceAddress} on; agent i
+ * starts connecting at i / agents of the ramp-up.
  */
 public record SimulatorSettings(
     List<Target> targets,
@@ -22,6 +24,7 @@ public record SimulatorSettings(
     double churnPerSecond,
     double applyFailureRatio,
     int sourceAddresses,
+    InetAddress firstSourceAddress,
     Optional<Path> report) {
 
   /**
@@ -29,6 +32,14 @@ public record SimulatorSettings(
    * bigger fleet has to be split over several simulator processes.
    */
   public static final int MAX_AGENTS = 19_000;
+
+  /** 127.0.0.1 as a number; the default first source address. */
+  private static final int LOWEST_SOURCE_ADDRESS = 0x7F000001;
+  /** 127.255.255.254: 127.255.255.255 is the loopback network's broadcast address. */
+  private static final int HIGHEST_SOURCE_ADDRESS = 0x7FFFFFFE;
+
+  /** 127.0.0.1, where the source addresses start unless told otherwise. */
+  public static final InetAddress DEFAULT_FIRST_SOURCE_ADDRESS = address(LOWEST_SOURCE_ADDRESS);
 
   public SimulatorSettings {
     targets = List.copyOf(targets);
@@ -54,21 +65,48 @@ public record SimulatorSettings(
       throw new IllegalArgumentException("--apply-failure-ratio must be between 0.0 and 1.0");
     }
     if (sourceAddresses < 1 || sourceAddresses > 254) {
-      throw new IllegalArgumentException("--source-addresses must be between 1 and 254 (127.0.0.1 .. 127.0.0.254)");
+      throw new IllegalArgumentException("--source-addresses must be between 1 and 254");
+    }
+    int first = firstSourceAddress.getAddress().length == 4 ? number(firstSourceAddress) : 0;
+    if (first < LOWEST_SOURCE_ADDRESS || first > HIGHEST_SOURCE_ADDRESS) {
+      throw new IllegalArgumentException(
+          "--first-source-address must be a loopback IPv4 address from 127.0.0.1 to 127.255.255.254, not "
+              + firstSourceAddress.getHostAddress());
+    }
+    if ((long) first + sourceAddresses - 1 > HIGHEST_SOURCE_ADDRESS) {
+      throw new IllegalArgumentException(
+          "--first-source-address "
+              + firstSourceAddress.getHostAddress()
+              + " with --source-addresses "
+              + sourceAddresses
+              + " runs past 127.255.255.254");
     }
   }
 
-  /** The local addresses agents bind to, round-robin: more addresses, more ephemeral ports. */
+  /**
+   * The local addresses agents bind to, round-robin. Each address has its own ephemeral ports, so
+   * more addresses hold more connections, and simulators with ranges of their own do not compete
+   * for the same ports.
+   */
   public List<InetSocketAddress> localAddresses() {
+    int first = number(firstSourceAddress);
     List<InetSocketAddress> addresses = new ArrayList<>(sourceAddresses);
-    for (int i = 1; i <= sourceAddresses; i++) {
-      try {
-        addresses.add(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) i}), 0));
-      } catch (UnknownHostException e) {
-        throw new IllegalStateException("a 4-byte address is always valid", e);
-      }
+    for (int i = 0; i < sourceAddresses; i++) {
+      addresses.add(new InetSocketAddress(address(first + i), 0));
     }
     return addresses;
+  }
+
+  private static int number(InetAddress ipv4) {
+    return ByteBuffer.wrap(ipv4.getAddress()).getInt();
+  }
+
+  private static InetAddress address(int number) {
+    try {
+      return InetAddress.getByAddress(ByteBuffer.allocate(4).putInt(number).array());
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("a 4-byte address is always valid", e);
+    }
   }
 
   static String format(Duration duration) {

@@ -24,6 +24,7 @@ class ArgsParserTest {
     assertEquals(0, settings.churnPerSecond());
     assertEquals(0, settings.applyFailureRatio());
     assertEquals(1, settings.sourceAddresses());
+    assertEquals("/127.0.0.1:0", settings.localAddresses().get(0).toString());
     assertEquals(Optional.empty(), settings.report());
   }
 
@@ -40,6 +41,7 @@ class ArgsParserTest {
                 "--churn-per-second", "2.5",
                 "--apply-failure-ratio", "0.1",
                 "--source-addresses", "4",
+                "--first-source-address", "127.0.0.9",
                 "--report", "out/summary.json")
             .orElseThrow();
     assertEquals(
@@ -56,7 +58,18 @@ class ArgsParserTest {
     assertEquals(0.1, settings.applyFailureRatio());
     assertEquals(4, settings.sourceAddresses());
     assertEquals(Optional.of(Path.of("out/summary.json")), settings.report());
-    assertEquals("/127.0.0.4:0", settings.localAddresses().get(3).toString());
+    assertEquals(
+        List.of("/127.0.0.9:0", "/127.0.0.10:0", "/127.0.0.11:0", "/127.0.0.12:0"),
+        settings.localAddresses().stream().map(Object::toString).toList());
+  }
+
+  @Test
+  void aSourceAddressRangeMayCrossAnOctet() throws Exception {
+    SimulatorSettings settings =
+        ArgsParser.parse("--first-source-address=127.0.0.253", "--source-addresses=4").orElseThrow();
+    assertEquals(
+        List.of("/127.0.0.253:0", "/127.0.0.254:0", "/127.0.0.255:0", "/127.0.1.0:0"),
+        settings.localAddresses().stream().map(Object::toString).toList());
   }
 
   @Test
@@ -81,6 +94,20 @@ class ArgsParserTest {
     assertRefused("--apply-failure-ratio must be between 0.0 and 1.0", "--apply-failure-ratio", "1.5");
     assertRefused("--apply-failure-ratio must be between 0.0 and 1.0", "--apply-failure-ratio", "NaN");
     assertRefused("--source-addresses must be between 1 and 254", "--source-addresses", "300");
+    assertRefused("--source-addresses must be between 1 and 254", "--source-addresses", "0");
+    assertRefused(
+        "--first-source-address takes a loopback IPv4 address such as 127.0.0.9, not '10.0.0.9'",
+        "--first-source-address", "10.0.0.9");
+    assertRefused("--first-source-address takes a loopback IPv4 address", "--first-source-address", "localhost");
+    assertRefused("--first-source-address takes a loopback IPv4 address", "--first-source-address", "127.0.0.256");
+    assertRefused("--first-source-address takes a loopback IPv4 address", "--first-source-address", "127.0.0");
+    assertRefused("--first-source-address takes a loopback IPv4 address", "--first-source-address", "::1");
+    assertRefused(
+        "--first-source-address must be a loopback IPv4 address from 127.0.0.1 to 127.255.255.254, not 127.0.0.0",
+        "--first-source-address", "127.0.0.0");
+    assertRefused(
+        "--first-source-address 127.255.255.250 with --source-addresses 10 runs past 127.255.255.254",
+        "--first-source-address", "127.255.255.250", "--source-addresses", "10");
   }
 
   @Test
