@@ -45,6 +45,7 @@ record FleetParameters(
         0,
         sourceAddresses,
         SimulatorSettings.DEFAULT_FIRST_SOURCE_ADDRESS,
+        Optional.empty(),
         Optional.empty());
   }
 }

@@ -33,6 +33,9 @@ public final class ArgsParser {
                                    take ranges of their own, so that each has the ephemeral ports
                                    of its addresses to itself. Default: 127.0.0.1
         --report PATH              also write the JSON summary to this file
+        --report-every D           rewrite the --report file this often during the run (at least
+                                   100ms), with the numbers so far; each write replaces the file
+                                   whole. Default: only at the end
         --help                     this text
 
       Durations take a unit: 500ms, 30s, 5m, 1h.
@@ -55,6 +58,7 @@ public final class ArgsParser {
     int sourceAddresses = 1;
     InetAddress firstSourceAddress = SimulatorSettings.DEFAULT_FIRST_SOURCE_ADDRESS;
     Optional<Path> report = Optional.empty();
+    Optional<Duration> reportEvery = Optional.empty();
 
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -86,6 +90,7 @@ public final class ArgsParser {
         case "--source-addresses" -> sourceAddresses = integer(flag, value);
         case "--first-source-address" -> firstSourceAddress = loopbackAddress(flag, value);
         case "--report" -> report = Optional.of(Path.of(value));
+        case "--report-every" -> reportEvery = Optional.of(duration(flag, value));
         default -> throw new UsageException("unknown option " + flag);
       }
     }
@@ -104,7 +109,8 @@ public final class ArgsParser {
               applyFailureRatio,
               sourceAddresses,
               firstSourceAddress,
-              report));
+              report,
+              reportEvery));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }

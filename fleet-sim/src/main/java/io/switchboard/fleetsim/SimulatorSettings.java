@@ -25,7 +25,8 @@ public record SimulatorSettings(
     double applyFailureRatio,
     int sourceAddresses,
     InetAddress firstSourceAddress,
-    Optional<Path> report) {
+    Optional<Path> report,
+    Optional<Duration> reportEvery) {
 
   /**
    * One WebSocket costs one file descriptor here; the machine allows 20,000 per process, so a
@@ -40,6 +41,9 @@ public record SimulatorSettings(
 
   /** 127.0.0.1, where the source addresses start unless told otherwise. */
   public static final InetAddress DEFAULT_FIRST_SOURCE_ADDRESS = address(LOWEST_SOURCE_ADDRESS);
+
+  /** Rewriting the report more often than this would only cost the simulator CPU. */
+  private static final Duration SHORTEST_REPORT_INTERVAL = Duration.ofMillis(100);
 
   public SimulatorSettings {
     targets = List.copyOf(targets);
@@ -80,6 +84,14 @@ public record SimulatorSettings(
               + " with --source-addresses "
               + sourceAddresses
               + " runs past 127.255.255.254");
+    }
+    if (reportEvery.isPresent()) {
+      if (report.isEmpty()) {
+        throw new IllegalArgumentException("--report-every needs --report, the file to rewrite");
+      }
+      if (reportEvery.get().compareTo(SHORTEST_REPORT_INTERVAL) < 0) {
+        throw new IllegalArgumentException("--report-every must be at least " + format(SHORTEST_REPORT_INTERVAL));
+      }
     }
   }
 

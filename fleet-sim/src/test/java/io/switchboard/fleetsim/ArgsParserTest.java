@@ -26,6 +26,7 @@ class ArgsParserTest {
     assertEquals(1, settings.sourceAddresses());
     assertEquals("/127.0.0.1:0", settings.localAddresses().get(0).toString());
     assertEquals(Optional.empty(), settings.report());
+    assertEquals(Optional.empty(), settings.reportEvery());
   }
 
   @Test
@@ -42,7 +43,8 @@ class ArgsParserTest {
                 "--apply-failure-ratio", "0.1",
                 "--source-addresses", "4",
                 "--first-source-address", "127.0.0.9",
-                "--report", "out/summary.json")
+                "--report", "out/summary.json",
+                "--report-every", "250ms")
             .orElseThrow();
     assertEquals(
         List.of(
@@ -58,6 +60,7 @@ class ArgsParserTest {
     assertEquals(0.1, settings.applyFailureRatio());
     assertEquals(4, settings.sourceAddresses());
     assertEquals(Optional.of(Path.of("out/summary.json")), settings.report());
+    assertEquals(Optional.of(Duration.ofMillis(250)), settings.reportEvery());
     assertEquals(
         List.of("/127.0.0.9:0", "/127.0.0.10:0", "/127.0.0.11:0", "/127.0.0.12:0"),
         settings.localAddresses().stream().map(Object::toString).toList());
@@ -108,6 +111,8 @@ class ArgsParserTest {
     assertRefused(
         "--first-source-address 127.255.255.250 with --source-addresses 10 runs past 127.255.255.254",
         "--first-source-address", "127.255.255.250", "--source-addresses", "10");
+    assertRefused("--report-every needs --report, the file to rewrite", "--report-every", "1s");
+    assertRefused("--report-every must be at least 100ms", "--report", "out.json", "--report-every", "50ms");
   }
 
   @Test
