@@ -37,6 +37,7 @@ record FleetParameters(
   SimulatorSettings simulator(String target, Duration runFor) {
     return new SimulatorSettings(
         List.of(Target.parse(target)),
+        SimulatorSettings.ReconnectTo.SAME,
         agents,
         runFor,
         rampUp,

@@ -21,6 +21,9 @@ public final class ArgsParser {
                                    or http://127.0.0.1:4320/v1/opamp (HTTP polling). Repeat it to
                                    spread agents round-robin over several targets.
                                    Default: ws://127.0.0.1:4320/v1/opamp
+        --reconnect-to WHERE       same: an agent reconnects to the target it had; other: to another
+                                   target of its protocol, drawn at random (every node of a cluster,
+                                   no load balancer in front). Default: same
         --agents N                 agents to simulate (1..19000). Default: 100
         --duration D               how long the run lasts, then every agent disconnects. Default: 60s
         --ramp-up D                connects are spread evenly over this period. Default: 10s
@@ -49,6 +52,7 @@ public final class ArgsParser {
   /** The settings, or empty when {@code --help} was asked for. */
   public static Optional<SimulatorSettings> parse(String... args) throws UsageException {
     List<Target> targets = new ArrayList<>();
+    SimulatorSettings.ReconnectTo reconnectTo = SimulatorSettings.ReconnectTo.SAME;
     int agents = 100;
     Duration duration = Duration.ofSeconds(60);
     Duration rampUp = Duration.ofSeconds(10);
@@ -81,6 +85,7 @@ public final class ArgsParser {
       }
       switch (flag) {
         case "--target" -> targets.add(target(value));
+        case "--reconnect-to" -> reconnectTo = reconnectTo(flag, value);
         case "--agents" -> agents = integer(flag, value);
         case "--duration" -> duration = duration(flag, value);
         case "--ramp-up" -> rampUp = duration(flag, value);
@@ -101,6 +106,7 @@ public final class ArgsParser {
       return Optional.of(
           new SimulatorSettings(
               targets,
+              reconnectTo,
               agents,
               duration,
               rampUp,
@@ -122,6 +128,14 @@ public final class ArgsParser {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--target " + e.getMessage());
     }
+  }
+
+  private static SimulatorSettings.ReconnectTo reconnectTo(String flag, String value) throws UsageException {
+    return switch (value) {
+      case "same" -> SimulatorSettings.ReconnectTo.SAME;
+      case "other" -> SimulatorSettings.ReconnectTo.OTHER;
+      default -> throw new UsageException(flag + " takes same or other, not '" + value + "'");
+    };
   }
 
   /** A dotted IPv4 literal in 127.0.0.0/8; never a name, which would have to be resolved. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -17,6 +18,7 @@ import java.util.Optional;
  */
 public record SimulatorSettings(
     List<Target> targets,
+    ReconnectTo reconnectTo,
     int agents,
     Duration duration,
     Duration rampUp,
@@ -34,6 +36,14 @@ public record SimulatorSettings(
    */
   public static final int MAX_AGENTS = 19_000;
 
+  /** Which target an agent connects to after it lost (or could not open) a connection. */
+  public enum ReconnectTo {
+    /** The one it had: an agent configured with one endpoint, say a load balancer's. */
+    SAME,
+    /** Another of its protocol, at random: an agent configured with every node of a cluster. */
+    OTHER
+  }
+
   /** 127.0.0.1 as a number; the default first source address. */
   private static final int LOWEST_SOURCE_ADDRESS = 0x7F000001;
   /** 127.255.255.254: 127.255.255.255 is the loopback network's broadcast address. */
@@ -47,6 +57,7 @@ public record SimulatorSettings(
 
   public SimulatorSettings {
     targets = List.copyOf(targets);
+    Objects.requireNonNull(reconnectTo, "reconnectTo");
     if (targets.isEmpty()) {
       throw new IllegalArgumentException("--target: at least one target is needed");
     }

@@ -17,6 +17,7 @@ class ArgsParserTest {
   void noArgumentsGiveTheDefaults() throws Exception {
     SimulatorSettings settings = ArgsParser.parse().orElseThrow();
     assertEquals(List.of(Target.parse("ws://127.0.0.1:4320/v1/opamp")), settings.targets());
+    assertEquals(SimulatorSettings.ReconnectTo.SAME, settings.reconnectTo());
     assertEquals(100, settings.agents());
     assertEquals(Duration.ofSeconds(60), settings.duration());
     assertEquals(Duration.ofSeconds(10), settings.rampUp());
@@ -35,6 +36,7 @@ class ArgsParserTest {
         ArgsParser.parse(
                 "--target", "ws://127.0.0.1:4320/v1/opamp",
                 "--target=http://localhost:4321",
+                "--reconnect-to", "other",
                 "--agents", "5000",
                 "--duration", "2m",
                 "--ramp-up", "500ms",
@@ -52,6 +54,7 @@ class ArgsParserTest {
             // localhost is pinned to 127.0.0.1, and the OpAMP path is the default.
             new Target(Target.Protocol.HTTP, URI.create("http://127.0.0.1:4321/v1/opamp"))),
         settings.targets());
+    assertEquals(SimulatorSettings.ReconnectTo.OTHER, settings.reconnectTo());
     assertEquals(5000, settings.agents());
     assertEquals(Duration.ofMinutes(2), settings.duration());
     assertEquals(Duration.ofMillis(500), settings.rampUp());
@@ -111,6 +114,7 @@ class ArgsParserTest {
     assertRefused(
         "--first-source-address 127.255.255.250 with --source-addresses 10 runs past 127.255.255.254",
         "--first-source-address", "127.255.255.250", "--source-addresses", "10");
+    assertRefused("--reconnect-to takes same or other, not 'next'", "--reconnect-to", "next");
     assertRefused("--report-every needs --report, the file to rewrite", "--report-every", "1s");
     assertRefused("--report-every must be at least 100ms", "--report", "out.json", "--report-every", "50ms");
   }
