@@ -55,26 +55,13 @@ final class SimulatorJvms implements AutoCloseable {
         String name = scenario + "-simulator-" + i;
         Path report = logs.resolve(name + ".json");
         Files.deleteIfExists(report);
-        List<String> args = new ArrayList<>();
-        targets.forEach(target -> args.addAll(List.of("--target", target)));
-        args.addAll(
-            List.of(
-                "--reconnect-to", reconnectTo.name().toLowerCase(Locale.ROOT),
-                "--agents", Integer.toString(fleet.agentsOf(i)),
-                "--duration", runFor.toSeconds() + "s",
-                "--ramp-up", fleet.rampUp().toMillis() + "ms",
-                "--heartbeat", fleet.heartbeat().toSeconds() + "s",
-                "--source-addresses", Integer.toString(fleet.sourceAddresses()),
-                "--first-source-address", sourceAddress(i * fleet.sourceAddresses()),
-                "--report", report.toString(),
-                "--report-every", REPORT_EVERY.toMillis() + "ms"));
         ChildJvm jvm =
             ChildJvm.start(
                 name,
                 List.of("-Xmx" + fleet.simulatorMaxHeap()),
                 classpath,
                 "io.switchboard.fleetsim.Main",
-                args,
+                arguments(fleet, i, targets, reconnectTo, runFor, report),
                 Map.of(),
                 logs.resolve(name + ".log"),
                 () -> {});
@@ -92,9 +79,33 @@ final class SimulatorJvms implements AutoCloseable {
     return new SimulatorJvms(simulators);
   }
 
-  /** 127.0.0.1 plus {@code offset}, dotted: simulator i's range starts where i - 1's ended. */
-  private static String sourceAddress(int offset) {
-    byte[] octets = ByteBuffer.allocate(4).putInt(0x7F000001 + offset).array();
+  /** Simulator {@code index}'s command line: its share of the agents, its address range, its report file. */
+  static List<String> arguments(
+      FleetParameters fleet,
+      int index,
+      List<String> targets,
+      SimulatorSettings.ReconnectTo reconnectTo,
+      Duration runFor,
+      Path report) {
+    List<String> args = new ArrayList<>();
+    targets.forEach(target -> args.addAll(List.of("--target", target)));
+    args.addAll(
+        List.of(
+            "--reconnect-to", reconnectTo.name().toLowerCase(Locale.ROOT),
+            "--agents", Integer.toString(fleet.agentsOf(index)),
+            "--duration", runFor.toMillis() + "ms",
+            "--ramp-up", fleet.rampUp().toMillis() + "ms",
+            "--heartbeat", fleet.heartbeat().toMillis() + "ms",
+            "--source-addresses", Integer.toString(fleet.sourceAddresses()),
+            "--first-source-address", firstSourceAddress(index, fleet.sourceAddresses()),
+            "--report", report.toString(),
+            "--report-every", REPORT_EVERY.toMillis() + "ms"));
+    return args;
+  }
+
+  /** Where simulator {@code index}'s range starts: right after the one before it, from 127.0.0.1 on. */
+  static String firstSourceAddress(int index, int addressesEach) {
+    byte[] octets = ByteBuffer.allocate(4).putInt(0x7F000001 + index * addressesEach).array();
     return (octets[0] & 0xFF) + "." + (octets[1] & 0xFF) + "." + (octets[2] & 0xFF) + "." + (octets[3] & 0xFF);
   }
 
