@@ -21,7 +21,8 @@ public final class Bench {
               "dispatch-latency",
                   "commands through the operator API at a steady rate to N connected agents: submit to receipt and to APPLIED",
               "failover",
-                  "three node processes, N agents through a balancer, one node SIGKILLed: time until every agent is back"));
+                  "K node processes (-Dnodes, 3), N agents from S simulator JVMs straight to the nodes; each node's"
+                      + " sessions, heap and CPU, then one node SIGKILLed: time until every agent is back"));
 
   private Bench() {}
 
