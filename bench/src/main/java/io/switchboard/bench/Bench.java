@@ -7,7 +7,9 @@ import java.util.TreeMap;
  * Runs one named benchmark and prints its report as markdown (the fleet scenarios also write it,
  * with JSON and a plot, into bench/results):
  * {@code ./mvnw -q -pl bench exec:java -Dexec.args=status-writes}, once the modules are installed
- * (see the README's performance section).
+ * (see the README's performance section). connect-storm and failover run their simulated agents in
+ * fleet-sim JVMs of their own ({@link SimulatorJvms}); dispatch-latency keeps its agents in this
+ * JVM, where they time each command on the bench's clock.
  */
 public final class Bench {
 
