@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * <p>Agent i of each simulator goes to node i mod K, and an agent that loses its connection goes
  * to another node drawn at random (fleet-sim's {@code --reconnect-to other}), as agents configured
  * with every node's address would. No balancer stands in front: one process proxying the fleet
- * would hold two descriptors per agent, and a process here may have 20,000.
+ * would hold two descriptors per agent, and a process here may have 20,000 open files.
  */
 final class FailoverBenchmark {
 
