@@ -7,7 +7,9 @@ import java.util.TreeMap;
  * Runs one named benchmark and prints its report as markdown (the fleet scenarios also write it,
  * with JSON and a plot, into bench/results):
  * {@code ./mvnw -q -pl bench exec:java -Dexec.args=status-writes}, once the modules are installed
- * (see the README's performance section).
+ * (see the README's performance section). connect-storm and failover run their simulated agents in
+ * fleet-sim JVMs of their own ({@link SimulatorJvms}); dispatch-latency keeps its agents in this
+ * JVM, where they time each command on the bench's clock.
  */
 public final class Bench {
 
@@ -21,7 +23,8 @@ public final class Bench {
               "dispatch-latency",
                   "commands through the operator API at a steady rate to N connected agents: submit to receipt and to APPLIED",
               "failover",
-                  "three node processes, N agents through a balancer, one node SIGKILLed: time until every agent is back"));
+                  "K node processes (-Dnodes, 3), N agents from S simulator JVMs straight to the nodes; each node's"
+                      + " sessions, heap and CPU, then one node SIGKILLed: time until every agent is back"));
 
   private Bench() {}
 

@@ -2,6 +2,7 @@ package io.switchboard.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,12 +86,22 @@ final class ChildJvm implements AutoCloseable {
   /** SIGTERM, so that the JVM runs its shutdown hooks; SIGKILL if it has not ended after 30 s. */
   @Override
   public void close() {
+    stop(Duration.ofSeconds(30));
+  }
+
+  /**
+   * SIGTERM, then SIGKILL if the JVM has not ended within {@code grace}; whether it ended by
+   * itself, shutdown hooks done.
+   */
+  boolean stop(Duration grace) {
     process.destroy();
-    if (!awaitExit(30)) {
+    boolean endedByItself = awaitExit(grace.toSeconds());
+    if (!endedByItself) {
       process.destroyForcibly();
       awaitExit(30);
     }
     ended();
+    return endedByItself;
   }
 
   private boolean awaitExit(long seconds) {

@@ -1,20 +1,20 @@
 package io.switchboard.bench;
 
-import io.switchboard.fleetsim.FleetSimulator;
+import io.switchboard.fleetsim.SimulatorSettings;
 import io.switchboard.fleetsim.Summary;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code connect-storm}: one node process (embedded PostgreSQL, sign-in off) and N simulated
- * WebSocket agents in this JVM, connecting over the ramp-up from several loopback addresses. Reports
- * how long until every agent held a session, the retries on the way, the sessions each second
- * (the simulator's count and the node's gauge), the node's heap per agent and CPU once every agent
- * is connected, and the same for the bare echo server holding as many connections.
+ * WebSocket agents from {@code -Dsimulators} fleet-sim JVMs, connecting over the ramp-up from
+ * several loopback addresses. Reports how long until every agent held a session, the retries on
+ * the way, the sessions each second (the simulators' count and the node's gauge), the node's heap
+ * per agent and CPU once every agent is connected, and the same for the bare echo server holding
+ * as many connections.
  */
 final class ConnectStormBenchmark {
 
@@ -32,6 +32,7 @@ final class ConnectStormBenchmark {
 
     BenchReport report = new BenchReport("connect-storm", DESCRIPTION, Instant.now());
     fleet.addTo(report, "node and echo server heap limit");
+    fleet.addSimulatorsTo(report);
     report.parameter("steady-state CPU window (-Dsteady)", steady);
     report.parameter("idle CPU window, before the connections (-DidleWindow)", idleWindow);
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
@@ -55,34 +56,35 @@ final class ConnectStormBenchmark {
           node.pid(), SteadyState.mib(idle.heapBytes()), idle.cpuPercentOfCore(), fleet.agents());
       // Long enough for the storm, the heap and CPU measurements, and some slack; stopped early below.
       Duration runFor = fleet.connectTimeout().plus(settle).plus(steady).plus(Duration.ofSeconds(60));
-      FleetSimulator simulator = FleetSimulator.start(fleet.simulator(node.opampUrl(), runFor));
       Summary summary;
+      Summary end;
       SteadyState state;
-      try (SessionSampler sampler =
-          new SessionSampler(
-              seconds -> {
-                report.sessions("simulator: agents holding a session", seconds, simulator.progress().connectedNow());
-                node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), seconds, count));
-                report.latency("node: GET /api/health round trip", seconds, healthRoundTripMillis(node));
-              })) {
-        long deadline = System.nanoTime() + fleet.connectTimeout().toNanos();
-        while (simulator.progress().allConnectedAfter().isEmpty() && System.nanoTime() < deadline) {
-          Thread.sleep(200);
+      try (SimulatorJvms simulators =
+          SimulatorJvms.start("connect-storm", fleet, List.of(node.opampUrl()), SimulatorSettings.ReconnectTo.SAME, runFor)) {
+        try (SessionSampler sampler =
+            new SessionSampler(
+                seconds -> {
+                  report.sessions("simulators: agents holding a session", seconds, simulators.progress().connectedNow());
+                  node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), seconds, count));
+                  report.latency("node: GET /api/health round trip", seconds, healthRoundTripMillis(node));
+                })) {
+          long deadline = System.nanoTime() + fleet.connectTimeout().toNanos();
+          while (simulators.progress().allConnectedAfter().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+          }
+          Summary storm = simulators.progress();
+          report.result(
+              "all_connected_after_s",
+              "every agent held a session after (ramp-up included; the slowest simulator's)",
+              storm.allConnectedAfter().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN),
+              "s");
+          System.out.println("bench: " + storm.progressLine());
+          state = SteadyState.measure(node.pid(), simulators.progress().connectedNow(), idle, settle, steady);
+          summary = simulators.progress();
+          LocalNode.noteIfGaugeMissing(report, List.of(node));
         }
-        Summary storm = simulator.progress();
-        report.result(
-            "all_connected_after_s",
-            "every agent held a session after (ramp-up included)",
-            storm.allConnectedAfter().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN),
-            "s");
-        System.out.println("bench: " + storm.progressLine());
-        state = SteadyState.measure(node.pid(), simulator.progress().connectedNow(), idle, settle, steady);
-        summary = simulator.progress();
-        LocalNode.noteIfGaugeMissing(report, List.of(node));
-      } finally {
-        simulator.stop();
+        end = simulators.stop(report);
       }
-      Summary end = simulator.summary().toCompletableFuture().get(60, TimeUnit.SECONDS);
       report.result("agents_connected", "agents that held a session at least once", summary.agentsConnected(), "");
       report.result("max_concurrent_sessions", "most agents holding a session at once", summary.maxConcurrentlyConnected(), "");
       report.result("reconnects", "connection attempts retried (after an agent's first)", summary.reconnects(), "");
@@ -91,7 +93,7 @@ final class ConnectStormBenchmark {
       if (!summary.errors().isEmpty()) {
         report.note("errors by kind until the steady state ended: " + summary.errors());
       }
-      report.note("simulator summary after the agents' goodbyes: " + end.toJson().replace('\n', ' '));
+      report.note("simulators' summary after the agents' goodbyes: " + end.toJson().replaceAll("\\s+", " "));
       report.result("node_idle_heap_mib", "node: heap after full GC, before the agents", SteadyState.mib(state.idle().heapBytes()), "MiB");
       report.result("node_heap_mib", "node: heap after full GC, every agent connected", SteadyState.mib(state.heapBytes()), "MiB");
       report.result("node_heap_per_agent_kib", "node: heap per agent", state.heapPerConnectionKib(), "KiB");

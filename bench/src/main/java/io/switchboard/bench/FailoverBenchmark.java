@@ -1,11 +1,10 @@
 package io.switchboard.bench;
 
-import io.switchboard.fleetsim.FleetSimulator;
+import io.switchboard.fleetsim.SimulatorSettings;
 import io.switchboard.fleetsim.Summary;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.EmbeddedDatabase;
-import java.net.InetSocketAddress;
-import java.net.URI;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,48 +12,70 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * {@code failover}: a cluster of three node processes on one shared PostgreSQL (embedded, started
- * by the bench), N simulated agents through a loopback TCP balancer, then one node SIGKILLed.
- * Reports how long until every agent holds a session again, and the sessions each second.
+ * {@code failover}: a local cluster of {@code -Dnodes} node processes on one shared PostgreSQL
+ * (embedded, started by the bench), N simulated agents from {@code -Dsimulators} fleet-sim JVMs
+ * connecting straight to the nodes. Reports each node's sessions, heap and CPU once every agent is
+ * connected, then SIGKILLs one node and reports how long until every agent holds a session again,
+ * with the sessions each second.
+ *
+ * <p>Agent i of each simulator goes to node i mod K, and an agent that loses its connection goes
+ * to another node drawn at random (fleet-sim's {@code --reconnect-to other}), as agents configured
+ * with every node's address would. No balancer stands in front: one process proxying the fleet
+ * would hold two descriptors per agent, and a process here may have 20,000 open files.
  */
 final class FailoverBenchmark {
 
   static final String DESCRIPTION =
-      "Three node processes on one PostgreSQL behind a loopback TCP balancer, N WebSocket agents; one node is"
-          + " SIGKILLed and its agents come back through the survivors.";
+      "K node processes on one PostgreSQL, N WebSocket agents from S simulator JVMs straight to the nodes; each"
+          + " node's sessions, heap and CPU in steady state, then one node is SIGKILLed and its agents come back"
+          + " through the survivors.";
 
-  private static final int NODES = 3;
   /** The node that is killed: not the seed, so that the survivors keep the seed node. */
   private static final int DOOMED = 1;
+  /** A node turns agents away beyond this many WebSocket sessions (SWITCHBOARD_OPAMP_MAX_SESSIONS's default). */
+  private static final int NODE_MAX_SESSIONS = 19_000;
+  private static final Pattern OPEN_FILES = Pattern.compile("^Max open files\\s+(\\d+)", Pattern.MULTILINE);
 
   private FailoverBenchmark() {}
 
   static void run() throws Exception {
     FleetParameters fleet = FleetParameters.read("1g");
+    int nodeCount = BenchProperties.integer("nodes", 3);
+    if (nodeCount < 2) {
+      throw new IllegalArgumentException("-Dnodes=" + nodeCount + ": a failover needs at least two nodes");
+    }
     Duration settle = BenchProperties.duration("settle", "10s");
+    Duration steady = BenchProperties.duration("steady", "30s");
+    Duration idleWindow = BenchProperties.duration("idleWindow", "10s");
     Duration recoveryTimeout = BenchProperties.duration("recoveryTimeout", "180s");
 
     BenchReport report = new BenchReport("failover", DESCRIPTION, Instant.now());
     fleet.addTo(report, "heap limit per node");
-    report.parameter("nodes", NODES);
-    report.parameter("wait before the kill, every agent connected (-Dsettle)", settle);
+    fleet.addSimulatorsTo(report);
+    report.parameter("nodes (-Dnodes)", nodeCount);
+    report.parameter("wait once every agent is connected, before the steady-state measurement (-Dsettle)", settle);
+    report.parameter("steady-state CPU window, before the kill (-Dsteady)", steady);
+    report.parameter("idle CPU window, before the agents (-DidleWindow)", idleWindow);
     report.parameter("recovery timeout (-DrecoveryTimeout)", recoveryTimeout);
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
+    warnIfSurvivorsCannotHoldTheFleet(fleet.agents(), nodeCount, report);
 
     Path dataDir = Files.createTempDirectory("switchboard-bench-failover-db");
     try (EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), Ports.free())) {
-      // Migrated once here, so that three nodes starting together do not race for it.
+      // Migrated once here, so that nodes starting together do not race for it.
       Database.migrate(database.endpoint());
       String url = "postgresql://postgres@127.0.0.1:" + database.endpoint().hosts().get(0).port() + "/postgres";
       List<LocalNode> nodes = new ArrayList<>();
       try {
         int seed = Ports.free();
-        for (int i = 0; i < NODES; i++) {
+        for (int i = 0; i < nodeCount; i++) {
           nodes.add(
               LocalNode.start(
                   "failover-node-" + i, fleet.maxHeap(), new LocalNode.Database.Shared(url), i == 0 ? seed : Ports.free(), Optional.of(seed), List.of()));
@@ -62,8 +83,9 @@ final class FailoverBenchmark {
         for (LocalNode node : nodes) {
           node.awaitHealthy(Duration.ofSeconds(240));
         }
-        System.out.printf("bench: %d nodes up; %d agents%n", NODES, fleet.agents());
-        measure(nodes, fleet, settle, recoveryTimeout, report);
+        List<SteadyState.Idle> idle = onEveryNode(nodes, node -> SteadyState.Idle.measure(node.pid(), idleWindow));
+        System.out.printf("bench: %d nodes up; %d agents from %d simulator JVMs%n", nodeCount, fleet.agents(), fleet.simulators());
+        measure(nodes, idle, fleet, settle, steady, recoveryTimeout, report);
         LocalNode.noteIfGaugeMissing(report, nodes);
       } finally {
         nodes.forEach(LocalNode::close);
@@ -75,97 +97,220 @@ final class FailoverBenchmark {
   }
 
   private static void measure(
-      List<LocalNode> nodes, FleetParameters fleet, Duration settle, Duration recoveryTimeout, BenchReport report)
+      List<LocalNode> nodes,
+      List<SteadyState.Idle> idle,
+      FleetParameters fleet,
+      Duration settle,
+      Duration steady,
+      Duration recoveryTimeout,
+      BenchReport report)
       throws Exception {
-    List<InetSocketAddress> backends = new ArrayList<>();
-    for (LocalNode node : nodes) {
-      URI opamp = URI.create(node.opampUrl());
-      backends.add(new InetSocketAddress(opamp.getHost(), opamp.getPort()));
-    }
-    Set<Integer> down = ConcurrentHashMap.newKeySet();
-    try (LoopbackBalancer balancer = new LoopbackBalancer(backends)) {
-      Duration runFor = fleet.connectTimeout().plus(settle).plus(recoveryTimeout).plus(Duration.ofSeconds(60));
-      FleetSimulator simulator = FleetSimulator.start(fleet.simulator(balancer.url("/v1/opamp"), runFor));
+    List<String> targets = nodes.stream().map(LocalNode::opampUrl).toList();
+    // Long enough for the storm, the steady state (its full GCs included), the recovery and some slack; stopped early below.
+    Duration runFor = fleet.connectTimeout().plus(settle).plus(steady).plus(recoveryTimeout).plus(Duration.ofSeconds(120));
+    try (SimulatorJvms simulators =
+        SimulatorJvms.start("failover", fleet, targets, SimulatorSettings.ReconnectTo.OTHER, runFor)) {
       try (SessionSampler sampler =
           new SessionSampler(
               seconds -> {
-                report.sessions("simulator: agents holding a session", seconds, simulator.progress().connectedNow());
-                for (int i = 0; i < nodes.size(); i++) {
-                  if (down.contains(i)) {
-                    continue;
-                  }
-                  LocalNode node = nodes.get(i);
-                  // The balancer's health check, once a second as a load balancer's would be.
-                  if (!healthy(node)) {
-                    down.add(i);
-                    balancer.markDown(backends.get(i));
-                    continue;
-                  }
+                report.sessions("simulators: agents holding a session", seconds, simulators.progress().connectedNow());
+                // A killed node's scrape fails at once, and it simply has no more samples.
+                for (LocalNode node : nodes) {
                   node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), seconds, count));
                 }
               })) {
-        long deadline = System.nanoTime() + fleet.connectTimeout().toNanos();
-        while (simulator.progress().allConnectedAfter().isEmpty() && System.nanoTime() < deadline) {
-          Thread.sleep(200);
-        }
-        Summary storm = simulator.progress();
-        System.out.println("bench: " + storm.progressLine());
-        report.result(
-            "all_connected_after_s",
-            "every agent held a session after (ramp-up included)",
-            storm.allConnectedAfter().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN),
-            "s");
-        Thread.sleep(settle.toMillis());
-        long reconnectsBefore = simulator.progress().reconnects();
-        int connectedBefore = simulator.progress().connectedNow();
-
-        double killedAt = sampler.secondsSinceStart();
-        long killNanos = System.nanoTime();
-        nodes.get(DOOMED).kill();
-        System.out.printf("bench: %s SIGKILLed at %.1f s with %d agents connected%n", nodes.get(DOOMED).name(), killedAt, connectedBefore);
-        report.note(String.format("%s was SIGKILLed %.1f s into the run", nodes.get(DOOMED).name(), killedAt));
-
-        int lowest = connectedBefore;
-        boolean dropped = false;
-        long recoveryDeadline = killNanos + recoveryTimeout.toNanos();
-        double recoveredAfter = Double.NaN;
-        List<long[]> afterKill = new ArrayList<>();
-        while (System.nanoTime() < recoveryDeadline) {
-          int now = simulator.progress().connectedNow();
-          afterKill.add(new long[] {System.nanoTime() - killNanos, now});
-          lowest = Math.min(lowest, now);
-          dropped |= now < connectedBefore;
-          if (dropped && now >= fleet.agents()) {
-            recoveredAfter = (System.nanoTime() - killNanos) / 1e9;
-            break;
-          }
-          Thread.sleep(100);
-        }
-        Summary after = simulator.progress();
-        report.result("connected_before_kill", "agents holding a session before the kill", connectedBefore, "");
-        report.result("lowest_after_kill", "fewest agents holding a session after the kill", lowest, "");
-        for (int percent : new int[] {50, 90}) {
-          report.result(
-              "recovered_" + percent + "_percent_after_s",
-              percent + "% of the agents that lost their session back, after the kill",
-              backAfterSeconds(afterKill, lowest, connectedBefore, percent),
-              "s");
-        }
-        report.result("recovered_after_s", "every agent holding a session again, after the kill", recoveredAfter, "s");
-        report.result("reconnects_after_kill", "connection attempts after the kill", after.reconnects() - reconnectsBefore, "");
-        report.result("connected_at_end", "agents holding a session at the end", after.connectedNow(), "");
-        if (!after.errors().isEmpty()) {
-          report.note("errors the agents saw: " + after.errors());
-        }
-        System.out.println("bench: " + after.progressLine());
-      } finally {
-        simulator.stop();
-        simulator.summary().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        stormSteadyStateAndKill(nodes, idle, simulators, sampler, fleet, settle, steady, recoveryTimeout, report);
       }
+      Summary end = simulators.stop(report);
+      report.note("simulators' summary after the agents' goodbyes: " + end.toJson().replaceAll("\\s+", " "));
     }
     report.note(
-        "the balancer takes a node out once its /api/health fails (probed each second); agents reconnect with the"
-            + " simulator's jittered backoff, 1 s doubling");
+        "agents connect straight to the nodes (agent i of each simulator to node i mod "
+            + nodes.size()
+            + ") and reconnect to another node drawn at random, with fleet-sim's jittered backoff (1 s doubling);"
+            + " the simulators' numbers are at most "
+            + SimulatorJvms.REPORT_EVERY.toMillis()
+            + " ms old, which bounds how exactly a recovery is timed");
+  }
+
+  /** The connect storm, each node's steady state, then the kill and the recovery. */
+  private static void stormSteadyStateAndKill(
+      List<LocalNode> nodes,
+      List<SteadyState.Idle> idle,
+      SimulatorJvms simulators,
+      SessionSampler sampler,
+      FleetParameters fleet,
+      Duration settle,
+      Duration steady,
+      Duration recoveryTimeout,
+      BenchReport report)
+      throws Exception {
+    long deadline = System.nanoTime() + fleet.connectTimeout().toNanos();
+    while (simulators.progress().allConnectedAfter().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    Summary storm = simulators.progress();
+    System.out.println("bench: " + storm.progressLine());
+    report.result(
+        "all_connected_after_s",
+        "every agent held a session after (ramp-up included; the slowest simulator's)",
+        storm.allConnectedAfter().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN),
+        "s");
+
+    steadyState(nodes, idle, simulators, settle, steady, report);
+
+    long reconnectsBefore = simulators.progress().reconnects();
+    int connectedBefore = simulators.progress().connectedNow();
+    LocalNode doomed = nodes.get(DOOMED);
+    Optional<Double> doomedSessions = doomed.websocketSessions();
+    double killedAt = sampler.secondsSinceStart();
+    long killNanos = System.nanoTime();
+    doomed.kill();
+    System.out.printf("bench: %s SIGKILLed at %.1f s with %d agents connected%n", doomed.name(), killedAt, connectedBefore);
+    report.note(
+        String.format(
+            "%s was SIGKILLed %.1f s into the run, holding %s sessions (its gauge)",
+            doomed.name(), killedAt, doomedSessions.map(count -> String.format("%.0f", count)).orElse("an unknown number of")));
+
+    int lowest = connectedBefore;
+    boolean dropped = false;
+    long recoveryDeadline = killNanos + recoveryTimeout.toNanos();
+    double recoveredAfter = Double.NaN;
+    List<long[]> afterKill = new ArrayList<>();
+    while (System.nanoTime() < recoveryDeadline) {
+      int now = simulators.progress().connectedNow();
+      afterKill.add(new long[] {System.nanoTime() - killNanos, now});
+      lowest = Math.min(lowest, now);
+      dropped |= now < connectedBefore;
+      if (dropped && now >= fleet.agents()) {
+        recoveredAfter = (System.nanoTime() - killNanos) / 1e9;
+        break;
+      }
+      Thread.sleep(100);
+    }
+    Summary after = simulators.progress();
+    report.result("connected_before_kill", "agents holding a session before the kill", connectedBefore, "");
+    report.result("lowest_after_kill", "fewest agents holding a session after the kill", lowest, "");
+    for (int percent : new int[] {50, 90}) {
+      report.result(
+          "recovered_" + percent + "_percent_after_s",
+          percent + "% of the agents that lost their session back, after the kill",
+          backAfterSeconds(afterKill, lowest, connectedBefore, percent),
+          "s");
+    }
+    report.result("recovered_after_s", "every agent holding a session again, after the kill", recoveredAfter, "s");
+    report.result("reconnects_after_kill", "connection attempts after the kill", after.reconnects() - reconnectsBefore, "");
+    report.result("connected_at_end", "agents holding a session at the end", after.connectedNow(), "");
+    if (!after.errors().isEmpty()) {
+      report.note("errors the agents saw: " + after.errors());
+    }
+    System.out.println("bench: " + after.progressLine());
+  }
+
+  /**
+   * Each node's sessions, heap after full GCs and CPU over the window, all nodes measured at once so
+   * that each sees the same load; the simulators' own CPU over the same time.
+   */
+  private static void steadyState(
+      List<LocalNode> nodes, List<SteadyState.Idle> idle, SimulatorJvms simulators, Duration settle, Duration steady, BenchReport report)
+      throws Exception {
+    List<Long> simulatorPids = simulators.pids();
+    long simulatorCpuBefore = cpuNanos(simulatorPids);
+    long start = System.nanoTime();
+    List<SteadyState> states =
+        onEveryNode(
+            nodes,
+            node -> {
+              int index = nodes.indexOf(node);
+              int sessions = node.websocketSessions().map(Double::intValue).orElse(0);
+              return SteadyState.measure(node.pid(), sessions, idle.get(index), settle, steady);
+            });
+    double simulatorCpu = (cpuNanos(simulatorPids) - simulatorCpuBefore) * 100.0 / (System.nanoTime() - start);
+    long heapTotal = 0;
+    double cpuTotal = 0;
+    for (int i = 0; i < nodes.size(); i++) {
+      String node = nodes.get(i).name();
+      SteadyState state = states.get(i);
+      report.result("node_" + i + "_sessions", node + ": sessions in steady state (its gauge)", state.connections(), "");
+      report.result("node_" + i + "_heap_mib", node + ": heap after full GC, in steady state", SteadyState.mib(state.heapBytes()), "MiB");
+      report.result("node_" + i + "_heap_per_agent_kib", node + ": heap per agent, over its idle heap", state.heapPerConnectionKib(), "KiB");
+      report.result("node_" + i + "_cpu_percent_of_core", node + ": CPU in steady state", state.cpuPercentOfCore(), "% of a core");
+      System.out.printf(
+          "bench: %s %d sessions, heap %.1f MiB (%.1f KiB per agent), %.1f%% of a core%n",
+          node, state.connections(), SteadyState.mib(state.heapBytes()), state.heapPerConnectionKib(), state.cpuPercentOfCore());
+      heapTotal += state.heapBytes();
+      cpuTotal += state.cpuPercentOfCore();
+    }
+    report.result("nodes_heap_mib", "all nodes: heap after full GC, in steady state", SteadyState.mib(heapTotal), "MiB");
+    report.result("nodes_cpu_percent_of_core", "all nodes: CPU in steady state", cpuTotal, "% of a core");
+    report.result(
+        "simulators_cpu_percent_of_core", "all simulator JVMs: CPU while the nodes were measured", simulatorCpu, "% of a core");
+    // Taken after the nodes' window, so that these full GCs do not fall into it: what -DsimulatorXmx must hold.
+    long simulatorHeap = 0;
+    for (long pid : simulatorPids) {
+      simulatorHeap += JvmProbe.heapUsedAfterFullGc(pid);
+    }
+    int agents = simulators.progress().agentsRequested();
+    report.result("simulators_heap_mib", "all simulator JVMs: heap after full GC", SteadyState.mib(simulatorHeap), "MiB");
+    report.result(
+        "simulator_heap_per_agent_kib", "simulator JVMs: heap per agent, their base heap included", simulatorHeap / 1024.0 / agents, "KiB");
+    report.note(
+        "CPU is user + system time of each JVM from /proc/<pid>/stat; the shared PostgreSQL is not included. Heap is G1's"
+            + " used heap after two GC.run (jcmd), taken on every node at once.");
+  }
+
+  /** What a measurement does with one node. */
+  private interface NodeMeasurement<T> {
+    T on(LocalNode node) throws Exception;
+  }
+
+  /** Runs {@code measurement} on every node at once; the results in the nodes' order. */
+  private static <T> List<T> onEveryNode(List<LocalNode> nodes, NodeMeasurement<T> measurement) throws Exception {
+    ExecutorService executor = Executors.newFixedThreadPool(nodes.size());
+    try {
+      List<Future<T>> running = new ArrayList<>();
+      for (LocalNode node : nodes) {
+        running.add(executor.submit(() -> measurement.on(node)));
+      }
+      List<T> results = new ArrayList<>();
+      for (Future<T> result : running) {
+        results.add(result.get());
+      }
+      return results;
+    } finally {
+      executor.shutdownNow();
+    }
+  }
+
+  private static long cpuNanos(List<Long> pids) throws IOException {
+    long total = 0;
+    for (long pid : pids) {
+      total += JvmProbe.cpuNanos(pid);
+    }
+    return total;
+  }
+
+  /**
+   * Says so up front when the survivors cannot take the fleet: after the kill each must hold its
+   * share of the agents, and a node turns agents away past its session limit, itself set below the
+   * open files a process may have here.
+   */
+  private static void warnIfSurvivorsCannotHoldTheFleet(int agents, int nodes, BenchReport report) throws IOException {
+    Matcher limit = OPEN_FILES.matcher(Files.readString(Path.of("/proc/self/limits")));
+    long openFiles = limit.find() ? Long.parseLong(limit.group(1)) : Long.MAX_VALUE;
+    // A node's own files (jars, its database pool, the cluster's sockets) take a few hundred.
+    long perNode = Math.min(NODE_MAX_SESSIONS, openFiles - 1_000);
+    long perSurvivor = (agents + nodes - 2) / (nodes - 1);
+    if (perSurvivor > perNode) {
+      String warning =
+          String.format(
+              "after the kill each of the %d surviving nodes must hold about %,d agents, more than a node's session"
+                  + " limit (%,d by default) allows under the %d open files of a process here: expect agents turned"
+                  + " away; -Dnodes=%d keeps the survivors under it",
+              nodes - 1, perSurvivor, NODE_MAX_SESSIONS, openFiles, (agents + perNode - 1) / perNode + 1);
+      System.out.println("bench: warning: " + warning);
+      report.note("warning: " + warning);
+    }
   }
 
   /**
@@ -182,13 +327,5 @@ final class FailoverBenchmark {
       }
     }
     return Double.NaN;
-  }
-
-  private static boolean healthy(LocalNode node) {
-    try {
-      return LocalNode.get(node.apiPort(), "/api/health").statusCode() == 200;
-    } catch (Exception e) {
-      return false;
-    }
   }
 }

@@ -1,5 +1,7 @@
 package io.switchboard.fleetsim;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,26 +21,38 @@ public final class ArgsParser {
                                    or http://127.0.0.1:4320/v1/opamp (HTTP polling). Repeat it to
                                    spread agents round-robin over several targets.
                                    Default: ws://127.0.0.1:4320/v1/opamp
+        --reconnect-to WHERE       same: an agent reconnects to the target it had; other: to another
+                                   target of its protocol, drawn at random (every node of a cluster,
+                                   no load balancer in front). Default: same
         --agents N                 agents to simulate (1..19000). Default: 100
         --duration D               how long the run lasts, then every agent disconnects. Default: 60s
         --ramp-up D                connects are spread evenly over this period. Default: 10s
         --heartbeat D              heartbeat (polling) interval until the server offers one. Default: 30s
         --churn-per-second X       health changes per second across the fleet. Default: 0
         --apply-failure-ratio R    share of remote configs reported FAILED (0.0..1.0). Default: 0.0
-        --source-addresses N       bind agents to 127.0.0.1 .. 127.0.0.N round-robin. Default: 1
+        --source-addresses N       bind agents round-robin to N consecutive loopback addresses,
+                                   from --first-source-address on (1..254). Default: 1
+        --first-source-address A   the first of those addresses. Simulators running side by side
+                                   take ranges of their own, so that each has the ephemeral ports
+                                   of its addresses to itself. Default: 127.0.0.1
         --report PATH              also write the JSON summary to this file
+        --report-every D           rewrite the --report file this often during the run (at least
+                                   100ms), with the numbers so far; each write replaces the file
+                                   whole. Default: only at the end
         --help                     this text
 
       Durations take a unit: 500ms, 30s, 5m, 1h.
       """;
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+  private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
   private ArgsParser() {}
 
   /** The settings, or empty when {@code --help} was asked for. */
   public static Optional<SimulatorSettings> parse(String... args) throws UsageException {
     List<Target> targets = new ArrayList<>();
+    SimulatorSettings.ReconnectTo reconnectTo = SimulatorSettings.ReconnectTo.SAME;
     int agents = 100;
     Duration duration = Duration.ofSeconds(60);
     Duration rampUp = Duration.ofSeconds(10);
@@ -46,7 +60,9 @@ public final class ArgsParser {
     double churnPerSecond = 0;
     double applyFailureRatio = 0;
     int sourceAddresses = 1;
+    InetAddress firstSourceAddress = SimulatorSettings.DEFAULT_FIRST_SOURCE_ADDRESS;
     Optional<Path> report = Optional.empty();
+    Optional<Duration> reportEvery = Optional.empty();
 
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -69,6 +85,7 @@ public final class ArgsParser {
       }
       switch (flag) {
         case "--target" -> targets.add(target(value));
+        case "--reconnect-to" -> reconnectTo = reconnectTo(flag, value);
         case "--agents" -> agents = integer(flag, value);
         case "--duration" -> duration = duration(flag, value);
         case "--ramp-up" -> rampUp = duration(flag, value);
@@ -76,7 +93,9 @@ public final class ArgsParser {
         case "--churn-per-second" -> churnPerSecond = decimal(flag, value);
         case "--apply-failure-ratio" -> applyFailureRatio = decimal(flag, value);
         case "--source-addresses" -> sourceAddresses = integer(flag, value);
+        case "--first-source-address" -> firstSourceAddress = loopbackAddress(flag, value);
         case "--report" -> report = Optional.of(Path.of(value));
+        case "--report-every" -> reportEvery = Optional.of(duration(flag, value));
         default -> throw new UsageException("unknown option " + flag);
       }
     }
@@ -86,7 +105,18 @@ public final class ArgsParser {
     try {
       return Optional.of(
           new SimulatorSettings(
-              targets, agents, duration, rampUp, heartbeat, churnPerSecond, applyFailureRatio, sourceAddresses, report));
+              targets,
+              reconnectTo,
+              agents,
+              duration,
+              rampUp,
+              heartbeat,
+              churnPerSecond,
+              applyFailureRatio,
+              sourceAddresses,
+              firstSourceAddress,
+              report,
+              reportEvery));
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
@@ -97,6 +127,34 @@ public final class ArgsParser {
       return Target.parse(value);
     } catch (IllegalArgumentException e) {
       throw new UsageException("--target " + e.getMessage());
+    }
+  }
+
+  private static SimulatorSettings.ReconnectTo reconnectTo(String flag, String value) throws UsageException {
+    return switch (value) {
+      case "same" -> SimulatorSettings.ReconnectTo.SAME;
+      case "other" -> SimulatorSettings.ReconnectTo.OTHER;
+      default -> throw new UsageException(flag + " takes same or other, not '" + value + "'");
+    };
+  }
+
+  /** A dotted IPv4 literal in 127.0.0.0/8; never a name, which would have to be resolved. */
+  private static InetAddress loopbackAddress(String flag, String value) throws UsageException {
+    Matcher matcher = IPV4.matcher(value);
+    byte[] octets = new byte[4];
+    boolean valid = matcher.matches();
+    for (int i = 0; valid && i < 4; i++) {
+      int octet = Integer.parseInt(matcher.group(i + 1));
+      valid = octet <= 255;
+      octets[i] = (byte) octet;
+    }
+    if (!valid || octets[0] != 127) {
+      throw new UsageException(flag + " takes a loopback IPv4 address such as 127.0.0.9, not '" + value + "'");
+    }
+    try {
+      return InetAddress.getByAddress(octets);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("a 4-byte address is always valid", e);
     }
   }
 

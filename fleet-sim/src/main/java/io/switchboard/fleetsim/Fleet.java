@@ -1,6 +1,7 @@
 package io.switchboard.fleetsim;
 
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -65,6 +66,12 @@ final class Fleet extends AbstractBehavior<Fleet.Command> {
     Map<Target.Protocol, Transport> transports = new EnumMap<>(Target.Protocol.class);
     transports.put(Target.Protocol.WEBSOCKET, new WebSocketTransport(context.getSystem()));
     transports.put(Target.Protocol.HTTP, new HttpTransport(context.getSystem()));
+    Map<Target.Protocol, Reconnects> reconnects = new EnumMap<>(Target.Protocol.class);
+    for (Target.Protocol protocol : Target.Protocol.values()) {
+      List<URI> sameProtocol =
+          settings.targets().stream().filter(target -> target.protocol() == protocol).map(Target::uri).distinct().toList();
+      reconnects.put(protocol, new Reconnects(settings.reconnectTo(), sameProtocol));
+    }
     List<InetSocketAddress> localAddresses = settings.localAddresses();
     long rampUpNanos = settings.rampUp().toNanos();
     for (int i = 0; i < settings.agents(); i++) {
@@ -74,6 +81,7 @@ final class Fleet extends AbstractBehavior<Fleet.Command> {
               i,
               transports.get(target.protocol()),
               target.uri(),
+              reconnects.get(target.protocol()),
               localAddresses.get(i % localAddresses.size()),
               Duration.ofNanos(rampUpNanos / settings.agents() * i));
       ActorRef<SimulatedAgent.Command> agent =

@@ -3,6 +3,7 @@ package io.switchboard.fleetsim;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -59,6 +60,12 @@ public final class Main {
         PROGRESS_EVERY_SECONDS,
         PROGRESS_EVERY_SECONDS,
         TimeUnit.SECONDS);
+    if (settings.reportEvery().isPresent()) {
+      Path report = settings.report().orElseThrow();
+      long everyMillis = settings.reportEvery().get().toMillis();
+      progress.scheduleAtFixedRate(
+          () -> replace(report, simulator.progress().toJson()), everyMillis, everyMillis, TimeUnit.MILLISECONDS);
+    }
 
     // Ctrl-C ends the run early, but still with goodbyes and a report.
     CountDownLatch reported = new CountDownLatch(1);
@@ -76,11 +83,13 @@ public final class Main {
     Runtime.getRuntime().addShutdownHook(onInterrupt);
 
     Summary summary = simulator.summary().toCompletableFuture().get();
-    progress.shutdownNow();
+    // A rewrite of the numbers so far must not land after the final summary.
+    progress.shutdown();
+    progress.awaitTermination(10, TimeUnit.SECONDS);
     System.out.println(summary.progressLine());
     System.out.print(summary.toJson());
-    if (settings.report().isPresent()) {
-      write(settings.report().get(), summary.toJson());
+    if (settings.report().isPresent() && replace(settings.report().get(), summary.toJson())) {
+      System.out.println("fleet-sim: summary written to " + settings.report().get());
     }
     reported.countDown();
     try {
@@ -90,16 +99,20 @@ public final class Main {
     }
   }
 
-  private static void write(Path report, String json) {
+  /**
+   * Writes the file beside its final name, then moves it there in one step, so that a reader (the
+   * bench, while the run lasts) sees either the previous summary or this one, never half of one.
+   */
+  private static boolean replace(Path report, String json) {
     try {
-      Path parent = report.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.writeString(report, json);
-      System.out.println("fleet-sim: summary written to " + report);
+      Path target = report.toAbsolutePath();
+      Files.createDirectories(target.getParent());
+      Path written = Files.writeString(target.resolveSibling(target.getFileName() + ".tmp"), json);
+      Files.move(written, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return true;
     } catch (IOException e) {
       System.err.println("fleet-sim: could not write " + report + ": " + e.getMessage());
+      return false;
     }
   }
 }

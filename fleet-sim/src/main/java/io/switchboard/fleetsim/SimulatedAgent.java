@@ -52,8 +52,9 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
 
   private record ApplyDone(ByteString configHash) implements Command {}
 
-  /** Where and when this agent connects. */
-  record Setup(int index, Transport transport, URI target, InetSocketAddress localAddress, Duration startDelay) {}
+  /** Where and when this agent connects: {@code target} first, then as {@code reconnects} says. */
+  record Setup(
+      int index, Transport transport, URI target, Reconnects reconnects, InetSocketAddress localAddress, Duration startDelay) {}
 
   /**
    * How long a goodbye may take before the agent just goes. Generous: at the end of a run the whole
@@ -81,6 +82,7 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
   private final ActorRef<ChannelEvent> events;
   private final AgentStatus status;
   private Duration heartbeatInterval;
+  private URI target;
 
   /** The current connection; null while waiting to (re)connect. */
   private Transport.Channel channel;
@@ -117,6 +119,7 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
     this.events = context.getSelf().narrow();
     this.status = new AgentStatus(setup.index(), Instant.now());
     this.heartbeatInterval = settings.heartbeat();
+    this.target = setup.target();
     timers.startSingleTimer(Connect.INSTANCE, setup.startDelay());
     scheduleChurn();
   }
@@ -140,13 +143,14 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
   private Behavior<Command> onConnect() {
     if (connection > 0) {
       stats.reconnect();
+      target = setup.reconnects().after(target, ThreadLocalRandom.current());
     }
     connection++;
     answered = false;
     sentOnChannel = false;
     awaitingAnswer = false;
     sendWanted = false;
-    channel = setup.transport().open(setup.target(), setup.localAddress(), connection, events);
+    channel = setup.transport().open(target, setup.localAddress(), connection, events);
     return this;
   }
 

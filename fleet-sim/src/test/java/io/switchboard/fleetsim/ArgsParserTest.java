@@ -17,6 +17,7 @@ class ArgsParserTest {
   void noArgumentsGiveTheDefaults() throws Exception {
     SimulatorSettings settings = ArgsParser.parse().orElseThrow();
     assertEquals(List.of(Target.parse("ws://127.0.0.1:4320/v1/opamp")), settings.targets());
+    assertEquals(SimulatorSettings.ReconnectTo.SAME, settings.reconnectTo());
     assertEquals(100, settings.agents());
     assertEquals(Duration.ofSeconds(60), settings.duration());
     assertEquals(Duration.ofSeconds(10), settings.rampUp());
@@ -24,7 +25,9 @@ class ArgsParserTest {
     assertEquals(0, settings.churnPerSecond());
     assertEquals(0, settings.applyFailureRatio());
     assertEquals(1, settings.sourceAddresses());
+    assertEquals("/127.0.0.1:0", settings.localAddresses().get(0).toString());
     assertEquals(Optional.empty(), settings.report());
+    assertEquals(Optional.empty(), settings.reportEvery());
   }
 
   @Test
@@ -33,6 +36,7 @@ class ArgsParserTest {
         ArgsParser.parse(
                 "--target", "ws://127.0.0.1:4320/v1/opamp",
                 "--target=http://localhost:4321",
+                "--reconnect-to", "other",
                 "--agents", "5000",
                 "--duration", "2m",
                 "--ramp-up", "500ms",
@@ -40,7 +44,9 @@ class ArgsParserTest {
                 "--churn-per-second", "2.5",
                 "--apply-failure-ratio", "0.1",
                 "--source-addresses", "4",
-                "--report", "out/summary.json")
+                "--first-source-address", "127.0.0.9",
+                "--report", "out/summary.json",
+                "--report-every", "250ms")
             .orElseThrow();
     assertEquals(
         List.of(
@@ -48,6 +54,7 @@ class ArgsParserTest {
             // localhost is pinned to 127.0.0.1, and the OpAMP path is the default.
             new Target(Target.Protocol.HTTP, URI.create("http://127.0.0.1:4321/v1/opamp"))),
         settings.targets());
+    assertEquals(SimulatorSettings.ReconnectTo.OTHER, settings.reconnectTo());
     assertEquals(5000, settings.agents());
     assertEquals(Duration.ofMinutes(2), settings.duration());
     assertEquals(Duration.ofMillis(500), settings.rampUp());
@@ -56,7 +63,19 @@ class ArgsParserTest {
     assertEquals(0.1, settings.applyFailureRatio());
     assertEquals(4, settings.sourceAddresses());
     assertEquals(Optional.of(Path.of("out/summary.json")), settings.report());
-    assertEquals("/127.0.0.4:0", settings.localAddresses().get(3).toString());
+    assertEquals(Optional.of(Duration.ofMillis(250)), settings.reportEvery());
+    assertEquals(
+        List.of("/127.0.0.9:0", "/127.0.0.10:0", "/127.0.0.11:0", "/127.0.0.12:0"),
+        settings.localAddresses().stream().map(Object::toString).toList());
+  }
+
+  @Test
+  void aSourceAddressRangeMayCrossAnOctet() throws Exception {
+    SimulatorSettings settings =
+        ArgsParser.parse("--first-source-address=127.0.0.253", "--source-addresses=4").orElseThrow();
+    assertEquals(
+        List.of("/127.0.0.253:0", "/127.0.0.254:0", "/127.0.0.255:0", "/127.0.1.0:0"),
+        settings.localAddresses().stream().map(Object::toString).toList());
   }
 
   @Test
@@ -81,6 +100,23 @@ class ArgsParserTest {
     assertRefused("--apply-failure-ratio must be between 0.0 and 1.0", "--apply-failure-ratio", "1.5");
     assertRefused("--apply-failure-ratio must be between 0.0 and 1.0", "--apply-failure-ratio", "NaN");
     assertRefused("--source-addresses must be between 1 and 254", "--source-addresses", "300");
+    assertRefused("--source-addresses must be between 1 and 254", "--source-addresses", "0");
+    assertRefused(
+        "--first-source-address takes a loopback IPv4 address such as 127.0.0.9, not '10.0.0.9'",
+        "--first-source-address", "10.0.0.9");
+    assertRefused("--first-source-address takes a loopback IPv4 address", "--first-source-address", "localhost");
+    assertRefused("--first-source-address takes a loopback IPv4 address", "--first-source-address", "127.0.0.256");
+    assertRefused("--first-source-address takes a loopback IPv4 address", "--first-source-address", "127.0.0");
+    assertRefused("--first-source-address takes a loopback IPv4 address", "--first-source-address", "::1");
+    assertRefused(
+        "--first-source-address must be a loopback IPv4 address from 127.0.0.1 to 127.255.255.254, not 127.0.0.0",
+        "--first-source-address", "127.0.0.0");
+    assertRefused(
+        "--first-source-address 127.255.255.250 with --source-addresses 10 runs past 127.255.255.254",
+        "--first-source-address", "127.255.255.250", "--source-addresses", "10");
+    assertRefused("--reconnect-to takes same or other, not 'next'", "--reconnect-to", "next");
+    assertRefused("--report-every needs --report, the file to rewrite", "--report-every", "1s");
+    assertRefused("--report-every must be at least 100ms", "--report", "out.json", "--report-every", "50ms");
   }
 
   @Test
