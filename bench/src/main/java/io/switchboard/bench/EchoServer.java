@@ -58,6 +58,7 @@ public final class EchoServer {
               websocket.periodic-keep-alive-max-idle = 20s
               idle-timeout = 120s
             }
+            pekko.io.tcp.register-timeout = 60s
             """)
         .withFallback(ConfigFactory.defaultReference())
         .resolve();
