@@ -1,6 +1,6 @@
 package io.switchboard.bench;
 
-import com.typesafe.config.ConfigFactory;
+import io.switchboard.fleetsim.FleetSimulator;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -58,9 +58,8 @@ final class EchoFleet implements AutoCloseable {
         ActorSystem.create(
             Behaviors.empty(),
             "echo-fleet",
-            ConfigFactory.parseString("pekko.http.client { connecting-timeout = 10s\n idle-timeout = 5 min }")
-                .withFallback(ConfigFactory.defaultReference())
-                .resolve());
+            // The simulator's client settings, so that both fleets connect alike.
+            FleetSimulator.config());
     this.http = Http.get(system);
     this.materializer = Materializer.matFromSystem(system);
     this.settings = ClientConnectionSettings.create(system.classicSystem());

@@ -74,11 +74,12 @@ record FleetParameters(
   }
 
   /**
-   * Room for the JVM and Pekko, plus 64 KiB per agent: two simulators of 500 agents held 74 MiB
-   * after full GCs, their base included (the failover report's simulator heap per agent).
+   * Room for the JVM and Pekko, plus 160 KiB per agent. A simulator holds about 75 KiB per agent
+   * after full GCs, but a storm's connects allocate far more while they are under way: with 64 KiB
+   * per agent, 10,000 agents took twice as long, the simulator collecting garbage most of the time.
    */
   private static String defaultSimulatorHeap(int agentsPerSimulator) {
-    return (256 + agentsPerSimulator * 64L / 1024) + "m";
+    return (512 + agentsPerSimulator * 160L / 1024) + "m";
   }
 
   /** Adds these settings to the report's parameters; {@code heapLabel} says whose heap {@code -Dxmx} bounds. */

@@ -48,9 +48,10 @@ public final class FleetSimulator {
 
   /**
    * The simulator's own configuration, never the classpath's application.conf: in a test that is
-   * the node's, which would make this system a cluster member.
+   * the node's, which would make this system a cluster member. Public so that other clients measured
+   * against the same server (the bench's echo floor) connect with the same settings.
    */
-  private static Config config() {
+  public static Config config() {
     return ConfigFactory.defaultOverrides()
         .withFallback(ConfigFactory.parseResources("fleet-sim.conf"))
         .withFallback(ConfigFactory.defaultReference())
