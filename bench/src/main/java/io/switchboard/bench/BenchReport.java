@@ -274,7 +274,7 @@ final class BenchReport {
     return text.replace("|", "\\|").replace("\n", " ");
   }
 
-  /** JSON literals, written by hand: the report is small and flat. */
+  /** Text for the SVG, escaped for XML. */
   private static final class Xml {
     private Xml() {}
 
