@@ -39,15 +39,22 @@ final class ConnectedFleet implements AutoCloseable {
   }
 
   /**
-   * Starts node {@code nodeName} and the fleet (running at most {@code runFor}), then waits until
-   * every agent holds a session and the node has a record of each. {@code observer} sees what the
-   * agents see; the sampled seconds count from {@code startNanos}, as the scenario's own times do.
+   * Starts node {@code nodeName} (with {@code nodeOptions} for its JVM) and the fleet (running at
+   * most {@code runFor}), then waits until every agent holds a session and the node has a record
+   * of each. {@code observer} sees what the agents see; the sampled seconds count from {@code
+   * startNanos}, as the scenario's own times do.
    */
   static ConnectedFleet start(
-      String nodeName, FleetParameters fleet, Duration runFor, long startNanos, AgentObserver observer, BenchReport report)
+      String nodeName,
+      List<String> nodeOptions,
+      FleetParameters fleet,
+      Duration runFor,
+      long startNanos,
+      AgentObserver observer,
+      BenchReport report)
       throws Exception {
     LocalNode node =
-        LocalNode.start(nodeName, fleet.maxHeap(), new LocalNode.Database.Embedded(Ports.free()), Ports.free(), Optional.empty(), List.of());
+        LocalNode.start(nodeName, fleet.maxHeap(), new LocalNode.Database.Embedded(Ports.free()), Ports.free(), Optional.empty(), nodeOptions);
     ConnectedFleet connected = null;
     try {
       node.awaitHealthy(Duration.ofSeconds(180));

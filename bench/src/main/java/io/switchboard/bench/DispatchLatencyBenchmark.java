@@ -139,7 +139,7 @@ final class DispatchLatencyBenchmark {
     Duration runFor = fleet.connectTimeout().plus(Duration.ofSeconds(seconds)).plus(drain).plus(Duration.ofSeconds(120));
     long startNanos = System.nanoTime();
     CommandLedger ledger = new CommandLedger(startNanos, report);
-    try (ConnectedFleet connected = ConnectedFleet.start("dispatch-latency-node", fleet, runFor, startNanos, ledger, report)) {
+    try (ConnectedFleet connected = ConnectedFleet.start("dispatch-latency-node", List.of(), fleet, runFor, startNanos, ledger, report)) {
       List<Submission> submissions = submit(connected.api(), ledger, connected.agents(), rate, seconds, report);
       awaitOutstanding(ledger, submissions, drain);
       results(report, ledger, submissions, connected.progress(), connected.api());

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * JSON over HTTP to one node's operator API, as an operator's script would call it (sign-in is
@@ -43,6 +45,7 @@ final class OperatorApiClient {
   private final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+  private final AtomicInteger connectRetries = new AtomicInteger();
 
   OperatorApiClient(int apiPort) {
     this.base = "http://127.0.0.1:" + apiPort;
@@ -74,9 +77,24 @@ final class OperatorApiClient {
     return send("POST", path, body);
   }
 
-  /** {@code body} null: no body. */
+  /**
+   * {@code body} null: no body. A connection that could not be made is tried once more: the
+   * request never reached the node, so even a POST is safe to repeat (on a loaded machine the
+   * JDK's client now and then fails a connect to loopback).
+   */
   Answer send(String method, String path, JsonNode body) throws IOException, InterruptedException {
-    return answer(http.send(request(method, path, body), HttpResponse.BodyHandlers.ofString()));
+    HttpRequest request = request(method, path, body);
+    try {
+      return answer(http.send(request, HttpResponse.BodyHandlers.ofString()));
+    } catch (ConnectException notConnected) {
+      connectRetries.incrementAndGet();
+      return answer(http.send(request, HttpResponse.BodyHandlers.ofString()));
+    }
+  }
+
+  /** How many times {@link #send} had to try a connection again. */
+  int connectRetries() {
+    return connectRetries.get();
   }
 
   /** As {@link #send}, without waiting; fails with the I/O error when there was no answer. */
