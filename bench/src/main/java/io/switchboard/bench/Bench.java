@@ -21,7 +21,10 @@ public final class Bench {
               "dispatch-latency",
                   "commands through the operator API at a steady rate to N connected agents: submit to receipt and to APPLIED",
               "failover",
-                  "three node processes, N agents through a balancer, one node SIGKILLed: time until every agent is back"));
+                  "three node processes, N agents through a balancer, one node SIGKILLed: time until every agent is back",
+              "rollout",
+                  "one remote config assigned to every agent of a node at once, then the next version rolled out in batches:"
+                      + " call to receipt and to APPLIED, time until COMPLETED, per batch"));
 
   private Bench() {}
 
@@ -33,6 +36,7 @@ public final class Bench {
       case "connect-storm" -> ConnectStormBenchmark.run();
       case "dispatch-latency" -> DispatchLatencyBenchmark.run();
       case "failover" -> FailoverBenchmark.run();
+      case "rollout" -> RolloutBenchmark.run();
       default -> {
         System.err.println("usage: Bench <scenario>, one of:");
         SCENARIOS.forEach((name, what) -> System.err.println("  " + name + ": " + what));
