@@ -59,6 +59,11 @@ final class ChangeSpread {
     return (int) latencies().stream().filter(latency -> latency <= limit.toNanos()).count();
   }
 
+  /** From the call until it reached its first target, in milliseconds; NaN if it reached none. */
+  double firstTargetAfterMillis() {
+    return arrivals.isEmpty() ? Double.NaN : (arrivals.get(0) - changeNanos) / 1e6;
+  }
+
   /** From the call until it had reached every target, in milliseconds; NaN if it never did. */
   double everyTargetAfterMillis() {
     return missing() > 0 || arrivals.isEmpty() ? Double.NaN : (arrivals.get(arrivals.size() - 1) - changeNanos) / 1e6;
@@ -77,10 +82,11 @@ final class ChangeSpread {
     return points;
   }
 
-  /** Adds how many it reached, how many it missed, the latency percentiles and the time to reach all. */
+  /** Adds how many it reached, how many it missed, the time to the first, the latency percentiles and the time to reach all. */
   void addTo(BenchReport report, String key, String label) {
     report.result(key + "_agents", label + ": agents reached", reached(), "");
     report.result(key + "_missing", label + ": targets never reached", missing(), "");
+    report.result(key + "_first_target_ms", label + ": first target reached after", firstTargetAfterMillis(), "ms");
     Percentiles.addTo(report, key, label, latencies());
     report.result(key + "_every_target_ms", label + ": every target reached after", everyTargetAfterMillis(), "ms");
   }

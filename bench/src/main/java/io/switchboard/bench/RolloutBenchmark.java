@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * {@code rollout}: N simulated agents connected to one node process. First one remote-config
@@ -33,6 +34,8 @@ final class RolloutBenchmark {
   private static final Duration FAN_OUT_TARGET = Duration.ofSeconds(5);
   /** How often the rollout is read while it runs: the resolution of the API-side times. */
   private static final Duration READ_INTERVAL = Duration.ofMillis(200);
+  /** The rollout states that keep the driver busy with a rollout. */
+  private static final Set<String> STILL_ACTIVE = Set.of("RUNNING", "PAUSED");
 
   private RolloutBenchmark() {}
 
@@ -40,7 +43,7 @@ final class RolloutBenchmark {
   private record Version(int number, ByteString configHash) {}
 
   /** A rollout created by one call and read until it stopped running (or the wait ended); {@code failedReads}: readings with no answer. */
-  private record Watched(long calledNanos, long answerNanos, JsonNode last, RolloutWatch watch, int failedReads) {
+  private record Watched(String path, long calledNanos, long answerNanos, JsonNode last, RolloutWatch watch, int failedReads) {
     int targets() {
       int targets = 0;
       for (JsonNode batch : last.path("batches")) {
@@ -85,6 +88,11 @@ final class RolloutBenchmark {
       Watched assignment = createAndWatch(api, "/api/assignments", rolloutBody(assigned, null), changeTimeout, startNanos, report);
       awaitReports(arrivals, assigned, connected.agents(), assignment.calledNanos() + changeTimeout.toNanos());
       fanOutResults(report, assignment, arrivals, assigned, connected.agents(), startNanos);
+      if (STILL_ACTIVE.contains(assignment.watch().state())) {
+        // Two rollouts at once would measure each other: the operator gives up on the first.
+        api.post(assignment.path() + "/abort", null).expect(200, "POST " + assignment.path() + "/abort");
+        report.note("the assignment, " + assignment.watch().state() + " after -DchangeTimeout, was aborted before the rollout was created");
+      }
 
       System.out.printf("bench: rolling out version %d, plan %s%n", rolledOut.number(), plan);
       Watched rollout = createAndWatch(api, "/api/rollouts", rolloutBody(rolledOut, strategy), rolloutTimeout, startNanos, report);
@@ -163,7 +171,7 @@ final class RolloutBenchmark {
         failedReads++;
       }
     }
-    return new Watched(called, answered, last, watch, failedReads);
+    return new Watched(rollout, called, answered, last, watch, failedReads);
   }
 
   /**
@@ -199,7 +207,7 @@ final class RolloutBenchmark {
         "%");
     report.result("fanout_failed", "fan-out: agents that reported it FAILED", arrivals.failed(version.configHash()).size(), "");
     report.result("fanout_completed_s", "fan-out: the API showed the assignment COMPLETED after", seconds(assignment.watch()), "s");
-    noteIfNotCompleted(report, "the assignment", assignment.watch());
+    noteIfNotCompleted(report, "the assignment", assignment);
     noteFailedReads(report, "the assignment", assignment);
     plot(report, "fan-out (version " + version.number() + ")", received, applied, startNanos);
   }
@@ -230,7 +238,7 @@ final class RolloutBenchmark {
     received.addTo(report, "rollout_receipt", "rollout, call to the agent's receipt");
     applied.addTo(report, "rollout_applied", "rollout, call to the agent's APPLIED report");
     report.result("rollout_failed", "rollout: agents that reported it FAILED", arrivals.failed(version.configHash()).size(), "");
-    noteIfNotCompleted(report, "the rollout", rollout.watch());
+    noteIfNotCompleted(report, "the rollout", rollout);
     noteFailedReads(report, "the rollout", rollout);
     plot(report, "rollout (version " + version.number() + ")", received, applied, startNanos);
   }
@@ -240,11 +248,29 @@ final class RolloutBenchmark {
     applied.timeline(startNanos).forEach(point -> report.reached(change + ": reported APPLIED", point.seconds(), point.value()));
   }
 
-  private static void noteIfNotCompleted(BenchReport report, String what, RolloutWatch watch) {
-    if (watch.completedAfter().isEmpty()) {
-      report.note(
-          what + " was " + watch.state() + " when the bench stopped reading it" + (watch.detail() == null ? "" : " (" + watch.detail() + ")"));
+  /** Says where a rollout that did not complete stood, batch by batch, as the API showed it last. */
+  private static void noteIfNotCompleted(BenchReport report, String what, Watched watched) {
+    RolloutWatch watch = watched.watch();
+    if (watch.completedAfter().isPresent()) {
+      return;
     }
+    List<String> batches = new ArrayList<>();
+    for (JsonNode batch : watched.last().path("batches")) {
+      batches.add(
+          String.format(
+              Locale.ROOT,
+              "batch %d: %d targets, %d not dispatched, %d open, %d applied, %d failed, %d expired",
+              batch.path("batch").asInt() + 1,
+              batch.path("targets").asInt(),
+              batch.path("not_dispatched").asInt(),
+              batch.path("open").asInt(),
+              batch.path("applied").asInt(),
+              batch.path("failed").asInt(),
+              batch.path("expired").asInt()));
+    }
+    report.note(
+        what + " was " + watch.state() + " when the bench stopped reading it" + (watch.detail() == null ? "" : " (" + watch.detail() + ")")
+            + "; the API's last progress: " + String.join("; ", batches));
   }
 
   private static void noteFailedReads(BenchReport report, String what, Watched watched) {

@@ -31,6 +31,7 @@ class ChangeSpreadTest {
     assertEquals(1, spread.missing(), "d never got it");
     assertEquals(List.of(100 * MS, 300 * MS, 6_000 * MS), spread.latencies(), "ascending, from the call");
     assertEquals(2, spread.within(Duration.ofSeconds(5)));
+    assertEquals(100.0, spread.firstTargetAfterMillis());
     assertTrue(Double.isNaN(spread.everyTargetAfterMillis()), "not every target was reached");
   }
 
@@ -63,6 +64,7 @@ class ChangeSpreadTest {
     Map<String, Double> results = values(report);
     assertEquals(0.0, results.get("fanout_receipt_agents"));
     assertEquals(2.0, results.get("fanout_receipt_missing"));
+    assertTrue(Double.isNaN(results.get("fanout_receipt_first_target_ms")));
     assertTrue(Double.isNaN(results.get("fanout_receipt_p50_ms")));
     assertTrue(Double.isNaN(results.get("fanout_receipt_max_ms")));
     assertTrue(Double.isNaN(results.get("fanout_receipt_every_target_ms")));
@@ -81,6 +83,7 @@ class ChangeSpreadTest {
     ChangeSpread.of(CALL, targets, arrivals).addTo(report, "fanout_applied", "fan-out, call to APPLIED");
 
     Map<String, Double> results = values(report);
+    assertEquals(10.0, results.get("fanout_applied_first_target_ms"));
     assertEquals(500.0, results.get("fanout_applied_p50_ms"));
     assertEquals(950.0, results.get("fanout_applied_p95_ms"));
     assertEquals(990.0, results.get("fanout_applied_p99_ms"));
