@@ -1,6 +1,7 @@
 package io.switchboard.bench;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,42 +10,51 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * One rollout as the bench saw it by reading {@code GET /api/rollouts/{id}} again and again (the
- * API keeps no time per batch): a batch was current from the first reading that showed it (the
- * first batch: from the call that created the rollout) until the first that showed the next
- * batch, or the rollout no longer running. Times are as fine as the readings are frequent.
+ * One rollout as the bench saw it by reading {@code GET /api/rollouts/{id}} again and again, for
+ * how long it took as the API reports it and batch by batch. The API keeps no time per batch, but
+ * a running rollout's {@code updated_at} is when it moved to its current batch (nothing else
+ * changes a running rollout's row), so each batch's span is the node's own time, however late a
+ * reading came back; a batch passed between two readings is missed.
  */
 final class RolloutWatch {
 
-  /** A batch the rollout has left: current from {@code fromNanos} until {@code untilNanos}. */
-  record BatchSpan(int batch, long fromNanos, long untilNanos) {
+  /** A batch the rollout has left: current from {@code from} until {@code until}, by the node's clock. */
+  record BatchSpan(int batch, Instant from, Instant until) {
     Duration duration() {
-      return Duration.ofNanos(untilNanos - fromNanos);
+      return Duration.between(from, until);
     }
   }
 
-  private final long createdNanos;
-  private final SortedMap<Integer, Long> firstSeen = new TreeMap<>();
+  private final long calledNanos;
+  private final SortedMap<Integer, Instant> batchStarts = new TreeMap<>();
   private String state = "RUNNING";
   private String detail;
   private Long endedNanos;
+  private Instant endedAt;
 
-  /** {@code createdNanos}: when the call that created the rollout was made. */
-  RolloutWatch(long createdNanos) {
-    this.createdNanos = createdNanos;
-    firstSeen.put(0, createdNanos);
+  /** {@code calledNanos}: when the call that created it was made; {@code createdAt}: the API's {@code created_at}. */
+  RolloutWatch(long calledNanos, Instant createdAt) {
+    this.calledNanos = calledNanos;
+    batchStarts.put(0, createdAt);
   }
 
-  /** One reading taken at {@code nanos}: the rollout's state, its detail and its current batch (from 0). */
-  void observe(long nanos, String state, String detail, int currentBatch) {
+  /**
+   * One reading, answered at {@code answeredNanos}: the rollout's state, its detail, its current
+   * batch (from 0) and its {@code updated_at}.
+   */
+  void observe(long answeredNanos, String state, String detail, int currentBatch, Instant updatedAt) {
     if (endedNanos != null) {
       return;
     }
-    firstSeen.putIfAbsent(currentBatch, nanos);
     this.state = state;
     this.detail = detail;
-    if (!"RUNNING".equals(state)) {
-      endedNanos = nanos;
+    if ("RUNNING".equals(state)) {
+      if (currentBatch > 0) {
+        batchStarts.putIfAbsent(currentBatch, updatedAt);
+      }
+    } else {
+      endedNanos = answeredNanos;
+      endedAt = updatedAt;
     }
   }
 
@@ -62,24 +72,33 @@ final class RolloutWatch {
     return detail;
   }
 
-  /** From the call until it was first seen COMPLETED; empty if it was not (yet). */
+  /** From the call until an answer first showed it COMPLETED; empty if none did. */
   Optional<Duration> completedAfter() {
-    return "COMPLETED".equals(state) ? Optional.of(Duration.ofNanos(endedNanos - createdNanos)) : Optional.empty();
+    return completed() ? Optional.of(Duration.ofNanos(endedNanos - calledNanos)) : Optional.empty();
   }
 
-  /** The batches the rollout has left, in order; a batch passed between two readings is not among them. */
+  /** From {@code created_at} until COMPLETED, by the node's clock; empty if it did not complete. */
+  Optional<Duration> completedAfterByNode() {
+    return completed() ? Optional.of(Duration.between(batchStarts.get(0), endedAt)) : Optional.empty();
+  }
+
+  /** The batches it has left whose start and end the readings showed, in order. */
   List<BatchSpan> batchesLeft() {
     List<BatchSpan> spans = new ArrayList<>();
-    Map.Entry<Integer, Long> previous = null;
-    for (Map.Entry<Integer, Long> seen : firstSeen.entrySet()) {
-      if (previous != null && previous.getKey() + 1 == seen.getKey()) {
-        spans.add(new BatchSpan(previous.getKey(), previous.getValue(), seen.getValue()));
+    Map.Entry<Integer, Instant> previous = null;
+    for (Map.Entry<Integer, Instant> start : batchStarts.entrySet()) {
+      if (previous != null && previous.getKey() + 1 == start.getKey()) {
+        spans.add(new BatchSpan(previous.getKey(), previous.getValue(), start.getValue()));
       }
-      previous = seen;
+      previous = start;
     }
-    if (previous != null && endedNanos != null) {
-      spans.add(new BatchSpan(previous.getKey(), previous.getValue(), endedNanos));
+    if (endedAt != null) {
+      spans.add(new BatchSpan(previous.getKey(), previous.getValue(), endedAt));
     }
     return spans;
+  }
+
+  private boolean completed() {
+    return "COMPLETED".equals(state);
   }
 }
