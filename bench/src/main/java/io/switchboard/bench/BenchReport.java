@@ -95,6 +95,13 @@ final class BenchReport {
     return List.copyOf(results);
   }
 
+  /** Writes the report into bench/results and prints its markdown, as every scenario ends. */
+  void publish() throws IOException {
+    Path written = write(BenchPaths.resultsDirectory());
+    System.out.println(toMarkdown(written.getFileName().toString().replace(".md", ".svg")));
+    System.out.println("bench: report written to " + written + " (and .json, .svg)");
+  }
+
   /** Writes {@code <scenario>-<UTC timestamp>.md/.json/.svg} into {@code directory}; returns the markdown's path. */
   synchronized Path write(Path directory) throws IOException {
     Files.createDirectories(directory);

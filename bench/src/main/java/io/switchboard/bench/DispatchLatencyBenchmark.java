@@ -5,7 +5,6 @@ import io.switchboard.fleetsim.AgentObserver;
 import io.switchboard.fleetsim.Summary;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -144,9 +143,7 @@ final class DispatchLatencyBenchmark {
       awaitOutstanding(ledger, submissions, drain);
       results(report, ledger, submissions, connected.progress(), connected.api());
     }
-    Path written = report.write(BenchPaths.resultsDirectory());
-    System.out.println(report.toMarkdown(written.getFileName().toString().replace(".md", ".svg")));
-    System.out.println("bench: report written to " + written + " (and .json, .svg)");
+    report.publish();
   }
 
   /** Submits {@code rate} commands a second for {@code seconds}, round-robin over the agents; returns the accepted ones. */

@@ -117,9 +117,7 @@ final class RolloutBenchmark {
         "'the API showed it COMPLETED after' is when an answer of GET /api/rollouts/{id} first showed it (up to one"
             + " read interval and a round trip late, and the API answers slowly during a fan-out); batch times and"
             + " created-to-COMPLETED by the node's clock come from the rollout's created_at and updated_at");
-    Path written = report.write(BenchPaths.resultsDirectory());
-    System.out.println(report.toMarkdown(written.getFileName().toString().replace(".md", ".svg")));
-    System.out.println("bench: report written to " + written + " (and .json, .svg)");
+    report.publish();
   }
 
   /** Adds a version with a config of its own to the bench's configuration and publishes it. */
