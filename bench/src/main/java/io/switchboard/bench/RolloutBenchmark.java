@@ -1,6 +1,5 @@
 package io.switchboard.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * {@code rollout}: N simulated agents connected to one node process. First one remote-config
@@ -32,26 +30,11 @@ final class RolloutBenchmark {
   private static final String CONFIGURATION = "bench-rollout";
   /** The target: one change at every agent of a node within this. */
   private static final Duration FAN_OUT_TARGET = Duration.ofSeconds(5);
-  /** How often the rollout is read while it runs: the resolution of the API-side times. */
-  private static final Duration READ_INTERVAL = Duration.ofMillis(200);
-  /** The rollout states that keep the driver busy with a rollout. */
-  private static final Set<String> STILL_ACTIVE = Set.of("RUNNING", "PAUSED");
 
   private RolloutBenchmark() {}
 
   /** A published version of the bench's configuration, and the hash agents receive it under. */
   private record Version(int number, ByteString configHash) {}
-
-  /** A rollout created by one call and read until it stopped running (or the wait ended); {@code failedReads}: readings with no answer. */
-  private record Watched(String path, long calledNanos, long answerNanos, JsonNode last, RolloutWatch watch, int failedReads) {
-    int targets() {
-      int targets = 0;
-      for (JsonNode batch : last.path("batches")) {
-        targets += batch.path("targets").asInt();
-      }
-      return targets;
-    }
-  }
 
   static void run() throws Exception {
     FleetParameters fleet = FleetParameters.read("2g");
@@ -67,7 +50,7 @@ final class RolloutBenchmark {
     report.parameter("rollout driver tick, switchboard.rollouts.tick (-DrolloutTick; the node's default is 2s)", tick);
     report.parameter("wait for the assignment to reach every agent (-DchangeTimeout)", changeTimeout);
     report.parameter("wait for the rollout to complete (-DrolloutTimeout)", rolloutTimeout);
-    report.parameter("rollout read from the API every", READ_INTERVAL);
+    report.parameter("rollout read from the API every", WatchedRollout.READ_INTERVAL);
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
     report.parameter("load average (1 min) at the start", loadAverage());
 
@@ -85,17 +68,19 @@ final class RolloutBenchmark {
       report.result("agents_connected", "agents that held a session", connected.agents().size(), "");
 
       System.out.printf("bench: assigning version %d to every agent%n", assigned.number());
-      Watched assignment = createAndWatch(api, "/api/assignments", rolloutBody(assigned, null), changeTimeout, startNanos, report);
+      WatchedRollout assignment =
+          WatchedRollout.create(api, "/api/assignments", rolloutBody(assigned, null), changeTimeout, startNanos, report);
       awaitReports(arrivals, assigned, connected.agents(), assignment.calledNanos() + changeTimeout.toNanos());
       fanOutResults(report, assignment, arrivals, assigned, connected.agents(), startNanos);
-      if (STILL_ACTIVE.contains(assignment.watch().state())) {
+      if (assignment.active()) {
         // Two rollouts at once would measure each other: the operator gives up on the first.
         api.post(assignment.path() + "/abort", null).expect(200, "POST " + assignment.path() + "/abort");
         report.note("the assignment, " + assignment.watch().state() + " after -DchangeTimeout, was aborted before the rollout was created");
       }
 
       System.out.printf("bench: rolling out version %d, plan %s%n", rolledOut.number(), plan);
-      Watched rollout = createAndWatch(api, "/api/rollouts", rolloutBody(rolledOut, strategy), rolloutTimeout, startNanos, report);
+      WatchedRollout rollout =
+          WatchedRollout.create(api, "/api/rollouts", rolloutBody(rolledOut, strategy), rolloutTimeout, startNanos, report);
       awaitReports(arrivals, rolledOut, connected.agents(), rollout.calledNanos() + rolloutTimeout.toNanos());
       rolloutResults(report, rollout, arrivals, rolledOut, connected.agents(), startNanos);
 
@@ -139,45 +124,6 @@ final class RolloutBenchmark {
     return body;
   }
 
-  /** Creates the rollout at {@code path}, then reads it until it no longer runs or {@code timeout} has passed. */
-  private static Watched createAndWatch(
-      OperatorApiClient api, String path, ObjectNode body, Duration timeout, long startNanos, BenchReport report) throws Exception {
-    long called = System.nanoTime();
-    OperatorApiClient.Answer created = api.post(path, body).expect(201, "POST " + path);
-    long answered = System.nanoTime();
-    String rollout = "/api/rollouts/" + created.field("id");
-    RolloutWatch watch = new RolloutWatch(called, Instant.parse(created.field("created_at")));
-    JsonNode last = created.body();
-    int failedReads = 0;
-    long deadline = called + timeout.toNanos();
-    while (watch.running() && System.nanoTime() < deadline) {
-      Thread.sleep(READ_INTERVAL.toMillis());
-      long before = System.nanoTime();
-      OperatorApiClient.Answer read;
-      try {
-        read = api.get(rollout);
-      } catch (IOException noAnswer) {
-        // A reading the node did not answer is itself a result: counted, and the next one is taken.
-        failedReads++;
-        continue;
-      }
-      long after = System.nanoTime();
-      report.latency("API: GET /api/rollouts/{id} round trip", (after - startNanos) / 1e9, (after - before) / 1e6);
-      if (read.status() == 200) {
-        last = read.body();
-        watch.observe(
-            after,
-            last.path("state").asText(),
-            read.field("detail"),
-            last.path("current_batch").asInt(),
-            Instant.parse(last.path("updated_at").asText()));
-      } else {
-        failedReads++;
-      }
-    }
-    return new Watched(rollout, called, answered, last, watch, failedReads);
-  }
-
   /**
    * Waits until every agent has reported the version APPLIED or FAILED, or the deadline: a
    * completed rollout has every report already, one that stopped otherwise may not.
@@ -191,12 +137,12 @@ final class RolloutBenchmark {
   }
 
   private static void fanOutResults(
-      BenchReport report, Watched assignment, ConfigArrivals arrivals, Version version, List<String> agents, long startNanos) {
+      BenchReport report, WatchedRollout assignment, ConfigArrivals arrivals, Version version, List<String> agents, long startNanos) {
     ChangeSpread received = ChangeSpread.of(assignment.calledNanos(), agents, arrivals.received(version.configHash()));
     ChangeSpread applied = ChangeSpread.of(assignment.calledNanos(), agents, arrivals.applied(version.configHash()));
     report.result("fanout_targets", "fan-out: agents the assignment targets (the API's count)", assignment.targets(), "");
     report.result(
-        "fanout_api_answer_ms", "fan-out: POST /api/assignments answered after", (assignment.answerNanos() - assignment.calledNanos()) / 1e6, "ms");
+        "fanout_api_answer_ms", "fan-out: POST /api/assignments answered after", assignment.answeredAfterMillis(), "ms");
     received.addTo(report, "fanout_receipt", "fan-out, call to the agent's receipt");
     report.result(
         "fanout_receipt_within_target_percent",
@@ -211,32 +157,31 @@ final class RolloutBenchmark {
         "%");
     report.result("fanout_failed", "fan-out: agents that reported it FAILED", arrivals.failed(version.configHash()).size(), "");
     report.result("fanout_completed_s", "fan-out: the API showed the assignment COMPLETED after", seconds(assignment.watch()), "s");
-    noteIfNotCompleted(report, "the assignment", assignment);
-    noteFailedReads(report, "the assignment", assignment);
+    assignment.noteHowItEnded(report, "the assignment");
     plot(report, "fan-out (version " + version.number() + ")", received, applied, startNanos);
   }
 
   private static void rolloutResults(
-      BenchReport report, Watched rollout, ConfigArrivals arrivals, Version version, List<String> agents, long startNanos) {
+      BenchReport report, WatchedRollout rollout, ConfigArrivals arrivals, Version version, List<String> agents, long startNanos) {
     ChangeSpread received = ChangeSpread.of(rollout.calledNanos(), agents, arrivals.received(version.configHash()));
     ChangeSpread applied = ChangeSpread.of(rollout.calledNanos(), agents, arrivals.applied(version.configHash()));
-    int batchCount = rollout.last().path("batch_count").asInt();
+    int batchCount = rollout.batchCount();
     report.result("rollout_targets", "rollout: agents it targets (the API's count)", rollout.targets(), "");
     report.result("rollout_batches", "rollout: batches", batchCount, "");
     report.result(
-        "rollout_api_answer_ms", "rollout: POST /api/rollouts answered after", (rollout.answerNanos() - rollout.calledNanos()) / 1e6, "ms");
+        "rollout_api_answer_ms", "rollout: POST /api/rollouts answered after", rollout.answeredAfterMillis(), "ms");
     report.result("rollout_completed_s", "rollout: the API showed it COMPLETED after", seconds(rollout.watch()), "s");
     report.result(
         "rollout_node_s",
         "rollout: created to COMPLETED by the node's clock",
         rollout.watch().completedAfterByNode().map(after -> after.toMillis() / 1000.0).orElse(Double.NaN),
         "s");
-    Instant createdAt = Instant.parse(rollout.last().path("created_at").asText());
+    Instant createdAt = rollout.createdAt();
     List<RolloutWatch.BatchSpan> spans = rollout.watch().batchesLeft();
     List<String> starts = new ArrayList<>();
     for (RolloutWatch.BatchSpan span : spans) {
       int batch = span.batch() + 1;
-      int targets = rollout.last().path("batches").path(span.batch()).path("targets").asInt();
+      int targets = rollout.batchTargets(span.batch());
       report.result(
           "rollout_batch_" + batch + "_s",
           "rollout: batch " + batch + " of " + batchCount + " (" + targets + (targets == 1 ? " agent" : " agents") + ") current for",
@@ -251,45 +196,13 @@ final class RolloutBenchmark {
     received.addTo(report, "rollout_receipt", "rollout, call to the agent's receipt");
     applied.addTo(report, "rollout_applied", "rollout, call to the agent's APPLIED report");
     report.result("rollout_failed", "rollout: agents that reported it FAILED", arrivals.failed(version.configHash()).size(), "");
-    noteIfNotCompleted(report, "the rollout", rollout);
-    noteFailedReads(report, "the rollout", rollout);
+    rollout.noteHowItEnded(report, "the rollout");
     plot(report, "rollout (version " + version.number() + ")", received, applied, startNanos);
   }
 
   private static void plot(BenchReport report, String change, ChangeSpread received, ChangeSpread applied, long startNanos) {
     received.timeline(startNanos).forEach(point -> report.reached(change + ": received", point.seconds(), point.value()));
     applied.timeline(startNanos).forEach(point -> report.reached(change + ": reported APPLIED", point.seconds(), point.value()));
-  }
-
-  /** Says where a rollout that did not complete stood, batch by batch, as the API showed it last. */
-  private static void noteIfNotCompleted(BenchReport report, String what, Watched watched) {
-    RolloutWatch watch = watched.watch();
-    if (watch.completedAfter().isPresent()) {
-      return;
-    }
-    List<String> batches = new ArrayList<>();
-    for (JsonNode batch : watched.last().path("batches")) {
-      batches.add(
-          String.format(
-              Locale.ROOT,
-              "batch %d: %d targets, %d not dispatched, %d open, %d applied, %d failed, %d expired",
-              batch.path("batch").asInt() + 1,
-              batch.path("targets").asInt(),
-              batch.path("not_dispatched").asInt(),
-              batch.path("open").asInt(),
-              batch.path("applied").asInt(),
-              batch.path("failed").asInt(),
-              batch.path("expired").asInt()));
-    }
-    report.note(
-        what + " was " + watch.state() + " when the bench stopped reading it" + (watch.detail() == null ? "" : " (" + watch.detail() + ")")
-            + "; the API's last progress: " + String.join("; ", batches));
-  }
-
-  private static void noteFailedReads(BenchReport report, String what, Watched watched) {
-    if (watched.failedReads() > 0) {
-      report.note("readings of " + what + " that failed (no answer, or not 200): " + watched.failedReads());
-    }
   }
 
   private static double seconds(RolloutWatch watch) {
