@@ -24,7 +24,10 @@ public final class Bench {
                   "commands through the operator API at a steady rate to N connected agents: submit to receipt and to APPLIED",
               "failover",
                   "K node processes (-Dnodes, 3), N agents from S simulator JVMs straight to the nodes; each node's"
-                      + " sessions, heap and CPU, then one node SIGKILLed: time until every agent is back"));
+                      + " sessions, heap and CPU, then one node SIGKILLed: time until every agent is back",
+              "rollout",
+                  "one remote config assigned to every agent of a node at once, then the next version rolled out in batches:"
+                      + " call to receipt and to APPLIED, time until COMPLETED, per batch"));
 
   private Bench() {}
 
@@ -36,6 +39,7 @@ public final class Bench {
       case "connect-storm" -> ConnectStormBenchmark.run();
       case "dispatch-latency" -> DispatchLatencyBenchmark.run();
       case "failover" -> FailoverBenchmark.run();
+      case "rollout" -> RolloutBenchmark.run();
       default -> {
         System.err.println("usage: Bench <scenario>, one of:");
         SCENARIOS.forEach((name, what) -> System.err.println("  " + name + ": " + what));

@@ -18,9 +18,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What one scenario run measured: its parameters, its results, and two timelines (sessions, and
- * latency) sampled during the run. Written as markdown, JSON and an SVG plot drawn here, so that a
- * run leaves something to read, something to compare by script, and a picture.
+ * What one scenario run measured: its parameters, its results, and timelines taken during the run
+ * (sessions and latency; in scenarios that send agents a change, also how many agents it reached).
+ * Written as markdown, JSON and an SVG plot drawn here, so that a run leaves something to read,
+ * something to compare by script, and a picture.
  */
 final class BenchReport {
 
@@ -43,6 +44,7 @@ final class BenchReport {
   private final List<String> notes = new ArrayList<>();
   private final Map<String, List<Point>> sessions = new LinkedHashMap<>();
   private final Map<String, List<Point>> latency = new LinkedHashMap<>();
+  private final Map<String, List<Point>> reached = new LinkedHashMap<>();
 
   BenchReport(String scenario, String description, Instant startedAt) {
     this.scenario = scenario;
@@ -81,8 +83,23 @@ final class BenchReport {
     latency.computeIfAbsent(series, s -> new ArrayList<>()).add(new Point(seconds, millis));
   }
 
+  /**
+   * How many agents a change had reached at a moment (received it, reported it APPLIED ...), in
+   * the series {@code series}.
+   */
+  synchronized void reached(String series, double seconds, double agents) {
+    reached.computeIfAbsent(series, s -> new ArrayList<>()).add(new Point(seconds, agents));
+  }
+
   List<Result> results() {
     return List.copyOf(results);
+  }
+
+  /** Writes the report into bench/results and prints its markdown, as every scenario ends. */
+  void publish() throws IOException {
+    Path written = write(BenchPaths.resultsDirectory());
+    System.out.println(toMarkdown(written.getFileName().toString().replace(".md", ".svg")));
+    System.out.println("bench: report written to " + written + " (and .json, .svg)");
   }
 
   /** Writes {@code <scenario>-<UTC timestamp>.md/.json/.svg} into {@code directory}; returns the markdown's path. */
@@ -110,7 +127,8 @@ final class BenchReport {
       md.append('\n');
       notes.forEach(note -> md.append("- ").append(note).append('\n'));
     }
-    md.append("\n![sessions and latency over time](").append(plotFile).append(")\n");
+    md.append("\n![").append(reached.isEmpty() ? "sessions and latency" : "sessions, agents reached and latency")
+        .append(" over time](").append(plotFile).append(")\n");
     return md.toString();
   }
 
@@ -135,6 +153,9 @@ final class BenchReport {
     notes.forEach(json.putArray("notes")::add);
     timeline(json.putObject("sessions"), sessions);
     timeline(json.putObject("latency_ms"), latency);
+    if (!reached.isEmpty()) {
+      timeline(json.putObject("agents_reached"), reached);
+    }
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n";
     } catch (JsonProcessingException e) {
@@ -142,18 +163,31 @@ final class BenchReport {
     }
   }
 
-  /** Two panels, sessions on top and latency below, one polyline per series, sharing the time axis. */
+  /**
+   * Panels sharing the time axis, one polyline per series: sessions on top, agents reached (when
+   * the scenario measured it) and latency below.
+   */
   synchronized String toSvg() {
-    double end = Math.max(1, Math.max(lastSecond(sessions), lastSecond(latency)));
+    Map<String, Map<String, List<Point>>> panels = new LinkedHashMap<>();
+    panels.put("sessions", sessions);
+    if (!reached.isEmpty()) {
+      panels.put("agents reached", reached);
+    }
+    panels.put("latency (ms)", latency);
+    double end = Math.max(1, panels.values().stream().mapToDouble(BenchReport::lastSecond).max().orElse(0));
+    int height = 20 + PANEL_SPACING * panels.size();
     StringBuilder svg = new StringBuilder();
-    svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1100\" height=\"620\" viewBox=\"0 0 1100 620\"")
-        .append(" font-family=\"sans-serif\" font-size=\"12\">\n");
-    svg.append("<rect width=\"1100\" height=\"620\" fill=\"white\"/>\n");
+    svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1100\" height=\"").append(height)
+        .append("\" viewBox=\"0 0 1100 ").append(height).append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
+    svg.append("<rect width=\"1100\" height=\"").append(height).append("\" fill=\"white\"/>\n");
     svg.append("<text x=\"550\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">")
         .append(Xml.escape(scenario + " " + startedAt))
         .append("</text>\n");
-    panel(svg, "sessions", sessions, 40, end);
-    panel(svg, "latency (ms)", latency, 340, end);
+    int top = 40;
+    for (Map.Entry<String, Map<String, List<Point>>> panel : panels.entrySet()) {
+      panel(svg, panel.getKey(), panel.getValue(), top, end);
+      top += PANEL_SPACING;
+    }
     return svg.append("</svg>\n").toString();
   }
 
@@ -161,6 +195,8 @@ final class BenchReport {
   private static final int LEFT = 70;
   private static final int WIDTH = 620;
   private static final int HEIGHT = 220;
+  /** From one panel's top to the next one's: the panel, its time labels and the next one's title. */
+  private static final int PANEL_SPACING = 300;
 
   private static void panel(StringBuilder svg, String title, Map<String, List<Point>> series, int top, double end) {
     double max = 1;
@@ -245,7 +281,7 @@ final class BenchReport {
     return text.replace("|", "\\|").replace("\n", " ");
   }
 
-  /** JSON literals, written by hand: the report is small and flat. */
+  /** Text for the SVG, escaped for XML. */
   private static final class Xml {
     private Xml() {}
 

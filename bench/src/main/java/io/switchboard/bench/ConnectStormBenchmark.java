@@ -2,7 +2,6 @@ package io.switchboard.bench;
 
 import io.switchboard.fleetsim.SimulatorSettings;
 import io.switchboard.fleetsim.Summary;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -40,9 +39,7 @@ final class ConnectStormBenchmark {
     SteadyState node = measureNode(fleet, settle, steady, idleWindow, report);
     SteadyState floor = EchoFloor.measure(fleet, settle, steady, idleWindow, report);
     floorComparison(report, node, floor);
-    Path written = report.write(BenchPaths.resultsDirectory());
-    System.out.println(report.toMarkdown(written.getFileName().toString().replace(".md", ".svg")));
-    System.out.println("bench: report written to " + written + " (and .json, .svg)");
+    report.publish();
   }
 
   private static SteadyState measureNode(

@@ -2,23 +2,15 @@ package io.switchboard.bench;
 
 import com.google.protobuf.ByteString;
 import io.switchboard.fleetsim.AgentObserver;
-import io.switchboard.fleetsim.FleetSimulator;
-import io.switchboard.fleetsim.SimulatorSettings;
 import io.switchboard.fleetsim.Summary;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Queue;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -29,8 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code dispatch-latency}: N simulated agents connected to one node process, then operator
@@ -44,9 +34,6 @@ final class DispatchLatencyBenchmark {
   static final String DESCRIPTION =
       "Restarts and remote configs submitted through the operator API at a steady rate to N connected agents;"
           + " latency from the submit to the agent's receipt and, for configs, to the agent's APPLIED report.";
-
-  private static final Pattern DISPATCH_ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
-  private static final Pattern DISPATCH_STATE = Pattern.compile("\"state\"\\s*:\\s*\"([^\"]+)\"");
 
   private DispatchLatencyBenchmark() {}
 
@@ -70,7 +57,6 @@ final class DispatchLatencyBenchmark {
   private static final class CommandLedger implements AgentObserver {
     private final long startNanos;
     private final BenchReport report;
-    final List<String> sessions = new CopyOnWriteArrayList<>();
     private final Map<String, Queue<Submission>> restartsDue = new ConcurrentHashMap<>();
     private final Map<String, Queue<Submission>> configsDue = new ConcurrentHashMap<>();
     private final Map<ByteString, Submission> configsApplying = new ConcurrentHashMap<>();
@@ -92,11 +78,6 @@ final class DispatchLatencyBenchmark {
 
     void rejected(String instanceUid, Submission submission) {
       (submission.remoteConfig ? configsDue : restartsDue).get(instanceUid).remove(submission);
-    }
-
-    @Override
-    public void sessionStarted(String instanceUid) {
-      sessions.add(instanceUid);
     }
 
     @Override
@@ -153,52 +134,21 @@ final class DispatchLatencyBenchmark {
     report.parameter("wait for outstanding commands (-Ddrain)", drain);
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
 
-    try (LocalNode node =
-        LocalNode.start("dispatch-latency-node", fleet.maxHeap(), new LocalNode.Database.Embedded(Ports.free()), Ports.free(), Optional.empty(), List.of())) {
-      node.awaitHealthy(Duration.ofSeconds(180));
-      System.out.printf("bench: node up (pid %d); %d agents%n", node.pid(), fleet.agents());
-      Duration runFor = fleet.connectTimeout().plus(Duration.ofSeconds(seconds)).plus(drain).plus(Duration.ofSeconds(60));
-      SimulatorSettings settings = fleet.simulator(node.opampUrl(), runFor);
-      long startNanos = System.nanoTime();
-      CommandLedger ledger = new CommandLedger(startNanos, report);
-      FleetSimulator simulator = FleetSimulator.start(settings, ledger);
-      try (SessionSampler sampler =
-          new SessionSampler(
-              at -> {
-                report.sessions("simulator: agents holding a session", at, simulator.progress().connectedNow());
-                node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), at, count));
-              })) {
-        long deadline = System.nanoTime() + fleet.connectTimeout().toNanos();
-        while (simulator.progress().allConnectedAfter().isEmpty() && System.nanoTime() < deadline) {
-          Thread.sleep(200);
-        }
-        if (simulator.progress().allConnectedAfter().isEmpty()) {
-          report.note("not every agent connected within " + fleet.connectTimeout() + ": commands go to those that did");
-        }
-        System.out.println("bench: " + simulator.progress().progressLine());
-        List<String> uids = ledger.sessions.stream().distinct().toList();
-        // The node writes a new agent's record shortly after its session starts; commands need it.
-        Thread.sleep(5_000);
-        List<Submission> submissions = submit(node, ledger, uids, rate, seconds, report);
-        awaitOutstanding(ledger, submissions, drain);
-        Summary summary = simulator.progress();
-        results(report, ledger, submissions, summary, node);
-        LocalNode.noteIfGaugeMissing(report, List.of(node));
-      } finally {
-        simulator.stop();
-        simulator.summary().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      }
+    // Long enough for the connections, the commands and the wait for the last ones; stopped early.
+    Duration runFor = fleet.connectTimeout().plus(Duration.ofSeconds(seconds)).plus(drain).plus(Duration.ofSeconds(120));
+    long startNanos = System.nanoTime();
+    CommandLedger ledger = new CommandLedger(startNanos, report);
+    try (ConnectedFleet connected = ConnectedFleet.start("dispatch-latency-node", List.of(), fleet, runFor, startNanos, ledger, report)) {
+      List<Submission> submissions = submit(connected.api(), ledger, connected.agents(), rate, seconds, report);
+      awaitOutstanding(ledger, submissions, drain);
+      results(report, ledger, submissions, connected.progress(), connected.api());
     }
-    Path written = report.write(BenchPaths.resultsDirectory());
-    System.out.println(report.toMarkdown(written.getFileName().toString().replace(".md", ".svg")));
-    System.out.println("bench: report written to " + written + " (and .json, .svg)");
+    report.publish();
   }
 
   /** Submits {@code rate} commands a second for {@code seconds}, round-robin over the agents; returns the accepted ones. */
   private static List<Submission> submit(
-      LocalNode node, CommandLedger ledger, List<String> uids, int rate, int seconds, BenchReport report) throws Exception {
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
-    String api = "http://127.0.0.1:" + node.apiPort() + "/api/agents/";
+      OperatorApiClient api, CommandLedger ledger, List<String> uids, int rate, int seconds, BenchReport report) throws Exception {
     List<Submission> accepted = new CopyOnWriteArrayList<>();
     SortedMap<Integer, Integer> statuses = Collections.synchronizedSortedMap(new TreeMap<>());
     List<Long> responseTimes = Collections.synchronizedList(new ArrayList<>());
@@ -214,25 +164,19 @@ final class DispatchLatencyBenchmark {
             }
             String uid = uids.get(index % uids.size());
             boolean remoteConfig = index % 2 == 1;
-            HttpRequest request =
-                remoteConfig
-                    ? HttpRequest.newBuilder(URI.create(api + uid + "/remote-config"))
-                        .header("Content-Type", "application/json")
-                        .PUT(HttpRequest.BodyPublishers.ofString(configBody(index)))
-                        .build()
-                    : HttpRequest.newBuilder(URI.create(api + uid + "/restart")).POST(HttpRequest.BodyPublishers.noBody()).build();
             Submission submission = new Submission(remoteConfig, System.nanoTime());
             // Recorded before it is sent: the agent may get it before the API's answer is back.
             ledger.submitted(uid, submission);
-            http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+            (remoteConfig
+                    ? api.sendAsync("PUT", "/api/agents/" + uid + "/remote-config", OperatorApiClient.collectorConfig("dispatch " + index))
+                    : api.sendAsync("POST", "/api/agents/" + uid + "/restart", null))
                 .whenComplete(
-                    (response, failure) -> {
+                    (answer, failure) -> {
                       responseTimes.add(System.nanoTime() - submission.submittedNanos);
-                      int status = failure == null ? response.statusCode() : -1;
+                      int status = failure == null ? answer.status() : -1;
                       statuses.merge(status, 1, Integer::sum);
-                      Matcher id = failure == null ? DISPATCH_ID.matcher(response.body()) : null;
-                      if (status == 202 && id.find()) {
-                        submission.dispatchId = id.group(1);
+                      if (status == 202 && answer.field("id") != null) {
+                        submission.dispatchId = answer.field("id");
                         accepted.add(submission);
                       } else {
                         ledger.rejected(uid, submission);
@@ -253,7 +197,7 @@ final class DispatchLatencyBenchmark {
     report.result("commands_submitted", "commands submitted", total, "");
     report.result("commands_accepted", "commands accepted (202)", accepted.size(), "");
     report.note("API answers by HTTP status (-1: no answer): " + statuses);
-    List<Long> sorted = sorted(responseTimes);
+    List<Long> sorted = Percentiles.sorted(responseTimes);
     report.result("api_response_p50_ms", "API answer to a submit, p50", Percentiles.millis(sorted, 0.50), "ms");
     report.result("api_response_p99_ms", "API answer to a submit, p99", Percentiles.millis(sorted, 0.99), "ms");
     return accepted;
@@ -269,35 +213,37 @@ final class DispatchLatencyBenchmark {
     }
   }
 
-  private static void results(BenchReport report, CommandLedger ledger, List<Submission> accepted, Summary summary, LocalNode node) {
+  private static void results(
+      BenchReport report, CommandLedger ledger, List<Submission> accepted, Summary summary, OperatorApiClient api) {
     long restarts = accepted.stream().filter(s -> !s.remoteConfig).count();
     long configs = accepted.size() - restarts;
     report.result("agents_connected", "agents that held a session", summary.agentsConnected(), "");
     report.result("restarts_received", "restarts received / accepted", ratio(ledger.restartReceipt.size(), restarts), "%");
-    percentiles(report, "restart_receipt", "restart: submit to receipt", ledger.restartReceipt);
+    Percentiles.addTo(report, "restart_receipt", "restart: submit to receipt", Percentiles.sorted(ledger.restartReceipt));
     report.result("configs_received", "remote configs received / accepted", ratio(ledger.configReceipt.size(), configs), "%");
-    percentiles(report, "config_receipt", "remote config: submit to receipt", ledger.configReceipt);
+    Percentiles.addTo(report, "config_receipt", "remote config: submit to receipt", Percentiles.sorted(ledger.configReceipt));
     report.result("configs_applied", "remote configs reported APPLIED / accepted", ratio(ledger.configApplied.size(), configs), "%");
-    percentiles(report, "config_applied", "remote config: submit to the agent's APPLIED report", ledger.configApplied);
+    Percentiles.addTo(
+        report, "config_applied", "remote config: submit to the agent's APPLIED report", Percentiles.sorted(ledger.configApplied));
     report.note(
         "an agent takes 50-250 ms (at random) to apply a config before it reports APPLIED, as the simulator's agents do;"
             + " submit-to-APPLIED includes that");
-    report.note("remote-config dispatch states in the API at the end: " + dispatchStates(node, accepted));
+    report.note("remote-config dispatch states in the API at the end: " + dispatchStates(api, accepted));
     if (!summary.errors().isEmpty()) {
       report.note("errors the agents saw: " + summary.errors());
     }
   }
 
   /** The API's own view: each config dispatch's state (APPLIED once the node saw the agent's report). */
-  private static SortedMap<String, Integer> dispatchStates(LocalNode node, List<Submission> accepted) {
+  private static SortedMap<String, Integer> dispatchStates(OperatorApiClient api, List<Submission> accepted) {
     SortedMap<String, Integer> states = new TreeMap<>();
     for (Submission submission : accepted) {
       if (!submission.remoteConfig) {
         continue;
       }
       try {
-        Matcher state = DISPATCH_STATE.matcher(LocalNode.get(node.apiPort(), "/api/dispatches/" + submission.dispatchId).body());
-        states.merge(state.find() ? state.group(1) : "unreadable", 1, Integer::sum);
+        String state = api.get("/api/dispatches/" + submission.dispatchId).field("state");
+        states.merge(state == null ? "unreadable" : state, 1, Integer::sum);
       } catch (Exception e) {
         states.merge("no answer", 1, Integer::sum);
       }
@@ -305,30 +251,7 @@ final class DispatchLatencyBenchmark {
     return states;
   }
 
-  private static void percentiles(BenchReport report, String key, String label, List<Long> latencies) {
-    List<Long> sorted = sorted(latencies);
-    report.result(key + "_p50_ms", label + ", p50", Percentiles.millis(sorted, 0.50), "ms");
-    report.result(key + "_p95_ms", label + ", p95", Percentiles.millis(sorted, 0.95), "ms");
-    report.result(key + "_p99_ms", label + ", p99", Percentiles.millis(sorted, 0.99), "ms");
-  }
-
-  private static List<Long> sorted(List<Long> values) {
-    List<Long> copy;
-    synchronized (values) {
-      copy = new ArrayList<>(values);
-    }
-    Collections.sort(copy);
-    return copy;
-  }
-
   private static double ratio(long part, long whole) {
     return whole == 0 ? Double.NaN : part * 100.0 / whole;
-  }
-
-  private static String configBody(int index) {
-    return "{\"config_map\": {\"collector.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"exporters: {debug: {}}\\n"
-        + "# dispatch "
-        + index
-        + "\\n\"}}}";
   }
 }

@@ -91,9 +91,7 @@ final class FailoverBenchmark {
         nodes.forEach(LocalNode::close);
       }
     }
-    Path written = report.write(BenchPaths.resultsDirectory());
-    System.out.println(report.toMarkdown(written.getFileName().toString().replace(".md", ".svg")));
-    System.out.println("bench: report written to " + written + " (and .json, .svg)");
+    report.publish();
   }
 
   private static void measure(

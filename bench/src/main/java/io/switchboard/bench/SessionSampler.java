@@ -5,7 +5,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
-/** Calls {@code sample} once a second with the seconds since the sampler started, until closed. */
+/**
+ * Calls {@code sample} once a second with the seconds since the sampler started (or since a start
+ * the scenario names, for a timeline shared with its own events), until closed.
+ */
 final class SessionSampler implements AutoCloseable {
 
   private final ScheduledExecutorService executor =
@@ -15,9 +18,15 @@ final class SessionSampler implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
           });
-  private final long startNanos = System.nanoTime();
+  private final long startNanos;
 
   SessionSampler(Consumer<Double> sample) {
+    this(System.nanoTime(), sample);
+  }
+
+  /** {@code startNanos}: the {@link System#nanoTime()} the seconds count from. */
+  SessionSampler(long startNanos, Consumer<Double> sample) {
+    this.startNanos = startNanos;
     executor.scheduleAtFixedRate(
         () -> {
           try {

@@ -64,5 +64,31 @@ class BenchReportTest {
             .parse(new ByteArrayInputStream(Files.readString(results.resolve("connect-storm-20261201T080000Z.svg")).getBytes(StandardCharsets.UTF_8)));
     assertEquals("svg", svg.getDocumentElement().getTagName());
     assertEquals(3, svg.getElementsByTagName("polyline").getLength(), "one line per series");
+    assertTrue(json.path("agents_reached").isMissingNode(), "no agents-reached timeline where none was measured");
+    assertEquals("620", svg.getDocumentElement().getAttribute("height"), "two panels");
+  }
+
+  @Test
+  void agentsReachedByAChangeGetTheirOwnPanel(@TempDir Path results) throws Exception {
+    BenchReport report = new BenchReport("rollout", "a fake run", Instant.parse("2026-12-01T08:00:00Z"));
+    report.sessions("simulator", 0, 2);
+    report.reached("fan-out: received", 1.0, 0);
+    report.reached("fan-out: received", 1.2, 1);
+    report.reached("fan-out: received", 1.5, 2);
+    report.reached("fan-out: APPLIED", 1.4, 1);
+
+    report.write(results);
+
+    JsonNode json = new ObjectMapper().readTree(Files.readString(results.resolve("rollout-20261201T080000Z.json")));
+    assertEquals(3, json.at("/agents_reached/fan-out: received").size());
+    assertEquals(1.5, json.at("/agents_reached/fan-out: received/2/0").asDouble());
+    assertEquals(2.0, json.at("/agents_reached/fan-out: received/2/1").asDouble());
+    Document svg =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(new ByteArrayInputStream(Files.readString(results.resolve("rollout-20261201T080000Z.svg")).getBytes(StandardCharsets.UTF_8)));
+    assertEquals("920", svg.getDocumentElement().getAttribute("height"), "three panels");
+    assertEquals(3, svg.getElementsByTagName("polyline").getLength(), "one line per series");
+    assertTrue(Files.readString(results.resolve("rollout-20261201T080000Z.md")).contains("![sessions, agents reached and latency over time]"));
   }
 }
