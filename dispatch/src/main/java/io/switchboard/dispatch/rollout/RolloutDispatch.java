@@ -11,13 +11,10 @@ import io.switchboard.persistence.dispatch.EnvelopeKind;
 import io.switchboard.persistence.rollouts.Rollout;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.stream.Collectors;
 
 /**
  * Sends a configuration version to a rollout's agents as dispatch envelopes. Each agent's envelope
@@ -27,6 +24,12 @@ import java.util.stream.Collectors;
 final class RolloutDispatch {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * Envelopes of one batch submitted at once; each takes a pooled connection to be written and
+   * another to be marked sent. A few keep a big batch quick without starving the node's other writes.
+   */
+  private static final int SUBMISSIONS_AT_ONCE = 4;
 
   private final Dispatcher dispatcher;
   private final Duration deadline;
@@ -45,24 +48,21 @@ final class RolloutDispatch {
     payload.put("configuration", version.name());
     payload.put("version", version.version());
     payload.set("config_map", configMap);
-    List<CompletableFuture<Map.Entry<String, UUID>>> sent = new ArrayList<>();
-    for (String agent : agents) {
-      sent.add(
-          dispatcher
-              .submit(
-                  new Dispatcher.Order(
-                      agent,
-                      EnvelopeKind.REMOTE_CONFIG,
-                      payload.toString(),
-                      message,
-                      "rollout/" + rollout.id() + "/" + purpose + "/" + agent,
-                      deadline,
-                      "rollout/" + rollout.id()))
-              .thenApply(submitted -> Map.entry(agent, envelopeOf(submitted)))
-              .toCompletableFuture());
-    }
-    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
-        .thenApply(done -> sent.stream().map(CompletableFuture::join).collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+    return FewAtATime.each(
+        agents,
+        SUBMISSIONS_AT_ONCE,
+        agent ->
+            dispatcher
+                .submit(
+                    new Dispatcher.Order(
+                        agent,
+                        EnvelopeKind.REMOTE_CONFIG,
+                        payload.toString(),
+                        message,
+                        "rollout/" + rollout.id() + "/" + purpose + "/" + agent,
+                        deadline,
+                        "rollout/" + rollout.id()))
+                .thenApply(RolloutDispatch::envelopeOf));
   }
 
   private static UUID envelopeOf(Dispatcher.Submitted submitted) {
