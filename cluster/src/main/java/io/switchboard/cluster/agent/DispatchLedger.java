@@ -8,14 +8,16 @@ import io.switchboard.persistence.dispatch.StoredDispatch;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Where an agent's entity records what became of the dispatch envelopes it was handed, and finds
  * its desired config when it starts (after a node died, a shard moved, or it was passivated). Recording
- * does not hold up the agent's session: if the database misses a change, the envelope stays open
- * and the redelivery sweep hands it back to the entity, which knows it and lets it be.
+ * does not hold up the agent's session. A change the database refuses is written again for about
+ * half a minute; if it never lands, the envelope stays open, the redelivery sweep hands it back to
+ * the entity, which knows it and lets it be, and its deadline closes it.
  */
 public interface DispatchLedger {
 
@@ -38,12 +40,12 @@ public interface DispatchLedger {
     return new DispatchLedger() {
       @Override
       public void sent(UUID envelope, String node) {
-        count(store.markSent(envelope, node), envelope, EnvelopeState.SENT);
+        record(() -> store.markSent(envelope, node), envelope, EnvelopeState.SENT);
       }
 
       @Override
       public void closed(UUID envelope, EnvelopeState outcome, String detail) {
-        count(store.close(envelope, outcome, detail), envelope, outcome);
+        record(() -> store.close(envelope, outcome, detail), envelope, outcome);
       }
 
       @Override
@@ -51,15 +53,22 @@ public interface DispatchLedger {
         return desiredStateReads.read(instanceUid);
       }
 
-      private void count(CompletionStage<Boolean> recorded, UUID envelope, EnvelopeState state) {
-        recorded.whenComplete(
-            (changed, failure) -> {
-              if (failure != null) {
-                log.warn("Could not record dispatch {} as {}: {}", envelope, state, failure.toString());
-              } else if (changed) {
+      private void record(Supplier<CompletionStage<Boolean>> write, UUID envelope, EnvelopeState state) {
+        RetriedWrite.start(
+            write,
+            RetriedWrite.LEDGER_DELAYS,
+            changed -> {
+              if (changed) {
                 SwitchboardMetrics.dispatchEnvelopes(state.name()).increment();
               }
-            });
+            },
+            failure ->
+                log.warn(
+                    "Could not record dispatch {} as {}, the database refused {} times; its deadline closes it: {}",
+                    envelope,
+                    state,
+                    RetriedWrite.LEDGER_DELAYS.size() + 1,
+                    failure.toString()));
       }
     };
   }

@@ -1,0 +1,62 @@
+package io.switchboard.cluster.agent;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class RetriedWriteTest {
+
+  private static final List<Duration> SHORT_DELAYS = List.of(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(40));
+
+  @Test
+  void aWriteRefusedTwiceLandsOnTheThirdAttempt() {
+    AtomicInteger attempts = new AtomicInteger();
+    AtomicReference<Boolean> written = new AtomicReference<>();
+    AtomicReference<Throwable> gaveUp = new AtomicReference<>();
+
+    RetriedWrite.start(
+        () ->
+            attempts.incrementAndGet() <= 2
+                ? CompletableFuture.failedFuture(new IllegalStateException("connection acquisition timed out"))
+                : CompletableFuture.completedFuture(true),
+        SHORT_DELAYS,
+        written::set,
+        gaveUp::set);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> written.get() != null);
+    assertEquals(true, written.get());
+    assertEquals(3, attempts.get());
+    assertNull(gaveUp.get());
+  }
+
+  @Test
+  void aWriteAlwaysRefusedGivesUpAfterEveryDelayWithTheLastFailure() {
+    AtomicInteger attempts = new AtomicInteger();
+    AtomicReference<Throwable> gaveUp = new AtomicReference<>();
+
+    RetriedWrite.<Boolean>start(
+        () -> {
+          int attempt = attempts.incrementAndGet();
+          if (attempt == 2) {
+            throw new IllegalStateException("pool closed");
+          }
+          return CompletableFuture.failedFuture(new IllegalStateException("refused, attempt " + attempt));
+        },
+        SHORT_DELAYS,
+        written -> {
+          throw new AssertionError("never written");
+        },
+        gaveUp::set);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> gaveUp.get() != null);
+    assertEquals(4, attempts.get(), "the first attempt and one after each delay");
+    assertEquals("refused, attempt 4", gaveUp.get().getMessage());
+  }
+}
