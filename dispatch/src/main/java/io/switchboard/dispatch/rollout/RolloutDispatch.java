@@ -25,18 +25,14 @@ final class RolloutDispatch {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /**
-   * Envelopes of one batch submitted at once; each takes a pooled connection to be written and
-   * another to be marked sent. A few keep a big batch quick without starving the node's other writes.
-   */
-  private static final int SUBMISSIONS_AT_ONCE = 4;
-
   private final Dispatcher dispatcher;
   private final Duration deadline;
+  private final int submissionsAtOnce;
 
-  RolloutDispatch(Dispatcher dispatcher, Duration deadline) {
+  RolloutDispatch(Dispatcher dispatcher, RolloutSettings settings) {
     this.dispatcher = dispatcher;
-    this.deadline = deadline;
+    this.deadline = settings.batchDeadline();
+    this.submissionsAtOnce = settings.submissionsAtOnce();
   }
 
   /** Dispatches {@code version} to each agent; completes with each agent's envelope id. */
@@ -50,7 +46,7 @@ final class RolloutDispatch {
     payload.set("config_map", configMap);
     return FewAtATime.each(
         agents,
-        SUBMISSIONS_AT_ONCE,
+        submissionsAtOnce,
         agent ->
             dispatcher
                 .submit(

@@ -83,7 +83,7 @@ public final class RolloutDriver {
   public static Behavior<Command> create(
       RolloutStore rollouts, ConfigurationStore configurations, Dispatcher dispatcher, RolloutSettings settings) {
     RolloutDriver driver =
-        new RolloutDriver(rollouts, configurations, new RolloutDispatch(dispatcher, settings.batchDeadline()));
+        new RolloutDriver(rollouts, configurations, new RolloutDispatch(dispatcher, settings));
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(

@@ -58,7 +58,7 @@ public final class Rollouts {
     this.rollouts = rollouts;
     this.configurations = configurations;
     this.agents = agents;
-    this.dispatch = new RolloutDispatch(dispatcher, settings.batchDeadline());
+    this.dispatch = new RolloutDispatch(dispatcher, settings);
     this.settings = settings;
   }
 
