@@ -1,7 +1,9 @@
 package io.switchboard.node;
 
 import com.typesafe.config.ConfigFactory;
+import java.util.List;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /** Starts one node from application.conf, the environment and system properties. */
 public final class Main {
@@ -19,7 +21,18 @@ public final class Main {
       System.exit(1);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(node::close, "switchboard-shutdown"));
+    // The embedded PostgreSQL stops from a JVM shutdown hook of its own, and the JVM runs all its
+    // hooks at once: the node's last status writes found the database gone. So TERM and INT (Ctrl-C)
+    // shut the node down first, database last, and only then exit; the hook stays for other exits.
+    for (String signal : List.of("TERM", "INT")) {
+      Signal.handle(new Signal(signal), received -> new Thread(() -> exitAfter(node), "switchboard-shutdown").start());
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(node::close, "switchboard-shutdown-hook"));
     node.whenTerminated().toCompletableFuture().join();
+  }
+
+  private static void exitAfter(SwitchboardNode node) {
+    node.close();
+    System.exit(0);
   }
 }
