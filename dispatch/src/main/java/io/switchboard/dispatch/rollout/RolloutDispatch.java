@@ -44,6 +44,7 @@ final class RolloutDispatch {
     payload.put("configuration", version.name());
     payload.put("version", version.version());
     payload.set("config_map", configMap);
+    String payloadJson = payload.toString();
     return FewAtATime.each(
         agents,
         submissionsAtOnce,
@@ -53,7 +54,7 @@ final class RolloutDispatch {
                     new Dispatcher.Order(
                         agent,
                         EnvelopeKind.REMOTE_CONFIG,
-                        payload.toString(),
+                        payloadJson,
                         message,
                         "rollout/" + rollout.id() + "/" + purpose + "/" + agent,
                         deadline,
