@@ -15,6 +15,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -34,15 +35,7 @@ class EmbeddedNodeShutdownTest {
     int opampPort = TestNodes.freePort();
     int apiPort = TestNodes.freePort();
     Path log = Path.of("target", "embedded-node-shutdown.log");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+    ProcessBuilder builder = TestNodes.nodeProcess(log, List.of("-Xmx256m"));
     Map<String, String> env = builder.environment();
     env.remove("SWITCHBOARD_DATABASE_URL");
     env.put("SWITCHBOARD_DATA_DIR", dataDir.toString());

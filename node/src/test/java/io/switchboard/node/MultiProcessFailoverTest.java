@@ -162,21 +162,16 @@ class MultiProcessFailoverTest {
     int apiPort = TestNodes.freePort();
     Path dataDir = Files.createTempDirectory("switchboard-process");
     Path log = Path.of("target", "multi-process-node-" + index + ".log");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ProcessBuilder builder =
-        new ProcessBuilder(
-                java,
+        TestNodes.nodeProcess(
+            log,
+            List.of(
                 "-Xmx256m",
                 "-Dpekko.cluster.split-brain-resolver.stable-after=3s",
                 "-Dpekko.cluster.sharding.lease-retry-interval=1s",
                 "-Dswitchboard.dispatch.sweep.interval=500ms",
                 "-Dswitchboard.dispatch.sweep.redeliver-after=2s",
-                "-Dswitchboard.api.ask-timeout=2s",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+                "-Dswitchboard.api.ask-timeout=2s"));
     Map<String, String> env = builder.environment();
     env.put("SWITCHBOARD_DATABASE_URL", database.url());
     env.put("SWITCHBOARD_DATA_DIR", dataDir.toString());

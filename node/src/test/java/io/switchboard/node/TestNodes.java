@@ -7,13 +7,18 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
-/** Configuration for nodes started inside tests: every port picked free, data in a temp directory. */
+/**
+ * Nodes started by tests: their configuration (every port picked free, data in a temp directory),
+ * or their own JVM.
+ */
 final class TestNodes {
 
   private static final Random RANDOM = new Random();
@@ -80,5 +85,17 @@ final class TestNodes {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * A node as its own JVM, on this test JVM's classpath, with its output in {@code log}; the caller
+   * adds the environment, as an operator would configure it.
+   */
+  static ProcessBuilder nodeProcess(Path log, List<String> jvmOptions) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
   }
 }
