@@ -45,25 +45,33 @@ final class FailoverBenchmark {
 
   private FailoverBenchmark() {}
 
+  /**
+   * How long the run waits once every agent is connected, measures the steady state, and waits
+   * for the recovery after the kill.
+   */
+  private record Phases(Duration settle, Duration steady, Duration recoveryTimeout) {}
+
   static void run() throws Exception {
     FleetParameters fleet = FleetParameters.read("1g");
     int nodeCount = BenchProperties.integer("nodes", 3);
     if (nodeCount < 2) {
       throw new IllegalArgumentException("-Dnodes=" + nodeCount + ": a failover needs at least two nodes");
     }
-    Duration settle = BenchProperties.duration("settle", "10s");
-    Duration steady = BenchProperties.duration("steady", "30s");
+    Phases phases =
+        new Phases(
+            BenchProperties.duration("settle", "10s"),
+            BenchProperties.duration("steady", "30s"),
+            BenchProperties.duration("recoveryTimeout", "180s"));
     Duration idleWindow = BenchProperties.duration("idleWindow", "10s");
-    Duration recoveryTimeout = BenchProperties.duration("recoveryTimeout", "180s");
 
     BenchReport report = new BenchReport("failover", DESCRIPTION, Instant.now());
     fleet.addTo(report, "heap limit per node");
     fleet.addSimulatorsTo(report);
     report.parameter("nodes (-Dnodes)", nodeCount);
-    report.parameter("wait once every agent is connected, before the steady-state measurement (-Dsettle)", settle);
-    report.parameter("steady-state CPU window, before the kill (-Dsteady)", steady);
+    report.parameter("wait once every agent is connected, before the steady-state measurement (-Dsettle)", phases.settle());
+    report.parameter("steady-state CPU window, before the kill (-Dsteady)", phases.steady());
     report.parameter("idle CPU window, before the agents (-DidleWindow)", idleWindow);
-    report.parameter("recovery timeout (-DrecoveryTimeout)", recoveryTimeout);
+    report.parameter("recovery timeout (-DrecoveryTimeout)", phases.recoveryTimeout());
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
     warnIfSurvivorsCannotHoldTheFleet(fleet.agents(), nodeCount, report);
 
@@ -85,7 +93,7 @@ final class FailoverBenchmark {
         }
         List<SteadyState.Idle> idle = onEveryNode(nodes, node -> SteadyState.Idle.measure(node.pid(), idleWindow));
         System.out.printf("bench: %d nodes up; %d agents from %d simulator JVMs%n", nodeCount, fleet.agents(), fleet.simulators());
-        measure(nodes, idle, fleet, settle, steady, recoveryTimeout, report);
+        measure(nodes, idle, fleet, phases, report);
         LocalNode.noteIfGaugeMissing(report, nodes);
       } finally {
         nodes.forEach(LocalNode::close);
@@ -98,14 +106,13 @@ final class FailoverBenchmark {
       List<LocalNode> nodes,
       List<SteadyState.Idle> idle,
       FleetParameters fleet,
-      Duration settle,
-      Duration steady,
-      Duration recoveryTimeout,
+      Phases phases,
       BenchReport report)
       throws Exception {
     List<String> targets = nodes.stream().map(LocalNode::opampUrl).toList();
     // Long enough for the storm, the steady state (its full GCs included), the recovery and some slack; stopped early below.
-    Duration runFor = fleet.connectTimeout().plus(settle).plus(steady).plus(recoveryTimeout).plus(Duration.ofSeconds(120));
+    Duration runFor =
+        fleet.connectTimeout().plus(phases.settle()).plus(phases.steady()).plus(phases.recoveryTimeout()).plus(Duration.ofSeconds(120));
     try (SimulatorJvms simulators =
         SimulatorJvms.start("failover", fleet, targets, SimulatorSettings.ReconnectTo.OTHER, runFor)) {
       try (SessionSampler sampler =
@@ -117,7 +124,7 @@ final class FailoverBenchmark {
                   node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), seconds, count));
                 }
               })) {
-        stormSteadyStateAndKill(nodes, idle, simulators, sampler, fleet, settle, steady, recoveryTimeout, report);
+        stormSteadyStateAndKill(nodes, idle, simulators, sampler, fleet, phases, report);
       }
       Summary end = simulators.stop(report);
       report.note("simulators' summary after the agents' goodbyes: " + end.toJson().replaceAll("\\s+", " "));
@@ -138,9 +145,7 @@ final class FailoverBenchmark {
       SimulatorJvms simulators,
       SessionSampler sampler,
       FleetParameters fleet,
-      Duration settle,
-      Duration steady,
-      Duration recoveryTimeout,
+      Phases phases,
       BenchReport report)
       throws Exception {
     long deadline = System.nanoTime() + fleet.connectTimeout().toNanos();
@@ -155,7 +160,7 @@ final class FailoverBenchmark {
         storm.allConnectedAfter().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN),
         "s");
 
-    steadyState(nodes, idle, simulators, settle, steady, report);
+    steadyState(nodes, idle, simulators, phases, report);
 
     long reconnectsBefore = simulators.progress().reconnects();
     int connectedBefore = simulators.progress().connectedNow();
@@ -172,7 +177,7 @@ final class FailoverBenchmark {
 
     int lowest = connectedBefore;
     boolean dropped = false;
-    long recoveryDeadline = killNanos + recoveryTimeout.toNanos();
+    long recoveryDeadline = killNanos + phases.recoveryTimeout().toNanos();
     double recoveredAfter = Double.NaN;
     List<long[]> afterKill = new ArrayList<>();
     while (System.nanoTime() < recoveryDeadline) {
@@ -210,7 +215,7 @@ final class FailoverBenchmark {
    * that each sees the same load; the simulators' own CPU over the same time.
    */
   private static void steadyState(
-      List<LocalNode> nodes, List<SteadyState.Idle> idle, SimulatorJvms simulators, Duration settle, Duration steady, BenchReport report)
+      List<LocalNode> nodes, List<SteadyState.Idle> idle, SimulatorJvms simulators, Phases phases, BenchReport report)
       throws Exception {
     List<Long> simulatorPids = simulators.pids();
     long simulatorCpuBefore = cpuNanos(simulatorPids);
@@ -221,7 +226,7 @@ final class FailoverBenchmark {
             node -> {
               int index = nodes.indexOf(node);
               int sessions = node.websocketSessions().map(Double::intValue).orElse(0);
-              return SteadyState.measure(node.pid(), sessions, idle.get(index), settle, steady);
+              return SteadyState.measure(node.pid(), sessions, idle.get(index), phases.settle(), phases.steady());
             });
     double simulatorCpu = (cpuNanos(simulatorPids) - simulatorCpuBefore) * 100.0 / (System.nanoTime() - start);
     long heapTotal = 0;
