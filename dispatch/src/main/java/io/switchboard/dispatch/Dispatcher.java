@@ -11,12 +11,14 @@ import io.switchboard.persistence.dispatch.EnvelopeState;
 import io.switchboard.persistence.dispatch.NewEnvelope;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Takes an operator's command for one agent: writes it durably as a dispatch envelope (with its
+ * Takes operators' commands, one agent each: writes each durably as a dispatch envelope (with its
  * audit event) before anything else, then hands it to the agent's entity, wherever sharding keeps
  * it. If the entity does not answer in time the envelope is still safe: the sweep hands it over
  * again.
@@ -59,20 +61,39 @@ public final class Dispatcher {
   }
 
   public CompletionStage<Submitted> submit(Order order) {
-    NewEnvelope envelope =
-        new NewEnvelope(
-            UUID.randomUUID(),
-            order.instanceUid(),
-            order.kind(),
-            order.payloadJson(),
-            order.message().toByteArray(),
-            order.message().hasRemoteConfig() ? order.message().getRemoteConfig().getConfigHash().toByteArray() : null,
-            order.idempotencyKey(),
-            clock.instant().plus(order.deadlineIn()),
-            order.actor());
+    return submit(List.of(order)).thenApply(submitted -> submitted.get(0));
+  }
+
+  /**
+   * Writes all the orders' envelopes in one statement, then hands each new one to its entity.
+   * Completes with one answer per order, in the order given.
+   */
+  public CompletionStage<List<Submitted>> submit(List<Order> orders) {
+    List<NewEnvelope> envelopes = orders.stream().map(this::envelopeFor).toList();
     return store
-        .create(envelope)
-        .thenCompose(submission -> handOverIfNew(submission, order.message()));
+        .create(envelopes)
+        .thenCompose(
+            submissions -> {
+              List<CompletableFuture<Submitted>> answers = new ArrayList<>(orders.size());
+              for (int i = 0; i < orders.size(); i++) {
+                answers.add(handOverIfNew(submissions.get(i), orders.get(i).message()).toCompletableFuture());
+              }
+              return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                  .thenApply(done -> answers.stream().map(CompletableFuture::join).toList());
+            });
+  }
+
+  private NewEnvelope envelopeFor(Order order) {
+    return new NewEnvelope(
+        UUID.randomUUID(),
+        order.instanceUid(),
+        order.kind(),
+        order.payloadJson(),
+        order.message().toByteArray(),
+        order.message().hasRemoteConfig() ? order.message().getRemoteConfig().getConfigHash().toByteArray() : null,
+        order.idempotencyKey(),
+        clock.instant().plus(order.deadlineIn()),
+        order.actor());
   }
 
   private CompletionStage<Submitted> handOverIfNew(DispatchStore.Submission submission, ServerToAgent message) {

@@ -130,9 +130,11 @@ public final class SwitchboardNode implements AutoCloseable {
       RolloutSettings rolloutSettings = RolloutSettings.fromConfig(switchboard);
       RolloutStore rolloutStore = new RolloutStore(database.pool());
       ConfigurationStore configurations = new ConfigurationStore(database.pool());
-      RolloutDriver.init(system, rolloutStore, configurations, dispatcher, rolloutSettings);
+      ActorRef<RolloutDriver.Command> rolloutDriver =
+          RolloutDriver.init(system, rolloutStore, configurations, dispatcher, rolloutSettings);
       Rollouts rollouts =
-          new Rollouts(rolloutStore, configurations, new AgentRepository(database.pool()), dispatcher, rolloutSettings);
+          new Rollouts(
+              rolloutStore, configurations, new AgentRepository(database.pool()), dispatcher, rolloutSettings, rolloutDriver);
       LiveSessions liveSessions = new LiveSessions();
       drainOnShutdown(system, liveSessions, switchboard.getConfig("opamp.drain"));
       Route opampRoute = OpampEndpoint.route(system, opamp, nodeName, agents, liveSessions);

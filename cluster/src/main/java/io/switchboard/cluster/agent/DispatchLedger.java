@@ -1,6 +1,5 @@
 package io.switchboard.cluster.agent;
 
-import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.persistence.dispatch.DispatchStore;
 import io.switchboard.persistence.dispatch.EnvelopeKind;
 import io.switchboard.persistence.dispatch.EnvelopeState;
@@ -8,9 +7,6 @@ import io.switchboard.persistence.dispatch.StoredDispatch;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Where an agent's entity records what became of the dispatch envelopes it was handed, and finds
@@ -33,43 +29,11 @@ public interface DispatchLedger {
    */
   CompletionStage<Map<EnvelopeKind, StoredDispatch>> latestDesired(String instanceUid);
 
-  /** Records into the dispatch_envelopes table; desired state is read in batches. */
+  /**
+   * Records into the dispatch_envelopes table. Changes and reads are batched ({@link BatchedCalls}):
+   * a fan-out to thousands of agents makes thousands of SENT and APPLIED changes within seconds.
+   */
   static DispatchLedger of(DispatchStore store) {
-    Logger log = LoggerFactory.getLogger(DispatchLedger.class);
-    DesiredStateReads desiredStateReads = DesiredStateReads.from(store::latestDesired);
-    return new DispatchLedger() {
-      @Override
-      public void sent(UUID envelope, String node) {
-        record(() -> store.markSent(envelope, node), envelope, EnvelopeState.SENT);
-      }
-
-      @Override
-      public void closed(UUID envelope, EnvelopeState outcome, String detail) {
-        record(() -> store.close(envelope, outcome, detail), envelope, outcome);
-      }
-
-      @Override
-      public CompletionStage<Map<EnvelopeKind, StoredDispatch>> latestDesired(String instanceUid) {
-        return desiredStateReads.read(instanceUid);
-      }
-
-      private void record(Supplier<CompletionStage<Boolean>> write, UUID envelope, EnvelopeState state) {
-        RetriedWrite.start(
-            write,
-            RetriedWrite.LEDGER_DELAYS,
-            changed -> {
-              if (changed) {
-                SwitchboardMetrics.dispatchEnvelopes(state.name()).increment();
-              }
-            },
-            failure ->
-                log.warn(
-                    "Could not record dispatch {} as {}, the database refused {} times; its deadline closes it: {}",
-                    envelope,
-                    state,
-                    RetriedWrite.LEDGER_DELAYS.size() + 1,
-                    failure.toString()));
-      }
-    };
+    return new StoredDispatchLedger(store);
   }
 }

@@ -11,13 +11,17 @@ import io.switchboard.persistence.dispatch.EnvelopeKind;
 import io.switchboard.persistence.rollouts.Rollout;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Sends a configuration version to a rollout's agents as dispatch envelopes. Each agent's envelope
+ * Sends a configuration version to a rollout's agents as dispatch envelopes, written a few hundred
+ * per statement, a few statements at a time, so a batch of thousands neither makes a statement per
+ * agent nor holds many pooled connections at once. Each agent's envelope
  * has an idempotency key made of the rollout and the agent, so a driver that restarts half-way
  * through a batch makes no second envelope.
  */
@@ -27,12 +31,14 @@ final class RolloutDispatch {
 
   private final Dispatcher dispatcher;
   private final Duration deadline;
-  private final int submissionsAtOnce;
+  private final int envelopesPerWrite;
+  private final int writesAtOnce;
 
   RolloutDispatch(Dispatcher dispatcher, RolloutSettings settings) {
     this.dispatcher = dispatcher;
     this.deadline = settings.batchDeadline();
-    this.submissionsAtOnce = settings.submissionsAtOnce();
+    this.envelopesPerWrite = settings.envelopesPerWrite();
+    this.writesAtOnce = settings.writesAtOnce();
   }
 
   /** Dispatches {@code version} to each agent; completes with each agent's envelope id. */
@@ -45,21 +51,34 @@ final class RolloutDispatch {
     payload.put("version", version.version());
     payload.set("config_map", configMap);
     String payloadJson = payload.toString();
-    return FewAtATime.each(
-        agents,
-        submissionsAtOnce,
-        agent ->
-            dispatcher
-                .submit(
-                    new Dispatcher.Order(
-                        agent,
-                        EnvelopeKind.REMOTE_CONFIG,
-                        payloadJson,
-                        message,
-                        "rollout/" + rollout.id() + "/" + purpose + "/" + agent,
-                        deadline,
-                        "rollout/" + rollout.id()))
-                .thenApply(RolloutDispatch::envelopeOf));
+    List<List<Dispatcher.Order>> writes = new ArrayList<>();
+    for (int from = 0; from < agents.size(); from += envelopesPerWrite) {
+      writes.add(
+          agents.subList(from, Math.min(from + envelopesPerWrite, agents.size())).stream()
+              .map(
+                  agent ->
+                      new Dispatcher.Order(
+                          agent,
+                          EnvelopeKind.REMOTE_CONFIG,
+                          payloadJson,
+                          message,
+                          "rollout/" + rollout.id() + "/" + purpose + "/" + agent,
+                          deadline,
+                          "rollout/" + rollout.id()))
+              .toList());
+    }
+    return FewAtATime.each(writes, writesAtOnce, dispatcher::submit)
+        .thenApply(
+            submitted -> {
+              Map<String, UUID> envelopes = new HashMap<>();
+              submitted.forEach(
+                  (orders, answers) -> {
+                    for (int i = 0; i < orders.size(); i++) {
+                      envelopes.put(orders.get(i).instanceUid(), envelopeOf(answers.get(i)));
+                    }
+                  });
+              return Map.copyOf(envelopes);
+            });
   }
 
   private static UUID envelopeOf(Dispatcher.Submitted submitted) {

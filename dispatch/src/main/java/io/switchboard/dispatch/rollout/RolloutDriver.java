@@ -50,6 +50,14 @@ public final class RolloutDriver {
     INSTANCE
   }
 
+  /**
+   * A rollout was created or resumed: step now rather than at the next tick, so a fan-out starts
+   * within milliseconds. Ignored while a step is under way (the next tick sees the change).
+   */
+  public enum StepNow implements Command {
+    INSTANCE
+  }
+
   /** A step ended: what it saw, or why it failed. */
   private record Stepped(Observed observed, Throwable failure) implements Command {}
 
@@ -96,21 +104,23 @@ public final class RolloutDriver {
   /** Waiting for the next tick. */
   private Behavior<Command> idle(ActorContext<Command> context) {
     return Behaviors.receive(Command.class)
-        .onMessageEquals(
-            Tick.INSTANCE,
-            () -> {
-              context.pipeToSelf(stepAll(), Stepped::new);
-              return stepping(context);
-            })
+        .onMessageEquals(Tick.INSTANCE, () -> step(context))
+        .onMessageEquals(StepNow.INSTANCE, () -> step(context))
         .onMessage(Stepped.class, stepped -> Behaviors.same())
         .onSignal(PostStop.class, stopped -> dropGauges())
         .build();
+  }
+
+  private Behavior<Command> step(ActorContext<Command> context) {
+    context.pipeToSelf(stepAll(), Stepped::new);
+    return stepping(context);
   }
 
   /** A step is under way; ticks meanwhile are skipped, so steps never overlap. */
   private Behavior<Command> stepping(ActorContext<Command> context) {
     return Behaviors.receive(Command.class)
         .onMessageEquals(Tick.INSTANCE, Behaviors::same)
+        .onMessageEquals(StepNow.INSTANCE, Behaviors::same)
         .onMessage(
             Stepped.class,
             stepped -> {
@@ -187,11 +197,7 @@ public final class RolloutDriver {
   }
 
   private CompletionStage<Void> record(UUID rollout, Map<String, UUID> sent) {
-    CompletableFuture<?>[] recorded =
-        sent.entrySet().stream()
-            .map(entry -> rollouts.recordDispatch(rollout, entry.getKey(), entry.getValue()).toCompletableFuture())
-            .toArray(CompletableFuture[]::new);
-    return CompletableFuture.allOf(recorded);
+    return rollouts.recordDispatches(rollout, sent).thenApply(recorded -> null);
   }
 
   /** The batch's gates, then whether it is done; the progress read for that. */

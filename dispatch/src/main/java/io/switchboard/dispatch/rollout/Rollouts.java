@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What operators do with rollouts: create one (the selector's agents at that moment become its
@@ -48,18 +49,22 @@ public final class Rollouts {
   private final AgentRepository agents;
   private final RolloutDispatch dispatch;
   private final RolloutSettings settings;
+  private final ActorRef<RolloutDriver.Command> driver;
 
+  /** {@code driver} is told of rollouts created or resumed, so it need not wait for its tick. */
   public Rollouts(
       RolloutStore rollouts,
       ConfigurationStore configurations,
       AgentRepository agents,
       Dispatcher dispatcher,
-      RolloutSettings settings) {
+      RolloutSettings settings,
+      ActorRef<RolloutDriver.Command> driver) {
     this.rollouts = rollouts;
     this.configurations = configurations;
     this.agents = agents;
     this.dispatch = new RolloutDispatch(dispatcher, settings);
     this.settings = settings;
+    this.driver = driver;
   }
 
   public RolloutSettings settings() {
@@ -114,7 +119,7 @@ public final class Rollouts {
             null,
             request.actor(),
             null);
-    return rollouts.create(rollout, targets, batches).thenApply(Done::new);
+    return rollouts.create(rollout, targets, batches).thenApply(this::running);
   }
 
   public CompletionStage<Outcome> pause(UUID id, String actor) {
@@ -123,7 +128,19 @@ public final class Rollouts {
 
   /** Resuming also overrides the current batch's tripped gates: the operator has looked at it. */
   public CompletionStage<Outcome> resume(UUID id, String actor) {
-    return move(id, Set.of(RolloutState.PAUSED), RolloutState.RUNNING, "resumed by " + actor, true, actor);
+    return move(id, Set.of(RolloutState.PAUSED), RolloutState.RUNNING, "resumed by " + actor, true, actor)
+        .thenApply(
+            outcome -> {
+              if (outcome instanceof Done done) {
+                running(done.rollout());
+              }
+              return outcome;
+            });
+  }
+
+  private Outcome running(Rollout rollout) {
+    driver.tell(RolloutDriver.StepNow.INSTANCE);
+    return new Done(rollout);
   }
 
   public CompletionStage<Outcome> abort(UUID id, String actor) {

@@ -8,15 +8,21 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -34,15 +40,22 @@ public final class DispatchStore {
       """;
 
   /**
-   * Writes the envelope and its audit event in one statement, unless an envelope with the same
-   * idempotency key exists.
+   * Writes envelopes and their audit events in one statement, skipping those whose idempotency key
+   * an envelope has already. Arrays are bound as text and cast (R2DBC binds no uuid, jsonb,
+   * timestamptz or bytea arrays); the protobuf parts travel as base64.
    */
   private static final String CREATE =
       """
-      WITH created AS (
+      WITH incoming AS (
+        SELECT * FROM unnest($1::text[]::uuid[], $2::text[], $3::text[], $4::text[]::jsonb[], $5::text[], $6::text[],
+                             $7::text[], $8::text[]::timestamptz[], $9::text[])
+          AS i(id, instance_uid, kind, payload, message, config_hash, idempotency_key, deadline, created_by)
+      ), created AS (
         INSERT INTO dispatch_envelopes
           (id, instance_uid, kind, payload, message, config_hash, idempotency_key, state, deadline, created_by)
-        VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, 'PENDING', $8, $9)
+        SELECT id, instance_uid, kind, payload, decode(message, 'base64'), decode(config_hash, 'base64'),
+               idempotency_key, 'PENDING', deadline, created_by
+        FROM incoming
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING *
       ), audited AS (
@@ -75,25 +88,45 @@ public final class DispatchStore {
   /** The idempotency key was used before for a different request. */
   public record KeyReused(DispatchEnvelope envelope) implements Submission {}
 
-  public CompletionStage<Submission> create(NewEnvelope envelope) {
+  /**
+   * Writes the envelopes (each with its audit event) in one statement. Completes with one
+   * submission per envelope, in the order given; an envelope whose idempotency key was taken is
+   * answered with what the key holds.
+   */
+  public CompletionStage<List<Submission>> create(List<NewEnvelope> envelopes) {
+    if (envelopes.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    Base64.Encoder base64 = Base64.getEncoder();
     return db.rows(
             CREATE,
-            statement -> {
-              statement
-                  .bind(0, envelope.id())
-                  .bind(1, envelope.instanceUid())
-                  .bind(2, envelope.kind().name())
-                  .bind(3, envelope.payloadJson())
-                  .bind(4, ByteBuffer.wrap(envelope.message()));
-              Sql.bindNullable(statement, 5, envelope.configHash() == null ? null : ByteBuffer.wrap(envelope.configHash()), ByteBuffer.class);
-              Sql.bindNullable(statement, 6, envelope.idempotencyKey(), String.class);
-              statement.bind(7, envelope.deadline()).bind(8, envelope.createdBy());
-            },
+            statement ->
+                statement
+                    .bind(0, column(envelopes, envelope -> envelope.id().toString()))
+                    .bind(1, column(envelopes, NewEnvelope::instanceUid))
+                    .bind(2, column(envelopes, envelope -> envelope.kind().name()))
+                    .bind(3, column(envelopes, NewEnvelope::payloadJson))
+                    .bind(4, column(envelopes, envelope -> base64.encodeToString(envelope.message())))
+                    .bind(5, column(envelopes, envelope -> envelope.configHash() == null ? null : base64.encodeToString(envelope.configHash())))
+                    .bind(6, column(envelopes, NewEnvelope::idempotencyKey))
+                    .bind(7, column(envelopes, envelope -> envelope.deadline().toString()))
+                    .bind(8, column(envelopes, NewEnvelope::createdBy)),
             DispatchStore::toEnvelope)
-        .next()
-        .<Submission>map(Created::new)
-        .switchIfEmpty(Mono.defer(() -> existingUnderKey(envelope)))
+        .collectMap(DispatchEnvelope::id)
+        .flatMap(
+            created ->
+                Flux.fromIterable(envelopes)
+                    .concatMap(
+                        envelope ->
+                            created.containsKey(envelope.id())
+                                ? Mono.<Submission>just(new Created(created.get(envelope.id())))
+                                : existingUnderKey(envelope))
+                    .collectList())
         .toFuture();
+  }
+
+  private static String[] column(List<NewEnvelope> envelopes, Function<NewEnvelope, String> value) {
+    return envelopes.stream().map(value).toArray(String[]::new);
   }
 
   /** Same agent, kind and payload under the same key is a retry; anything else reuses the key. */
@@ -193,27 +226,50 @@ public final class DispatchStore {
 
   private record DesiredRow(String instanceUid, EnvelopeKind kind, StoredDispatch dispatch) {}
 
-  /** The envelope went down a session, from {@code node}. False if it was no longer pending. */
-  public CompletionStage<Boolean> markSent(UUID id, String node) {
-    return update(
-        "UPDATE dispatch_envelopes SET state = 'SENT', sent_at = now(), sent_by_node = $2 WHERE id = $1 AND state = 'PENDING'",
-        statement -> statement.bind(0, id).bind(1, node));
+  /**
+   * The envelopes went down sessions, each from the node it maps to. Completes with those that
+   * were still pending (the others were sent or closed already).
+   */
+  public CompletionStage<Set<UUID>> markSent(Map<UUID, String> nodeByEnvelope) {
+    return changed(
+        """
+        UPDATE dispatch_envelopes e SET state = 'SENT', sent_at = now(), sent_by_node = s.node
+        FROM unnest($1::text[]::uuid[], $2::text[]) AS s(id, node)
+        WHERE e.id = s.id AND e.state = 'PENDING'
+        RETURNING e.id
+        """,
+        nodeByEnvelope.keySet(),
+        statement ->
+            statement
+                .bind(0, nodeByEnvelope.keySet().stream().map(UUID::toString).toArray(String[]::new))
+                .bind(1, nodeByEnvelope.values().toArray(String[]::new)));
   }
 
-  /** Closes an open envelope as APPLIED, FAILED or EXPIRED. False if it was closed already. */
-  public CompletionStage<Boolean> close(UUID id, EnvelopeState outcome, String detail) {
-    if (outcome.isOpen()) {
-      throw new IllegalArgumentException(outcome + " does not close an envelope");
-    }
-    return update(
+  /**
+   * Closes open envelopes as APPLIED, FAILED or EXPIRED, with why. Completes with those that were
+   * still open (the others were closed already). An envelope may appear once.
+   */
+  public CompletionStage<Set<UUID>> close(Collection<EnvelopeOutcome> outcomes) {
+    return changed(
         """
-        UPDATE dispatch_envelopes SET state = $2, detail = $3, closed_at = now()
-        WHERE id = $1 AND state IN ('PENDING', 'SENT')
+        UPDATE dispatch_envelopes e SET state = c.state, detail = c.detail, closed_at = now()
+        FROM unnest($1::text[]::uuid[], $2::text[], $3::text[]) AS c(id, state, detail)
+        WHERE e.id = c.id AND e.state IN ('PENDING', 'SENT')
+        RETURNING e.id
         """,
-        statement -> {
-          statement.bind(0, id).bind(1, outcome.name());
-          Sql.bindNullable(statement, 2, detail, String.class);
-        });
+        outcomes,
+        statement ->
+            statement
+                .bind(0, outcomes.stream().map(outcome -> outcome.envelope().toString()).toArray(String[]::new))
+                .bind(1, outcomes.stream().map(outcome -> outcome.state().name()).toArray(String[]::new))
+                .bind(2, outcomes.stream().map(EnvelopeOutcome::detail).toArray(String[]::new)));
+  }
+
+  private CompletionStage<Set<UUID>> changed(String update, Collection<?> changes, Consumer<Statement> binder) {
+    if (changes.isEmpty()) {
+      return CompletableFuture.completedFuture(Set.of());
+    }
+    return db.rows(update, binder, row -> row.get(0, UUID.class)).collect(Collectors.toSet()).toFuture();
   }
 
   /**
@@ -263,10 +319,6 @@ public final class DispatchStore {
                     Sql.instant(row, 3)))
         .collectList()
         .toFuture();
-  }
-
-  private CompletionStage<Boolean> update(String statement, Consumer<Statement> binder) {
-    return db.rowsUpdated(statement, binder).map(updated -> updated > 0).toFuture();
   }
 
   private static int add(List<Object> parameters, Object value) {

@@ -5,8 +5,10 @@ import io.r2dbc.spi.Readable;
 import io.switchboard.persistence.Sql;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -115,11 +117,22 @@ public final class RolloutStore {
         .toFuture();
   }
 
-  public CompletionStage<Boolean> recordDispatch(UUID rollout, String instanceUid, UUID dispatch) {
+  /** Records each agent's envelope for the rollout, in one statement; completes with how many. */
+  public CompletionStage<Long> recordDispatches(UUID rollout, Map<String, UUID> envelopeByAgent) {
+    if (envelopeByAgent.isEmpty()) {
+      return CompletableFuture.completedFuture(0L);
+    }
     return db.rowsUpdated(
-            "UPDATE rollout_targets SET dispatch_id = $3 WHERE rollout_id = $1 AND instance_uid = $2",
-            statement -> statement.bind(0, rollout).bind(1, instanceUid).bind(2, dispatch))
-        .map(updated -> updated > 0)
+            """
+            UPDATE rollout_targets t SET dispatch_id = d.dispatch
+            FROM unnest($2::text[], $3::text[]::uuid[]) AS d(uid, dispatch)
+            WHERE t.rollout_id = $1 AND t.instance_uid = d.uid
+            """,
+            statement ->
+                statement
+                    .bind(0, rollout)
+                    .bind(1, envelopeByAgent.keySet().toArray(String[]::new))
+                    .bind(2, envelopeByAgent.values().stream().map(UUID::toString).toArray(String[]::new)))
         .toFuture();
   }
 

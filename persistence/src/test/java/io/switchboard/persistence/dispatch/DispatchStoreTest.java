@@ -1,5 +1,6 @@
 package io.switchboard.persistence.dispatch;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +43,7 @@ class DispatchStoreTest {
   void anEnvelopeIsWrittenWithItsAuditEventAndMovesOnlyForward() throws Exception {
     NewEnvelope envelope = envelope("agent-a", null, Instant.now().plusSeconds(60), new byte[] {1, 2});
 
-    DispatchStore.Submission created = get(store.create(envelope));
+    DispatchStore.Submission created = create(envelope);
 
     assertInstanceOf(DispatchStore.Created.class, created);
     assertEquals(EnvelopeState.PENDING, created.envelope().state());
@@ -49,16 +51,16 @@ class DispatchStoreTest {
         "dispatch.restart|agent/agent-a|" + envelope.id(),
         db.queryForString("SELECT action || '|' || target || '|' || (after->>'dispatch') FROM audit_events WHERE after->>'dispatch' = ?", envelope.id().toString()));
 
-    assertTrue(get(store.markSent(envelope.id(), "node-1")));
-    assertEquals(false, get(store.markSent(envelope.id(), "node-2")), "sent once");
-    assertTrue(get(store.close(envelope.id(), EnvelopeState.APPLIED, null)));
-    assertEquals(false, get(store.close(envelope.id(), EnvelopeState.EXPIRED, "late")), "a closed envelope stays closed");
+    assertTrue(sent(envelope.id(), "node-1"));
+    assertEquals(false, sent(envelope.id(), "node-2"), "sent once");
+    assertTrue(closed(envelope.id(), EnvelopeState.APPLIED, null));
+    assertEquals(false, closed(envelope.id(), EnvelopeState.EXPIRED, "late"), "a closed envelope stays closed");
 
     DispatchEnvelope stored = get(store.find(envelope.id())).orElseThrow();
     assertEquals(EnvelopeState.APPLIED, stored.state());
     assertEquals("node-1", stored.sentByNode());
     assertTrue(stored.closedAt() != null && stored.sentAt() != null);
-    assertThrows(IllegalArgumentException.class, () -> store.close(envelope.id(), EnvelopeState.SENT, null));
+    assertThrows(IllegalArgumentException.class, () -> new EnvelopeOutcome(envelope.id(), EnvelopeState.SENT, null));
   }
 
   @Test
@@ -66,9 +68,9 @@ class DispatchStoreTest {
     String key = "key-" + UUID.randomUUID();
     NewEnvelope first = envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {1});
 
-    DispatchEnvelope written = get(store.create(first)).envelope();
-    DispatchStore.Submission retry = get(store.create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {1})));
-    DispatchStore.Submission other = get(store.create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {9})));
+    DispatchEnvelope written = create(first).envelope();
+    DispatchStore.Submission retry = create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {1}));
+    DispatchStore.Submission other = create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {9}));
 
     assertInstanceOf(DispatchStore.Replayed.class, retry);
     assertEquals(written.id(), retry.envelope().id());
@@ -79,11 +81,84 @@ class DispatchStoreTest {
   }
 
   @Test
+  void aBatchIsWrittenInOneStatementAndAnsweredInOrder() throws Exception {
+    String agent = "agent-" + UUID.randomUUID();
+    String taken = "key-" + UUID.randomUUID();
+    String twice = "key-" + UUID.randomUUID();
+    DispatchEnvelope earlier = create(envelope(agent, taken, Instant.now().plusSeconds(60), new byte[] {5})).envelope();
+    NewEnvelope config = remoteConfig(agent, new byte[] {8, 0, -1});
+    List<NewEnvelope> batch =
+        List.of(
+            config,
+            envelope(agent, taken, Instant.now().plusSeconds(60), new byte[] {6}),
+            envelope(agent, twice, Instant.now().plusSeconds(60), new byte[] {7}),
+            envelope(agent, twice, Instant.now().plusSeconds(60), new byte[] {7}),
+            envelope(agent, null, Instant.now().plusSeconds(60), new byte[] {9}));
+
+    List<DispatchStore.Submission> answers = get(store.create(batch));
+
+    assertEquals(5, answers.size());
+    assertInstanceOf(DispatchStore.Created.class, answers.get(0));
+    assertEquals(config.id(), answers.get(0).envelope().id());
+    assertInstanceOf(DispatchStore.KeyReused.class, answers.get(1), "a key taken before, for another request");
+    assertEquals(earlier.id(), answers.get(1).envelope().id());
+    assertInstanceOf(DispatchStore.Created.class, answers.get(2));
+    assertInstanceOf(DispatchStore.Replayed.class, answers.get(3), "the same request twice in one batch is written once");
+    assertEquals(answers.get(2).envelope().id(), answers.get(3).envelope().id());
+    assertInstanceOf(DispatchStore.Created.class, answers.get(4));
+    assertEquals(
+        "4", db.queryForString("SELECT count(*) FROM audit_events WHERE target = ?", "agent/" + agent), "one audit event per envelope written");
+    StoredDispatch stored = desired(agent).get(EnvelopeKind.REMOTE_CONFIG);
+    assertEquals(config.id(), stored.envelope());
+    assertArrayEquals(config.message(), stored.message(), "the protobuf part comes back byte for byte");
+    assertEquals(
+        "07", db.queryForString("SELECT encode(config_hash, 'hex') FROM dispatch_envelopes WHERE id = ?", config.id()));
+    assertEquals(
+        null, db.queryForString("SELECT config_hash FROM dispatch_envelopes WHERE id = ?", answers.get(4).envelope().id()));
+  }
+
+  @Test
+  void manyEnvelopesAreSentAndClosedInOneStatementEach() throws Exception {
+    List<NewEnvelope> batch =
+        List.of(
+            envelope("agent-d", null, Instant.now().plusSeconds(60), new byte[] {1}),
+            envelope("agent-e", null, Instant.now().plusSeconds(60), new byte[] {1}),
+            envelope("agent-f", null, Instant.now().plusSeconds(60), new byte[] {1}));
+    get(store.create(batch));
+    UUID d = batch.get(0).id();
+    UUID e = batch.get(1).id();
+    UUID f = batch.get(2).id();
+    assertTrue(closed(f, EnvelopeState.FAILED, "refused"));
+
+    Map<UUID, String> sends = new LinkedHashMap<>();
+    sends.put(d, "node-1");
+    sends.put(e, "node-2");
+    sends.put(f, "node-1");
+    assertEquals(Set.of(d, e), get(store.markSent(sends)), "a closed envelope is not sent");
+    assertEquals(
+        Set.of(d),
+        get(
+            store.close(
+                List.of(
+                    new EnvelopeOutcome(d, EnvelopeState.APPLIED, null),
+                    new EnvelopeOutcome(f, EnvelopeState.APPLIED, null)))),
+        "a closed envelope stays closed");
+
+    assertEquals("node-2", get(store.find(e)).orElseThrow().sentByNode());
+    assertEquals(EnvelopeState.SENT, get(store.find(e)).orElseThrow().state());
+    assertEquals(EnvelopeState.APPLIED, get(store.find(d)).orElseThrow().state());
+    DispatchEnvelope failed = get(store.find(f)).orElseThrow();
+    assertEquals(EnvelopeState.FAILED, failed.state());
+    assertEquals("refused", failed.detail());
+    assertEquals(Set.of(), get(store.markSent(Map.of())), "nothing to change: no statement");
+  }
+
+  @Test
   void overdueEnvelopesExpireAndOpenOnesAreHandedBackOncePerQuietSpell() throws Exception {
     NewEnvelope overdue = envelope("agent-c", null, Instant.now().minusSeconds(10), new byte[] {1});
     NewEnvelope open = envelope("agent-c", null, Instant.now().plusSeconds(600), new byte[] {4, 2});
-    get(store.create(overdue));
-    get(store.create(open));
+    create(overdue);
+    create(open);
 
     assertTrue(get(store.expireOverdue(Duration.ZERO)) >= 1);
     assertEquals(EnvelopeState.EXPIRED, get(store.find(overdue.id())).orElseThrow().state());
@@ -104,10 +179,10 @@ class DispatchStoreTest {
   void listsPageNewestFirstAndFilter() throws Exception {
     String agent = "agent-" + UUID.randomUUID();
     NewEnvelope older = envelope(agent, null, Instant.now().plusSeconds(60), new byte[] {1});
-    get(store.create(older));
+    create(older);
     NewEnvelope newer = envelope(agent, null, Instant.now().plusSeconds(60), new byte[] {1});
-    get(store.create(newer));
-    get(store.markSent(newer.id(), "node-1"));
+    create(newer);
+    sent(newer.id(), "node-1");
 
     List<DispatchEnvelope> first = get(store.list(Optional.of(agent), Optional.empty(), Optional.empty(), 1));
     List<DispatchEnvelope> second = get(store.list(Optional.of(agent), Optional.empty(), Optional.of(first.get(0).id()), 1));
@@ -124,10 +199,10 @@ class DispatchStoreTest {
     String reconfigured = "agent-" + UUID.randomUUID();
     String untouched = "agent-" + UUID.randomUUID();
     NewEnvelope first = remoteConfig(configured, new byte[] {1});
-    get(store.create(first));
-    get(store.create(remoteConfig(reconfigured, new byte[] {2})));
+    create(first);
+    create(remoteConfig(reconfigured, new byte[] {2}));
     NewEnvelope latest = remoteConfig(reconfigured, new byte[] {3});
-    get(store.create(latest));
+    create(latest);
 
     Map<String, Map<EnvelopeKind, StoredDispatch>> found =
         get(store.latestDesired(List.of(configured, reconfigured, untouched)));
@@ -143,18 +218,18 @@ class DispatchStoreTest {
     String agent = "agent-" + UUID.randomUUID();
     assertEquals(Map.of(), desired(agent));
     NewEnvelope applied = remoteConfig(agent, new byte[] {1});
-    get(store.create(applied));
-    get(store.close(applied.id(), EnvelopeState.APPLIED, null));
+    create(applied);
+    closed(applied.id(), EnvelopeState.APPLIED, null);
     NewEnvelope failed = remoteConfig(agent, new byte[] {2});
-    get(store.create(failed));
-    get(store.close(failed.id(), EnvelopeState.FAILED, "bad"));
+    create(failed);
+    closed(failed.id(), EnvelopeState.FAILED, "bad");
 
     StoredDispatch found = desired(agent).get(EnvelopeKind.REMOTE_CONFIG);
     assertEquals(applied.id(), found.envelope());
     assertEquals(EnvelopeState.APPLIED, found.state());
 
     NewEnvelope open = remoteConfig(agent, new byte[] {3});
-    get(store.create(open));
+    create(open);
     assertEquals(open.id(), desired(agent).get(EnvelopeKind.REMOTE_CONFIG).envelope());
     assertEquals(3, desired(agent).get(EnvelopeKind.REMOTE_CONFIG).message()[0]);
   }
@@ -166,6 +241,18 @@ class DispatchStoreTest {
 
   private static NewEnvelope envelope(String agent, String key, Instant deadline, byte[] message) {
     return new NewEnvelope(UUID.randomUUID(), agent, EnvelopeKind.RESTART, "{}", message, null, key, deadline, "test");
+  }
+
+  private DispatchStore.Submission create(NewEnvelope envelope) throws Exception {
+    return get(store.create(List.of(envelope))).get(0);
+  }
+
+  private boolean sent(UUID envelope, String node) throws Exception {
+    return get(store.markSent(Map.of(envelope, node))).contains(envelope);
+  }
+
+  private boolean closed(UUID envelope, EnvelopeState outcome, String detail) throws Exception {
+    return get(store.close(List.of(new EnvelopeOutcome(envelope, outcome, detail)))).contains(envelope);
   }
 
   private static <T> T get(CompletionStage<T> stage) throws Exception {

@@ -1,0 +1,131 @@
+package io.switchboard.cluster.agent;
+
+import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.persistence.dispatch.DispatchStore;
+import io.switchboard.persistence.dispatch.EnvelopeKind;
+import io.switchboard.persistence.dispatch.EnvelopeOutcome;
+import io.switchboard.persistence.dispatch.EnvelopeState;
+import io.switchboard.persistence.dispatch.StoredDispatch;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dispatch ledger on the dispatch_envelopes table. Changes go out one batch at a time, so they
+ * land in the order entities made them; within a batch, SENT changes are written before closes, so
+ * an envelope sent and applied in quick succession still records both.
+ */
+final class StoredDispatchLedger implements DispatchLedger {
+
+  private static final Logger log = LoggerFactory.getLogger(DispatchLedger.class);
+
+  /** Desired-state reads under way at once: a storm's take at most two of the pool's connections. */
+  private static final int READS_AT_ONCE = 2;
+
+  /** Agents or changes per statement: a few hundred keep one statement to milliseconds. */
+  private static final int MAX_BATCH = 500;
+
+  private sealed interface Change {
+    UUID envelope();
+
+    EnvelopeState state();
+  }
+
+  private record Sent(UUID envelope, String node) implements Change {
+    @Override
+    public EnvelopeState state() {
+      return EnvelopeState.SENT;
+    }
+  }
+
+  private record Closed(EnvelopeOutcome outcome) implements Change {
+    @Override
+    public UUID envelope() {
+      return outcome.envelope();
+    }
+
+    @Override
+    public EnvelopeState state() {
+      return outcome.state();
+    }
+  }
+
+  private final DispatchStore store;
+  private final BatchedCalls<Change, Boolean> changes;
+  private final BatchedCalls<String, Map<EnvelopeKind, StoredDispatch>> desiredStateReads;
+
+  StoredDispatchLedger(DispatchStore store) {
+    this.store = store;
+    this.changes = new BatchedCalls<>(this::write, false, 1, MAX_BATCH);
+    this.desiredStateReads = new BatchedCalls<>(store::latestDesired, Map.of(), READS_AT_ONCE, MAX_BATCH);
+  }
+
+  @Override
+  public void sent(UUID envelope, String node) {
+    record(new Sent(envelope, node));
+  }
+
+  @Override
+  public void closed(UUID envelope, EnvelopeState outcome, String detail) {
+    record(new Closed(new EnvelopeOutcome(envelope, outcome, detail)));
+  }
+
+  @Override
+  public CompletionStage<Map<EnvelopeKind, StoredDispatch>> latestDesired(String instanceUid) {
+    return desiredStateReads.call(instanceUid);
+  }
+
+  private void record(Change change) {
+    RetriedWrite.start(
+        () -> changes.call(change),
+        RetriedWrite.LEDGER_DELAYS,
+        changed -> {
+          if (changed) {
+            SwitchboardMetrics.dispatchEnvelopes(change.state().name()).increment();
+          }
+        },
+        failure ->
+            log.warn(
+                "Could not record dispatch {} as {}, the database refused {} times; its deadline closes it: {}",
+                change.envelope(),
+                change.state(),
+                RetriedWrite.LEDGER_DELAYS.size() + 1,
+                failure.toString()));
+  }
+
+  /**
+   * Writes a batch of changes: sends, then closes. An envelope appears once per kind of change (the
+   * first such change counts); each change answers whether it moved its envelope.
+   */
+  private CompletionStage<Map<Change, Boolean>> write(Set<Change> batch) {
+    Map<UUID, Sent> sends = new LinkedHashMap<>();
+    Map<UUID, Closed> closes = new LinkedHashMap<>();
+    for (Change change : batch) {
+      if (change instanceof Sent sent) {
+        sends.putIfAbsent(sent.envelope(), sent);
+      } else if (change instanceof Closed closed) {
+        closes.putIfAbsent(closed.envelope(), closed);
+      }
+    }
+    Map<UUID, String> nodeByEnvelope = new LinkedHashMap<>();
+    sends.forEach((envelope, sent) -> nodeByEnvelope.put(envelope, sent.node()));
+    return store
+        .markSent(nodeByEnvelope)
+        .thenCompose(
+            sentNow ->
+                store
+                    .close(closes.values().stream().map(Closed::outcome).toList())
+                    .thenApply(
+                        closedNow -> {
+                          Map<Change, Boolean> moved = new HashMap<>();
+                          sends.forEach((envelope, sent) -> moved.put(sent, sentNow.contains(envelope)));
+                          closes.forEach((envelope, closed) -> moved.put(closed, closedNow.contains(envelope)));
+                          return moved;
+                        }));
+  }
+}

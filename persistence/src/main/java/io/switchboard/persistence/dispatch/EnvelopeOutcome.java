@@ -1,0 +1,13 @@
+package io.switchboard.persistence.dispatch;
+
+import java.util.UUID;
+
+/** How an envelope ended (APPLIED, FAILED or EXPIRED) and why; {@code detail} may be null. */
+public record EnvelopeOutcome(UUID envelope, EnvelopeState state, String detail) {
+
+  public EnvelopeOutcome {
+    if (state.isOpen()) {
+      throw new IllegalArgumentException(state + " does not close an envelope");
+    }
+  }
+}
