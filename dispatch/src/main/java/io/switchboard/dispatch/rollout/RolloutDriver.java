@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -31,7 +32,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 /**
  * Moves running rollouts along, one step per tick: dispatches the current batch, pauses the
  * rollout when the batch trips a health gate, and moves to the next batch (or completes) once
- * every agent of the batch has an outcome. All of a rollout's progress is in PostgreSQL, so the
+ * every agent of the batch has an outcome. A step that moved a rollout to its next batch is
+ * followed at once by one that starts it. All of a rollout's progress is in PostgreSQL, so the
  * driver keeps no rollout state of its own: a cluster singleton (under the singleton lease), it
  * carries on where it stopped after a restart or on another node.
  *
@@ -61,8 +63,17 @@ public final class RolloutDriver {
   /** A step ended: what it saw, or why it failed. */
   private record Stepped(Observed observed, Throwable failure) implements Command {}
 
-  /** The running and paused rollouts a step found, and the progress it read of some of them. */
-  private record Observed(List<Rollout> active, Map<UUID, List<BatchProgress>> progress) {}
+  /**
+   * The running and paused rollouts a step found, the progress it read of some of them, and
+   * whether it moved any to its next batch (which the driver then starts at once, so each batch
+   * costs one tick, not two).
+   */
+  private record Observed(List<Rollout> active, Map<UUID, List<BatchProgress>> progress, boolean advanced) {}
+
+  /** What a step did with one rollout: the progress it read, if any, and whether it advanced it. */
+  private record Observation(Optional<List<BatchProgress>> progress, boolean advanced) {
+    static final Observation STARTED_BATCH = new Observation(Optional.empty(), false);
+  }
 
   private static final Set<RolloutState> ACTIVE = Set.of(RolloutState.RUNNING, RolloutState.PAUSED);
 
@@ -128,6 +139,9 @@ public final class RolloutDriver {
                 context.getLog().warn("Rollout step failed, retrying at the next tick: {}", stepped.failure().toString());
               } else {
                 report(stepped.observed());
+                if (stepped.observed().advanced()) {
+                  context.getSelf().tell(StepNow.INSTANCE);
+                }
               }
               return idle(context);
             })
@@ -158,25 +172,32 @@ public final class RolloutDriver {
         .thenCompose(
             active -> {
               Map<UUID, List<BatchProgress>> progress = new HashMap<>();
+              AtomicBoolean advanced = new AtomicBoolean();
               CompletionStage<Void> all = CompletableFuture.completedFuture(null);
               for (Rollout rollout : active) {
                 all =
                     all.thenCompose(done -> observe(rollout))
-                        .thenAccept(read -> read.ifPresent(batches -> progress.put(rollout.id(), batches)));
+                        .thenAccept(
+                            observation -> {
+                              observation.progress().ifPresent(batches -> progress.put(rollout.id(), batches));
+                              if (observation.advanced()) {
+                                advanced.set(true);
+                              }
+                            });
               }
-              return all.thenApply(done -> new Observed(active, Map.copyOf(progress)));
+              return all.thenApply(done -> new Observed(active, Map.copyOf(progress), advanced.get()));
             });
   }
 
   /** Steps a running rollout; reads a paused one's progress, which its open envelopes still move. */
-  private CompletionStage<Optional<List<BatchProgress>>> observe(Rollout rollout) {
+  private CompletionStage<Observation> observe(Rollout rollout) {
     return rollout.state() == RolloutState.RUNNING
         ? step(rollout)
-        : rollouts.progress(rollout.id()).thenApply(Optional::of);
+        : rollouts.progress(rollout.id()).thenApply(progress -> new Observation(Optional.of(progress), false));
   }
 
-  /** The batch's progress when the step judged it; empty when it started the batch instead. */
-  private CompletionStage<Optional<List<BatchProgress>>> step(Rollout rollout) {
+  /** Starts the current batch if it has not started yet, or else judges it. */
+  private CompletionStage<Observation> step(Rollout rollout) {
     return rollouts
         .targets(rollout.id(), rollout.currentBatch(), false)
         .thenCompose(
@@ -185,7 +206,7 @@ public final class RolloutDriver {
                   targets.stream().filter(target -> target.dispatchId() == null).map(RolloutTarget::instanceUid).toList();
               return undispatched.isEmpty()
                   ? judge(rollout)
-                  : startBatch(rollout, undispatched).thenApply(started -> Optional.<List<BatchProgress>>empty());
+                  : startBatch(rollout, undispatched).thenApply(started -> Observation.STARTED_BATCH);
             });
   }
 
@@ -201,26 +222,27 @@ public final class RolloutDriver {
   }
 
   /** The batch's gates, then whether it is done; the progress read for that. */
-  private CompletionStage<Optional<List<BatchProgress>>> judge(Rollout rollout) {
+  private CompletionStage<Observation> judge(Rollout rollout) {
     return rollouts
         .progress(rollout.id())
-        .thenCompose(progress -> decide(rollout, progress).thenApply(decided -> Optional.of(progress)));
+        .thenCompose(progress -> decide(rollout, progress).thenApply(advanced -> new Observation(Optional.of(progress), advanced)));
   }
 
-  private CompletionStage<Void> decide(Rollout rollout, List<BatchProgress> progress) {
+  /** Pauses, completes or advances the rollout as its current batch stands; true if it advanced. */
+  private CompletionStage<Boolean> decide(Rollout rollout, List<BatchProgress> progress) {
     BatchProgress batch = progress.get(rollout.currentBatch());
     String tripped =
         Integer.valueOf(rollout.currentBatch()).equals(rollout.acknowledgedBatch()) ? null : gates(rollout).tripped(batch);
     if (tripped != null) {
-      return move(rollout, RolloutState.PAUSED, tripped);
+      return move(rollout, RolloutState.PAUSED, tripped).thenApply(moved -> false);
     }
     if (!batch.settled()) {
-      return CompletableFuture.completedFuture(null);
+      return CompletableFuture.completedFuture(false);
     }
     if (rollout.currentBatch() + 1 < rollout.batchCount()) {
-      return rollouts.nextBatch(rollout.id(), rollout.currentBatch()).thenApply(moved -> null);
+      return rollouts.nextBatch(rollout.id(), rollout.currentBatch());
     }
-    return move(rollout, RolloutState.COMPLETED, "every batch done");
+    return move(rollout, RolloutState.COMPLETED, "every batch done").thenApply(moved -> false);
   }
 
   private CompletionStage<Void> move(Rollout rollout, RolloutState to, String detail) {
