@@ -24,11 +24,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import kamon.metric.Counter;
@@ -98,6 +96,14 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
 
   /** How many recent envelope ids an entity remembers to recognise redeliveries. */
   private static final int RECENT_ENVELOPES = 64;
+
+  /**
+   * What an entity last recorded of an envelope: PENDING (nothing yet), SENT from {@code node}, or
+   * how it ended and why.
+   */
+  private record LedgerEntry(EnvelopeState state, String detail, String node) {
+    static final LedgerEntry TAKEN = new LedgerEntry(EnvelopeState.PENDING, "the agent's entity holds it already", null);
+  }
 
   private enum IdleTimeout implements Command {
     INSTANCE
@@ -197,10 +203,11 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   private final AgentOutbox outbox;
   private final AgentOutbox.Tracking tracking = new EnvelopeTracking();
   /**
-   * Envelopes this entity was handed, so that a redelivered one is not taken twice. Made on the
-   * first envelope: most agents never get one.
+   * Envelopes this entity was handed, with what it last recorded of each, so that a redelivered
+   * one is not taken twice and what became of it is recorded again (the first record may never
+   * have reached the database). Made on the first envelope: most agents never get one.
    */
-  private Set<UUID> recentEnvelopes;
+  private Map<UUID, LedgerEntry> recentEnvelopes;
   private final ByteString uidBytes;
   private Owner owner;
   /** The connection state last handed to the status writer, to tell transitions from repeats. */
@@ -377,7 +384,7 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
 
   private DispatchOutcome take(Dispatch dispatch, Instant now) {
     if (!firstSight(dispatch.envelope())) {
-      return new DispatchOutcome(EnvelopeState.PENDING, "the agent's entity holds it already");
+      return recordAgain(dispatch.envelope());
     }
     if (!now.isBefore(dispatch.deadline())) {
       return close(dispatch.envelope(), EnvelopeState.EXPIRED, "the deadline passed before it reached the agent");
@@ -449,10 +456,31 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
 
   /** False for an envelope this entity was handed before (a redelivery). */
   private boolean firstSight(UUID envelope) {
+    return recentEnvelopes().putIfAbsent(envelope, LedgerEntry.TAKEN) == null;
+  }
+
+  private Map<UUID, LedgerEntry> recentEnvelopes() {
     if (recentEnvelopes == null) {
-      recentEnvelopes = Collections.newSetFromMap(new BoundedMap<>(RECENT_ENVELOPES));
+      recentEnvelopes = new BoundedMap<>(RECENT_ENVELOPES);
     }
-    return recentEnvelopes.add(envelope);
+    return recentEnvelopes;
+  }
+
+  /**
+   * A redelivered envelope: the sweep found it open in the database. If this entity sent or closed
+   * it, that record was lost (the database refused it past every retry), so it is written again;
+   * both writes only ever move an envelope forward.
+   */
+  private DispatchOutcome recordAgain(UUID envelope) {
+    LedgerEntry known = recentEnvelopes.get(envelope);
+    if (known.state() == EnvelopeState.SENT) {
+      dispatches.sent(envelope, known.node());
+      return new DispatchOutcome(EnvelopeState.SENT, "sent from " + known.node() + "; recorded again");
+    }
+    if (!known.state().isOpen()) {
+      dispatches.closed(envelope, known.state(), known.detail());
+    }
+    return new DispatchOutcome(known.state(), known.detail());
   }
 
   /**
@@ -686,12 +714,14 @@ public final class AgentEntity extends AbstractBehavior<AgentEntity.Command> {
   private final class EnvelopeTracking implements AgentOutbox.Tracking {
     @Override
     public void sent(UUID envelope) {
+      recentEnvelopes().put(envelope, new LedgerEntry(EnvelopeState.SENT, null, owner.node()));
       dispatches.sent(envelope, owner.node());
     }
 
     @Override
     public void closed(UUID envelope, EnvelopeState outcome, String detail) {
       getContext().getLog().debug("Dispatch {} for agent {} ended {}: {}", envelope, instanceUid, outcome, detail);
+      recentEnvelopes().put(envelope, new LedgerEntry(outcome, detail, null));
       dispatches.closed(envelope, outcome, detail);
     }
   }

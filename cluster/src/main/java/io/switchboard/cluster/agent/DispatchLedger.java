@@ -12,8 +12,9 @@ import java.util.concurrent.CompletionStage;
  * Where an agent's entity records what became of the dispatch envelopes it was handed, and finds
  * its desired config when it starts (after a node died, a shard moved, or it was passivated). Recording
  * does not hold up the agent's session. A change the database refuses is written again for about
- * half a minute; if it never lands, the envelope stays open, the redelivery sweep hands it back to
- * the entity, which knows it and lets it be, and its deadline closes it.
+ * half a minute; if it never lands, the envelope stays open and the redelivery sweep hands it back
+ * to the entity, which records again what it knows of it (an entity that lost it with its node
+ * takes it afresh), and its deadline closes what nobody knows.
  */
 public interface DispatchLedger {
 

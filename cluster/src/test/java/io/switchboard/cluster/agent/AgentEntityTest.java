@@ -385,6 +385,31 @@ class AgentEntityTest {
   }
 
   @Test
+  void aRedeliveredEnvelopeIsNotSentTwiceButWhatBecameOfItIsRecordedAgain() {
+    Session session = new Session(81);
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2 | 0x1000), session.ref()));
+    session.expectDelivery();
+    UUID envelope = UUID.randomUUID();
+    assertEquals(EnvelopeState.SENT, dispatch(envelope, remoteConfig(CONFIG)).state());
+    assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
+    AgentRemoteConfig sent = session.expectDelivery().getRemoteConfig();
+
+    // The sweep hands the envelope back while the database still says PENDING (the SENT write was lost).
+    assertEquals(EnvelopeState.SENT, dispatch(envelope, remoteConfig(CONFIG)).state());
+    assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage(), "SENT written again");
+    session.probe.expectNoMessage(Duration.ofMillis(100));
+
+    entity.tell(new AgentEntity.AgentReport(configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
+    session.expectDelivery();
+    assertEquals(new Recorded(envelope, EnvelopeState.APPLIED, null), recorded.receiveMessage());
+
+    // And again once the APPLIED write was lost too: the envelope must not wait for its deadline to expire it.
+    assertEquals(new AgentEntity.DispatchOutcome(EnvelopeState.APPLIED, null), dispatch(envelope, remoteConfig(CONFIG)));
+    assertEquals(new Recorded(envelope, EnvelopeState.APPLIED, null), recorded.receiveMessage(), "APPLIED written again");
+    session.probe.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
   void aFailedApplyFailsTheEnvelopeAndANewerConfigSupersedesAnOpenOne() {
     Session session = new Session(83);
     entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
