@@ -82,6 +82,11 @@ final class LocalNode implements AutoCloseable {
     env.put("SWITCHBOARD_AUTH_ENABLED", "false");
     List<String> options = new ArrayList<>(List.of("-Xmx" + maxHeap, "-Xms" + maxHeap));
     options.addAll(extraJvmOptions);
+    // Any scenario's nodes, e.g. with a profiler agent: -DnodeJvmOptions="-agentpath:...".
+    String more = BenchProperties.text("nodeJvmOptions", "").trim();
+    if (!more.isEmpty()) {
+      options.addAll(List.of(more.split("\\s+")));
+    }
     String classpath =
         BenchPaths.nodeJar(root) + File.pathSeparator + root.resolve("node/target/lib").toAbsolutePath() + "/*";
     Path log = BenchPaths.logDirectory().resolve(name + ".log");

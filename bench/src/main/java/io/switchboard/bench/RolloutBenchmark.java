@@ -72,6 +72,7 @@ final class RolloutBenchmark {
           WatchedRollout.create(api, "/api/assignments", rolloutBody(assigned, null), changeTimeout, startNanos, report);
       awaitReports(arrivals, assigned, connected.agents(), assignment.calledNanos() + changeTimeout.toNanos());
       fanOutResults(report, assignment, arrivals, assigned, connected.agents(), startNanos);
+      nodeSideOfFanOut(report, api, assignment, connected.agents());
       if (assignment.active()) {
         // Two rollouts at once would measure each other: the operator gives up on the first.
         api.post(assignment.path() + "/abort", null).expect(200, "POST " + assignment.path() + "/abort");
@@ -93,8 +94,9 @@ final class RolloutBenchmark {
     }
     report.parameter("load average (1 min) at the end", loadAverage());
     report.note(
-        "the rollout driver (a cluster singleton) starts a batch at its next tick and moves on at a tick after every"
-            + " agent of the batch has an outcome; an assignment is a rollout of one batch, so it waits for a tick too");
+        "the rollout driver (a cluster singleton) starts an assignment or rollout as soon as it is created; it judges"
+            + " the current batch at each tick and, at the first tick after every agent of the batch has an outcome,"
+            + " moves on and starts the next batch at once");
     report.note(
         "an agent takes 50-250 ms (at random) to apply a config before it reports APPLIED, as the simulator's agents do;"
             + " call-to-APPLIED includes that");
@@ -159,6 +161,20 @@ final class RolloutBenchmark {
     report.result("fanout_completed_s", "fan-out: the API showed the assignment COMPLETED after", seconds(assignment.watch()), "s");
     assignment.noteHowItEnded(report, "the assignment");
     plot(report, "fan-out (version " + version.number() + ")", received, applied, startNanos);
+  }
+
+  /**
+   * The fan-out on the node's clock, from the assignment's created_at: each envelope written, and
+   * recorded as sent (a recorded SENT lands a little after the push, as the writes are batched).
+   */
+  private static void nodeSideOfFanOut(BenchReport report, OperatorApiClient api, WatchedRollout assignment, List<String> agents)
+      throws IOException, InterruptedException {
+    String id = assignment.path().substring(assignment.path().lastIndexOf('/') + 1);
+    EnvelopeTimes envelopes = EnvelopeTimes.read(api, "rollout/" + id, agents.size());
+    ChangeSpread.of(0, agents, envelopes.writtenSince(assignment.createdAt()))
+        .addTo(report, "fanout_envelope_written", "fan-out, node's clock, created_at to the agent's envelope written");
+    ChangeSpread.of(0, agents, envelopes.sentSince(assignment.createdAt()))
+        .addTo(report, "fanout_envelope_sent", "fan-out, node's clock, created_at to the envelope recorded SENT");
   }
 
   private static void rolloutResults(

@@ -11,7 +11,6 @@ import io.switchboard.persistence.dispatch.EnvelopeState;
 import io.switchboard.persistence.dispatch.NewEnvelope;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -60,26 +59,30 @@ public final class Dispatcher {
     this.clock = clock;
   }
 
+  /** Writes the order's envelope, hands it to its entity and answers with what the entity made of it. */
   public CompletionStage<Submitted> submit(Order order) {
-    return submit(List.of(order)).thenApply(submitted -> submitted.get(0));
+    return store
+        .create(List.of(envelopeFor(order)))
+        .thenCompose(submissions -> handOverIfNew(submissions.get(0), order.message()));
   }
 
   /**
-   * Writes all the orders' envelopes in one statement, then hands each new one to its entity.
-   * Completes with one answer per order, in the order given.
+   * Writes all the orders' envelopes in one statement and hands each new one to its entity without
+   * waiting for the entities: for a rollout, whose progress is its envelopes' states, a batch must
+   * not wait on the slowest of hundreds of entities. Completes once written, with each order's
+   * envelope in the order given (for a reused idempotency key, the envelope it holds).
    */
-  public CompletionStage<List<Submitted>> submit(List<Order> orders) {
-    List<NewEnvelope> envelopes = orders.stream().map(this::envelopeFor).toList();
+  public CompletionStage<List<DispatchEnvelope>> send(List<Order> orders) {
     return store
-        .create(envelopes)
-        .thenCompose(
+        .create(orders.stream().map(this::envelopeFor).toList())
+        .thenApply(
             submissions -> {
-              List<CompletableFuture<Submitted>> answers = new ArrayList<>(orders.size());
               for (int i = 0; i < orders.size(); i++) {
-                answers.add(handOverIfNew(submissions.get(i), orders.get(i).message()).toCompletableFuture());
+                if (submissions.get(i) instanceof DispatchStore.Created created) {
+                  handOver(created.envelope(), orders.get(i).message());
+                }
               }
-              return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                  .thenApply(done -> answers.stream().map(CompletableFuture::join).toList());
+              return submissions.stream().map(DispatchStore.Submission::envelope).toList();
             });
   }
 
@@ -98,7 +101,18 @@ public final class Dispatcher {
 
   private CompletionStage<Submitted> handOverIfNew(DispatchStore.Submission submission, ServerToAgent message) {
     if (submission instanceof DispatchStore.Created created) {
-      return handOver(created.envelope(), message);
+      DispatchEnvelope envelope = created.envelope();
+      return handOver(envelope, message)
+          .handle(
+              (outcome, failure) ->
+                  failure == null
+                      ? new Accepted(withOutcome(envelope, outcome.state(), outcome.detail()), false)
+                      : new Accepted(
+                          withOutcome(
+                              envelope,
+                              EnvelopeState.PENDING,
+                              "the agent's entity did not answer in time; the sweep hands it over again"),
+                          false));
     }
     Submitted answer =
         submission instanceof DispatchStore.Replayed
@@ -107,22 +121,11 @@ public final class Dispatcher {
     return CompletableFuture.completedFuture(answer);
   }
 
-  private CompletionStage<Submitted> handOver(DispatchEnvelope envelope, ServerToAgent message) {
+  private CompletionStage<AgentEntity.DispatchOutcome> handOver(DispatchEnvelope envelope, ServerToAgent message) {
     SwitchboardMetrics.dispatchEnvelopes(EnvelopeState.PENDING.name()).increment();
     return agents
         .entityFor(envelope.instanceUid())
-        .<AgentEntity.DispatchOutcome>ask(
-            replyTo -> new AgentEntity.Dispatch(envelope.id(), message, envelope.deadline(), replyTo), askTimeout)
-        .handle(
-            (outcome, failure) ->
-                failure == null
-                    ? new Accepted(withOutcome(envelope, outcome.state(), outcome.detail()), false)
-                    : new Accepted(
-                        withOutcome(
-                            envelope,
-                            EnvelopeState.PENDING,
-                            "the agent's entity did not answer in time; the sweep hands it over again"),
-                        false));
+        .ask(replyTo -> new AgentEntity.Dispatch(envelope.id(), message, envelope.deadline(), replyTo), askTimeout);
   }
 
   /** The envelope as the entity left it (the entity records the same change in the database). */

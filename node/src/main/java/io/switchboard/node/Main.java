@@ -8,9 +8,18 @@ import sun.misc.Signal;
 /** Starts one node from application.conf, the environment and system properties. */
 public final class Main {
 
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   private Main() {}
 
   public static void main(String[] args) {
+    // With one or two cores the common pool gets one thread, and CompletableFuture then starts a
+    // thread for every asynchronous callback. Pekko's answers to asks run their callbacks that way,
+    // so each agent poll and each dispatch started a thread. Set before anything uses the pool.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(
+          COMMON_POOL_PARALLELISM, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
     SwitchboardNode node;
     try {
       node = SwitchboardNode.start(ConfigFactory.load());

@@ -67,24 +67,13 @@ final class RolloutDispatch {
                           "rollout/" + rollout.id()))
               .toList());
     }
-    return FewAtATime.each(writes, writesAtOnce, dispatcher::submit)
+    return FewAtATime.each(writes, writesAtOnce, dispatcher::send)
         .thenApply(
-            submitted -> {
+            written -> {
               Map<String, UUID> envelopes = new HashMap<>();
-              submitted.forEach(
-                  (orders, answers) -> {
-                    for (int i = 0; i < orders.size(); i++) {
-                      envelopes.put(orders.get(i).instanceUid(), envelopeOf(answers.get(i)));
-                    }
-                  });
+              written.values().forEach(batch -> batch.forEach(envelope -> envelopes.put(envelope.instanceUid(), envelope.id())));
               return Map.copyOf(envelopes);
             });
-  }
-
-  private static UUID envelopeOf(Dispatcher.Submitted submitted) {
-    return submitted instanceof Dispatcher.Accepted accepted
-        ? accepted.envelope().id()
-        : ((Dispatcher.KeyReused) submitted).existing().id();
   }
 
   private static JsonNode read(String json) {
