@@ -6,21 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
-import io.opentelemetry.opamp.client.OpampClient;
-import io.opentelemetry.opamp.client.OpampClientBuilder;
-import io.opentelemetry.opamp.client.internal.connectivity.http.OkHttpSender;
-import io.opentelemetry.opamp.client.internal.request.delay.PeriodicDelay;
-import io.opentelemetry.opamp.client.internal.request.service.HttpRequestService;
-import io.switchboard.cluster.agent.InstanceUid;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import opamp.proto.RemoteConfigStatuses;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,19 +30,18 @@ class AssignmentFanOutTest {
   private static final int AGENTS = 40;
 
   private final ObjectMapper json = new ObjectMapper();
-  private final List<OpampClient> clients = new ArrayList<>();
   private SwitchboardNode node;
+  private PollingAgents fleet;
 
   @BeforeAll
   void start() {
     node = SwitchboardNode.start(TestNodes.config(Map.of("switchboard.rollouts.tick", "1h")));
+    fleet = new PollingAgents(node.opampPort());
   }
 
   @AfterAll
   void stop() throws Exception {
-    for (OpampClient client : clients) {
-      client.close();
-    }
+    fleet.close();
     node.close();
   }
 
@@ -58,7 +49,7 @@ class AssignmentFanOutTest {
   void anAssignmentStartsAtOnceAndEveryEnvelopeIsRecordedSentThenApplied() throws Exception {
     String service = "fan-out-" + UUID.randomUUID();
     for (int i = 0; i < AGENTS; i++) {
-      connect(service);
+      fleet.connect(service, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
     }
     await()
         .atMost(Duration.ofSeconds(30))
@@ -100,21 +91,6 @@ class AssignmentFanOutTest {
       reached.add(uid);
     }
     assertEquals(AGENTS, reached.size());
-  }
-
-  private void connect(String service) {
-    byte[] uid = OpampClientBuilder.createRandomInstanceUid();
-    PeriodicDelay everySecond = PeriodicDelay.ofFixedDuration(Duration.ofSeconds(1));
-    clients.add(
-        OpampClient.builder()
-            .setInstanceUid(uid)
-            .setRequestService(
-                HttpRequestService.create(
-                    OkHttpSender.create("http://127.0.0.1:" + node.opampPort() + "/v1/opamp"), everySecond, everySecond))
-            .putIdentifyingAttribute("service.name", service)
-            .putIdentifyingAttribute("service.instance.id", InstanceUid.toText(ByteString.copyFrom(uid)))
-            .enableRemoteConfig()
-            .build(ReportingAgent.applying()));
   }
 
   private JsonNode agents(String query) {

@@ -6,22 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
-import io.opentelemetry.opamp.client.OpampClient;
-import io.opentelemetry.opamp.client.OpampClientBuilder;
-import io.opentelemetry.opamp.client.internal.connectivity.http.OkHttpSender;
-import io.opentelemetry.opamp.client.internal.request.delay.PeriodicDelay;
-import io.opentelemetry.opamp.client.internal.request.service.HttpRequestService;
-import io.opentelemetry.opamp.client.request.service.RequestService;
-import io.switchboard.cluster.agent.InstanceUid;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Supplier;
 import opamp.proto.RemoteConfigStatuses;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +30,7 @@ class RolloutEndToEndTest {
   private final Path dataDir = TestNodes.newDataDir();
   private final int opampPort = TestNodes.freePort();
   private final int apiPort = TestNodes.freePort();
-  private final List<OpampClient> clients = new ArrayList<>();
+  private final PollingAgents fleet = new PollingAgents(opampPort);
   private SwitchboardNode node;
 
   @BeforeAll
@@ -50,9 +40,7 @@ class RolloutEndToEndTest {
 
   @AfterAll
   void stop() throws Exception {
-    for (OpampClient client : clients) {
-      client.close();
-    }
+    fleet.close();
     node.close();
   }
 
@@ -60,7 +48,7 @@ class RolloutEndToEndTest {
   void aRolloutInFourBatchesCompletesAsAgentsApplyItEvenAcrossANodeRestart() throws Exception {
     String service = "rollout-" + UUID.randomUUID();
     for (int i = 0; i < 20; i++) {
-      connect(service, this::polling, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
+      fleet.connect(service, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
     }
     awaitConnected(service, 20);
     String configuration = publishedConfiguration(1);
@@ -107,7 +95,7 @@ class RolloutEndToEndTest {
   void aRolloutPausesItselfWhenABatchFailsAndRollsBack() throws Exception {
     String service = "failing-" + UUID.randomUUID();
     for (int i = 0; i < 10; i++) {
-      connect(service, this::polling, RemoteConfigStatuses.RemoteConfigStatuses_FAILED);
+      fleet.connect(service, RemoteConfigStatuses.RemoteConfigStatuses_FAILED);
     }
     awaitConnected(service, 10);
     String configuration = publishedConfiguration(2);
@@ -182,29 +170,6 @@ class RolloutEndToEndTest {
   private static String rolloutBody(String configuration, int version, String service, String strategy) {
     return "{\"configuration\": \"" + configuration + "\", \"version\": " + version
         + ", \"selector\": {\"attributes\": {\"service.name\": \"" + service + "\"}}, \"strategy\": " + strategy + "}";
-  }
-
-  /**
-   * Agents poll over HTTP every second: they keep polling through a node restart, and (unlike this
-   * client over WebSocket, which answers ReportFullState only with its 30 s heartbeat) describe
-   * themselves within a second.
-   */
-  private RequestService polling() {
-    PeriodicDelay everySecond = PeriodicDelay.ofFixedDuration(Duration.ofSeconds(1));
-    return HttpRequestService.create(
-        OkHttpSender.create("http://127.0.0.1:" + opampPort + "/v1/opamp"), everySecond, everySecond);
-  }
-
-  private void connect(String service, Supplier<RequestService> transport, RemoteConfigStatuses answer) {
-    byte[] uid = OpampClientBuilder.createRandomInstanceUid();
-    clients.add(
-        OpampClient.builder()
-            .setInstanceUid(uid)
-            .setRequestService(transport.get())
-            .putIdentifyingAttribute("service.name", service)
-            .putIdentifyingAttribute("service.instance.id", InstanceUid.toText(ByteString.copyFrom(uid)))
-            .enableRemoteConfig()
-            .build(new ReportingAgent(answer)));
   }
 
   private void awaitConnected(String service, int count) {
