@@ -12,8 +12,8 @@ import java.util.Optional;
  * WebSocket agents from {@code -Dsimulators} fleet-sim JVMs, connecting over the ramp-up from
  * several loopback addresses. Reports how long until every agent held a session, the retries on
  * the way, the sessions each second (the simulators' count and the node's gauge), the node's heap
- * per agent and CPU once every agent is connected, and the same for the bare echo server holding
- * as many connections.
+ * per agent and CPU once every agent is connected and the node is warm ({@link WarmUp}), and the
+ * same for the bare echo server holding as many connections.
  */
 final class ConnectStormBenchmark {
 
@@ -28,22 +28,25 @@ final class ConnectStormBenchmark {
     Duration settle = BenchProperties.duration("settle", "5s");
     Duration steady = BenchProperties.duration("steady", "30s");
     Duration idleWindow = BenchProperties.duration("idleWindow", "10s");
+    Duration warmUpTimeout = WarmUp.timeout();
 
     BenchReport report = new BenchReport("connect-storm", DESCRIPTION, Instant.now());
     fleet.addTo(report, "node and echo server heap limit");
     fleet.addSimulatorsTo(report);
+    WarmUp.addTo(report, warmUpTimeout);
     report.parameter("steady-state CPU window (-Dsteady)", steady);
     report.parameter("idle CPU window, before the connections (-DidleWindow)", idleWindow);
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
 
-    SteadyState node = measureNode(fleet, settle, steady, idleWindow, report);
-    SteadyState floor = EchoFloor.measure(fleet, settle, steady, idleWindow, report);
+    SteadyState node = measureNode(fleet, warmUpTimeout, settle, steady, idleWindow, report);
+    SteadyState floor = EchoFloor.measure(fleet, warmUpTimeout, settle, steady, idleWindow, report);
     floorComparison(report, node, floor);
     report.publish();
   }
 
   private static SteadyState measureNode(
-      FleetParameters fleet, Duration settle, Duration steady, Duration idleWindow, BenchReport report) throws Exception {
+      FleetParameters fleet, Duration warmUpTimeout, Duration settle, Duration steady, Duration idleWindow, BenchReport report)
+      throws Exception {
     try (LocalNode node =
         LocalNode.start("connect-storm-node", fleet.maxHeap(), new LocalNode.Database.Embedded(Ports.free()), Ports.free(), Optional.empty(), List.of())) {
       node.awaitHealthy(Duration.ofSeconds(180));
@@ -51,8 +54,8 @@ final class ConnectStormBenchmark {
       System.out.printf(
           "bench: node up (pid %d), idle heap %.1f MiB, idle CPU %.1f%% of a core; %d agents%n",
           node.pid(), SteadyState.mib(idle.heapBytes()), idle.cpuPercentOfCore(), fleet.agents());
-      // Long enough for the storm, the heap and CPU measurements, and some slack; stopped early below.
-      Duration runFor = fleet.connectTimeout().plus(settle).plus(steady).plus(Duration.ofSeconds(60));
+      // Long enough for the storm, the warm-up, the heap and CPU measurements, and some slack; stopped early below.
+      Duration runFor = fleet.connectTimeout().plus(warmUpTimeout).plus(settle).plus(steady).plus(Duration.ofSeconds(60));
       Summary summary;
       Summary end;
       SteadyState state;
@@ -76,6 +79,7 @@ final class ConnectStormBenchmark {
               storm.allConnectedAfter().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN),
               "s");
           System.out.println("bench: " + storm.progressLine());
+          WarmUp.awaitAndReport("node_warm_up_s", "node", List.of(node.pid()), warmUpTimeout, report);
           state = SteadyState.measure(node.pid(), simulators.progress().connectedNow(), idle, settle, steady);
           summary = simulators.progress();
           LocalNode.noteIfGaugeMissing(report, List.of(node));
@@ -96,9 +100,10 @@ final class ConnectStormBenchmark {
       report.result("node_heap_per_agent_kib", "node: heap per agent", state.heapPerConnectionKib(), "KiB");
       report.result("node_idle_cpu_percent_of_core", "node: CPU before the agents", state.idle().cpuPercentOfCore(), "% of a core");
       report.result("node_cpu_percent_of_core", "node: CPU in steady state", state.cpuPercentOfCore(), "% of a core");
+      report.result("node_jit_percent_of_cpu", "node: JIT compiler threads' part of that CPU", state.compilerPercentOfCpu(), "%");
       System.out.printf(
-          "bench: node %d sessions, %.1f KiB heap each, %.1f%% of a core%n",
-          state.connections(), state.heapPerConnectionKib(), state.cpuPercentOfCore());
+          "bench: node %d sessions, %.1f KiB heap each, %.1f%% of a core (JIT %.0f%% of it)%n",
+          state.connections(), state.heapPerConnectionKib(), state.cpuPercentOfCore(), state.compilerPercentOfCpu());
       return state;
     }
   }

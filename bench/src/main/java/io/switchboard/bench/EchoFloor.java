@@ -17,7 +17,8 @@ final class EchoFloor {
 
   private EchoFloor() {}
 
-  static SteadyState measure(FleetParameters fleet, Duration settle, Duration window, Duration idleWindow, BenchReport report)
+  static SteadyState measure(
+      FleetParameters fleet, Duration warmUpTimeout, Duration settle, Duration window, Duration idleWindow, BenchReport report)
       throws Exception {
     int connections = fleet.agents();
     int port = Ports.free();
@@ -51,6 +52,7 @@ final class EchoFloor {
             all ? connectedAfter : Double.NaN,
             "s");
         report.result("echo_retries", "echo floor: connection attempts retried", clients.retries(), "");
+        WarmUp.awaitAndReport("echo_warm_up_s", "echo floor", List.of(server.pid()), warmUpTimeout, report);
         SteadyState steady = SteadyState.measure(server.pid(), clients.connectedNow(), idle, settle, window);
         System.out.printf(
             "bench: echo floor %d connections, %.1f KiB heap each, %.1f%% of a core%n",

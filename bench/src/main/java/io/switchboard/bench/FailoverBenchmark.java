@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * {@code failover}: a local cluster of {@code -Dnodes} node processes on one shared PostgreSQL
  * (embedded, started by the bench), N simulated agents from {@code -Dsimulators} fleet-sim JVMs
  * connecting straight to the nodes. Reports each node's sessions, heap and CPU once every agent is
- * connected, then SIGKILLs one node and reports how long until every agent holds a session again,
- * with the sessions each second.
+ * connected and the nodes are warm ({@link WarmUp}), then SIGKILLs one node and reports how long
+ * until every agent holds a session again, with the sessions each second.
  *
  * <p>Agent i of each simulator goes to node i mod K, and an agent that loses its connection goes
  * to another node drawn at random (fleet-sim's {@code --reconnect-to other}), as agents configured
@@ -46,10 +46,11 @@ final class FailoverBenchmark {
   private FailoverBenchmark() {}
 
   /**
-   * How long the run waits once every agent is connected, measures the steady state, and waits
-   * for the recovery after the kill.
+   * How long the run waits once every agent is connected (at most {@code warmUpTimeout} for the
+   * nodes' JIT compilers to go quiet, then {@code settle}), measures the steady state, and waits for
+   * the recovery after the kill.
    */
-  private record Phases(Duration settle, Duration steady, Duration recoveryTimeout) {}
+  private record Phases(Duration warmUpTimeout, Duration settle, Duration steady, Duration recoveryTimeout) {}
 
   static void run() throws Exception {
     FleetParameters fleet = FleetParameters.read("1g");
@@ -59,6 +60,7 @@ final class FailoverBenchmark {
     }
     Phases phases =
         new Phases(
+            WarmUp.timeout(),
             BenchProperties.duration("settle", "10s"),
             BenchProperties.duration("steady", "30s"),
             BenchProperties.duration("recoveryTimeout", "180s"));
@@ -68,7 +70,8 @@ final class FailoverBenchmark {
     fleet.addTo(report, "heap limit per node");
     fleet.addSimulatorsTo(report);
     report.parameter("nodes (-Dnodes)", nodeCount);
-    report.parameter("wait once every agent is connected, before the steady-state measurement (-Dsettle)", phases.settle());
+    WarmUp.addTo(report, phases.warmUpTimeout());
+    report.parameter("wait once the nodes are warm, before the steady-state measurement (-Dsettle)", phases.settle());
     report.parameter("steady-state CPU window, before the kill (-Dsteady)", phases.steady());
     report.parameter("idle CPU window, before the agents (-DidleWindow)", idleWindow);
     report.parameter("recovery timeout (-DrecoveryTimeout)", phases.recoveryTimeout());
@@ -110,9 +113,15 @@ final class FailoverBenchmark {
       BenchReport report)
       throws Exception {
     List<String> targets = nodes.stream().map(LocalNode::opampUrl).toList();
-    // Long enough for the storm, the steady state (its full GCs included), the recovery and some slack; stopped early below.
+    // Long enough for the storm, the warm-up, the steady state (its full GCs included), the recovery and some slack; stopped early below.
     Duration runFor =
-        fleet.connectTimeout().plus(phases.settle()).plus(phases.steady()).plus(phases.recoveryTimeout()).plus(Duration.ofSeconds(120));
+        fleet
+            .connectTimeout()
+            .plus(phases.warmUpTimeout())
+            .plus(phases.settle())
+            .plus(phases.steady())
+            .plus(phases.recoveryTimeout())
+            .plus(Duration.ofSeconds(120));
     try (SimulatorJvms simulators =
         SimulatorJvms.start("failover", fleet, targets, SimulatorSettings.ReconnectTo.OTHER, runFor)) {
       try (SessionSampler sampler =
@@ -160,6 +169,7 @@ final class FailoverBenchmark {
         storm.allConnectedAfter().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN),
         "s");
 
+    WarmUp.awaitAndReport("nodes_warm_up_s", "every node", nodes.stream().map(LocalNode::pid).toList(), phases.warmUpTimeout(), report);
     steadyState(nodes, idle, simulators, phases, report);
 
     long reconnectsBefore = simulators.progress().reconnects();
@@ -238,9 +248,16 @@ final class FailoverBenchmark {
       report.result("node_" + i + "_heap_mib", node + ": heap after full GC, in steady state", SteadyState.mib(state.heapBytes()), "MiB");
       report.result("node_" + i + "_heap_per_agent_kib", node + ": heap per agent, over its idle heap", state.heapPerConnectionKib(), "KiB");
       report.result("node_" + i + "_cpu_percent_of_core", node + ": CPU in steady state", state.cpuPercentOfCore(), "% of a core");
+      report.result(
+          "node_" + i + "_jit_percent_of_cpu", node + ": JIT compiler threads' part of that CPU", state.compilerPercentOfCpu(), "%");
       System.out.printf(
-          "bench: %s %d sessions, heap %.1f MiB (%.1f KiB per agent), %.1f%% of a core%n",
-          node, state.connections(), SteadyState.mib(state.heapBytes()), state.heapPerConnectionKib(), state.cpuPercentOfCore());
+          "bench: %s %d sessions, heap %.1f MiB (%.1f KiB per agent), %.1f%% of a core (JIT %.0f%% of it)%n",
+          node,
+          state.connections(),
+          SteadyState.mib(state.heapBytes()),
+          state.heapPerConnectionKib(),
+          state.cpuPercentOfCore(),
+          state.compilerPercentOfCpu());
       heapTotal += state.heapBytes();
       cpuTotal += state.cpuPercentOfCore();
     }

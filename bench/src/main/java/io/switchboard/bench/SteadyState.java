@@ -10,15 +10,17 @@ import java.time.Duration;
  * @param idle the process before any connection
  * @param heapBytes heap in use after a full GC with every connection held
  * @param cpuPercentOfCore user + system CPU over the window, in percent of one core
+ * @param compilerPercentOfCpu the JIT compiler threads' part of that CPU, in percent of it: what
+ *     warm-up still leaked into the window
  */
-record SteadyState(int connections, Idle idle, long heapBytes, double cpuPercentOfCore) {
+record SteadyState(int connections, Idle idle, long heapBytes, double cpuPercentOfCore, double compilerPercentOfCpu) {
 
   /** The process on its own: heap after a full GC, and CPU over a window. */
   record Idle(long heapBytes, double cpuPercentOfCore) {
 
     static Idle measure(long pid, Duration window) throws IOException, InterruptedException {
       long heap = JvmProbe.heapUsedAfterFullGc(pid);
-      return new Idle(heap, cpuPercent(pid, window));
+      return new Idle(heap, Window.measure(pid, window).cpuPercentOfCore());
     }
   }
 
@@ -26,16 +28,23 @@ record SteadyState(int connections, Idle idle, long heapBytes, double cpuPercent
       throws IOException, InterruptedException {
     Thread.sleep(settle.toMillis());
     long heap = JvmProbe.heapUsedAfterFullGc(pid);
-    return new SteadyState(connections, idle, heap, cpuPercent(pid, window));
+    Window cpu = Window.measure(pid, window);
+    return new SteadyState(connections, idle, heap, cpu.cpuPercentOfCore(), cpu.compilerPercentOfCpu());
   }
 
-  /** CPU over the window, which starts a second after the full GC that came before it. */
-  private static double cpuPercent(long pid, Duration window) throws IOException, InterruptedException {
-    Thread.sleep(1_000);
-    long cpuBefore = JvmProbe.cpuNanos(pid);
-    long start = System.nanoTime();
-    Thread.sleep(window.toMillis());
-    return (JvmProbe.cpuNanos(pid) - cpuBefore) * 100.0 / (System.nanoTime() - start);
+  /** CPU over a window, which starts a second after the full GC that came before it. */
+  private record Window(double cpuPercentOfCore, double compilerPercentOfCpu) {
+
+    static Window measure(long pid, Duration window) throws IOException, InterruptedException {
+      Thread.sleep(1_000);
+      WarmUp.Cpu before = WarmUp.Cpu.of(pid);
+      long start = System.nanoTime();
+      Thread.sleep(window.toMillis());
+      WarmUp.Cpu after = WarmUp.Cpu.of(pid);
+      return new Window(
+          (after.processNanos() - before.processNanos()) * 100.0 / (System.nanoTime() - start),
+          WarmUp.compilerPercent(before, after));
+    }
   }
 
   double heapPerConnectionKib() {
