@@ -8,17 +8,20 @@ import io.switchboard.persistence.dispatch.EnvelopeState;
 import io.switchboard.persistence.dispatch.StoredDispatch;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dispatch ledger on the dispatch_envelopes table. Changes go out one batch at a time, so they
- * land in the order entities made them; within a batch, SENT changes are written before closes, so
- * an envelope sent and applied in quick succession still records both.
+ * The dispatch ledger on the dispatch_envelopes table. Each envelope's changes go to one of a few
+ * lanes (by its id), and a lane sends one batch at a time, so an envelope's changes land in the
+ * order its entity made them while the lanes write side by side; within a batch, SENT changes are
+ * written before closes, so an envelope sent and applied in quick succession still records both.
  */
 final class StoredDispatchLedger implements DispatchLedger {
 
@@ -29,6 +32,12 @@ final class StoredDispatchLedger implements DispatchLedger {
 
   /** Agents or changes per statement: a few hundred keep one statement to milliseconds. */
   private static final int MAX_BATCH = 500;
+
+  /**
+   * Ledger batches under way at once, one per lane. A fan-out's SENT and APPLIED changes (two per
+   * agent) waited seconds behind one another in a single lane.
+   */
+  private static final int LANES = 2;
 
   private sealed interface Change {
     UUID envelope();
@@ -56,12 +65,12 @@ final class StoredDispatchLedger implements DispatchLedger {
   }
 
   private final DispatchStore store;
-  private final BatchedCalls<Change, Boolean> changes;
+  private final List<BatchedCalls<Change, Boolean>> lanes;
   private final BatchedCalls<String, Map<EnvelopeKind, StoredDispatch>> desiredStateReads;
 
   StoredDispatchLedger(DispatchStore store) {
     this.store = store;
-    this.changes = new BatchedCalls<>(this::write, false, 1, MAX_BATCH);
+    this.lanes = Stream.generate(() -> new BatchedCalls<Change, Boolean>(this::write, false, 1, MAX_BATCH)).limit(LANES).toList();
     this.desiredStateReads = new BatchedCalls<>(store::latestDesired, Map.of(), READS_AT_ONCE, MAX_BATCH);
   }
 
@@ -82,7 +91,7 @@ final class StoredDispatchLedger implements DispatchLedger {
 
   private void record(Change change) {
     RetriedWrite.start(
-        () -> changes.call(change),
+        () -> laneOf(change.envelope()).call(change),
         RetriedWrite.LEDGER_DELAYS,
         changed -> {
           if (changed) {
@@ -96,6 +105,10 @@ final class StoredDispatchLedger implements DispatchLedger {
                 change.state(),
                 RetriedWrite.LEDGER_DELAYS.size() + 1,
                 failure.toString()));
+  }
+
+  private BatchedCalls<Change, Boolean> laneOf(UUID envelope) {
+    return lanes.get(Math.floorMod(envelope.hashCode(), LANES));
   }
 
   /**

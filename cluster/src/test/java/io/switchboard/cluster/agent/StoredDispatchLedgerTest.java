@@ -1,0 +1,70 @@
+package io.switchboard.cluster.agent;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.switchboard.persistence.dispatch.DispatchEnvelope;
+import io.switchboard.persistence.dispatch.DispatchStore;
+import io.switchboard.persistence.dispatch.EnvelopeKind;
+import io.switchboard.persistence.dispatch.EnvelopeState;
+import io.switchboard.persistence.dispatch.NewEnvelope;
+import io.switchboard.persistence.testing.TestDatabase;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StoredDispatchLedgerTest {
+
+  private TestDatabase db;
+  private DispatchStore store;
+
+  @BeforeAll
+  void start() {
+    db = TestDatabase.start();
+    store = new DispatchStore(db.database().pool());
+  }
+
+  @AfterAll
+  void stop() {
+    db.close();
+  }
+
+  /**
+   * A fan-out's pattern: every envelope sent and at once applied. The ledger writes in several
+   * lanes side by side; each envelope's SENT must still land before its APPLIED, or the envelope
+   * closes with no record of where it was sent from (a closed envelope never moves again).
+   */
+  @Test
+  void eachEnvelopesChangesLandInTheOrderTheyWereMade() throws Exception {
+    List<NewEnvelope> envelopes =
+        IntStream.range(0, 2_000)
+            .mapToObj(
+                i ->
+                    new NewEnvelope(
+                        UUID.randomUUID(), "agent-" + i, EnvelopeKind.RESTART, "{}", new byte[] {1}, null, null, Instant.now().plusSeconds(300), "test"))
+            .toList();
+    store.create(envelopes).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    DispatchLedger ledger = DispatchLedger.of(store);
+
+    for (NewEnvelope envelope : envelopes) {
+      ledger.sent(envelope.id(), "node-1");
+      ledger.closed(envelope.id(), EnvelopeState.APPLIED, null);
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> db.queryForString("SELECT count(*)::text FROM dispatch_envelopes WHERE state::text = 'APPLIED'"), "2000"::equals);
+    for (NewEnvelope envelope : envelopes) {
+      DispatchEnvelope stored = store.find(envelope.id()).toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow();
+      assertEquals("node-1", stored.sentByNode(), "envelope " + envelope.id() + " closed before its SENT was written");
+    }
+  }
+}
