@@ -71,7 +71,7 @@ final class RolloutDispatch {
         .thenApply(
             written -> {
               Map<String, UUID> envelopes = new HashMap<>();
-              written.values().forEach(batch -> batch.forEach(envelope -> envelopes.put(envelope.instanceUid(), envelope.id())));
+              written.forEach(batch -> batch.forEach(envelope -> envelopes.put(envelope.instanceUid(), envelope.id())));
               return Map.copyOf(envelopes);
             });
   }
