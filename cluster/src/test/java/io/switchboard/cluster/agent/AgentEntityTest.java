@@ -361,14 +361,8 @@ class AgentEntityTest {
   @Test
   void aRemoteConfigGoesStraightToAConnectedAgentThatAcceptsItAndItsStatusClosesTheEnvelope() {
     Session session = new Session(80);
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2 | 0x1000), session.ref()));
-    session.expectDelivery();
-
     UUID envelope = UUID.randomUUID();
-    assertEquals(EnvelopeState.SENT, dispatch(envelope, remoteConfig(CONFIG)).state());
-    assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
-
-    AgentRemoteConfig sent = session.expectDelivery().getRemoteConfig();
+    AgentRemoteConfig sent = configSentToConnectedAgent(session, envelope);
     assertEquals(CONFIG, sent.getConfig());
     assertEquals(ConfigHash.of(CONFIG), sent.getConfigHash());
 
@@ -387,12 +381,8 @@ class AgentEntityTest {
   @Test
   void aRedeliveredEnvelopeIsNotSentTwiceButWhatBecameOfItIsRecordedAgain() {
     Session session = new Session(81);
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2 | 0x1000), session.ref()));
-    session.expectDelivery();
     UUID envelope = UUID.randomUUID();
-    assertEquals(EnvelopeState.SENT, dispatch(envelope, remoteConfig(CONFIG)).state());
-    assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
-    AgentRemoteConfig sent = session.expectDelivery().getRemoteConfig();
+    AgentRemoteConfig sent = configSentToConnectedAgent(session, envelope);
 
     // The sweep hands the envelope back while the database still says PENDING (the SENT write was lost).
     assertEquals(EnvelopeState.SENT, dispatch(envelope, remoteConfig(CONFIG)).state());
@@ -407,6 +397,18 @@ class AgentEntityTest {
     assertEquals(new AgentEntity.DispatchOutcome(EnvelopeState.APPLIED, null), dispatch(envelope, remoteConfig(CONFIG)));
     assertEquals(new Recorded(envelope, EnvelopeState.APPLIED, null), recorded.receiveMessage(), "APPLIED written again");
     session.probe.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  /**
+   * Connects an agent that accepts remote configs, dispatches {@code CONFIG} to it and expects it
+   * sent down the session and recorded SENT; returns what the agent got.
+   */
+  private AgentRemoteConfig configSentToConnectedAgent(Session session, UUID envelope) {
+    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2 | 0x1000), session.ref()));
+    session.expectDelivery();
+    assertEquals(EnvelopeState.SENT, dispatch(envelope, remoteConfig(CONFIG)).state());
+    assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
+    return session.expectDelivery().getRemoteConfig();
   }
 
   @Test
