@@ -40,12 +40,15 @@ public final class Telemetry {
       return;
     }
     // Forced like the servers above: kamon-core's reference.conf also sets the attach flag and the
-    // tick interval (to 60 s, which left the scrape a minute behind when its jar came first).
+    // tick interval (to 60 s, which left the scrape a minute behind when its jar came first), and
+    // kamon-system-metrics' the hiccup monitor's interval.
     Config fromSwitchboard =
         ConfigFactory.parseMap(
             Map.of(
                 "kamon.init.attach-instrumentation", config.getBoolean("switchboard.metrics.instrumentation"),
-                "kamon.metric.tick-interval", config.getDuration("switchboard.metrics.tick-interval").toMillis() + "ms"));
+                "kamon.metric.tick-interval", config.getDuration("switchboard.metrics.tick-interval").toMillis() + "ms",
+                "kamon.instrumentation.system.process.hiccup-monitor-interval",
+                    config.getDuration("switchboard.metrics.hiccup-interval").toMillis() + "ms"));
     Config effective = OWN_SERVER_ONLY.withFallback(fromSwitchboard).withFallback(config);
     Kamon.init(effective);
     reporter = PrometheusReporter.create();

@@ -12,17 +12,21 @@ import org.junit.jupiter.api.Test;
 class TelemetryTest {
 
   /**
-   * Kamon's own reference.conf says 60 s and its own servers on; which reference.conf wins depends
+   * Kamon's own reference.conf says 60 s, a 1 ms hiccup monitor and its own servers on; which reference.conf wins depends
    * on the classpath's order, so the node's settings must be forced over them.
    */
   @Test
   void kamonRunsOnTheNodesSettingsWhateverItsReferenceConfSays() {
     Telemetry.start(
         ConfigFactory.parseMap(
-                Map.of("switchboard.metrics.tick-interval", "750ms", "switchboard.metrics.instrumentation", false))
+                Map.of(
+                    "switchboard.metrics.tick-interval", "750ms",
+                    "switchboard.metrics.instrumentation", false,
+                    "switchboard.metrics.hiccup-interval", "20ms"))
             .withFallback(ConfigFactory.load()));
 
     assertEquals(Duration.ofMillis(750), Kamon.config().getDuration("kamon.metric.tick-interval"));
+    assertEquals(Duration.ofMillis(20), Kamon.config().getDuration("kamon.instrumentation.system.process.hiccup-monitor-interval"));
     assertFalse(Kamon.config().getBoolean("kamon.init.attach-instrumentation"));
     assertFalse(Kamon.config().getBoolean("kamon.prometheus.start-embedded-http-server"));
     assertFalse(Kamon.config().getBoolean("kamon.modules.status-page.enabled"));
