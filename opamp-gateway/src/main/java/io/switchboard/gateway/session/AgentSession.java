@@ -35,6 +35,13 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
 
   public sealed interface Command {}
 
+  /**
+   * The connection's outbound side is running: what the session sends goes to {@code socket}. It
+   * is materialized with the connection, after this session started; until it comes, the
+   * session's other messages wait.
+   */
+  public record SocketReady(ActorRef<Outbound> socket) implements Command {}
+
   /** The inbound stream is ready; {@code ackTo} wants an {@link Ack} before the first frame. */
   public record StreamStarted(ActorRef<Ack> ackTo) implements Command {}
 
@@ -59,13 +66,31 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     INSTANCE
   }
 
-  public static Behavior<Command> create(
-      long epoch, String nodeName, AgentRefs entities, ActorRef<Outbound> socket, LiveSessions liveSessions) {
+  /** Messages that can arrive before {@link SocketReady}: the stream's start or end, a drain. */
+  private static final int BEFORE_SOCKET_READY = 8;
+
+  public static Behavior<Command> create(long epoch, String nodeName, AgentRefs entities, LiveSessions liveSessions) {
     // The session's epoch and node go into every log line it writes (JSON logs carry the MDC).
     return Behaviors.withMdc(
         Command.class,
         Map.of("sessionEpoch", Long.toString(epoch), "node", nodeName),
-        Behaviors.setup(context -> new AgentSession(context, epoch, nodeName, entities, socket, liveSessions)));
+        Behaviors.setup(
+            context ->
+                Behaviors.withStash(
+                    BEFORE_SOCKET_READY,
+                    early ->
+                        Behaviors.receive(Command.class)
+                            .onMessage(
+                                SocketReady.class,
+                                ready ->
+                                    early.unstashAll(
+                                        new AgentSession(context, epoch, nodeName, entities, ready.socket(), liveSessions)))
+                            .onAnyMessage(
+                                message -> {
+                                  early.stash(message);
+                                  return Behaviors.same();
+                                })
+                            .build())));
   }
 
   private final long epoch;

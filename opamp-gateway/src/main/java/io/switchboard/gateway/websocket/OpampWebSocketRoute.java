@@ -29,7 +29,6 @@ import org.apache.pekko.http.impl.engine.ws.FrameEvent;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -103,16 +102,8 @@ public final class OpampWebSocketRoute {
   /** One connection's messages, from the moment it is materialized until the session lets it go. */
   private Flow<Message, Message, NotUsed> connection(FrameLevelUpgrade.SessionClose closing) {
     long epoch = epochs.next();
-    Pair<ActorRef<Outbound>, Source<Outbound, NotUsed>> outbound =
-        ActorSource.<Outbound>actorRef(
-                closing::isEnd,
-                message -> Optional.empty(),
-                settings.outboundBuffer(),
-                OverflowStrategy.fail())
-            .preMaterialize(system);
     ActorRef<AgentSession.Command> session =
-        system.systemActorOf(
-            AgentSession.create(epoch, nodeName, entities, outbound.first(), liveSessions), "opamp-session-" + epoch, Props.empty());
+        system.systemActorOf(AgentSession.create(epoch, nodeName, entities, liveSessions), "opamp-session-" + epoch, Props.empty());
 
     Sink<Message, NotUsed> toSession =
         Flow.<Message>create()
@@ -125,8 +116,16 @@ public final class OpampWebSocketRoute {
                     AgentSession.Ack.INSTANCE,
                     AgentSession.StreamCompleted.INSTANCE,
                     AgentSession.StreamFailed::new));
+    // Materialized with the connection, in its stream actor: pre-materialized on its own, the
+    // outbound side was one more actor per connection and one more hop per frame.
     Source<Message, NotUsed> fromSession =
-        outbound.second().map(frame -> (Message) BinaryMessage.create(((Outbound.Frame) frame).bytes()));
+        ActorSource.<Outbound>actorRef(closing::isEnd, message -> Optional.empty(), settings.outboundBuffer(), OverflowStrategy.fail())
+            .mapMaterializedValue(
+                socket -> {
+                  session.tell(new AgentSession.SocketReady(socket));
+                  return NotUsed.getInstance();
+                })
+            .map(frame -> (Message) BinaryMessage.create(((Outbound.Frame) frame).bytes()));
     // Not coupled: the session ends the connection by completing its outbound source, which then
     // still sends what it has queued (a last error response) before the close frame.
     return Flow.fromSinkAndSource(toSession, fromSession)
