@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Takes operators' commands, one agent each: writes each durably as a dispatch envelope (with its
@@ -50,12 +51,16 @@ public final class Dispatcher {
   private final DispatchStore store;
   private final AgentRefs agents;
   private final Duration askTimeout;
+  private final ActorRef<AgentEntity.DispatchOutcome> nobody;
   private final Clock clock;
 
-  public Dispatcher(DispatchStore store, AgentRefs agents, Duration askTimeout, Clock clock) {
+  /** {@code nobody} takes the entities' answers to {@link #send} (the system's ignoreRef). */
+  public Dispatcher(
+      DispatchStore store, AgentRefs agents, Duration askTimeout, ActorRef<AgentEntity.DispatchOutcome> nobody, Clock clock) {
     this.store = store;
     this.agents = agents;
     this.askTimeout = askTimeout;
+    this.nobody = nobody;
     this.clock = clock;
   }
 
@@ -67,10 +72,11 @@ public final class Dispatcher {
   }
 
   /**
-   * Writes all the orders' envelopes in one statement and hands each new one to its entity without
-   * waiting for the entities: for a rollout, whose progress is its envelopes' states, a batch must
-   * not wait on the slowest of hundreds of entities. Completes once written, with each order's
-   * envelope in the order given (for a reused idempotency key, the envelope it holds).
+   * Writes all the orders' envelopes in one statement and tells each new one to its entity, asking
+   * no answer: for a rollout, whose progress is its envelopes' states, a batch must not wait on the
+   * slowest of hundreds of entities, nor keep an ask (a temporary actor and a timeout) open for
+   * each. Completes once written, with each order's envelope in the order given (for a reused
+   * idempotency key, the envelope it holds).
    */
   public CompletionStage<List<DispatchEnvelope>> send(List<Order> orders) {
     return store
@@ -79,7 +85,8 @@ public final class Dispatcher {
             submissions -> {
               for (int i = 0; i < orders.size(); i++) {
                 if (submissions.get(i) instanceof DispatchStore.Created created) {
-                  handOver(created.envelope(), orders.get(i).message());
+                  SwitchboardMetrics.dispatchEnvelopes(EnvelopeState.PENDING.name()).increment();
+                  agents.entityFor(created.envelope().instanceUid()).tell(dispatchOf(created.envelope(), orders.get(i).message(), nobody));
                 }
               }
               return submissions.stream().map(DispatchStore.Submission::envelope).toList();
@@ -123,9 +130,12 @@ public final class Dispatcher {
 
   private CompletionStage<AgentEntity.DispatchOutcome> handOver(DispatchEnvelope envelope, ServerToAgent message) {
     SwitchboardMetrics.dispatchEnvelopes(EnvelopeState.PENDING.name()).increment();
-    return agents
-        .entityFor(envelope.instanceUid())
-        .ask(replyTo -> new AgentEntity.Dispatch(envelope.id(), message, envelope.deadline(), replyTo), askTimeout);
+    return agents.entityFor(envelope.instanceUid()).ask(replyTo -> dispatchOf(envelope, message, replyTo), askTimeout);
+  }
+
+  private static AgentEntity.Dispatch dispatchOf(
+      DispatchEnvelope envelope, ServerToAgent message, ActorRef<AgentEntity.DispatchOutcome> replyTo) {
+    return new AgentEntity.Dispatch(envelope.id(), message, envelope.deadline(), replyTo);
   }
 
   /** The envelope as the entity left it (the entity records the same change in the database). */

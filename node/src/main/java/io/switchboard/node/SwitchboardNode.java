@@ -126,7 +126,7 @@ public final class SwitchboardNode implements AutoCloseable {
       DispatchSettings dispatch = DispatchSettings.fromConfig(switchboard);
       DispatchSweep.init(system, dispatchStore, agents, dispatch);
       ApiSettings api = ApiSettings.fromConfig(switchboard);
-      Dispatcher dispatcher = new Dispatcher(dispatchStore, agents, api.askTimeout(), Clock.systemUTC());
+      Dispatcher dispatcher = new Dispatcher(dispatchStore, agents, api.askTimeout(), system.ignoreRef(), Clock.systemUTC());
       RolloutSettings rolloutSettings = RolloutSettings.fromConfig(switchboard);
       RolloutStore rolloutStore = new RolloutStore(database.pool());
       ConfigurationStore configurations = new ConfigurationStore(database.pool());
