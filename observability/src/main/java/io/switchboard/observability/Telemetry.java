@@ -41,18 +41,22 @@ public final class Telemetry {
     }
     // Forced like the servers above: kamon-core's reference.conf also sets the attach flag and the
     // tick interval (to 60 s, which left the scrape a minute behind when its jar came first), and
-    // kamon-system-metrics' the hiccup monitor's interval.
+    // kamon-system-metrics' the hiccup monitor's and the process metrics' intervals.
     Config fromSwitchboard =
         ConfigFactory.parseMap(
             Map.of(
                 "kamon.init.attach-instrumentation", config.getBoolean("switchboard.metrics.instrumentation"),
-                "kamon.metric.tick-interval", config.getDuration("switchboard.metrics.tick-interval").toMillis() + "ms",
-                "kamon.instrumentation.system.process.hiccup-monitor-interval",
-                    config.getDuration("switchboard.metrics.hiccup-interval").toMillis() + "ms"));
+                "kamon.metric.tick-interval", millis(config, "switchboard.metrics.tick-interval"),
+                "kamon.instrumentation.system.process.hiccup-monitor-interval", millis(config, "switchboard.metrics.hiccup-interval"),
+                "kamon.modules.process-metrics.interval", millis(config, "switchboard.metrics.process-interval")));
     Config effective = OWN_SERVER_ONLY.withFallback(fromSwitchboard).withFallback(config);
     Kamon.init(effective);
     reporter = PrometheusReporter.create();
     Kamon.addReporter("switchboard-prometheus", reporter);
+  }
+
+  private static String millis(Config config, String path) {
+    return config.getDuration(path).toMillis() + "ms";
   }
 
   /**
