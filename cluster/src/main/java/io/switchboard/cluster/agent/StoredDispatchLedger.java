@@ -1,6 +1,7 @@
 package io.switchboard.cluster.agent;
 
 import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.persistence.BatchedCalls;
 import io.switchboard.persistence.dispatch.DispatchStore;
 import io.switchboard.persistence.dispatch.EnvelopeKind;
 import io.switchboard.persistence.dispatch.EnvelopeOutcome;

@@ -1,4 +1,4 @@
-package io.switchboard.cluster.agent;
+package io.switchboard.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.switchboard.cluster.agent;
+package io.switchboard.persistence;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -12,22 +12,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Database calls made one key at a time by many entities, sent as few statements. A node that
+ * Database calls made one key at a time by many callers, sent as few statements. A node that
  * takes on thousands of agents at once (its start, a connect storm, a failover, a fan-out) has as
- * many entities each reading or writing a row; a statement per agent queued them in the connection
- * pool ahead of shard leases and status writes. A call goes out at once while fewer than {@code
+ * many entities each reading or writing a row, and an API taking hundreds of commands a second as
+ * many requests; a statement each queued them in the connection pool ahead of shard leases and
+ * status writes, past the pool's acquire timeout. A call goes out at once while fewer than {@code
  * concurrency} statements are under way; calls arriving meanwhile wait and go out together when one
  * finishes, up to {@code maxBatch} keys per statement. So a quiet node makes one call at a time with
  * no delay, and a busy one a few large statements. With a concurrency of one, statements run in the
  * order their calls were made.
  *
- * @param <K> what a call names (an agent, a change to an envelope)
+ * @param <K> what a call names (an agent, a change to an envelope, an envelope to write)
  * @param <V> its answer; keys the statement leaves out of its answer get {@code absent}
  */
-final class BatchedCalls<K, V> {
+public final class BatchedCalls<K, V> {
 
   /** One statement for many keys; keys it has nothing for may be left out of the answer. */
-  interface Statement<K, V> extends Function<Set<K>, CompletionStage<Map<K, V>>> {}
+  public interface Statement<K, V> extends Function<Set<K>, CompletionStage<Map<K, V>>> {}
 
   private record Waiting<K, V>(K key, CompletableFuture<V> result) {}
 
@@ -38,14 +39,14 @@ final class BatchedCalls<K, V> {
   private final ConcurrentLinkedQueue<Waiting<K, V>> waiting = new ConcurrentLinkedQueue<>();
   private final AtomicInteger underWay = new AtomicInteger();
 
-  BatchedCalls(Statement<K, V> statement, V absent, int concurrency, int maxBatch) {
+  public BatchedCalls(Statement<K, V> statement, V absent, int concurrency, int maxBatch) {
     this.statement = statement;
     this.absent = absent;
     this.concurrency = concurrency;
     this.maxBatch = maxBatch;
   }
 
-  CompletionStage<V> call(K key) {
+  public CompletionStage<V> call(K key) {
     CompletableFuture<V> result = new CompletableFuture<>();
     waiting.add(new Waiting<>(key, result));
     sendWaiting();
