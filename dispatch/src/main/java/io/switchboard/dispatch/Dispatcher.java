@@ -4,6 +4,8 @@ import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.persistence.BatchedCalls;
+import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.dispatch.DispatchEnvelope;
 import io.switchboard.persistence.dispatch.DispatchStore;
 import io.switchboard.persistence.dispatch.EnvelopeKind;
@@ -11,7 +13,10 @@ import io.switchboard.persistence.dispatch.EnvelopeState;
 import io.switchboard.persistence.dispatch.NewEnvelope;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,7 +26,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * Takes operators' commands, one agent each: writes each durably as a dispatch envelope (with its
  * audit event) before anything else, then hands it to the agent's entity, wherever sharding keeps
  * it. If the entity does not answer in time the envelope is still safe: the sweep hands it over
- * again.
+ * again. Commands that arrive together are checked and written together ({@link BatchedCalls}):
+ * at hundreds of commands a second, two statements each waited in the pool past its timeout.
  */
 public final class Dispatcher {
 
@@ -48,27 +54,79 @@ public final class Dispatcher {
   /** The idempotency key was used before for another request; nothing was written. */
   public record KeyReused(DispatchEnvelope existing) implements Submitted {}
 
+  /** No agent of that id ever reported to Switchboard; nothing was written. */
+  public record UnknownAgent(String instanceUid) implements Submitted {}
+
+  /** Statements under way at once, for the checks and for the writes. */
+  private static final int STATEMENTS_AT_ONCE = 2;
+
+  /** Commands per statement. */
+  private static final int MAX_BATCH = 200;
+
   private final DispatchStore store;
   private final AgentRefs agents;
   private final Duration askTimeout;
   private final ActorRef<AgentEntity.DispatchOutcome> nobody;
   private final Clock clock;
+  private final BatchedCalls<String, Boolean> knownAgents;
+  private final BatchedCalls<NewEnvelope, DispatchStore.Submission> writes;
 
-  /** {@code nobody} takes the entities' answers to {@link #send} (the system's ignoreRef). */
+  /**
+   * {@code records} tells which agents Switchboard has seen; {@code nobody} takes the entities'
+   * answers to {@link #send} (the system's ignoreRef).
+   */
   public Dispatcher(
-      DispatchStore store, AgentRefs agents, Duration askTimeout, ActorRef<AgentEntity.DispatchOutcome> nobody, Clock clock) {
+      DispatchStore store,
+      AgentRepository records,
+      AgentRefs agents,
+      Duration askTimeout,
+      ActorRef<AgentEntity.DispatchOutcome> nobody,
+      Clock clock) {
     this.store = store;
     this.agents = agents;
     this.askTimeout = askTimeout;
     this.nobody = nobody;
     this.clock = clock;
+    this.knownAgents = new BatchedCalls<>(records::known, false, STATEMENTS_AT_ONCE, MAX_BATCH);
+    this.writes = new BatchedCalls<>(this::writeTogether, null, STATEMENTS_AT_ONCE, MAX_BATCH);
   }
 
-  /** Writes the order's envelope, hands it to its entity and answers with what the entity made of it. */
+  /**
+   * Writes the order's envelope, hands it to its entity and answers with what the entity made of
+   * it; only agents Switchboard has seen can be addressed.
+   */
   public CompletionStage<Submitted> submit(Order order) {
+    return knownAgents
+        .call(order.instanceUid())
+        .thenCompose(
+            known ->
+                known
+                    ? write(envelopeFor(order)).thenCompose(submission -> handOverIfNew(submission, order.message()))
+                    : CompletableFuture.completedFuture(new UnknownAgent(order.instanceUid())));
+  }
+
+  /**
+   * A statement fails as a whole: if the batch's failed, the envelope is written again on its own,
+   * so that one command the database refuses fails only itself.
+   */
+  private CompletionStage<DispatchStore.Submission> write(NewEnvelope envelope) {
+    return writes
+        .call(envelope)
+        .exceptionallyCompose(batchFailed -> store.create(List.of(envelope)).thenApply(submissions -> submissions.get(0)));
+  }
+
+  private CompletionStage<Map<NewEnvelope, DispatchStore.Submission>> writeTogether(Set<NewEnvelope> envelopes) {
+    List<NewEnvelope> batch = List.copyOf(envelopes);
     return store
-        .create(List.of(envelopeFor(order)))
-        .thenCompose(submissions -> handOverIfNew(submissions.get(0), order.message()));
+        .create(batch)
+        .thenApply(
+            submissions -> {
+              Map<NewEnvelope, DispatchStore.Submission> byEnvelope = new HashMap<>();
+              for (int i = 0; i < batch.size(); i++) {
+                byEnvelope.put(batch.get(i), submissions.get(i));
+              }
+              return byEnvelope;
+            });
   }
 
   /**

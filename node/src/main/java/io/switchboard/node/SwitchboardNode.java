@@ -126,7 +126,8 @@ public final class SwitchboardNode implements AutoCloseable {
       DispatchSettings dispatch = DispatchSettings.fromConfig(switchboard);
       DispatchSweep.init(system, dispatchStore, agents, dispatch);
       ApiSettings api = ApiSettings.fromConfig(switchboard);
-      Dispatcher dispatcher = new Dispatcher(dispatchStore, agents, api.askTimeout(), system.ignoreRef(), Clock.systemUTC());
+      AgentRepository agentRecords = new AgentRepository(database.pool());
+      Dispatcher dispatcher = new Dispatcher(dispatchStore, agentRecords, agents, api.askTimeout(), system.ignoreRef(), Clock.systemUTC());
       RolloutSettings rolloutSettings = RolloutSettings.fromConfig(switchboard);
       RolloutStore rolloutStore = new RolloutStore(database.pool());
       ConfigurationStore configurations = new ConfigurationStore(database.pool());
@@ -134,7 +135,7 @@ public final class SwitchboardNode implements AutoCloseable {
           RolloutDriver.init(system, rolloutStore, configurations, dispatcher, rolloutSettings);
       Rollouts rollouts =
           new Rollouts(
-              rolloutStore, configurations, new AgentRepository(database.pool()), dispatcher, rolloutSettings, rolloutDriver);
+              rolloutStore, configurations, agentRecords, dispatcher, rolloutSettings, rolloutDriver);
       LiveSessions liveSessions = new LiveSessions();
       drainOnShutdown(system, liveSessions, switchboard.getConfig("opamp.drain"));
       Route opampRoute = OpampEndpoint.route(system, opamp, nodeName, agents, liveSessions);

@@ -81,7 +81,7 @@ public final class OperatorApi {
     ObjectMapper json = new ObjectMapper();
     this.agents = new AgentRoutes(new AgentRepository(database.readPool()), settings.maxPageSize(), json);
     this.agentCommands =
-        new AgentCommandRoutes(new AgentRepository(database.pool()), dispatcher, dispatchSettings, json);
+        new AgentCommandRoutes(dispatcher, dispatchSettings, json);
     this.agentLabels = new AgentLabelRoutes(new AgentRepository(database.pool()), json);
     this.dispatches = new DispatchRoutes(new DispatchStore(database.pool()), settings.maxPageSize(), json);
     this.configurations = new ConfigurationRoutes(new ConfigurationStore(database.pool()), json);

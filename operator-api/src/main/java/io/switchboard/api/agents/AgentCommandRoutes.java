@@ -22,7 +22,6 @@ import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentCommand;
-import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.dispatch.EnvelopeKind;
 import io.switchboard.persistence.dispatch.EnvelopeState;
 import java.time.Duration;
@@ -47,13 +46,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class AgentCommandRoutes {
 
-  private final AgentRepository agents;
   private final Dispatcher dispatcher;
   private final DispatchSettings settings;
   private final ObjectMapper json;
 
-  public AgentCommandRoutes(AgentRepository agents, Dispatcher dispatcher, DispatchSettings settings, ObjectMapper json) {
-    this.agents = agents;
+  public AgentCommandRoutes(Dispatcher dispatcher, DispatchSettings settings, ObjectMapper json) {
     this.dispatcher = dispatcher;
     this.settings = settings;
     this.json = json;
@@ -125,7 +122,7 @@ public final class AgentCommandRoutes {
     return problem == null ? inner.get() : complete(Problem.response(StatusCodes.BAD_REQUEST, problem));
   }
 
-  /** Only agents Switchboard has seen can be addressed; the entity then decides. */
+  /** Only agents Switchboard has seen can be addressed (the dispatcher checks); the entity then decides. */
   private Route dispatch(String instanceUid, EnvelopeKind kind, String payload, ServerToAgent message) {
     return withDeadline(
         deadline ->
@@ -135,21 +132,10 @@ public final class AgentCommandRoutes {
                     Operator.named(
                         operator ->
                             onSuccess(
-                                agents.find(instanceUid),
-                                known ->
-                                    known.isEmpty()
-                                        ? complete(Problem.response(StatusCodes.NOT_FOUND, "no agent " + instanceUid))
-                                        : onSuccess(
-                                            dispatcher.submit(
-                                                new Dispatcher.Order(
-                                                    instanceUid,
-                                                    kind,
-                                                    payload,
-                                                    message,
-                                                    idempotencyKey.orElse(null),
-                                                    deadline,
-                                                    operator)),
-                                            this::answer)))));
+                                dispatcher.submit(
+                                    new Dispatcher.Order(
+                                        instanceUid, kind, payload, message, idempotencyKey.orElse(null), deadline, operator)),
+                                this::answer))));
   }
 
   private Route withDeadline(Function<Duration, Route> inner) {
@@ -173,6 +159,9 @@ public final class AgentCommandRoutes {
   }
 
   private Route answer(Dispatcher.Submitted submitted) {
+    if (submitted instanceof Dispatcher.UnknownAgent unknown) {
+      return complete(Problem.response(StatusCodes.NOT_FOUND, "no agent " + unknown.instanceUid()));
+    }
     if (submitted instanceof Dispatcher.KeyReused reused) {
       return complete(
           Problem.response(
