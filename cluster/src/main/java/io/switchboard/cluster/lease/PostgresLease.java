@@ -63,8 +63,13 @@ public final class PostgresLease extends Lease {
   private final ExtendedActorSystem system;
   private final double ttlSeconds;
   private final Duration heartbeatInterval;
-  /** When the lease was last confirmed, in System.nanoTime(); 0 while not held. */
-  private final AtomicLong confirmedAtNanos = new AtomicLong();
+  /**
+   * The lease as this node holds it: which tenure (one acquire to its release or loss) and when the
+   * database last confirmed it, in System.nanoTime(). A renewal confirms only the tenure it started
+   * in, so one still in flight when the lease is released cannot make it look held again.
+   */
+  private final AtomicReference<Holding> holding = new AtomicReference<>(Holding.NONE);
+  private final AtomicLong tenures = new AtomicLong();
   private final AtomicLong fencingToken = new AtomicLong();
   private final AtomicReference<Cancellable> heartbeat = new AtomicReference<>();
   private final AtomicReference<Consumer<Optional<Throwable>>> onLost = new AtomicReference<>(lost -> {});
@@ -150,7 +155,7 @@ public final class PostgresLease extends Lease {
         .map(
             token -> {
               fencingToken.set(token);
-              confirmedAtNanos.set(startedAt);
+              holding.set(new Holding(tenures.incrementAndGet(), startedAt));
               onLost.set(leaseLostCallback);
               startHeartbeat();
               SwitchboardMetrics.leaseAcquisitions(settings.leaseName()).increment();
@@ -163,15 +168,15 @@ public final class PostgresLease extends Lease {
   @Override
   public CompletionStage<Boolean> release() {
     stopHeartbeat();
-    confirmedAtNanos.set(0);
+    holding.set(Holding.NONE);
     return execute(RELEASE).map(rows -> rows > 0).toFuture();
   }
 
   /** True while the lease was confirmed less than heartbeat-timeout ago, as measured here. */
   @Override
   public boolean checkLease() {
-    long confirmedAt = confirmedAtNanos.get();
-    return confirmedAt != 0 && System.nanoTime() - confirmedAt < (long) (ttlSeconds * 1e9);
+    Holding held = holding.get();
+    return held != Holding.NONE && System.nanoTime() - held.confirmedAtNanos() < (long) (ttlSeconds * 1e9);
   }
 
   /** Grows each time the lease changes hands; meaningful while {@link #checkLease()} holds. */
@@ -220,23 +225,32 @@ public final class PostgresLease extends Lease {
 
   private void renew() {
     long startedAt = System.nanoTime();
+    long tenure = holding.get().tenure();
+    if (tenure == Holding.NONE.tenure()) {
+      return;
+    }
     tokenOf(RENEW)
         .subscribe(
-            token -> confirmedAtNanos.set(startedAt),
+            token ->
+                holding.updateAndGet(
+                    held ->
+                        held.tenure() == tenure && held.confirmedAtNanos() < startedAt ? new Holding(tenure, startedAt) : held),
             failure -> {
               if (!checkLease()) {
-                lost(Optional.of(failure));
+                lost(tenure, Optional.of(failure));
               }
             },
             () -> {
-              if (confirmedAtNanos.get() < startedAt) {
-                lost(Optional.empty());
+              if (holding.get().confirmedAtNanos() < startedAt) {
+                lost(tenure, Optional.empty());
               }
             });
   }
 
-  private void lost(Optional<Throwable> cause) {
-    if (confirmedAtNanos.getAndSet(0) != 0) {
+  /** Ends the tenure a failed renewal started in, unless it ended already. */
+  private void lost(long tenure, Optional<Throwable> cause) {
+    Holding held = holding.get();
+    if (held.tenure() == tenure && holding.compareAndSet(held, Holding.NONE)) {
       stopHeartbeat();
       SwitchboardMetrics.leaseLosses(settings.leaseName()).increment();
       system.log().warning("Lost lease {} held by {}", settings.leaseName(), settings.ownerName());
@@ -275,5 +289,9 @@ public final class PostgresLease extends Lease {
 
   private ConnectionPool pool() {
     return DatabaseExtension.get(Adapter.toTyped(system)).database().pool();
+  }
+
+  private record Holding(long tenure, long confirmedAtNanos) {
+    static final Holding NONE = new Holding(0, 0);
   }
 }
