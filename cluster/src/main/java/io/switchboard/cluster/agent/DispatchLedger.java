@@ -31,8 +31,9 @@ public interface DispatchLedger {
   CompletionStage<Map<EnvelopeKind, StoredDispatch>> latestDesired(String instanceUid);
 
   /**
-   * Records into the dispatch_envelopes table. Changes and reads are batched ({@link io.switchboard.persistence.BatchedCalls}):
-   * a fan-out to thousands of agents makes thousands of SENT and APPLIED changes within seconds.
+   * Records into the dispatch_envelopes table. Changes and reads are batched
+   * ({@link io.switchboard.persistence.BatchedCalls}): a fan-out to thousands of agents makes
+   * thousands of SENT and APPLIED changes within seconds.
    */
   static DispatchLedger of(DispatchStore store) {
     return new StoredDispatchLedger(store);
