@@ -101,9 +101,7 @@ final class WarmUp {
 
   /** The compiler threads' share of the process's CPU between two readings is at most {@link #QUIET_SHARE}. */
   static boolean isQuiet(Cpu before, Cpu after) {
-    long process = after.processNanos() - before.processNanos();
-    long compiler = after.compilerNanos() - before.compilerNanos();
-    return compiler <= QUIET_SHARE * process;
+    return compilerPercent(before, after) <= QUIET_SHARE * 100;
   }
 
   /**
