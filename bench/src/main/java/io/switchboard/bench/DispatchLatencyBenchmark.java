@@ -17,8 +17,10 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -27,7 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * commands through the REST API at a steady rate for a while, alternately a restart and a remote
  * config (each config different, so that every one is applied). The agents record when each
  * arrives, and when they report a config APPLIED; the report gives submit-to-receipt and
- * submit-to-APPLIED percentiles, and the dispatch states the API ends with.
+ * submit-to-APPLIED percentiles, and the dispatch states the API ends with. A warm-up round of the
+ * same commands goes first, unmeasured: a node that has only taken agents has not yet compiled its
+ * command path, and a cold path measures the JIT, not the dispatch.
  */
 final class DispatchLatencyBenchmark {
 
@@ -64,10 +68,28 @@ final class DispatchLatencyBenchmark {
     final List<Long> configReceipt = Collections.synchronizedList(new ArrayList<>());
     final List<Long> configApplied = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger configsFailed = new AtomicInteger();
+    /** Whether latencies go into the report's plot: not in the warm-up. */
+    private volatile boolean plotting;
 
-    CommandLedger(long startNanos, BenchReport report) {
+    CommandLedger(long startNanos, BenchReport report, boolean plotting) {
       this.startNanos = startNanos;
       this.report = report;
+      this.plotting = plotting;
+    }
+
+    /**
+     * Forgets the round before: what it measured and what was still due from it, so that nothing
+     * of the warm-up is counted or matched in the round measured.
+     */
+    void startRound() {
+      restartsDue.clear();
+      configsDue.clear();
+      configsApplying.clear();
+      restartReceipt.clear();
+      configReceipt.clear();
+      configApplied.clear();
+      configsFailed.set(0);
+      plotting = true;
     }
 
     void submitted(String instanceUid, Submission submission) {
@@ -104,9 +126,15 @@ final class DispatchLatencyBenchmark {
       if (status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED) {
         long latency = reportedNanos - submission.submittedNanos;
         configApplied.add(latency);
-        report.latency("remote config: submit to APPLIED", (reportedNanos - startNanos) / 1e9, latency / 1e6);
+        plot("remote config: submit to APPLIED", reportedNanos, latency);
       } else {
         configsFailed.incrementAndGet();
+      }
+    }
+
+    private void plot(String series, long atNanos, long latency) {
+      if (plotting) {
+        report.latency(series, (atNanos - startNanos) / 1e9, latency / 1e6);
       }
     }
 
@@ -115,7 +143,7 @@ final class DispatchLatencyBenchmark {
       if (submission != null) {
         long latency = receivedNanos - submission.submittedNanos;
         latencies.add(latency);
-        report.latency(series, (receivedNanos - startNanos) / 1e9, latency / 1e6);
+        plot(series, receivedNanos, latency);
       }
       return submission;
     }
@@ -125,53 +153,95 @@ final class DispatchLatencyBenchmark {
     FleetParameters fleet = FleetParameters.read("2g");
     int rate = BenchProperties.integer("rate", 100);
     int seconds = BenchProperties.integer("seconds", 30);
+    int warmUpSeconds = BenchProperties.integer("warmUpSeconds", 30);
+    int inFlight = BenchProperties.integer("inFlight", 64);
     Duration drain = BenchProperties.duration("drain", "30s");
 
     BenchReport report = new BenchReport("dispatch-latency", DESCRIPTION, Instant.now());
     fleet.addTo(report, "node heap limit");
     report.parameter("commands per second (-Drate)", rate);
     report.parameter("seconds of commands (-Dseconds)", seconds);
+    report.parameter("seconds of unmeasured warm-up commands first, at the same rate (-DwarmUpSeconds)", warmUpSeconds);
+    report.parameter("most commands awaiting the API's answer at once (-DinFlight)", inFlight);
     report.parameter("wait for outstanding commands (-Ddrain)", drain);
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
 
     // Long enough for the connections, the commands and the wait for the last ones; stopped early.
-    Duration runFor = fleet.connectTimeout().plus(Duration.ofSeconds(seconds)).plus(drain).plus(Duration.ofSeconds(120));
+    Duration runFor =
+        fleet.connectTimeout().plus(Duration.ofSeconds(warmUpSeconds + seconds)).plus(drain.multipliedBy(2)).plus(Duration.ofSeconds(120));
     long startNanos = System.nanoTime();
-    CommandLedger ledger = new CommandLedger(startNanos, report);
+    CommandLedger ledger = new CommandLedger(startNanos, report, warmUpSeconds == 0);
     try (ConnectedFleet connected = ConnectedFleet.start("dispatch-latency-node", List.of(), fleet, runFor, startNanos, ledger, report)) {
-      List<Submission> submissions = submit(connected.api(), ledger, connected.agents(), rate, seconds, report);
-      awaitOutstanding(ledger, submissions, drain);
-      results(report, ledger, submissions, connected.progress(), connected.api());
+      if (warmUpSeconds > 0) {
+        Round warmUp = submit(connected.api(), ledger, connected.agents(), rate, warmUpSeconds, inFlight);
+        if (!awaitOutstanding(ledger, warmUp.accepted(), drain)) {
+          report.note("the warm-up's commands were not all through after -Ddrain=" + drain.toSeconds() + "s; the round measured starts behind");
+        }
+        System.out.printf("bench: warm-up done, %d of %d commands accepted%n", warmUp.accepted().size(), warmUp.total());
+        ledger.startRound();
+      }
+      Round measured = submit(connected.api(), ledger, connected.agents(), rate, seconds, inFlight);
+      measured.addTo(report);
+      awaitOutstanding(ledger, measured.accepted(), drain);
+      results(report, ledger, measured.accepted(), connected.progress(), connected.api());
     }
     report.publish();
   }
 
-  /** Submits {@code rate} commands a second for {@code seconds}, round-robin over the agents; returns the accepted ones. */
-  private static List<Submission> submit(
-      OperatorApiClient api, CommandLedger ledger, List<String> uids, int rate, int seconds, BenchReport report) throws Exception {
+  /**
+   * One round of commands: how many were sent, the accepted ones, the API's answers by status, and
+   * how long each answer took.
+   */
+  private record Round(int total, List<Submission> accepted, SortedMap<Integer, Integer> statuses, List<Long> responseTimes) {
+
+    void addTo(BenchReport report) {
+      report.result("commands_submitted", "commands submitted", total, "");
+      report.result("commands_accepted", "commands accepted (202)", accepted.size(), "");
+      report.note("API answers by HTTP status (-1: no answer): " + statuses);
+      List<Long> sorted = Percentiles.sorted(responseTimes);
+      report.result("api_response_p50_ms", "API answer to a submit, p50", Percentiles.millis(sorted, 0.50), "ms");
+      report.result("api_response_p99_ms", "API answer to a submit, p99", Percentiles.millis(sorted, 0.99), "ms");
+    }
+  }
+
+  /**
+   * Submits {@code rate} commands a second for {@code seconds}, round-robin over the agents, with
+   * at most {@code inFlight} awaiting their answers, as a client with a bounded connection pool
+   * would: an unbounded client opens a connection for each request waiting, and once the node
+   * falls behind it spends itself accepting connections. A command waiting for room counts its
+   * latency from when it was due, so the wait is measured, not hidden.
+   */
+  private static Round submit(OperatorApiClient api, CommandLedger ledger, List<String> uids, int rate, int seconds, int inFlight)
+      throws Exception {
     List<Submission> accepted = new CopyOnWriteArrayList<>();
     SortedMap<Integer, Integer> statuses = Collections.synchronizedSortedMap(new TreeMap<>());
     List<Long> responseTimes = Collections.synchronizedList(new ArrayList<>());
-    AtomicInteger sent = new AtomicInteger();
-    int total = rate * seconds;
+    AtomicInteger due = new AtomicInteger();
+    int total = uids.isEmpty() ? 0 : rate * seconds;
+    CountDownLatch allSent = new CountDownLatch(total);
+    Semaphore room = new Semaphore(inFlight);
+    long periodNanos = 1_000_000_000L / rate;
+    long startNanos = System.nanoTime();
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
     try {
       ticker.scheduleAtFixedRate(
           () -> {
-            int index = sent.getAndIncrement();
-            if (index >= total || uids.isEmpty()) {
+            int index = due.getAndIncrement();
+            if (index >= total) {
               return;
             }
             String uid = uids.get(index % uids.size());
             boolean remoteConfig = index % 2 == 1;
-            Submission submission = new Submission(remoteConfig, System.nanoTime());
+            Submission submission = new Submission(remoteConfig, startNanos + index * periodNanos);
             // Recorded before it is sent: the agent may get it before the API's answer is back.
             ledger.submitted(uid, submission);
+            room.acquireUninterruptibly();
             (remoteConfig
                     ? api.sendAsync("PUT", "/api/agents/" + uid + "/remote-config", OperatorApiClient.collectorConfig("dispatch " + index))
                     : api.sendAsync("POST", "/api/agents/" + uid + "/restart", null))
                 .whenComplete(
                     (answer, failure) -> {
+                      room.release();
                       responseTimes.add(System.nanoTime() - submission.submittedNanos);
                       int status = failure == null ? answer.status() : -1;
                       statuses.merge(status, 1, Integer::sum);
@@ -182,35 +252,35 @@ final class DispatchLatencyBenchmark {
                         ledger.rejected(uid, submission);
                       }
                     });
+            allSent.countDown();
           },
           0,
-          1_000_000_000L / rate,
+          periodNanos,
           TimeUnit.NANOSECONDS);
-      while (sent.get() < total) {
-        Thread.sleep(100);
-      }
+      allSent.await();
     } finally {
       ticker.shutdownNow();
     }
-    // Let the last answers come back before counting.
-    Thread.sleep(2_000);
-    report.result("commands_submitted", "commands submitted", total, "");
-    report.result("commands_accepted", "commands accepted (202)", accepted.size(), "");
-    report.note("API answers by HTTP status (-1: no answer): " + statuses);
-    List<Long> sorted = Percentiles.sorted(responseTimes);
-    report.result("api_response_p50_ms", "API answer to a submit, p50", Percentiles.millis(sorted, 0.50), "ms");
-    report.result("api_response_p99_ms", "API answer to a submit, p99", Percentiles.millis(sorted, 0.99), "ms");
-    return accepted;
+    // Every request gets an answer or fails within the client's timeout: count once all have.
+    long deadline = System.nanoTime() + OperatorApiClient.REQUEST_TIMEOUT.plusSeconds(5).toNanos();
+    while (responseTimes.size() < total && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    return new Round(total, accepted, statuses, responseTimes);
   }
 
-  private static void awaitOutstanding(CommandLedger ledger, List<Submission> accepted, Duration drain) throws InterruptedException {
+  /** Waits at most {@code drain} for every accepted command to arrive (configs: to be reported on); true if all did. */
+  private static boolean awaitOutstanding(CommandLedger ledger, List<Submission> accepted, Duration drain) throws InterruptedException {
     long restarts = accepted.stream().filter(s -> !s.remoteConfig).count();
     long configs = accepted.size() - restarts;
     long deadline = System.nanoTime() + drain.toNanos();
-    while (System.nanoTime() < deadline
-        && (ledger.restartReceipt.size() < restarts || ledger.configApplied.size() + ledger.configsFailed.get() < configs)) {
+    while (ledger.restartReceipt.size() < restarts || ledger.configApplied.size() + ledger.configsFailed.get() < configs) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
       Thread.sleep(200);
     }
+    return true;
   }
 
   private static void results(

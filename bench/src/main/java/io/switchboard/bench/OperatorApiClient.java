@@ -24,6 +24,9 @@ final class OperatorApiClient {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** How long a request may take before it fails with no answer. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
   /** The API's answer: its status, its body as JSON (missing when it was not JSON) and as text. */
   record Answer(int status, JsonNode body, String text) {
 
@@ -103,7 +106,7 @@ final class OperatorApiClient {
   }
 
   private HttpRequest request(String method, String path, JsonNode body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT);
     if (body == null) {
       return request.method(method, HttpRequest.BodyPublishers.noBody()).build();
     }
