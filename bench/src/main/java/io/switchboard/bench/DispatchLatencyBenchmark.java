@@ -5,12 +5,14 @@ import io.switchboard.fleetsim.AgentObserver;
 import io.switchboard.fleetsim.Summary;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -180,9 +182,20 @@ final class DispatchLatencyBenchmark {
         System.out.printf("bench: warm-up done, %d of %d commands accepted%n", warmUp.accepted().size(), warmUp.total());
         ledger.startRound();
       }
+      CpuUse cpu = CpuUse.start(connected.node().pid());
+      Optional<Double> statementsBefore = connected.node().storeStatements();
       Round measured = submit(connected.api(), ledger, connected.agents(), rate, seconds, inFlight);
       measured.addTo(report);
       awaitOutstanding(ledger, measured.accepted(), drain);
+      cpu.addTo(report, measured.total());
+      Optional<Double> statementsAfter = connected.node().storeStatements();
+      report.result(
+          "store_statements_per_command",
+          "statements the node's stores ran, per command",
+          statementsBefore.isPresent() && statementsAfter.isPresent() && measured.total() > 0
+              ? (statementsAfter.get() - statementsBefore.get()) / measured.total()
+              : Double.NaN,
+          "");
       results(report, ledger, measured.accepted(), connected.progress(), connected.api());
     }
     report.publish();
@@ -201,6 +214,33 @@ final class DispatchLatencyBenchmark {
       List<Long> sorted = Percentiles.sorted(responseTimes);
       report.result("api_response_p50_ms", "API answer to a submit, p50", Percentiles.millis(sorted, 0.50), "ms");
       report.result("api_response_p99_ms", "API answer to a submit, p99", Percentiles.millis(sorted, 0.99), "ms");
+    }
+  }
+
+  /**
+   * CPU the node and this JVM (the HTTP client and the agents) used during the round measured:
+   * steadier from run to run than latency on a shared machine, and what tells whether the node or
+   * its load ran out of cores.
+   */
+  private record CpuUse(long nodePid, WarmUp.Cpu node, WarmUp.Cpu load, long startNanos) {
+
+    static CpuUse start(long nodePid) throws IOException {
+      return new CpuUse(nodePid, WarmUp.Cpu.of(nodePid), WarmUp.Cpu.of(ProcessHandle.current().pid()), System.nanoTime());
+    }
+
+    void addTo(BenchReport report, int commands) throws IOException {
+      WarmUp.Cpu nodeNow = WarmUp.Cpu.of(nodePid);
+      WarmUp.Cpu loadNow = WarmUp.Cpu.of(ProcessHandle.current().pid());
+      double elapsed = System.nanoTime() - startNanos;
+      long nodeNanos = nodeNow.processNanos() - node.processNanos();
+      report.result("node_cpu_percent", "node CPU during the round, % of one core", nodeNanos * 100.0 / elapsed, "%");
+      report.result("node_cpu_per_command_ms", "node CPU per command", commands == 0 ? Double.NaN : nodeNanos / 1e6 / commands, "ms");
+      report.result("node_jit_percent", "the node's JIT compilers' part of that CPU", WarmUp.compilerPercent(node, nodeNow), "%");
+      report.result(
+          "load_cpu_percent",
+          "this JVM (HTTP client and agents) during the round, % of one core",
+          (loadNow.processNanos() - load.processNanos()) * 100.0 / elapsed,
+          "%");
     }
   }
 

@@ -27,6 +27,8 @@ final class LocalNode implements AutoCloseable {
 
   private static final Pattern WEBSOCKET_SESSIONS =
       Pattern.compile("^switchboard_active_sessions\\{[^}]*transport=\"websocket\"[^}]*\\} ([0-9.eE+-]+)$", Pattern.MULTILINE);
+  private static final Pattern STORE_STATEMENTS =
+      Pattern.compile("^switchboard_database_query_duration_seconds_count(?:\\{[^}]*\\})? ([0-9.eE+-]+)$", Pattern.MULTILINE);
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** How the node reaches its PostgreSQL: its own embedded one, or a shared one by URL. */
@@ -165,6 +167,19 @@ final class LocalNode implements AutoCloseable {
     try {
       HttpResponse<String> response = get(metricsPort, "/metrics");
       Matcher matcher = WEBSOCKET_SESSIONS.matcher(response.body());
+      return matcher.find() ? Optional.of(Double.parseDouble(matcher.group(1))) : Optional.empty();
+    } catch (IOException | InterruptedException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * How many statements the node's stores have run so far (its query-duration histogram's count);
+   * empty if the scrape failed.
+   */
+  Optional<Double> storeStatements() {
+    try {
+      Matcher matcher = STORE_STATEMENTS.matcher(get(metricsPort, "/metrics").body());
       return matcher.find() ? Optional.of(Double.parseDouble(matcher.group(1))) : Optional.empty();
     } catch (IOException | InterruptedException e) {
       return Optional.empty();
