@@ -18,7 +18,9 @@ import java.util.Locale;
  * /api/assignments}, a rollout of a single batch) of a published version to the selector that
  * matches every agent. The agents record when it arrives and when they report it APPLIED. Then a
  * rollout of the next version to every agent in batches ({@code -DrolloutPlan}), read from the API
- * until it completes: the time to COMPLETED, and how long each batch was current.
+ * until it completes: the time to COMPLETED, and how long each batch was current. Unmeasured
+ * fan-outs go first ({@code -DwarmUpFanOuts}): a node that has only taken connections has not
+ * compiled its fan-out path yet, and a long-running node has.
  */
 final class RolloutBenchmark {
 
@@ -43,6 +45,8 @@ final class RolloutBenchmark {
     Duration tick = BenchProperties.duration("rolloutTick", "2s");
     Duration changeTimeout = BenchProperties.duration("changeTimeout", "60s");
     Duration rolloutTimeout = BenchProperties.duration("rolloutTimeout", "300s");
+    int warmUpFanOuts = BenchProperties.integer("warmUpFanOuts", 1);
+    Duration warmUpTimeout = WarmUp.timeout();
 
     BenchReport report = new BenchReport("rollout", DESCRIPTION, Instant.now());
     fleet.addTo(report, "node heap limit");
@@ -50,12 +54,19 @@ final class RolloutBenchmark {
     report.parameter("rollout driver tick, switchboard.rollouts.tick (-DrolloutTick; the node's default is 2s)", tick);
     report.parameter("wait for the assignment to reach every agent (-DchangeTimeout)", changeTimeout);
     report.parameter("wait for the rollout to complete (-DrolloutTimeout)", rolloutTimeout);
+    report.parameter("unmeasured fan-outs to every agent first (-DwarmUpFanOuts)", warmUpFanOuts);
+    WarmUp.addTo(report, warmUpTimeout);
     report.parameter("rollout read from the API every", WatchedRollout.READ_INTERVAL);
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
     report.parameter("load average (1 min) at the start", loadAverage());
 
     // Long enough for the connections, the node's records of them, both changes and some slack.
-    Duration runFor = fleet.connectTimeout().plus(changeTimeout).plus(rolloutTimeout).plus(Duration.ofSeconds(120));
+    Duration runFor =
+        fleet.connectTimeout()
+            .plus(changeTimeout.multipliedBy(1 + warmUpFanOuts))
+            .plus(warmUpTimeout)
+            .plus(rolloutTimeout)
+            .plus(Duration.ofSeconds(120));
     List<String> nodeOptions = List.of("-Dswitchboard.rollouts.tick=" + tick.toMillis() + "ms");
     long startNanos = System.nanoTime();
     ConfigArrivals arrivals = new ConfigArrivals();
@@ -66,6 +77,12 @@ final class RolloutBenchmark {
       Version assigned = publish(api, "assigned to every agent at once");
       Version rolledOut = publish(api, "rolled out in batches");
       report.result("agents_connected", "agents that held a session", connected.agents().size(), "");
+      for (int round = 1; round <= warmUpFanOuts; round++) {
+        warmUp(api, publish(api, "warm-up " + round), arrivals, connected.agents(), changeTimeout, startNanos, report);
+      }
+      if (warmUpFanOuts > 0) {
+        WarmUp.awaitAndReport("node_warm_up_s", "node", List.of(connected.node().pid()), warmUpTimeout, report);
+      }
 
       System.out.printf("bench: assigning version %d to every agent%n", assigned.number());
       WatchedRollout assignment =
@@ -105,6 +122,23 @@ final class RolloutBenchmark {
             + " read interval and a round trip late, and the API answers slowly during a fan-out); batch times and"
             + " created-to-COMPLETED by the node's clock come from the rollout's created_at and updated_at");
     report.publish();
+  }
+
+  /**
+   * One unmeasured assignment of {@code version} to every agent, until each has reported on it (its
+   * readings go to a report that is not published).
+   */
+  private static void warmUp(
+      OperatorApiClient api, Version version, ConfigArrivals arrivals, List<String> agents, Duration timeout, long startNanos, BenchReport report)
+      throws Exception {
+    System.out.printf("bench: warm-up, assigning version %d to every agent%n", version.number());
+    BenchReport unpublished = new BenchReport("rollout-warm-up", "", Instant.now());
+    WatchedRollout warmUp = WatchedRollout.create(api, "/api/assignments", rolloutBody(version, null), timeout, startNanos, unpublished);
+    awaitReports(arrivals, version, agents, warmUp.calledNanos() + timeout.toNanos());
+    if (warmUp.active()) {
+      api.post(warmUp.path() + "/abort", null).expect(200, "POST " + warmUp.path() + "/abort");
+      report.note("a warm-up assignment, " + warmUp.watch().state() + " after -DchangeTimeout, was aborted");
+    }
   }
 
   /** Adds a version with a config of its own to the bench's configuration and publishes it. */
