@@ -155,7 +155,8 @@ final class DispatchLatencyBenchmark {
     FleetParameters fleet = FleetParameters.read("2g");
     int rate = BenchProperties.integer("rate", 100);
     int seconds = BenchProperties.integer("seconds", 30);
-    int warmUpSeconds = BenchProperties.integer("warmUpSeconds", 30);
+    int warmUpCommands = BenchProperties.integer("warmUpCommands", 15_000);
+    Duration warmUpTimeout = WarmUp.timeout();
     int inFlight = BenchProperties.integer("inFlight", 64);
     Duration drain = BenchProperties.duration("drain", "30s");
 
@@ -163,30 +164,34 @@ final class DispatchLatencyBenchmark {
     fleet.addTo(report, "node heap limit");
     report.parameter("commands per second (-Drate)", rate);
     report.parameter("seconds of commands (-Dseconds)", seconds);
-    report.parameter("seconds of unmeasured warm-up commands first, at the same rate (-DwarmUpSeconds)", warmUpSeconds);
+    report.parameter("unmeasured warm-up commands first, at the same rate (-DwarmUpCommands)", warmUpCommands);
+    WarmUp.addTo(report, warmUpTimeout);
     report.parameter("most commands awaiting the API's answer at once (-DinFlight)", inFlight);
     report.parameter("wait for outstanding commands (-Ddrain)", drain);
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
 
     // Long enough for the connections, the commands and the wait for the last ones; stopped early.
     Duration runFor =
-        fleet.connectTimeout().plus(Duration.ofSeconds(warmUpSeconds + seconds)).plus(drain.multipliedBy(2)).plus(Duration.ofSeconds(120));
+        fleet.connectTimeout()
+            .plus(Duration.ofSeconds(warmUpCommands / rate + seconds))
+            .plus(warmUpTimeout)
+            .plus(drain.multipliedBy(2))
+            .plus(Duration.ofSeconds(120));
     long startNanos = System.nanoTime();
-    CommandLedger ledger = new CommandLedger(startNanos, report, warmUpSeconds == 0);
+    CommandLedger ledger = new CommandLedger(startNanos, report, warmUpCommands == 0);
     try (ConnectedFleet connected = ConnectedFleet.start("dispatch-latency-node", List.of(), fleet, runFor, startNanos, ledger, report)) {
-      if (warmUpSeconds > 0) {
-        Round warmUp = submit(connected.api(), ledger, connected.agents(), rate, warmUpSeconds, inFlight);
+      if (warmUpCommands > 0) {
+        Round warmUp = submit(connected.api(), ledger, connected.agents(), rate, warmUpCommands, inFlight);
         if (!awaitOutstanding(ledger, warmUp.accepted(), drain)) {
           report.note("the warm-up's commands were not all through after -Ddrain=" + drain.toSeconds() + "s; the round measured starts behind");
         }
         System.out.printf("bench: warm-up done, %d of %d commands accepted%n", warmUp.accepted().size(), warmUp.total());
+        WarmUp.awaitAndReport("node_warm_up_s", "node", List.of(connected.node().pid()), warmUpTimeout, report);
         ledger.startRound();
       }
       CpuUse cpu = CpuUse.start(connected.node().pid());
       Optional<Double> statementsBefore = connected.node().storeStatements();
-      Round measured = submit(connected.api(), ledger, connected.agents(), rate, seconds, inFlight);
-      measured.addTo(report);
-      awaitOutstanding(ledger, measured.accepted(), drain);
+      Round measured = submit(connected.api(), ledger, connected.agents(), rate, rate * seconds, inFlight);
       cpu.addTo(report, measured.total());
       Optional<Double> statementsAfter = connected.node().storeStatements();
       report.result(
@@ -196,6 +201,8 @@ final class DispatchLatencyBenchmark {
               ? (statementsAfter.get() - statementsBefore.get()) / measured.total()
               : Double.NaN,
           "");
+      measured.addTo(report);
+      awaitOutstanding(ledger, measured.accepted(), drain);
       results(report, ledger, measured.accepted(), connected.progress(), connected.api());
     }
     report.publish();
@@ -218,9 +225,10 @@ final class DispatchLatencyBenchmark {
   }
 
   /**
-   * CPU the node and this JVM (the HTTP client and the agents) used during the round measured:
-   * steadier from run to run than latency on a shared machine, and what tells whether the node or
-   * its load ran out of cores.
+   * CPU the node and this JVM (the HTTP client and the agents) used while the measured round's
+   * commands were sent and answered: steadier from run to run than latency on a shared machine,
+   * and what tells whether the node or its load ran out of cores. All of the node's CPU counts, its
+   * agents' heartbeats and JIT included, so at low rates the part per command is high.
    */
   private record CpuUse(long nodePid, WarmUp.Cpu node, WarmUp.Cpu load, long startNanos) {
 
@@ -245,20 +253,19 @@ final class DispatchLatencyBenchmark {
   }
 
   /**
-   * Submits {@code rate} commands a second for {@code seconds}, round-robin over the agents, with
+   * Submits {@code total} commands, {@code rate} a second, round-robin over the agents, with
    * at most {@code inFlight} awaiting their answers, as a client with a bounded connection pool
    * would: an unbounded client opens a connection for each request waiting, and once the node
    * falls behind it spends itself accepting connections. A command waiting for room counts its
    * latency from when it was due, so the wait is measured, not hidden.
    */
-  private static Round submit(OperatorApiClient api, CommandLedger ledger, List<String> uids, int rate, int seconds, int inFlight)
+  private static Round submit(OperatorApiClient api, CommandLedger ledger, List<String> uids, int rate, int total, int inFlight)
       throws Exception {
     List<Submission> accepted = new CopyOnWriteArrayList<>();
     SortedMap<Integer, Integer> statuses = Collections.synchronizedSortedMap(new TreeMap<>());
     List<Long> responseTimes = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger due = new AtomicInteger();
-    int total = uids.isEmpty() ? 0 : rate * seconds;
-    CountDownLatch allSent = new CountDownLatch(total);
+    CountDownLatch allSent = new CountDownLatch(uids.isEmpty() ? 0 : total);
     Semaphore room = new Semaphore(inFlight);
     long periodNanos = 1_000_000_000L / rate;
     long startNanos = System.nanoTime();
@@ -267,7 +274,7 @@ final class DispatchLatencyBenchmark {
       ticker.scheduleAtFixedRate(
           () -> {
             int index = due.getAndIncrement();
-            if (index >= total) {
+            if (index >= total || uids.isEmpty()) {
               return;
             }
             String uid = uids.get(index % uids.size());
