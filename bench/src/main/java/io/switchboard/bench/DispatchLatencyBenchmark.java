@@ -241,12 +241,12 @@ final class DispatchLatencyBenchmark {
       WarmUp.Cpu loadNow = WarmUp.Cpu.of(ProcessHandle.current().pid());
       double elapsed = System.nanoTime() - startNanos;
       long nodeNanos = nodeNow.processNanos() - node.processNanos();
-      report.result("node_cpu_percent", "node CPU during the round, % of one core", nodeNanos * 100.0 / elapsed, "%");
+      report.result("node_cpu_percent", "node CPU while the commands flow, % of one core", nodeNanos * 100.0 / elapsed, "%");
       report.result("node_cpu_per_command_ms", "node CPU per command", commands == 0 ? Double.NaN : nodeNanos / 1e6 / commands, "ms");
       report.result("node_jit_percent", "the node's JIT compilers' part of that CPU", WarmUp.compilerPercent(node, nodeNow), "%");
       report.result(
           "load_cpu_percent",
-          "this JVM (HTTP client and agents) during the round, % of one core",
+          "this JVM (HTTP client and agents) meanwhile, % of one core",
           (loadNow.processNanos() - load.processNanos()) * 100.0 / elapsed,
           "%");
     }
@@ -265,7 +265,8 @@ final class DispatchLatencyBenchmark {
     SortedMap<Integer, Integer> statuses = Collections.synchronizedSortedMap(new TreeMap<>());
     List<Long> responseTimes = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger due = new AtomicInteger();
-    CountDownLatch allSent = new CountDownLatch(uids.isEmpty() ? 0 : total);
+    int commands = uids.isEmpty() ? 0 : total;
+    CountDownLatch allSent = new CountDownLatch(commands);
     Semaphore room = new Semaphore(inFlight);
     long periodNanos = 1_000_000_000L / rate;
     long startNanos = System.nanoTime();
@@ -274,7 +275,7 @@ final class DispatchLatencyBenchmark {
       ticker.scheduleAtFixedRate(
           () -> {
             int index = due.getAndIncrement();
-            if (index >= total || uids.isEmpty()) {
+            if (index >= commands) {
               return;
             }
             String uid = uids.get(index % uids.size());
@@ -310,10 +311,10 @@ final class DispatchLatencyBenchmark {
     }
     // Every request gets an answer or fails within the client's timeout: count once all have.
     long deadline = System.nanoTime() + OperatorApiClient.REQUEST_TIMEOUT.plusSeconds(5).toNanos();
-    while (responseTimes.size() < total && System.nanoTime() < deadline) {
+    while (responseTimes.size() < commands && System.nanoTime() < deadline) {
       Thread.sleep(100);
     }
-    return new Round(total, accepted, statuses, responseTimes);
+    return new Round(commands, accepted, statuses, responseTimes);
   }
 
   /** Waits at most {@code drain} for every accepted command to arrive (configs: to be reported on); true if all did. */
