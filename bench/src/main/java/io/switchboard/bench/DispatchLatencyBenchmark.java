@@ -181,7 +181,7 @@ final class DispatchLatencyBenchmark {
     CommandLedger ledger = new CommandLedger(startNanos, report, warmUpCommands == 0);
     try (ConnectedFleet connected = ConnectedFleet.start("dispatch-latency-node", List.of(), fleet, runFor, startNanos, ledger, report)) {
       if (warmUpCommands > 0) {
-        Round warmUp = submit(connected.api(), ledger, connected.agents(), rate, warmUpCommands, inFlight);
+        Round warmUp = submit("warm-up", connected.api(), ledger, connected.agents(), rate, warmUpCommands, inFlight);
         if (!awaitOutstanding(ledger, warmUp.accepted(), drain)) {
           report.note("the warm-up's commands were not all through after -Ddrain=" + drain.toSeconds() + "s; the round measured starts behind");
         }
@@ -191,7 +191,7 @@ final class DispatchLatencyBenchmark {
       }
       CpuUse cpu = CpuUse.start(connected.node().pid());
       Optional<Double> statementsBefore = connected.node().storeStatements();
-      Round measured = submit(connected.api(), ledger, connected.agents(), rate, rate * seconds, inFlight);
+      Round measured = submit("measured", connected.api(), ledger, connected.agents(), rate, rate * seconds, inFlight);
       cpu.addTo(report, measured.total());
       Optional<Double> statementsAfter = connected.node().storeStatements();
       report.result(
@@ -257,9 +257,11 @@ final class DispatchLatencyBenchmark {
    * at most {@code inFlight} awaiting their answers, as a client with a bounded connection pool
    * would: an unbounded client opens a connection for each request waiting, and once the node
    * falls behind it spends itself accepting connections. A command waiting for room counts its
-   * latency from when it was due, so the wait is measured, not hidden.
+   * latency from when it was due, so the wait is measured, not hidden. Each config is marked with
+   * {@code round} and its index, so none repeats the config an agent already has from a round
+   * before (the node would answer that it was applied, and send nothing).
    */
-  private static Round submit(OperatorApiClient api, CommandLedger ledger, List<String> uids, int rate, int total, int inFlight)
+  private static Round submit(String round, OperatorApiClient api, CommandLedger ledger, List<String> uids, int rate, int total, int inFlight)
       throws Exception {
     List<Submission> accepted = new CopyOnWriteArrayList<>();
     SortedMap<Integer, Integer> statuses = Collections.synchronizedSortedMap(new TreeMap<>());
@@ -285,7 +287,7 @@ final class DispatchLatencyBenchmark {
             ledger.submitted(uid, submission);
             room.acquireUninterruptibly();
             (remoteConfig
-                    ? api.sendAsync("PUT", "/api/agents/" + uid + "/remote-config", OperatorApiClient.collectorConfig("dispatch " + index))
+                    ? api.sendAsync("PUT", "/api/agents/" + uid + "/remote-config", OperatorApiClient.collectorConfig(round + " " + index))
                     : api.sendAsync("POST", "/api/agents/" + uid + "/restart", null))
                 .whenComplete(
                     (answer, failure) -> {
