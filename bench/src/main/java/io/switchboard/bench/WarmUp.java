@@ -74,7 +74,7 @@ final class WarmUp {
         warm.quiet() ? warm.waited().toSeconds() : Double.NaN,
         "s");
     if (!warm.quiet()) {
-      report.note(who + ": the JIT compilers were still busy after -DwarmUpTimeout=" + timeout + "; the steady state includes warm-up");
+      report.note(who + ": the JIT compilers were still busy after -DwarmUpTimeout=" + timeout.toSeconds() + "s; the steady state includes warm-up");
     }
     System.out.printf("bench: %s %s after %d s%n", who, warm.quiet() ? "warm" : "still warming up", warm.waited().toSeconds());
   }
