@@ -5,7 +5,6 @@ import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.BatchedCalls;
-import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.dispatch.DispatchEnvelope;
 import io.switchboard.persistence.dispatch.DispatchStore;
 import io.switchboard.persistence.dispatch.EnvelopeKind;
@@ -26,8 +25,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  * Takes operators' commands, one agent each: writes each durably as a dispatch envelope (with its
  * audit event) before anything else, then hands it to the agent's entity, wherever sharding keeps
  * it. If the entity does not answer in time the envelope is still safe: the sweep hands it over
- * again. Commands that arrive together are checked and written together ({@link BatchedCalls}):
- * at hundreds of commands a second, two statements each waited in the pool past its timeout.
+ * again. Commands that arrive together are written together ({@link BatchedCalls}), the check that
+ * their agents are known in the same statement: at hundreds of commands a second, statements of
+ * their own waited in the pool past its timeout.
  */
 public final class Dispatcher {
 
@@ -57,7 +57,7 @@ public final class Dispatcher {
   /** No agent of that id ever reported to Switchboard; nothing was written. */
   public record UnknownAgent(String instanceUid) implements Submitted {}
 
-  /** Statements under way at once, for the checks and for the writes. */
+  /** Write statements under way at once. */
   private static final int STATEMENTS_AT_ONCE = 2;
 
   /** Commands per statement. */
@@ -68,16 +68,11 @@ public final class Dispatcher {
   private final Duration askTimeout;
   private final ActorRef<AgentEntity.DispatchOutcome> nobody;
   private final Clock clock;
-  private final BatchedCalls<String, Boolean> knownAgents;
   private final BatchedCalls<NewEnvelope, DispatchStore.Submission> writes;
 
-  /**
-   * {@code records} tells which agents Switchboard has seen; {@code nobody} takes the entities'
-   * answers to {@link #send} (the system's ignoreRef).
-   */
+  /** {@code nobody} takes the entities' answers to {@link #send} (the system's ignoreRef). */
   public Dispatcher(
       DispatchStore store,
-      AgentRepository records,
       AgentRefs agents,
       Duration askTimeout,
       ActorRef<AgentEntity.DispatchOutcome> nobody,
@@ -87,7 +82,6 @@ public final class Dispatcher {
     this.askTimeout = askTimeout;
     this.nobody = nobody;
     this.clock = clock;
-    this.knownAgents = new BatchedCalls<>(records::known, false, STATEMENTS_AT_ONCE, MAX_BATCH);
     this.writes = new BatchedCalls<>(this::writeTogether, null, STATEMENTS_AT_ONCE, MAX_BATCH);
   }
 
@@ -96,13 +90,7 @@ public final class Dispatcher {
    * it; only agents Switchboard has seen can be addressed.
    */
   public CompletionStage<Submitted> submit(Order order) {
-    return knownAgents
-        .call(order.instanceUid())
-        .thenCompose(
-            known ->
-                known
-                    ? write(envelopeFor(order)).thenCompose(submission -> handOverIfNew(submission, order.message()))
-                    : CompletableFuture.completedFuture(new UnknownAgent(order.instanceUid())));
+    return write(envelopeFor(order)).thenCompose(submission -> handOverIfNew(submission, order.message()));
   }
 
   /**
@@ -134,7 +122,8 @@ public final class Dispatcher {
    * no answer: for a rollout, whose progress is its envelopes' states, a batch must not wait on the
    * slowest of hundreds of entities, nor keep an ask (a temporary actor and a timeout) open for
    * each. Completes once written, with each order's envelope in the order given (for a reused
-   * idempotency key, the envelope it holds).
+   * idempotency key, the envelope it holds); fails if an order is for an agent that never
+   * reported, as a rollout chooses its targets among those that did.
    */
   public CompletionStage<List<DispatchEnvelope>> send(List<Order> orders) {
     return store
@@ -147,8 +136,15 @@ public final class Dispatcher {
                   agents.entityFor(created.envelope().instanceUid()).tell(dispatchOf(created.envelope(), orders.get(i).message(), nobody));
                 }
               }
-              return submissions.stream().map(DispatchStore.Submission::envelope).toList();
+              return submissions.stream().map(Dispatcher::envelopeOf).toList();
             });
+  }
+
+  private static DispatchEnvelope envelopeOf(DispatchStore.Submission submission) {
+    if (submission instanceof DispatchStore.WithEnvelope stored) {
+      return stored.envelope();
+    }
+    throw new IllegalStateException("no agent " + ((DispatchStore.UnknownAgent) submission).instanceUid() + " to send to");
   }
 
   private NewEnvelope envelopeFor(Order order) {
@@ -179,10 +175,14 @@ public final class Dispatcher {
                               "the agent's entity did not answer in time; the sweep hands it over again"),
                           false));
     }
-    Submitted answer =
-        submission instanceof DispatchStore.Replayed
-            ? new Accepted(submission.envelope(), true)
-            : new KeyReused(submission.envelope());
+    Submitted answer;
+    if (submission instanceof DispatchStore.UnknownAgent unknown) {
+      answer = new UnknownAgent(unknown.instanceUid());
+    } else if (submission instanceof DispatchStore.Replayed replayed) {
+      answer = new Accepted(replayed.envelope(), true);
+    } else {
+      answer = new KeyReused(((DispatchStore.KeyReused) submission).envelope());
+    }
     return CompletableFuture.completedFuture(answer);
   }
 

@@ -8,7 +8,6 @@ import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentCommand;
-import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.dispatch.DispatchStore;
 import io.switchboard.persistence.dispatch.EnvelopeKind;
 import io.switchboard.persistence.dispatch.EnvelopeState;
@@ -65,7 +64,6 @@ class DispatcherTest {
     dispatcher =
         new Dispatcher(
             new DispatchStore(db.database().pool()),
-            new AgentRepository(db.database().pool()),
             uid -> TestEntityRef.of(AgentEntity.TYPE_KEY, uid, entities),
             Duration.ofSeconds(10),
             testKit.system().ignoreRef(),

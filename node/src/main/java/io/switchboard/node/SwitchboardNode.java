@@ -127,7 +127,7 @@ public final class SwitchboardNode implements AutoCloseable {
       DispatchSweep.init(system, dispatchStore, agents, dispatch);
       ApiSettings api = ApiSettings.fromConfig(switchboard);
       AgentRepository agentRecords = new AgentRepository(database.pool());
-      Dispatcher dispatcher = new Dispatcher(dispatchStore, agentRecords, agents, api.askTimeout(), system.ignoreRef(), Clock.systemUTC());
+      Dispatcher dispatcher = new Dispatcher(dispatchStore, agents, api.askTimeout(), system.ignoreRef(), Clock.systemUTC());
       RolloutSettings rolloutSettings = RolloutSettings.fromConfig(switchboard);
       RolloutStore rolloutStore = new RolloutStore(database.pool());
       ConfigurationStore configurations = new ConfigurationStore(database.pool());

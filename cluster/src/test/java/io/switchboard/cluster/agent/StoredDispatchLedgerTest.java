@@ -8,6 +8,7 @@ import io.switchboard.persistence.dispatch.DispatchStore;
 import io.switchboard.persistence.dispatch.EnvelopeKind;
 import io.switchboard.persistence.dispatch.EnvelopeState;
 import io.switchboard.persistence.dispatch.NewEnvelope;
+import io.switchboard.persistence.testing.FleetTable;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +52,7 @@ class StoredDispatchLedgerTest {
                     new NewEnvelope(
                         UUID.randomUUID(), "agent-" + i, EnvelopeKind.RESTART, "{}", new byte[] {1}, null, null, Instant.now().plusSeconds(300), "test"))
             .toList();
+    FleetTable.reported(db, envelopes.stream().map(NewEnvelope::instanceUid).toList());
     store.create(envelopes).toCompletableFuture().get(30, TimeUnit.SECONDS);
     DispatchLedger ledger = DispatchLedger.of(store);
 

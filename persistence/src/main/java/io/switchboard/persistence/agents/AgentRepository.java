@@ -8,9 +8,7 @@ import io.switchboard.persistence.status.ConnectionState;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import reactor.core.publisher.Flux;
 
@@ -95,16 +93,6 @@ public final class AgentRepository {
         .next()
         .map(Optional::of)
         .defaultIfEmpty(Optional.empty())
-        .toFuture();
-  }
-
-  /** Which of the given agents Switchboard has seen (each answered true; the others left out). */
-  public CompletionStage<Map<String, Boolean>> known(Set<String> instanceUids) {
-    return db.rows(
-            "SELECT instance_uid FROM agents WHERE instance_uid = ANY($1)",
-            statement -> statement.bind(0, instanceUids.toArray(String[]::new)),
-            row -> row.get(0, String.class))
-        .collectMap(uid -> uid, uid -> Boolean.TRUE)
         .toFuture();
   }
 

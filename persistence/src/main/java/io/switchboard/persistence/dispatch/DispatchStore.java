@@ -40,15 +40,18 @@ public final class DispatchStore {
       """;
 
   /**
-   * Writes envelopes and their audit events in one statement, skipping those whose idempotency key
-   * an envelope has already. Arrays are bound as text and cast (R2DBC binds no uuid, jsonb,
-   * timestamptz or bytea arrays); the protobuf parts travel as base64.
+   * Writes envelopes and their audit events in one statement, skipping those for agents that never
+   * reported and those whose idempotency key an envelope has already; one row comes back per
+   * envelope given: what was written (all null if nothing was), its id, and whether its agent is
+   * known. Arrays are bound as text and cast (R2DBC binds no uuid, jsonb, timestamptz or bytea
+   * arrays); the protobuf parts travel as base64.
    */
   private static final String CREATE =
       """
       WITH incoming AS (
-        SELECT * FROM unnest($1::text[]::uuid[], $2::text[], $3::text[], $4::text[]::jsonb[], $5::text[], $6::text[],
-                             $7::text[], $8::text[]::timestamptz[], $9::text[])
+        SELECT i.*, EXISTS (SELECT 1 FROM agents a WHERE a.instance_uid = i.instance_uid) AS known
+        FROM unnest($1::text[]::uuid[], $2::text[], $3::text[], $4::text[]::jsonb[], $5::text[], $6::text[],
+                    $7::text[], $8::text[]::timestamptz[], $9::text[])
           AS i(id, instance_uid, kind, payload, message, config_hash, idempotency_key, deadline, created_by)
       ), created AS (
         INSERT INTO dispatch_envelopes
@@ -56,6 +59,7 @@ public final class DispatchStore {
         SELECT id, instance_uid, kind, payload, decode(message, 'base64'), decode(config_hash, 'base64'),
                idempotency_key, 'PENDING', deadline, created_by
         FROM incoming
+        WHERE known
         ON CONFLICT (idempotency_key) DO NOTHING
         RETURNING *
       ), audited AS (
@@ -64,7 +68,8 @@ public final class DispatchStore {
                jsonb_build_object('dispatch', id, 'kind', kind, 'payload', payload, 'deadline', deadline)
         FROM created
       )
-      SELECT %s FROM created
+      SELECT written.*, incoming.id, incoming.known
+      FROM incoming LEFT JOIN (SELECT %s FROM created) written ON written.id = incoming.id
       """
           .formatted(COLUMNS);
 
@@ -74,24 +79,30 @@ public final class DispatchStore {
     this.db = new Sql(pool);
   }
 
-  /** The outcome of {@link #create}. */
-  public sealed interface Submission {
+  /** The outcome of {@link #create} for one envelope. */
+  public sealed interface Submission {}
+
+  /** An outcome that names an envelope in the store, written now or before. */
+  public sealed interface WithEnvelope extends Submission {
     DispatchEnvelope envelope();
   }
 
   /** Written now. */
-  public record Created(DispatchEnvelope envelope) implements Submission {}
+  public record Created(DispatchEnvelope envelope) implements WithEnvelope {}
 
   /** The idempotency key was used before for the same request: this is the envelope it made. */
-  public record Replayed(DispatchEnvelope envelope) implements Submission {}
+  public record Replayed(DispatchEnvelope envelope) implements WithEnvelope {}
 
   /** The idempotency key was used before for a different request. */
-  public record KeyReused(DispatchEnvelope envelope) implements Submission {}
+  public record KeyReused(DispatchEnvelope envelope) implements WithEnvelope {}
+
+  /** No agent of that id ever reported to Switchboard; nothing was written. */
+  public record UnknownAgent(String instanceUid) implements Submission {}
 
   /**
-   * Writes the envelopes (each with its audit event) in one statement. Completes with one
-   * submission per envelope, in the order given; an envelope whose idempotency key was taken is
-   * answered with what the key holds.
+   * Writes the envelopes (each with its audit event) in one statement, only for agents that have
+   * reported to Switchboard. Completes with one submission per envelope, in the order given; an
+   * envelope whose idempotency key was taken is answered with what the key holds.
    */
   public CompletionStage<List<Submission>> create(List<NewEnvelope> envelopes) {
     if (envelopes.isEmpty()) {
@@ -111,18 +122,24 @@ public final class DispatchStore {
                     .bind(6, column(envelopes, NewEnvelope::idempotencyKey))
                     .bind(7, column(envelopes, envelope -> envelope.deadline().toString()))
                     .bind(8, column(envelopes, NewEnvelope::createdBy)),
-            DispatchStore::toEnvelope)
-        .collectMap(DispatchEnvelope::id)
+            row -> new CreateRow(row.get(12, UUID.class), row.get(13, Boolean.class), row.get(0) == null ? null : toEnvelope(row)))
+        .collectMap(CreateRow::incoming)
         .flatMap(
-            created ->
+            rows ->
                 Flux.fromIterable(envelopes)
-                    .concatMap(
-                        envelope ->
-                            created.containsKey(envelope.id())
-                                ? Mono.<Submission>just(new Created(created.get(envelope.id())))
-                                : existingUnderKey(envelope))
+                    .concatMap(envelope -> submission(envelope, rows.get(envelope.id())))
                     .collectList())
         .toFuture();
+  }
+
+  /** One envelope's row of the statement: {@code created} is null if it was not written. */
+  private record CreateRow(UUID incoming, boolean known, DispatchEnvelope created) {}
+
+  private Mono<Submission> submission(NewEnvelope envelope, CreateRow row) {
+    if (row.created() != null) {
+      return Mono.just(new Created(row.created()));
+    }
+    return row.known() ? existingUnderKey(envelope) : Mono.just(new UnknownAgent(envelope.instanceUid()));
   }
 
   private static String[] column(List<NewEnvelope> envelopes, Function<NewEnvelope, String> value) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.persistence.testing.FleetTable;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,6 +33,7 @@ class DispatchStoreTest {
   void start() {
     db = TestDatabase.start();
     store = new DispatchStore(db.database().pool());
+    FleetTable.reported(db, List.of("agent-a", "agent-b", "agent-c", "agent-d", "agent-e", "agent-f"));
   }
 
   @AfterAll
@@ -43,9 +45,8 @@ class DispatchStoreTest {
   void anEnvelopeIsWrittenWithItsAuditEventAndMovesOnlyForward() throws Exception {
     NewEnvelope envelope = envelope("agent-a", null, Instant.now().plusSeconds(60), new byte[] {1, 2});
 
-    DispatchStore.Submission created = create(envelope);
+    DispatchStore.Created created = assertInstanceOf(DispatchStore.Created.class, create(envelope));
 
-    assertInstanceOf(DispatchStore.Created.class, created);
     assertEquals(EnvelopeState.PENDING, created.envelope().state());
     assertEquals(
         "dispatch.restart|agent/agent-a|" + envelope.id(),
@@ -68,12 +69,11 @@ class DispatchStoreTest {
     String key = "key-" + UUID.randomUUID();
     NewEnvelope first = envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {1});
 
-    DispatchEnvelope written = create(first).envelope();
+    DispatchEnvelope written = created(first);
     DispatchStore.Submission retry = create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {1}));
     DispatchStore.Submission other = create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {9}));
 
-    assertInstanceOf(DispatchStore.Replayed.class, retry);
-    assertEquals(written.id(), retry.envelope().id());
+    assertEquals(written.id(), assertInstanceOf(DispatchStore.Replayed.class, retry).envelope().id());
     assertInstanceOf(DispatchStore.KeyReused.class, other);
     assertEquals("1", db.queryForString("SELECT count(*) FROM dispatch_envelopes WHERE idempotency_key = ?", key));
     assertEquals(
@@ -82,10 +82,10 @@ class DispatchStoreTest {
 
   @Test
   void aBatchIsWrittenInOneStatementAndAnsweredInOrder() throws Exception {
-    String agent = "agent-" + UUID.randomUUID();
+    String agent = reportedAgent();
     String taken = "key-" + UUID.randomUUID();
     String twice = "key-" + UUID.randomUUID();
-    DispatchEnvelope earlier = create(envelope(agent, taken, Instant.now().plusSeconds(60), new byte[] {5})).envelope();
+    DispatchEnvelope earlier = created(envelope(agent, taken, Instant.now().plusSeconds(60), new byte[] {5}));
     NewEnvelope config = remoteConfig(agent, new byte[] {8, 0, -1});
     List<NewEnvelope> batch =
         List.of(
@@ -98,14 +98,15 @@ class DispatchStoreTest {
     List<DispatchStore.Submission> answers = get(store.create(batch));
 
     assertEquals(5, answers.size());
-    assertInstanceOf(DispatchStore.Created.class, answers.get(0));
-    assertEquals(config.id(), answers.get(0).envelope().id());
-    assertInstanceOf(DispatchStore.KeyReused.class, answers.get(1), "a key taken before, for another request");
-    assertEquals(earlier.id(), answers.get(1).envelope().id());
-    assertInstanceOf(DispatchStore.Created.class, answers.get(2));
-    assertInstanceOf(DispatchStore.Replayed.class, answers.get(3), "the same request twice in one batch is written once");
-    assertEquals(answers.get(2).envelope().id(), answers.get(3).envelope().id());
-    assertInstanceOf(DispatchStore.Created.class, answers.get(4));
+    assertEquals(config.id(), assertInstanceOf(DispatchStore.Created.class, answers.get(0)).envelope().id());
+    assertEquals(
+        earlier.id(),
+        assertInstanceOf(DispatchStore.KeyReused.class, answers.get(1), "a key taken before, for another request").envelope().id());
+    DispatchEnvelope writtenOnce = assertInstanceOf(DispatchStore.Created.class, answers.get(2)).envelope();
+    assertEquals(
+        writtenOnce.id(),
+        assertInstanceOf(DispatchStore.Replayed.class, answers.get(3), "the same request twice in one batch is written once").envelope().id());
+    DispatchEnvelope withoutHash = assertInstanceOf(DispatchStore.Created.class, answers.get(4)).envelope();
     assertEquals(
         "4", db.queryForString("SELECT count(*) FROM audit_events WHERE target = ?", "agent/" + agent), "one audit event per envelope written");
     StoredDispatch stored = desired(agent).get(EnvelopeKind.REMOTE_CONFIG);
@@ -114,7 +115,32 @@ class DispatchStoreTest {
     assertEquals(
         "07", db.queryForString("SELECT encode(config_hash, 'hex') FROM dispatch_envelopes WHERE id = ?", config.id()));
     assertEquals(
-        null, db.queryForString("SELECT config_hash FROM dispatch_envelopes WHERE id = ?", answers.get(4).envelope().id()));
+        null, db.queryForString("SELECT config_hash FROM dispatch_envelopes WHERE id = ?", withoutHash.id()));
+  }
+
+  @Test
+  void nothingIsWrittenForAnAgentThatNeverReportedAndTheRestOfItsBatchIs() throws Exception {
+    String known = reportedAgent();
+    String stranger = "agent-" + UUID.randomUUID();
+    String key = "key-" + UUID.randomUUID();
+    List<NewEnvelope> batch =
+        List.of(
+            envelope(known, null, Instant.now().plusSeconds(60), new byte[] {1}),
+            envelope(stranger, key, Instant.now().plusSeconds(60), new byte[] {1}),
+            envelope(known, null, Instant.now().plusSeconds(60), new byte[] {2}));
+
+    List<DispatchStore.Submission> answers = get(store.create(batch));
+
+    assertInstanceOf(DispatchStore.Created.class, answers.get(0));
+    assertEquals(new DispatchStore.UnknownAgent(stranger), answers.get(1));
+    assertInstanceOf(DispatchStore.Created.class, answers.get(2));
+    assertEquals(
+        new DispatchStore.UnknownAgent(stranger),
+        create(envelope(stranger, key, Instant.now().plusSeconds(60), new byte[] {1})),
+        "a retry finds nothing under its key either");
+    assertEquals("0", db.queryForString("SELECT count(*) FROM dispatch_envelopes WHERE instance_uid = ?", stranger));
+    assertEquals("0", db.queryForString("SELECT count(*) FROM audit_events WHERE target = ?", "agent/" + stranger));
+    assertEquals("2", db.queryForString("SELECT count(*) FROM dispatch_envelopes WHERE instance_uid = ?", known));
   }
 
   @Test
@@ -177,7 +203,7 @@ class DispatchStoreTest {
 
   @Test
   void listsPageNewestFirstAndFilter() throws Exception {
-    String agent = "agent-" + UUID.randomUUID();
+    String agent = reportedAgent();
     NewEnvelope older = envelope(agent, null, Instant.now().plusSeconds(60), new byte[] {1});
     create(older);
     NewEnvelope newer = envelope(agent, null, Instant.now().plusSeconds(60), new byte[] {1});
@@ -195,8 +221,8 @@ class DispatchStoreTest {
 
   @Test
   void manyAgentsDesiredStateComesBackInOneRead() throws Exception {
-    String configured = "agent-" + UUID.randomUUID();
-    String reconfigured = "agent-" + UUID.randomUUID();
+    String configured = reportedAgent();
+    String reconfigured = reportedAgent();
     String untouched = "agent-" + UUID.randomUUID();
     NewEnvelope first = remoteConfig(configured, new byte[] {1});
     create(first);
@@ -215,7 +241,7 @@ class DispatchStoreTest {
 
   @Test
   void theLatestRemoteConfigNotRefusedIsWhatANewEntityTakesBack() throws Exception {
-    String agent = "agent-" + UUID.randomUUID();
+    String agent = reportedAgent();
     assertEquals(Map.of(), desired(agent));
     NewEnvelope applied = remoteConfig(agent, new byte[] {1});
     create(applied);
@@ -245,6 +271,17 @@ class DispatchStoreTest {
 
   private DispatchStore.Submission create(NewEnvelope envelope) throws Exception {
     return get(store.create(List.of(envelope))).get(0);
+  }
+
+  private DispatchEnvelope created(NewEnvelope envelope) throws Exception {
+    return assertInstanceOf(DispatchStore.Created.class, create(envelope)).envelope();
+  }
+
+  /** A new agent that reported to Switchboard, so that envelopes may be written for it. */
+  private String reportedAgent() {
+    String agent = "agent-" + UUID.randomUUID();
+    FleetTable.reported(db, List.of(agent));
+    return agent;
   }
 
   private boolean sent(UUID envelope, String node) throws Exception {

@@ -1,5 +1,7 @@
 package io.switchboard.persistence.testing;
 
+import java.util.Collection;
+
 /**
  * A synthetic fleet in the agents table, made by PostgreSQL itself in one statement: agent i is
  * disconnected when i % 10 = 0, unhealthy when i % 50 = 0, failed its config when i % 20 = 0, runs
@@ -28,5 +30,19 @@ public final class FleetTable {
         """
             .replace("AGENTS", Integer.toString(agents)));
     db.execute("ANALYZE agents");
+  }
+
+  /** Adds agents that connected once and reported nothing more, as far as they are not there yet. */
+  public static void reported(TestDatabase db, Collection<String> instanceUids) {
+    db.queryForString(
+        """
+        WITH added AS (
+          INSERT INTO agents (instance_uid, state_version, connection_state, last_seen, sequence_num, session_epoch)
+          SELECT uid, 1, 'CONNECTED', now(), 0, 1 FROM unnest(?::text[]) AS uid
+          ON CONFLICT (instance_uid) DO NOTHING
+          RETURNING 1)
+        SELECT count(*) FROM added
+        """,
+        (Object) instanceUids.toArray(String[]::new));
   }
 }
