@@ -17,9 +17,9 @@ import java.util.Queue;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * config (each config different, so that every one is applied). The agents record when each
  * arrives, and when they report a config APPLIED; the report gives submit-to-receipt and
  * submit-to-APPLIED percentiles, and the dispatch states the API ends with. A warm-up round of the
- * same commands goes first, unmeasured: a node that has only taken agents has not yet compiled its
- * command path, and a cold path measures the JIT, not the dispatch.
+ * same commands goes first, unmeasured, until the node's JIT is quiet: a node that has only taken
+ * agents has not yet compiled its command path, and a cold path measures the JIT, not the dispatch.
  */
 final class DispatchLatencyBenchmark {
 
@@ -164,7 +164,9 @@ final class DispatchLatencyBenchmark {
     fleet.addTo(report, "node heap limit");
     report.parameter("commands per second (-Drate)", rate);
     report.parameter("seconds of commands (-Dseconds)", seconds);
-    report.parameter("unmeasured warm-up commands first, at the same rate (-DwarmUpCommands)", warmUpCommands);
+    report.parameter(
+        "unmeasured warm-up commands first, at the same rate, at least (-DwarmUpCommands; then on until the node's JIT is quiet)",
+        warmUpCommands);
     WarmUp.addTo(report, warmUpTimeout);
     report.parameter("most commands awaiting the API's answer at once (-DinFlight)", inFlight);
     report.parameter("wait for outstanding commands (-Ddrain)", drain);
@@ -181,17 +183,17 @@ final class DispatchLatencyBenchmark {
     CommandLedger ledger = new CommandLedger(startNanos, report, warmUpCommands == 0);
     try (ConnectedFleet connected = ConnectedFleet.start("dispatch-latency-node", List.of(), fleet, runFor, startNanos, ledger, report)) {
       if (warmUpCommands > 0) {
-        Round warmUp = submit("warm-up", connected.api(), ledger, connected.agents(), rate, warmUpCommands, inFlight);
+        Round warmUp = warmUp(connected, ledger, rate, warmUpCommands, inFlight, warmUpTimeout, report);
         if (!awaitOutstanding(ledger, warmUp.accepted(), drain)) {
           report.note("the warm-up's commands were not all through after -Ddrain=" + drain.toSeconds() + "s; the round measured starts behind");
         }
+        report.result("warm_up_commands", "unmeasured warm-up commands sent", warmUp.total(), "");
         System.out.printf("bench: warm-up done, %d of %d commands accepted%n", warmUp.accepted().size(), warmUp.total());
-        WarmUp.awaitAndReport("node_warm_up_s", "node", List.of(connected.node().pid()), warmUpTimeout, report);
         ledger.startRound();
       }
       CpuUse cpu = CpuUse.start(connected.node().pid());
       Optional<Double> statementsBefore = connected.node().storeStatements();
-      Round measured = submit("measured", connected.api(), ledger, connected.agents(), rate, rate * seconds, inFlight);
+      Round measured = CommandStream.start("measured", connected.api(), ledger, connected.agents(), rate, rate * seconds, inFlight).finish();
       cpu.addTo(report, measured.total());
       Optional<Double> statementsAfter = connected.node().storeStatements();
       report.result(
@@ -253,33 +255,66 @@ final class DispatchLatencyBenchmark {
   }
 
   /**
-   * Submits {@code total} commands, {@code rate} a second, round-robin over the agents, with
-   * at most {@code inFlight} awaiting their answers, as a client with a bounded connection pool
-   * would: an unbounded client opens a connection for each request waiting, and once the node
-   * falls behind it spends itself accepting connections. A command waiting for room counts its
-   * latency from when it was due, so the wait is measured, not hidden. Each config is marked with
-   * {@code round} and its index, so none repeats the config an agent already has from a round
-   * before (the node would answer that it was applied, and send nothing).
+   * Commands submitted {@code rate} a second, round-robin over the agents, up to {@code limit} or
+   * until stopped, with at most {@code inFlight} awaiting their answers, as a client with a bounded
+   * connection pool would: an unbounded client opens a connection for each request waiting, and
+   * once the node falls behind it spends itself accepting connections. A command waiting for room
+   * counts its latency from when it was due, so the wait is measured, not hidden. Each config is
+   * marked with {@code round} and its index, so none repeats the config an agent already has from a
+   * round before (the node would answer that it was applied, and send nothing).
    */
-  private static Round submit(String round, OperatorApiClient api, CommandLedger ledger, List<String> uids, int rate, int total, int inFlight)
-      throws Exception {
-    List<Submission> accepted = new CopyOnWriteArrayList<>();
-    SortedMap<Integer, Integer> statuses = Collections.synchronizedSortedMap(new TreeMap<>());
-    List<Long> responseTimes = Collections.synchronizedList(new ArrayList<>());
-    AtomicInteger due = new AtomicInteger();
-    int commands = uids.isEmpty() ? 0 : total;
-    CountDownLatch allSent = new CountDownLatch(commands);
-    Semaphore room = new Semaphore(inFlight);
-    long periodNanos = 1_000_000_000L / rate;
-    long startNanos = System.nanoTime();
-    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
-    try {
+  private static final class CommandStream {
+
+    private final List<Submission> accepted = new CopyOnWriteArrayList<>();
+    private final SortedMap<Integer, Integer> statuses = Collections.synchronizedSortedMap(new TreeMap<>());
+    private final List<Long> responseTimes = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger due = new AtomicInteger();
+    private final CompletableFuture<Integer> ended = new CompletableFuture<>();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+    private volatile boolean stopping;
+
+    static CommandStream start(
+        String round, OperatorApiClient api, CommandLedger ledger, List<String> uids, int rate, int limit, int inFlight) {
+      CommandStream stream = new CommandStream();
+      stream.run(round, api, ledger, uids, rate, uids.isEmpty() ? 0 : limit, inFlight);
+      return stream;
+    }
+
+    /** Commands sent so far. */
+    int sent() {
+      return due.get();
+    }
+
+    /** Waits until all {@code limit} commands are sent, then for their answers. */
+    Round finish() throws Exception {
+      int sent = ended.get();
+      ticker.shutdownNow();
+      // Every request gets an answer or fails within the client's timeout: count once all have.
+      long deadline = System.nanoTime() + OperatorApiClient.REQUEST_TIMEOUT.plusSeconds(5).toNanos();
+      while (responseTimes.size() < sent && System.nanoTime() < deadline) {
+        Thread.sleep(100);
+      }
+      return new Round(sent, accepted, statuses, responseTimes);
+    }
+
+    /** Sends no more, then waits for the answers of those sent. */
+    Round stop() throws Exception {
+      stopping = true;
+      return finish();
+    }
+
+    private void run(String round, OperatorApiClient api, CommandLedger ledger, List<String> uids, int rate, int limit, int inFlight) {
+      Semaphore room = new Semaphore(inFlight);
+      long periodNanos = 1_000_000_000L / rate;
+      long startNanos = System.nanoTime();
       ticker.scheduleAtFixedRate(
           () -> {
-            int index = due.getAndIncrement();
-            if (index >= commands) {
+            int index = due.get();
+            if (ended.isDone() || stopping || index >= limit) {
+              ended.complete(index);
               return;
             }
+            due.incrementAndGet();
             String uid = uids.get(index % uids.size());
             boolean remoteConfig = index % 2 == 1;
             Submission submission = new Submission(remoteConfig, startNanos + index * periodNanos);
@@ -302,21 +337,30 @@ final class DispatchLatencyBenchmark {
                         ledger.rejected(uid, submission);
                       }
                     });
-            allSent.countDown();
           },
           0,
           periodNanos,
           TimeUnit.NANOSECONDS);
-      allSent.await();
-    } finally {
-      ticker.shutdownNow();
     }
-    // Every request gets an answer or fails within the client's timeout: count once all have.
-    long deadline = System.nanoTime() + OperatorApiClient.REQUEST_TIMEOUT.plusSeconds(5).toNanos();
-    while (responseTimes.size() < commands && System.nanoTime() < deadline) {
+  }
+
+  /**
+   * Warms the node's command path under the load it is measured at: commands at the rate until at
+   * least {@code least} were sent and then the node's JIT compilers have gone quiet while they flow
+   * (at most {@code timeout}). Waiting for the JIT with no commands flowing ends as soon as nothing
+   * new is called, not when the path is compiled: warmed that way at 250 commands/s, C2 was still
+   * compiling the route, the entity's dispatch and the envelope write in the round measured, a third
+   * of the node's CPU.
+   */
+  private static Round warmUp(
+      ConnectedFleet connected, CommandLedger ledger, int rate, int least, int inFlight, Duration timeout, BenchReport report)
+      throws Exception {
+    CommandStream stream = CommandStream.start("warm-up", connected.api(), ledger, connected.agents(), rate, Integer.MAX_VALUE, inFlight);
+    while (stream.sent() < least && !connected.agents().isEmpty()) {
       Thread.sleep(100);
     }
-    return new Round(commands, accepted, statuses, responseTimes);
+    WarmUp.awaitAndReport("node_warm_up_s", "node", List.of(connected.node().pid()), timeout, report);
+    return stream.stop();
   }
 
   /** Waits at most {@code drain} for every accepted command to arrive (configs: to be reported on); true if all did. */
