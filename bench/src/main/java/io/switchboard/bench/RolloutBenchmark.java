@@ -19,8 +19,9 @@ import java.util.Locale;
  * matches every agent. The agents record when it arrives and when they report it APPLIED. Then a
  * rollout of the next version to every agent in batches ({@code -DrolloutPlan}), read from the API
  * until it completes: the time to COMPLETED, and how long each batch was current. Unmeasured
- * fan-outs go first ({@code -DwarmUpFanOuts}): a node that has only taken connections has not
- * compiled its fan-out path yet, and a long-running node has.
+ * fan-outs go first ({@code -DwarmUpFanOuts}, and on until one runs with the node's JIT quiet): a
+ * node that has only taken connections has not compiled its fan-out path yet, and a long-running
+ * node has.
  */
 final class RolloutBenchmark {
 
@@ -54,7 +55,9 @@ final class RolloutBenchmark {
     report.parameter("rollout driver tick, switchboard.rollouts.tick (-DrolloutTick; the node's default is 2s)", tick);
     report.parameter("wait for the assignment to reach every agent (-DchangeTimeout)", changeTimeout);
     report.parameter("wait for the rollout to complete (-DrolloutTimeout)", rolloutTimeout);
-    report.parameter("unmeasured fan-outs to every agent first (-DwarmUpFanOuts)", warmUpFanOuts);
+    report.parameter(
+        "unmeasured fan-outs to every agent first, at least (-DwarmUpFanOuts; then on until one runs with the node's JIT quiet)",
+        warmUpFanOuts);
     WarmUp.addTo(report, warmUpTimeout);
     report.parameter("rollout read from the API every", WatchedRollout.READ_INTERVAL);
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
@@ -77,11 +80,8 @@ final class RolloutBenchmark {
       Version assigned = publish(api, "assigned to every agent at once");
       Version rolledOut = publish(api, "rolled out in batches");
       report.result("agents_connected", "agents that held a session", connected.agents().size(), "");
-      for (int round = 1; round <= warmUpFanOuts; round++) {
-        warmUp(api, publish(api, "warm-up " + round), arrivals, connected.agents(), changeTimeout, startNanos, report);
-      }
       if (warmUpFanOuts > 0) {
-        WarmUp.awaitAndReport("node_warm_up_s", "node", List.of(connected.node().pid()), warmUpTimeout, report);
+        warmUp(api, arrivals, connected, warmUpFanOuts, changeTimeout, warmUpTimeout, startNanos, report);
       }
 
       System.out.printf("bench: assigning version %d to every agent%n", assigned.number());
@@ -125,10 +125,41 @@ final class RolloutBenchmark {
   }
 
   /**
+   * Unmeasured fan-outs to every agent, at least {@code least}, and on until one ran with the node's
+   * JIT compilers at most {@link WarmUp#QUIET_SHARE} of its CPU, starting none after {@code timeout}.
+   * Waiting for the JIT with the node idle would end as soon as nothing new is called, not when
+   * the fan-out's path is compiled (as dispatch-latency found).
+   */
+  private static void warmUp(
+      OperatorApiClient api,
+      ConfigArrivals arrivals,
+      ConnectedFleet connected,
+      int least,
+      Duration changeTimeout,
+      Duration timeout,
+      long startNanos,
+      BenchReport report)
+      throws Exception {
+    long pid = connected.node().pid();
+    long endNanos = System.nanoTime() + timeout.toNanos();
+    int fanOuts = 0;
+    double jitPercent;
+    do {
+      fanOuts++;
+      WarmUp.Cpu before = WarmUp.Cpu.of(pid);
+      fanOut(api, publish(api, "warm-up " + fanOuts), arrivals, connected.agents(), changeTimeout, startNanos, report);
+      jitPercent = WarmUp.compilerPercent(before, WarmUp.Cpu.of(pid));
+      System.out.printf("bench: warm-up fan-out %d, the node's JIT %.0f%% of its CPU%n", fanOuts, jitPercent);
+    } while (fanOuts < least || (jitPercent > WarmUp.QUIET_SHARE * 100 && System.nanoTime() < endNanos));
+    report.result("warm_up_fan_outs", "unmeasured warm-up fan-outs", fanOuts, "");
+    report.result("warm_up_last_jit_percent", "the node's JIT compilers' part of its CPU in the last of them", jitPercent, "%");
+  }
+
+  /**
    * One unmeasured assignment of {@code version} to every agent, until each has reported on it (its
    * readings go to a report that is not published).
    */
-  private static void warmUp(
+  private static void fanOut(
       OperatorApiClient api, Version version, ConfigArrivals arrivals, List<String> agents, Duration timeout, long startNanos, BenchReport report)
       throws Exception {
     System.out.printf("bench: warm-up, assigning version %d to every agent%n", version.number());
