@@ -8,44 +8,45 @@ import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One node process (its own embedded PostgreSQL) and N simulated agents in this JVM, every agent
- * connected and known to the node: where the scenarios that send agents something through the
- * operator API start. The sessions held are sampled into the report each second until closed.
+ * {@code -Dnodes} node processes ({@link LocalCluster}) and N simulated agents in this JVM, spread
+ * round-robin over the nodes, every agent connected and known to the cluster: where the scenarios
+ * that send agents something through the operator API start. The sessions held are sampled into
+ * the report each second until closed.
  */
 final class ConnectedFleet implements AutoCloseable {
 
   /** How long the node may take to write the records of agents that connected. */
   private static final Duration RECORDS_TIMEOUT = Duration.ofSeconds(60);
 
-  private final LocalNode node;
+  private final LocalCluster cluster;
   private final FleetSimulator simulator;
   private final SessionSampler sampler;
-  private final OperatorApiClient api;
+  private final List<OperatorApiClient> apis;
   private final BenchReport report;
   private List<String> agents = List.of();
 
-  private ConnectedFleet(LocalNode node, FleetSimulator simulator, SessionSampler sampler, BenchReport report) {
-    this.node = node;
+  private ConnectedFleet(LocalCluster cluster, FleetSimulator simulator, SessionSampler sampler, BenchReport report) {
+    this.cluster = cluster;
     this.simulator = simulator;
     this.sampler = sampler;
-    this.api = new OperatorApiClient(node.apiPort());
+    this.apis = cluster.nodes().stream().map(node -> new OperatorApiClient(node.apiPort())).toList();
     this.report = report;
   }
 
   /**
-   * Starts node {@code nodeName} (with {@code nodeOptions} for its JVM) and the fleet (running at
-   * most {@code runFor}), then waits until every agent holds a session and the node has a record
-   * of each. {@code observer} sees what the agents see; the sampled seconds count from {@code
-   * startNanos}, as the scenario's own times do.
+   * Starts {@code nodeCount} nodes named after {@code nodeName} (with {@code nodeOptions} for their
+   * JVMs) and the fleet (running at most {@code runFor}), then waits until every agent holds a
+   * session and the cluster has a record of each. {@code observer} sees what the agents see; the
+   * sampled seconds count from {@code startNanos}, as the scenario's own times do.
    */
   static ConnectedFleet start(
       String nodeName,
+      int nodeCount,
       List<String> nodeOptions,
       FleetParameters fleet,
       Duration runFor,
@@ -53,22 +54,23 @@ final class ConnectedFleet implements AutoCloseable {
       AgentObserver observer,
       BenchReport report)
       throws Exception {
-    LocalNode node =
-        LocalNode.start(nodeName, fleet.maxHeap(), new LocalNode.Database.Embedded(Ports.free()), Ports.free(), Optional.empty(), nodeOptions);
+    LocalCluster cluster = LocalCluster.start(nodeName, nodeCount, fleet.maxHeap(), nodeOptions);
     ConnectedFleet connected = null;
     try {
-      node.awaitHealthy(Duration.ofSeconds(180));
-      System.out.printf("bench: node up (pid %d); %d agents%n", node.pid(), fleet.agents());
+      System.out.printf("bench: %d node(s) up (pids %s); %d agents%n", nodeCount, cluster.pids(), fleet.agents());
       SessionLog sessions = new SessionLog(observer);
-      FleetSimulator simulator = FleetSimulator.start(fleet.simulator(node.opampUrl(), runFor), sessions);
+      List<String> targets = cluster.nodes().stream().map(LocalNode::opampUrl).toList();
+      FleetSimulator simulator = FleetSimulator.start(fleet.simulator(targets, runFor), sessions);
       SessionSampler sampler =
           new SessionSampler(
               startNanos,
               at -> {
                 report.sessions("simulator: agents holding a session", at, simulator.progress().connectedNow());
-                node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), at, count));
+                for (LocalNode node : cluster.nodes()) {
+                  node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), at, count));
+                }
               });
-      connected = new ConnectedFleet(node, simulator, sampler, report);
+      connected = new ConnectedFleet(cluster, simulator, sampler, report);
       connected.agents = connected.awaitConnected(fleet.connectTimeout(), sessions);
       return connected;
     } catch (Exception | Error e) {
@@ -76,7 +78,7 @@ final class ConnectedFleet implements AutoCloseable {
         if (connected != null) {
           connected.close();
         } else {
-          node.close();
+          cluster.close();
         }
       } catch (Exception closing) {
         e.addSuppressed(closing);
@@ -107,7 +109,7 @@ final class ConnectedFleet implements AutoCloseable {
     long deadline = System.nanoTime() + RECORDS_TIMEOUT.toNanos();
     int matching = 0;
     while (System.nanoTime() < deadline) {
-      OperatorApiClient.Answer preview = api.post("/api/selectors/preview", OperatorApiClient.object());
+      OperatorApiClient.Answer preview = api().post("/api/selectors/preview", OperatorApiClient.object());
       matching = preview.body().path("matching").asInt();
       if (preview.status() == 200 && matching >= expected) {
         return;
@@ -117,12 +119,23 @@ final class ConnectedFleet implements AutoCloseable {
     report.note("the node had records of " + matching + " of the " + expected + " connected agents after " + RECORDS_TIMEOUT);
   }
 
-  LocalNode node() {
-    return node;
+  List<LocalNode> nodes() {
+    return cluster.nodes();
   }
 
+  /** The nodes' process ids, in the nodes' order. */
+  List<Long> pids() {
+    return cluster.pids();
+  }
+
+  /** The first node's operator API: any node's answers for the whole cluster. */
   OperatorApiClient api() {
-    return api;
+    return apis.get(0);
+  }
+
+  /** Every node's operator API, in the nodes' order. */
+  List<OperatorApiClient> apis() {
+    return apis;
   }
 
   /** The instance uids of the agents that held a session, in the order they first did. */
@@ -135,16 +148,16 @@ final class ConnectedFleet implements AutoCloseable {
     return simulator.progress();
   }
 
-  /** Stops sampling, the agents (waiting for their goodbyes) and the node. */
+  /** Stops sampling, the agents (waiting for their goodbyes) and the nodes. */
   @Override
   public void close() throws Exception {
     sampler.close();
-    LocalNode.noteIfGaugeMissing(report, List.of(node));
+    LocalNode.noteIfGaugeMissing(report, cluster.nodes());
     try {
       simulator.stop();
       simulator.summary().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } finally {
-      node.close();
+      cluster.close();
     }
   }
 

@@ -23,13 +23,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * {@code dispatch-latency}: N simulated agents connected to one node process, then operator
- * commands through the REST API at a steady rate for a while, alternately a restart and a remote
- * config (each config different, so that every one is applied). The agents record when each
+ * {@code dispatch-latency}: N simulated agents connected to one node process, or spread over a
+ * cluster of {@code -Dnodes}, then operator commands through the REST API at a steady rate for a
+ * while, alternately a restart and a remote config (each config different, so that every one is
+ * applied). In a cluster each command goes to a node's API drawn at random, as behind a load
+ * balancer, so most cross the cluster on their way: to the node hosting the agent's entity, and
+ * from there to the node holding its socket. The agents record when each
  * arrives, and when they report a config APPLIED; the report gives submit-to-receipt and
  * submit-to-APPLIED percentiles, and the dispatch states the API ends with. A warm-up round of the
  * same commands goes first, unmeasured, until the node's JIT is quiet: a node that has only taken
@@ -38,7 +42,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class DispatchLatencyBenchmark {
 
   static final String DESCRIPTION =
-      "Restarts and remote configs submitted through the operator API at a steady rate to N connected agents;"
+      "Restarts and remote configs submitted through the operator API at a steady rate to N agents connected to one"
+          + " node or to a local cluster;"
           + " latency from the submit to the agent's receipt and, for configs, to the agent's APPLIED report.";
 
   private DispatchLatencyBenchmark() {}
@@ -153,6 +158,7 @@ final class DispatchLatencyBenchmark {
 
   static void run() throws Exception {
     FleetParameters fleet = FleetParameters.read("2g");
+    int nodes = BenchProperties.integer("nodes", 1);
     int rate = BenchProperties.integer("rate", 100);
     int seconds = BenchProperties.integer("seconds", 30);
     int warmUpCommands = BenchProperties.integer("warmUpCommands", 15_000);
@@ -162,6 +168,7 @@ final class DispatchLatencyBenchmark {
 
     BenchReport report = new BenchReport("dispatch-latency", DESCRIPTION, Instant.now());
     fleet.addTo(report, "node heap limit");
+    report.parameter("nodes (-Dnodes; several form one cluster on a shared PostgreSQL)", nodes);
     report.parameter("commands per second (-Drate)", rate);
     report.parameter("seconds of commands (-Dseconds)", seconds);
     report.parameter(
@@ -181,7 +188,7 @@ final class DispatchLatencyBenchmark {
             .plus(Duration.ofSeconds(120));
     long startNanos = System.nanoTime();
     CommandLedger ledger = new CommandLedger(startNanos, report, warmUpCommands == 0);
-    try (ConnectedFleet connected = ConnectedFleet.start("dispatch-latency-node", List.of(), fleet, runFor, startNanos, ledger, report)) {
+    try (ConnectedFleet connected = ConnectedFleet.start("dispatch-latency-node", nodes, List.of(), fleet, runFor, startNanos, ledger, report)) {
       if (warmUpCommands > 0) {
         Round warmUp = warmUp(connected, ledger, rate, warmUpCommands, inFlight, warmUpTimeout, report);
         if (!awaitOutstanding(ledger, warmUp.accepted(), drain)) {
@@ -191,18 +198,11 @@ final class DispatchLatencyBenchmark {
         System.out.printf("bench: warm-up done, %d of %d commands accepted%n", warmUp.accepted().size(), warmUp.total());
         ledger.startRound();
       }
-      CpuUse cpu = CpuUse.start(connected.node().pid());
-      Optional<Double> statementsBefore = connected.node().storeStatements();
-      Round measured = CommandStream.start("measured", connected.api(), ledger, connected.agents(), rate, rate * seconds, inFlight).finish();
+      CpuUse cpu = CpuUse.start(connected.pids());
+      NodeCounters before = NodeCounters.read(connected.nodes());
+      Round measured = CommandStream.start("measured", connected.apis(), ledger, connected.agents(), rate, rate * seconds, inFlight).finish();
       cpu.addTo(report, measured.total());
-      Optional<Double> statementsAfter = connected.node().storeStatements();
-      report.result(
-          "store_statements_per_command",
-          "statements the node's stores ran, per command",
-          statementsBefore.isPresent() && statementsAfter.isPresent() && measured.total() > 0
-              ? (statementsAfter.get() - statementsBefore.get()) / measured.total()
-              : Double.NaN,
-          "");
+      before.addChangeTo(report, NodeCounters.read(connected.nodes()), measured.total());
       measured.addTo(report);
       awaitOutstanding(ledger, measured.accepted(), drain);
       results(report, ledger, measured.accepted(), connected.progress(), connected.api());
@@ -227,25 +227,57 @@ final class DispatchLatencyBenchmark {
   }
 
   /**
-   * CPU the node and this JVM (the HTTP client and the agents) used while the measured round's
-   * commands were sent and answered: steadier from run to run than latency on a shared machine,
-   * and what tells whether the node or its load ran out of cores. All of the node's CPU counts, its
-   * agents' heartbeats and JIT included, so at low rates the part per command is high.
+   * The nodes' own counts, summed over the cluster: statements their stores ran, and messages sent
+   * to agents on the node hosting the entity or forwarded to another node's socket.
    */
-  private record CpuUse(long nodePid, WarmUp.Cpu node, WarmUp.Cpu load, long startNanos) {
+  private record NodeCounters(Optional<Double> statements, Optional<Double> local, Optional<Double> forwarded) {
 
-    static CpuUse start(long nodePid) throws IOException {
-      return new CpuUse(nodePid, WarmUp.Cpu.of(nodePid), WarmUp.Cpu.of(ProcessHandle.current().pid()), System.nanoTime());
+    static NodeCounters read(List<LocalNode> nodes) {
+      return new NodeCounters(
+          LocalNode.sum(nodes, LocalNode::storeStatements),
+          LocalNode.sum(nodes, node -> node.deliveries("local")),
+          LocalNode.sum(nodes, node -> node.deliveries("forwarded")));
+    }
+
+    /** Reports what changed from these counts to {@code after}, over {@code commands}. */
+    void addChangeTo(BenchReport report, NodeCounters after, int commands) {
+      report.result(
+          "store_statements_per_command",
+          "statements the nodes' stores ran, per command",
+          commands == 0 ? Double.NaN : change(statements, after.statements) / commands,
+          "");
+      double local = change(this.local, after.local);
+      double forwarded = change(this.forwarded, after.forwarded);
+      report.result("deliveries_local", "messages to agents sent from the node hosting the entity", local, "");
+      report.result("deliveries_forwarded", "messages to agents forwarded to another node's socket", forwarded, "");
+    }
+
+    private static double change(Optional<Double> before, Optional<Double> after) {
+      return before.isPresent() && after.isPresent() ? after.get() - before.get() : Double.NaN;
+    }
+  }
+
+  /**
+   * CPU the nodes and this JVM (the HTTP client and the agents) used while the measured round's
+   * commands were sent and answered: steadier from run to run than latency on a shared machine,
+   * and what tells whether the nodes or their load ran out of cores. All of the nodes' CPU counts,
+   * their agents' heartbeats and JIT included, so at low rates the part per command is high.
+   */
+  private record CpuUse(List<Long> nodePids, WarmUp.Cpu node, WarmUp.Cpu load, long startNanos) {
+
+    static CpuUse start(List<Long> nodePids) throws IOException {
+      return new CpuUse(nodePids, WarmUp.Cpu.ofAll(nodePids), WarmUp.Cpu.of(ProcessHandle.current().pid()), System.nanoTime());
     }
 
     void addTo(BenchReport report, int commands) throws IOException {
-      WarmUp.Cpu nodeNow = WarmUp.Cpu.of(nodePid);
+      WarmUp.Cpu nodeNow = WarmUp.Cpu.ofAll(nodePids);
       WarmUp.Cpu loadNow = WarmUp.Cpu.of(ProcessHandle.current().pid());
       double elapsed = System.nanoTime() - startNanos;
       long nodeNanos = nodeNow.processNanos() - node.processNanos();
-      report.result("node_cpu_percent", "node CPU while the commands flow, % of one core", nodeNanos * 100.0 / elapsed, "%");
+      report.result(
+          "node_cpu_percent", "node CPU (all nodes together) while the commands flow, % of one core", nodeNanos * 100.0 / elapsed, "%");
       report.result("node_cpu_per_command_ms", "node CPU per command", commands == 0 ? Double.NaN : nodeNanos / 1e6 / commands, "ms");
-      report.result("node_jit_percent", "the node's JIT compilers' part of that CPU", WarmUp.compilerPercent(node, nodeNow), "%");
+      report.result("node_jit_percent", "the nodes' JIT compilers' part of that CPU", WarmUp.compilerPercent(node, nodeNow), "%");
       report.result(
           "load_cpu_percent",
           "this JVM (HTTP client and agents) meanwhile, % of one core",
@@ -255,8 +287,8 @@ final class DispatchLatencyBenchmark {
   }
 
   /**
-   * Commands submitted {@code rate} a second, round-robin over the agents, up to {@code limit} or
-   * until stopped, with at most {@code inFlight} awaiting their answers, as a client with a bounded
+   * Commands submitted {@code rate} a second, round-robin over the agents and each to one of {@code
+   * apis} drawn at random, up to {@code limit} or until stopped, with at most {@code inFlight} awaiting their answers, as a client with a bounded
    * connection pool would: an unbounded client opens a connection for each request waiting, and
    * once the node falls behind it spends itself accepting connections. A command waiting for room
    * counts its latency from when it was due, so the wait is measured, not hidden. Each config is
@@ -270,13 +302,20 @@ final class DispatchLatencyBenchmark {
     private final List<Long> responseTimes = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger due = new AtomicInteger();
     private final CompletableFuture<Integer> ended = new CompletableFuture<>();
-    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+    // A daemon, so that a scenario that fails before finish() still lets the bench JVM end.
+    private final ScheduledExecutorService ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "bench-commands");
+              thread.setDaemon(true);
+              return thread;
+            });
     private volatile boolean stopping;
 
     static CommandStream start(
-        String round, OperatorApiClient api, CommandLedger ledger, List<String> uids, int rate, int limit, int inFlight) {
+        String round, List<OperatorApiClient> apis, CommandLedger ledger, List<String> uids, int rate, int limit, int inFlight) {
       CommandStream stream = new CommandStream();
-      stream.run(round, api, ledger, uids, rate, uids.isEmpty() ? 0 : limit, inFlight);
+      stream.run(round, apis, ledger, uids, rate, uids.isEmpty() ? 0 : limit, inFlight);
       return stream;
     }
 
@@ -303,7 +342,8 @@ final class DispatchLatencyBenchmark {
       return finish();
     }
 
-    private void run(String round, OperatorApiClient api, CommandLedger ledger, List<String> uids, int rate, int limit, int inFlight) {
+    private void run(
+        String round, List<OperatorApiClient> apis, CommandLedger ledger, List<String> uids, int rate, int limit, int inFlight) {
       Semaphore room = new Semaphore(inFlight);
       long periodNanos = 1_000_000_000L / rate;
       long startNanos = System.nanoTime();
@@ -321,6 +361,7 @@ final class DispatchLatencyBenchmark {
             // Recorded before it is sent: the agent may get it before the API's answer is back.
             ledger.submitted(uid, submission);
             room.acquireUninterruptibly();
+            OperatorApiClient api = apis.get(ThreadLocalRandom.current().nextInt(apis.size()));
             (remoteConfig
                     ? api.sendAsync("PUT", "/api/agents/" + uid + "/remote-config", OperatorApiClient.collectorConfig(round + " " + index))
                     : api.sendAsync("POST", "/api/agents/" + uid + "/restart", null))
@@ -355,11 +396,11 @@ final class DispatchLatencyBenchmark {
   private static Round warmUp(
       ConnectedFleet connected, CommandLedger ledger, int rate, int least, int inFlight, Duration timeout, BenchReport report)
       throws Exception {
-    CommandStream stream = CommandStream.start("warm-up", connected.api(), ledger, connected.agents(), rate, Integer.MAX_VALUE, inFlight);
+    CommandStream stream = CommandStream.start("warm-up", connected.apis(), ledger, connected.agents(), rate, Integer.MAX_VALUE, inFlight);
     while (stream.sent() < least && !connected.agents().isEmpty()) {
       Thread.sleep(100);
     }
-    WarmUp.awaitAndReport("node_warm_up_s", "node", List.of(connected.node().pid()), timeout, report);
+    WarmUp.awaitAndReport("node_warm_up_s", "every node", connected.pids(), timeout, report);
     return stream.stop();
   }
 

@@ -2,8 +2,6 @@ package io.switchboard.bench;
 
 import io.switchboard.fleetsim.SimulatorSettings;
 import io.switchboard.fleetsim.Summary;
-import io.switchboard.persistence.Database;
-import io.switchboard.persistence.EmbeddedDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,8 +53,13 @@ final class FailoverBenchmark {
   static void run() throws Exception {
     FleetParameters fleet = FleetParameters.read("1g");
     int nodeCount = BenchProperties.integer("nodes", 3);
-    if (nodeCount < 2) {
-      throw new IllegalArgumentException("-Dnodes=" + nodeCount + ": a failover needs at least two nodes");
+    if (nodeCount < 3) {
+      // Seen with two: the survivor, on the higher address, downed itself and every agent was lost.
+      throw new IllegalArgumentException(
+          "-Dnodes="
+              + nodeCount
+              + ": a failover needs at least three nodes; the nodes' Split Brain Resolver keeps the majority, and the one"
+              + " survivor of two is none (it stays up only if its address is the lower one)");
     }
     Phases phases =
         new Phases(
@@ -78,29 +81,12 @@ final class FailoverBenchmark {
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
     warnIfSurvivorsCannotHoldTheFleet(fleet.agents(), nodeCount, report);
 
-    Path dataDir = Files.createTempDirectory("switchboard-bench-failover-db");
-    try (EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), Ports.free())) {
-      // Migrated once here, so that nodes starting together do not race for it.
-      Database.migrate(database.endpoint());
-      String url = "postgresql://postgres@127.0.0.1:" + database.endpoint().hosts().get(0).port() + "/postgres";
-      List<LocalNode> nodes = new ArrayList<>();
-      try {
-        int seed = Ports.free();
-        for (int i = 0; i < nodeCount; i++) {
-          nodes.add(
-              LocalNode.start(
-                  "failover-node-" + i, fleet.maxHeap(), new LocalNode.Database.Shared(url), i == 0 ? seed : Ports.free(), Optional.of(seed), List.of()));
-        }
-        for (LocalNode node : nodes) {
-          node.awaitHealthy(Duration.ofSeconds(240));
-        }
-        List<SteadyState.Idle> idle = onEveryNode(nodes, node -> SteadyState.Idle.measure(node.pid(), idleWindow));
-        System.out.printf("bench: %d nodes up; %d agents from %d simulator JVMs%n", nodeCount, fleet.agents(), fleet.simulators());
-        measure(nodes, idle, fleet, phases, report);
-        LocalNode.noteIfGaugeMissing(report, nodes);
-      } finally {
-        nodes.forEach(LocalNode::close);
-      }
+    try (LocalCluster cluster = LocalCluster.start("failover-node", nodeCount, fleet.maxHeap(), List.of())) {
+      List<LocalNode> nodes = cluster.nodes();
+      List<SteadyState.Idle> idle = onEveryNode(nodes, node -> SteadyState.Idle.measure(node.pid(), idleWindow));
+      System.out.printf("bench: %d nodes up; %d agents from %d simulator JVMs%n", nodeCount, fleet.agents(), fleet.simulators());
+      measure(nodes, idle, fleet, phases, report);
+      LocalNode.noteIfGaugeMissing(report, nodes);
     }
     report.publish();
   }

@@ -105,11 +105,12 @@ record FleetParameters(
 
   /**
    * The settings of a fleet run inside the bench's JVM (dispatch-latency's, whose observer must
-   * share the bench's clock) for these agents against {@code target}, running at most {@code runFor}.
+   * share the bench's clock) for these agents, spread round-robin over {@code targets}, running at
+   * most {@code runFor}.
    */
-  SimulatorSettings simulator(String target, Duration runFor) {
+  SimulatorSettings simulator(List<String> targets, Duration runFor) {
     return new SimulatorSettings(
-        List.of(Target.parse(target)),
+        targets.stream().map(Target::parse).toList(),
         SimulatorSettings.ReconnectTo.SAME,
         agents,
         runFor,

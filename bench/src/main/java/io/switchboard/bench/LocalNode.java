@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -29,6 +30,8 @@ final class LocalNode implements AutoCloseable {
       Pattern.compile("^switchboard_active_sessions\\{[^}]*transport=\"websocket\"[^}]*\\} ([0-9.eE+-]+)$", Pattern.MULTILINE);
   private static final Pattern STORE_STATEMENTS =
       Pattern.compile("^switchboard_database_query_duration_seconds_count(?:\\{[^}]*\\})? ([0-9.eE+-]+)$", Pattern.MULTILINE);
+  private static final Pattern DELIVERIES =
+      Pattern.compile("^switchboard_dispatch_deliveries_total\\{[^}]*route=\"([a-z]+)\"[^}]*\\} ([0-9.eE+-]+)$", Pattern.MULTILINE);
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** How the node reaches its PostgreSQL: its own embedded one, or a shared one by URL. */
@@ -184,6 +187,38 @@ final class LocalNode implements AutoCloseable {
     } catch (IOException | InterruptedException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * How many messages the node has sent agents on its own initiative so far, by {@code route}
+   * ({@code local} or {@code forwarded}, SwitchboardMetrics.deliveries); empty if the scrape failed,
+   * zero if none went that way yet.
+   */
+  Optional<Double> deliveries(String route) {
+    try {
+      Matcher matcher = DELIVERIES.matcher(get(metricsPort, "/metrics").body());
+      while (matcher.find()) {
+        if (matcher.group(1).equals(route)) {
+          return Optional.of(Double.parseDouble(matcher.group(2)));
+        }
+      }
+      return Optional.of(0.0);
+    } catch (IOException | InterruptedException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The sum of a reading over several nodes; empty if any node's was. */
+  static Optional<Double> sum(List<LocalNode> nodes, Function<LocalNode, Optional<Double>> reading) {
+    double total = 0;
+    for (LocalNode node : nodes) {
+      Optional<Double> value = reading.apply(node);
+      if (value.isEmpty()) {
+        return Optional.empty();
+      }
+      total += value.get();
+    }
+    return Optional.of(total);
   }
 
   static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {

@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code rollout}: N simulated agents connected to one node process. First one remote-config
+ * {@code rollout}: N simulated agents connected to one node process, or spread over a cluster of
+ * {@code -Dnodes} (the operator calls go to the first node's API). First one remote-config
  * change for every agent at once, the way an operator makes it: an assignment ({@code POST
  * /api/assignments}, a rollout of a single batch) of a published version to the selector that
  * matches every agent. The agents record when it arrives and when they report it APPLIED. Then a
@@ -26,7 +27,7 @@ import java.util.Locale;
 final class RolloutBenchmark {
 
   static final String DESCRIPTION =
-      "One remote-config change assigned to every agent of a node at once (POST /api/assignments), then a rollout of"
+      "One remote-config change assigned to every agent at once (POST /api/assignments), then a rollout of"
           + " the next version in batches (POST /api/rollouts): from the call to each agent's receipt and APPLIED"
           + " report, and until the API shows the rollout COMPLETED, batch by batch.";
 
@@ -41,6 +42,7 @@ final class RolloutBenchmark {
 
   static void run() throws Exception {
     FleetParameters fleet = FleetParameters.read("2g");
+    int nodes = BenchProperties.integer("nodes", 1);
     String plan = BenchProperties.text("rolloutPlan", "canary:1:2");
     ObjectNode strategy = BatchPlan.strategy(plan);
     Duration tick = BenchProperties.duration("rolloutTick", "2s");
@@ -51,6 +53,7 @@ final class RolloutBenchmark {
 
     BenchReport report = new BenchReport("rollout", DESCRIPTION, Instant.now());
     fleet.addTo(report, "node heap limit");
+    report.parameter("nodes (-Dnodes; several form one cluster on a shared PostgreSQL)", nodes);
     report.parameter("batch plan of the rollout (-DrolloutPlan: all, fixed:<size>, percentage:<percent>, canary:<first>[:<factor>])", plan);
     report.parameter("rollout driver tick, switchboard.rollouts.tick (-DrolloutTick; the node's default is 2s)", tick);
     report.parameter("wait for the assignment to reach every agent (-DchangeTimeout)", changeTimeout);
@@ -73,7 +76,7 @@ final class RolloutBenchmark {
     List<String> nodeOptions = List.of("-Dswitchboard.rollouts.tick=" + tick.toMillis() + "ms");
     long startNanos = System.nanoTime();
     ConfigArrivals arrivals = new ConfigArrivals();
-    try (ConnectedFleet connected = ConnectedFleet.start("rollout-node", nodeOptions, fleet, runFor, startNanos, arrivals, report)) {
+    try (ConnectedFleet connected = ConnectedFleet.start("rollout-node", nodes, nodeOptions, fleet, runFor, startNanos, arrivals, report)) {
       OperatorApiClient api = connected.api();
       api.post("/api/configurations", OperatorApiClient.object().put("name", CONFIGURATION).put("description", "the rollout bench's"))
           .expect(201, "POST /api/configurations");
@@ -140,19 +143,18 @@ final class RolloutBenchmark {
       long startNanos,
       BenchReport report)
       throws Exception {
-    long pid = connected.node().pid();
     long endNanos = System.nanoTime() + timeout.toNanos();
     int fanOuts = 0;
     double jitPercent;
     do {
       fanOuts++;
-      WarmUp.Cpu before = WarmUp.Cpu.of(pid);
+      WarmUp.Cpu before = WarmUp.Cpu.ofAll(connected.pids());
       fanOut(api, publish(api, "warm-up " + fanOuts), arrivals, connected.agents(), changeTimeout, startNanos, report);
-      jitPercent = WarmUp.compilerPercent(before, WarmUp.Cpu.of(pid));
-      System.out.printf("bench: warm-up fan-out %d, the node's JIT %.0f%% of its CPU%n", fanOuts, jitPercent);
+      jitPercent = WarmUp.compilerPercent(before, WarmUp.Cpu.ofAll(connected.pids()));
+      System.out.printf("bench: warm-up fan-out %d, the nodes' JIT %.0f%% of their CPU%n", fanOuts, jitPercent);
     } while (fanOuts < least || (jitPercent > WarmUp.QUIET_SHARE * 100 && System.nanoTime() < endNanos));
     report.result("warm_up_fan_outs", "unmeasured warm-up fan-outs", fanOuts, "");
-    report.result("warm_up_last_jit_percent", "the node's JIT compilers' part of its CPU in the last of them", jitPercent, "%");
+    report.result("warm_up_last_jit_percent", "the nodes' JIT compilers' part of their CPU in the last of them", jitPercent, "%");
   }
 
   /**

@@ -25,6 +25,18 @@ final class WarmUp {
     static Cpu of(long pid) throws IOException {
       return new Cpu(JvmProbe.cpuNanos(pid), JvmProbe.compilerCpuNanos(pid));
     }
+
+    /** What several JVMs (a cluster's nodes) have used together. */
+    static Cpu ofAll(List<Long> pids) throws IOException {
+      long process = 0;
+      long compiler = 0;
+      for (long pid : pids) {
+        Cpu one = of(pid);
+        process += one.processNanos();
+        compiler += one.compilerNanos();
+      }
+      return new Cpu(process, compiler);
+    }
   }
 
   /** Reads a JVM's CPU so far. */
