@@ -68,7 +68,7 @@ public final class DispatchStore {
                jsonb_build_object('dispatch', id, 'kind', kind, 'payload', payload, 'deadline', deadline)
         FROM created
       )
-      SELECT written.*, incoming.id, incoming.known
+      SELECT written.*, incoming.id AS incoming_id, incoming.known
       FROM incoming LEFT JOIN (SELECT %s FROM created) written ON written.id = incoming.id
       """
           .formatted(COLUMNS);
@@ -122,7 +122,7 @@ public final class DispatchStore {
                     .bind(6, column(envelopes, NewEnvelope::idempotencyKey))
                     .bind(7, column(envelopes, envelope -> envelope.deadline().toString()))
                     .bind(8, column(envelopes, NewEnvelope::createdBy)),
-            row -> new CreateRow(row.get(12, UUID.class), row.get(13, Boolean.class), row.get(0) == null ? null : toEnvelope(row)))
+            row -> new CreateRow(row.get("incoming_id", UUID.class), row.get("known", Boolean.class), row.get(0) == null ? null : toEnvelope(row)))
         .collectMap(CreateRow::incoming)
         .flatMap(
             rows ->
