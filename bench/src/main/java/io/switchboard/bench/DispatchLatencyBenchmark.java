@@ -33,11 +33,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * while, alternately a restart and a remote config (each config different, so that every one is
  * applied). In a cluster each command goes to a node's API drawn at random, as behind a load
  * balancer, so most cross the cluster on their way: to the node hosting the agent's entity, and
- * from there to the node holding its socket. The agents record when each
- * arrives, and when they report a config APPLIED; the report gives submit-to-receipt and
- * submit-to-APPLIED percentiles, and the dispatch states the API ends with. A warm-up round of the
- * same commands goes first, unmeasured, until the node's JIT is quiet: a node that has only taken
- * agents has not yet compiled its command path, and a cold path measures the JIT, not the dispatch.
+ * from there to the node holding its socket. The agents record when each arrives, and when they
+ * report a config APPLIED; the report gives submit-to-receipt and submit-to-APPLIED percentiles,
+ * and the dispatch states the API ends with. A warm-up round of the same commands goes first,
+ * unmeasured, until the node's JIT is quiet: a node that has only taken agents has not yet compiled
+ * its command path, and a cold path measures the JIT, not the dispatch.
  */
 final class DispatchLatencyBenchmark {
 

@@ -14,8 +14,8 @@ import java.util.Locale;
 
 /**
  * {@code rollout}: N simulated agents connected to one node process, or spread over a cluster of
- * {@code -Dnodes} (the operator calls go to the first node's API). First one remote-config
- * change for every agent at once, the way an operator makes it: an assignment ({@code POST
+ * {@code -Dnodes} (the operator calls go to the first node's API). First one remote-config change
+ * for every agent at once, the way an operator makes it: an assignment ({@code POST
  * /api/assignments}, a rollout of a single batch) of a published version to the selector that
  * matches every agent. The agents record when it arrives and when they report it APPLIED. Then a
  * rollout of the next version to every agent in batches ({@code -DrolloutPlan}), read from the API
