@@ -20,7 +20,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -302,14 +301,7 @@ final class DispatchLatencyBenchmark {
     private final List<Long> responseTimes = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger due = new AtomicInteger();
     private final CompletableFuture<Integer> ended = new CompletableFuture<>();
-    // A daemon, so that a scenario that fails before finish() still lets the bench JVM end.
-    private final ScheduledExecutorService ticker =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "bench-commands");
-              thread.setDaemon(true);
-              return thread;
-            });
+    private final ScheduledExecutorService ticker = BenchThreads.daemonScheduler("bench-commands");
     private volatile boolean stopping;
 
     static CommandStream start(

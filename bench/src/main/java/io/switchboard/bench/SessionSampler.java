@@ -1,6 +1,5 @@
 package io.switchboard.bench;
 
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -11,13 +10,7 @@ import java.util.function.Consumer;
  */
 final class SessionSampler implements AutoCloseable {
 
-  private final ScheduledExecutorService executor =
-      Executors.newSingleThreadScheduledExecutor(
-          task -> {
-            Thread thread = new Thread(task, "bench-sampler");
-            thread.setDaemon(true);
-            return thread;
-          });
+  private final ScheduledExecutorService executor = BenchThreads.daemonScheduler("bench-sampler");
   private final long startNanos;
 
   SessionSampler(Consumer<Double> sample) {
