@@ -198,10 +198,10 @@ final class DispatchLatencyBenchmark {
         ledger.startRound();
       }
       CpuUse cpu = CpuUse.start(connected.pids());
-      NodeCounters before = NodeCounters.read(connected.nodes());
+      Optional<LocalNode.DispatchCounts> before = dispatchCounts(connected.nodes());
       Round measured = CommandStream.start("measured", connected.apis(), ledger, connected.agents(), rate, rate * seconds, inFlight).finish();
       cpu.addTo(report, measured.total());
-      before.addChangeTo(report, NodeCounters.read(connected.nodes()), measured.total());
+      addDispatchCounts(report, before, dispatchCounts(connected.nodes()), measured.total());
       measured.addTo(report);
       awaitOutstanding(ledger, measured.accepted(), drain);
       results(report, ledger, measured.accepted(), connected.progress(), connected.api());
@@ -226,34 +226,39 @@ final class DispatchLatencyBenchmark {
   }
 
   /**
-   * The nodes' own counts, summed over the cluster: statements their stores ran, and messages sent
-   * to agents on the node hosting the entity or forwarded to another node's socket.
+   * The nodes' dispatch counts summed over the cluster; empty if any node's scrape failed.
    */
-  private record NodeCounters(Optional<Double> statements, Optional<Double> local, Optional<Double> forwarded) {
-
-    static NodeCounters read(List<LocalNode> nodes) {
-      return new NodeCounters(
-          LocalNode.sum(nodes, LocalNode::storeStatements),
-          LocalNode.sum(nodes, node -> node.deliveries("local")),
-          LocalNode.sum(nodes, node -> node.deliveries("forwarded")));
+  private static Optional<LocalNode.DispatchCounts> dispatchCounts(List<LocalNode> nodes) {
+    LocalNode.DispatchCounts total = LocalNode.DispatchCounts.NONE;
+    for (LocalNode node : nodes) {
+      Optional<LocalNode.DispatchCounts> counts = node.dispatchCounts();
+      if (counts.isEmpty()) {
+        return Optional.empty();
+      }
+      total = total.plus(counts.get());
     }
+    return Optional.of(total);
+  }
 
-    /** Reports what changed from these counts to {@code after}, over {@code commands}. */
-    void addChangeTo(BenchReport report, NodeCounters after, int commands) {
-      report.result(
-          "store_statements_per_command",
-          "statements the nodes' stores ran, per command",
-          commands == 0 ? Double.NaN : change(statements, after.statements) / commands,
-          "");
-      double local = change(this.local, after.local);
-      double forwarded = change(this.forwarded, after.forwarded);
-      report.result("deliveries_local", "messages to agents sent from the node hosting the entity", local, "");
-      report.result("deliveries_forwarded", "messages to agents forwarded to another node's socket", forwarded, "");
-    }
-
-    private static double change(Optional<Double> before, Optional<Double> after) {
-      return before.isPresent() && after.isPresent() ? after.get() - before.get() : Double.NaN;
-    }
+  /** Reports what the nodes counted between {@code before} and {@code after}, over {@code commands}. */
+  private static void addDispatchCounts(
+      BenchReport report, Optional<LocalNode.DispatchCounts> before, Optional<LocalNode.DispatchCounts> after, int commands) {
+    Optional<LocalNode.DispatchCounts> change = before.flatMap(start -> after.map(end -> end.minus(start)));
+    report.result(
+        "store_statements_per_command",
+        "statements the nodes' stores ran, per command",
+        commands == 0 ? Double.NaN : change.map(LocalNode.DispatchCounts::statements).orElse(Double.NaN) / commands,
+        "");
+    report.result(
+        "deliveries_local",
+        "messages to agents sent from the node hosting the entity",
+        change.map(LocalNode.DispatchCounts::local).orElse(Double.NaN),
+        "");
+    report.result(
+        "deliveries_forwarded",
+        "messages to agents forwarded to another node's socket",
+        change.map(LocalNode.DispatchCounts::forwarded).orElse(Double.NaN),
+        "");
   }
 
   /**

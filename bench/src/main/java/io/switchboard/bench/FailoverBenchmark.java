@@ -214,7 +214,7 @@ final class FailoverBenchmark {
       List<LocalNode> nodes, List<SteadyState.Idle> idle, SimulatorJvms simulators, Phases phases, BenchReport report)
       throws Exception {
     List<Long> simulatorPids = simulators.pids();
-    long simulatorCpuBefore = cpuNanos(simulatorPids);
+    long simulatorCpuBefore = WarmUp.Cpu.ofAll(simulatorPids).processNanos();
     long start = System.nanoTime();
     List<SteadyState> states =
         onEveryNode(
@@ -224,7 +224,7 @@ final class FailoverBenchmark {
               int sessions = node.websocketSessions().map(Double::intValue).orElse(0);
               return SteadyState.measure(node.pid(), sessions, idle.get(index), phases.settle(), phases.steady());
             });
-    double simulatorCpu = (cpuNanos(simulatorPids) - simulatorCpuBefore) * 100.0 / (System.nanoTime() - start);
+    double simulatorCpu = (WarmUp.Cpu.ofAll(simulatorPids).processNanos() - simulatorCpuBefore) * 100.0 / (System.nanoTime() - start);
     long heapTotal = 0;
     double cpuTotal = 0;
     for (int i = 0; i < nodes.size(); i++) {
@@ -286,14 +286,6 @@ final class FailoverBenchmark {
     } finally {
       executor.shutdownNow();
     }
-  }
-
-  private static long cpuNanos(List<Long> pids) throws IOException {
-    long total = 0;
-    for (long pid : pids) {
-      total += JvmProbe.cpuNanos(pid);
-    }
-    return total;
   }
 
   /**

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -177,48 +176,46 @@ final class LocalNode implements AutoCloseable {
   }
 
   /**
-   * How many statements the node's stores have run so far (its query-duration histogram's count);
-   * empty if the scrape failed.
+   * What the node has counted of its dispatch work so far: statements its stores ran (their
+   * query-duration histogram's count), and messages it sent agents on its own initiative, from the
+   * node hosting the entity ({@code local}) or to another node's socket ({@code forwarded}).
    */
-  Optional<Double> storeStatements() {
-    try {
-      Matcher matcher = STORE_STATEMENTS.matcher(get(metricsPort, "/metrics").body());
-      return matcher.find() ? Optional.of(Double.parseDouble(matcher.group(1))) : Optional.empty();
-    } catch (IOException | InterruptedException e) {
-      return Optional.empty();
+  record DispatchCounts(double statements, double local, double forwarded) {
+
+    static final DispatchCounts NONE = new DispatchCounts(0, 0, 0);
+
+    DispatchCounts plus(DispatchCounts other) {
+      return new DispatchCounts(statements + other.statements, local + other.local, forwarded + other.forwarded);
+    }
+
+    DispatchCounts minus(DispatchCounts other) {
+      return new DispatchCounts(statements - other.statements, local - other.local, forwarded - other.forwarded);
     }
   }
 
-  /**
-   * How many messages the node has sent agents on its own initiative so far, by {@code route}
-   * ({@code local} or {@code forwarded}, SwitchboardMetrics.deliveries); empty if the scrape failed,
-   * zero if none went that way yet.
-   */
-  Optional<Double> deliveries(String route) {
+  /** The node's dispatch counts from one scrape of its /metrics; empty if the scrape failed. */
+  Optional<DispatchCounts> dispatchCounts() {
     try {
-      Matcher matcher = DELIVERIES.matcher(get(metricsPort, "/metrics").body());
-      while (matcher.find()) {
-        if (matcher.group(1).equals(route)) {
-          return Optional.of(Double.parseDouble(matcher.group(2)));
-        }
-      }
-      return Optional.of(0.0);
-    } catch (IOException | InterruptedException e) {
-      return Optional.empty();
-    }
-  }
-
-  /** The sum of a reading over several nodes; empty if any node's was. */
-  static Optional<Double> sum(List<LocalNode> nodes, Function<LocalNode, Optional<Double>> reading) {
-    double total = 0;
-    for (LocalNode node : nodes) {
-      Optional<Double> value = reading.apply(node);
-      if (value.isEmpty()) {
+      String page = get(metricsPort, "/metrics").body();
+      Matcher statements = STORE_STATEMENTS.matcher(page);
+      if (!statements.find()) {
         return Optional.empty();
       }
-      total += value.get();
+      return Optional.of(new DispatchCounts(Double.parseDouble(statements.group(1)), deliveries(page, "local"), deliveries(page, "forwarded")));
+    } catch (IOException | InterruptedException e) {
+      return Optional.empty();
     }
-    return Optional.of(total);
+  }
+
+  /** Messages to agents by {@code route} on a /metrics page (SwitchboardMetrics.deliveries); zero before the first. */
+  private static double deliveries(String page, String route) {
+    Matcher matcher = DELIVERIES.matcher(page);
+    while (matcher.find()) {
+      if (matcher.group(1).equals(route)) {
+        return Double.parseDouble(matcher.group(2));
+      }
+    }
+    return 0;
   }
 
   static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
