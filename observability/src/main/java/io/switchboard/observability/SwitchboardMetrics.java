@@ -208,4 +208,19 @@ public final class SwitchboardMetrics {
     return Kamon.counter("switchboard.status.writer.flush.failures", "Status flushes that failed and will be retried")
         .withoutTags();
   }
+
+  /**
+   * Agent status rows the database refused for their data, by reason (unstorable-text, too-large,
+   * constraint, invalid-data). The rest of their batch was written.
+   */
+  public static Counter statusRowsRejected(String reason) {
+    return Kamon.counter("switchboard.status.rows.rejected", "Agent status rows the database refused for their data")
+        .withTag("reason", reason);
+  }
+
+  /** Changes to dispatch envelopes the database refused for their data, by reason (as above). */
+  public static Counter dispatchRowsRejected(String reason) {
+    return Kamon.counter("switchboard.dispatch.rows.rejected", "Dispatch envelope changes the database refused for their data")
+        .withTag("reason", reason);
+  }
 }

@@ -37,7 +37,7 @@ class DatabaseFailoverTest {
       try {
         await().atMost(Duration.ofSeconds(30))
             .ignoreExceptions()
-            .until(() -> store.upsert(List.of(status("after-failover"))).toCompletableFuture().get(10, TimeUnit.SECONDS) == 1);
+            .until(() -> store.upsert(List.of(status("after-failover"))).toCompletableFuture().get(10, TimeUnit.SECONDS).written() == 1);
         assertEquals("after-failover", second.queryForString("SELECT instance_uid FROM agents"));
       } finally {
         first.startServer();

@@ -1,5 +1,6 @@
 package io.switchboard.cluster.agent;
 
+import io.switchboard.opamp.json.Storable;
 import io.switchboard.opamp.proto.AgentCapabilities;
 import io.switchboard.opamp.proto.AgentRemoteConfig;
 import io.switchboard.opamp.proto.ConnectionSettingsOffers;
@@ -29,6 +30,9 @@ final class AgentOutbox {
 
   /** Commands and custom messages kept for one agent; beyond this, operators are told to wait. */
   static final int MAX_WAITING = 16;
+
+  /** Characters of an agent's error message kept in an envelope's detail. */
+  private static final int MAX_ERROR_DETAIL = 1000;
 
   /** What happens to envelopes as the outbox hands them out. */
   interface Tracking {
@@ -66,6 +70,12 @@ final class AgentOutbox {
   void newSession() {
     connectionSettingsOffered = false;
     desiredConfigOffered = false;
+  }
+
+  /** The agent's error message as an envelope's detail: storable, and at most a screenful. */
+  private static String errorDetail(RemoteConfigStatus status) {
+    String message = Storable.text(status.getErrorMessage());
+    return message.length() <= MAX_ERROR_DETAIL ? message : message.substring(0, MAX_ERROR_DETAIL) + "...";
   }
 
   /** Nothing waits to go out and no remote config waits for the agent's answer. */
@@ -173,7 +183,7 @@ final class AgentOutbox {
     if (status.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED) {
       tracking.closed(desired.envelope(), EnvelopeState.APPLIED, null);
     } else if (status.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
-      tracking.closed(desired.envelope(), EnvelopeState.FAILED, "the agent failed to apply it: " + status.getErrorMessage());
+      tracking.closed(desired.envelope(), EnvelopeState.FAILED, "the agent failed to apply it: " + errorDetail(status));
     } else {
       return;
     }

@@ -8,6 +8,7 @@ import io.switchboard.opamp.proto.CustomCapabilities;
 import io.switchboard.opamp.proto.CustomMessage;
 import io.switchboard.opamp.proto.EffectiveConfig;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
+import io.switchboard.opamp.json.AgentJson;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;

@@ -2,17 +2,21 @@ package io.switchboard.cluster.agent;
 
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.persistence.BatchedCalls;
+import io.switchboard.persistence.RowIsolation;
 import io.switchboard.persistence.dispatch.DispatchStore;
 import io.switchboard.persistence.dispatch.EnvelopeKind;
 import io.switchboard.persistence.dispatch.EnvelopeOutcome;
 import io.switchboard.persistence.dispatch.EnvelopeState;
 import io.switchboard.persistence.dispatch.StoredDispatch;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -132,8 +136,7 @@ final class StoredDispatchLedger implements DispatchLedger {
         .markSent(nodeByEnvelope)
         .thenCompose(
             sentNow ->
-                store
-                    .close(closes.values().stream().map(Closed::outcome).toList())
+                closeIsolated(closes.values().stream().map(Closed::outcome).toList())
                     .thenApply(
                         closedNow -> {
                           Map<Change, Boolean> moved = new HashMap<>();
@@ -141,5 +144,35 @@ final class StoredDispatchLedger implements DispatchLedger {
                           closes.forEach((envelope, closed) -> moved.put(closed, closedNow.contains(envelope)));
                           return moved;
                         }));
+  }
+
+  /**
+   * Closes envelopes so that one whose detail the database refuses fails no other: it is set aside,
+   * counted, and closed again with a plain detail.
+   */
+  private CompletionStage<Set<UUID>> closeIsolated(List<EnvelopeOutcome> outcomes) {
+    return RowIsolation.write(outcomes, store::close)
+        .thenCompose(
+            outcome -> {
+              Set<UUID> closed = new HashSet<>();
+              outcome.answers().forEach(closed::addAll);
+              if (outcome.rejected().isEmpty()) {
+                return CompletableFuture.completedFuture(closed);
+              }
+              List<EnvelopeOutcome> plain = new ArrayList<>();
+              for (RowIsolation.Rejected<EnvelopeOutcome> rejected : outcome.rejected()) {
+                SwitchboardMetrics.dispatchRowsRejected(rejected.reason().tag()).increment();
+                log.warn("The database refused the detail of dispatch {}; closed without it: {}", rejected.row().envelope(), rejected.detail());
+                EnvelopeOutcome refused = rejected.row();
+                plain.add(new EnvelopeOutcome(refused.envelope(), refused.state(), "its detail could not be stored"));
+              }
+              return store
+                  .close(plain)
+                  .thenApply(
+                      more -> {
+                        closed.addAll(more);
+                        return closed;
+                      });
+            });
   }
 }

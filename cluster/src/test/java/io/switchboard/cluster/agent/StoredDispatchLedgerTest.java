@@ -69,4 +69,34 @@ class StoredDispatchLedgerTest {
       assertEquals("node-1", stored.sentByNode(), "envelope " + envelope.id() + " closed before its SENT was written");
     }
   }
+
+  /** One outcome whose detail the database refuses fails no other outcome written with it. */
+  @Test
+  void anOutcomeTheDatabaseRefusesIsClosedWithAPlainDetailAndFailsNoOther() throws Exception {
+    List<NewEnvelope> envelopes =
+        IntStream.range(0, 200)
+            .mapToObj(
+                i ->
+                    new NewEnvelope(
+                        UUID.randomUUID(), "refusal-" + i, EnvelopeKind.RESTART, "{}", new byte[] {1}, null, null, Instant.now().plusSeconds(300), "test"))
+            .toList();
+    FleetTable.reported(db, envelopes.stream().map(NewEnvelope::instanceUid).toList());
+    store.create(envelopes).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    DispatchLedger ledger = DispatchLedger.of(store);
+
+    for (int i = 0; i < envelopes.size(); i++) {
+      // What an agent's error message could hold if it reached the ledger as it came.
+      ledger.closed(envelopes.get(i).id(), EnvelopeState.FAILED, i == 100 ? "bad\u0000detail" : "failed " + i);
+    }
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> db.queryForString("SELECT count(*)::text FROM dispatch_envelopes WHERE instance_uid LIKE 'refusal-%' AND state::text = 'FAILED'"),
+            "200"::equals);
+    assertEquals("failed 7", store.find(envelopes.get(7).id()).toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow().detail());
+    assertEquals(
+        "its detail could not be stored",
+        store.find(envelopes.get(100).id()).toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow().detail());
+  }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.RemoteConfigs;
+import io.switchboard.opamp.json.ConfigMapJson;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.configurations.ConfigurationVersion;
 import io.switchboard.persistence.dispatch.EnvelopeKind;
@@ -44,7 +45,7 @@ final class RolloutDispatch {
   /** Dispatches {@code version} to each agent; completes with each agent's envelope id. */
   CompletionStage<Map<String, UUID>> send(Rollout rollout, ConfigurationVersion version, List<String> agents, String purpose) {
     JsonNode configMap = read(version.configMapJson());
-    ServerToAgent message = RemoteConfigs.message(RemoteConfigs.fromJson(configMap));
+    ServerToAgent message = RemoteConfigs.message(ConfigMapJson.fromJson(configMap));
     ObjectNode payload = JSON.createObjectNode();
     payload.put("rollout", rollout.id().toString());
     payload.put("configuration", version.name());

@@ -3,6 +3,7 @@ package io.switchboard.api.agents;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.switchboard.dispatch.RemoteConfigs;
+import io.switchboard.opamp.json.ConfigMapJson;
 import io.switchboard.opamp.proto.ServerToAgent;
 
 /**
@@ -13,11 +14,11 @@ record RemoteConfigRequest(@JsonProperty("config_map") JsonNode configMap) {
 
   /** What is wrong with the request, or null when it is fine. */
   String validate() {
-    return RemoteConfigs.problem(configMap);
+    return ConfigMapJson.problem(configMap);
   }
 
   /** The remote config as the agent receives it, with the hash it reports back. */
   ServerToAgent toMessage() {
-    return RemoteConfigs.message(RemoteConfigs.fromJson(configMap));
+    return RemoteConfigs.message(ConfigMapJson.fromJson(configMap));
   }
 }

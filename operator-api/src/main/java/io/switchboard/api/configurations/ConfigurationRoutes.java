@@ -21,7 +21,7 @@ import io.switchboard.api.Json;
 import io.switchboard.api.Operator;
 import io.switchboard.api.Problem;
 import io.switchboard.cluster.agent.ConfigHash;
-import io.switchboard.dispatch.RemoteConfigs;
+import io.switchboard.opamp.json.ConfigMapJson;
 import io.switchboard.persistence.configurations.ConfigurationStore;
 import io.switchboard.persistence.configurations.VersionState;
 import java.util.Map;
@@ -212,12 +212,12 @@ public final class ConfigurationRoutes {
   }
 
   private Route withValidConfigMap(NewVersion body, BiFunction<String, byte[], Route> inner) {
-    String problem = RemoteConfigs.problem(body.configMap());
+    String problem = ConfigMapJson.problem(body.configMap());
     if (problem != null) {
       return complete(Problem.response(StatusCodes.BAD_REQUEST, problem));
     }
-    byte[] hash = ConfigHash.of(RemoteConfigs.fromJson(body.configMap())).toByteArray();
-    return inner.apply(RemoteConfigs.toJson(RemoteConfigs.fromJson(body.configMap())).toString(), hash);
+    byte[] hash = ConfigHash.of(ConfigMapJson.fromJson(body.configMap())).toByteArray();
+    return inner.apply(ConfigMapJson.toJson(ConfigMapJson.fromJson(body.configMap())).toString(), hash);
   }
 
   private static Route notFound(String name) {

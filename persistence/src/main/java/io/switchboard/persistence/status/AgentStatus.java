@@ -58,4 +58,30 @@ public record AgentStatus(
         producedAt,
         older.pendingSince.isBefore(pendingSince) ? older.pendingSince : pendingSince);
   }
+
+  /**
+   * This status without what the agent reported (capabilities, description, health, configs, custom
+   * parts): what is still written when the database refused those, so that the agent's liveness
+   * stays current while its stored report stays the last one the database took.
+   */
+  public AgentStatus withoutReports() {
+    return new AgentStatus(
+        instanceUid,
+        stateVersion,
+        connectionState,
+        lastSeen,
+        sequenceNum,
+        ownerNode,
+        sessionEpoch,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        notable,
+        producedAt,
+        pendingSince);
+  }
 }

@@ -2,10 +2,14 @@ package io.switchboard.persistence.status;
 
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Statement;
+import io.switchboard.persistence.RowIsolation;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
@@ -80,13 +84,27 @@ public final class AgentStatusStore {
   }
 
   /**
-   * Upserts the batch (and its history rows) in one statement and completes with the number of
-   * agents written (rows refused by the stale-write guard are not counted). Instance uids must be
-   * unique within the batch; a batch with a duplicate fails with an {@link IllegalArgumentException}.
+   * What a write came to: the agents written (rows refused by the stale-write guard are not
+   * counted), and the statuses the database refused. A refused status was written again without
+   * its reported parts (so the agent's connection state and last-seen time still land, and its
+   * stored description, health and config stay the last storable ones); {@code livenessWritten}
+   * says whether that worked.
    */
-  public CompletionStage<Long> upsert(Collection<AgentStatus> batch) {
+  public record Upserted(long written, List<Refused> refused) {}
+
+  /** A status the database refused, why, and whether its liveness alone was written instead. */
+  public record Refused(AgentStatus status, RowIsolation.Reason reason, String detail, boolean livenessWritten) {}
+
+  /**
+   * Upserts the batch (and its history rows) in one statement. Where the database refuses the batch
+   * for one agent's data, the refused rows are isolated (see {@link RowIsolation}) and everyone
+   * else's are written; only a failure that is not about the data (the database unreachable) fails
+   * the returned stage. Instance uids must be unique within the batch; a batch with a duplicate
+   * fails with an {@link IllegalArgumentException}.
+   */
+  public CompletionStage<Upserted> upsert(Collection<AgentStatus> batch) {
     if (batch.isEmpty()) {
-      return CompletableFuture.completedFuture(0L);
+      return CompletableFuture.completedFuture(new Upserted(0, List.of()));
     }
     Set<String> uids = new HashSet<>();
     for (AgentStatus status : batch) {
@@ -96,6 +114,37 @@ public final class AgentStatusStore {
             new IllegalArgumentException("agent " + status.instanceUid() + " appears twice in one status batch"));
       }
     }
+    return RowIsolation.write(List.copyOf(batch), this::statement)
+        .thenCompose(
+            outcome -> {
+              long written = outcome.answers().stream().mapToLong(Long::longValue).sum();
+              CompletionStage<List<Refused>> refused = CompletableFuture.completedFuture(new ArrayList<>());
+              for (RowIsolation.Rejected<AgentStatus> rejected : outcome.rejected()) {
+                refused = refused.thenCompose(soFar -> livenessOnly(rejected).thenApply(one -> add(soFar, one)));
+              }
+              return refused.thenApply(all -> new Upserted(written + all.stream().filter(Refused::livenessWritten).count(), all));
+            });
+  }
+
+  /** Writes a refused status again without what the agent reported: liveness is never unstorable. */
+  private CompletionStage<Refused> livenessOnly(RowIsolation.Rejected<AgentStatus> rejected) {
+    return statement(List.of(rejected.row().withoutReports()))
+        .handle(
+            (written, failure) -> {
+              if (failure != null && RowIsolation.rejection(failure).isEmpty()) {
+                throw failure instanceof CompletionException completion ? completion : new CompletionException(failure);
+              }
+              return new Refused(rejected.row(), rejected.reason(), rejected.detail(), failure == null && written > 0);
+            });
+  }
+
+  private static List<Refused> add(List<Refused> list, Refused one) {
+    list.add(one);
+    return list;
+  }
+
+  /** The one statement for a batch: the agents written. */
+  private CompletionStage<Long> statement(List<AgentStatus> batch) {
     return Mono.usingWhen(
             pool.create(),
             connection -> {
@@ -126,11 +175,11 @@ public final class AgentStatusStore {
         .toFuture();
   }
 
-  private static String[] strings(Collection<AgentStatus> batch, Function<AgentStatus, String> column) {
+  private static String[] strings(List<AgentStatus> batch, Function<AgentStatus, String> column) {
     return batch.stream().map(column).toArray(String[]::new);
   }
 
-  private static Long[] longs(Collection<AgentStatus> batch, ToLongFunction<AgentStatus> column) {
+  private static Long[] longs(List<AgentStatus> batch, ToLongFunction<AgentStatus> column) {
     return batch.stream().map(status -> column.applyAsLong(status)).toArray(Long[]::new);
   }
 }

@@ -25,7 +25,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * and writes them in batches, on size or on time, with a few flushes in flight at once. An agent is
  * never in two flushes at the same time, so flushes cannot overtake each other for one agent. A
  * failed flush keeps its rows and retries with backoff, so a database outage delays writes but
- * loses no agent's latest state.
+ * loses no agent's latest state. A row the database refuses for its data (one agent's report) is
+ * set aside by the store and counted; it never fails the flush, so it can neither hold up other
+ * agents' statuses nor make the node look unready.
  */
 public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
 
@@ -50,9 +52,11 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     INSTANCE
   }
 
-  private record Written(List<AgentStatus> batch, long startNanos) implements Command {}
+  private record Written(List<AgentStatus> batch, AgentStatusStore.Upserted upserted, long startNanos) implements Command {}
 
   private record Failed(List<AgentStatus> batch, Throwable cause) implements Command {}
+
+  private static final int LOGGED_REFUSALS = 10_000;
 
   public static Behavior<Command> create(AgentStatusStore store, StatusWriterSettings settings) {
     return Behaviors.setup(
@@ -66,6 +70,14 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
   private final List<ActorRef<Done>> flushWaiters = new ArrayList<>();
   /** Agents whose status is in a flush under way; their newer statuses wait in pending. */
   private final Set<String> inFlight = new HashSet<>();
+  /** Agents whose refused status was logged already: each is logged once (the most recent few thousand). */
+  private final Map<String, Boolean> refusedAgentsLogged =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > LOGGED_REFUSALS;
+        }
+      };
   private int flushesInFlight;
   private int consecutiveFailures;
   /** After a failed flush, nothing is flushed until the backoff timer fires: no hammering a down database. */
@@ -144,6 +156,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     SwitchboardMetrics.statusBatchSize().record(written.batch().size());
     SwitchboardMetrics.statusFlushDuration().record(System.nanoTime() - written.startNanos());
     SwitchboardMetrics.statusWriteLag().record(Duration.between(oldestChange, Instant.now()).toNanos());
+    written.upserted().refused().forEach(this::onRefused);
     afterFlush();
     return this;
   }
@@ -171,6 +184,25 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
         ? settings.retryBackoffMax()
         : backoff.multipliedBy(2);
     return this;
+  }
+
+  /**
+   * The database refused one agent's status for its data; everyone else's was written. Its
+   * liveness was written without the refused parts, so the stored report stays the agent's last
+   * storable one. Logged once per agent, however often it sends the same.
+   */
+  private void onRefused(AgentStatusStore.Refused refused) {
+    SwitchboardMetrics.statusRowsRejected(refused.reason().tag()).increment();
+    if (refusedAgentsLogged.put(refused.status().instanceUid(), Boolean.TRUE) == null) {
+      getContext()
+          .getLog()
+          .warn(
+              "The database refused agent {}'s status ({}); its report stays the last one stored{}: {}",
+              refused.status().instanceUid(),
+              refused.reason().tag(),
+              refused.livenessWritten() ? ", its connection state was written" : "",
+              refused.detail());
+    }
   }
 
   /** Continues straight away while full batches or a flush request are waiting. */
@@ -222,7 +254,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     getContext()
         .pipeToSelf(
             store.upsert(batch),
-            (rows, failure) -> failure == null ? new Written(batch, startNanos) : new Failed(batch, failure));
+            (upserted, failure) -> failure == null ? new Written(batch, upserted, startNanos) : new Failed(batch, failure));
     return true;
   }
 }

@@ -132,6 +132,6 @@ class AgentStatusStoreTest {
   }
 
   private long upsert(List<AgentStatus> batch) throws Exception {
-    return store.upsert(batch).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    return store.upsert(batch).toCompletableFuture().get(20, TimeUnit.SECONDS).written();
   }
 }

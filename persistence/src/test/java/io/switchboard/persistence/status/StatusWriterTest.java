@@ -133,6 +133,28 @@ class StatusWriterTest {
             });
   }
 
+  @Test
+  void oneAgentsUnstorableStatusFailsNobodyElsesAndLeavesItsLastStoredReport() {
+    ActorRef<StatusWriter.Command> writer = spawnWriter(1000, Duration.ofSeconds(30));
+    writer.tell(new StatusWriter.Record(status("hostile", 1, description("before"))));
+    flush(writer);
+
+    // JSON text PostgreSQL's jsonb refuses (22P05): what one agent's NUL would have become.
+    writer.tell(new StatusWriter.Record(status("hostile", 2, description("bad\\u0000name"))));
+    for (int agent = 0; agent < 999; agent++) {
+      writer.tell(new StatusWriter.Record(status("agent-" + agent, 1, description("svc-" + agent))));
+    }
+    flush(writer);
+
+    assertEquals("999", db.queryForString("SELECT count(*) FROM agents WHERE instance_uid LIKE 'agent-%'"));
+    assertEquals(
+        "before",
+        db.queryForString(
+            "SELECT description->'identifying_attributes'->>'service.name' FROM agents WHERE instance_uid = 'hostile'"));
+    assertEquals("2", db.queryForString("SELECT state_version FROM agents WHERE instance_uid = 'hostile'"));
+    assertEquals(0, backlog(writer).consecutiveFailures(), "a refused row is not a failed flush");
+  }
+
   private ActorRef<StatusWriter.Command> spawnWriter(int maxBatch, Duration flushInterval) {
     return testKit.spawn(
         StatusWriter.create(

@@ -1,13 +1,11 @@
-package io.switchboard.cluster.agent;
+package io.switchboard.opamp.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.ByteString;
 import io.switchboard.opamp.proto.AgentCapabilities;
-import io.switchboard.opamp.proto.AgentConfigFile;
 import io.switchboard.opamp.proto.AgentDescription;
 import io.switchboard.opamp.proto.AnyValue;
 import io.switchboard.opamp.proto.ComponentHealth;
@@ -16,10 +14,6 @@ import io.switchboard.opamp.proto.CustomMessage;
 import io.switchboard.opamp.proto.EffectiveConfig;
 import io.switchboard.opamp.proto.KeyValue;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -29,7 +23,8 @@ import java.util.Map;
 /**
  * The JSON shape of an agent's state, as stored in the {@code agents} JSONB columns and served by
  * the API. Attribute lists become objects keyed by attribute name, so that SQL can ask
- * {@code description->'identifying_attributes'->>'service.name'} directly.
+ * {@code description->'identifying_attributes'->>'service.name'} directly. Every key and every
+ * string an agent sent goes through {@link Storable#text}, so whatever it reports can be stored.
  */
 public final class AgentJson {
 
@@ -65,14 +60,8 @@ public final class AgentJson {
   }
 
   public static String effectiveConfig(EffectiveConfig config) {
-    ObjectNode files = NODES.objectNode();
-    for (Map.Entry<String, AgentConfigFile> file : config.getConfigMap().getConfigMapMap().entrySet()) {
-      ObjectNode node = files.putObject(file.getKey());
-      node.put("content_type", file.getValue().getContentType());
-      putBytes(node, "body", file.getValue().getBody());
-    }
     ObjectNode json = NODES.objectNode();
-    json.set("config_map", files);
+    json.set("config_map", ConfigMapJson.toJson(config.getConfigMap()));
     return write(json);
   }
 
@@ -80,14 +69,14 @@ public final class AgentJson {
     ObjectNode json = NODES.objectNode();
     json.put("last_remote_config_hash", HexFormat.of().formatHex(status.getLastRemoteConfigHash().toByteArray()));
     json.put("status", status.getStatus().name().replace("RemoteConfigStatuses_", ""));
-    json.put("error_message", status.getErrorMessage());
+    json.put("error_message", Storable.text(status.getErrorMessage()));
     return write(json);
   }
 
   /** {@code ["io.example.capability", ...]}. */
   public static String customCapabilities(CustomCapabilities capabilities) {
     ArrayNode json = NODES.arrayNode();
-    capabilities.getCapabilitiesList().forEach(json::add);
+    capabilities.getCapabilitiesList().forEach(capability -> json.add(Storable.text(capability)));
     return write(json);
   }
 
@@ -96,8 +85,8 @@ public final class AgentJson {
     ObjectNode json = NODES.objectNode();
     byCapability.forEach(
         (capability, message) -> {
-          ObjectNode node = json.putObject(capability);
-          node.put("type", message.getType());
+          ObjectNode node = json.putObject(Storable.text(capability));
+          node.put("type", Storable.text(message.getType()));
           node.put("data", Base64.getEncoder().encodeToString(message.getData().toByteArray()));
           node.put("received_at", receivedAt.get(capability).toString());
         });
@@ -107,8 +96,8 @@ public final class AgentJson {
   private static ObjectNode healthNode(ComponentHealth health) {
     ObjectNode json = NODES.objectNode();
     json.put("healthy", health.getHealthy());
-    json.put("status", health.getStatus());
-    json.put("last_error", health.getLastError());
+    json.put("status", Storable.text(health.getStatus()));
+    json.put("last_error", Storable.text(health.getLastError()));
     json.put("start_time_unix_nano", health.getStartTimeUnixNano());
     json.put("status_time_unix_nano", health.getStatusTimeUnixNano());
     if (health.getAttributesCount() > 0) {
@@ -116,7 +105,9 @@ public final class AgentJson {
     }
     if (health.getComponentHealthMapCount() > 0) {
       ObjectNode components = json.putObject("component_health_map");
-      health.getComponentHealthMapMap().forEach((name, component) -> components.set(name, healthNode(component)));
+      health
+          .getComponentHealthMapMap()
+          .forEach((name, component) -> components.set(Storable.text(name), healthNode(component)));
     }
     return json;
   }
@@ -124,17 +115,20 @@ public final class AgentJson {
   private static ObjectNode attributes(List<KeyValue> keyValues) {
     ObjectNode json = NODES.objectNode();
     for (KeyValue keyValue : keyValues) {
-      json.set(keyValue.getKey(), value(keyValue.getValue()));
+      json.set(Storable.text(keyValue.getKey()), value(keyValue.getValue()));
     }
     return json;
   }
 
   private static JsonNode value(AnyValue value) {
     return switch (value.getValueCase()) {
-      case STRING_VALUE -> NODES.textNode(value.getStringValue());
+      case STRING_VALUE -> NODES.textNode(Storable.text(value.getStringValue()));
       case BOOL_VALUE -> NODES.booleanNode(value.getBoolValue());
       case INT_VALUE -> NODES.numberNode(value.getIntValue());
-      case DOUBLE_VALUE -> NODES.numberNode(value.getDoubleValue());
+      // JSON has no NaN or infinities: those are kept as their names.
+      case DOUBLE_VALUE -> Double.isFinite(value.getDoubleValue())
+          ? NODES.numberNode(value.getDoubleValue())
+          : NODES.textNode(Double.toString(value.getDoubleValue()));
       case ARRAY_VALUE -> {
         ArrayNode array = NODES.arrayNode();
         value.getArrayValue().getValuesList().forEach(element -> array.add(value(element)));
@@ -144,23 +138,6 @@ public final class AgentJson {
       case BYTES_VALUE -> NODES.textNode(Base64.getEncoder().encodeToString(value.getBytesValue().toByteArray()));
       case VALUE_NOT_SET -> NODES.nullNode();
     };
-  }
-
-  /** Config bodies are text in practice; anything that is not valid UTF-8 is kept as base64. */
-  private static void putBytes(ObjectNode node, String field, ByteString bytes) {
-    try {
-      node.put(
-          field,
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(bytes.toByteArray()))
-              .toString());
-    } catch (CharacterCodingException e) {
-      node.put(field, Base64.getEncoder().encodeToString(bytes.toByteArray()));
-      node.put(field + "_encoding", "base64");
-    }
   }
 
   private static String write(JsonNode json) {

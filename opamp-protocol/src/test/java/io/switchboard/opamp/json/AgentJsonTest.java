@@ -1,4 +1,4 @@
-package io.switchboard.cluster.agent;
+package io.switchboard.opamp.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
