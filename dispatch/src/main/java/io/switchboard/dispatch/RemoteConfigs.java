@@ -1,6 +1,6 @@
 package io.switchboard.dispatch;
 
-import io.switchboard.cluster.agent.ConfigHash;
+import io.switchboard.opamp.ConfigHash;
 import io.switchboard.opamp.proto.AgentConfigMap;
 import io.switchboard.opamp.proto.AgentRemoteConfig;
 import io.switchboard.opamp.proto.ServerToAgent;

@@ -1,7 +1,7 @@
 package io.switchboard.node;
 
 import com.google.protobuf.ByteString;
-import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentDescription;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AnyValue;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
 import io.switchboard.cluster.agent.AgentEntity;
-import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentToServer;
 import java.sql.DriverManager;
 import java.time.Duration;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.opamp.proto.ServerToAgent;

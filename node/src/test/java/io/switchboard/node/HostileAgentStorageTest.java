@@ -22,7 +22,7 @@ import io.switchboard.opamp.proto.KeyValueList;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
-import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.InstanceUid;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;

@@ -5,7 +5,7 @@ import static io.switchboard.node.AgentMessages.newUid;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.InstanceUid;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.testing.TestDatabase;

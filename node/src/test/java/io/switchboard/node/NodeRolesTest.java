@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
-import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.time.Duration;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
 import io.switchboard.opamp.proto.ServerToAgentFlags;
 import java.net.http.HttpRequest;

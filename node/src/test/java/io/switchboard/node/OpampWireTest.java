@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
-import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentToServerFlags;
 import io.switchboard.opamp.proto.ServerCapabilities;
 import io.switchboard.opamp.proto.ServerErrorResponseType;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
-import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.InstanceUid;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;

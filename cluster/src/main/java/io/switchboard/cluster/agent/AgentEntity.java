@@ -1,5 +1,7 @@
 package io.switchboard.cluster.agent;
 
+import io.switchboard.opamp.InstanceUid;
+
 import io.switchboard.cluster.CborSerializable;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.SwitchboardMetrics.Transport;

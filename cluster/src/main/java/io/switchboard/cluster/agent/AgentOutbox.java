@@ -1,5 +1,7 @@
 package io.switchboard.cluster.agent;
 
+import io.switchboard.opamp.ConnectionSettings;
+
 import io.switchboard.opamp.json.Storable;
 import io.switchboard.opamp.proto.AgentCapabilities;
 import io.switchboard.opamp.proto.AgentRemoteConfig;

@@ -1,5 +1,11 @@
 package io.switchboard.cluster.agent;
 
+import io.switchboard.opamp.ConnectionSettings;
+
+import io.switchboard.opamp.InstanceUid;
+
+import io.switchboard.opamp.ConfigHash;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,5 +1,7 @@
 package io.switchboard.cluster.agent;
 
+import io.switchboard.opamp.InstanceUid;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;

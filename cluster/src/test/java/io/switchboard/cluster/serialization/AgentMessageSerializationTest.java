@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
 import io.switchboard.cluster.agent.AgentEntity;
-import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentConfigFile;
 import io.switchboard.opamp.proto.AgentConfigMap;
 import io.switchboard.opamp.proto.AgentRemoteConfig;

@@ -14,7 +14,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
-import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.InstanceUid;
 import io.switchboard.gateway.admission.AdmissionControl;
 import io.switchboard.observability.SwitchboardMetrics.Transport;
 import io.switchboard.observability.SwitchboardMetrics;

@@ -2,7 +2,7 @@ package io.switchboard.gateway.session;
 
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
-import io.switchboard.cluster.agent.InstanceUid;
+import io.switchboard.opamp.InstanceUid;
 import io.switchboard.observability.SwitchboardMetrics.Transport;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.proto.AgentToServer;

@@ -1,7 +1,7 @@
 package io.switchboard.api.agents;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.switchboard.cluster.agent.ConnectionSettings;
+import io.switchboard.opamp.ConnectionSettings;
 import io.switchboard.opamp.proto.ServerToAgent;
 import java.time.Duration;
 

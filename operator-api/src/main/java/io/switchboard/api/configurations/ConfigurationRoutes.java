@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.Json;
 import io.switchboard.api.Operator;
 import io.switchboard.api.Problem;
-import io.switchboard.cluster.agent.ConfigHash;
+import io.switchboard.opamp.ConfigHash;
 import io.switchboard.opamp.json.ConfigMapJson;
 import io.switchboard.persistence.configurations.ConfigurationStore;
 import io.switchboard.persistence.configurations.VersionState;

@@ -1,4 +1,5 @@
-package io.switchboard.cluster.agent;
+package io.switchboard.opamp;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.switchboard.cluster.agent;
+package io.switchboard.opamp;
 
 import com.google.protobuf.ByteString;
 import io.switchboard.opamp.proto.ConnectionSettingsOffers;
