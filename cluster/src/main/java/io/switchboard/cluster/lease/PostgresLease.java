@@ -1,8 +1,8 @@
 package io.switchboard.cluster.lease;
 
-import io.r2dbc.pool.ConnectionPool;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.persistence.DatabaseExtension;
+import io.switchboard.persistence.leases.LeaseStore;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,12 +22,11 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.coordination.lease.LeaseSettings;
 import org.apache.pekko.coordination.lease.javadsl.Lease;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * A Pekko {@link Lease} kept in the {@code leases} table: whoever holds the row, unexpired, holds
- * the lease. Acquiring takes a free or expired row (the database's clock decides expiry); the
+ * A Pekko {@link Lease} kept in the {@code leases} table ({@link LeaseStore}): whoever holds the
+ * row, unexpired, holds the lease. Acquiring takes a free or expired row (the database's clock decides expiry); the
  * holder renews it every heartbeat-interval for heartbeat-timeout more. A holder that cannot renew
  * in time (its renewal found the row taken, or the database did not answer before the lease ran
  * out) stops holding it and calls the lease-lost callback. Configured as {@code switchboard.lease}
@@ -40,28 +39,9 @@ import reactor.core.publisher.Mono;
  */
 public final class PostgresLease extends Lease {
 
-  private static final String ACQUIRE =
-      """
-      INSERT INTO leases AS held (name, owner, expires_at, fencing_token)
-      VALUES ($1, $2, now() + make_interval(secs => $3), 1)
-      ON CONFLICT (name) DO UPDATE SET
-        owner = EXCLUDED.owner,
-        expires_at = EXCLUDED.expires_at,
-        fencing_token = held.fencing_token + CASE WHEN held.owner = EXCLUDED.owner THEN 0 ELSE 1 END,
-        acquired_at = CASE WHEN held.owner = EXCLUDED.owner THEN held.acquired_at ELSE now() END
-      WHERE held.owner = EXCLUDED.owner OR held.expires_at < now()
-      RETURNING fencing_token
-      """;
-  private static final String RENEW =
-      "UPDATE leases SET expires_at = now() + make_interval(secs => $3) WHERE name = $1 AND owner = $2"
-          + " AND expires_at >= now() RETURNING fencing_token";
-  /** Released leases stay as expired rows, so the fencing token keeps growing across owners. */
-  private static final String RELEASE =
-      "UPDATE leases SET expires_at = now() - interval '1 millisecond' WHERE name = $1 AND owner = $2";
-
   private final LeaseSettings settings;
   private final ExtendedActorSystem system;
-  private final double ttlSeconds;
+  private final Duration ttl;
   private final Duration heartbeatInterval;
   /**
    * The lease as this node holds it: which tenure (one acquire to its release or loss) and when the
@@ -79,7 +59,7 @@ public final class PostgresLease extends Lease {
   public PostgresLease(LeaseSettings settings, ExtendedActorSystem system) {
     this.settings = settings;
     this.system = system;
-    this.ttlSeconds = settings.timeoutSettings().heartbeatTimeout().toMillis() / 1000.0;
+    this.ttl = Duration.ofMillis(settings.timeoutSettings().heartbeatTimeout().toMillis());
     this.heartbeatInterval = Duration.ofMillis(settings.timeoutSettings().heartbeatInterval().toMillis());
     this.shardPath = shardPath(settings.leaseName(), system.name());
   }
@@ -114,20 +94,8 @@ public final class PostgresLease extends Lease {
             CoordinatedShutdown.PhaseClusterLeave(),
             "release-shard-leases",
             () ->
-                Flux.usingWhen(
-                        DatabaseExtension.get(system).database().pool().create(),
-                        connection ->
-                            Flux.from(
-                                    connection
-                                        .createStatement(
-                                            "UPDATE leases SET expires_at = now() - interval '1 millisecond'"
-                                                + " WHERE owner = $1 AND name LIKE $2 AND expires_at >= now()")
-                                        .bind(0, owner)
-                                        .bind(1, system.name() + "-shard-%")
-                                        .execute())
-                                .flatMap(result -> result.getRowsUpdated()),
-                        connection -> connection.close())
-                    .reduce(0L, Long::sum)
+                new LeaseStore(DatabaseExtension.get(system).database().pool(), Duration.ofSeconds(10))
+                    .releaseAll(owner, system.name() + "-shard-")
                     .doOnNext(released -> system.log().info("Released {} shard leases on leaving", released))
                     .onErrorResume(
                         failure -> {
@@ -151,7 +119,8 @@ public final class PostgresLease extends Lease {
   @Override
   public CompletionStage<Boolean> acquire(Consumer<Optional<Throwable>> leaseLostCallback) {
     long startedAt = System.nanoTime();
-    return tokenOf(ACQUIRE)
+    return store()
+        .acquire(settings.leaseName(), settings.ownerName(), ttl)
         .map(
             token -> {
               fencingToken.set(token);
@@ -169,14 +138,14 @@ public final class PostgresLease extends Lease {
   public CompletionStage<Boolean> release() {
     stopHeartbeat();
     holding.set(Holding.NONE);
-    return execute(RELEASE).map(rows -> rows > 0).toFuture();
+    return store().release(settings.leaseName(), settings.ownerName()).toFuture();
   }
 
   /** True while the lease was confirmed less than heartbeat-timeout ago, as measured here. */
   @Override
   public boolean checkLease() {
     Holding held = holding.get();
-    return held != Holding.NONE && System.nanoTime() - held.confirmedAtNanos() < (long) (ttlSeconds * 1e9);
+    return held != Holding.NONE && System.nanoTime() - held.confirmedAtNanos() < ttl.toNanos();
   }
 
   /** Grows each time the lease changes hands; meaningful while {@link #checkLease()} holds. */
@@ -229,7 +198,8 @@ public final class PostgresLease extends Lease {
     if (tenure == Holding.NONE.tenure()) {
       return;
     }
-    tokenOf(RENEW)
+    store()
+        .renew(settings.leaseName(), settings.ownerName(), ttl)
         .subscribe(
             token ->
                 holding.updateAndGet(
@@ -258,37 +228,10 @@ public final class PostgresLease extends Lease {
     }
   }
 
-  private Mono<Long> tokenOf(String sql) {
-    return Flux.usingWhen(
-            pool().create(),
-            connection ->
-                Flux.from(
-                        connection
-                            .createStatement(sql)
-                            .bind(0, settings.leaseName())
-                            .bind(1, settings.ownerName())
-                            .bind(2, ttlSeconds)
-                            .execute())
-                    .flatMap(result -> result.map(row -> row.get(0, Long.class))),
-            connection -> connection.close())
-        .next()
-        .timeout(Duration.ofMillis(settings.timeoutSettings().operationTimeout().toMillis()));
-  }
-
-  private Mono<Long> execute(String sql) {
-    return Flux.usingWhen(
-            pool().create(),
-            connection ->
-                Flux.from(
-                        connection.createStatement(sql).bind(0, settings.leaseName()).bind(1, settings.ownerName()).execute())
-                    .flatMap(result -> result.getRowsUpdated()),
-            connection -> connection.close())
-        .reduce(0L, Long::sum)
-        .timeout(Duration.ofMillis(settings.timeoutSettings().operationTimeout().toMillis()));
-  }
-
-  private ConnectionPool pool() {
-    return DatabaseExtension.get(Adapter.toTyped(system)).database().pool();
+  private LeaseStore store() {
+    return new LeaseStore(
+        DatabaseExtension.get(Adapter.toTyped(system)).database().pool(),
+        Duration.ofMillis(settings.timeoutSettings().operationTimeout().toMillis()));
   }
 
   private record Holding(long tenure, long confirmedAtNanos) {
