@@ -255,8 +255,8 @@ function agentRow(agent) {
 }
 
 async function agent(uid) {
-  const [detail, dispatches, history] = await Promise.all([
-    api('GET', '/api/agents/' + uid), api('GET', '/api/dispatches?limit=20&agent=' + uid), api('GET', '/api/agents/' + uid + '/history')]);
+  const [detail, envelopes, history] = await Promise.all([
+    api('GET', '/api/agents/' + uid), api('GET', '/api/envelopes?limit=20&agent=' + uid), api('GET', '/api/agents/' + uid + '/history')]);
   const status = h('div', { id: 'agent-status' });
   const drawStatus = value => status.replaceChildren(
     h('div', { class: 'cards' },
@@ -288,7 +288,7 @@ async function agent(uid) {
     const result = document.getElementById('push-result');
     try { result.textContent = 'restart: ' + (await api('POST', '/api/agents/' + uid + '/' + name)).state; } catch (error) { result.textContent = error.message; }
   };
-  const desired = dispatches.dispatches.find(envelope => envelope.kind === 'REMOTE_CONFIG' && envelope.state !== 'FAILED' && envelope.state !== 'EXPIRED');
+  const desired = envelopes.envelopes.find(envelope => envelope.kind === 'REMOTE_CONFIG' && envelope.state !== 'FAILED' && envelope.state !== 'EXPIRED');
   show(
     h('h1', {}, 'Agent ', attribute(detail, 'service.name') || uid), h('p', { class: 'muted' }, uid),
     status, push,
@@ -298,7 +298,7 @@ async function agent(uid) {
     h('h2', {}, 'Effective versus desired config'),
     h('pre', { id: 'config-diff' }, configDiff(detail.effective_config, desired && desired.payload)),
     h('h2', {}, 'Dispatches'),
-    table(['kind', 'state', 'detail', 'created', 'sent by'], dispatches.dispatches.map(envelope =>
+    table(['kind', 'state', 'detail', 'created', 'sent by'], envelopes.envelopes.map(envelope =>
       [envelope.kind, badge(envelope.state), envelope.detail || '', envelope.created_at, envelope.sent_by_node || '']), 'dispatch-history'),
     h('h2', {}, 'Status history'),
     table(['recorded', 'connection', 'healthy', 'config'], history.history.map(change =>

@@ -444,7 +444,7 @@ final class DispatchLatencyBenchmark {
         continue;
       }
       try {
-        String state = api.get("/api/dispatches/" + submission.dispatchId).field("state");
+        String state = api.get("/api/envelopes/" + submission.dispatchId).field("state");
         states.merge(state == null ? "unreadable" : state, 1, Integer::sum);
       } catch (Exception e) {
         states.merge("no answer", 1, Integer::sum);

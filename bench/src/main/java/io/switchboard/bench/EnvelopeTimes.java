@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * When the node wrote each of a rollout's dispatch envelopes and when it recorded each as sent down
- * its agent's session, by the node's clock, read from {@code GET /api/dispatches}. With the agents'
+ * its agent's session, by the node's clock, read from {@code GET /api/envelopes}. With the agents'
  * own receipt times this splits a fan-out into the node's part and the way to the agents.
  */
 final class EnvelopeTimes {
@@ -30,10 +30,10 @@ final class EnvelopeTimes {
     String next = null;
     do {
       JsonNode page =
-          api.get("/api/dispatches?limit=" + PAGE + (next == null ? "" : "&before=" + next))
-              .expect(200, "GET /api/dispatches")
+          api.get("/api/envelopes?limit=" + PAGE + (next == null ? "" : "&before=" + next))
+              .expect(200, "GET /api/envelopes")
               .body();
-      for (JsonNode envelope : page.path("dispatches")) {
+      for (JsonNode envelope : page.path("envelopes")) {
         if (createdBy.equals(envelope.path("created_by").asText())) {
           String agent = envelope.path("instance_uid").asText();
           times.written.put(agent, Instant.parse(envelope.path("created_at").asText()));

@@ -1,15 +1,17 @@
 package io.switchboard.dispatch;
 
+import io.switchboard.cluster.agent.AgentProtocol;
+
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.BatchedCalls;
-import io.switchboard.persistence.dispatch.DispatchEnvelope;
-import io.switchboard.persistence.dispatch.DispatchStore;
-import io.switchboard.persistence.dispatch.EnvelopeKind;
-import io.switchboard.persistence.dispatch.EnvelopeState;
-import io.switchboard.persistence.dispatch.NewEnvelope;
+import io.switchboard.persistence.envelopes.Envelope;
+import io.switchboard.persistence.envelopes.EnvelopeStore;
+import io.switchboard.persistence.envelopes.EnvelopeKind;
+import io.switchboard.persistence.envelopes.EnvelopeState;
+import io.switchboard.persistence.envelopes.NewEnvelope;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -31,28 +33,14 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public final class Dispatcher {
 
-  /**
-   * A command to dispatch: {@code message} is the ServerToAgent part that carries it,
-   * {@code payloadJson} what the operator asked as they wrote it, {@code idempotencyKey} may be
-   * null.
-   */
-  public record Order(
-      String instanceUid,
-      EnvelopeKind kind,
-      String payloadJson,
-      ServerToAgent message,
-      String idempotencyKey,
-      Duration deadlineIn,
-      String actor) {}
-
   /** The outcome of {@link #submit}. */
   public sealed interface Submitted {}
 
   /** Written (or found, for a retry with the same idempotency key) and handed to the entity. */
-  public record Accepted(DispatchEnvelope envelope, boolean replayed) implements Submitted {}
+  public record Accepted(Envelope envelope, boolean replayed) implements Submitted {}
 
   /** The idempotency key was used before for another request; nothing was written. */
-  public record KeyReused(DispatchEnvelope existing) implements Submitted {}
+  public record KeyReused(Envelope existing) implements Submitted {}
 
   /** No agent of that id ever reported to Switchboard; nothing was written. */
   public record UnknownAgent(String instanceUid) implements Submitted {}
@@ -63,19 +51,19 @@ public final class Dispatcher {
   /** Commands per statement. */
   private static final int MAX_BATCH = 200;
 
-  private final DispatchStore store;
+  private final EnvelopeStore store;
   private final AgentRefs agents;
   private final Duration askTimeout;
-  private final ActorRef<AgentEntity.DispatchOutcome> nobody;
+  private final ActorRef<AgentProtocol.EnvelopeReceipt> nobody;
   private final Clock clock;
-  private final BatchedCalls<NewEnvelope, DispatchStore.Submission> writes;
+  private final BatchedCalls<NewEnvelope, EnvelopeStore.Submission> writes;
 
   /** {@code nobody} takes the entities' answers to {@link #send} (the system's ignoreRef). */
   public Dispatcher(
-      DispatchStore store,
+      EnvelopeStore store,
       AgentRefs agents,
       Duration askTimeout,
-      ActorRef<AgentEntity.DispatchOutcome> nobody,
+      ActorRef<AgentProtocol.EnvelopeReceipt> nobody,
       Clock clock) {
     this.store = store;
     this.agents = agents;
@@ -86,30 +74,30 @@ public final class Dispatcher {
   }
 
   /**
-   * Writes the order's envelope, hands it to its entity and answers with what the entity made of
+   * Writes the command's envelope, hands it to its entity and answers with what the entity made of
    * it; only agents Switchboard has seen can be addressed.
    */
-  public CompletionStage<Submitted> submit(Order order) {
-    return write(envelopeFor(order)).thenCompose(submission -> handOverIfNew(submission, order.message()));
+  public CompletionStage<Submitted> submit(OperatorCommand command) {
+    return write(envelopeFor(command)).thenCompose(submission -> handOverIfNew(submission, command.message()));
   }
 
   /**
    * A statement fails as a whole: if the batch's failed, the envelope is written again on its own,
    * so that one command the database refuses fails only itself.
    */
-  private CompletionStage<DispatchStore.Submission> write(NewEnvelope envelope) {
+  private CompletionStage<EnvelopeStore.Submission> write(NewEnvelope envelope) {
     return writes
         .call(envelope)
         .exceptionallyCompose(batchFailed -> store.create(List.of(envelope)).thenApply(submissions -> submissions.get(0)));
   }
 
-  private CompletionStage<Map<NewEnvelope, DispatchStore.Submission>> writeTogether(Set<NewEnvelope> envelopes) {
+  private CompletionStage<Map<NewEnvelope, EnvelopeStore.Submission>> writeTogether(Set<NewEnvelope> envelopes) {
     List<NewEnvelope> batch = List.copyOf(envelopes);
     return store
         .create(batch)
         .thenApply(
             submissions -> {
-              Map<NewEnvelope, DispatchStore.Submission> byEnvelope = new HashMap<>();
+              Map<NewEnvelope, EnvelopeStore.Submission> byEnvelope = new HashMap<>();
               for (int i = 0; i < batch.size(); i++) {
                 byEnvelope.put(batch.get(i), submissions.get(i));
               }
@@ -118,51 +106,51 @@ public final class Dispatcher {
   }
 
   /**
-   * Writes all the orders' envelopes in one statement and tells each new one to its entity, asking
+   * Writes all the commands' envelopes in one statement and tells each new one to its entity, asking
    * no answer: for a rollout, whose progress is its envelopes' states, a batch must not wait on the
    * slowest of hundreds of entities, nor keep an ask (a temporary actor and a timeout) open for
-   * each. Completes once written, with each order's envelope in the order given (for a reused
-   * idempotency key, the envelope it holds); fails if an order is for an agent that never
+   * each. Completes once written, with each command's envelope in the order given (for a reused
+   * idempotency key, the envelope it holds); fails if a command is for an agent that never
    * reported, as a rollout chooses its targets among those that did.
    */
-  public CompletionStage<List<DispatchEnvelope>> send(List<Order> orders) {
+  public CompletionStage<List<Envelope>> send(List<OperatorCommand> commands) {
     return store
-        .create(orders.stream().map(this::envelopeFor).toList())
+        .create(commands.stream().map(this::envelopeFor).toList())
         .thenApply(
             submissions -> {
-              for (int i = 0; i < orders.size(); i++) {
-                if (submissions.get(i) instanceof DispatchStore.Created created) {
+              for (int i = 0; i < commands.size(); i++) {
+                if (submissions.get(i) instanceof EnvelopeStore.Created created) {
                   SwitchboardMetrics.dispatchEnvelopes(EnvelopeState.PENDING.name()).increment();
-                  agents.entityFor(created.envelope().instanceUid()).tell(dispatchOf(created.envelope(), orders.get(i).message(), nobody));
+                  agents.entityFor(created.envelope().instanceUid()).tell(dispatchOf(created.envelope(), commands.get(i).message(), nobody));
                 }
               }
               return submissions.stream().map(Dispatcher::envelopeOf).toList();
             });
   }
 
-  private static DispatchEnvelope envelopeOf(DispatchStore.Submission submission) {
-    if (submission instanceof DispatchStore.WithEnvelope stored) {
+  private static Envelope envelopeOf(EnvelopeStore.Submission submission) {
+    if (submission instanceof EnvelopeStore.WithEnvelope stored) {
       return stored.envelope();
     }
-    throw new IllegalStateException("no agent " + ((DispatchStore.UnknownAgent) submission).instanceUid() + " to send to");
+    throw new IllegalStateException("no agent " + ((EnvelopeStore.UnknownAgent) submission).instanceUid() + " to send to");
   }
 
-  private NewEnvelope envelopeFor(Order order) {
+  private NewEnvelope envelopeFor(OperatorCommand command) {
     return new NewEnvelope(
         UUID.randomUUID(),
-        order.instanceUid(),
-        order.kind(),
-        order.payloadJson(),
-        order.message().toByteArray(),
-        order.message().hasRemoteConfig() ? order.message().getRemoteConfig().getConfigHash().toByteArray() : null,
-        order.idempotencyKey(),
-        clock.instant().plus(order.deadlineIn()),
-        order.actor());
+        command.instanceUid(),
+        command.kind(),
+        command.payloadJson(),
+        command.message().toByteArray(),
+        command.message().hasRemoteConfig() ? command.message().getRemoteConfig().getConfigHash().toByteArray() : null,
+        command.idempotencyKey(),
+        clock.instant().plus(command.deadlineIn()),
+        command.actor());
   }
 
-  private CompletionStage<Submitted> handOverIfNew(DispatchStore.Submission submission, ServerToAgent message) {
-    if (submission instanceof DispatchStore.Created created) {
-      DispatchEnvelope envelope = created.envelope();
+  private CompletionStage<Submitted> handOverIfNew(EnvelopeStore.Submission submission, ServerToAgent message) {
+    if (submission instanceof EnvelopeStore.Created created) {
+      Envelope envelope = created.envelope();
       return handOver(envelope, message)
           .handle(
               (outcome, failure) ->
@@ -176,29 +164,29 @@ public final class Dispatcher {
                           false));
     }
     Submitted answer;
-    if (submission instanceof DispatchStore.UnknownAgent unknown) {
+    if (submission instanceof EnvelopeStore.UnknownAgent unknown) {
       answer = new UnknownAgent(unknown.instanceUid());
-    } else if (submission instanceof DispatchStore.Replayed replayed) {
+    } else if (submission instanceof EnvelopeStore.Replayed replayed) {
       answer = new Accepted(replayed.envelope(), true);
     } else {
-      answer = new KeyReused(((DispatchStore.KeyReused) submission).envelope());
+      answer = new KeyReused(((EnvelopeStore.KeyReused) submission).envelope());
     }
     return CompletableFuture.completedFuture(answer);
   }
 
-  private CompletionStage<AgentEntity.DispatchOutcome> handOver(DispatchEnvelope envelope, ServerToAgent message) {
+  private CompletionStage<AgentProtocol.EnvelopeReceipt> handOver(Envelope envelope, ServerToAgent message) {
     SwitchboardMetrics.dispatchEnvelopes(EnvelopeState.PENDING.name()).increment();
     return agents.entityFor(envelope.instanceUid()).ask(replyTo -> dispatchOf(envelope, message, replyTo), askTimeout);
   }
 
-  private static AgentEntity.Dispatch dispatchOf(
-      DispatchEnvelope envelope, ServerToAgent message, ActorRef<AgentEntity.DispatchOutcome> replyTo) {
-    return new AgentEntity.Dispatch(envelope.id(), message, envelope.deadline(), replyTo);
+  private static AgentProtocol.TakeEnvelope dispatchOf(
+      Envelope envelope, ServerToAgent message, ActorRef<AgentProtocol.EnvelopeReceipt> replyTo) {
+    return new AgentProtocol.TakeEnvelope(envelope.id(), message, envelope.deadline(), replyTo);
   }
 
   /** The envelope as the entity left it (the entity records the same change in the database). */
-  private static DispatchEnvelope withOutcome(DispatchEnvelope envelope, EnvelopeState state, String detail) {
-    return new DispatchEnvelope(
+  private static Envelope withOutcome(Envelope envelope, EnvelopeState state, String detail) {
+    return new Envelope(
         envelope.id(),
         envelope.instanceUid(),
         envelope.kind(),

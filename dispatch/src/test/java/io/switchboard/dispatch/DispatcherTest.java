@@ -1,5 +1,7 @@
 package io.switchboard.dispatch;
 
+import io.switchboard.cluster.agent.AgentProtocol;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,9 +10,9 @@ import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentCommand;
-import io.switchboard.persistence.dispatch.DispatchStore;
-import io.switchboard.persistence.dispatch.EnvelopeKind;
-import io.switchboard.persistence.dispatch.EnvelopeState;
+import io.switchboard.persistence.envelopes.EnvelopeStore;
+import io.switchboard.persistence.envelopes.EnvelopeKind;
+import io.switchboard.persistence.envelopes.EnvelopeState;
 import io.switchboard.persistence.testing.FleetTable;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.time.Clock;
@@ -51,19 +53,19 @@ class DispatcherTest {
     FleetTable.fill(db, 300);
     agents = List.of(db.queryForString("SELECT string_agg(instance_uid, ',' ORDER BY instance_uid) FROM agents").split(","));
     testKit = ActorTestKit.create();
-    ActorRef<AgentEntity.Command> entities =
+    ActorRef<AgentProtocol.Command> entities =
         testKit.spawn(
             Behaviors.receiveMessage(
                 command -> {
-                  if (command instanceof AgentEntity.Dispatch dispatch) {
+                  if (command instanceof AgentProtocol.TakeEnvelope dispatch) {
                     handedOver.add(dispatch.envelope());
-                    dispatch.replyTo().tell(new AgentEntity.DispatchOutcome(EnvelopeState.SENT, null));
+                    dispatch.replyTo().tell(new AgentProtocol.EnvelopeReceipt(EnvelopeState.SENT, null));
                   }
                   return Behaviors.same();
                 }));
     dispatcher =
         new Dispatcher(
-            new DispatchStore(db.database().pool()),
+            new EnvelopeStore(db.database().pool()),
             uid -> TestEntityRef.of(AgentEntity.TYPE_KEY, uid, entities),
             Duration.ofSeconds(10),
             testKit.system().ignoreRef(),
@@ -119,7 +121,7 @@ class DispatcherTest {
     assertEquals("59", db.queryForString("SELECT count(*)::text FROM dispatch_envelopes WHERE created_by = 'refusal-test'"));
   }
 
-  private static Dispatcher.Order restart(String agent, String payload, String operator) {
-    return new Dispatcher.Order(agent, EnvelopeKind.RESTART, payload, RESTART, null, Duration.ofMinutes(5), operator);
+  private static OperatorCommand restart(String agent, String payload, String operator) {
+    return new OperatorCommand(agent, EnvelopeKind.RESTART, payload, RESTART, null, Duration.ofMinutes(5), operator);
   }
 }

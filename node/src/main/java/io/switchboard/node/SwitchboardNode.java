@@ -16,11 +16,12 @@ import io.switchboard.api.dashboard.LiveBus;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentEntitySettings;
 import io.switchboard.cluster.agent.AgentRefs;
-import io.switchboard.cluster.agent.DispatchLedger;
+import io.switchboard.cluster.agent.EnvelopeLedger;
 import io.switchboard.cluster.housekeeping.Housekeeping;
 import io.switchboard.cluster.lease.PostgresLease;
 import io.switchboard.dispatch.DispatchSettings;
-import io.switchboard.dispatch.DispatchSweep;
+import io.switchboard.dispatch.EnvelopeSweep;
+import io.switchboard.dispatch.StoredEnvelopeLedger;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.RolloutSettings;
@@ -35,7 +36,7 @@ import io.switchboard.persistence.Database;
 import io.switchboard.persistence.DatabaseExtension;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.configurations.ConfigurationStore;
-import io.switchboard.persistence.dispatch.DispatchStore;
+import io.switchboard.persistence.envelopes.EnvelopeStore;
 import io.switchboard.persistence.fleet.FleetQueries;
 import io.switchboard.persistence.operators.OperatorStore;
 import io.switchboard.persistence.rollouts.RolloutStore;
@@ -106,9 +107,9 @@ public final class SwitchboardNode implements AutoCloseable {
       if (!bootstrap) {
         ClusterFormation.joinSeedsOrSelf(system, config);
       }
-      DispatchStore dispatchStore = new DispatchStore(database.pool());
+      EnvelopeStore envelopeStore = new EnvelopeStore(database.pool());
       AgentEntity.init(
-          system, statusWriter, DispatchLedger.of(dispatchStore), AgentEntitySettings.fromConfig(switchboard));
+          system, statusWriter, new StoredEnvelopeLedger(envelopeStore), AgentEntitySettings.fromConfig(switchboard));
       PostgresLease.releaseShardLeasesOnLeave(system);
       NodeGauges.start(system, database, NodeRoles.has(config, AgentEntity.ROLE), switchboard.getDuration("metrics.gauge-interval"));
       Housekeeping.init(
@@ -124,10 +125,10 @@ public final class SwitchboardNode implements AutoCloseable {
       OpampGatewaySettings opamp = OpampGatewaySettings.fromConfig(switchboard);
       AgentRefs agents = uid -> sharding.entityRefFor(AgentEntity.TYPE_KEY, uid);
       DispatchSettings dispatch = DispatchSettings.fromConfig(switchboard);
-      DispatchSweep.init(system, dispatchStore, agents, dispatch);
+      EnvelopeSweep.init(system, envelopeStore, agents, dispatch);
       ApiSettings api = ApiSettings.fromConfig(switchboard);
       AgentRepository agentRecords = new AgentRepository(database.pool());
-      Dispatcher dispatcher = new Dispatcher(dispatchStore, agents, api.askTimeout(), system.ignoreRef(), Clock.systemUTC());
+      Dispatcher dispatcher = new Dispatcher(envelopeStore, agents, api.askTimeout(), system.ignoreRef(), Clock.systemUTC());
       RolloutSettings rolloutSettings = RolloutSettings.fromConfig(switchboard);
       RolloutStore rolloutStore = new RolloutStore(database.pool());
       ConfigurationStore configurations = new ConfigurationStore(database.pool());

@@ -99,9 +99,9 @@ class AgentCommandApiTest {
               () ->
                   assertEquals(
                       "APPLIED",
-                      HttpProbe.getJson(node.apiPort(), "/api/dispatches/" + configDispatch).path("state").asText()));
+                      HttpProbe.getJson(node.apiPort(), "/api/envelopes/" + configDispatch).path("state").asText()));
       await().atMost(Duration.ofSeconds(20)).until(() -> !HttpProbe.getJson(node.apiPort(), path).path("drifted").asBoolean());
-      var sent = HttpProbe.getJson(node.apiPort(), "/api/dispatches/" + configDispatch);
+      var sent = HttpProbe.getJson(node.apiPort(), "/api/envelopes/" + configDispatch);
       assertEquals(InstanceUid.toText(uid), sent.path("instance_uid").asText());
       assertEquals("REMOTE_CONFIG", sent.path("kind").asText());
       assertEquals("exporters: {}", sent.at("/payload/config_map/collector.yaml/body").asText());

@@ -82,7 +82,7 @@ class AssignmentFanOutTest {
     Set<String> reached = new HashSet<>();
     for (JsonNode agent : agents("attribute=service.name=" + service)) {
       String uid = agent.path("instance_uid").asText();
-      JsonNode envelopes = HttpProbe.getJson(node.apiPort(), "/api/dispatches?agent=" + uid).path("dispatches");
+      JsonNode envelopes = HttpProbe.getJson(node.apiPort(), "/api/envelopes?agent=" + uid).path("envelopes");
       assertEquals(1, envelopes.size(), envelopes.toString());
       JsonNode envelope = envelopes.get(0);
       assertEquals("APPLIED", envelope.path("state").asText(), envelope.toString());

@@ -223,7 +223,7 @@ class ClusterFailoverTest {
   }
 
   private JsonNode dispatch(String id) {
-    return HttpProbe.getJson(a.apiPort(), "/api/dispatches/" + id);
+    return HttpProbe.getJson(a.apiPort(), "/api/envelopes/" + id);
   }
 
   private void awaitState(String dispatch, String state) {

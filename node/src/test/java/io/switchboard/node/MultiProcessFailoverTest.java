@@ -150,7 +150,7 @@ class MultiProcessFailoverTest {
       for (String id : restarts) {
         await()
             .atMost(Duration.ofSeconds(30))
-            .until(() -> HttpProbe.getJson(survivor.apiPort(), "/api/dispatches/" + id).path("state").asText().equals("SENT"));
+            .until(() -> HttpProbe.getJson(survivor.apiPort(), "/api/envelopes/" + id).path("state").asText().equals("SENT"));
       }
     } finally {
       reconnected.values().forEach(RawAgent::close);

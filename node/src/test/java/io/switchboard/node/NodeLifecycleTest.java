@@ -101,7 +101,7 @@ class NodeLifecycleTest {
       agent.receive();
       assertEquals(CommandType.CommandType_Restart, agent.receive().getCommand().getType(), "handed back by the sweep");
       await().atMost(Duration.ofSeconds(20))
-          .until(() -> HttpProbe.getJson(second.apiPort(), "/api/dispatches/" + dispatch).path("state").asText().equals("SENT"));
+          .until(() -> HttpProbe.getJson(second.apiPort(), "/api/envelopes/" + dispatch).path("state").asText().equals("SENT"));
     }
   }
 

@@ -115,7 +115,7 @@ class PgBouncerTest {
       assertEquals(CommandType.CommandType_Restart, agents.get(0).receive().getCommand().getType());
       String dispatch = new ObjectMapper().readTree(accepted.body()).path("id").asText();
       await().atMost(Duration.ofSeconds(10))
-          .until(() -> "SENT".equals(HttpProbe.getJson(node.apiPort(), "/api/dispatches/" + dispatch).path("state").asText()));
+          .until(() -> "SENT".equals(HttpProbe.getJson(node.apiPort(), "/api/envelopes/" + dispatch).path("state").asText()));
       assertTrue(
           HttpProbe.getJson(node.apiPort(), "/api/audit").path("events").toString().contains(InstanceUid.toText(uids.get(0))),
           "the restart is in the audit log");

@@ -82,11 +82,11 @@ public final class SwitchboardMetrics {
   }
 
   /**
-   * Dispatch envelopes entering a state (pending when written; sent, applied, failed, expired as
+   * Envelopes entering a state (pending when written; sent, applied, failed, expired as
    * they move on), counted by the node that recorded the change.
    */
   public static Counter dispatchEnvelopes(String state) {
-    return Kamon.counter("switchboard.dispatch.envelopes", "Dispatch envelopes entering a state")
+    return Kamon.counter("switchboard.dispatch.envelopes", "Envelopes entering a state")
         .withTag("state", state.toLowerCase(Locale.ROOT));
   }
 
@@ -156,7 +156,7 @@ public final class SwitchboardMetrics {
         .withTags(TagSet.of("pool", pool).withTag("state", state));
   }
 
-  /** Time of one database statement of the stores (dispatch, configurations, rollouts, operators, fleet). */
+  /** Time of one database statement of the stores (envelopes, configurations, rollouts, operators, fleet). */
   public static Histogram databaseQueryDuration() {
     return Kamon.histogram(
             "switchboard.database.query.duration", "Duration of one database statement", MeasurementUnit.time().nanoseconds())
@@ -218,9 +218,9 @@ public final class SwitchboardMetrics {
         .withTag("reason", reason);
   }
 
-  /** Changes to dispatch envelopes the database refused for their data, by reason (as above). */
+  /** Changes to envelopes the database refused for their data, by reason (as above). */
   public static Counter dispatchRowsRejected(String reason) {
-    return Kamon.counter("switchboard.dispatch.rows.rejected", "Dispatch envelope changes the database refused for their data")
+    return Kamon.counter("switchboard.dispatch.rows.rejected", "Envelope changes the database refused for their data")
         .withTag("reason", reason);
   }
 }

@@ -19,7 +19,7 @@ import io.switchboard.api.auth.Authentication;
 import io.switchboard.api.configurations.ConfigurationRoutes;
 import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.rollouts.RolloutRoutes;
-import io.switchboard.api.dispatch.DispatchRoutes;
+import io.switchboard.api.envelopes.EnvelopeRoutes;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.rollout.Rollouts;
@@ -28,7 +28,7 @@ import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.audit.AuditLog;
 import io.switchboard.persistence.configurations.ConfigurationStore;
 import io.switchboard.persistence.rollouts.RolloutStore;
-import io.switchboard.persistence.dispatch.DispatchStore;
+import io.switchboard.persistence.envelopes.EnvelopeStore;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -53,7 +53,7 @@ public final class OperatorApi {
   private final AgentRoutes agents;
   private final AgentCommandRoutes agentCommands;
   private final AgentLabelRoutes agentLabels;
-  private final DispatchRoutes dispatches;
+  private final EnvelopeRoutes envelopes;
   private final ConfigurationRoutes configurations;
   private final RolloutRoutes rollouts;
   private final AuditRoutes audit;
@@ -64,7 +64,7 @@ public final class OperatorApi {
   /**
    * Lists and queries read through the database's read pool (a replica when configured); operator
    * actions check the agent on the primary, so that an agent that just connected is found;
-   * dispatches are read there too, since their state changes by the second.
+   * envelopes are read there too, since their state changes by the second.
    */
   public OperatorApi(
       Database database,
@@ -83,7 +83,7 @@ public final class OperatorApi {
     this.agentCommands =
         new AgentCommandRoutes(dispatcher, dispatchSettings, json);
     this.agentLabels = new AgentLabelRoutes(new AgentRepository(database.pool()), json);
-    this.dispatches = new DispatchRoutes(new DispatchStore(database.pool()), settings.maxPageSize(), json);
+    this.envelopes = new EnvelopeRoutes(new EnvelopeStore(database.pool()), settings.maxPageSize(), json);
     this.configurations = new ConfigurationRoutes(new ConfigurationStore(database.pool()), json);
     this.rollouts =
         new RolloutRoutes(rollouts, new RolloutStore(database.pool()), new AgentRepository(database.pool()), json);
@@ -112,7 +112,7 @@ public final class OperatorApi {
                                                 agents.route(),
                                                 agentCommands.route(),
                                                 agentLabels.route(),
-                                                dispatches.route(),
+                                                envelopes.route(),
                                                 configurations.route(),
                                                 rollouts.route(),
                                                 audit.route(),

@@ -24,7 +24,7 @@ public final class Problem {
     return response(status, detail, Map.of());
   }
 
-  /** With extension members, e.g. the id of the dispatch envelope a refusal is about. */
+  /** With extension members, e.g. the id of the envelope a refusal is about. */
   public static HttpResponse response(StatusCode status, String detail, Map<String, String> extensions) {
     ObjectNode body = MAPPER.createObjectNode();
     body.put("type", "about:blank");

@@ -9,7 +9,7 @@ import io.switchboard.opamp.proto.ConnectionSettingsOffers;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
-import io.switchboard.persistence.dispatch.EnvelopeState;
+import io.switchboard.persistence.envelopes.EnvelopeState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -25,7 +25,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * What the server has for one agent beyond the answer to its message: the connection settings
  * offer and the desired remote config (each sent once per session, and only to an agent whose
  * capabilities allow it), and the commands and custom messages waiting for a session to take them.
- * Each of those came in a dispatch envelope; the outbox tells {@link Tracking} when one is sent or
+ * Each of those came in an envelope; the outbox tells {@link Tracking} when one is sent or
  * ends.
  */
 final class AgentOutbox {
@@ -45,9 +45,9 @@ final class AgentOutbox {
 
   /**
    * A command or custom message and the envelope that carried it; {@code replyTo} (possibly
-   * nobody) hears how the operator's dispatch ended up once it is sent.
+   * nobody) hears how the operator's command ended up once it is sent.
    */
-  record Waiting(UUID envelope, ServerToAgent message, Instant deadline, ActorRef<AgentEntity.DispatchOutcome> replyTo) {}
+  record Waiting(UUID envelope, ServerToAgent message, Instant deadline, ActorRef<AgentProtocol.EnvelopeReceipt> replyTo) {}
 
   /** A message handed to a WebSocket session that has not yet confirmed it reached the socket. */
   record InFlight(Waiting message, long epoch, String node) {}
@@ -110,7 +110,7 @@ final class AgentOutbox {
    * again, ahead of the rest, for the agent's next session (the agent may see one twice). Returns
    * them as they were, so that operators still waiting for an answer get one.
    */
-  List<Waiting> sessionLost(ActorRef<AgentEntity.DispatchOutcome> nobody) {
+  List<Waiting> sessionLost(ActorRef<AgentProtocol.EnvelopeReceipt> nobody) {
     List<Waiting> unconfirmed = inFlight.stream().map(InFlight::message).toList();
     for (int i = unconfirmed.size() - 1; i >= 0; i--) {
       Waiting message = unconfirmed.get(i);
@@ -151,7 +151,7 @@ final class AgentOutbox {
    */
   void desire(UUID envelope, AgentRemoteConfig config, Instant deadline, Tracking tracking) {
     if (desired != null && desired.envelope() != null && !desired.envelope().equals(envelope)) {
-      tracking.closed(desired.envelope(), EnvelopeState.FAILED, "superseded by dispatch " + envelope);
+      tracking.closed(desired.envelope(), EnvelopeState.FAILED, "superseded by envelope " + envelope);
     }
     desired = new DesiredConfig(envelope, config, deadline);
     desiredConfigOffered = false;
@@ -225,7 +225,7 @@ final class AgentOutbox {
    */
   void preferConnectionSettings(UUID envelope, ConnectionSettingsOffers offer, Tracking tracking) {
     if (connectionSettingsEnvelope != null && !connectionSettingsEnvelope.equals(envelope)) {
-      tracking.closed(connectionSettingsEnvelope, EnvelopeState.FAILED, "superseded by dispatch " + envelope);
+      tracking.closed(connectionSettingsEnvelope, EnvelopeState.FAILED, "superseded by envelope " + envelope);
     }
     connectionSettings = offer;
     connectionSettingsEnvelope = envelope;

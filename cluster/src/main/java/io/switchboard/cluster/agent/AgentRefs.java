@@ -8,5 +8,5 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  */
 @FunctionalInterface
 public interface AgentRefs {
-  EntityRef<AgentEntity.Command> entityFor(String instanceUid);
+  EntityRef<AgentProtocol.Command> entityFor(String instanceUid);
 }

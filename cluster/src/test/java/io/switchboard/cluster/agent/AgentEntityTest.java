@@ -30,9 +30,9 @@ import io.switchboard.opamp.proto.RemoteConfigStatus;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentCommand;
-import io.switchboard.persistence.dispatch.EnvelopeKind;
-import io.switchboard.persistence.dispatch.EnvelopeState;
-import io.switchboard.persistence.dispatch.StoredDispatch;
+import io.switchboard.persistence.envelopes.EnvelopeKind;
+import io.switchboard.persistence.envelopes.EnvelopeState;
+import io.switchboard.persistence.envelopes.LatestEnvelope;
 import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.ConnectionState;
 import io.switchboard.persistence.status.StatusWriter;
@@ -62,13 +62,13 @@ class AgentEntityTest {
 
   private TestProbe<ClusterSharding.ShardCommand> shard;
   private TestProbe<StatusWriter.Command> writer;
-  private ActorRef<AgentEntity.Command> entity;
+  private ActorRef<AgentProtocol.Command> entity;
   private TestProbe<Recorded> recorded;
   /** What the database holds as the agent's desired config when the entity starts. */
-  private StoredDispatch stored;
+  private LatestEnvelope stored;
   /** What the database holds as the agent's own connection settings. */
-  private StoredDispatch storedSettings;
-  private DispatchLedger ledger;
+  private LatestEnvelope storedSettings;
+  private EnvelopeLedger ledger;
 
   /** What the entity recorded about an envelope: SENT (with the node) or how it ended. */
   private record Recorded(UUID envelope, EnvelopeState state, String detail) {}
@@ -84,7 +84,7 @@ class AgentEntityTest {
     writer = testKit.createTestProbe();
     recorded = testKit.createTestProbe();
     ledger =
-        new DispatchLedger() {
+        new EnvelopeLedger() {
           @Override
           public void sent(UUID envelope, String node) {
             recorded.getRef().tell(new Recorded(envelope, EnvelopeState.SENT, node));
@@ -96,8 +96,8 @@ class AgentEntityTest {
           }
 
           @Override
-          public CompletionStage<Map<EnvelopeKind, StoredDispatch>> latestDesired(String uid) {
-            Map<EnvelopeKind, StoredDispatch> desired = new EnumMap<>(EnvelopeKind.class);
+          public CompletionStage<Map<EnvelopeKind, LatestEnvelope>> latestDesired(String uid) {
+            Map<EnvelopeKind, LatestEnvelope> desired = new EnumMap<>(EnvelopeKind.class);
             if (stored != null) {
               desired.put(EnvelopeKind.REMOTE_CONFIG, stored);
             }
@@ -113,7 +113,7 @@ class AgentEntityTest {
   }
 
   /** A new incarnation of the agent's entity, as after a node died or its shard moved. */
-  private ActorRef<AgentEntity.Command> spawnIncarnation() {
+  private ActorRef<AgentProtocol.Command> spawnIncarnation() {
     return testKit.spawn(
             AgentEntity.create(
                 instanceUid,
@@ -127,7 +127,7 @@ class AgentEntityTest {
   @Test
   void connectionSettingsForOneAgentAreOfferedNowAndOnItsLaterSessions() {
     Session session = new Session(140);
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x100), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x100), session.ref()));
     assertEquals(15, session.expectDelivery().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds(), "the fleet's");
 
     UUID envelope = UUID.randomUUID();
@@ -136,37 +136,37 @@ class AgentEntityTest {
     assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
 
     Session later = new Session(141);
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x100), later.ref()));
+    entity.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x100), later.ref()));
     assertEquals(60, later.expectDelivery().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds(), "its own, again");
 
     assertEquals(
-        new AgentEntity.DispatchOutcome(EnvelopeState.FAILED, "the agent does not accept connection settings"),
+        new AgentProtocol.EnvelopeReceipt(EnvelopeState.FAILED, "the agent does not accept connection settings"),
         spawnAndDispatchTo(0x1, connectionSettings(60)));
   }
 
   @Test
   void aNewIncarnationOffersTheConnectionSettingsOperatorsChose() {
-    storedSettings = new StoredDispatch(UUID.randomUUID(), connectionSettings(120).toByteArray(), EnvelopeState.SENT, Instant.now());
-    ActorRef<AgentEntity.Command> incarnation = spawnIncarnation();
+    storedSettings = new LatestEnvelope(UUID.randomUUID(), connectionSettings(120).toByteArray(), EnvelopeState.SENT, Instant.now());
+    ActorRef<AgentProtocol.Command> incarnation = spawnIncarnation();
     Session session = new Session(150);
-    incarnation.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(1), 0x1 | 0x100), session.ref()));
+    incarnation.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(1), 0x1 | 0x100), session.ref()));
     ServerToAgent reply = session.expectDelivery();
     // The stored settings may arrive just after the first message: then they go with the next answer.
     if (reply.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds() != 120) {
-      incarnation.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x100), session.ref()));
+      incarnation.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x100), session.ref()));
       reply = session.expectDelivery();
     }
     assertEquals(120, reply.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
   }
 
   /** A fresh entity whose agent reported these capabilities, handed this message. */
-  private AgentEntity.DispatchOutcome spawnAndDispatchTo(long capabilities, ServerToAgent message) {
-    ActorRef<AgentEntity.Command> other = spawnIncarnation();
+  private AgentProtocol.EnvelopeReceipt spawnAndDispatchTo(long capabilities, ServerToAgent message) {
+    ActorRef<AgentProtocol.Command> other = spawnIncarnation();
     Session session = new Session(160);
-    other.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), capabilities), session.ref()));
+    other.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), capabilities), session.ref()));
     session.expectDelivery();
-    TestProbe<AgentEntity.DispatchOutcome> operator = testKit.createTestProbe();
-    other.tell(new AgentEntity.Dispatch(UUID.randomUUID(), message, Instant.now().plusSeconds(60), operator.getRef()));
+    TestProbe<AgentProtocol.EnvelopeReceipt> operator = testKit.createTestProbe();
+    other.tell(new AgentProtocol.TakeEnvelope(UUID.randomUUID(), message, Instant.now().plusSeconds(60), operator.getRef()));
     return operator.receiveMessage();
   }
 
@@ -177,28 +177,28 @@ class AgentEntityTest {
   @Test
   void aNewIncarnationTakesAnOpenRemoteConfigBackFromTheDatabase() {
     UUID envelope = UUID.randomUUID();
-    stored = new StoredDispatch(envelope, remoteConfig(CONFIG).toByteArray(), EnvelopeState.SENT, Instant.now().plusSeconds(60));
-    ActorRef<AgentEntity.Command> incarnation = spawnIncarnation();
+    stored = new LatestEnvelope(envelope, remoteConfig(CONFIG).toByteArray(), EnvelopeState.SENT, Instant.now().plusSeconds(60));
+    ActorRef<AgentProtocol.Command> incarnation = spawnIncarnation();
     Session session = new Session(110);
 
-    incarnation.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
+    incarnation.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
 
     ServerToAgent reply = session.expectDelivery();
     AgentRemoteConfig offered = reply.hasRemoteConfig() ? reply.getRemoteConfig() : session.expectDelivery().getRemoteConfig();
     assertEquals(CONFIG, offered.getConfig());
     assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
-    incarnation.tell(new AgentEntity.AgentReport(configStatus(2, offered, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
+    incarnation.tell(new AgentProtocol.AgentReport(configStatus(2, offered, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
     assertEquals(new Recorded(envelope, EnvelopeState.APPLIED, null), recorded.receiveMessage());
   }
 
   @Test
   void anAppliedConfigFromTheDatabaseGoesOnlyToAnAgentRunningAnother() {
     stored =
-        new StoredDispatch(UUID.randomUUID(), remoteConfig(CONFIG).toByteArray(), EnvelopeState.APPLIED, Instant.now().minusSeconds(60));
-    ActorRef<AgentEntity.Command> incarnation = spawnIncarnation();
+        new LatestEnvelope(UUID.randomUUID(), remoteConfig(CONFIG).toByteArray(), EnvelopeState.APPLIED, Instant.now().minusSeconds(60));
+    ActorRef<AgentProtocol.Command> incarnation = spawnIncarnation();
     Session runsIt = new Session(120);
     incarnation.tell(
-        new AgentEntity.AgentReport(
+        new AgentProtocol.AgentReport(
             configStatus(1, remoteConfig(CONFIG).getRemoteConfig(), RemoteConfigStatuses.RemoteConfigStatuses_APPLIED).toBuilder()
                 .setAgentDescription(fullState(1).getAgentDescription())
                 .build(),
@@ -206,9 +206,9 @@ class AgentEntityTest {
     assertEquals(false, runsIt.expectDelivery().hasRemoteConfig());
     runsIt.probe.expectNoMessage(Duration.ofMillis(200));
 
-    ActorRef<AgentEntity.Command> another = spawnIncarnation();
+    ActorRef<AgentProtocol.Command> another = spawnIncarnation();
     Session lostIt = new Session(121);
-    another.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), lostIt.ref()));
+    another.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), lostIt.ref()));
     ServerToAgent reply = lostIt.expectDelivery();
     assertEquals(CONFIG, (reply.hasRemoteConfig() ? reply : lostIt.expectDelivery()).getRemoteConfig().getConfig());
     recorded.expectNoMessage(Duration.ofMillis(100));
@@ -218,7 +218,7 @@ class AgentEntityTest {
   void answersThroughTheSessionAndWritesTheFullStateOnce() {
     Session session = new Session(1);
 
-    entity.tell(new AgentEntity.AgentReport(fullState(1), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(fullState(1), session.ref()));
 
     ServerToAgent reply = session.expectDelivery();
     assertEquals(uid, reply.getInstanceUid());
@@ -230,7 +230,7 @@ class AgentEntityTest {
     assertTrue(first.descriptionJson().contains("\"service.name\":\"checkout\""));
     assertNotNull(first.healthJson());
 
-    entity.tell(new AgentEntity.AgentReport(heartbeat(2), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(heartbeat(2), session.ref()));
     session.expectDelivery();
     AgentStatus second = expectStatus();
     assertNull(second.descriptionJson(), "an omitted description means unchanged: nothing to rewrite");
@@ -243,16 +243,16 @@ class AgentEntityTest {
   void aNewerEpochFencesTheOlderSession() {
     Session older = new Session(10);
     Session newer = new Session(11);
-    entity.tell(new AgentEntity.AgentReport(fullState(1), older.ref()));
+    entity.tell(new AgentProtocol.AgentReport(fullState(1), older.ref()));
     older.expectDelivery();
 
-    entity.tell(new AgentEntity.AgentReport(heartbeat(2), newer.ref()));
+    entity.tell(new AgentProtocol.AgentReport(heartbeat(2), newer.ref()));
 
-    older.probe.expectMessageClass(AgentEntity.CloseSession.class);
+    older.probe.expectMessageClass(AgentProtocol.CloseSession.class);
     newer.expectDelivery();
 
-    entity.tell(new AgentEntity.AgentReport(heartbeat(3), older.ref()));
-    older.probe.expectMessageClass(AgentEntity.CloseSession.class);
+    entity.tell(new AgentProtocol.AgentReport(heartbeat(3), older.ref()));
+    older.probe.expectMessageClass(AgentProtocol.CloseSession.class);
     newer.probe.expectNoMessage(Duration.ofMillis(100));
   }
 
@@ -260,15 +260,15 @@ class AgentEntityTest {
   void onlyTheCurrentSessionEndingDisconnectsTheAgent() {
     Session older = new Session(20);
     Session current = new Session(21);
-    entity.tell(new AgentEntity.AgentReport(fullState(1), older.ref()));
-    entity.tell(new AgentEntity.AgentReport(heartbeat(2), current.ref()));
+    entity.tell(new AgentProtocol.AgentReport(fullState(1), older.ref()));
+    entity.tell(new AgentProtocol.AgentReport(heartbeat(2), current.ref()));
     expectStatus();
     expectStatus();
 
-    entity.tell(new AgentEntity.SessionEnded(20, "socket closed"));
+    entity.tell(new AgentProtocol.SessionEnded(20, "socket closed"));
     writer.expectNoMessage(Duration.ofMillis(100));
 
-    entity.tell(new AgentEntity.SessionEnded(21, "socket closed"));
+    entity.tell(new AgentProtocol.SessionEnded(21, "socket closed"));
     AgentStatus status = expectStatus();
     assertEquals(ConnectionState.DISCONNECTED, status.connectionState());
     assertEquals(21, status.sessionEpoch());
@@ -277,11 +277,11 @@ class AgentEntityTest {
   @Test
   void agentDisconnectEndsTheSession() {
     Session session = new Session(30);
-    entity.tell(new AgentEntity.AgentReport(fullState(1), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(fullState(1), session.ref()));
     expectStatus();
 
     entity.tell(
-        new AgentEntity.AgentReport(
+        new AgentProtocol.AgentReport(
             heartbeat(2).toBuilder().setAgentDisconnect(AgentDisconnect.getDefaultInstance()).build(),
             session.ref()));
 
@@ -292,10 +292,10 @@ class AgentEntityTest {
   @Test
   void passivatesOnlyWhenIdleWithoutASession() {
     Session session = new Session(40);
-    entity.tell(new AgentEntity.AgentReport(fullState(1), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(fullState(1), session.ref()));
     shard.expectNoMessage(Duration.ofMillis(600));
 
-    entity.tell(new AgentEntity.SessionEnded(40, "socket closed"));
+    entity.tell(new AgentProtocol.SessionEnded(40, "socket closed"));
 
     ClusterSharding.ShardCommand command = shard.expectMessageClass(ClusterSharding.ShardCommand.class, Duration.ofSeconds(3));
     assertInstanceOf(ClusterSharding.Passivate.class, command);
@@ -304,23 +304,23 @@ class AgentEntityTest {
   @Test
   void aHeartbeatingAgentThatGoesSilentLosesItsSession() {
     Session session = new Session(50);
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2000), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2000), session.ref()));
     session.expectDelivery();
     expectStatus();
 
-    session.probe.expectMessageClass(AgentEntity.CloseSession.class, Duration.ofSeconds(3));
+    session.probe.expectMessageClass(AgentProtocol.CloseSession.class, Duration.ofSeconds(3));
     assertEquals(ConnectionState.DISCONNECTED, expectStatus().connectionState());
   }
 
   @Test
   void anyMessageRenewsTheHeartbeatWindow() {
     Session session = new Session(51);
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2000), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2000), session.ref()));
     session.expectDelivery();
     // Six messages 250 ms apart span 1.5 s, far past the 400 ms window, yet the session stays.
     for (int seq = 2; seq <= 7; seq++) {
       session.probe.expectNoMessage(Duration.ofMillis(250));
-      entity.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(seq), 0x1 | 0x2000), session.ref()));
+      entity.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(seq), 0x1 | 0x2000), session.ref()));
       session.expectDelivery();
     }
   }
@@ -328,7 +328,7 @@ class AgentEntityTest {
   @Test
   void anAgentThatNeverPromisedHeartbeatsKeepsItsSessionWhileSilent() {
     Session session = new Session(52);
-    entity.tell(new AgentEntity.AgentReport(fullState(1), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(fullState(1), session.ref()));
     session.expectDelivery();
 
     session.probe.expectNoMessage(Duration.ofMillis(800));
@@ -337,16 +337,16 @@ class AgentEntityTest {
   @Test
   void connectionSettingsAreOfferedOncePerSessionAndOnlyToAgentsThatAcceptThem() {
     Session declines = new Session(60);
-    entity.tell(new AgentEntity.AgentReport(fullState(1), declines.ref()));
+    entity.tell(new AgentProtocol.AgentReport(fullState(1), declines.ref()));
     assertEquals(false, declines.expectDelivery().hasConnectionSettings(), "capability gating");
 
     Session accepts = new Session(61);
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x100), accepts.ref()));
+    entity.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x100), accepts.ref()));
     ServerToAgent offer = accepts.expectDelivery();
     assertEquals(15, offer.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
     assertEquals(32, offer.getConnectionSettings().getHash().size());
 
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(3), 0x1 | 0x100), accepts.ref()));
+    entity.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(3), 0x1 | 0x100), accepts.ref()));
     assertEquals(false, accepts.expectDelivery().hasConnectionSettings(), "already offered on this session");
   }
 
@@ -354,7 +354,7 @@ class AgentEntityTest {
   void anAgentAskingForAnInstanceUidGetsAFreshOne() {
     Session session = new Session(70);
     entity.tell(
-        new AgentEntity.AgentReport(
+        new AgentProtocol.AgentReport(
             fullState(1).toBuilder().setFlags(AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE).build(),
             session.ref()));
 
@@ -372,10 +372,10 @@ class AgentEntityTest {
     assertEquals(CONFIG, sent.getConfig());
     assertEquals(ConfigHash.of(CONFIG), sent.getConfigHash());
 
-    entity.tell(new AgentEntity.AgentReport(configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLYING), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLYING), session.ref()));
     session.expectDelivery();
     recorded.expectNoMessage(Duration.ofMillis(100));
-    entity.tell(new AgentEntity.AgentReport(configStatus(3, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(configStatus(3, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
     assertEquals(false, session.expectDelivery().hasRemoteConfig());
     assertEquals(new Recorded(envelope, EnvelopeState.APPLIED, null), recorded.receiveMessage());
 
@@ -395,12 +395,12 @@ class AgentEntityTest {
     assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage(), "SENT written again");
     session.probe.expectNoMessage(Duration.ofMillis(100));
 
-    entity.tell(new AgentEntity.AgentReport(configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
     session.expectDelivery();
     assertEquals(new Recorded(envelope, EnvelopeState.APPLIED, null), recorded.receiveMessage());
 
     // And again once the APPLIED write was lost too: the envelope must not wait for its deadline to expire it.
-    assertEquals(new AgentEntity.DispatchOutcome(EnvelopeState.APPLIED, null), dispatch(envelope, remoteConfig(CONFIG)));
+    assertEquals(new AgentProtocol.EnvelopeReceipt(EnvelopeState.APPLIED, null), dispatch(envelope, remoteConfig(CONFIG)));
     assertEquals(new Recorded(envelope, EnvelopeState.APPLIED, null), recorded.receiveMessage(), "APPLIED written again");
     session.probe.expectNoMessage(Duration.ofMillis(100));
   }
@@ -410,7 +410,7 @@ class AgentEntityTest {
    * sent down the session and recorded SENT; returns what the agent got.
    */
   private AgentRemoteConfig configSentToConnectedAgent(Session session, UUID envelope) {
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2 | 0x1000), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2 | 0x1000), session.ref()));
     session.expectDelivery();
     assertEquals(EnvelopeState.SENT, dispatch(envelope, remoteConfig(CONFIG)).state());
     assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
@@ -420,7 +420,7 @@ class AgentEntityTest {
   @Test
   void aFailedApplyFailsTheEnvelopeAndANewerConfigSupersedesAnOpenOne() {
     Session session = new Session(83);
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
     session.expectDelivery();
     UUID first = UUID.randomUUID();
     dispatch(first, remoteConfig(CONFIG));
@@ -429,15 +429,15 @@ class AgentEntityTest {
 
     UUID second = UUID.randomUUID();
     dispatch(second, remoteConfig(OTHER_CONFIG));
-    assertEquals(new Recorded(first, EnvelopeState.FAILED, "superseded by dispatch " + second), recorded.receiveMessage());
+    assertEquals(new Recorded(first, EnvelopeState.FAILED, "superseded by envelope " + second), recorded.receiveMessage());
     AgentRemoteConfig newer = session.expectDelivery().getRemoteConfig();
     assertEquals(EnvelopeState.SENT, recorded.receiveMessage().state());
 
-    entity.tell(new AgentEntity.AgentReport(configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
     session.expectDelivery();
     recorded.expectNoMessage(Duration.ofMillis(100));
     entity.tell(
-        new AgentEntity.AgentReport(
+        new AgentProtocol.AgentReport(
             configStatus(3, newer, RemoteConfigStatuses.RemoteConfigStatuses_FAILED).toBuilder()
                 .setRemoteConfigStatus(
                     RemoteConfigStatus.newBuilder()
@@ -455,7 +455,7 @@ class AgentEntityTest {
   @Test
   void aRemoteConfigIsRefusedForAnAgentThatDoesNotAcceptOne() {
     Session session = new Session(81);
-    entity.tell(new AgentEntity.AgentReport(fullState(1), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(fullState(1), session.ref()));
     session.expectDelivery();
 
     UUID envelope = UUID.randomUUID();
@@ -471,7 +471,7 @@ class AgentEntityTest {
     assertEquals(EnvelopeState.PENDING, dispatch(UUID.randomUUID(), remoteConfig(CONFIG)).state());
 
     Session session = new Session(82);
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
 
     assertEquals(CONFIG, session.expectDelivery().getRemoteConfig().getConfig());
     assertEquals(EnvelopeState.SENT, recorded.receiveMessage().state());
@@ -480,17 +480,17 @@ class AgentEntityTest {
   @Test
   void aCommandForAnOfflineAgentWaitsForItsNextSessionAndIsTakenOnce() {
     UUID envelope = UUID.randomUUID();
-    AgentEntity.DispatchOutcome outcome = dispatch(envelope, restart());
+    AgentProtocol.EnvelopeReceipt outcome = dispatch(envelope, restart());
     assertEquals(EnvelopeState.PENDING, outcome.state());
     assertEquals(EnvelopeState.PENDING, dispatch(envelope, restart()).state(), "a redelivery is recognised");
 
     Session session = new Session(84);
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x400), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x400), session.ref()));
     session.expectDelivery();
     assertEquals(CommandType.CommandType_Restart, session.expectCommand().getCommand().getType());
     assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
 
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x400), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x400), session.ref()));
     assertEquals(false, session.expectDelivery().hasCommand());
     session.probe.expectNoMessage(Duration.ofMillis(100));
   }
@@ -498,8 +498,8 @@ class AgentEntityTest {
   @Test
   void whatWaitsPastItsDeadlineExpiresInsteadOfGoingOut() {
     UUID envelope = UUID.randomUUID();
-    TestProbe<AgentEntity.DispatchOutcome> operator = testKit.createTestProbe();
-    entity.tell(new AgentEntity.Dispatch(envelope, restart(), Instant.now().plusMillis(200), operator.getRef()));
+    TestProbe<AgentProtocol.EnvelopeReceipt> operator = testKit.createTestProbe();
+    entity.tell(new AgentProtocol.TakeEnvelope(envelope, restart(), Instant.now().plusMillis(200), operator.getRef()));
     assertEquals(EnvelopeState.PENDING, operator.receiveMessage().state());
 
     Recorded expired = recorded.receiveMessage(Duration.ofSeconds(3));
@@ -507,34 +507,34 @@ class AgentEntityTest {
     assertEquals(EnvelopeState.EXPIRED, expired.state());
 
     UUID late = UUID.randomUUID();
-    entity.tell(new AgentEntity.Dispatch(late, restart(), Instant.now().minusSeconds(1), operator.getRef()));
+    entity.tell(new AgentProtocol.TakeEnvelope(late, restart(), Instant.now().minusSeconds(1), operator.getRef()));
     assertEquals(EnvelopeState.EXPIRED, operator.receiveMessage().state());
   }
 
   @Test
   void aPollingAgentGetsItsCommandOnItsNextPoll() {
     TestProbe<ServerToAgent> poll = testKit.createTestProbe();
-    entity.tell(new AgentEntity.AgentPoll(withCapabilities(fullState(1), 0x1 | 0x400), "node-2", poll.getRef()));
+    entity.tell(new AgentProtocol.AgentPoll(withCapabilities(fullState(1), 0x1 | 0x400), "node-2", poll.getRef()));
     assertEquals(false, poll.receiveMessage().hasCommand());
 
     UUID envelope = UUID.randomUUID();
-    AgentEntity.DispatchOutcome outcome = dispatch(envelope, restart());
-    assertEquals(new AgentEntity.DispatchOutcome(EnvelopeState.PENDING, "queued for the agent's next poll"), outcome);
+    AgentProtocol.EnvelopeReceipt outcome = dispatch(envelope, restart());
+    assertEquals(new AgentProtocol.EnvelopeReceipt(EnvelopeState.PENDING, "queued for the agent's next poll"), outcome);
 
-    entity.tell(new AgentEntity.AgentPoll(withCapabilities(heartbeat(2), 0x1 | 0x400), "node-2", poll.getRef()));
+    entity.tell(new AgentProtocol.AgentPoll(withCapabilities(heartbeat(2), 0x1 | 0x400), "node-2", poll.getRef()));
     assertEquals(CommandType.CommandType_Restart, poll.receiveMessage().getCommand().getType());
     assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-2"), recorded.receiveMessage());
-    entity.tell(new AgentEntity.AgentPoll(withCapabilities(heartbeat(3), 0x1 | 0x400), "node-2", poll.getRef()));
+    entity.tell(new AgentProtocol.AgentPoll(withCapabilities(heartbeat(3), 0x1 | 0x400), "node-2", poll.getRef()));
     assertEquals(false, poll.receiveMessage().hasCommand(), "delivered once");
   }
 
   @Test
   void commandsAreGatedByCapability() {
     Session session = new Session(90);
-    entity.tell(new AgentEntity.AgentReport(fullState(1), session.ref()));
+    entity.tell(new AgentProtocol.AgentReport(fullState(1), session.ref()));
     session.expectDelivery();
     assertEquals(
-        new AgentEntity.DispatchOutcome(EnvelopeState.FAILED, "the agent does not accept the restart command"),
+        new AgentProtocol.EnvelopeReceipt(EnvelopeState.FAILED, "the agent does not accept the restart command"),
         dispatch(UUID.randomUUID(), restart()));
   }
 
@@ -542,7 +542,7 @@ class AgentEntityTest {
   void customCapabilitiesAndMessagesAreRecordedAndGateWhatOperatorsSend() {
     Session session = new Session(100);
     entity.tell(
-        new AgentEntity.AgentReport(
+        new AgentProtocol.AgentReport(
             fullState(1).toBuilder()
                 .setCustomCapabilities(CustomCapabilities.newBuilder().addCapabilities("io.example.ping"))
                 .setCustomMessage(
@@ -558,8 +558,8 @@ class AgentEntityTest {
     assertTrue(status.customMessagesJson().contains("\"type\":\"pong\""));
 
     assertEquals(EnvelopeState.FAILED, dispatch(UUID.randomUUID(), customMessage("io.example.other")).state());
-    TestProbe<AgentEntity.DispatchOutcome> operator = testKit.createTestProbe();
-    entity.tell(new AgentEntity.Dispatch(UUID.randomUUID(), customMessage("io.example.ping"), Instant.now().plusSeconds(60), operator.getRef()));
+    TestProbe<AgentProtocol.EnvelopeReceipt> operator = testKit.createTestProbe();
+    entity.tell(new AgentProtocol.TakeEnvelope(UUID.randomUUID(), customMessage("io.example.ping"), Instant.now().plusSeconds(60), operator.getRef()));
     operator.expectNoMessage(Duration.ofMillis(100));
     assertEquals("ping", session.expectCommand().getCustomMessage().getType());
     assertEquals(EnvelopeState.SENT, operator.receiveMessage().state(), "answered once the session confirmed it");
@@ -568,16 +568,16 @@ class AgentEntityTest {
   @Test
   void aCommandTheSessionNeverConfirmedGoesToTheAgentsNextSession() {
     Session dying = new Session(130);
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(fullState(1), 0x1 | 0x400), dying.ref()));
+    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x400), dying.ref()));
     dying.expectDelivery();
     UUID envelope = UUID.randomUUID();
-    TestProbe<AgentEntity.DispatchOutcome> operator = testKit.createTestProbe();
-    entity.tell(new AgentEntity.Dispatch(envelope, restart(), Instant.now().plusSeconds(60), operator.getRef()));
-    dying.probe.expectMessageClass(AgentEntity.DeliverEnvelope.class);
+    TestProbe<AgentProtocol.EnvelopeReceipt> operator = testKit.createTestProbe();
+    entity.tell(new AgentProtocol.TakeEnvelope(envelope, restart(), Instant.now().plusSeconds(60), operator.getRef()));
+    dying.probe.expectMessageClass(AgentProtocol.DeliverEnvelope.class);
 
     // The session's node died without a word; the agent comes back on another node.
     Session next = new Session(131);
-    entity.tell(new AgentEntity.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x400), next.ref()));
+    entity.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x400), next.ref()));
 
     assertEquals(EnvelopeState.PENDING, operator.receiveMessage().state());
     next.expectDelivery();
@@ -600,9 +600,9 @@ class AgentEntityTest {
           .putConfigMap("collector.yaml", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8("exporters: {}")).build())
           .build();
 
-  private AgentEntity.DispatchOutcome dispatch(UUID envelope, ServerToAgent message) {
-    TestProbe<AgentEntity.DispatchOutcome> operator = testKit.createTestProbe();
-    entity.tell(new AgentEntity.Dispatch(envelope, message, Instant.now().plusSeconds(60), operator.getRef()));
+  private AgentProtocol.EnvelopeReceipt dispatch(UUID envelope, ServerToAgent message) {
+    TestProbe<AgentProtocol.EnvelopeReceipt> operator = testKit.createTestProbe();
+    entity.tell(new AgentProtocol.TakeEnvelope(envelope, message, Instant.now().plusSeconds(60), operator.getRef()));
     return operator.receiveMessage();
   }
 
@@ -658,25 +658,25 @@ class AgentEntityTest {
 
   /** A session as the entity sees it, backed by a probe. */
   private final class Session {
-    final TestProbe<AgentEntity.SessionDirective> probe = testKit.createTestProbe();
+    final TestProbe<AgentProtocol.SessionDirective> probe = testKit.createTestProbe();
     final long epoch;
 
     Session(long epoch) {
       this.epoch = epoch;
     }
 
-    AgentEntity.Session ref() {
-      return new AgentEntity.Session(probe.getRef(), epoch, "node-1");
+    AgentProtocol.Session ref() {
+      return new AgentProtocol.Session(probe.getRef(), epoch, "node-1");
     }
 
     ServerToAgent expectDelivery() {
-      return probe.expectMessageClass(AgentEntity.Deliver.class).message();
+      return probe.expectMessageClass(AgentProtocol.Deliver.class).message();
     }
 
     /** An operator command for the agent, confirmed the way a session does once it is on the socket. */
     ServerToAgent expectCommand() {
-      AgentEntity.DeliverEnvelope command = probe.expectMessageClass(AgentEntity.DeliverEnvelope.class);
-      command.entity().tell(new AgentEntity.EnvelopeDelivered(command.envelope(), command.epoch()));
+      AgentProtocol.DeliverEnvelope command = probe.expectMessageClass(AgentProtocol.DeliverEnvelope.class);
+      command.entity().tell(new AgentProtocol.EnvelopeDelivered(command.envelope(), command.epoch()));
       return command.message();
     }
   }

@@ -1,5 +1,7 @@
 package io.switchboard.cluster.serialization;
 
+import io.switchboard.cluster.agent.AgentProtocol;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
@@ -11,7 +13,7 @@ import io.switchboard.opamp.proto.AgentConfigMap;
 import io.switchboard.opamp.proto.AgentRemoteConfig;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.ServerToAgent;
-import io.switchboard.persistence.dispatch.EnvelopeState;
+import io.switchboard.persistence.envelopes.EnvelopeState;
 import java.time.Instant;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -38,19 +40,19 @@ class AgentMessageSerializationTest {
 
   @Test
   void agentReportsAndOperatorCommandsRoundTrip() throws Exception {
-    TestProbe<AgentEntity.SessionDirective> session = testKit.createTestProbe();
-    TestProbe<AgentEntity.DispatchOutcome> operator = testKit.createTestProbe();
+    TestProbe<AgentProtocol.SessionDirective> session = testKit.createTestProbe();
+    TestProbe<AgentProtocol.EnvelopeReceipt> operator = testKit.createTestProbe();
     TestProbe<ServerToAgent> poll = testKit.createTestProbe();
-    TestProbe<AgentEntity.Command> entity = testKit.createTestProbe();
+    TestProbe<AgentProtocol.Command> entity = testKit.createTestProbe();
     ByteString uid = InstanceUid.toBytes(UUID.randomUUID().toString());
     AgentToServer report = AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(7).setCapabilities(3).build();
 
     for (Object message :
         new Object[] {
-          new AgentEntity.AgentReport(report, new AgentEntity.Session(session.getRef(), 42, "node-a")),
-          new AgentEntity.AgentPoll(report, "node-b", poll.getRef()),
-          new AgentEntity.SessionEnded(42, "socket closed"),
-          new AgentEntity.Dispatch(
+          new AgentProtocol.AgentReport(report, new AgentProtocol.Session(session.getRef(), 42, "node-a")),
+          new AgentProtocol.AgentPoll(report, "node-b", poll.getRef()),
+          new AgentProtocol.SessionEnded(42, "socket closed"),
+          new AgentProtocol.TakeEnvelope(
               UUID.randomUUID(),
               ServerToAgent.newBuilder()
                   .setRemoteConfig(
@@ -62,13 +64,13 @@ class AgentMessageSerializationTest {
                   .build(),
               Instant.parse("2026-11-22T10:15:30.123456Z"),
               operator.getRef()),
-          new AgentEntity.Deliver(ServerToAgent.newBuilder().setInstanceUid(uid).setCapabilities(1).build()),
-          new AgentEntity.CloseSession("fenced"),
-          new AgentEntity.DeliverEnvelope(
+          new AgentProtocol.Deliver(ServerToAgent.newBuilder().setInstanceUid(uid).setCapabilities(1).build()),
+          new AgentProtocol.CloseSession("fenced"),
+          new AgentProtocol.DeliverEnvelope(
               ServerToAgent.newBuilder().setInstanceUid(uid).setCapabilities(1).build(), UUID.randomUUID(), 42, entity.getRef()),
-          new AgentEntity.EnvelopeDelivered(UUID.randomUUID(), 42),
-          new AgentEntity.DispatchOutcome(EnvelopeState.SENT, "sent"),
-          new AgentEntity.DispatchOutcome(EnvelopeState.PENDING, null)
+          new AgentProtocol.EnvelopeDelivered(UUID.randomUUID(), 42),
+          new AgentProtocol.EnvelopeReceipt(EnvelopeState.SENT, "sent"),
+          new AgentProtocol.EnvelopeReceipt(EnvelopeState.PENDING, null)
         }) {
       assertEquals(message, roundTrip(message), message.getClass().getSimpleName());
     }

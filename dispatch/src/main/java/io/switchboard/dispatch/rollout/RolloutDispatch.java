@@ -4,11 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.OperatorCommand;
 import io.switchboard.dispatch.RemoteConfigs;
 import io.switchboard.opamp.json.ConfigMapJson;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.configurations.ConfigurationVersion;
-import io.switchboard.persistence.dispatch.EnvelopeKind;
+import io.switchboard.persistence.envelopes.EnvelopeKind;
 import io.switchboard.persistence.rollouts.Rollout;
 import java.io.IOException;
 import java.time.Duration;
@@ -20,7 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Sends a configuration version to a rollout's agents as dispatch envelopes, written a few hundred
+ * Sends a configuration version to a rollout's agents as envelopes, written a few hundred
  * per statement, a few statements at a time, so a batch of thousands neither makes a statement per
  * agent nor holds many pooled connections at once. Each agent's envelope
  * has an idempotency key made of the rollout and the agent, so a driver that restarts half-way
@@ -52,13 +53,13 @@ final class RolloutDispatch {
     payload.put("version", version.version());
     payload.set("config_map", configMap);
     String payloadJson = payload.toString();
-    List<List<Dispatcher.Order>> writes = new ArrayList<>();
+    List<List<OperatorCommand>> writes = new ArrayList<>();
     for (int from = 0; from < agents.size(); from += envelopesPerWrite) {
       writes.add(
           agents.subList(from, Math.min(from + envelopesPerWrite, agents.size())).stream()
               .map(
                   agent ->
-                      new Dispatcher.Order(
+                      new OperatorCommand(
                           agent,
                           EnvelopeKind.REMOTE_CONFIG,
                           payloadJson,

@@ -203,7 +203,7 @@ public final class RolloutDriver {
         .thenCompose(
             targets -> {
               List<String> undispatched =
-                  targets.stream().filter(target -> target.dispatchId() == null).map(RolloutTarget::instanceUid).toList();
+                  targets.stream().filter(target -> target.envelopeId() == null).map(RolloutTarget::instanceUid).toList();
               return undispatched.isEmpty()
                   ? judge(rollout)
                   : startBatch(rollout, undispatched).thenApply(started -> Observation.STARTED_BATCH);
@@ -218,7 +218,7 @@ public final class RolloutDriver {
   }
 
   private CompletionStage<Void> record(UUID rollout, Map<String, UUID> sent) {
-    return rollouts.recordDispatches(rollout, sent).thenApply(recorded -> null);
+    return rollouts.recordEnvelopes(rollout, sent).thenApply(recorded -> null);
   }
 
   /** The batch's gates, then whether it is done; the progress read for that. */

@@ -183,7 +183,7 @@ public final class Rollouts {
                 dispatch.send(
                     rollout,
                     previous,
-                    targets.stream().filter(target -> target.dispatchId() != null).map(RolloutTarget::instanceUid).toList(),
+                    targets.stream().filter(target -> target.envelopeId() != null).map(RolloutTarget::instanceUid).toList(),
                     "rollback"))
         .thenApply(sent -> outcome);
   }

@@ -1,5 +1,7 @@
 package io.switchboard.gateway.http;
 
+import io.switchboard.cluster.agent.AgentProtocol;
+
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.decodeRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.encodeResponse;
@@ -131,7 +133,7 @@ public final class OpampHttpRoute {
     return onComplete(
         entities
             .entityFor(uid)
-            .<ServerToAgent>ask(replyTo -> new AgentEntity.AgentPoll(message, nodeName, replyTo), pollTimeout),
+            .<ServerToAgent>ask(replyTo -> new AgentProtocol.AgentPoll(message, nodeName, replyTo), pollTimeout),
         reply ->
             reply.isSuccess()
                 ? complete(HttpResponse.create().withEntity(PROTOBUF_CONTENT, reply.get().toByteArray()))

@@ -1,5 +1,7 @@
 package io.switchboard.gateway.session;
 
+import io.switchboard.cluster.agent.AgentProtocol;
+
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.opamp.InstanceUid;
@@ -56,7 +58,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   /** The agent's side of the socket failed. */
   public record StreamFailed(Throwable cause) implements Command {}
 
-  private record FromEntity(AgentEntity.SessionDirective directive) implements Command {}
+  private record FromEntity(AgentProtocol.SessionDirective directive) implements Command {}
 
   /** The node is leaving (see {@link LiveSessions#drain}). */
   record Drain(NodeDraining draining) implements Command {}
@@ -96,7 +98,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private final long epoch;
   private final AgentRefs entities;
   private final ActorRef<Outbound> socket;
-  private final AgentEntity.Session self;
+  private final AgentProtocol.Session self;
   private final LiveSessions liveSessions;
   private final Counter framesReceived = SwitchboardMetrics.framesReceived(Transport.WEBSOCKET);
 
@@ -104,7 +106,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private com.google.protobuf.ByteString instanceUidBytes;
   /** An id the server gave the agent, which its next messages may carry instead of the old one. */
   private String assignedInstanceUid;
-  private EntityRef<AgentEntity.Command> entity;
+  private EntityRef<AgentProtocol.Command> entity;
   /** How the socket is closed when this session stops. */
   private Outbound.Close closing = Outbound.Close.NORMAL;
 
@@ -120,8 +122,8 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     this.entities = entities;
     this.socket = socket;
     this.self =
-        new AgentEntity.Session(
-            context.messageAdapter(AgentEntity.SessionDirective.class, FromEntity::new), epoch, nodeName);
+        new AgentProtocol.Session(
+            context.messageAdapter(AgentProtocol.SessionDirective.class, FromEntity::new), epoch, nodeName);
     this.liveSessions = liveSessions;
     liveSessions.started(context.getSelf());
     SwitchboardMetrics.activeSessions(Transport.WEBSOCKET).increment();
@@ -172,7 +174,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     if (getContext().getLog().isTraceEnabled()) {
       getContext().getLog().trace("Session {} received from agent {}: {}", epoch, instanceUid, message);
     }
-    entity.tell(new AgentEntity.AgentReport(message, self));
+    entity.tell(new AgentProtocol.AgentReport(message, self));
   }
 
   /** Binds the connection to an agent's id (its first, or the one the server assigned); false if refused. */
@@ -190,7 +192,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     }
     if (instanceUid != null) {
       // The agent took the id the server assigned: the old id's session ends here.
-      entity.tell(new AgentEntity.SessionEnded(epoch, "agent took the new instance_uid " + uid));
+      entity.tell(new AgentProtocol.SessionEnded(epoch, "agent took the new instance_uid " + uid));
       assignedInstanceUid = null;
     }
     instanceUid = uid;
@@ -200,20 +202,20 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   }
 
   private Behavior<Command> onEntityDirective(FromEntity fromEntity) {
-    AgentEntity.SessionDirective directive = fromEntity.directive();
-    if (directive instanceof AgentEntity.Deliver deliver) {
+    AgentProtocol.SessionDirective directive = fromEntity.directive();
+    if (directive instanceof AgentProtocol.Deliver deliver) {
       if (deliver.message().hasAgentIdentification()) {
         assignedInstanceUid = InstanceUid.toText(deliver.message().getAgentIdentification().getNewInstanceUid());
       }
       send(deliver.message());
       return this;
     }
-    if (directive instanceof AgentEntity.DeliverEnvelope command) {
+    if (directive instanceof AgentProtocol.DeliverEnvelope command) {
       send(command.message());
-      command.entity().tell(new AgentEntity.EnvelopeDelivered(command.envelope(), command.epoch()));
+      command.entity().tell(new AgentProtocol.EnvelopeDelivered(command.envelope(), command.epoch()));
       return this;
     }
-    AgentEntity.CloseSession close = (AgentEntity.CloseSession) directive;
+    AgentProtocol.CloseSession close = (AgentProtocol.CloseSession) directive;
     getContext().getLog().info("Closing session {} of agent {}: {}", epoch, instanceUid, close.reason());
     return Behaviors.stopped();
   }
@@ -235,7 +237,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
 
   private Behavior<Command> agentGone(String reason) {
     if (entity != null) {
-      entity.tell(new AgentEntity.SessionEnded(epoch, reason));
+      entity.tell(new AgentProtocol.SessionEnded(epoch, reason));
     }
     return Behaviors.stopped();
   }

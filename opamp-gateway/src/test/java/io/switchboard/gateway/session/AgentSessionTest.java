@@ -1,5 +1,7 @@
 package io.switchboard.gateway.session;
 
+import io.switchboard.cluster.agent.AgentProtocol;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.switchboard.cluster.agent.AgentEntity;
@@ -39,7 +41,7 @@ class AgentSessionTest {
    */
   @Test
   void whatComesBeforeTheSocketWaitsForIt() throws Exception {
-    TestProbe<AgentEntity.Command> entities = testKit.createTestProbe(AgentEntity.Command.class);
+    TestProbe<AgentProtocol.Command> entities = testKit.createTestProbe(AgentProtocol.Command.class);
     TestProbe<AgentSession.Ack> acks = testKit.createTestProbe(AgentSession.Ack.class);
     TestProbe<Outbound> socket = testKit.createTestProbe(Outbound.class);
     ActorRef<AgentSession.Command> session =

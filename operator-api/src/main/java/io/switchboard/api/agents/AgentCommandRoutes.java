@@ -16,14 +16,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.Operator;
 import io.switchboard.api.Problem;
-import io.switchboard.api.dispatch.DispatchView;
+import io.switchboard.api.envelopes.EnvelopeView;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.OperatorCommand;
 import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentCommand;
-import io.switchboard.persistence.dispatch.EnvelopeKind;
-import io.switchboard.persistence.dispatch.EnvelopeState;
+import io.switchboard.persistence.envelopes.EnvelopeKind;
+import io.switchboard.persistence.envelopes.EnvelopeState;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
@@ -38,7 +39,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * Operator commands for one agent: {@code PUT /api/agents/{id}/remote-config}, {@code PUT
  * /api/agents/{id}/connection-settings}, {@code POST /api/agents/{id}/restart} and {@code POST
  * /api/agents/{id}/custom-messages}. Each is checked and
- * handed to the {@link Dispatcher}, which stores it as a dispatch envelope before anything else.
+ * handed to the {@link Dispatcher}, which stores it as an envelope before anything else.
  * Answers: 202 with the envelope (sent, or pending until the agent can take it), 200 with the
  * earlier envelope for a retry under the same {@code Idempotency-Key}, 409 when the agent cannot
  * take it, 422 when the key was used for another request. {@code ?deadline=PT10M} (ISO-8601)
@@ -133,7 +134,7 @@ public final class AgentCommandRoutes {
                         operator ->
                             onSuccess(
                                 dispatcher.submit(
-                                    new Dispatcher.Order(
+                                    new OperatorCommand(
                                         instanceUid, kind, payload, message, idempotencyKey.orElse(null), deadline, operator)),
                                 this::answer))));
   }
@@ -167,20 +168,20 @@ public final class AgentCommandRoutes {
           Problem.response(
               StatusCodes.UNPROCESSABLE_ENTITY,
               "this Idempotency-Key was used for another request",
-              Map.of("dispatch", reused.existing().id().toString())));
+              Map.of("envelope", reused.existing().id().toString())));
     }
     Dispatcher.Accepted accepted = (Dispatcher.Accepted) submitted;
     if (accepted.replayed()) {
-      return complete(StatusCodes.OK, DispatchView.of(accepted.envelope()), Jackson.marshaller(json));
+      return complete(StatusCodes.OK, EnvelopeView.of(accepted.envelope()), Jackson.marshaller(json));
     }
     if (accepted.envelope().state() == EnvelopeState.FAILED) {
       return complete(
           Problem.response(
               StatusCodes.CONFLICT,
               accepted.envelope().detail(),
-              Map.of("dispatch", accepted.envelope().id().toString())));
+              Map.of("envelope", accepted.envelope().id().toString())));
     }
-    return complete(StatusCodes.ACCEPTED, DispatchView.of(accepted.envelope()), Jackson.marshaller(json));
+    return complete(StatusCodes.ACCEPTED, EnvelopeView.of(accepted.envelope()), Jackson.marshaller(json));
   }
 
   private String payload(Object request) {

@@ -8,7 +8,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The audit log: operator actions, appended only. Actions that change something write their event
- * in the same statement as the change (see {@code DispatchStore}); this class reads them.
+ * in the same statement as the change (see {@code EnvelopeStore}); this class reads them.
  */
 public final class AuditLog {
 

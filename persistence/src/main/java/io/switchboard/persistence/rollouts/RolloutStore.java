@@ -118,7 +118,7 @@ public final class RolloutStore {
   }
 
   /** Records each agent's envelope for the rollout, in one statement; completes with how many. */
-  public CompletionStage<Long> recordDispatches(UUID rollout, Map<String, UUID> envelopeByAgent) {
+  public CompletionStage<Long> recordEnvelopes(UUID rollout, Map<String, UUID> envelopeByAgent) {
     if (envelopeByAgent.isEmpty()) {
       return CompletableFuture.completedFuture(0L);
     }

@@ -1,4 +1,5 @@
-package io.switchboard.cluster.agent;
+package io.switchboard.dispatch;
+
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

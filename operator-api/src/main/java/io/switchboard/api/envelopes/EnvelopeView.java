@@ -1,14 +1,14 @@
-package io.switchboard.api.dispatch;
+package io.switchboard.api.envelopes;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonRawValue;
-import io.switchboard.persistence.dispatch.DispatchEnvelope;
+import io.switchboard.persistence.envelopes.Envelope;
 import java.time.Instant;
 
-/** A dispatch envelope as the API shows it. */
+/** An envelope as the API shows it. */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record DispatchView(
+public record EnvelopeView(
     @JsonProperty("id") String id,
     @JsonProperty("instance_uid") String instanceUid,
     @JsonProperty("kind") String kind,
@@ -22,8 +22,8 @@ public record DispatchView(
     @JsonProperty("sent_by_node") String sentByNode,
     @JsonProperty("closed_at") String closedAt) {
 
-  public static DispatchView of(DispatchEnvelope envelope) {
-    return new DispatchView(
+  public static EnvelopeView of(Envelope envelope) {
+    return new EnvelopeView(
         envelope.id().toString(),
         envelope.instanceUid(),
         envelope.kind().name(),

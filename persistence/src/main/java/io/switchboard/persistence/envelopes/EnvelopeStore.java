@@ -1,4 +1,6 @@
-package io.switchboard.persistence.dispatch;
+package io.switchboard.persistence.envelopes;
+
+
 
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Readable;
@@ -26,12 +28,12 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The dispatch envelopes in PostgreSQL. Every statement stands alone (no session state, no
+ * The envelopes in PostgreSQL (table dispatch_envelopes). Every statement stands alone (no session state, no
  * transaction spanning calls), so it works through PgBouncer in transaction mode. State changes
  * only ever move an open envelope (PENDING, SENT) forward, so two nodes racing on one envelope
  * cannot reopen or rewrite a closed one.
  */
-public final class DispatchStore {
+public final class EnvelopeStore {
 
   private static final String COLUMNS =
       """
@@ -65,7 +67,7 @@ public final class DispatchStore {
       ), audited AS (
         INSERT INTO audit_events (actor, action, target, after)
         SELECT created_by, 'dispatch.' || lower(kind), 'agent/' || instance_uid,
-               jsonb_build_object('dispatch', id, 'kind', kind, 'payload', payload, 'deadline', deadline)
+               jsonb_build_object('envelope', id, 'kind', kind, 'payload', payload, 'deadline', deadline)
         FROM created
       )
       SELECT written.*, incoming.id AS incoming_id, incoming.known
@@ -75,7 +77,7 @@ public final class DispatchStore {
 
   private final Sql db;
 
-  public DispatchStore(ConnectionPool pool) {
+  public EnvelopeStore(ConnectionPool pool) {
     this.db = new Sql(pool);
   }
 
@@ -84,17 +86,17 @@ public final class DispatchStore {
 
   /** An outcome that names an envelope in the store, written now or before. */
   public sealed interface WithEnvelope extends Submission {
-    DispatchEnvelope envelope();
+    Envelope envelope();
   }
 
   /** Written now. */
-  public record Created(DispatchEnvelope envelope) implements WithEnvelope {}
+  public record Created(Envelope envelope) implements WithEnvelope {}
 
   /** The idempotency key was used before for the same request: this is the envelope it made. */
-  public record Replayed(DispatchEnvelope envelope) implements WithEnvelope {}
+  public record Replayed(Envelope envelope) implements WithEnvelope {}
 
   /** The idempotency key was used before for a different request. */
-  public record KeyReused(DispatchEnvelope envelope) implements WithEnvelope {}
+  public record KeyReused(Envelope envelope) implements WithEnvelope {}
 
   /** No agent of that id ever reported to Switchboard; nothing was written. */
   public record UnknownAgent(String instanceUid) implements Submission {}
@@ -133,7 +135,7 @@ public final class DispatchStore {
   }
 
   /** One envelope's row of the statement: {@code created} is null if it was not written. */
-  private record CreateRow(UUID incoming, boolean known, DispatchEnvelope created) {}
+  private record CreateRow(UUID incoming, boolean known, Envelope created) {}
 
   private Mono<Submission> submission(NewEnvelope envelope, CreateRow row) {
     if (row.created() != null) {
@@ -155,7 +157,7 @@ public final class DispatchStore {
             "SELECT " + COLUMNS + ", message FROM dispatch_envelopes WHERE idempotency_key = $1",
             statement -> statement.bind(0, envelope.idempotencyKey()),
             row -> {
-              DispatchEnvelope existing = toEnvelope(row);
+              Envelope existing = toEnvelope(row);
               boolean same =
                   existing.instanceUid().equals(envelope.instanceUid())
                       && existing.kind() == envelope.kind()
@@ -167,11 +169,11 @@ public final class DispatchStore {
             Mono.error(() -> new IllegalStateException("envelope " + envelope.id() + " was neither written nor found")));
   }
 
-  public CompletionStage<Optional<DispatchEnvelope>> find(UUID id) {
+  public CompletionStage<Optional<Envelope>> find(UUID id) {
     return db.rows(
             "SELECT " + COLUMNS + " FROM dispatch_envelopes WHERE id = $1",
             statement -> statement.bind(0, id),
-            DispatchStore::toEnvelope)
+            EnvelopeStore::toEnvelope)
         .next()
         .map(Optional::of)
         .defaultIfEmpty(Optional.empty())
@@ -182,7 +184,7 @@ public final class DispatchStore {
    * Newest first, optionally for one agent and in one state; {@code before} (an envelope id) pages
    * on from that envelope.
    */
-  public CompletionStage<List<DispatchEnvelope>> list(
+  public CompletionStage<List<Envelope>> list(
       Optional<String> instanceUid, Optional<EnvelopeState> state, Optional<UUID> before, int limit) {
     StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM dispatch_envelopes WHERE true");
     List<Object> parameters = new ArrayList<>();
@@ -203,7 +205,7 @@ public final class DispatchStore {
                 statement.bind(i, parameters.get(i));
               }
             },
-            DispatchStore::toEnvelope)
+            EnvelopeStore::toEnvelope)
         .collectList()
         .toFuture();
   }
@@ -213,7 +215,7 @@ public final class DispatchStore {
    * agents in one statement: per agent and per kind that sets it (remote config, connection
    * settings), the agent's latest envelope that is open or was applied. Agents with none are absent.
    */
-  public CompletionStage<Map<String, Map<EnvelopeKind, StoredDispatch>>> latestDesired(Collection<String> instanceUids) {
+  public CompletionStage<Map<String, Map<EnvelopeKind, LatestEnvelope>>> latestDesired(Collection<String> instanceUids) {
     return db.rows(
             """
             SELECT DISTINCT ON (instance_uid, kind) instance_uid, kind, id, message, state, deadline
@@ -227,21 +229,21 @@ public final class DispatchStore {
                 new DesiredRow(
                     row.get(0, String.class),
                     EnvelopeKind.valueOf(row.get(1, String.class)),
-                    new StoredDispatch(
+                    new LatestEnvelope(
                         row.get(2, UUID.class),
                         Sql.bytes(row.get(3, ByteBuffer.class)),
                         EnvelopeState.valueOf(row.get(4, String.class)),
                         Sql.instant(row, 5))))
         .collect(
-            HashMap<String, Map<EnvelopeKind, StoredDispatch>>::new,
+            HashMap<String, Map<EnvelopeKind, LatestEnvelope>>::new,
             (byAgent, found) ->
                 byAgent.computeIfAbsent(found.instanceUid(), uid -> new EnumMap<>(EnvelopeKind.class))
-                    .put(found.kind(), found.dispatch()))
-        .map(Map::<String, Map<EnvelopeKind, StoredDispatch>>copyOf)
+                    .put(found.kind(), found.envelope()))
+        .map(Map::<String, Map<EnvelopeKind, LatestEnvelope>>copyOf)
         .toFuture();
   }
 
-  private record DesiredRow(String instanceUid, EnvelopeKind kind, StoredDispatch dispatch) {}
+  private record DesiredRow(String instanceUid, EnvelopeKind kind, LatestEnvelope envelope) {}
 
   /**
    * The envelopes went down sessions, each from the node it maps to. Completes with those that
@@ -343,8 +345,8 @@ public final class DispatchStore {
     return parameters.size();
   }
 
-  private static DispatchEnvelope toEnvelope(Readable row) {
-    return new DispatchEnvelope(
+  private static Envelope toEnvelope(Readable row) {
+    return new Envelope(
         row.get(0, UUID.class),
         row.get(1, String.class),
         EnvelopeKind.valueOf(row.get(2, String.class)),

@@ -1,4 +1,4 @@
-package io.switchboard.api.dispatch;
+package io.switchboard.api.envelopes;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.completeOK;
@@ -14,9 +14,9 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.Problem;
 import io.switchboard.api.QueryParameters;
-import io.switchboard.persistence.dispatch.DispatchEnvelope;
-import io.switchboard.persistence.dispatch.DispatchStore;
-import io.switchboard.persistence.dispatch.EnvelopeState;
+import io.switchboard.persistence.envelopes.Envelope;
+import io.switchboard.persistence.envelopes.EnvelopeStore;
+import io.switchboard.persistence.envelopes.EnvelopeState;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,26 +27,26 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code GET /api/dispatches} (newest first; {@code ?agent=}, {@code ?state=}, {@code ?limit=},
- * {@code ?before=} to page) and {@code GET /api/dispatches/{id}}.
+ * {@code GET /api/envelopes} (newest first; {@code ?agent=}, {@code ?state=}, {@code ?limit=},
+ * {@code ?before=} to page) and {@code GET /api/envelopes/{id}}.
  */
-public final class DispatchRoutes {
+public final class EnvelopeRoutes {
 
   private static final Set<String> PARAMETERS = Set.of("agent", "state", "limit", "before");
 
-  private final DispatchStore dispatches;
+  private final EnvelopeStore envelopes;
   private final int maxPageSize;
   private final ObjectMapper json;
 
-  public DispatchRoutes(DispatchStore dispatches, int maxPageSize, ObjectMapper json) {
-    this.dispatches = dispatches;
+  public EnvelopeRoutes(EnvelopeStore envelopes, int maxPageSize, ObjectMapper json) {
+    this.envelopes = envelopes;
     this.maxPageSize = maxPageSize;
     this.json = json;
   }
 
   public Route route() {
     return pathPrefix(
-        "dispatches",
+        "envelopes",
         () ->
             concat(
                 pathEnd(() -> get(() -> parameterMap(this::list))),
@@ -66,27 +66,27 @@ public final class DispatchRoutes {
       return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
     return onSuccess(
-        dispatches.list(Optional.ofNullable(parameters.get("agent")), state, before, limit),
+        envelopes.list(Optional.ofNullable(parameters.get("agent")), state, before, limit),
         page -> completeOK(toPage(page, limit), Jackson.marshaller(json)));
   }
 
   private Route one(String id) {
     UUID envelope;
     try {
-      envelope = QueryParameters.uuid("dispatch id", id);
+      envelope = QueryParameters.uuid("envelope id", id);
     } catch (IllegalArgumentException e) {
       return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
     return onSuccess(
-        dispatches.find(envelope),
+        envelopes.find(envelope),
         found ->
             found.isPresent()
-                ? completeOK(DispatchView.of(found.get()), Jackson.marshaller(json))
-                : complete(Problem.response(StatusCodes.NOT_FOUND, "no dispatch " + id)));
+                ? completeOK(EnvelopeView.of(found.get()), Jackson.marshaller(json))
+                : complete(Problem.response(StatusCodes.NOT_FOUND, "no envelope " + id)));
   }
 
-  private static DispatchPage toPage(List<DispatchEnvelope> page, int limit) {
+  private static EnvelopePage toPage(List<Envelope> page, int limit) {
     String next = page.size() == limit ? page.get(page.size() - 1).id().toString() : null;
-    return new DispatchPage(page.stream().map(DispatchView::of).toList(), next);
+    return new EnvelopePage(page.stream().map(EnvelopeView::of).toList(), next);
   }
 }

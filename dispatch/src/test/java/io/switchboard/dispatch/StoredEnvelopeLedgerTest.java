@@ -1,13 +1,15 @@
-package io.switchboard.cluster.agent;
+package io.switchboard.dispatch;
+
+import io.switchboard.cluster.agent.EnvelopeLedger;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.switchboard.persistence.dispatch.DispatchEnvelope;
-import io.switchboard.persistence.dispatch.DispatchStore;
-import io.switchboard.persistence.dispatch.EnvelopeKind;
-import io.switchboard.persistence.dispatch.EnvelopeState;
-import io.switchboard.persistence.dispatch.NewEnvelope;
+import io.switchboard.persistence.envelopes.Envelope;
+import io.switchboard.persistence.envelopes.EnvelopeStore;
+import io.switchboard.persistence.envelopes.EnvelopeKind;
+import io.switchboard.persistence.envelopes.EnvelopeState;
+import io.switchboard.persistence.envelopes.NewEnvelope;
 import io.switchboard.persistence.testing.FleetTable;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.time.Duration;
@@ -22,15 +24,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class StoredDispatchLedgerTest {
+class StoredEnvelopeLedgerTest {
 
   private TestDatabase db;
-  private DispatchStore store;
+  private EnvelopeStore store;
 
   @BeforeAll
   void start() {
     db = TestDatabase.start();
-    store = new DispatchStore(db.database().pool());
+    store = new EnvelopeStore(db.database().pool());
   }
 
   @AfterAll
@@ -54,7 +56,7 @@ class StoredDispatchLedgerTest {
             .toList();
     FleetTable.reported(db, envelopes.stream().map(NewEnvelope::instanceUid).toList());
     store.create(envelopes).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    DispatchLedger ledger = DispatchLedger.of(store);
+    EnvelopeLedger ledger = new StoredEnvelopeLedger(store);
 
     for (NewEnvelope envelope : envelopes) {
       ledger.sent(envelope.id(), "node-1");
@@ -65,7 +67,7 @@ class StoredDispatchLedgerTest {
         .atMost(Duration.ofSeconds(60))
         .until(() -> db.queryForString("SELECT count(*)::text FROM dispatch_envelopes WHERE state::text = 'APPLIED'"), "2000"::equals);
     for (NewEnvelope envelope : envelopes) {
-      DispatchEnvelope stored = store.find(envelope.id()).toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow();
+      Envelope stored = store.find(envelope.id()).toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow();
       assertEquals("node-1", stored.sentByNode(), "envelope " + envelope.id() + " closed before its SENT was written");
     }
   }
@@ -82,7 +84,7 @@ class StoredDispatchLedgerTest {
             .toList();
     FleetTable.reported(db, envelopes.stream().map(NewEnvelope::instanceUid).toList());
     store.create(envelopes).toCompletableFuture().get(30, TimeUnit.SECONDS);
-    DispatchLedger ledger = DispatchLedger.of(store);
+    EnvelopeLedger ledger = new StoredEnvelopeLedger(store);
 
     for (int i = 0; i < envelopes.size(); i++) {
       // What an agent's error message could hold if it reached the ledger as it came.

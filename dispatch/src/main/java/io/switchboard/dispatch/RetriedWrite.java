@@ -1,4 +1,4 @@
-package io.switchboard.cluster.agent;
+package io.switchboard.dispatch;
 
 import java.time.Duration;
 import java.util.List;
@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * A database write that is tried again after each delay in turn when it fails. For the dispatch
+ * A database write that is tried again after each delay in turn when it fails. For the envelope
  * ledger's writes: they only ever move an envelope forward, so trying one again is harmless, and
  * one lost to a busy connection pool left an applied envelope open until its deadline expired it.
  */

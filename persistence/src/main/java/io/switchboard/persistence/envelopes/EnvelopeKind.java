@@ -1,4 +1,4 @@
-package io.switchboard.persistence.dispatch;
+package io.switchboard.persistence.envelopes;
 
 /** What an envelope carries to the agent. */
 public enum EnvelopeKind {

@@ -1,4 +1,5 @@
-package io.switchboard.persistence.dispatch;
+package io.switchboard.persistence.envelopes;
+
 
 import java.util.UUID;
 

@@ -1,7 +1,7 @@
-package io.switchboard.persistence.dispatch;
+package io.switchboard.persistence.envelopes;
 
 /**
- * Where a dispatch envelope stands. PENDING: written, not yet handed to a session. SENT: handed to
+ * Where an envelope stands. PENDING: written, not yet handed to a session. SENT: handed to
  * the agent's session (or taken by its poll). APPLIED and FAILED: the agent said so (remote config),
  * or the entity refused it. EXPIRED: its deadline passed first.
  */

@@ -1,13 +1,14 @@
-package io.switchboard.cluster.agent;
+package io.switchboard.dispatch;
 
+import io.switchboard.cluster.agent.EnvelopeLedger;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.persistence.BatchedCalls;
 import io.switchboard.persistence.RowIsolation;
-import io.switchboard.persistence.dispatch.DispatchStore;
-import io.switchboard.persistence.dispatch.EnvelopeKind;
-import io.switchboard.persistence.dispatch.EnvelopeOutcome;
-import io.switchboard.persistence.dispatch.EnvelopeState;
-import io.switchboard.persistence.dispatch.StoredDispatch;
+import io.switchboard.persistence.envelopes.EnvelopeStore;
+import io.switchboard.persistence.envelopes.EnvelopeKind;
+import io.switchboard.persistence.envelopes.EnvelopeOutcome;
+import io.switchboard.persistence.envelopes.EnvelopeState;
+import io.switchboard.persistence.envelopes.LatestEnvelope;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -23,14 +24,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dispatch ledger on the dispatch_envelopes table. Each envelope's changes go to one of a few
+ * The envelope ledger on the dispatch_envelopes table. Changes and reads are batched ({@link
+ * BatchedCalls}): a fan-out to thousands of agents makes thousands of SENT and APPLIED changes
+ * within seconds. Each envelope's changes go to one of a few
  * lanes (by its id), and a lane sends one batch at a time, so an envelope's changes land in the
  * order its entity made them while the lanes write side by side; within a batch, SENT changes are
  * written before closes, so an envelope sent and applied in quick succession still records both.
  */
-final class StoredDispatchLedger implements DispatchLedger {
+public final class StoredEnvelopeLedger implements EnvelopeLedger {
 
-  private static final Logger log = LoggerFactory.getLogger(DispatchLedger.class);
+  private static final Logger log = LoggerFactory.getLogger(EnvelopeLedger.class);
 
   /** Desired-state reads under way at once: a storm's take at most two of the pool's connections. */
   private static final int READS_AT_ONCE = 2;
@@ -69,11 +72,11 @@ final class StoredDispatchLedger implements DispatchLedger {
     }
   }
 
-  private final DispatchStore store;
+  private final EnvelopeStore store;
   private final List<BatchedCalls<Change, Boolean>> lanes;
-  private final BatchedCalls<String, Map<EnvelopeKind, StoredDispatch>> desiredStateReads;
+  private final BatchedCalls<String, Map<EnvelopeKind, LatestEnvelope>> desiredStateReads;
 
-  StoredDispatchLedger(DispatchStore store) {
+  public StoredEnvelopeLedger(EnvelopeStore store) {
     this.store = store;
     this.lanes = Stream.generate(() -> new BatchedCalls<Change, Boolean>(this::write, false, 1, MAX_BATCH)).limit(LANES).toList();
     this.desiredStateReads = new BatchedCalls<>(store::latestDesired, Map.of(), READS_AT_ONCE, MAX_BATCH);
@@ -90,7 +93,7 @@ final class StoredDispatchLedger implements DispatchLedger {
   }
 
   @Override
-  public CompletionStage<Map<EnvelopeKind, StoredDispatch>> latestDesired(String instanceUid) {
+  public CompletionStage<Map<EnvelopeKind, LatestEnvelope>> latestDesired(String instanceUid) {
     return desiredStateReads.call(instanceUid);
   }
 
@@ -105,7 +108,7 @@ final class StoredDispatchLedger implements DispatchLedger {
         },
         failure ->
             log.warn(
-                "Could not record dispatch {} as {}, the database refused {} times; its deadline closes it: {}",
+                "Could not record envelope {} as {}, the database refused {} times; its deadline closes it: {}",
                 change.envelope(),
                 change.state(),
                 RetriedWrite.LEDGER_DELAYS.size() + 1,
@@ -162,7 +165,7 @@ final class StoredDispatchLedger implements DispatchLedger {
               List<EnvelopeOutcome> plain = new ArrayList<>();
               for (RowIsolation.Rejected<EnvelopeOutcome> rejected : outcome.rejected()) {
                 SwitchboardMetrics.dispatchRowsRejected(rejected.reason().tag()).increment();
-                log.warn("The database refused the detail of dispatch {}; closed without it: {}", rejected.row().envelope(), rejected.detail());
+                log.warn("The database refused the detail of envelope {}; closed without it: {}", rejected.row().envelope(), rejected.detail());
                 EnvelopeOutcome refused = rejected.row();
                 plain.add(new EnvelopeOutcome(refused.envelope(), refused.state(), "its detail could not be stored"));
               }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestInstance;
  * away, expired at their deadline, made once per idempotency key, audited, and listed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DispatchApiTest {
+class EnvelopeApiTest {
 
   private static final long RESTARTABLE = 0x1 | 0x400;
 
@@ -115,7 +115,7 @@ class DispatchApiTest {
     assertEquals(202, first.statusCode(), first.body());
     assertEquals(200, retry.statusCode(), retry.body());
     assertEquals(json.readTree(first.body()).path("id"), json.readTree(retry.body()).path("id"));
-    assertEquals(1, HttpProbe.getJson(node.apiPort(), "/api/dispatches?agent=" + agent).path("dispatches").size());
+    assertEquals(1, HttpProbe.getJson(node.apiPort(), "/api/envelopes?agent=" + agent).path("envelopes").size());
 
     HttpResponse<String> reused =
         HttpProbe.send(
@@ -125,8 +125,8 @@ class DispatchApiTest {
             "{\"capability\": \"io.example.ping\", \"type\": \"ping\"}",
             key);
     assertEquals(422, reused.statusCode(), reused.body());
-    assertEquals(json.readTree(first.body()).path("id"), json.readTree(reused.body()).path("dispatch"));
-    assertEquals(1, HttpProbe.getJson(node.apiPort(), "/api/dispatches?agent=" + agent).path("dispatches").size());
+    assertEquals(json.readTree(first.body()).path("id"), json.readTree(reused.body()).path("envelope"));
+    assertEquals(1, HttpProbe.getJson(node.apiPort(), "/api/envelopes?agent=" + agent).path("envelopes").size());
   }
 
   @Test
@@ -150,24 +150,24 @@ class DispatchApiTest {
     assertEquals(1, events.size(), events.toString());
     assertEquals("ops-alice", events.path(0).path("actor").asText());
     assertEquals("dispatch.restart", events.path(0).path("action").asText());
-    assertEquals(id, events.path(0).at("/after/dispatch").asText());
+    assertEquals(id, events.path(0).at("/after/envelope").asText());
   }
 
   @Test
-  void dispatchesPageNewestFirst() throws Exception {
+  void envelopesPageNewestFirst() throws Exception {
     ByteString uid = newUid();
     String agent = InstanceUid.toText(uid);
     connectOnceAndLeave(uid);
     String older = accepted(HttpProbe.send(node.apiPort(), "POST", "/api/agents/" + agent + "/restart", "")).path("id").asText();
     String newer = accepted(HttpProbe.send(node.apiPort(), "POST", "/api/agents/" + agent + "/restart", "")).path("id").asText();
 
-    JsonNode firstPage = HttpProbe.getJson(node.apiPort(), "/api/dispatches?limit=1&agent=" + agent);
-    assertEquals(newer, firstPage.at("/dispatches/0/id").asText());
+    JsonNode firstPage = HttpProbe.getJson(node.apiPort(), "/api/envelopes?limit=1&agent=" + agent);
+    assertEquals(newer, firstPage.at("/envelopes/0/id").asText());
     JsonNode secondPage =
-        HttpProbe.getJson(node.apiPort(), "/api/dispatches?limit=1&agent=" + agent + "&before=" + firstPage.path("next").asText());
-    assertEquals(older, secondPage.at("/dispatches/0/id").asText());
+        HttpProbe.getJson(node.apiPort(), "/api/envelopes?limit=1&agent=" + agent + "&before=" + firstPage.path("next").asText());
+    assertEquals(older, secondPage.at("/envelopes/0/id").asText());
     assertEquals(
-        2, HttpProbe.getJson(node.apiPort(), "/api/dispatches?state=pending&agent=" + agent).path("dispatches").size());
+        2, HttpProbe.getJson(node.apiPort(), "/api/envelopes?state=pending&agent=" + agent).path("envelopes").size());
   }
 
   @Test
@@ -179,13 +179,13 @@ class DispatchApiTest {
     assertProblem(HttpProbe.send(node.apiPort(), "POST", path + "/restart?deadline=soon", ""), 400, "ISO-8601");
     assertProblem(HttpProbe.send(node.apiPort(), "POST", path + "/restart?deadline=PT0S", ""), 400, "positive");
     assertProblem(HttpProbe.send(node.apiPort(), "POST", path + "/restart?deadline=P30D", ""), 400, "at most");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/dispatches/" + UUID.randomUUID()), 404, "no dispatch");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/dispatches/not-a-uuid"), 400, "UUID");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/dispatches?state=LOST"), 400, "state must be one of");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/dispatches?colour=red"), 400, "unknown parameter");
+    assertProblem(HttpProbe.get(node.apiPort(), "/api/envelopes/" + UUID.randomUUID()), 404, "no envelope");
+    assertProblem(HttpProbe.get(node.apiPort(), "/api/envelopes/not-a-uuid"), 400, "UUID");
+    assertProblem(HttpProbe.get(node.apiPort(), "/api/envelopes?state=LOST"), 400, "state must be one of");
+    assertProblem(HttpProbe.get(node.apiPort(), "/api/envelopes?colour=red"), 400, "unknown parameter");
     assertProblem(HttpProbe.get(node.apiPort(), "/api/audit?before=-3"), 400, "positive");
     assertEquals(
-        0, HttpProbe.getJson(node.apiPort(), "/api/dispatches?agent=" + InstanceUid.toText(uid)).path("dispatches").size(),
+        0, HttpProbe.getJson(node.apiPort(), "/api/envelopes?agent=" + InstanceUid.toText(uid)).path("envelopes").size(),
         "refused requests leave no envelope");
   }
 
@@ -211,7 +211,7 @@ class DispatchApiTest {
   }
 
   private JsonNode dispatch(String id) {
-    return HttpProbe.getJson(node.apiPort(), "/api/dispatches/" + id);
+    return HttpProbe.getJson(node.apiPort(), "/api/envelopes/" + id);
   }
 
   private void assertProblem(HttpResponse<String> response, int status, String detail) throws Exception {

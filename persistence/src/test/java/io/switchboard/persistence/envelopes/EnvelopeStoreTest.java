@@ -1,4 +1,12 @@
-package io.switchboard.persistence.dispatch;
+package io.switchboard.persistence.envelopes;
+
+
+
+
+
+
+
+
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,15 +32,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DispatchStoreTest {
+class EnvelopeStoreTest {
 
   private TestDatabase db;
-  private DispatchStore store;
+  private EnvelopeStore store;
 
   @BeforeAll
   void start() {
     db = TestDatabase.start();
-    store = new DispatchStore(db.database().pool());
+    store = new EnvelopeStore(db.database().pool());
     FleetTable.reported(db, List.of("agent-a", "agent-b", "agent-c", "agent-d", "agent-e", "agent-f"));
   }
 
@@ -45,19 +53,19 @@ class DispatchStoreTest {
   void anEnvelopeIsWrittenWithItsAuditEventAndMovesOnlyForward() throws Exception {
     NewEnvelope envelope = envelope("agent-a", null, Instant.now().plusSeconds(60), new byte[] {1, 2});
 
-    DispatchStore.Created created = assertInstanceOf(DispatchStore.Created.class, create(envelope));
+    EnvelopeStore.Created created = assertInstanceOf(EnvelopeStore.Created.class, create(envelope));
 
     assertEquals(EnvelopeState.PENDING, created.envelope().state());
     assertEquals(
         "dispatch.restart|agent/agent-a|" + envelope.id(),
-        db.queryForString("SELECT action || '|' || target || '|' || (after->>'dispatch') FROM audit_events WHERE after->>'dispatch' = ?", envelope.id().toString()));
+        db.queryForString("SELECT action || '|' || target || '|' || (after->>'envelope') FROM audit_events WHERE after->>'envelope' = ?", envelope.id().toString()));
 
     assertTrue(sent(envelope.id(), "node-1"));
     assertEquals(false, sent(envelope.id(), "node-2"), "sent once");
     assertTrue(closed(envelope.id(), EnvelopeState.APPLIED, null));
     assertEquals(false, closed(envelope.id(), EnvelopeState.EXPIRED, "late"), "a closed envelope stays closed");
 
-    DispatchEnvelope stored = get(store.find(envelope.id())).orElseThrow();
+    Envelope stored = get(store.find(envelope.id())).orElseThrow();
     assertEquals(EnvelopeState.APPLIED, stored.state());
     assertEquals("node-1", stored.sentByNode());
     assertTrue(stored.closedAt() != null && stored.sentAt() != null);
@@ -69,15 +77,15 @@ class DispatchStoreTest {
     String key = "key-" + UUID.randomUUID();
     NewEnvelope first = envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {1});
 
-    DispatchEnvelope written = created(first);
-    DispatchStore.Submission retry = create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {1}));
-    DispatchStore.Submission other = create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {9}));
+    Envelope written = created(first);
+    EnvelopeStore.Submission retry = create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {1}));
+    EnvelopeStore.Submission other = create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {9}));
 
-    assertEquals(written.id(), assertInstanceOf(DispatchStore.Replayed.class, retry).envelope().id());
-    assertInstanceOf(DispatchStore.KeyReused.class, other);
+    assertEquals(written.id(), assertInstanceOf(EnvelopeStore.Replayed.class, retry).envelope().id());
+    assertInstanceOf(EnvelopeStore.KeyReused.class, other);
     assertEquals("1", db.queryForString("SELECT count(*) FROM dispatch_envelopes WHERE idempotency_key = ?", key));
     assertEquals(
-        "1", db.queryForString("SELECT count(*) FROM audit_events WHERE after->>'dispatch' = ?", written.id().toString()));
+        "1", db.queryForString("SELECT count(*) FROM audit_events WHERE after->>'envelope' = ?", written.id().toString()));
   }
 
   @Test
@@ -85,7 +93,7 @@ class DispatchStoreTest {
     String agent = reportedAgent();
     String taken = "key-" + UUID.randomUUID();
     String twice = "key-" + UUID.randomUUID();
-    DispatchEnvelope earlier = created(envelope(agent, taken, Instant.now().plusSeconds(60), new byte[] {5}));
+    Envelope earlier = created(envelope(agent, taken, Instant.now().plusSeconds(60), new byte[] {5}));
     NewEnvelope config = remoteConfig(agent, new byte[] {8, 0, -1});
     List<NewEnvelope> batch =
         List.of(
@@ -95,21 +103,21 @@ class DispatchStoreTest {
             envelope(agent, twice, Instant.now().plusSeconds(60), new byte[] {7}),
             envelope(agent, null, Instant.now().plusSeconds(60), new byte[] {9}));
 
-    List<DispatchStore.Submission> answers = get(store.create(batch));
+    List<EnvelopeStore.Submission> answers = get(store.create(batch));
 
     assertEquals(5, answers.size());
-    assertEquals(config.id(), assertInstanceOf(DispatchStore.Created.class, answers.get(0)).envelope().id());
+    assertEquals(config.id(), assertInstanceOf(EnvelopeStore.Created.class, answers.get(0)).envelope().id());
     assertEquals(
         earlier.id(),
-        assertInstanceOf(DispatchStore.KeyReused.class, answers.get(1), "a key taken before, for another request").envelope().id());
-    DispatchEnvelope writtenOnce = assertInstanceOf(DispatchStore.Created.class, answers.get(2)).envelope();
+        assertInstanceOf(EnvelopeStore.KeyReused.class, answers.get(1), "a key taken before, for another request").envelope().id());
+    Envelope writtenOnce = assertInstanceOf(EnvelopeStore.Created.class, answers.get(2)).envelope();
     assertEquals(
         writtenOnce.id(),
-        assertInstanceOf(DispatchStore.Replayed.class, answers.get(3), "the same request twice in one batch is written once").envelope().id());
-    DispatchEnvelope withoutHash = assertInstanceOf(DispatchStore.Created.class, answers.get(4)).envelope();
+        assertInstanceOf(EnvelopeStore.Replayed.class, answers.get(3), "the same request twice in one batch is written once").envelope().id());
+    Envelope withoutHash = assertInstanceOf(EnvelopeStore.Created.class, answers.get(4)).envelope();
     assertEquals(
         "4", db.queryForString("SELECT count(*) FROM audit_events WHERE target = ?", "agent/" + agent), "one audit event per envelope written");
-    StoredDispatch stored = desired(agent).get(EnvelopeKind.REMOTE_CONFIG);
+    LatestEnvelope stored = desired(agent).get(EnvelopeKind.REMOTE_CONFIG);
     assertEquals(config.id(), stored.envelope());
     assertArrayEquals(config.message(), stored.message(), "the protobuf part comes back byte for byte");
     assertEquals(
@@ -129,13 +137,13 @@ class DispatchStoreTest {
             envelope(stranger, key, Instant.now().plusSeconds(60), new byte[] {1}),
             envelope(known, null, Instant.now().plusSeconds(60), new byte[] {2}));
 
-    List<DispatchStore.Submission> answers = get(store.create(batch));
+    List<EnvelopeStore.Submission> answers = get(store.create(batch));
 
-    assertInstanceOf(DispatchStore.Created.class, answers.get(0));
-    assertEquals(new DispatchStore.UnknownAgent(stranger), answers.get(1));
-    assertInstanceOf(DispatchStore.Created.class, answers.get(2));
+    assertInstanceOf(EnvelopeStore.Created.class, answers.get(0));
+    assertEquals(new EnvelopeStore.UnknownAgent(stranger), answers.get(1));
+    assertInstanceOf(EnvelopeStore.Created.class, answers.get(2));
     assertEquals(
-        new DispatchStore.UnknownAgent(stranger),
+        new EnvelopeStore.UnknownAgent(stranger),
         create(envelope(stranger, key, Instant.now().plusSeconds(60), new byte[] {1})),
         "a retry finds nothing under its key either");
     assertEquals("0", db.queryForString("SELECT count(*) FROM dispatch_envelopes WHERE instance_uid = ?", stranger));
@@ -173,7 +181,7 @@ class DispatchStoreTest {
     assertEquals("node-2", get(store.find(e)).orElseThrow().sentByNode());
     assertEquals(EnvelopeState.SENT, get(store.find(e)).orElseThrow().state());
     assertEquals(EnvelopeState.APPLIED, get(store.find(d)).orElseThrow().state());
-    DispatchEnvelope failed = get(store.find(f)).orElseThrow();
+    Envelope failed = get(store.find(f)).orElseThrow();
     assertEquals(EnvelopeState.FAILED, failed.state());
     assertEquals("refused", failed.detail());
     assertEquals(Set.of(), get(store.markSent(Map.of())), "nothing to change: no statement");
@@ -210,13 +218,13 @@ class DispatchStoreTest {
     create(newer);
     sent(newer.id(), "node-1");
 
-    List<DispatchEnvelope> first = get(store.list(Optional.of(agent), Optional.empty(), Optional.empty(), 1));
-    List<DispatchEnvelope> second = get(store.list(Optional.of(agent), Optional.empty(), Optional.of(first.get(0).id()), 1));
-    List<DispatchEnvelope> sent = get(store.list(Optional.of(agent), Optional.of(EnvelopeState.SENT), Optional.empty(), 10));
+    List<Envelope> first = get(store.list(Optional.of(agent), Optional.empty(), Optional.empty(), 1));
+    List<Envelope> second = get(store.list(Optional.of(agent), Optional.empty(), Optional.of(first.get(0).id()), 1));
+    List<Envelope> sent = get(store.list(Optional.of(agent), Optional.of(EnvelopeState.SENT), Optional.empty(), 10));
 
     assertEquals(newer.id(), first.get(0).id());
     assertEquals(older.id(), second.get(0).id());
-    assertEquals(List.of(newer.id()), sent.stream().map(DispatchEnvelope::id).toList());
+    assertEquals(List.of(newer.id()), sent.stream().map(Envelope::id).toList());
   }
 
   @Test
@@ -230,7 +238,7 @@ class DispatchStoreTest {
     NewEnvelope latest = remoteConfig(reconfigured, new byte[] {3});
     create(latest);
 
-    Map<String, Map<EnvelopeKind, StoredDispatch>> found =
+    Map<String, Map<EnvelopeKind, LatestEnvelope>> found =
         get(store.latestDesired(List.of(configured, reconfigured, untouched)));
 
     assertEquals(Set.of(configured, reconfigured), found.keySet(), "an agent with no envelope is absent");
@@ -250,7 +258,7 @@ class DispatchStoreTest {
     create(failed);
     closed(failed.id(), EnvelopeState.FAILED, "bad");
 
-    StoredDispatch found = desired(agent).get(EnvelopeKind.REMOTE_CONFIG);
+    LatestEnvelope found = desired(agent).get(EnvelopeKind.REMOTE_CONFIG);
     assertEquals(applied.id(), found.envelope());
     assertEquals(EnvelopeState.APPLIED, found.state());
 
@@ -269,12 +277,12 @@ class DispatchStoreTest {
     return new NewEnvelope(UUID.randomUUID(), agent, EnvelopeKind.RESTART, "{}", message, null, key, deadline, "test");
   }
 
-  private DispatchStore.Submission create(NewEnvelope envelope) throws Exception {
+  private EnvelopeStore.Submission create(NewEnvelope envelope) throws Exception {
     return get(store.create(List.of(envelope))).get(0);
   }
 
-  private DispatchEnvelope created(NewEnvelope envelope) throws Exception {
-    return assertInstanceOf(DispatchStore.Created.class, create(envelope)).envelope();
+  private Envelope created(NewEnvelope envelope) throws Exception {
+    return assertInstanceOf(EnvelopeStore.Created.class, create(envelope)).envelope();
   }
 
   /** A new agent that reported to Switchboard, so that envelopes may be written for it. */
@@ -296,7 +304,7 @@ class DispatchStoreTest {
     return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 
-  private Map<EnvelopeKind, StoredDispatch> desired(String agent) throws Exception {
+  private Map<EnvelopeKind, LatestEnvelope> desired(String agent) throws Exception {
     return get(store.latestDesired(List.of(agent))).getOrDefault(agent, Map.of());
   }
 }

@@ -1,4 +1,4 @@
-package io.switchboard.persistence.dispatch;
+package io.switchboard.persistence.envelopes;
 
 import java.time.Instant;
 import java.util.UUID;
@@ -8,7 +8,7 @@ import java.util.UUID;
  * operator wrote it), its state, and when and by which node it was sent. Nullable: {@code detail},
  * {@code sentAt}, {@code sentByNode}, {@code closedAt}.
  */
-public record DispatchEnvelope(
+public record Envelope(
     UUID id,
     String instanceUid,
     EnvelopeKind kind,

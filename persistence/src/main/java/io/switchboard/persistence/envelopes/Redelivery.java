@@ -1,4 +1,4 @@
-package io.switchboard.persistence.dispatch;
+package io.switchboard.persistence.envelopes;
 
 import java.time.Instant;
 import java.util.UUID;

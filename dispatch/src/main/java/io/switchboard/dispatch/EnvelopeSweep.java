@@ -1,11 +1,13 @@
 package io.switchboard.dispatch;
 
+import io.switchboard.cluster.agent.AgentProtocol;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.opamp.proto.ServerToAgent;
-import io.switchboard.persistence.dispatch.DispatchStore;
-import io.switchboard.persistence.dispatch.Redelivery;
+import io.switchboard.persistence.envelopes.EnvelopeStore;
+import io.switchboard.persistence.envelopes.Redelivery;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -16,12 +18,12 @@ import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
- * Keeps dispatch envelopes moving when nodes fail: expires those past their deadline, and hands
+ * Keeps envelopes moving when nodes fail: expires those past their deadline, and hands
  * open ones back to their agents' entities (an entity that died with its node forgot them; one
  * that still holds them recognises them and does nothing). One sweep at a time, cluster-wide: a
  * cluster singleton (under the singleton lease when one is configured).
  */
-public final class DispatchSweep {
+public final class EnvelopeSweep {
 
   public sealed interface Command {}
 
@@ -33,15 +35,15 @@ public final class DispatchSweep {
 
   private record SweepFailed(Throwable failure) implements Command {}
 
-  private DispatchSweep() {}
+  private EnvelopeSweep() {}
 
   public static ActorRef<Command> init(
-      ActorSystem<?> system, DispatchStore store, AgentRefs agents, DispatchSettings settings) {
+      ActorSystem<?> system, EnvelopeStore store, AgentRefs agents, DispatchSettings settings) {
     return ClusterSingleton.get(system)
-        .init(SingletonActor.of(create(store, agents, settings), "dispatch-sweep"));
+        .init(SingletonActor.of(create(store, agents, settings), "envelope-sweep"));
   }
 
-  public static Behavior<Command> create(DispatchStore store, AgentRefs agents, DispatchSettings settings) {
+  public static Behavior<Command> create(EnvelopeStore store, AgentRefs agents, DispatchSettings settings) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -53,14 +55,14 @@ public final class DispatchSweep {
                       .onMessage(
                           SweepFailed.class,
                           failed -> {
-                            context.getLog().warn("Dispatch sweep failed, retrying at the next one: {}", failed.failure().toString());
+                            context.getLog().warn("Envelope sweep failed, retrying at the next one: {}", failed.failure().toString());
                             return Behaviors.same();
                           })
                       .build();
                 }));
   }
 
-  private static Behavior<Command> sweep(ActorContext<Command> context, DispatchStore store, DispatchSettings settings) {
+  private static Behavior<Command> sweep(ActorContext<Command> context, EnvelopeStore store, DispatchSettings settings) {
     context.pipeToSelf(
         store
             .expireOverdue(settings.expiryGrace())
@@ -72,20 +74,20 @@ public final class DispatchSweep {
 
   private static Behavior<Command> handOver(ActorContext<Command> context, AgentRefs agents, Swept swept) {
     if (swept.expired() > 0) {
-      context.getLog().info("Dispatch sweep: {} envelopes expired", swept.expired());
+      context.getLog().info("Envelope sweep: {} envelopes expired", swept.expired());
     }
     if (!swept.redeliveries().isEmpty()) {
-      context.getLog().debug("Dispatch sweep: {} envelopes handed back to their agents", swept.redeliveries().size());
+      context.getLog().debug("Envelope sweep: {} envelopes handed back to their agents", swept.redeliveries().size());
     }
-    ActorRef<AgentEntity.DispatchOutcome> nobody = context.getSystem().ignoreRef();
+    ActorRef<AgentProtocol.EnvelopeReceipt> nobody = context.getSystem().ignoreRef();
     for (Redelivery redelivery : swept.redeliveries()) {
       try {
         ServerToAgent message = ServerToAgent.parseFrom(redelivery.message());
         agents
             .entityFor(redelivery.instanceUid())
-            .tell(new AgentEntity.Dispatch(redelivery.id(), message, redelivery.deadline(), nobody));
+            .tell(new AgentProtocol.TakeEnvelope(redelivery.id(), message, redelivery.deadline(), nobody));
       } catch (InvalidProtocolBufferException e) {
-        context.getLog().error("Dispatch {} holds an unreadable message; left as it is", redelivery.id(), e);
+        context.getLog().error("Envelope {} holds an unreadable message; left as it is", redelivery.id(), e);
       }
     }
     return Behaviors.same();

@@ -1,0 +1,69 @@
+package io.switchboard.cluster.agent;
+
+import io.switchboard.cluster.CborSerializable;
+import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.persistence.envelopes.EnvelopeState;
+import java.time.Instant;
+import java.util.UUID;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * What an agent's entity ({@link AgentEntity}) is told, by sessions, pollers and the dispatcher,
+ * and what it tells sessions in turn. Every message may cross nodes.
+ */
+public final class AgentProtocol {
+
+  private AgentProtocol() {}
+
+  /** Every message an agent entity takes. */
+  public interface Command extends CborSerializable {}
+
+  /** An agent's message over WebSocket, with the session that carried it. */
+  public record AgentReport(AgentToServer message, Session session) implements Command {}
+
+  /**
+   * An agent's message over plain HTTP: the reply goes back as the poll's response. Polls may land
+   * on any node; {@code node} is the one that took this one.
+   */
+  public record AgentPoll(AgentToServer message, String node, ActorRef<ServerToAgent> replyTo) implements Command {}
+
+  /** The session with this epoch ended: its socket closed, or the agent said goodbye. */
+  public record SessionEnded(long epoch, String reason) implements Command {}
+
+  /**
+   * An operator's command in its envelope (already stored): {@code message} carries a remote config
+   * (which becomes the agent's desired config), a command, a custom message or connection settings.
+   * The same envelope handed over again (by the envelope sweep) is recognised and left alone.
+   */
+  public record TakeEnvelope(UUID envelope, ServerToAgent message, Instant deadline, ActorRef<EnvelopeReceipt> replyTo)
+      implements Command {}
+
+  /** The session of {@code epoch} put the envelope's message on its socket. */
+  public record EnvelopeDelivered(UUID envelope, long epoch) implements Command {}
+
+  /** Where the envelope stands after the entity took it, and why. */
+  public record EnvelopeReceipt(EnvelopeState state, String detail) implements CborSerializable {}
+
+  /**
+   * The agent's connection: where replies go, its epoch (a newer epoch wins), and the node holding
+   * the socket.
+   */
+  public record Session(ActorRef<SessionDirective> ref, long epoch, String node) implements CborSerializable {}
+
+  /** What the entity tells a session. */
+  public sealed interface SessionDirective extends CborSerializable {}
+
+  /** Send this message to the agent. */
+  public record Deliver(ServerToAgent message) implements SessionDirective {}
+
+  /**
+   * Send this operator command to the agent, then tell {@code entity} it went out: until then the
+   * entity keeps it, and gives it to the agent's next session if this one dies first.
+   */
+  public record DeliverEnvelope(ServerToAgent message, UUID envelope, long epoch, ActorRef<Command> entity)
+      implements SessionDirective {}
+
+  /** Close this session: a newer one took over, or the agent went silent past its heartbeat window. */
+  public record CloseSession(String reason) implements SessionDirective {}
+}
