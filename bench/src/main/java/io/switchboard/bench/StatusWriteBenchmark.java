@@ -74,7 +74,7 @@ final class StatusWriteBenchmark {
       try {
         ActorRef<StatusWriter.Command> writer =
             system.systemActorOf(
-                StatusWriter.create(store, new StatusWriterSettings(BATCH, Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(5), FLUSHES)),
+                StatusWriter.create(store, new StatusWriterSettings(BATCH, Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(5), FLUSHES, 5)),
                 "status-writer",
                 org.apache.pekko.actor.typed.Props.empty());
         Map<Long, Long> probeSentAt = new ConcurrentHashMap<>();

@@ -1,10 +1,10 @@
 package io.switchboard.node;
 
-import io.switchboard.persistence.DatabaseExtension;
 import io.switchboard.persistence.status.AgentStatusStore;
 import io.switchboard.persistence.status.StatusWriter;
 import io.switchboard.persistence.status.StatusWriterSettings;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -14,39 +14,50 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
- * The node's status writer as an actor-system extension, so that the agent entities and the
- * readiness check reach the same one. Sessions close and shards hand off before the cluster
- * shutdown phase, so the writer flushes their last statuses then, before the database closes.
+ * The node's status writer as an actor-system extension, so that the readiness check finds the one
+ * the node started. Sessions close and shards hand off before the cluster shutdown phase, so the
+ * writer flushes their last statuses then, before the database closes.
  */
 public final class NodeStatusWriter implements Extension {
 
   private static final Id ID = new Id();
   private static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(10);
 
-  private final ActorRef<StatusWriter.Command> writer;
+  private final ActorSystem<?> system;
+  private volatile ActorRef<StatusWriter.Command> writer;
+  private volatile StatusWriterSettings settings;
 
   private NodeStatusWriter(ActorSystem<?> system) {
-    writer =
-        system.systemActorOf(
-            StatusWriter.create(
-                new AgentStatusStore(DatabaseExtension.get(system).database().pool()),
-                StatusWriterSettings.fromConfig(system.settings().config().getConfig("switchboard"))),
-            "status-writer",
-            Props.empty());
-    CoordinatedShutdown.get(system)
-        .addTask(
-            CoordinatedShutdown.PhaseClusterShutdown(),
-            "flush-agent-status",
-            () -> AskPattern.ask(writer, StatusWriter.Flush::new, FLUSH_TIMEOUT, system.scheduler()));
+    this.system = system;
   }
 
   public static NodeStatusWriter get(ActorSystem<?> system) {
     return ID.apply(system);
   }
 
-  public ActorRef<StatusWriter.Command> ref() {
-    return writer;
+  /** Starts the node's writer; once per node. */
+  synchronized ActorRef<StatusWriter.Command> start(AgentStatusStore store, StatusWriterSettings settings) {
+    if (writer != null) {
+      throw new IllegalStateException("the status writer of this node runs already");
+    }
+    this.settings = settings;
+    writer = system.systemActorOf(StatusWriter.create(store, settings), "status-writer", Props.empty());
+    ActorRef<StatusWriter.Command> started = writer;
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseClusterShutdown(),
+            "flush-agent-status",
+            () -> AskPattern.ask(started, StatusWriter.Flush::new, FLUSH_TIMEOUT, system.scheduler()));
+    return started;
   }
+
+  /** The writer and its settings, once the node started it. */
+  public Optional<Started> started() {
+    ActorRef<StatusWriter.Command> ref = writer;
+    return ref == null ? Optional.empty() : Optional.of(new Started(ref, settings));
+  }
+
+  public record Started(ActorRef<StatusWriter.Command> ref, StatusWriterSettings settings) {}
 
   private static final class Id extends ExtensionId<NodeStatusWriter> {
     @Override

@@ -3,54 +3,41 @@ package io.switchboard.node;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.typesafe.config.Config;
 import io.switchboard.api.ApiSettings;
+import io.switchboard.api.Json;
 import io.switchboard.api.OperatorApi;
-import io.switchboard.api.auth.AuthSettings;
 import io.switchboard.api.auth.Authentication;
 import io.switchboard.api.dashboard.ClusterMember;
 import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.dashboard.DashboardAssets;
 import io.switchboard.api.dashboard.LiveBus;
 import io.switchboard.cluster.agent.AgentEntity;
-import io.switchboard.cluster.agent.AgentEntitySettings;
 import io.switchboard.cluster.agent.AgentRefs;
-import io.switchboard.cluster.agent.EnvelopeLedger;
 import io.switchboard.cluster.housekeeping.Housekeeping;
 import io.switchboard.cluster.lease.PostgresLease;
-import io.switchboard.dispatch.DispatchSettings;
+import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.EnvelopeSweep;
 import io.switchboard.dispatch.StoredEnvelopeLedger;
-import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.rollout.RolloutDriver;
-import io.switchboard.dispatch.rollout.RolloutSettings;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.gateway.OpampEndpoint;
-import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.gateway.session.LiveSessions;
 import io.switchboard.gateway.session.NodeDraining;
 import io.switchboard.gateway.tls.OpampTls;
 import io.switchboard.observability.Telemetry;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.DatabaseExtension;
-import io.switchboard.persistence.agents.AgentRepository;
-import io.switchboard.persistence.configurations.ConfigurationStore;
-import io.switchboard.persistence.envelopes.EnvelopeStore;
-import io.switchboard.persistence.fleet.FleetQueries;
-import io.switchboard.persistence.operators.OperatorStore;
-import io.switchboard.persistence.rollouts.RolloutStore;
-import io.switchboard.persistence.history.HistoryRetention;
+import io.switchboard.persistence.Stores;
 import io.switchboard.persistence.status.StatusWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
-import java.util.stream.StreamSupport;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.StreamSupport;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -69,7 +56,8 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * One Switchboard node: wires the database, the status writer, agent sharding, the OpAMP endpoint,
- * the operator API, metrics and management, and registers their orderly shutdown. {@link Main}
+ * the operator API, metrics and management, and registers their orderly shutdown. It only wires:
+ * settings are read once into {@link NodeSettings}, stores made once ({@link Stores}). {@link Main}
  * starts one from the loaded configuration; tests start several with their own.
  */
 public final class SwitchboardNode implements AutoCloseable {
@@ -96,94 +84,11 @@ public final class SwitchboardNode implements AutoCloseable {
   /** Starts a node and returns once every endpoint is bound; fails (and cleans up) otherwise. */
   public static SwitchboardNode start(Config givenConfig) {
     Config config = NodeRoles.apply(ClusterFormation.withDiscoveryEndpoints(givenConfig));
+    NodeSettings settings = NodeSettings.fromConfig(config);
     Telemetry.start(config);
-    Config switchboard = config.getConfig("switchboard");
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), switchboard.getString("cluster-name"), config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), settings.clusterName(), config);
     try {
-      Database database = DatabaseExtension.get(system).database();
-      ActorRef<StatusWriter.Command> statusWriter = NodeStatusWriter.get(system).ref();
-
-      boolean bootstrap = ClusterFormation.bootstrap(config);
-      if (!bootstrap) {
-        ClusterFormation.joinSeedsOrSelf(system, config);
-      }
-      EnvelopeStore envelopeStore = new EnvelopeStore(database.pool());
-      AgentEntity.init(
-          system, statusWriter, new StoredEnvelopeLedger(envelopeStore), AgentEntitySettings.fromConfig(switchboard));
-      PostgresLease.releaseShardLeasesOnLeave(system);
-      NodeGauges.start(system, database, NodeRoles.has(config, AgentEntity.ROLE), switchboard.getDuration("metrics.gauge-interval"));
-      Housekeeping.init(
-          system,
-          new HistoryRetention(database.pool()),
-          new Housekeeping.Settings(
-              switchboard.getDuration("history.retention"),
-              switchboard.getInt("history.partitions-ahead"),
-              switchboard.getDuration("history.housekeeping-interval")));
-      ClusterSharding sharding = ClusterSharding.get(system);
-      String nodeName = Cluster.get(system).selfMember().address().toString();
-
-      OpampGatewaySettings opamp = OpampGatewaySettings.fromConfig(switchboard);
-      AgentRefs agents = uid -> sharding.entityRefFor(AgentEntity.TYPE_KEY, uid);
-      DispatchSettings dispatch = DispatchSettings.fromConfig(switchboard);
-      EnvelopeSweep.init(system, envelopeStore, agents, dispatch);
-      ApiSettings api = ApiSettings.fromConfig(switchboard);
-      AgentRepository agentRecords = new AgentRepository(database.pool());
-      Dispatcher dispatcher = new Dispatcher(envelopeStore, agents, api.askTimeout(), system.ignoreRef(), Clock.systemUTC());
-      RolloutSettings rolloutSettings = RolloutSettings.fromConfig(switchboard);
-      RolloutStore rolloutStore = new RolloutStore(database.pool());
-      ConfigurationStore configurations = new ConfigurationStore(database.pool());
-      ActorRef<RolloutDriver.Command> rolloutDriver =
-          RolloutDriver.init(system, rolloutStore, configurations, dispatcher, rolloutSettings);
-      Rollouts rollouts =
-          new Rollouts(
-              rolloutStore, configurations, agentRecords, dispatcher, rolloutSettings, rolloutDriver);
-      LiveSessions liveSessions = new LiveSessions();
-      drainOnShutdown(system, liveSessions, switchboard.getConfig("opamp.drain"));
-      Route opampRoute = OpampEndpoint.route(system, opamp, nodeName, agents, liveSessions);
-      Cluster cluster = Cluster.get(system);
-      Authentication authentication =
-          new Authentication(new OperatorStore(database.pool()), AuthSettings.fromConfig(switchboard), new ObjectMapper());
-      await(authentication.ensureFirstAdmin(Path.of(switchboard.getString("data-dir"))));
-      DashboardApi dashboard = dashboard(system, database, api);
-      Route apiRoute =
-          new OperatorApi(
-                  database,
-                  dispatcher,
-                  dispatch,
-                  rollouts,
-                  authentication,
-                  dashboard,
-                  api,
-                  () -> cluster.selfMember().status() == MemberStatus.up())
-              .route();
-      Route apiAndDashboard = concat(apiRoute, DashboardAssets.route());
-
-      int opampPort =
-          NodeRoles.has(config, AgentEntity.ROLE)
-              ? bind(
-                  system,
-                  "opamp",
-                  Http.get(system).newServerAt(opamp.host(), opamp.port()),
-                  OpampTls.fromConfig(switchboard.getConfig("opamp.tls")),
-                  opampRoute)
-              : NOT_BOUND;
-      int apiPort =
-          NodeRoles.has(config, NodeRoles.OPERATORS)
-              ? bind(system, "api", Http.get(system).newServerAt(api.host(), api.port()), Optional.empty(), apiAndDashboard)
-              : NOT_BOUND;
-      int metricsPort =
-          bind(
-              system,
-              "metrics",
-              Http.get(system).newServerAt(switchboard.getString("metrics.host"), switchboard.getInt("metrics.port")),
-              Optional.empty(),
-              MetricsRoute.route());
-      int managementPort = await(PekkoManagement.get(system).start()).port();
-      if (bootstrap) {
-        // Contact points probe each other through management, so it must be up first.
-        ClusterBootstrap.get(system).start();
-      }
-      return new SwitchboardNode(system, opampPort, apiPort, metricsPort, managementPort);
+      return wire(system, config, settings);
     } catch (RuntimeException e) {
       system.terminate();
       await(system.getWhenTerminated());
@@ -191,10 +96,89 @@ public final class SwitchboardNode implements AutoCloseable {
     }
   }
 
-  /** The dashboard's own reads and its live updates; JSON in the API's snake_case. */
-  private static DashboardApi dashboard(ActorSystem<?> system, Database database, ApiSettings api) {
-    ObjectMapper json = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
-    FleetQueries fleet = new FleetQueries(database.readPool());
+  /** Builds each shared part once (stores, the API's mapper) and hands it to what needs it. */
+  private static SwitchboardNode wire(ActorSystem<Void> system, Config config, NodeSettings settings) {
+    Database database = DatabaseExtension.get(system).database();
+    Stores stores = Stores.on(database);
+    ObjectMapper json = Json.mapper();
+    ActorRef<StatusWriter.Command> statusWriter =
+        NodeStatusWriter.get(system).start(stores.statuses(), settings.statusWriter());
+
+    boolean bootstrap = ClusterFormation.bootstrap(config);
+    if (!bootstrap) {
+      ClusterFormation.joinSeedsOrSelf(system, config);
+    }
+    AgentEntity.init(system, statusWriter, new StoredEnvelopeLedger(stores.envelopes()), settings.agent());
+    PostgresLease.releaseShardLeasesOnLeave(system);
+    NodeGauges.start(system, database, settings.servesAgents(), settings.metrics().gaugeInterval());
+    Housekeeping.init(system, stores.history(), settings.history());
+
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Cluster cluster = Cluster.get(system);
+    String nodeName = cluster.selfMember().address().toString();
+    AgentRefs agents = uid -> sharding.entityRefFor(AgentEntity.TYPE_KEY, uid);
+    EnvelopeSweep.init(system, stores.envelopes(), agents, settings.dispatch());
+    Dispatcher dispatcher =
+        new Dispatcher(stores.envelopes(), agents, settings.api().askTimeout(), system.ignoreRef(), Clock.systemUTC());
+    ActorRef<RolloutDriver.Command> rolloutDriver =
+        RolloutDriver.init(system, stores.rollouts(), stores.configurations(), dispatcher, settings.rollouts(), json);
+    Rollouts rollouts =
+        new Rollouts(
+            stores.rollouts(), stores.configurations(), stores.agents(), dispatcher, settings.rollouts(), rolloutDriver, json);
+
+    LiveSessions liveSessions = new LiveSessions();
+    drainOnShutdown(system, liveSessions, settings.opamp().drain());
+    Route opampRoute = OpampEndpoint.route(system, settings.opamp(), nodeName, agents, liveSessions);
+    Authentication authentication = new Authentication(stores.operators(), settings.auth(), json);
+    await(authentication.ensureFirstAdmin(settings.dataDir()));
+    Route apiRoute =
+        new OperatorApi(
+                stores,
+                dispatcher,
+                settings.dispatch(),
+                rollouts,
+                authentication,
+                dashboard(system, stores, settings.api(), json),
+                settings.api(),
+                json,
+                () -> cluster.selfMember().status() == MemberStatus.up())
+            .route();
+
+    int opampPort =
+        settings.servesAgents()
+            ? bind(
+                system,
+                "opamp",
+                Http.get(system).newServerAt(settings.opamp().host(), settings.opamp().port()),
+                settings.opamp().tls().map(OpampTls::context),
+                opampRoute)
+            : NOT_BOUND;
+    int apiPort =
+        settings.servesOperators()
+            ? bind(
+                system,
+                "api",
+                Http.get(system).newServerAt(settings.api().host(), settings.api().port()),
+                Optional.empty(),
+                concat(apiRoute, DashboardAssets.route()))
+            : NOT_BOUND;
+    int metricsPort =
+        bind(
+            system,
+            "metrics",
+            Http.get(system).newServerAt(settings.metrics().host(), settings.metrics().port()),
+            Optional.empty(),
+            MetricsRoute.route());
+    int managementPort = await(PekkoManagement.get(system).start()).port();
+    if (bootstrap) {
+      // Contact points probe each other through management, so it must be up first.
+      ClusterBootstrap.get(system).start();
+    }
+    return new SwitchboardNode(system, opampPort, apiPort, metricsPort, managementPort);
+  }
+
+  /** The dashboard's own reads and its live updates. */
+  private static DashboardApi dashboard(ActorSystem<?> system, Stores stores, ApiSettings api, ObjectMapper json) {
     Cluster cluster = Cluster.get(system);
     Supplier<List<ClusterMember>> members =
         () ->
@@ -206,7 +190,8 @@ public final class SwitchboardNode implements AutoCloseable {
                             member.status().toString(),
                             member.getRoles().stream().filter(role -> !role.startsWith("dc-")).sorted().toList()))
                 .toList();
-    return new DashboardApi(fleet, new LiveBus(system, fleet, api.liveInterval(), json), members, api.liveInterval(), json);
+    return new DashboardApi(
+        stores.fleet(), new LiveBus(system, stores.fleet(), api.liveInterval(), json), members, api.liveInterval(), json);
   }
 
   public ActorSystem<Void> system() {
@@ -251,8 +236,7 @@ public final class SwitchboardNode implements AutoCloseable {
    * Once the endpoints stop taking new connections, the node's agents are sent elsewhere in waves,
    * and shutdown waits until every session has told its entity, before shards are handed off.
    */
-  private static void drainOnShutdown(ActorSystem<?> system, LiveSessions sessions, Config drain) {
-    NodeDraining draining = new NodeDraining(drain.getDuration("retry-after"), drain.getDuration("spread"));
+  private static void drainOnShutdown(ActorSystem<?> system, LiveSessions sessions, NodeDraining draining) {
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseServiceRequestsDone(),

@@ -34,11 +34,11 @@ public final class OpampEndpoint {
       String nodeName,
       AgentRefs entities,
       LiveSessions liveSessions) {
-    AdmissionControl admission = AdmissionControl.fromConfig(settings.admission());
+    AdmissionControl admission = AdmissionControl.of(settings.admission());
     OpampWebSocketRoute webSocket = new OpampWebSocketRoute(system, settings, nodeName, entities, admission, liveSessions);
     OpampHttpRoute http =
         new OpampHttpRoute(settings.maxMessageBytes(), settings.pollTimeout(), nodeName, entities, admission);
-    AgentTokens tokens = AgentTokens.fromConfig(settings.auth());
+    AgentTokens tokens = settings.tokens();
     // In Java, path("v1/opamp") would look for one segment containing a slash.
     return path(
         segment("v1").slash("opamp"),

@@ -1,10 +1,15 @@
 package io.switchboard.gateway;
 
 import com.typesafe.config.Config;
+import io.switchboard.gateway.admission.AdmissionControl;
+import io.switchboard.gateway.auth.AgentTokens;
+import io.switchboard.gateway.session.NodeDraining;
+import io.switchboard.gateway.tls.OpampTls;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
- * Settings of the OpAMP endpoint, from {@code switchboard.opamp}.
+ * Settings of the OpAMP endpoint, from {@code switchboard.opamp}, read once.
  *
  * @param host            interface to bind
  * @param port            port to bind (4320 by default; 0 picks a free one)
@@ -12,7 +17,9 @@ import java.time.Duration;
  * @param outboundBuffer  frames queued towards one agent before a non-reading agent is disconnected
  * @param pollTimeout     how long an HTTP poll waits for the agent's entity before answering 503
  * @param admission       the overload-shedding limits ({@code switchboard.opamp.admission})
- * @param auth            the agent tokens ({@code switchboard.opamp.auth})
+ * @param tokens          the agent tokens ({@code switchboard.opamp.auth})
+ * @param tls             TLS on the OpAMP port, when key material is configured ({@code switchboard.opamp.tls})
+ * @param drain           what a leaving node tells its agents ({@code switchboard.opamp.drain})
  */
 public record OpampGatewaySettings(
     String host,
@@ -20,8 +27,10 @@ public record OpampGatewaySettings(
     long maxMessageBytes,
     int outboundBuffer,
     Duration pollTimeout,
-    Config admission,
-    Config auth) {
+    AdmissionControl.Settings admission,
+    AgentTokens tokens,
+    Optional<OpampTls.Settings> tls,
+    NodeDraining drain) {
 
   public static OpampGatewaySettings fromConfig(Config switchboard) {
     Config opamp = switchboard.getConfig("opamp");
@@ -31,7 +40,9 @@ public record OpampGatewaySettings(
         opamp.getBytes("max-message-size"),
         opamp.getInt("outbound-buffer"),
         opamp.getDuration("poll-timeout"),
-        opamp.getConfig("admission"),
-        opamp.getConfig("auth"));
+        AdmissionControl.Settings.fromConfig(opamp.getConfig("admission")),
+        AgentTokens.fromConfig(opamp.getConfig("auth")),
+        OpampTls.Settings.fromConfig(opamp.getConfig("tls")),
+        new NodeDraining(opamp.getDuration("drain.retry-after"), opamp.getDuration("drain.spread")));
   }
 }

@@ -23,12 +23,11 @@ import io.switchboard.api.envelopes.EnvelopeRoutes;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.rollout.Rollouts;
-import io.switchboard.persistence.Database;
-import io.switchboard.persistence.agents.AgentRepository;
-import io.switchboard.persistence.audit.AuditLog;
-import io.switchboard.persistence.configurations.ConfigurationStore;
-import io.switchboard.persistence.rollouts.RolloutStore;
-import io.switchboard.persistence.envelopes.EnvelopeStore;
+import io.switchboard.persistence.DatabaseFailures;
+import io.switchboard.persistence.RowIsolation;
+import io.switchboard.persistence.Stores;
+import java.util.Map;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -44,7 +43,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operator REST API under {@code /api}. Every error is a problem-details JSON body: unknown
- * paths get 404, and a failing backend (the database is down) gets 503 so a client knows to retry.
+ * paths get 404, a database that does not answer gets 503 so a client knows to retry, and anything
+ * unexpected gets 500 with an id to find it in the log.
  */
 public final class OperatorApi {
 
@@ -62,32 +62,30 @@ public final class OperatorApi {
   private final BooleanSupplier nodeUp;
 
   /**
-   * Lists and queries read through the database's read pool (a replica when configured); operator
-   * actions check the agent on the primary, so that an agent that just connected is found;
-   * envelopes are read there too, since their state changes by the second.
+   * Lists and queries read through the stores on the read pool (a replica when configured);
+   * operator actions check the agent on the primary, so that an agent that just connected is
+   * found; envelopes are read there too, since their state changes by the second.
    */
   public OperatorApi(
-      Database database,
+      Stores stores,
       Dispatcher dispatcher,
       DispatchSettings dispatchSettings,
       Rollouts rollouts,
       Authentication authentication,
       DashboardApi dashboard,
       ApiSettings settings,
+      ObjectMapper json,
       BooleanSupplier nodeUp) {
     this.nodeUp = nodeUp;
     this.authentication = authentication;
     this.dashboard = dashboard;
-    ObjectMapper json = new ObjectMapper();
-    this.agents = new AgentRoutes(new AgentRepository(database.readPool()), settings.maxPageSize(), json);
-    this.agentCommands =
-        new AgentCommandRoutes(dispatcher, dispatchSettings, json);
-    this.agentLabels = new AgentLabelRoutes(new AgentRepository(database.pool()), json);
-    this.envelopes = new EnvelopeRoutes(new EnvelopeStore(database.pool()), settings.maxPageSize(), json);
-    this.configurations = new ConfigurationRoutes(new ConfigurationStore(database.pool()), json);
-    this.rollouts =
-        new RolloutRoutes(rollouts, new RolloutStore(database.pool()), new AgentRepository(database.pool()), json);
-    this.audit = new AuditRoutes(new AuditLog(database.readPool()), settings.maxPageSize(), json);
+    this.agents = new AgentRoutes(stores.agentQueries(), settings.maxPageSize(), json);
+    this.agentCommands = new AgentCommandRoutes(dispatcher, dispatchSettings, json);
+    this.agentLabels = new AgentLabelRoutes(stores.agents(), json);
+    this.envelopes = new EnvelopeRoutes(stores.envelopes(), settings.maxPageSize(), json);
+    this.configurations = new ConfigurationRoutes(stores.configurations(), json);
+    this.rollouts = new RolloutRoutes(rollouts, stores.rollouts(), stores.agents(), json);
+    this.audit = new AuditRoutes(stores.audit(), settings.maxPageSize(), json);
   }
 
   public Route route() {
@@ -95,7 +93,7 @@ public final class OperatorApi {
         "api",
         () ->
             handleExceptions(
-                backendUnavailable(),
+                unexpectedFailures(),
                 () ->
                     concat(
                         path("health", () -> get(this::health)),
@@ -154,14 +152,44 @@ public final class OperatorApi {
         .build();
   }
 
-  private static ExceptionHandler backendUnavailable() {
+  /**
+   * A database that does not answer is a 503 (the client should retry); data the database refuses
+   * is the request's fault, a 400; anything else is a 500
+   * whose problem body carries the id under which it is logged, so an operator's report can be
+   * matched with the node's log.
+   */
+  private static ExceptionHandler unexpectedFailures() {
     return ExceptionHandler.newBuilder()
         .matchAny(
             failure -> {
-              log.warn("API request failed: {}", failure.toString());
+              if (DatabaseFailures.unavailable(failure)) {
+                log.warn("API request failed, the database is not answering: {}", failure.toString());
+                return complete(
+                    Problem.response(StatusCodes.SERVICE_UNAVAILABLE, "the database is not answering; retry shortly"));
+              }
+              if (RowIsolation.rejection(failure).isPresent()) {
+                // Validation should have caught it; the database's refusal still says what is wrong.
+                log.warn("API request refused by the database for its data: {}", failure.toString());
+                return complete(
+                    Problem.response(
+                        StatusCodes.BAD_REQUEST, "the request holds data the database cannot store: " + rootMessage(failure)));
+              }
+              String correlation = UUID.randomUUID().toString();
+              log.error("API request failed unexpectedly [correlation {}]", correlation, failure);
               return complete(
-                  Problem.response(StatusCodes.SERVICE_UNAVAILABLE, "the database is not answering; retry shortly"));
+                  Problem.response(
+                      StatusCodes.INTERNAL_SERVER_ERROR,
+                      "the request failed unexpectedly; the node's log has it under " + correlation,
+                      Map.of("correlation_id", correlation)));
             })
         .build();
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable root = failure;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage();
   }
 }

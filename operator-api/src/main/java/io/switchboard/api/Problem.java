@@ -1,6 +1,6 @@
 package io.switchboard.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -13,7 +13,6 @@ import org.apache.pekko.util.ByteString;
 /** RFC 9457 problem details: the body of every API error. */
 public final class Problem {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final ContentType PROBLEM_JSON =
       MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8)
           .toContentType();
@@ -26,7 +25,7 @@ public final class Problem {
 
   /** With extension members, e.g. the id of the envelope a refusal is about. */
   public static HttpResponse response(StatusCode status, String detail, Map<String, String> extensions) {
-    ObjectNode body = MAPPER.createObjectNode();
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.put("type", "about:blank");
     body.put("title", status.reason());
     body.put("status", status.intValue());

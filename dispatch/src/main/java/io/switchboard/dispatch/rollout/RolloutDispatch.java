@@ -29,15 +29,15 @@ import java.util.concurrent.CompletionStage;
  */
 final class RolloutDispatch {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private final Dispatcher dispatcher;
+  private final ObjectMapper json;
   private final Duration deadline;
   private final int envelopesPerWrite;
   private final int writesAtOnce;
 
-  RolloutDispatch(Dispatcher dispatcher, RolloutSettings settings) {
+  RolloutDispatch(Dispatcher dispatcher, RolloutSettings settings, ObjectMapper json) {
     this.dispatcher = dispatcher;
+    this.json = json;
     this.deadline = settings.batchDeadline();
     this.envelopesPerWrite = settings.envelopesPerWrite();
     this.writesAtOnce = settings.writesAtOnce();
@@ -47,7 +47,7 @@ final class RolloutDispatch {
   CompletionStage<Map<String, UUID>> send(Rollout rollout, ConfigurationVersion version, List<String> agents, String purpose) {
     JsonNode configMap = read(version.configMapJson());
     ServerToAgent message = RemoteConfigs.message(ConfigMapJson.fromJson(configMap));
-    ObjectNode payload = JSON.createObjectNode();
+    ObjectNode payload = json.createObjectNode();
     payload.put("rollout", rollout.id().toString());
     payload.put("configuration", version.name());
     payload.put("version", version.version());
@@ -78,9 +78,9 @@ final class RolloutDispatch {
             });
   }
 
-  private static JsonNode read(String json) {
+  private JsonNode read(String text) {
     try {
-      return JSON.readTree(json);
+      return json.readTree(text);
     } catch (IOException e) {
       throw new IllegalStateException("a stored config map is JSON", e);
     }

@@ -77,13 +77,16 @@ public final class RolloutDriver {
 
   private static final Set<RolloutState> ACTIVE = Set.of(RolloutState.RUNNING, RolloutState.PAUSED);
 
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final RolloutStore rollouts;
   private final ConfigurationStore configurations;
   private final RolloutDispatch dispatch;
 
-  private RolloutDriver(RolloutStore rollouts, ConfigurationStore configurations, RolloutDispatch dispatch) {
+  private final ObjectMapper json;
+
+  private RolloutDriver(
+      RolloutStore rollouts, ConfigurationStore configurations, RolloutDispatch dispatch, ObjectMapper json) {
+    this.json = json;
     this.rollouts = rollouts;
     this.configurations = configurations;
     this.dispatch = dispatch;
@@ -94,15 +97,20 @@ public final class RolloutDriver {
       RolloutStore rollouts,
       ConfigurationStore configurations,
       Dispatcher dispatcher,
-      RolloutSettings settings) {
+      RolloutSettings settings,
+      ObjectMapper json) {
     return ClusterSingleton.get(system)
-        .init(SingletonActor.of(create(rollouts, configurations, dispatcher, settings), "rollout-driver"));
+        .init(SingletonActor.of(create(rollouts, configurations, dispatcher, settings, json), "rollout-driver"));
   }
 
   public static Behavior<Command> create(
-      RolloutStore rollouts, ConfigurationStore configurations, Dispatcher dispatcher, RolloutSettings settings) {
+      RolloutStore rollouts,
+      ConfigurationStore configurations,
+      Dispatcher dispatcher,
+      RolloutSettings settings,
+      ObjectMapper json) {
     RolloutDriver driver =
-        new RolloutDriver(rollouts, configurations, new RolloutDispatch(dispatcher, settings));
+        new RolloutDriver(rollouts, configurations, new RolloutDispatch(dispatcher, settings, json), json);
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -257,9 +265,9 @@ public final class RolloutDriver {
             });
   }
 
-  private static Gates gates(Rollout rollout) {
+  private Gates gates(Rollout rollout) {
     try {
-      return JSON.readValue(rollout.gatesJson(), Gates.class);
+      return json.readValue(rollout.gatesJson(), Gates.class);
     } catch (IOException e) {
       throw new IllegalStateException("stored gates are JSON", e);
     }

@@ -30,7 +30,6 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public final class Rollouts {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<RolloutState> ACTIVE = Set.of(RolloutState.RUNNING, RolloutState.PAUSED);
 
   /** A rollout to create. */
@@ -48,6 +47,7 @@ public final class Rollouts {
   private final ConfigurationStore configurations;
   private final AgentRepository agents;
   private final RolloutDispatch dispatch;
+  private final ObjectMapper json;
   private final RolloutSettings settings;
   private final ActorRef<RolloutDriver.Command> driver;
 
@@ -58,11 +58,13 @@ public final class Rollouts {
       AgentRepository agents,
       Dispatcher dispatcher,
       RolloutSettings settings,
-      ActorRef<RolloutDriver.Command> driver) {
+      ActorRef<RolloutDriver.Command> driver,
+      ObjectMapper json) {
+    this.json = json;
     this.rollouts = rollouts;
     this.configurations = configurations;
     this.agents = agents;
-    this.dispatch = new RolloutDispatch(dispatcher, settings);
+    this.dispatch = new RolloutDispatch(dispatcher, settings, json);
     this.settings = settings;
     this.driver = driver;
   }
@@ -108,9 +110,9 @@ public final class Rollouts {
             request.configuration(),
             request.version(),
             previous.orElse(null),
-            json(Map.of("attributes", request.selector().attributes(), "labels", request.selector().labels())),
-            json(request.strategy()),
-            json(request.gates().orElse(settings.defaultGates())),
+            toJson(Map.of("attributes", request.selector().attributes(), "labels", request.selector().labels())),
+            toJson(request.strategy()),
+            toJson(request.gates().orElse(settings.defaultGates())),
             RolloutState.RUNNING,
             null,
             0,
@@ -208,9 +210,9 @@ public final class Rollouts {
     return CompletableFuture.completedFuture(new Refused(status, detail));
   }
 
-  private static String json(Object value) {
+  private String toJson(Object value) {
     try {
-      return JSON.writeValueAsString(Objects.requireNonNull(value));
+      return json.writeValueAsString(Objects.requireNonNull(value));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("rollout settings write as JSON", e);
     }

@@ -3,6 +3,8 @@ package io.switchboard.node.health;
 import io.switchboard.node.NodeStatusWriter;
 import io.switchboard.persistence.status.StatusWriter;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ActorSystem;
@@ -19,18 +21,20 @@ public final class StatusWriterReadinessCheck implements Supplier<CompletionStag
   private static final Duration ASK_TIMEOUT = Duration.ofMillis(500);
 
   private final org.apache.pekko.actor.typed.ActorSystem<?> system;
-  private final int notReadyAfterFailures;
 
   public StatusWriterReadinessCheck(ActorSystem system) {
     this.system = Adapter.toTyped(system);
-    this.notReadyAfterFailures =
-        system.settings().config().getInt("switchboard.status-writer.not-ready-after-failures");
   }
 
   @Override
   public CompletionStage<Boolean> get() {
+    Optional<NodeStatusWriter.Started> writer = NodeStatusWriter.get(system).started();
+    if (writer.isEmpty()) {
+      return CompletableFuture.completedFuture(false);
+    }
+    int notReadyAfter = writer.get().settings().notReadyAfterFailures();
     return AskPattern.<StatusWriter.Command, StatusWriter.Backlog>ask(
-            NodeStatusWriter.get(system).ref(), StatusWriter.GetBacklog::new, ASK_TIMEOUT, system.scheduler())
-        .thenApply(backlog -> backlog.consecutiveFailures() < notReadyAfterFailures);
+            writer.get().ref(), StatusWriter.GetBacklog::new, ASK_TIMEOUT, system.scheduler())
+        .thenApply(backlog -> backlog.consecutiveFailures() < notReadyAfter);
   }
 }

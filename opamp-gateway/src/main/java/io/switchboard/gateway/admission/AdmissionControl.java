@@ -46,14 +46,30 @@ public final class AdmissionControl {
     this.retryJitter = retryJitter;
   }
 
-  /** From {@code switchboard.opamp.admission}. */
-  public static AdmissionControl fromConfig(Config admission) {
+  /**
+   * {@code switchboard.opamp.admission}: sessions held at most, new connections and polls accepted
+   * per second, and the delay told to turned-away agents (base plus a random part).
+   */
+  public record Settings(
+      int maxSessions, int connectionsPerSecond, int pollsPerSecond, Duration retryAfter, Duration retryJitter) {
+
+    public static Settings fromConfig(Config admission) {
+      return new Settings(
+          admission.getInt("max-sessions"),
+          admission.getInt("max-new-connections-per-second"),
+          admission.getInt("max-polls-per-second"),
+          admission.getDuration("retry-after"),
+          admission.getDuration("retry-jitter"));
+    }
+  }
+
+  public static AdmissionControl of(Settings settings) {
     return new AdmissionControl(
-        admission.getInt("max-sessions"),
-        admission.getInt("max-new-connections-per-second"),
-        admission.getInt("max-polls-per-second"),
-        admission.getDuration("retry-after"),
-        admission.getDuration("retry-jitter"));
+        settings.maxSessions(),
+        settings.connectionsPerSecond(),
+        settings.pollsPerSecond(),
+        settings.retryAfter(),
+        settings.retryJitter());
   }
 
   /**

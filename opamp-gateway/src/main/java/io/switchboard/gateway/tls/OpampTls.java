@@ -38,46 +38,85 @@ public final class OpampTls {
 
   private OpampTls() {}
 
-  /** The HTTPS context to bind with, or empty when TLS is off (no keystore and no PEM configured). */
-  public static Optional<HttpsConnectionContext> fromConfig(Config tls) {
-    boolean keystore = !tls.getString("keystore").isEmpty();
-    boolean pem = !tls.getString("certificate-pem").isEmpty();
-    if (!keystore && !pem) {
-      return Optional.empty();
+  /**
+   * {@code switchboard.opamp.tls}: the server's key material from a PKCS12 keystore or from PEM
+   * files, and whether and against which CAs agents' certificates are checked.
+   */
+  public record Settings(
+      Optional<Path> keystore,
+      Optional<Path> certificatePem,
+      Optional<Path> privateKeyPem,
+      char[] password,
+      ClientAuth clientAuth,
+      Optional<Path> clientCaPem) {
+
+    /** Empty when TLS is off (neither a keystore nor a PEM certificate configured). */
+    public static Optional<Settings> fromConfig(Config tls) {
+      Optional<Path> keystore = path(tls, "keystore");
+      Optional<Path> pem = path(tls, "certificate-pem");
+      if (keystore.isEmpty() && pem.isEmpty()) {
+        return Optional.empty();
+      }
+      if (keystore.isPresent() && pem.isPresent()) {
+        throw new IllegalArgumentException("switchboard.opamp.tls: set either keystore or certificate-pem, not both");
+      }
+      ClientAuth clientAuth = ClientAuth.valueOf(tls.getString("client-auth").toUpperCase(Locale.ROOT));
+      Optional<Path> clientCa = path(tls, "client-ca-pem");
+      if (clientAuth != ClientAuth.NONE && clientCa.isEmpty()) {
+        throw new IllegalArgumentException("switchboard.opamp.tls: client-auth " + tls.getString("client-auth") + " needs client-ca-pem");
+      }
+      return Optional.of(
+          new Settings(
+              keystore,
+              pem,
+              path(tls, "private-key-pem"),
+              tls.getString("keystore-password").toCharArray(),
+              clientAuth,
+              clientCa));
     }
-    if (keystore && pem) {
-      throw new IllegalArgumentException("switchboard.opamp.tls: set either keystore or certificate-pem, not both");
+
+    private static Optional<Path> path(Config tls, String key) {
+      String value = tls.getString(key);
+      return value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value));
     }
+  }
+
+  /** The HTTPS context to bind with. */
+  public static HttpsConnectionContext context(Settings settings) {
     try {
-      char[] password = tls.getString("keystore-password").toCharArray();
+      char[] password = settings.password();
       KeyStore keys =
-          keystore
-              ? load(Path.of(tls.getString("keystore")), password)
-              : fromPem(Path.of(tls.getString("certificate-pem")), Path.of(tls.getString("private-key-pem")), password);
+          settings.keystore().isPresent()
+              ? load(settings.keystore().get(), password)
+              : fromPem(
+                  settings.certificatePem().orElseThrow(),
+                  settings
+                      .privateKeyPem()
+                      .orElseThrow(() -> new IllegalArgumentException("switchboard.opamp.tls: certificate-pem needs private-key-pem")),
+                  password);
       KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keyManagers.init(keys, password);
 
-      ClientAuth clientAuth = ClientAuth.valueOf(tls.getString("client-auth").toUpperCase(Locale.ROOT));
+      ClientAuth clientAuth = settings.clientAuth();
       TrustManagerFactory trustManagers = null;
       if (clientAuth != ClientAuth.NONE) {
         trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(caCertificates(Path.of(tls.getString("client-ca-pem"))));
+        trustManagers.init(caCertificates(settings.clientCaPem().orElseThrow()));
       }
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(keyManagers.getKeyManagers(), trustManagers == null ? null : trustManagers.getTrustManagers(), null);
-      return Optional.of(
-          ConnectionContext.httpsServer(
-              () -> {
-                SSLEngine engine = context.createSSLEngine();
-                engine.setUseClientMode(false);
-                // Each of these setters overrides the other, so only the one that applies is called.
-                if (clientAuth == ClientAuth.NEED) {
-                  engine.setNeedClientAuth(true);
-                } else if (clientAuth == ClientAuth.WANT) {
-                  engine.setWantClientAuth(true);
-                }
-                return engine;
-              }));
+      return ConnectionContext.httpsServer(
+          () -> {
+            SSLEngine engine = context.createSSLEngine();
+            engine.setUseClientMode(false);
+            // Each of these setters overrides the other, so only the one that applies is called.
+            if (clientAuth == ClientAuth.NEED) {
+              engine.setNeedClientAuth(true);
+            } else if (clientAuth == ClientAuth.WANT) {
+              engine.setWantClientAuth(true);
+            }
+            return engine;
+          });
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException("switchboard.opamp.tls: cannot load the key material: " + e.getMessage(), e);
     }
@@ -94,10 +133,10 @@ public final class OpampTls {
   /** A key store holding the PEM certificate chain and its PKCS#8 private key (RSA or EC). */
   private static KeyStore fromPem(Path certificatePem, Path privateKeyPem, char[] password)
       throws IOException, GeneralSecurityException {
-    Certificate[] chain =
-        CertificateFactory.getInstance("X.509")
-            .generateCertificates(Files.newInputStream(certificatePem))
-            .toArray(Certificate[]::new);
+    Certificate[] chain;
+    try (InputStream in = Files.newInputStream(certificatePem)) {
+      chain = CertificateFactory.getInstance("X.509").generateCertificates(in).toArray(Certificate[]::new);
+    }
     byte[] pkcs8 = pemBody(Files.readString(privateKeyPem), "PRIVATE KEY");
     PrivateKey key = privateKey(pkcs8, chain[0].getPublicKey().getAlgorithm());
     KeyStore keyStore = KeyStore.getInstance("PKCS12");
@@ -114,9 +153,10 @@ public final class OpampTls {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     int i = 0;
-    for (Certificate certificate :
-        CertificateFactory.getInstance("X.509").generateCertificates(Files.newInputStream(pem))) {
-      trust.setCertificateEntry("client-ca-" + i++, certificate);
+    try (InputStream in = Files.newInputStream(pem)) {
+      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        trust.setCertificateEntry("client-ca-" + i++, certificate);
+      }
     }
     return trust;
   }

@@ -69,12 +69,12 @@ public final class AgentRoutes {
         agents.find(instanceUid),
         agent ->
             agent.isPresent()
-                ? completeOK(AgentView.of(agent.get()), Jackson.marshaller(json))
+                ? completeOK(AgentView.of(agent.get(), json), Jackson.marshaller(json))
                 : complete(Problem.response(StatusCodes.NOT_FOUND, "no agent " + instanceUid)));
   }
 
-  private static AgentPage toPage(List<AgentRecord> page, int limit) {
+  private AgentPage toPage(List<AgentRecord> page, int limit) {
     String next = page.size() == limit ? AgentListParameters.cursorAfter(page.get(page.size() - 1)) : null;
-    return new AgentPage(page.stream().map(AgentView::of).toList(), next);
+    return new AgentPage(page.stream().map(agent -> AgentView.of(agent, json)).toList(), next);
   }
 }

@@ -29,9 +29,7 @@ record AgentView(
     @JsonProperty("first_seen") String firstSeen,
     @JsonProperty("updated_at") String updatedAt) {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  static AgentView of(AgentRecord agent) {
+  static AgentView of(AgentRecord agent, ObjectMapper json) {
     return new AgentView(
         agent.instanceUid(),
         agent.connectionState().name(),
@@ -48,20 +46,20 @@ record AgentView(
         agent.customMessagesJson(),
         agent.labelsJson(),
         agent.desiredConfigHash(),
-        drifted(agent),
+        drifted(agent, json),
         agent.firstSeen().toString(),
         agent.updatedAt().toString());
   }
 
   /** Drift: operators want a config whose hash is not the one the agent reports running. */
-  private static boolean drifted(AgentRecord agent) {
+  private static boolean drifted(AgentRecord agent, ObjectMapper json) {
     if (agent.desiredConfigHash() == null) {
       return false;
     }
     String reported = "";
     if (agent.remoteConfigStatusJson() != null) {
       try {
-        reported = JSON.readTree(agent.remoteConfigStatusJson()).path("last_remote_config_hash").asText("");
+        reported = json.readTree(agent.remoteConfigStatusJson()).path("last_remote_config_hash").asText("");
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("stored remote config status is JSON", e);
       }

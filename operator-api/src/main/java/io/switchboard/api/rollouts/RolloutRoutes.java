@@ -81,7 +81,7 @@ public final class RolloutRoutes {
                     pathEnd(
                         () ->
                             concat(
-                                get(() -> onSuccess(store.list(100), all -> Json.respond(json, StatusCodes.OK, Map.of("rollouts", all.stream().map(RolloutView::summary).toList())))),
+                                get(() -> onSuccess(store.list(100), all -> Json.respond(json, StatusCodes.OK, Map.of("rollouts", all.stream().map(rollout -> RolloutView.summary(rollout, json)).toList())))),
                                 post(() -> create(false)))),
                     pathPrefix(segment(), this::rollout))),
         path("assignments", () -> post(() -> create(true))),

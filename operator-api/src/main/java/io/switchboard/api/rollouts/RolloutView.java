@@ -55,10 +55,8 @@ record RolloutView(
     }
   }
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  static RolloutView summary(Rollout rollout) {
-    return of(rollout, null, JSON);
+  static RolloutView summary(Rollout rollout, ObjectMapper json) {
+    return of(rollout, null, json);
   }
 
   static RolloutView of(Rollout rollout, List<BatchProgress> batches, ObjectMapper json) {

@@ -87,12 +87,14 @@ public final class AgentStatusStore {
    * What a write came to: the agents written (rows refused by the stale-write guard are not
    * counted), and the statuses the database refused. A refused status was written again without
    * its reported parts (so the agent's connection state and last-seen time still land, and its
-   * stored description, health and config stay the last storable ones); {@code livenessWritten}
-   * says whether that worked.
+   * stored description, health and config stay the last storable ones).
    */
   public record Upserted(long written, List<Refused> refused) {}
 
-  /** A status the database refused, why, and whether its liveness alone was written instead. */
+  /**
+   * A status the database refused, and why; its liveness alone was written instead ({@code
+   * livenessWritten} is false only when a newer status of the agent was stored already).
+   */
   public record Refused(AgentStatus status, RowIsolation.Reason reason, String detail, boolean livenessWritten) {}
 
   /**
@@ -126,15 +128,21 @@ public final class AgentStatusStore {
             });
   }
 
-  /** Writes a refused status again without what the agent reported: liveness is never unstorable. */
+  /**
+   * Writes a refused status again without what the agent reported. Liveness holds nothing an agent
+   * chose, so if the database refuses that too, the fault is not the agent's (a constraint or a
+   * schema that refuses every row): the write fails as a whole, to be retried, and counts against
+   * readiness.
+   */
   private CompletionStage<Refused> livenessOnly(RowIsolation.Rejected<AgentStatus> rejected) {
     return statement(List.of(rejected.row().withoutReports()))
         .handle(
             (written, failure) -> {
-              if (failure != null && RowIsolation.rejection(failure).isEmpty()) {
-                throw failure instanceof CompletionException completion ? completion : new CompletionException(failure);
+              if (failure != null) {
+                throw new CompletionException(
+                    "the database refuses even agent " + rejected.row().instanceUid() + "'s liveness", failure);
               }
-              return new Refused(rejected.row(), rejected.reason(), rejected.detail(), failure == null && written > 0);
+              return new Refused(rejected.row(), rejected.reason(), rejected.detail(), written > 0);
             });
   }
 

@@ -197,10 +197,9 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
       getContext()
           .getLog()
           .warn(
-              "The database refused agent {}'s status ({}); its report stays the last one stored{}: {}",
+              "The database refused agent {}'s status ({}); its report stays the last one stored: {}",
               refused.status().instanceUid(),
               refused.reason().tag(),
-              refused.livenessWritten() ? ", its connection state was written" : "",
               refused.detail());
     }
   }

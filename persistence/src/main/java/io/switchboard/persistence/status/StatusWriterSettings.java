@@ -11,9 +11,15 @@ import java.time.Duration;
  * @param retryBackoffMin first retry delay after a failed flush
  * @param retryBackoffMax longest retry delay
  * @param concurrentFlushes flushes in flight at once (each takes one pooled connection)
+ * @param notReadyAfterFailures failed flushes in a row after which the node reports not ready
  */
 public record StatusWriterSettings(
-    int maxBatch, Duration flushInterval, Duration retryBackoffMin, Duration retryBackoffMax, int concurrentFlushes) {
+    int maxBatch,
+    Duration flushInterval,
+    Duration retryBackoffMin,
+    Duration retryBackoffMax,
+    int concurrentFlushes,
+    int notReadyAfterFailures) {
 
   public static StatusWriterSettings fromConfig(Config switchboard) {
     Config writer = switchboard.getConfig("status-writer");
@@ -22,6 +28,7 @@ public record StatusWriterSettings(
         writer.getDuration("flush-interval"),
         writer.getDuration("retry-backoff-min"),
         writer.getDuration("retry-backoff-max"),
-        writer.getInt("concurrent-flushes"));
+        writer.getInt("concurrent-flushes"),
+        writer.getInt("not-ready-after-failures"));
   }
 }

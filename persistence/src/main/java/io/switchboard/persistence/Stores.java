@@ -1,0 +1,44 @@
+package io.switchboard.persistence;
+
+import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.audit.AuditLog;
+import io.switchboard.persistence.configurations.ConfigurationStore;
+import io.switchboard.persistence.envelopes.EnvelopeStore;
+import io.switchboard.persistence.fleet.FleetQueries;
+import io.switchboard.persistence.history.HistoryRetention;
+import io.switchboard.persistence.operators.OperatorStore;
+import io.switchboard.persistence.rollouts.RolloutStore;
+import io.switchboard.persistence.status.AgentStatusStore;
+
+/**
+ * Every store of a node, each made once on the database's pools and handed to whoever needs it.
+ * Writes, and reads that must see them at once (an operator's command checks the agent it names),
+ * go to the primary; lists and queries ({@code agentQueries}, {@code audit}, {@code fleet}) go to
+ * the read pool, a replica when one is configured.
+ */
+public record Stores(
+    AgentStatusStore statuses,
+    AgentRepository agents,
+    AgentRepository agentQueries,
+    EnvelopeStore envelopes,
+    ConfigurationStore configurations,
+    RolloutStore rollouts,
+    OperatorStore operators,
+    AuditLog audit,
+    FleetQueries fleet,
+    HistoryRetention history) {
+
+  public static Stores on(Database database) {
+    return new Stores(
+        new AgentStatusStore(database.pool()),
+        new AgentRepository(database.pool()),
+        new AgentRepository(database.readPool()),
+        new EnvelopeStore(database.pool()),
+        new ConfigurationStore(database.pool()),
+        new RolloutStore(database.pool()),
+        new OperatorStore(database.pool()),
+        new AuditLog(database.readPool()),
+        new FleetQueries(database.readPool()),
+        new HistoryRetention(database.pool()));
+  }
+}
