@@ -1,5 +1,12 @@
 package io.switchboard.bench;
 
+import io.switchboard.bench.fleet.SimulatorJvms;
+import io.switchboard.bench.scenario.AgentQueryBenchmark;
+import io.switchboard.bench.scenario.ConnectStormBenchmark;
+import io.switchboard.bench.scenario.DispatchLatencyBenchmark;
+import io.switchboard.bench.scenario.FailoverBenchmark;
+import io.switchboard.bench.scenario.RolloutBenchmark;
+import io.switchboard.bench.scenario.StatusWriteBenchmark;
 import java.util.Map;
 import java.util.TreeMap;
 

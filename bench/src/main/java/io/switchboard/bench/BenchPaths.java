@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** Where the bench finds the built node and its own classes, and where it writes results. */
-final class BenchPaths {
+public final class BenchPaths {
 
   private BenchPaths() {}
 
   /** The checkout: Maven names it when the bench runs through the wrapper, else the nearest parent with node/ and bench/. */
-  static Path projectRoot() {
+  public static Path projectRoot() {
     String fromMaven = System.getProperty("maven.multiModuleProjectDirectory");
     if (fromMaven != null && Files.isDirectory(Path.of(fromMaven, "bench"))) {
       return Path.of(fromMaven).toAbsolutePath();
@@ -30,16 +30,16 @@ final class BenchPaths {
     throw new IllegalStateException("run the bench from inside the Switchboard checkout");
   }
 
-  static Path resultsDirectory() throws IOException {
+  public static Path resultsDirectory() throws IOException {
     return Files.createDirectories(projectRoot().resolve("bench/results"));
   }
 
   /** The child processes' output: kept out of the results, which are committed now and then. */
-  static Path logDirectory() throws IOException {
+  public static Path logDirectory() throws IOException {
     return Files.createDirectories(projectRoot().resolve("bench/target/logs"));
   }
 
-  static Path nodeJar(Path root) throws IOException {
+  public static Path nodeJar(Path root) throws IOException {
     try (Stream<Path> files = Files.list(root.resolve("node/target"))) {
       return files
           .filter(file -> file.getFileName().toString().matches("switchboard-node-.*\\.jar"))
@@ -55,7 +55,7 @@ final class BenchPaths {
    * The bench's own classpath, for the echo server's JVM. Under {@code exec:java} the project's
    * classes live in the class loader Maven made, not in {@code java.class.path}.
    */
-  static String benchClasspath() {
+  public static String benchClasspath() {
     if (Thread.currentThread().getContextClassLoader() instanceof URLClassLoader loader && loader.getURLs().length > 0) {
       List<String> entries = new ArrayList<>();
       for (URL url : loader.getURLs()) {

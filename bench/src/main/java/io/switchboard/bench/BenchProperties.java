@@ -5,21 +5,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A scenario's knobs, as -D system properties with defaults ({@code -Dagents=500 -DrampUp=5s}). */
-final class BenchProperties {
+public final class BenchProperties {
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
 
   private BenchProperties() {}
 
-  static int integer(String name, int defaultValue) {
+  public static int integer(String name, int defaultValue) {
     return Integer.getInteger(name, defaultValue);
   }
 
-  static String text(String name, String defaultValue) {
+  public static String text(String name, String defaultValue) {
     return System.getProperty(name, defaultValue);
   }
 
-  static Duration duration(String name, String defaultValue) {
+  public static Duration duration(String name, String defaultValue) {
     String text = System.getProperty(name, defaultValue);
     Matcher matcher = DURATION.matcher(text.trim());
     if (!matcher.matches()) {

@@ -4,7 +4,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 /** Threads the bench's own timers run on. */
-final class BenchThreads {
+public final class BenchThreads {
 
   private BenchThreads() {}
 
@@ -12,7 +12,7 @@ final class BenchThreads {
    * One timer thread named {@code name}, a daemon: a scenario that fails before stopping its timer
    * still lets the bench JVM end.
    */
-  static ScheduledExecutorService daemonScheduler(String name) {
+  public static ScheduledExecutorService daemonScheduler(String name) {
     return Executors.newSingleThreadScheduledExecutor(
         task -> {
           Thread thread = new Thread(task, name);

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * {@code afterExit} cleans up what the JVM may leave behind when it dies (an embedded PostgreSQL
  * runs detached from it).
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
 
   private static final Set<ChildJvm> RUNNING = ConcurrentHashMap.newKeySet();
 
@@ -36,7 +36,7 @@ final class ChildJvm implements AutoCloseable {
     this.afterExit = afterExit;
   }
 
-  static ChildJvm start(
+  public static ChildJvm start(
       String name,
       List<String> jvmOptions,
       String classpath,
@@ -60,24 +60,24 @@ final class ChildJvm implements AutoCloseable {
     return child;
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
-  Path log() {
+  public Path log() {
     return log;
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
   /** SIGKILL, as a crashing machine would; waits until the process is gone. */
-  void kill() {
+  public void kill() {
     process.destroyForcibly();
     awaitExit(30);
     ended();
@@ -93,7 +93,7 @@ final class ChildJvm implements AutoCloseable {
    * SIGTERM, then SIGKILL if the JVM has not ended within {@code grace}; whether it ended by
    * itself, shutdown hooks done.
    */
-  boolean stop(Duration grace) {
+  public boolean stop(Duration grace) {
     process.destroy();
     boolean endedByItself = awaitExit(grace.toSeconds());
     if (!endedByItself) {

@@ -1,0 +1,71 @@
+package io.switchboard.bench.scenario;
+
+import io.switchboard.bench.report.Percentiles;
+import io.switchboard.persistence.agents.AgentQuery;
+import io.switchboard.persistence.agents.AgentRecord;
+import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.agents.Selector;
+import io.switchboard.persistence.status.ConnectionState;
+import io.switchboard.persistence.testing.FleetTable;
+import io.switchboard.persistence.testing.TestDatabase;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The operator's agent list queries on a table of 100,000 agents, each run 300 times through the
+ * repository (R2DBC, as the API runs them); reports p50 and p99 per query shape.
+ */
+public final class AgentQueryBenchmark {
+
+  private static final int AGENTS = 100_000;
+  private static final int RUNS = 300;
+
+  private AgentQueryBenchmark() {}
+
+  public static void run() throws Exception {
+    try (TestDatabase db = TestDatabase.start()) {
+      FleetTable.fill(db, AGENTS);
+      AgentRepository agents = new AgentRepository(db.database().pool());
+      AgentRecord middle = agents.list(AgentQuery.firstPage(1000)).toCompletableFuture().get().get(999);
+      AgentQuery.Cursor deep = new AgentQuery.Cursor(middle.firstSeen(), middle.instanceUid());
+
+      Map<String, AgentQuery> shapes = new LinkedHashMap<>();
+      shapes.put("first page, 100", AgentQuery.firstPage(100));
+      shapes.put("page after a cursor, 100", query(Optional.empty(), Optional.empty(), Selector.ANY, Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.of(deep)));
+      shapes.put("disconnected, 100", query(Optional.of(ConnectionState.DISCONNECTED), Optional.empty(), Selector.ANY, Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
+      shapes.put("unhealthy, 100", query(Optional.empty(), Optional.of(false), Selector.ANY, Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
+      shapes.put("service.name = svc-7, 100", query(Optional.empty(), Optional.empty(), Selector.attribute("service.name", "svc-7"), Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
+      shapes.put("config FAILED, 100", query(Optional.empty(), Optional.empty(), Selector.ANY, Optional.of("FAILED"), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
+      shapes.put("newest first, 100", query(Optional.empty(), Optional.empty(), Selector.ANY, Optional.empty(), AgentQuery.Sort.NEWEST, Optional.empty()));
+
+      System.out.println("## agent-queries (" + String.format("%,d", AGENTS) + " agents, " + RUNS + " runs each)\n");
+      System.out.println("| query | p50 | p99 |");
+      System.out.println("|---|---|---|");
+      for (Map.Entry<String, AgentQuery> shape : shapes.entrySet()) {
+        List<Long> nanos = new ArrayList<>();
+        for (int run = 0; run < RUNS; run++) {
+          long start = System.nanoTime();
+          agents.list(shape.getValue()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+          nanos.add(System.nanoTime() - start);
+        }
+        Collections.sort(nanos);
+        System.out.printf("| %s | %.1f ms | %.1f ms |%n", shape.getKey(), Percentiles.millis(nanos, 0.50), Percentiles.millis(nanos, 0.99));
+      }
+    }
+  }
+
+  private static AgentQuery query(
+      Optional<ConnectionState> state,
+      Optional<Boolean> healthy,
+      Selector selector,
+      Optional<String> configStatus,
+      AgentQuery.Sort sort,
+      Optional<AgentQuery.Cursor> after) {
+    return new AgentQuery(state, healthy, selector, configStatus, sort, after, 100);
+  }
+}
