@@ -1,7 +1,6 @@
 package io.switchboard.dispatch;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -9,36 +8,56 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * A database write that is tried again after each delay in turn when it fails. For the envelope
- * ledger's writes: they only ever move an envelope forward, so trying one again is harmless, and
- * one lost to a busy connection pool left an applied envelope open until its deadline expired it.
+ * A database write that is tried again, with a growing delay, until it lands or {@code mayRetry}
+ * says no more. For the envelope ledger's writes: they only ever move an envelope forward, so
+ * trying one again is harmless, and one lost to a database outage closed an applied envelope as
+ * expired once its deadline passed.
  */
 final class RetriedWrite<T> {
 
-  /** One second, then doubling: about half a minute in all, while a pool or a database recovers. */
-  static final List<Duration> LEDGER_DELAYS =
-      List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(16));
+  /** Whether a write that has failed {@code failures} times may be tried again. */
+  @FunctionalInterface
+  interface RetryPolicy {
+    boolean mayRetry(int failures);
+  }
 
   private final Supplier<CompletionStage<T>> write;
-  private final List<Duration> delays;
+  private final Duration firstDelay;
+  private final Duration maxDelay;
+  private final RetryPolicy policy;
   private final Consumer<T> onWritten;
   private final Consumer<Throwable> onGaveUp;
 
   private RetriedWrite(
-      Supplier<CompletionStage<T>> write, List<Duration> delays, Consumer<T> onWritten, Consumer<Throwable> onGaveUp) {
+      Supplier<CompletionStage<T>> write,
+      Duration firstDelay,
+      Duration maxDelay,
+      RetryPolicy policy,
+      Consumer<T> onWritten,
+      Consumer<Throwable> onGaveUp) {
     this.write = write;
-    this.delays = delays;
+    this.firstDelay = firstDelay;
+    this.maxDelay = maxDelay;
+    this.policy = policy;
     this.onWritten = onWritten;
     this.onGaveUp = onGaveUp;
   }
 
-  /** Starts the write; {@code onGaveUp} gets the last failure once every delay is spent. */
+  /**
+   * Starts the write; after each failure it waits (from {@code firstDelay}, doubling up to {@code
+   * maxDelay}) and tries again while {@code policy} allows; {@code onGaveUp} gets the last failure.
+   */
   static <T> void start(
-      Supplier<CompletionStage<T>> write, List<Duration> delays, Consumer<T> onWritten, Consumer<Throwable> onGaveUp) {
-    new RetriedWrite<>(write, delays, onWritten, onGaveUp).attempt(0);
+      Supplier<CompletionStage<T>> write,
+      Duration firstDelay,
+      Duration maxDelay,
+      RetryPolicy policy,
+      Consumer<T> onWritten,
+      Consumer<Throwable> onGaveUp) {
+    new RetriedWrite<>(write, firstDelay, maxDelay, policy, onWritten, onGaveUp).attempt(0, firstDelay);
   }
 
-  private void attempt(int failedSoFar) {
+  private void attempt(int failedSoFar, Duration delay) {
     CompletionStage<T> written;
     try {
       written = write.get();
@@ -49,10 +68,11 @@ final class RetriedWrite<T> {
         (result, failure) -> {
           if (failure == null) {
             onWritten.accept(result);
-          } else if (failedSoFar < delays.size()) {
-            long delayMillis = delays.get(failedSoFar).toMillis();
+          } else if (policy.mayRetry(failedSoFar + 1)) {
+            Duration next = delay.multipliedBy(2).compareTo(maxDelay) > 0 ? maxDelay : delay.multipliedBy(2);
             CompletableFuture.runAsync(
-                () -> attempt(failedSoFar + 1), CompletableFuture.delayedExecutor(delayMillis, TimeUnit.MILLISECONDS));
+                () -> attempt(failedSoFar + 1, next),
+                CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS));
           } else {
             onGaveUp.accept(failure);
           }

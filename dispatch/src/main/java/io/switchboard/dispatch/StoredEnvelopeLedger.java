@@ -5,10 +5,9 @@ import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.persistence.BatchedCalls;
 import io.switchboard.persistence.RowIsolation;
 import io.switchboard.persistence.envelopes.EnvelopeStore;
-import io.switchboard.persistence.envelopes.EnvelopeKind;
 import io.switchboard.persistence.envelopes.EnvelopeOutcome;
 import io.switchboard.persistence.envelopes.EnvelopeState;
-import io.switchboard.persistence.envelopes.LatestEnvelope;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,6 +18,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,10 +36,10 @@ public final class StoredEnvelopeLedger implements EnvelopeLedger {
 
   private static final Logger log = LoggerFactory.getLogger(EnvelopeLedger.class);
 
-  /** Desired-state reads under way at once: a storm's take at most two of the pool's connections. */
-  private static final int READS_AT_ONCE = 2;
+  /** Changes waiting to be tried again, at most: a database outage holds them in memory. */
+  private static final int MAX_RETRYING = 100_000;
 
-  /** Agents or changes per statement: a few hundred keep one statement to milliseconds. */
+  /** Changes per statement: a few hundred keep one statement to milliseconds. */
   private static final int MAX_BATCH = 500;
 
   /**
@@ -73,13 +74,12 @@ public final class StoredEnvelopeLedger implements EnvelopeLedger {
   }
 
   private final EnvelopeStore store;
+  private final AtomicInteger retrying = new AtomicInteger();
   private final List<BatchedCalls<Change, Boolean>> lanes;
-  private final BatchedCalls<String, Map<EnvelopeKind, LatestEnvelope>> desiredStateReads;
 
   public StoredEnvelopeLedger(EnvelopeStore store) {
     this.store = store;
     this.lanes = Stream.generate(() -> new BatchedCalls<Change, Boolean>(this::write, false, 1, MAX_BATCH)).limit(LANES).toList();
-    this.desiredStateReads = new BatchedCalls<>(store::latestDesired, Map.of(), READS_AT_ONCE, MAX_BATCH);
   }
 
   @Override
@@ -92,27 +92,55 @@ public final class StoredEnvelopeLedger implements EnvelopeLedger {
     record(new Closed(new EnvelopeOutcome(envelope, outcome, detail)));
   }
 
-  @Override
-  public CompletionStage<Map<EnvelopeKind, LatestEnvelope>> latestDesired(String instanceUid) {
-    return desiredStateReads.call(instanceUid);
-  }
-
+  /**
+   * Writes the change, and while the database is away keeps trying (every 30 s at most), so that an
+   * outcome recorded during an outage is not lost to it. At most {@link #MAX_RETRYING} changes wait
+   * to be tried again; past that a change is given up at once (counted and logged): the sweep and
+   * the envelope's deadline still close it.
+   */
   private void record(Change change) {
+    AtomicBoolean waiting = new AtomicBoolean();
     RetriedWrite.start(
         () -> laneOf(change.envelope()).call(change),
-        RetriedWrite.LEDGER_DELAYS,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(30),
+        failures -> mayWait(waiting),
         changed -> {
+          release(waiting);
           if (changed) {
             SwitchboardMetrics.dispatchEnvelopes(change.state().name()).increment();
           }
         },
-        failure ->
-            log.warn(
-                "Could not record envelope {} as {}, the database refused {} times; its deadline closes it: {}",
-                change.envelope(),
-                change.state(),
-                RetriedWrite.LEDGER_DELAYS.size() + 1,
-                failure.toString()));
+        failure -> {
+          release(waiting);
+          SwitchboardMetrics.envelopeChangesDropped().increment();
+          log.warn(
+              "Could not record envelope {} as {}: {} changes already wait for the database; the sweep or its deadline closes it: {}",
+              change.envelope(),
+              change.state(),
+              MAX_RETRYING,
+              failure.toString());
+        });
+  }
+
+  /** Whether a failed change may wait to be tried again: it holds a place already, or gets one. */
+  private boolean mayWait(AtomicBoolean waiting) {
+    if (waiting.get()) {
+      return true;
+    }
+    if (retrying.incrementAndGet() <= MAX_RETRYING) {
+      waiting.set(true);
+      return true;
+    }
+    retrying.decrementAndGet();
+    return false;
+  }
+
+  /** Gives back the place a change held while it waited. */
+  private void release(AtomicBoolean waiting) {
+    if (waiting.getAndSet(false)) {
+      retrying.decrementAndGet();
+    }
   }
 
   private BatchedCalls<Change, Boolean> laneOf(UUID envelope) {

@@ -41,9 +41,28 @@ public record NodeSettings(
   /** {@code switchboard.metrics}: where Prometheus scrapes, and how often gauges are read off the node. */
   public record Metrics(String host, int port, Duration gaugeInterval) {}
 
-  /** Reads the settings of a configuration whose roles {@link NodeRoles#apply} has set. */
+  /** Room in a message between nodes for what wraps an agent's message or an operator's config. */
+  private static final long FRAME_HEADROOM = 256 * 1024;
+
+  /**
+   * Reads the settings of a configuration whose roles {@link NodeRoles#apply} has set, and refuses
+   * one in which the largest agent message or operator config would not fit in a message between
+   * nodes (Artery would drop it, with no word to the agent or the operator).
+   */
   public static NodeSettings fromConfig(Config config) {
     Config switchboard = config.getConfig("switchboard");
+    long frame = config.getBytes("pekko.remote.artery.advanced.maximum-frame-size");
+    long largest = Math.max(switchboard.getBytes("opamp.max-message-size"), switchboard.getBytes("api.max-config-size"));
+    if (frame < largest + FRAME_HEADROOM) {
+      throw new IllegalArgumentException(
+          "pekko.remote.artery.advanced.maximum-frame-size ("
+              + frame
+              + " bytes) must be at least "
+              + (largest + FRAME_HEADROOM)
+              + ": switchboard.opamp.max-message-size or switchboard.api.max-config-size is "
+              + largest
+              + " bytes, and such a message crosses nodes whole");
+    }
     return new NodeSettings(
         switchboard.getString("cluster-name"),
         Path.of(switchboard.getString("data-dir")),
@@ -52,10 +71,7 @@ public record NodeSettings(
             switchboard.getString("metrics.host"),
             switchboard.getInt("metrics.port"),
             switchboard.getDuration("metrics.gauge-interval")),
-        new Housekeeping.Settings(
-            switchboard.getDuration("history.retention"),
-            switchboard.getInt("history.partitions-ahead"),
-            switchboard.getDuration("history.housekeeping-interval")),
+        Housekeeping.Settings.fromConfig(switchboard),
         StatusWriterSettings.fromConfig(switchboard),
         AgentEntitySettings.fromConfig(switchboard),
         OpampGatewaySettings.fromConfig(switchboard),

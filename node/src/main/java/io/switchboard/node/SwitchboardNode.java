@@ -14,6 +14,8 @@ import io.switchboard.api.dashboard.DashboardAssets;
 import io.switchboard.api.dashboard.LiveBus;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
+import io.switchboard.cluster.agent.AgentStarts;
+import io.switchboard.cluster.limits.TokenBucket;
 import io.switchboard.cluster.housekeeping.Housekeeping;
 import io.switchboard.cluster.lease.PostgresLease;
 import io.switchboard.dispatch.Dispatcher;
@@ -108,10 +110,10 @@ public final class SwitchboardNode implements AutoCloseable {
     if (!bootstrap) {
       ClusterFormation.joinSeedsOrSelf(system, config);
     }
-    AgentEntity.init(system, statusWriter, new StoredEnvelopeLedger(stores.envelopes()), settings.agent());
+    AgentEntity.init(system, agentDependencies(system, stores, statusWriter, settings), settings.agent());
     PostgresLease.releaseShardLeasesOnLeave(system);
     NodeGauges.start(system, database, settings.servesAgents(), settings.metrics().gaugeInterval());
-    Housekeeping.init(system, stores.history(), settings.history());
+    Housekeeping.init(system, stores.history(), stores.retention(), settings.history());
 
     ClusterSharding sharding = ClusterSharding.get(system);
     Cluster cluster = Cluster.get(system);
@@ -134,6 +136,7 @@ public final class SwitchboardNode implements AutoCloseable {
     Route apiRoute =
         new OperatorApi(
                 stores,
+                agents,
                 dispatcher,
                 settings.dispatch(),
                 rollouts,
@@ -175,6 +178,27 @@ public final class SwitchboardNode implements AutoCloseable {
       ClusterBootstrap.get(system).start();
     }
     return new SwitchboardNode(system, opampPort, apiPort, metricsPort, managementPort);
+  }
+
+  /** What every agent entity of this node works with. */
+  private static AgentEntity.Dependencies agentDependencies(
+      ActorSystem<?> system, Stores stores, ActorRef<StatusWriter.Command> statusWriter, NodeSettings settings) {
+    int newAgents = settings.opamp().admission().newAgentsPerSecond();
+    return new AgentEntity.Dependencies(
+        statusWriter,
+        new StoredEnvelopeLedger(stores.envelopes()),
+        AgentStarts.batched(stores.agents()),
+        new TokenBucket(newAgents, newAgents),
+        (instanceUid, bound, presented, node) ->
+            stores
+                .agents()
+                .recordIdentityConflict(instanceUid, bound, presented, node)
+                .whenComplete(
+                    (written, failure) -> {
+                      if (failure != null) {
+                        system.log().warn("Could not audit an identity conflict of agent {}: {}", instanceUid, failure.toString());
+                      }
+                    }));
   }
 
   /** The dashboard's own reads and its live updates. */

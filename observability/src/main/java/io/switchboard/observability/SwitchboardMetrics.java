@@ -223,4 +223,47 @@ public final class SwitchboardMetrics {
     return Kamon.counter("switchboard.dispatch.rows.rejected", "Envelope changes the database refused for their data")
         .withTag("reason", reason);
   }
+
+  /**
+   * Envelope changes (sent, applied, ...) given up because too many already waited for the
+   * database; the sweep and the envelopes' deadlines close them.
+   */
+  public static Counter envelopeChangesDropped() {
+    return Kamon.counter("switchboard.dispatch.changes.dropped", "Envelope changes given up while the database was away")
+        .withoutTags();
+  }
+
+  /**
+   * Sessions refused because the agent's identity is bound to another credential than the one the
+   * connection came with (someone presenting an agent's instance_uid that is not theirs).
+   */
+  public static Counter identityConflicts() {
+    return Kamon.counter("switchboard.identity.conflicts", "Agent sessions refused for another credential's identity")
+        .withoutTags();
+  }
+
+  /** New agents turned away because the node took on its most new agents per second already. */
+  public static Counter newAgentsShed() {
+    return connectionsShedAtEntity("new-agent-rate");
+  }
+
+  private static Counter connectionsShedAtEntity(String reason) {
+    return Kamon.counter("switchboard.connections.shed", "Agents turned away because the node is full or flooded")
+        .withTags(TagSet.of("transport", "any").withTag("reason", reason));
+  }
+
+  /** Messages for an agent dropped while its entity was starting, beyond what it keeps meanwhile. */
+  public static Counter entityMessagesDropped() {
+    return Kamon.counter("switchboard.agent.messages.dropped", "Agent messages dropped while their entity started")
+        .withoutTags();
+  }
+
+  /**
+   * Agent statuses whose reported parts were dropped because waiting statuses already held the
+   * writer's byte bound (a long database outage); their liveness was kept.
+   */
+  public static Counter statusShed() {
+    return Kamon.counter("switchboard.status.writer.shed", "Agent statuses kept without their report: the writer was full")
+        .withoutTags();
+  }
 }

@@ -3,6 +3,7 @@ package io.switchboard.gateway;
 import com.typesafe.config.Config;
 import io.switchboard.gateway.admission.AdmissionControl;
 import io.switchboard.gateway.auth.AgentTokens;
+import io.switchboard.gateway.limits.SessionRules;
 import io.switchboard.gateway.session.NodeDraining;
 import io.switchboard.gateway.tls.OpampTls;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import java.util.Optional;
  * @param tokens          the agent tokens ({@code switchboard.opamp.auth})
  * @param tls             TLS on the OpAMP port, when key material is configured ({@code switchboard.opamp.tls})
  * @param drain           what a leaving node tells its agents ({@code switchboard.opamp.drain})
+ * @param rules           what every agent connection is held to ({@code switchboard.opamp.limits})
  */
 public record OpampGatewaySettings(
     String host,
@@ -30,7 +32,8 @@ public record OpampGatewaySettings(
     AdmissionControl.Settings admission,
     AgentTokens tokens,
     Optional<OpampTls.Settings> tls,
-    NodeDraining drain) {
+    NodeDraining drain,
+    SessionRules rules) {
 
   public static OpampGatewaySettings fromConfig(Config switchboard) {
     Config opamp = switchboard.getConfig("opamp");
@@ -43,6 +46,12 @@ public record OpampGatewaySettings(
         AdmissionControl.Settings.fromConfig(opamp.getConfig("admission")),
         AgentTokens.fromConfig(opamp.getConfig("auth")),
         OpampTls.Settings.fromConfig(opamp.getConfig("tls")),
-        new NodeDraining(opamp.getDuration("drain.retry-after"), opamp.getDuration("drain.spread")));
+        new NodeDraining(opamp.getDuration("drain.retry-after"), opamp.getDuration("drain.spread")),
+        SessionRules.fromConfig(opamp));
+  }
+
+  /** Whether agents must prove who they are (a fleet token, or a client certificate) to connect. */
+  public boolean authenticatesAgents() {
+    return tokens.required() || tls.map(settings -> settings.clientAuth() == OpampTls.ClientAuth.NEED).orElse(false);
   }
 }

@@ -11,8 +11,10 @@ import java.time.Duration;
  * @param maxPageSize largest page a list call returns
  * @param askTimeout  how long an operator command waits for the agent's entity
  * @param liveInterval how often the dashboard's live updates are polled and sent
+ * @param maxConfigBytes largest config an operator may send an agent, as the agent receives it
  */
-public record ApiSettings(String host, int port, int maxPageSize, Duration askTimeout, Duration liveInterval) {
+public record ApiSettings(
+    String host, int port, int maxPageSize, Duration askTimeout, Duration liveInterval, long maxConfigBytes) {
 
   public static ApiSettings fromConfig(Config switchboard) {
     Config api = switchboard.getConfig("api");
@@ -21,6 +23,7 @@ public record ApiSettings(String host, int port, int maxPageSize, Duration askTi
         api.getInt("port"),
         api.getInt("max-page-size"),
         api.getDuration("ask-timeout"),
-        api.getDuration("live-interval"));
+        api.getDuration("live-interval"),
+        api.getBytes("max-config-size"));
   }
 }

@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.agents.AgentCommandRoutes;
 import io.switchboard.api.agents.AgentRoutes;
 import io.switchboard.api.agents.AgentLabelRoutes;
+import io.switchboard.api.agents.AgentRecordRoutes;
+import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.api.audit.AuditRoutes;
 import io.switchboard.api.auth.Authentication;
 import io.switchboard.api.configurations.ConfigurationRoutes;
@@ -53,6 +55,7 @@ public final class OperatorApi {
   private final AgentRoutes agents;
   private final AgentCommandRoutes agentCommands;
   private final AgentLabelRoutes agentLabels;
+  private final AgentRecordRoutes agentRecords;
   private final EnvelopeRoutes envelopes;
   private final ConfigurationRoutes configurations;
   private final RolloutRoutes rollouts;
@@ -68,6 +71,7 @@ public final class OperatorApi {
    */
   public OperatorApi(
       Stores stores,
+      AgentRefs entities,
       Dispatcher dispatcher,
       DispatchSettings dispatchSettings,
       Rollouts rollouts,
@@ -80,10 +84,11 @@ public final class OperatorApi {
     this.authentication = authentication;
     this.dashboard = dashboard;
     this.agents = new AgentRoutes(stores.agentQueries(), settings.maxPageSize(), json);
-    this.agentCommands = new AgentCommandRoutes(dispatcher, dispatchSettings, json);
+    this.agentCommands = new AgentCommandRoutes(dispatcher, dispatchSettings, settings.maxConfigBytes(), json);
     this.agentLabels = new AgentLabelRoutes(stores.agents(), json);
+    this.agentRecords = new AgentRecordRoutes(stores.agents(), entities, json);
     this.envelopes = new EnvelopeRoutes(stores.envelopes(), settings.maxPageSize(), json);
-    this.configurations = new ConfigurationRoutes(stores.configurations(), json);
+    this.configurations = new ConfigurationRoutes(stores.configurations(), settings.maxConfigBytes(), json);
     this.rollouts = new RolloutRoutes(rollouts, stores.rollouts(), stores.agents(), json);
     this.audit = new AuditRoutes(stores.audit(), settings.maxPageSize(), json);
   }
@@ -110,6 +115,7 @@ public final class OperatorApi {
                                                 agents.route(),
                                                 agentCommands.route(),
                                                 agentLabels.route(),
+                                                agentRecords.route(),
                                                 envelopes.route(),
                                                 configurations.route(),
                                                 rollouts.route(),

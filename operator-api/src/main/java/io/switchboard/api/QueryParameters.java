@@ -69,4 +69,13 @@ public final class QueryParameters {
     }
     throw new IllegalArgumentException(name + " must be a positive whole number, got '" + value + "'");
   }
+
+  /** An agent's instance_uid in its canonical text form (the entity id and the agents key). */
+  public static String instanceUid(String value) {
+    try {
+      return UUID.fromString(value).toString();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + value + "' is not an instance_uid (a UUID)");
+    }
+  }
 }

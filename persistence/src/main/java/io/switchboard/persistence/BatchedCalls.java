@@ -38,6 +38,13 @@ public final class BatchedCalls<K, V> {
   private final int maxBatch;
   private final ConcurrentLinkedQueue<Waiting<K, V>> waiting = new ConcurrentLinkedQueue<>();
   private final AtomicInteger underWay = new AtomicInteger();
+  private final AtomicInteger waitingCount = new AtomicInteger();
+
+  /**
+   * Calls waiting at most; past this (a database away for long while calls keep coming) a call fails
+   * at once, so that waiting calls cannot grow without bound.
+   */
+  public static final int MAX_WAITING = 100_000;
 
   public BatchedCalls(Statement<K, V> statement, V absent, int concurrency, int maxBatch) {
     this.statement = statement;
@@ -47,6 +54,11 @@ public final class BatchedCalls<K, V> {
   }
 
   public CompletionStage<V> call(K key) {
+    if (waitingCount.incrementAndGet() > MAX_WAITING) {
+      waitingCount.decrementAndGet();
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(MAX_WAITING + " calls already wait for the database; this one is not queued"));
+    }
     CompletableFuture<V> result = new CompletableFuture<>();
     waiting.add(new Waiting<>(key, result));
     sendWaiting();
@@ -66,6 +78,7 @@ public final class BatchedCalls<K, V> {
       List<Waiting<K, V>> batch = new ArrayList<>();
       for (Waiting<K, V> next; batch.size() < maxBatch && (next = waiting.poll()) != null; ) {
         batch.add(next);
+        waitingCount.decrementAndGet();
       }
       if (batch.isEmpty()) {
         underWay.decrementAndGet();

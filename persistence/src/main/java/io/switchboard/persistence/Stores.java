@@ -7,6 +7,7 @@ import io.switchboard.persistence.envelopes.EnvelopeStore;
 import io.switchboard.persistence.fleet.FleetQueries;
 import io.switchboard.persistence.history.HistoryRetention;
 import io.switchboard.persistence.operators.OperatorStore;
+import io.switchboard.persistence.retention.Retention;
 import io.switchboard.persistence.rollouts.RolloutStore;
 import io.switchboard.persistence.status.AgentStatusStore;
 
@@ -26,7 +27,8 @@ public record Stores(
     OperatorStore operators,
     AuditLog audit,
     FleetQueries fleet,
-    HistoryRetention history) {
+    HistoryRetention history,
+    Retention retention) {
 
   public static Stores on(Database database) {
     return new Stores(
@@ -39,6 +41,7 @@ public record Stores(
         new OperatorStore(database.pool()),
         new AuditLog(database.readPool()),
         new FleetQueries(database.readPool()),
-        new HistoryRetention(database.pool()));
+        new HistoryRetention(database.pool()),
+        new Retention(database.pool()));
   }
 }

@@ -80,6 +80,6 @@ class DatabaseFailoverTest {
   private static AgentStatus status(String uid) {
     Instant now = Instant.now();
     return new AgentStatus(
-        uid, 1, ConnectionState.CONNECTED, now, 1, "node-a", 1, null, null, null, null, null, null, null, false, now, now);
+        uid, 1, ConnectionState.CONNECTED, now, 1, "node-a", 1, null, null, null, null, null, null, null, null, false, now, now);
   }
 }

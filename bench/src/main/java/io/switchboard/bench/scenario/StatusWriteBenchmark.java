@@ -75,7 +75,7 @@ public final class StatusWriteBenchmark {
       try {
         ActorRef<StatusWriter.Command> writer =
             system.systemActorOf(
-                StatusWriter.create(store, new StatusWriterSettings(BATCH, Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(5), FLUSHES, 5)),
+                StatusWriter.create(store, new StatusWriterSettings(BATCH, Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(5), FLUSHES, 5, 16L << 20, 256L << 20)),
                 "status-writer",
                 org.apache.pekko.actor.typed.Props.empty());
         Map<Long, Long> probeSentAt = new ConcurrentHashMap<>();
@@ -161,7 +161,7 @@ public final class StatusWriteBenchmark {
       return status;
     }
     return new AgentStatus(
-        status.instanceUid(), version, ConnectionState.CONNECTED, status.lastSeen(), version, "node-1", 1, null, null,
+        status.instanceUid(), version, ConnectionState.CONNECTED, status.lastSeen(), version, "node-1", 1, null, null, null,
         "{\"healthy\": " + (version % 2 == 0) + ", \"status\": \"running\"}", null, null, null, null, true,
         status.producedAt(), status.pendingSince());
   }
@@ -169,7 +169,7 @@ public final class StatusWriteBenchmark {
   private static AgentStatus status(String uid, long version, String description) {
     Instant now = Instant.now();
     return new AgentStatus(
-        uid, version, ConnectionState.CONNECTED, now, version, "node-1", 1, "{\"bits\": 14339}", description,
+        uid, version, ConnectionState.CONNECTED, now, version, "node-1", 1, null, "{\"bits\": 14339}", description,
         description == null ? null : "{\"healthy\": true, \"status\": \"running\"}", null, null, null, null,
         description != null, now, now);
   }

@@ -5,43 +5,37 @@ import io.switchboard.cluster.agent.AgentProtocol.AgentPoll;
 import io.switchboard.cluster.agent.AgentProtocol.AgentReport;
 import io.switchboard.cluster.agent.AgentProtocol.CloseSession;
 import io.switchboard.cluster.agent.AgentProtocol.Command;
+import io.switchboard.cluster.agent.AgentProtocol.CredentialReset;
 import io.switchboard.cluster.agent.AgentProtocol.Deliver;
 import io.switchboard.cluster.agent.AgentProtocol.EnvelopeDelivered;
 import io.switchboard.cluster.agent.AgentProtocol.EnvelopeReceipt;
+import io.switchboard.cluster.agent.AgentProtocol.PollAnswer;
+import io.switchboard.cluster.agent.AgentProtocol.Remove;
 import io.switchboard.cluster.agent.AgentProtocol.Session;
-import io.switchboard.cluster.agent.AgentProtocol.SessionDirective;
 import io.switchboard.cluster.agent.AgentProtocol.SessionEnded;
 import io.switchboard.cluster.agent.AgentProtocol.TakeEnvelope;
+import io.switchboard.cluster.limits.TokenBucket;
 import io.switchboard.observability.SwitchboardMetrics;
-import io.switchboard.observability.SwitchboardMetrics.Transport;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentCapabilities;
-import io.switchboard.opamp.proto.AgentIdentification;
 import io.switchboard.opamp.proto.AgentToServer;
-import io.switchboard.opamp.proto.AgentToServerFlags;
 import io.switchboard.opamp.proto.ServerCapabilities;
 import io.switchboard.opamp.proto.ServerToAgent;
-import io.switchboard.opamp.proto.ServerToAgentFlags;
-import io.switchboard.persistence.envelopes.EnvelopeKind;
-import io.switchboard.persistence.envelopes.LatestEnvelope;
-import io.switchboard.persistence.status.AgentStatus;
+import io.switchboard.persistence.agents.AgentStart;
 import io.switchboard.persistence.status.ConnectionState;
 import io.switchboard.persistence.status.StatusWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
 import java.util.function.Consumer;
-import kamon.metric.Counter;
-import kamon.metric.Histogram;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
@@ -52,10 +46,13 @@ import org.slf4j.Logger;
 
 /**
  * One agent, wherever Cluster Sharding placed it (entity id = the agent's instance_uid in canonical
- * text form). It owns the agent's state and its current session ({@link SessionOwner}), answers
- * every message through the session or poll that carried it, fences stale sessions by epoch,
- * expires silent ones, and hands every change to its node's status writer. Operators' commands are
- * taken by its {@link EnvelopeIntake}. Its messages are in {@link AgentProtocol}.
+ * text form). It starts by reading what the database holds of the agent ({@link EntityStart}), then
+ * owns the agent's state and its current session ({@link SessionOwner}): it admits only sessions
+ * whose credential the agent's identity is bound to ({@link AgentIdentity}), answers every message
+ * through the session or poll that carried it, fences stale sessions by epoch, expires silent ones,
+ * and hands every change to its node's status writer. Operators' commands are taken by its {@link
+ * EnvelopeIntake}; how it answers messages is {@link AgentReplies}. Its messages are in {@link
+ * AgentProtocol}.
  */
 public final class AgentEntity extends AbstractBehavior<Command> {
 
@@ -71,6 +68,36 @@ public final class AgentEntity extends AbstractBehavior<Command> {
           | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE
           | ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE;
 
+  /**
+   * What every agent entity of a node works with: the node's status writer, the envelope ledger,
+   * the start read, the bound on new agents per second (one bucket for the whole node), and where
+   * identity conflicts are audited.
+   */
+  public record Dependencies(
+      ActorRef<StatusWriter.Command> statusWriter,
+      EnvelopeLedger ledger,
+      AgentStarts starts,
+      TokenBucket newAgents,
+      IdentityConflicts conflicts) {}
+
+  /** Records a session refused because the agent's identity belongs to another credential. */
+  @FunctionalInterface
+  public interface IdentityConflicts {
+    void record(String instanceUid, String boundPrincipal, String presentedPrincipal, String node);
+  }
+
+  /** What the entity started from: the stored state, and the identity read from it. */
+  record Started(AgentStart start, AgentIdentity identity) {}
+
+  private enum Admission {
+    ADMITTED,
+    CONFLICT,
+    TOO_MANY_NEW_AGENTS
+  }
+
+  private static final String CONFLICT = "this agent's instance_uid belongs to another credential";
+  private static final String TOO_MANY_NEW_AGENTS = "too many new agents are arriving at this node; come back later";
+
   private enum IdleTimeout implements Command {
     INSTANCE
   }
@@ -79,40 +106,25 @@ public final class AgentEntity extends AbstractBehavior<Command> {
     INSTANCE
   }
 
-  /**
-   * What the database held, when the entity started, as the agent's desired config and its own
-   * connection settings (each kind absent when operators set none).
-   */
-  private record StoredDesiredFound(Map<EnvelopeKind, LatestEnvelope> stored, Throwable failure) implements Command {}
+  private enum ReadAgain implements Command {
+    INSTANCE
+  }
 
-  // Recorded for every agent message: looked up once, not per message.
-  private static final Counter STATUS_MESSAGES = SwitchboardMetrics.agentMessages("status");
-  private static final Counter HEARTBEAT_MESSAGES = SwitchboardMetrics.agentMessages("heartbeat");
-  private static final Counter DISCONNECT_MESSAGES = SwitchboardMetrics.agentMessages("disconnect");
-  private static final Counter CUSTOM_MESSAGES = SwitchboardMetrics.agentMessages("custom-message");
-  private static final Histogram HEARTBEAT_LATENESS = SwitchboardMetrics.heartbeatLateness();
+  private record ReadAgainDone(AgentStart start, Throwable failure) implements Command {}
 
   /**
-   * Starts sharding for agents: entities on this node if it has the agents role (writing their
-   * status through {@code statusWriter}), otherwise a proxy to the nodes that do.
+   * Starts sharding for agents: entities on this node if it has the agents role, otherwise a proxy
+   * to the nodes that do.
    */
   public static ActorRef<ShardingEnvelope<Command>> init(
-      ActorSystem<?> system,
-      ActorRef<StatusWriter.Command> statusWriter,
-      EnvelopeLedger ledger,
-      AgentEntitySettings settings) {
+      ActorSystem<?> system, Dependencies dependencies, AgentEntitySettings settings) {
     return ClusterSharding.get(system)
         .init(
             Entity.of(
                     TYPE_KEY,
                     entityContext ->
                         create(
-                            entityContext.getEntityId(),
-                            entityContext.getShard(),
-                            statusWriter,
-                            ledger,
-                            settings,
-                            Clock.systemUTC()))
+                            entityContext.getEntityId(), entityContext.getShard(), dependencies, settings, Clock.systemUTC()))
                 .withRole(ROLE));
   }
 
@@ -120,58 +132,61 @@ public final class AgentEntity extends AbstractBehavior<Command> {
   public static Behavior<Command> create(
       String instanceUid,
       ActorRef<ClusterSharding.ShardCommand> shard,
-      ActorRef<StatusWriter.Command> statusWriter,
-      EnvelopeLedger ledger,
+      Dependencies dependencies,
       AgentEntitySettings settings,
       Clock clock) {
-    // The agent's id goes into every log line the entity writes (JSON logs carry the MDC).
-    return Behaviors.withMdc(
-        Command.class,
-        Map.of("agent", instanceUid),
-        Behaviors.setup(
-            context ->
-                Behaviors.withTimers(
-                    timers ->
-                        new AgentEntity(context, timers, instanceUid, shard, statusWriter, ledger, settings, clock))));
+    return EntityStart.create(instanceUid, shard, dependencies, settings, clock);
   }
 
   private final TimerScheduler<Command> timers;
   private final String instanceUid;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
-  private final ActorRef<StatusWriter.Command> statusWriter;
+  private final Dependencies dependencies;
   private final AgentEntitySettings settings;
   private final Clock clock;
   private final AgentState state = new AgentState();
   private final AgentOutbox outbox;
   private final EnvelopeIntake envelopes;
+  private final AgentReplies replies;
+  private final AgentIdentity identity;
   private final ByteString uidBytes;
+  /** Whether the agent has a row; one that has none is new, and new agents per second are bounded. */
+  private boolean known;
   private SessionOwner owner;
   /** The connection state last handed to the status writer, to tell transitions from repeats. */
   private ConnectionState recordedConnectionState;
+  /** Bounds one polling agent's rate; made at its first poll (most agents hold a WebSocket). */
+  private TokenBucket polls;
+  /** Set once an operator removed the agent: nothing more is recorded. */
+  private boolean removed;
 
-  private AgentEntity(
+  AgentEntity(
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       String instanceUid,
       ActorRef<ClusterSharding.ShardCommand> shard,
-      ActorRef<StatusWriter.Command> statusWriter,
-      EnvelopeLedger ledger,
+      Dependencies dependencies,
       AgentEntitySettings settings,
-      Clock clock) {
+      Clock clock,
+      Started started) {
     super(context);
     this.timers = timers;
     this.instanceUid = instanceUid;
     this.shard = shard;
-    this.statusWriter = statusWriter;
+    this.dependencies = dependencies;
     this.settings = settings;
     this.clock = clock;
     this.outbox = new AgentOutbox(settings.heartbeatInterval());
-    this.envelopes = new EnvelopeIntake(new IntakeView(), instanceUid, outbox, ledger);
+    this.envelopes = new EnvelopeIntake(new IntakeView(), instanceUid, outbox, dependencies.ledger());
+    this.replies = new AgentReplies(instanceUid, state, outbox, envelopes.tracking(), context.getLog());
+    this.identity = started.identity();
+    this.known = started.start().known();
     this.uidBytes = InstanceUid.toBytes(instanceUid);
+    envelopes.restore(started.start().desired(), clock.instant());
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
-    // A new incarnation (the node before it died, its shard moved, it was passivated) takes the
-    // desired config back from the database; meanwhile it serves the agent as usual.
-    context.pipeToSelf(ledger.latestDesired(instanceUid), StoredDesiredFound::new);
+    if (!identity.confirmed()) {
+      timers.startSingleTimer(ReadAgain.INSTANCE, settings.startRetry());
+    }
   }
 
   @Override
@@ -181,8 +196,11 @@ public final class AgentEntity extends AbstractBehavior<Command> {
         .onMessage(AgentPoll.class, this::onAgentPoll)
         .onMessage(SessionEnded.class, this::onSessionEnded)
         .onMessage(TakeEnvelope.class, this::onTakeEnvelope)
-        .onMessage(StoredDesiredFound.class, this::onStoredDesiredFound)
         .onMessage(EnvelopeDelivered.class, this::onEnvelopeDelivered)
+        .onMessage(CredentialReset.class, reset -> onCredentialReset())
+        .onMessage(Remove.class, this::onRemove)
+        .onMessage(ReadAgainDone.class, this::onReadAgainDone)
+        .onMessageEquals(ReadAgain.INSTANCE, this::onReadAgain)
         .onMessageEquals(IdleTimeout.INSTANCE, this::onIdleTimeout)
         .onMessageEquals(HeartbeatWindowElapsed.INSTANCE, this::onHeartbeatWindowElapsed)
         .onSignal(PostStop.class, signal -> onStop())
@@ -191,27 +209,111 @@ public final class AgentEntity extends AbstractBehavior<Command> {
 
   private Behavior<Command> onAgentReport(AgentReport report) {
     Session from = report.session();
-    if (owner != null && from.epoch() < owner.epoch()) {
+    if (removed || (owner != null && from.epoch() < owner.epoch())) {
       from.ref().tell(new CloseSession("a newer session of this agent took over"));
       return this;
     }
-    if (owner == null || owner.epoch() != from.epoch()) {
+    boolean newSession = owner == null || owner.epoch() != from.epoch();
+    if (newSession) {
+      Admission admission = admit(from.principal(), from.node());
+      if (admission != Admission.ADMITTED) {
+        from.ref()
+            .tell(
+                admission == Admission.CONFLICT
+                    ? replies.refusal(CONFLICT)
+                    : replies.turnAway(TOO_MANY_NEW_AGENTS, retryAfterNewAgents()));
+        return stopIfUnknown();
+      }
       takeOver(SessionOwner.of(from));
     }
-    ActorRef<SessionDirective> socket = from.ref();
-    handle(report.message(), reply -> socket.tell(new Deliver(reply)));
+    handle(report.message(), reply -> from.ref().tell(new Deliver(reply)));
     return this;
   }
 
   private Behavior<Command> onAgentPoll(AgentPoll poll) {
+    if (removed) {
+      poll.replyTo().tell(EntityStart.comeBackLater(Duration.ofSeconds(1)));
+      return this;
+    }
     if (owner == null || owner.isWebSocket()) {
+      Admission admission = admit(poll.principal(), poll.node());
+      if (admission != Admission.ADMITTED) {
+        poll.replyTo()
+            .tell(
+                admission == Admission.CONFLICT
+                    ? new PollAnswer(403, replies.error(CONFLICT))
+                    : new PollAnswer(429, AgentReplies.unavailable(TOO_MANY_NEW_AGENTS, retryAfterNewAgents())));
+        return stopIfUnknown();
+      }
       long epoch = Math.max(owner == null ? 0 : owner.epoch() + 1, micros(clock.instant()));
       takeOver(SessionOwner.polling(epoch, poll.node()));
+    } else if (!identity.admit(poll.principal())) {
+      conflict(poll.principal(), poll.node());
+      poll.replyTo().tell(new PollAnswer(403, replies.error(CONFLICT)));
+      return this;
     } else if (!owner.node().equals(poll.node())) {
       owner = owner.pollingThrough(poll.node());
     }
-    handle(poll.message(), poll.replyTo()::tell);
+    if (!pollAllowed()) {
+      poll.replyTo().tell(EntityStart.comeBackLater(polls.untilNext()));
+      return this;
+    }
+    handle(poll.message(), reply -> poll.replyTo().tell(new PollAnswer(200, reply)));
     return this;
+  }
+
+  /**
+   * Whether a new session may serve the agent. Its credential must be the one the agent's identity
+   * is bound to (the first one seen binds it), and a new agent must find room within the node's new
+   * agents per second.
+   */
+  private Admission admit(String principal, String node) {
+    if (!identity.admit(principal)) {
+      conflict(principal, node);
+      return Admission.CONFLICT;
+    }
+    if (!known) {
+      if (!dependencies.newAgents().tryTake()) {
+        SwitchboardMetrics.newAgentsShed().increment();
+        return Admission.TOO_MANY_NEW_AGENTS;
+      }
+      known = true;
+    }
+    return Admission.ADMITTED;
+  }
+
+  /** Counts, logs and (at most once a minute) audits a session refused for its credential. */
+  private void conflict(String principal, String node) {
+    SwitchboardMetrics.identityConflicts().increment();
+    getContext()
+        .getLog()
+        .warn("Refused a session of agent {} from {}: its identity belongs to another credential", instanceUid, node);
+    if (identity.auditNow(clock.instant())) {
+      dependencies.conflicts().record(instanceUid, identity.principal(), principal, node);
+    }
+  }
+
+  /** A new agent turned away keeps nothing: no entity, no row. */
+  private Behavior<Command> stopIfUnknown() {
+    if (!known && owner == null) {
+      shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+    }
+    return this;
+  }
+
+  private Duration retryAfterNewAgents() {
+    return dependencies.newAgents().untilNext().plusSeconds(1);
+  }
+
+  private boolean pollAllowed() {
+    if (polls == null) {
+      polls = new TokenBucket(settings.pollsPerSecond(), settings.pollBurst());
+    }
+    if (polls.tryTake()) {
+      return true;
+    }
+    SwitchboardMetrics.framesRejected(SwitchboardMetrics.Transport.HTTP, "poll-rate").increment();
+    return false;
   }
 
   private void takeOver(SessionOwner newer) {
@@ -222,6 +324,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
     }
     owner = newer;
     outbox.newSession();
+    replies.newSession();
     owner.countAsActive(true);
     timers.cancel(IdleTimeout.INSTANCE);
   }
@@ -229,12 +332,18 @@ public final class AgentEntity extends AbstractBehavior<Command> {
   /** Merges the message, answers it, and records the agent's new status. */
   private void handle(AgentToServer message, Consumer<ServerToAgent> answer) {
     Instant now = clock.instant();
-    countMessage(message, state.lastSeen(), now);
-    boolean needsFullState = state.apply(message, now);
+    AgentMessageCounts.count(
+        message,
+        state.lastSeen(),
+        now,
+        state.hasCapability(AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE),
+        settings.heartbeatInterval(),
+        settings.heartbeatWindow());
+    AgentState.Merged merged = state.apply(message, now);
     if (message.hasRemoteConfigStatus()) {
       outbox.confirm(message.getRemoteConfigStatus(), envelopes.tracking());
     }
-    answer.accept(reply(message, needsFullState, now));
+    answer.accept(replies.reply(message, merged, owner, now));
     if (owner.isWebSocket() && state.capabilities() != 0) {
       envelopes.sendWaiting(now);
     }
@@ -246,48 +355,6 @@ public final class AgentEntity extends AbstractBehavior<Command> {
     recordStatus(ConnectionState.CONNECTED, now);
   }
 
-  /** Counts the message by kind, and how late a heartbeating agent's message came. */
-  private void countMessage(AgentToServer message, Instant previous, Instant now) {
-    if (message.hasAgentDisconnect()) {
-      DISCONNECT_MESSAGES.increment();
-    } else if (message.hasCustomMessage()) {
-      CUSTOM_MESSAGES.increment();
-    } else if (message.hasAgentDescription()
-        || message.hasHealth()
-        || message.hasEffectiveConfig()
-        || message.hasRemoteConfigStatus()
-        || message.hasPackageStatuses()
-        || message.hasCustomCapabilities()) {
-      STATUS_MESSAGES.increment();
-    } else {
-      HEARTBEAT_MESSAGES.increment();
-    }
-    // Only within a live session: a gap past the heartbeat window is a reconnect, not a late beat.
-    long gapNanos = ChronoUnit.NANOS.between(previous, now);
-    if (!previous.equals(Instant.EPOCH)
-        && gapNanos <= settings.heartbeatWindow().toNanos()
-        && state.hasCapability(AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE)) {
-      HEARTBEAT_LATENESS.record(Math.max(0, gapNanos - settings.heartbeatInterval().toNanos()));
-    }
-  }
-
-  /** The answer to one message: always the server capabilities, and only what the agent can take. */
-  private ServerToAgent reply(AgentToServer message, boolean needsFullState, Instant now) {
-    ServerToAgent.Builder reply =
-        ServerToAgent.newBuilder().setInstanceUid(message.getInstanceUid()).setCapabilities(SERVER_CAPABILITIES);
-    if (needsFullState) {
-      getContext()
-          .getLog()
-          .debug("Asking agent {} for its full state (sequence_num {})", instanceUid, message.getSequenceNum());
-      reply.setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
-    }
-    if ((message.getFlags() & AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE) != 0) {
-      reply.setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(InstanceUid.newUid()));
-    }
-    outbox.addTo(reply, state, !owner.isWebSocket(), now, envelopes.tracking());
-    return reply.build();
-  }
-
   private Behavior<Command> onTakeEnvelope(TakeEnvelope take) {
     EnvelopeReceipt receipt = envelopes.take(take, clock.instant());
     // No receipt yet for a command on its way down a session: the session's confirmation answers.
@@ -297,22 +364,46 @@ public final class AgentEntity extends AbstractBehavior<Command> {
     return this;
   }
 
-  private Behavior<Command> onStoredDesiredFound(StoredDesiredFound found) {
-    if (found.failure() != null) {
-      getContext()
-          .getLog()
-          .warn(
-              "Could not read agent {}'s desired config; open envelopes come back with the envelope sweep: {}",
-              instanceUid,
-              found.failure().toString());
-    } else {
-      envelopes.restore(found.stored(), clock.instant());
-    }
+  private Behavior<Command> onEnvelopeDelivered(EnvelopeDelivered delivered) {
+    envelopes.delivered(delivered);
     return this;
   }
 
-  private Behavior<Command> onEnvelopeDelivered(EnvelopeDelivered delivered) {
-    envelopes.delivered(delivered);
+  private Behavior<Command> onCredentialReset() {
+    getContext().getLog().info("Agent {}'s credential binding was reset; its next session binds it", instanceUid);
+    identity.reset();
+    return this;
+  }
+
+  private Behavior<Command> onRemove(Remove remove) {
+    removed = true;
+    if (owner != null) {
+      owner.close("removed by an operator");
+      owner.countAsActive(false);
+      owner = null;
+    }
+    shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
+    remove.replyTo().tell(Done.getInstance());
+    return this;
+  }
+
+  private Behavior<Command> onReadAgain() {
+    getContext().pipeToSelf(dependencies.starts().read(instanceUid), ReadAgainDone::new);
+    return this;
+  }
+
+  /** The stored state could be read at last: the stored binding wins, the desired config comes back. */
+  private Behavior<Command> onReadAgainDone(ReadAgainDone read) {
+    if (read.failure() != null) {
+      timers.startSingleTimer(ReadAgain.INSTANCE, settings.startRetry());
+      return this;
+    }
+    if (identity.confirm(read.start().principal()) && owner != null) {
+      SwitchboardMetrics.identityConflicts().increment();
+      owner.close("this agent's identity belongs to another credential");
+      endSession("its credential is not the one the agent's identity is bound to");
+    }
+    envelopes.restore(read.start().desired(), clock.instant());
     return this;
   }
 
@@ -324,27 +415,15 @@ public final class AgentEntity extends AbstractBehavior<Command> {
    */
   private void renewHeartbeatWindow() {
     if (!owner.isWebSocket() || state.hasCapability(AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE)) {
-      timers.startSingleTimer(HeartbeatWindowElapsed.INSTANCE, heartbeatWindow());
+      timers.startSingleTimer(HeartbeatWindowElapsed.INSTANCE, settings.heartbeatWindow(outbox.heartbeatInterval()));
     } else {
       timers.cancel(HeartbeatWindowElapsed.INSTANCE);
     }
   }
 
-  /**
-   * The fleet's heartbeat window, or three of this agent's own heartbeat intervals when operators
-   * gave it a longer one.
-   */
-  private Duration heartbeatWindow() {
-    if (outbox.heartbeatInterval().compareTo(settings.heartbeatInterval()) <= 0) {
-      return settings.heartbeatWindow();
-    }
-    Duration own = outbox.heartbeatInterval().multipliedBy(3);
-    return own.compareTo(settings.heartbeatWindow()) > 0 ? own : settings.heartbeatWindow();
-  }
-
   private Behavior<Command> onHeartbeatWindowElapsed() {
     if (owner != null) {
-      owner.close("no message within the heartbeat window of " + heartbeatWindow());
+      owner.close("no message within the heartbeat window of " + settings.heartbeatWindow(outbox.heartbeatInterval()));
       endSession("heartbeat window elapsed");
     }
     return this;
@@ -391,29 +470,22 @@ public final class AgentEntity extends AbstractBehavior<Command> {
   }
 
   private void recordStatus(ConnectionState connectionState, Instant now) {
-    AgentState.Changes changes = state.takeChanges();
-    boolean notable = connectionState != recordedConnectionState || changes.any();
+    if (removed) {
+      return;
+    }
+    boolean changed = connectionState != recordedConnectionState;
     recordedConnectionState = connectionState;
-    AgentStatus status =
-        new AgentStatus(
-            instanceUid,
-            state.nextVersion(now),
-            connectionState,
-            state.lastSeen(),
-            state.sequenceNum(),
-            owner.node(),
-            owner.epoch(),
-            changes.capabilities(),
-            changes.description(),
-            changes.health(),
-            changes.effectiveConfig(),
-            changes.remoteConfigStatus(),
-            changes.customCapabilities(),
-            changes.customMessages(),
-            notable,
-            now,
-            now);
-    statusWriter.tell(new StatusWriter.Record(status));
+    dependencies
+        .statusWriter()
+        .tell(
+            new StatusWriter.Record(
+                state.status(instanceUid, connectionState, changed, owner.node(), owner.epoch(), identity.principal(), now)));
+  }
+
+  /** A message on the server's initiative, down the current WebSocket, wherever its node is. */
+  private void push(ServerToAgent.Builder message) {
+    SwitchboardMetrics.deliveries(owner.route()).increment();
+    owner.socket().tell(new Deliver(message.setInstanceUid(uidBytes).setCapabilities(SERVER_CAPABILITIES).build()));
   }
 
   /** What the envelope intake sees of this entity. */
@@ -452,12 +524,6 @@ public final class AgentEntity extends AbstractBehavior<Command> {
     public Logger log() {
       return getContext().getLog();
     }
-  }
-
-  /** A message on the server's initiative, down the current WebSocket, wherever its node is. */
-  private void push(ServerToAgent.Builder message) {
-    SwitchboardMetrics.deliveries(owner.route()).increment();
-    owner.socket().tell(new Deliver(message.setInstanceUid(uidBytes).setCapabilities(SERVER_CAPABILITIES).build()));
   }
 
   /** Microsecond wall-clock time, the unit of epochs and state versions. */

@@ -9,14 +9,38 @@ import java.time.Duration;
  * @param idlePassivation   how long an entity with no session stays in memory before it stops
  * @param heartbeatInterval the interval offered to agents that accept connection settings
  * @param heartbeatWindow   silence after which a heartbeating agent's session is dropped
+ * @param pollsPerSecond    how often one agent may poll over HTTP, sustained
+ * @param pollBurst         polls one agent may make at once beyond that
+ * @param startRetry        how often an entity that could not read its agent's stored state tries again
  */
-public record AgentEntitySettings(Duration idlePassivation, Duration heartbeatInterval, Duration heartbeatWindow) {
+public record AgentEntitySettings(
+    Duration idlePassivation,
+    Duration heartbeatInterval,
+    Duration heartbeatWindow,
+    double pollsPerSecond,
+    int pollBurst,
+    Duration startRetry) {
 
   public static AgentEntitySettings fromConfig(Config switchboard) {
     Config agent = switchboard.getConfig("agent");
     return new AgentEntitySettings(
         agent.getDuration("idle-passivation"),
         agent.getDuration("heartbeat-interval"),
-        agent.getDuration("heartbeat-window"));
+        agent.getDuration("heartbeat-window"),
+        agent.getDouble("polls-per-second"),
+        agent.getInt("poll-burst"),
+        agent.getDuration("start-retry"));
+  }
+
+  /**
+   * The fleet's heartbeat window, or three of an agent's own heartbeat intervals when operators gave
+   * it a longer one than the fleet's.
+   */
+  Duration heartbeatWindow(Duration agentInterval) {
+    if (agentInterval.compareTo(heartbeatInterval) <= 0) {
+      return heartbeatWindow;
+    }
+    Duration own = agentInterval.multipliedBy(3);
+    return own.compareTo(heartbeatWindow) > 0 ? own : heartbeatWindow;
   }
 }

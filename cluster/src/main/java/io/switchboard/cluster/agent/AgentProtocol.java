@@ -23,10 +23,19 @@ public final class AgentProtocol {
   public record AgentReport(AgentToServer message, Session session) implements Command {}
 
   /**
-   * An agent's message over plain HTTP: the reply goes back as the poll's response. Polls may land
-   * on any node; {@code node} is the one that took this one.
+   * An agent's message over plain HTTP: the answer goes back as the poll's response. Polls may land
+   * on any node; {@code node} is the one that took this one. {@code principal} is what the poll's
+   * credential proves (null when it carried none), as in {@link Session}.
    */
-  public record AgentPoll(AgentToServer message, String node, ActorRef<ServerToAgent> replyTo) implements Command {}
+  public record AgentPoll(AgentToServer message, String node, String principal, ActorRef<PollAnswer> replyTo)
+      implements Command {}
+
+  /**
+   * The answer to a poll: the message for the agent, and the HTTP status it goes with (200; 403 when
+   * the agent's identity belongs to another credential; 429 when it polls too often or too many new
+   * agents arrive at once, the message then says when to come back).
+   */
+  public record PollAnswer(int httpStatus, ServerToAgent message) implements CborSerializable {}
 
   /** The session with this epoch ended: its socket closed, or the agent said goodbye. */
   public record SessionEnded(long epoch, String reason) implements Command {}
@@ -46,10 +55,19 @@ public final class AgentProtocol {
   public record EnvelopeReceipt(EnvelopeState state, String detail) implements CborSerializable {}
 
   /**
-   * The agent's connection: where replies go, its epoch (a newer epoch wins), and the node holding
-   * the socket.
+   * The agent's connection: where replies go, its epoch (a newer epoch wins), the node holding the
+   * socket, and the principal: what the connection's credential proves ({@code token:<fleet>} for a
+   * fleet's bearer token, {@code cert:<subject>} for a client certificate), null when it carried
+   * none. An agent's identity is bound to the principal it was first seen with.
    */
-  public record Session(ActorRef<SessionDirective> ref, long epoch, String node) implements CborSerializable {}
+  public record Session(ActorRef<SessionDirective> ref, long epoch, String node, String principal)
+      implements CborSerializable {}
+
+  /** An operator reset the agent's credential binding: its next session binds it again. */
+  public record CredentialReset() implements Command {}
+
+  /** An operator removes the agent: its session is closed and the entity stops, keeping nothing. */
+  public record Remove(ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
 
   /** What the entity tells a session. */
   public sealed interface SessionDirective extends CborSerializable {}
@@ -66,4 +84,11 @@ public final class AgentProtocol {
 
   /** Close this session: a newer one took over, or the agent went silent past its heartbeat window. */
   public record CloseSession(String reason) implements SessionDirective {}
+
+  /**
+   * This session may not serve the agent: tell the agent {@code message} (an error response) and
+   * close the connection. {@code policyViolation}: the agent did something it must not (another
+   * credential's identity), closed with 1008; otherwise it is asked to come back later.
+   */
+  public record Refuse(ServerToAgent message, boolean policyViolation) implements SessionDirective {}
 }

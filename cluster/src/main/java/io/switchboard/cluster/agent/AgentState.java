@@ -9,6 +9,8 @@ import io.switchboard.opamp.proto.CustomMessage;
 import io.switchboard.opamp.proto.EffectiveConfig;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
 import io.switchboard.opamp.json.AgentJson;
+import io.switchboard.persistence.status.AgentStatus;
+import io.switchboard.persistence.status.ConnectionState;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -65,11 +67,18 @@ final class AgentState {
   private String changedCustomMessages;
 
   /**
-   * Merges one message and tells whether the server must ask for full state: the sequence number
-   * is not the previous one plus 1, or this entity has no earlier state and the message does not
-   * describe the agent.
+   * What merging a message came to: whether the server must ask for full state, and why a custom
+   * message it carried was not kept (null when none was refused).
    */
-  boolean apply(AgentToServer message, Instant now) {
+  record Merged(boolean needsFullState, String refusedCustomMessage) {}
+
+  /**
+   * Merges one message. The server must ask for full state when the sequence number is not the
+   * previous one plus 1, or this entity has no earlier state and the message does not describe the
+   * agent. A custom message is kept only for a capability the agent declared (in this message or
+   * before), the latest per capability: so an agent keeps at most as many as it declared.
+   */
+  Merged apply(AgentToServer message, Instant now) {
     boolean gap =
         sequenceNum == UNKNOWN ? !message.hasAgentDescription() : message.getSequenceNum() != sequenceNum + 1;
     sequenceNum = message.getSequenceNum();
@@ -98,14 +107,24 @@ final class AgentState {
     if (message.hasCustomCapabilities() && !message.getCustomCapabilities().equals(customCapabilities)) {
       customCapabilities = message.getCustomCapabilities();
       changedCustomCapabilities = AgentJson.customCapabilities(customCapabilities);
+      // Messages of capabilities no longer declared go: what is kept stays bounded by what is declared.
+      if (customMessages.keySet().retainAll(customCapabilities.getCapabilitiesList())) {
+        customMessagesReceivedAt.keySet().retainAll(customMessages.keySet());
+        changedCustomMessages = AgentJson.customMessages(customMessages, customMessagesReceivedAt);
+      }
     }
+    String refused = null;
     if (message.hasCustomMessage()) {
       CustomMessage custom = message.getCustomMessage();
-      customMessages.put(custom.getCapability(), custom);
-      customMessagesReceivedAt.put(custom.getCapability(), now);
-      changedCustomMessages = AgentJson.customMessages(customMessages, customMessagesReceivedAt);
+      if (hasCustomCapability(custom.getCapability())) {
+        customMessages.put(custom.getCapability(), custom);
+        customMessagesReceivedAt.put(custom.getCapability(), now);
+        changedCustomMessages = AgentJson.customMessages(customMessages, customMessagesReceivedAt);
+      } else {
+        refused = "a custom message for capability '" + custom.getCapability() + "', which the agent did not declare";
+      }
     }
-    return gap;
+    return new Merged(gap, refused);
   }
 
   Changes takeChanges() {
@@ -126,6 +145,41 @@ final class AgentState {
     changedCustomCapabilities = null;
     changedCustomMessages = null;
     return changes;
+  }
+
+  /**
+   * The agent's status for the status writer: what changed since the last one, with its connection
+   * state, session and principal; notable (history-worthy) when the connection state changed or a
+   * reported part did.
+   */
+  AgentStatus status(
+      String instanceUid,
+      ConnectionState connectionState,
+      boolean connectionChanged,
+      String node,
+      long epoch,
+      String principal,
+      Instant now) {
+    Changes changes = takeChanges();
+    return new AgentStatus(
+        instanceUid,
+        nextVersion(now),
+        connectionState,
+        lastSeen,
+        sequenceNum(),
+        node,
+        epoch,
+        principal,
+        changes.capabilities(),
+        changes.description(),
+        changes.health(),
+        changes.effectiveConfig(),
+        changes.remoteConfigStatus(),
+        changes.customCapabilities(),
+        changes.customMessages(),
+        connectionChanged || changes.any(),
+        now,
+        now);
   }
 
   /**

@@ -1,15 +1,10 @@
 package io.switchboard.cluster.agent;
 
-import io.switchboard.persistence.envelopes.EnvelopeKind;
 import io.switchboard.persistence.envelopes.EnvelopeState;
-import io.switchboard.persistence.envelopes.LatestEnvelope;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 
 /**
- * Where an agent's entity records what became of the envelopes it was handed, and finds its desired
- * config when it starts (after a node died, a shard moved, or it was passivated). Recording does not
+ * Where an agent's entity records what became of the envelopes it was handed. Recording does not
  * hold up the agent's session; the dispatch module keeps it in the database. A change the database refuses is written again for about
  * half a minute; if it never lands, the envelope stays open and the redelivery sweep hands it back
  * to the entity, which records again what it knows of it (an entity that lost it with its node
@@ -22,11 +17,5 @@ public interface EnvelopeLedger {
 
   /** The envelope ended: APPLIED, FAILED or EXPIRED, with why. */
   void closed(UUID envelope, EnvelopeState outcome, String detail);
-
-  /**
-   * Per kind that sets what the agent runs, its latest envelope that is open or applied, for an
-   * entity starting afresh.
-   */
-  CompletionStage<Map<EnvelopeKind, LatestEnvelope>> latestDesired(String instanceUid);
 
 }

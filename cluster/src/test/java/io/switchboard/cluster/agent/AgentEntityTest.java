@@ -30,6 +30,8 @@ import io.switchboard.opamp.proto.RemoteConfigStatus;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentCommand;
+import io.switchboard.cluster.limits.TokenBucket;
+import io.switchboard.persistence.agents.AgentStart;
 import io.switchboard.persistence.envelopes.EnvelopeKind;
 import io.switchboard.persistence.envelopes.EnvelopeState;
 import io.switchboard.persistence.envelopes.LatestEnvelope;
@@ -94,18 +96,6 @@ class AgentEntityTest {
           public void closed(UUID envelope, EnvelopeState outcome, String detail) {
             recorded.getRef().tell(new Recorded(envelope, outcome, detail));
           }
-
-          @Override
-          public CompletionStage<Map<EnvelopeKind, LatestEnvelope>> latestDesired(String uid) {
-            Map<EnvelopeKind, LatestEnvelope> desired = new EnumMap<>(EnvelopeKind.class);
-            if (stored != null) {
-              desired.put(EnvelopeKind.REMOTE_CONFIG, stored);
-            }
-            if (storedSettings != null) {
-              desired.put(EnvelopeKind.CONNECTION_SETTINGS, storedSettings);
-            }
-            return CompletableFuture.completedFuture(desired);
-          }
         };
     stored = null;
     storedSettings = null;
@@ -115,13 +105,25 @@ class AgentEntityTest {
   /** A new incarnation of the agent's entity, as after a node died or its shard moved. */
   private ActorRef<AgentProtocol.Command> spawnIncarnation() {
     return testKit.spawn(
-            AgentEntity.create(
-                instanceUid,
-                shard.getRef(),
-                writer.getRef(),
-                ledger,
-                new AgentEntitySettings(Duration.ofMillis(300), Duration.ofSeconds(15), Duration.ofMillis(400)),
-                Clock.systemUTC()));
+        AgentEntity.create(
+            instanceUid,
+            shard.getRef(),
+            new AgentEntity.Dependencies(
+                writer.getRef(), ledger, this::start, new TokenBucket(1000, 1000), (uid, bound, presented, node) -> {}),
+            new AgentEntitySettings(Duration.ofMillis(300), Duration.ofSeconds(15), Duration.ofMillis(400), 100, 100, Duration.ofSeconds(1)),
+            Clock.systemUTC()));
+  }
+
+  /** What the database holds of the agent when an incarnation starts: a known agent and its desired state. */
+  private CompletionStage<AgentStart> start(String uid) {
+    Map<EnvelopeKind, LatestEnvelope> desired = new EnumMap<>(EnvelopeKind.class);
+    if (stored != null) {
+      desired.put(EnvelopeKind.REMOTE_CONFIG, stored);
+    }
+    if (storedSettings != null) {
+      desired.put(EnvelopeKind.CONNECTION_SETTINGS, storedSettings);
+    }
+    return CompletableFuture.completedFuture(new AgentStart(true, null, desired));
   }
 
   @Test
@@ -513,19 +515,19 @@ class AgentEntityTest {
 
   @Test
   void aPollingAgentGetsItsCommandOnItsNextPoll() {
-    TestProbe<ServerToAgent> poll = testKit.createTestProbe();
-    entity.tell(new AgentProtocol.AgentPoll(withCapabilities(fullState(1), 0x1 | 0x400), "node-2", poll.getRef()));
-    assertEquals(false, poll.receiveMessage().hasCommand());
+    TestProbe<AgentProtocol.PollAnswer> poll = testKit.createTestProbe();
+    entity.tell(new AgentProtocol.AgentPoll(withCapabilities(fullState(1), 0x1 | 0x400), "node-2", "token:default", poll.getRef()));
+    assertEquals(false, poll.receiveMessage().message().hasCommand());
 
     UUID envelope = UUID.randomUUID();
     AgentProtocol.EnvelopeReceipt outcome = dispatch(envelope, restart());
     assertEquals(new AgentProtocol.EnvelopeReceipt(EnvelopeState.PENDING, "queued for the agent's next poll"), outcome);
 
-    entity.tell(new AgentProtocol.AgentPoll(withCapabilities(heartbeat(2), 0x1 | 0x400), "node-2", poll.getRef()));
-    assertEquals(CommandType.CommandType_Restart, poll.receiveMessage().getCommand().getType());
+    entity.tell(new AgentProtocol.AgentPoll(withCapabilities(heartbeat(2), 0x1 | 0x400), "node-2", "token:default", poll.getRef()));
+    assertEquals(CommandType.CommandType_Restart, poll.receiveMessage().message().getCommand().getType());
     assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-2"), recorded.receiveMessage());
-    entity.tell(new AgentProtocol.AgentPoll(withCapabilities(heartbeat(3), 0x1 | 0x400), "node-2", poll.getRef()));
-    assertEquals(false, poll.receiveMessage().hasCommand(), "delivered once");
+    entity.tell(new AgentProtocol.AgentPoll(withCapabilities(heartbeat(3), 0x1 | 0x400), "node-2", "token:default", poll.getRef()));
+    assertEquals(false, poll.receiveMessage().message().hasCommand(), "delivered once");
   }
 
   @Test
@@ -666,7 +668,7 @@ class AgentEntityTest {
     }
 
     AgentProtocol.Session ref() {
-      return new AgentProtocol.Session(probe.getRef(), epoch, "node-1");
+      return new AgentProtocol.Session(probe.getRef(), epoch, "node-1", "token:default");
     }
 
     ServerToAgent expectDelivery() {

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.switchboard.persistence.history.HistoryRetention;
+import io.switchboard.persistence.retention.Retention;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,7 +41,7 @@ class HousekeepingTest {
     history.ensurePartitions(LocalDate.of(2026, 5, 1), 0).toCompletableFuture().get(20, TimeUnit.SECONDS);
     Clock may31 = Clock.fixed(Instant.parse("2026-05-31T10:00:00Z"), ZoneOffset.UTC);
 
-    testKit.spawn(Housekeeping.create(history, new Housekeeping.Settings(Duration.ofDays(14), 2, Duration.ofHours(1)), may31));
+    testKit.spawn(Housekeeping.create(history, new Retention(db.database().pool()), new Housekeeping.Settings(Duration.ofDays(14), 2, Duration.ofHours(1), Duration.ofDays(30), Duration.ofDays(90), Duration.ofDays(365)), may31));
 
     await().atMost(Duration.ofSeconds(20))
         .untilAsserted(

@@ -42,15 +42,21 @@ class AgentMessageSerializationTest {
   void agentReportsAndOperatorCommandsRoundTrip() throws Exception {
     TestProbe<AgentProtocol.SessionDirective> session = testKit.createTestProbe();
     TestProbe<AgentProtocol.EnvelopeReceipt> operator = testKit.createTestProbe();
-    TestProbe<ServerToAgent> poll = testKit.createTestProbe();
+    TestProbe<AgentProtocol.PollAnswer> poll = testKit.createTestProbe();
+    TestProbe<org.apache.pekko.Done> done = testKit.createTestProbe();
     TestProbe<AgentProtocol.Command> entity = testKit.createTestProbe();
     ByteString uid = InstanceUid.toBytes(UUID.randomUUID().toString());
     AgentToServer report = AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(7).setCapabilities(3).build();
 
     for (Object message :
         new Object[] {
-          new AgentProtocol.AgentReport(report, new AgentProtocol.Session(session.getRef(), 42, "node-a")),
-          new AgentProtocol.AgentPoll(report, "node-b", poll.getRef()),
+          new AgentProtocol.AgentReport(report, new AgentProtocol.Session(session.getRef(), 42, "node-a", "token:edge")),
+          new AgentProtocol.AgentReport(report, new AgentProtocol.Session(session.getRef(), 43, "node-a", null)),
+          new AgentProtocol.AgentPoll(report, "node-b", "cert:CN=agent", poll.getRef()),
+          new AgentProtocol.PollAnswer(429, ServerToAgent.newBuilder().setInstanceUid(uid).build()),
+          new AgentProtocol.CredentialReset(),
+          new AgentProtocol.Remove(done.getRef()),
+          new AgentProtocol.Refuse(ServerToAgent.newBuilder().setCapabilities(1).build(), true),
           new AgentProtocol.SessionEnded(42, "socket closed"),
           new AgentProtocol.TakeEnvelope(
               UUID.randomUUID(),

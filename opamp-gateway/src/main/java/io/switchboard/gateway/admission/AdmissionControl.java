@@ -47,17 +47,23 @@ public final class AdmissionControl {
   }
 
   /**
-   * {@code switchboard.opamp.admission}: sessions held at most, new connections and polls accepted
-   * per second, and the delay told to turned-away agents (base plus a random part).
+   * {@code switchboard.opamp.admission}: sessions held at most, new connections, polls and new agents
+   * accepted per second, and the delay told to turned-away agents (base plus a random part).
    */
   public record Settings(
-      int maxSessions, int connectionsPerSecond, int pollsPerSecond, Duration retryAfter, Duration retryJitter) {
+      int maxSessions,
+      int connectionsPerSecond,
+      int pollsPerSecond,
+      int newAgentsPerSecond,
+      Duration retryAfter,
+      Duration retryJitter) {
 
     public static Settings fromConfig(Config admission) {
       return new Settings(
           admission.getInt("max-sessions"),
           admission.getInt("max-new-connections-per-second"),
           admission.getInt("max-polls-per-second"),
+          admission.getInt("max-new-agents-per-second"),
           admission.getDuration("retry-after"),
           admission.getDuration("retry-jitter"));
     }
@@ -73,23 +79,32 @@ public final class AdmissionControl {
   }
 
   /**
-   * Takes a session slot for a new WebSocket connection, or says why not. An admitted connection
-   * must {@link #releaseSession()} when it ends.
+   * Whether a new WebSocket connection may be upgraded, or why not. It takes no session slot: the
+   * connection takes one with {@link #sessionStarted()} once it runs, so that a client that aborts
+   * its handshake before then holds nothing (a burst of upgrades can go a few past the limit).
    */
   public Optional<Refusal> admitSession() {
-    if (sessions.incrementAndGet() > maxSessions) {
-      sessions.decrementAndGet();
+    if (sessions.get() >= maxSessions) {
       return Optional.of(Refusal.MAX_SESSIONS);
     }
     if (!connections.tryTake()) {
-      sessions.decrementAndGet();
       return Optional.of(Refusal.CONNECTION_RATE);
     }
     return Optional.empty();
   }
 
+  /** A connection runs: it holds a session slot until {@link #releaseSession()}. */
+  public void sessionStarted() {
+    sessions.incrementAndGet();
+  }
+
   public void releaseSession() {
     sessions.decrementAndGet();
+  }
+
+  /** Session slots held now. */
+  public int sessions() {
+    return sessions.get();
   }
 
   /** Admits one HTTP poll, or says why not. */

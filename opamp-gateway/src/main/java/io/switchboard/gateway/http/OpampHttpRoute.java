@@ -18,6 +18,9 @@ import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.gateway.admission.AdmissionControl;
+import io.switchboard.gateway.auth.AgentCredential;
+import io.switchboard.gateway.limits.MessageLimits;
+import io.switchboard.gateway.limits.SessionRules;
 import io.switchboard.observability.SwitchboardMetrics.Transport;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.proto.AgentToServer;
@@ -56,6 +59,8 @@ public final class OpampHttpRoute {
   private static final String INSTANCE_UID_HEADER = "OpAMP-Instance-UID";
 
   private final long maxMessageBytes;
+  private final MessageLimits limits;
+  private final boolean certificateNamesAgent;
   private final Duration pollTimeout;
   private final String nodeName;
   private final AgentRefs entities;
@@ -65,19 +70,22 @@ public final class OpampHttpRoute {
 
   public OpampHttpRoute(
       long maxMessageBytes,
+      SessionRules rules,
       Duration pollTimeout,
       String nodeName,
       AgentRefs entities,
       AdmissionControl admission) {
     this.admission = admission;
     this.maxMessageBytes = maxMessageBytes;
+    this.limits = rules.limits();
+    this.certificateNamesAgent = rules.certificateNamesAgent();
     this.pollTimeout = pollTimeout;
     this.nodeName = nodeName;
     this.entities = entities;
   }
 
-  /** The POST handler for the OpAMP path (the caller matches the path). */
-  public Route route() {
+  /** The POST handler for the OpAMP path (the caller matches the path and proves the credential). */
+  public Route route(AgentCredential credential) {
     return post(
         () ->
             extractRequestEntity(
@@ -102,10 +110,10 @@ public final class OpampHttpRoute {
                                                             headerUid ->
                                                                 entity(
                                                                     Unmarshaller.entityToByteString(),
-                                                                    body -> poll(body, headerUid)))))))));
+                                                                    body -> poll(body, headerUid, credential)))))))));
   }
 
-  private Route poll(ByteString body, Optional<String> headerUid) {
+  private Route poll(ByteString body, Optional<String> headerUid, AgentCredential credential) {
     Optional<AdmissionControl.Refusal> refusal = admission.admitPoll();
     if (refusal.isPresent()) {
       SwitchboardMetrics.connectionsShed(Transport.HTTP, refusal.get().tag()).increment();
@@ -129,15 +137,41 @@ public final class OpampHttpRoute {
           "instance-uid-mismatch",
           INSTANCE_UID_HEADER + " " + headerUid.get() + " does not match the body's instance_uid " + uid);
     }
+    Optional<MessageLimits.Violation> violation = limits.check(message);
+    if (violation.isPresent()) {
+      boolean tooLarge = violation.get().reason().endsWith("too-large");
+      return refuse(
+          tooLarge ? StatusCodes.PAYLOAD_TOO_LARGE : StatusCodes.BAD_REQUEST, violation.get().reason(), violation.get().detail());
+    }
+    if (certificateNamesAgent && credential.certified() && !credential.names(uid)) {
+      return refuse(StatusCodes.FORBIDDEN, "instance-uid-not-certified", "the client certificate does not name agent " + uid);
+    }
     framesReceived.increment();
     return onComplete(
         entities
             .entityFor(uid)
-            .<ServerToAgent>ask(replyTo -> new AgentProtocol.AgentPoll(message, nodeName, replyTo), pollTimeout),
-        reply ->
-            reply.isSuccess()
-                ? complete(HttpResponse.create().withEntity(PROTOBUF_CONTENT, reply.get().toByteArray()))
+            .<AgentProtocol.PollAnswer>ask(
+                replyTo -> new AgentProtocol.AgentPoll(message, nodeName, credential.principal(), replyTo), pollTimeout),
+        answer ->
+            answer.isSuccess()
+                ? answered(answer.get())
                 : unavailable("the agent's state did not answer in time; poll again later"));
+  }
+
+  /** The entity's answer, with its status; a 429 says in Retry-After when to come back. */
+  private static Route answered(AgentProtocol.PollAnswer answer) {
+    HttpResponse response =
+        HttpResponse.create()
+            .withStatus(StatusCodes.get(answer.httpStatus()))
+            .withEntity(PROTOBUF_CONTENT, answer.message().toByteArray());
+    if (answer.message().getErrorResponse().hasRetryInfo()) {
+      long seconds = Duration.ofNanos(answer.message().getErrorResponse().getRetryInfo().getRetryAfterNanoseconds()).toSeconds();
+      response = response.addHeader(RetryAfter.create(Math.max(1, seconds)));
+    }
+    if (answer.httpStatus() == 403) {
+      SwitchboardMetrics.framesRejected(Transport.HTTP, "identity-conflict").increment();
+    }
+    return complete(response);
   }
 
   /** 503 with a jittered Retry-After, and the same delay in the error response's retry_info. */

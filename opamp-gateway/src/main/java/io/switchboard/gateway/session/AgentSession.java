@@ -9,12 +9,18 @@ import io.switchboard.observability.SwitchboardMetrics.Transport;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.RetryInfo;
+import io.switchboard.cluster.limits.TokenBucket;
+import io.switchboard.gateway.auth.AgentCredential;
+import io.switchboard.gateway.limits.MessageLimits;
+import io.switchboard.gateway.limits.SessionRules;
 import io.switchboard.opamp.proto.ServerErrorResponse;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.wire.MalformedFrameException;
 import io.switchboard.opamp.wire.OpampFrames;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import kamon.metric.Counter;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -71,7 +77,20 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   /** Messages that can arrive before {@link SocketReady}: the stream's start or end, a drain. */
   private static final int BEFORE_SOCKET_READY = 8;
 
-  public static Behavior<Command> create(long epoch, String nodeName, AgentRefs entities, LiveSessions liveSessions) {
+  /** A connection whose socket never comes (its stream failed to start) leaves no session behind. */
+  private static final Duration SOCKET_READY_TIMEOUT = Duration.ofSeconds(30);
+
+  private enum SocketNeverReady implements Command {
+    INSTANCE
+  }
+
+  public static Behavior<Command> create(
+      long epoch,
+      String nodeName,
+      AgentRefs entities,
+      LiveSessions liveSessions,
+      SessionRules rules,
+      AgentCredential credential) {
     // The session's epoch and node go into every log line it writes (JSON logs carry the MDC).
     return Behaviors.withMdc(
         Command.class,
@@ -80,19 +99,23 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
             context ->
                 Behaviors.withStash(
                     BEFORE_SOCKET_READY,
-                    early ->
-                        Behaviors.receive(Command.class)
+                    early -> {
+                      context.scheduleOnce(SOCKET_READY_TIMEOUT, context.getSelf(), SocketNeverReady.INSTANCE);
+                      return Behaviors.receive(Command.class)
+                            .onMessageEquals(SocketNeverReady.INSTANCE, Behaviors::stopped)
                             .onMessage(
                                 SocketReady.class,
                                 ready ->
                                     early.unstashAll(
-                                        new AgentSession(context, epoch, nodeName, entities, ready.socket(), liveSessions)))
+                                        new AgentSession(
+                                            context, epoch, nodeName, entities, ready.socket(), liveSessions, rules, credential)))
                             .onAnyMessage(
                                 message -> {
                                   early.stash(message);
                                   return Behaviors.same();
                                 })
-                            .build())));
+                            .build();
+                    })));
   }
 
   private final long epoch;
@@ -100,7 +123,12 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private final ActorRef<Outbound> socket;
   private final AgentProtocol.Session self;
   private final LiveSessions liveSessions;
+  private final SessionRules rules;
+  private final AgentCredential credential;
+  private final TokenBucket messages;
   private final Counter framesReceived = SwitchboardMetrics.framesReceived(Transport.WEBSOCKET);
+  /** Messages refused in a row; too many, and the connection is closed. */
+  private int refusedInARow;
 
   private String instanceUid;
   private com.google.protobuf.ByteString instanceUidBytes;
@@ -116,15 +144,23 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       String nodeName,
       AgentRefs entities,
       ActorRef<Outbound> socket,
-      LiveSessions liveSessions) {
+      LiveSessions liveSessions,
+      SessionRules rules,
+      AgentCredential credential) {
     super(context);
     this.epoch = epoch;
     this.entities = entities;
     this.socket = socket;
     this.self =
         new AgentProtocol.Session(
-            context.messageAdapter(AgentProtocol.SessionDirective.class, FromEntity::new), epoch, nodeName);
+            context.messageAdapter(AgentProtocol.SessionDirective.class, FromEntity::new),
+            epoch,
+            nodeName,
+            credential.principal());
     this.liveSessions = liveSessions;
+    this.rules = rules;
+    this.credential = credential;
+    this.messages = new TokenBucket(rules.messagesPerSecond(), rules.messageBurst());
     liveSessions.started(context.getSelf());
     SwitchboardMetrics.activeSessions(Transport.WEBSOCKET).increment();
     SwitchboardMetrics.connects(Transport.WEBSOCKET).increment();
@@ -135,6 +171,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     return newReceiveBuilder()
         .onMessage(StreamStarted.class, started -> ack(started.ackTo()))
         .onMessage(FrameReceived.class, this::onFrame)
+        .onMessageEquals(SocketNeverReady.INSTANCE, () -> this)
         .onMessage(FromEntity.class, this::onEntityDirective)
         .onMessage(Drain.class, this::onDrain)
         .onMessageEquals(StreamCompleted.INSTANCE, () -> agentGone("socket closed"))
@@ -145,7 +182,9 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
 
   private Behavior<Command> onFrame(FrameReceived received) {
     InboundFrame frame = received.frame();
-    if (frame instanceof InboundFrame.Binary binary) {
+    if (!messages.tryTake()) {
+      refuseForNow();
+    } else if (frame instanceof InboundFrame.Binary binary) {
       onBinary(binary.bytes());
     } else if (frame instanceof InboundFrame.Oversized oversized) {
       refuse("oversized", "message exceeds the limit of " + oversized.limit() + " bytes");
@@ -154,7 +193,31 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     } else {
       refuse("text-frame", "OpAMP over WebSocket uses binary messages only");
     }
+    if (refusedInARow > rules.refusalsBeforeClose()) {
+      getContext().getLog().info("Closing session {} of agent {}: {} messages refused in a row", epoch, instanceUid, refusedInARow);
+      closing = Outbound.Close.policyViolation("too many messages refused in a row");
+      return agentGone("too many messages refused");
+    }
     return ack(received.ackTo());
+  }
+
+  /** Over the connection's message rate: the message is dropped and the agent told when to go on. */
+  private void refuseForNow() {
+    refusedInARow++;
+    SwitchboardMetrics.framesRejected(Transport.WEBSOCKET, "rate-limited").increment();
+    send(
+        ServerToAgent.newBuilder()
+            .setErrorResponse(
+                ServerErrorResponse.newBuilder()
+                    .setType(ServerErrorResponseType.ServerErrorResponseType_Unavailable)
+                    .setErrorMessage(
+                        "rate-limited: this connection may send "
+                            + rules.messagesPerSecond()
+                            + " messages a second (bursts of "
+                            + rules.messageBurst()
+                            + ")")
+                    .setRetryInfo(RetryInfo.newBuilder().setRetryAfterNanoseconds(messages.untilNext().toNanos())))
+            .build());
   }
 
   private void onBinary(ByteString bytes) {
@@ -166,11 +229,17 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       return;
     }
     framesReceived.increment();
+    Optional<MessageLimits.Violation> violation = rules.limits().check(message);
+    if (violation.isPresent()) {
+      refuse(violation.get().reason(), violation.get().detail());
+      return;
+    }
     // Every frame of a connection carries the same id: compare bytes, and only turn a new id into
     // text (the entity id) when it changes.
     if (!message.getInstanceUid().equals(instanceUidBytes) && !bind(message.getInstanceUid())) {
       return;
     }
+    refusedInARow = 0;
     if (getContext().getLog().isTraceEnabled()) {
       getContext().getLog().trace("Session {} received from agent {}: {}", epoch, instanceUid, message);
     }
@@ -188,6 +257,10 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     }
     if (instanceUid != null && !uid.equals(assignedInstanceUid)) {
       refuse("instance-uid-changed", "this connection belongs to agent " + instanceUid + ", not " + uid);
+      return false;
+    }
+    if (rules.certificateNamesAgent() && credential.certified() && !credential.names(uid)) {
+      refuse("instance-uid-not-certified", "the client certificate does not name agent " + uid);
       return false;
     }
     if (instanceUid != null) {
@@ -214,6 +287,17 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       send(command.message());
       command.entity().tell(new AgentProtocol.EnvelopeDelivered(command.envelope(), command.epoch()));
       return this;
+    }
+    if (directive instanceof AgentProtocol.Refuse refused) {
+      getContext().getLog().info("Session {} of agent {} refused: {}", epoch, instanceUid, refused.message().getErrorResponse().getErrorMessage());
+      send(refused.message());
+      closing =
+          refused.policyViolation()
+              ? Outbound.Close.policyViolation(refused.message().getErrorResponse().getErrorMessage())
+              : Outbound.Close.TRY_AGAIN_LATER;
+      // The entity refused this session: it has nothing to be told when it ends.
+      entity = null;
+      return Behaviors.stopped();
     }
     AgentProtocol.CloseSession close = (AgentProtocol.CloseSession) directive;
     getContext().getLog().info("Closing session {} of agent {}: {}", epoch, instanceUid, close.reason());
@@ -251,6 +335,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   }
 
   private void refuse(String reason, String detail) {
+    refusedInARow++;
     SwitchboardMetrics.framesRejected(Transport.WEBSOCKET, reason).increment();
     getContext().getLog().debug("Refused a frame on session {} ({}): {}", epoch, reason, detail);
     send(

@@ -21,5 +21,13 @@ public sealed interface Outbound {
     public static Close messageTooBig(long limit) {
       return new Close(1009, "message exceeds " + limit + " bytes");
     }
+
+    /** The agent did what it must not (another credential's identity, refused messages in a row). */
+    public static Close policyViolation(String reason) {
+      return new Close(1008, reason.length() > 120 ? reason.substring(0, 120) : reason);
+    }
+
+    /** The node cannot take the agent now; it was told when to come back. */
+    public static final Close TRY_AGAIN_LATER = new Close(1013, "try again later");
   }
 }

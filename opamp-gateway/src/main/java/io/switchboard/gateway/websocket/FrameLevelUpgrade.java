@@ -1,7 +1,7 @@
 package io.switchboard.gateway.websocket;
 
 import io.switchboard.gateway.session.Outbound;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.event.Logging;
@@ -16,6 +16,7 @@ import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.http.scaladsl.settings.ServerSettings;
 import org.apache.pekko.http.scaladsl.settings.WebSocketSettings;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.javadsl.Flow;
 import scala.Option;
 import scala.concurrent.duration.FiniteDuration;
@@ -54,10 +55,12 @@ final class FrameLevelUpgrade {
 
   /**
    * The handler for every connection: each materialization makes a {@link SessionClose} and the
-   * connection's message flow from it, and the close frame carries what that holds when the
-   * message flow's outbound side completes.
+   * connection's message flow from it and the attributes the upgrade added (what the connection's
+   * credential proved), and the close frame carries what the close holds when the message flow's
+   * outbound side completes.
    */
-  Flow<FrameEvent, FrameEvent, Object> handler(Function<SessionClose, Flow<Message, Message, NotUsed>> connection) {
+  Flow<FrameEvent, FrameEvent, Object> handler(
+      BiFunction<SessionClose, Attributes, Flow<Message, Message, NotUsed>> connection) {
     return Flow.<FrameEvent, FrameEvent, NotUsed>fromMaterializer(
             (materializer, attributes) -> {
               SessionClose closing = new SessionClose();
@@ -66,7 +69,7 @@ final class FrameLevelUpgrade {
                   .join(
                       Flow.<org.apache.pekko.http.scaladsl.model.ws.Message>create()
                           .map(Message::adapt)
-                          .via(connection.apply(closing))
+                          .via(connection.apply(closing, attributes))
                           .map(Message::asScala)
                           .asScala())
                   .asJava()

@@ -6,6 +6,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.extractWebSocketUp
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.gateway.admission.AdmissionControl;
+import io.switchboard.gateway.auth.AgentCredential;
 import io.switchboard.gateway.session.AgentSession;
 import io.switchboard.gateway.session.InboundFrame;
 import io.switchboard.gateway.session.LiveSessions;
@@ -29,6 +30,7 @@ import org.apache.pekko.http.impl.engine.ws.FrameEvent;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -70,10 +72,10 @@ public final class OpampWebSocketRoute {
   }
 
   /**
-   * The WebSocket upgrade for the OpAMP path (the caller matches the path). Other requests are
-   * rejected before anything is created for them.
+   * The WebSocket upgrade for the OpAMP path (the caller matches the path and proves the
+   * credential). Other requests are rejected before anything is created for them.
    */
-  public Route route() {
+  public Route route(AgentCredential credential) {
     return extractWebSocketUpgrade(
         upgrade -> {
           Optional<AdmissionControl.Refusal> refusal = admission.admitSession();
@@ -81,9 +83,14 @@ public final class OpampWebSocketRoute {
             SwitchboardMetrics.connectionsShed(Transport.WEBSOCKET, refusal.get().tag()).increment();
             return complete(upgrade.handleMessagesWith(turnAway(refusal.get())));
           }
-          return complete(FrameLevelUpgrade.handle(upgrade, sessionFrames));
+          // One small wrapper per connection carries its credential into the shared handler.
+          return complete(
+              FrameLevelUpgrade.handle(upgrade, sessionFrames.addAttributes(Attributes.apply(new Credential(credential)))));
         });
   }
+
+  /** The credential of one connection, as a stream attribute of its handler. */
+  private record Credential(AgentCredential value) implements Attributes.Attribute {}
 
   /** Tells the agent the node cannot take it now and when to come back, then closes. */
   private Flow<Message, Message, NotUsed> turnAway(AdmissionControl.Refusal refusal) {
@@ -99,11 +106,20 @@ public final class OpampWebSocketRoute {
         Sink.ignore(), Source.single(BinaryMessage.create(ByteString.fromArrayUnsafe(OpampFrames.encode(unavailable)))));
   }
 
-  /** One connection's messages, from the moment it is materialized until the session lets it go. */
-  private Flow<Message, Message, NotUsed> connection(FrameLevelUpgrade.SessionClose closing) {
+  /**
+   * One connection's messages, from the moment it is materialized until the session lets it go; it
+   * holds a session slot that long.
+   */
+  private Flow<Message, Message, NotUsed> connection(FrameLevelUpgrade.SessionClose closing, Attributes attributes) {
+    AgentCredential credential =
+        attributes.getAttribute(Credential.class).map(Credential::value).orElse(AgentCredential.NONE);
     long epoch = epochs.next();
+    admission.sessionStarted();
     ActorRef<AgentSession.Command> session =
-        system.systemActorOf(AgentSession.create(epoch, nodeName, entities, liveSessions), "opamp-session-" + epoch, Props.empty());
+        system.systemActorOf(
+            AgentSession.create(epoch, nodeName, entities, liveSessions, settings.rules(), credential),
+            "opamp-session-" + epoch,
+            Props.empty());
 
     Sink<Message, NotUsed> toSession =
         Flow.<Message>create()

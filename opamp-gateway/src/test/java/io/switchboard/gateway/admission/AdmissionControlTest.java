@@ -16,11 +16,14 @@ class AdmissionControlTest {
     AdmissionControl admission = new AdmissionControl(2, 1000, 1000, Duration.ofSeconds(30), Duration.ZERO);
 
     assertEquals(Optional.empty(), admission.admitSession());
+    admission.sessionStarted();
     assertEquals(Optional.empty(), admission.admitSession());
+    admission.sessionStarted();
     assertEquals(Optional.of(AdmissionControl.Refusal.MAX_SESSIONS), admission.admitSession());
 
     admission.releaseSession();
     assertEquals(Optional.empty(), admission.admitSession());
+    assertEquals(1, admission.sessions());
   }
 
   @Test
@@ -35,9 +38,7 @@ class AdmissionControlTest {
     }
 
     assertTrue(admitted >= 5 && admitted < 50, "admitted " + admitted);
-    for (int i = 0; i < admitted; i++) {
-      admission.releaseSession();
-    }
+    assertEquals(0, admission.sessions(), "a refused or merely admitted upgrade holds no slot");
   }
 
   @Test

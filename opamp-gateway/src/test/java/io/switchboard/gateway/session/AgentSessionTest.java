@@ -4,7 +4,10 @@ import io.switchboard.cluster.agent.AgentProtocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.typesafe.config.ConfigFactory;
 import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.gateway.auth.AgentCredential;
+import io.switchboard.gateway.limits.SessionRules;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.wire.OpampFrames;
@@ -46,7 +49,13 @@ class AgentSessionTest {
     TestProbe<Outbound> socket = testKit.createTestProbe(Outbound.class);
     ActorRef<AgentSession.Command> session =
         testKit.spawn(
-            AgentSession.create(7, "node-1", uid -> TestEntityRef.of(AgentEntity.TYPE_KEY, uid, entities.ref()), new LiveSessions()));
+            AgentSession.create(
+                7,
+                "node-1",
+                uid -> TestEntityRef.of(AgentEntity.TYPE_KEY, uid, entities.ref()),
+                new LiveSessions(),
+                SessionRules.fromConfig(ConfigFactory.load().getConfig("switchboard.opamp")),
+                AgentCredential.NONE));
 
     session.tell(new AgentSession.StreamStarted(acks.ref()));
     acks.expectNoMessage(Duration.ofMillis(300));

@@ -48,11 +48,14 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class AgentCommandRoutes {
 
   private final Dispatcher dispatcher;
+  /** Largest command, as the agent receives it: it crosses nodes in one message. */
+  private final long maxCommandBytes;
   private final DispatchSettings settings;
   private final ObjectMapper json;
 
-  public AgentCommandRoutes(Dispatcher dispatcher, DispatchSettings settings, ObjectMapper json) {
+  public AgentCommandRoutes(Dispatcher dispatcher, DispatchSettings settings, long maxCommandBytes, ObjectMapper json) {
     this.dispatcher = dispatcher;
+    this.maxCommandBytes = maxCommandBytes;
     this.settings = settings;
     this.json = json;
   }
@@ -125,6 +128,16 @@ public final class AgentCommandRoutes {
 
   /** Only agents Switchboard has seen can be addressed (the dispatcher checks); the entity then decides. */
   private Route dispatch(String instanceUid, EnvelopeKind kind, String payload, ServerToAgent message) {
+    if (message.getSerializedSize() > maxCommandBytes) {
+      return complete(
+          Problem.response(
+              StatusCodes.PAYLOAD_TOO_LARGE,
+              "the command is "
+                  + message.getSerializedSize()
+                  + " bytes as the agent receives it; the limit is "
+                  + maxCommandBytes
+                  + " (switchboard.api.max-config-size)"));
+    }
     return withDeadline(
         deadline ->
             optionalHeaderValueByName(

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.Json;
 import io.switchboard.api.Operator;
 import io.switchboard.api.Problem;
+import io.switchboard.opamp.json.Storable;
 import io.switchboard.persistence.agents.AgentRepository;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,6 +43,9 @@ public final class AgentLabelRoutes {
         }
         if (label.getValue() == null || label.getValue().length() > MAX_LENGTH) {
           return "label '" + label.getKey() + "' needs a string value of at most " + MAX_LENGTH + " characters";
+        }
+        if (!Storable.isStorable(label.getKey()) || !Storable.isStorable(label.getValue())) {
+          return "label '" + Storable.text(label.getKey()) + "' holds U+0000 or an unpaired surrogate";
         }
       }
       return null;

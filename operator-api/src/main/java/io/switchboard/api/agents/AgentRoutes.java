@@ -13,6 +13,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.Problem;
+import io.switchboard.api.QueryParameters;
 import io.switchboard.persistence.agents.AgentQuery;
 import io.switchboard.persistence.agents.AgentRecord;
 import io.switchboard.persistence.agents.AgentRepository;
@@ -58,12 +59,12 @@ public final class AgentRoutes {
     return onSuccess(agents.list(query), page -> completeOK(toPage(page, query.limit()), Jackson.marshaller(json)));
   }
 
-  private Route one(String instanceUid) {
+  private Route one(String id) {
+    String instanceUid;
     try {
-      UUID.fromString(instanceUid);
+      instanceUid = QueryParameters.instanceUid(id);
     } catch (IllegalArgumentException e) {
-      return complete(
-          Problem.response(StatusCodes.BAD_REQUEST, "'" + instanceUid + "' is not an instance_uid (a UUID)"));
+      return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
     return onSuccess(
         agents.find(instanceUid),

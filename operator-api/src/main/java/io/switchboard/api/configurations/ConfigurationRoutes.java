@@ -21,7 +21,9 @@ import io.switchboard.api.Json;
 import io.switchboard.api.Operator;
 import io.switchboard.api.Problem;
 import io.switchboard.opamp.ConfigHash;
+import io.switchboard.dispatch.RemoteConfigs;
 import io.switchboard.opamp.json.ConfigMapJson;
+import io.switchboard.opamp.proto.AgentConfigMap;
 import io.switchboard.persistence.configurations.ConfigurationStore;
 import io.switchboard.persistence.configurations.VersionState;
 import java.util.Map;
@@ -44,7 +46,11 @@ public final class ConfigurationRoutes {
   private final ConfigurationStore configurations;
   private final ObjectMapper json;
 
-  public ConfigurationRoutes(ConfigurationStore configurations, ObjectMapper json) {
+  /** Largest config, as agents receive it: it crosses nodes in one message. */
+  private final long maxConfigBytes;
+
+  public ConfigurationRoutes(ConfigurationStore configurations, long maxConfigBytes, ObjectMapper json) {
+    this.maxConfigBytes = maxConfigBytes;
     this.configurations = configurations;
     this.json = json;
   }
@@ -216,8 +222,15 @@ public final class ConfigurationRoutes {
     if (problem != null) {
       return complete(Problem.response(StatusCodes.BAD_REQUEST, problem));
     }
-    byte[] hash = ConfigHash.of(ConfigMapJson.fromJson(body.configMap())).toByteArray();
-    return inner.apply(ConfigMapJson.toJson(ConfigMapJson.fromJson(body.configMap())).toString(), hash);
+    AgentConfigMap config = ConfigMapJson.fromJson(body.configMap());
+    int size = RemoteConfigs.message(config).getSerializedSize();
+    if (size > maxConfigBytes) {
+      return complete(
+          Problem.response(
+              StatusCodes.PAYLOAD_TOO_LARGE,
+              "the config is " + size + " bytes as agents receive it; the limit is " + maxConfigBytes + " (switchboard.api.max-config-size)"));
+    }
+    return inner.apply(ConfigMapJson.toJson(config).toString(), ConfigHash.of(config).toByteArray());
   }
 
   private static Route notFound(String name) {

@@ -12,6 +12,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.Json;
 import io.switchboard.api.Problem;
+import io.switchboard.api.QueryParameters;
 import io.switchboard.persistence.fleet.FleetQueries;
 import io.switchboard.persistence.fleet.FleetSummary;
 import java.time.Duration;
@@ -91,13 +92,14 @@ public final class DashboardApi {
                             () ->
                                 get(
                                     () -> {
+                                      String instanceUid;
                                       try {
-                                        UUID.fromString(uid);
+                                        instanceUid = QueryParameters.instanceUid(uid);
                                       } catch (IllegalArgumentException e) {
-                                        return complete(Problem.response(StatusCodes.BAD_REQUEST, "'" + uid + "' is not an instance_uid (a UUID)"));
+                                        return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
                                       }
                                       return onSuccess(
-                                          fleet.history(uid, 50),
+                                          fleet.history(instanceUid, 50),
                                           history -> Json.respond(json, StatusCodes.OK, Map.of("history", history.stream().map(ChangeView::of).toList())));
                                     })))));
   }

@@ -211,41 +211,6 @@ public final class EnvelopeStore {
   }
 
   /**
-   * What new incarnations of agents' entities need to know what their agents should run, for many
-   * agents in one statement: per agent and per kind that sets it (remote config, connection
-   * settings), the agent's latest envelope that is open or was applied. Agents with none are absent.
-   */
-  public CompletionStage<Map<String, Map<EnvelopeKind, LatestEnvelope>>> latestDesired(Collection<String> instanceUids) {
-    return db.rows(
-            """
-            SELECT DISTINCT ON (instance_uid, kind) instance_uid, kind, id, message, state, deadline
-            FROM dispatch_envelopes
-            WHERE instance_uid = ANY($1::text[]) AND kind IN ('REMOTE_CONFIG', 'CONNECTION_SETTINGS')
-              AND state IN ('PENDING', 'SENT', 'APPLIED')
-            ORDER BY instance_uid, kind, created_at DESC
-            """,
-            statement -> statement.bind(0, instanceUids.toArray(String[]::new)),
-            row ->
-                new DesiredRow(
-                    row.get(0, String.class),
-                    EnvelopeKind.valueOf(row.get(1, String.class)),
-                    new LatestEnvelope(
-                        row.get(2, UUID.class),
-                        Sql.bytes(row.get(3, ByteBuffer.class)),
-                        EnvelopeState.valueOf(row.get(4, String.class)),
-                        Sql.instant(row, 5))))
-        .collect(
-            HashMap<String, Map<EnvelopeKind, LatestEnvelope>>::new,
-            (byAgent, found) ->
-                byAgent.computeIfAbsent(found.instanceUid(), uid -> new EnumMap<>(EnvelopeKind.class))
-                    .put(found.kind(), found.envelope()))
-        .map(Map::<String, Map<EnvelopeKind, LatestEnvelope>>copyOf)
-        .toFuture();
-  }
-
-  private record DesiredRow(String instanceUid, EnvelopeKind kind, LatestEnvelope envelope) {}
-
-  /**
    * The envelopes went down sessions, each from the node it maps to. Completes with those that
    * were still pending (the others were sent or closed already).
    */

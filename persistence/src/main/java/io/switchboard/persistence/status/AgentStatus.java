@@ -8,6 +8,8 @@ import java.time.Instant;
  * description or effective config.
  *
  * @param stateVersion strictly increasing per agent; a row is only replaced by a higher version
+ * @param principal    what the agent's credential proves ({@code token:<fleet>}, {@code cert:<subject>}),
+ *                     or null for an agent that sent none; stored once, never replaced
  * @param notable      the connection state or a reported part changed, so the status history gets
  *                     a row (last-seen and sequence number alone do not count)
  * @param producedAt   when the entity produced this status
@@ -22,6 +24,7 @@ public record AgentStatus(
     long sequenceNum,
     String ownerNode,
     long sessionEpoch,
+    String principal,
     String capabilitiesJson,
     String descriptionJson,
     String healthJson,
@@ -47,6 +50,7 @@ public record AgentStatus(
         sequenceNum,
         ownerNode,
         sessionEpoch,
+        principal != null ? principal : older.principal,
         capabilitiesJson != null ? capabilitiesJson : older.capabilitiesJson,
         descriptionJson != null ? descriptionJson : older.descriptionJson,
         healthJson != null ? healthJson : older.healthJson,
@@ -73,6 +77,7 @@ public record AgentStatus(
         sequenceNum,
         ownerNode,
         sessionEpoch,
+        principal,
         null,
         null,
         null,
@@ -83,5 +88,21 @@ public record AgentStatus(
         notable,
         producedAt,
         pendingSince);
+  }
+
+  /** Roughly what this status holds in memory: its JSON parts' characters, two bytes each. */
+  public long bytes() {
+    return 2L
+        * (length(capabilitiesJson)
+            + length(descriptionJson)
+            + length(healthJson)
+            + length(effectiveConfigJson)
+            + length(remoteConfigStatusJson)
+            + length(customCapabilitiesJson)
+            + length(customMessagesJson));
+  }
+
+  private static long length(String json) {
+    return json == null ? 0 : json.length();
   }
 }

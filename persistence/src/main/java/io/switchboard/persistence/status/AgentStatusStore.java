@@ -24,7 +24,7 @@ public final class AgentStatusStore {
 
   /**
    * JSON parts are bound as text and cast, since R2DBC cannot bind a JSON array. A NULL part keeps the
-   * stored value. The WHERE clause drops writes older than what is stored, which can happen when
+   * stored value, and so does a principal once stored (an operator's reset clears it). The WHERE clause drops writes older than what is stored, which can happen when
    * an agent's entity moved between nodes and the old node's writer flushes late. Notable statuses
    * that were written also get a history row; the statement answers how many agents were written.
    */
@@ -34,18 +34,18 @@ public final class AgentStatusStore {
         SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[]::timestamptz[], $5::int8[],
                              $6::text[], $7::int8[], $8::text[]::jsonb[], $9::text[]::jsonb[], $10::text[]::jsonb[],
                              $11::text[]::jsonb[], $12::text[]::jsonb[], $13::text[]::jsonb[], $14::text[]::jsonb[],
-                             $15::bool[], $16::text[]::timestamptz[])
+                             $15::bool[], $16::text[]::timestamptz[], $17::text[])
           AS i(instance_uid, state_version, connection_state, last_seen, sequence_num, owner_node, session_epoch,
                capabilities, description, health, effective_config, remote_config_status, custom_capabilities,
-               custom_messages, notable, produced_at)
+               custom_messages, notable, produced_at, principal)
       ), written AS (
         INSERT INTO agents AS stored (instance_uid, state_version, connection_state, last_seen, sequence_num,
                                       owner_node, session_epoch, capabilities, description, health,
                                       effective_config, remote_config_status, custom_capabilities,
-                                      custom_messages)
+                                      custom_messages, principal)
         SELECT instance_uid, state_version, connection_state, last_seen, sequence_num, owner_node, session_epoch,
                capabilities, description, health, effective_config, remote_config_status, custom_capabilities,
-               custom_messages
+               custom_messages, principal
         FROM incoming
         ON CONFLICT (instance_uid) DO UPDATE SET
           state_version        = EXCLUDED.state_version,
@@ -61,6 +61,7 @@ public final class AgentStatusStore {
           remote_config_status = COALESCE(EXCLUDED.remote_config_status, stored.remote_config_status),
           custom_capabilities  = COALESCE(EXCLUDED.custom_capabilities, stored.custom_capabilities),
           custom_messages      = COALESCE(EXCLUDED.custom_messages, stored.custom_messages),
+          principal            = COALESCE(stored.principal, EXCLUDED.principal),
           updated_at           = now()
         WHERE stored.state_version < EXCLUDED.state_version
         RETURNING instance_uid
@@ -174,7 +175,8 @@ public final class AgentStatusStore {
                       .bind(12, strings(batch, AgentStatus::customCapabilitiesJson))
                       .bind(13, strings(batch, AgentStatus::customMessagesJson))
                       .bind(14, batch.stream().map(AgentStatus::notable).toArray(Boolean[]::new))
-                      .bind(15, strings(batch, status -> status.producedAt().toString()));
+                      .bind(15, strings(batch, status -> status.producedAt().toString()))
+                      .bind(16, strings(batch, AgentStatus::principal));
               return Flux.from(upsert.execute())
                   .flatMap(result -> result.map(row -> row.get(0, Long.class)))
                   .reduce(0L, Long::sum);

@@ -25,7 +25,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * and writes them in batches, on size or on time, with a few flushes in flight at once. An agent is
  * never in two flushes at the same time, so flushes cannot overtake each other for one agent. A
  * failed flush keeps its rows and retries with backoff, so a database outage delays writes but
- * loses no agent's latest state. A row the database refuses for its data (one agent's report) is
+ * loses no agent's latest state (bounded in bytes too: past that, only liveness is kept). A row the database refuses for its data (one agent's report) is
  * set aside by the store and counted; it never fails the flush, so it can neither hold up other
  * agents' statuses nor make the node look unready.
  */
@@ -79,6 +79,8 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
         }
       };
   private int flushesInFlight;
+  /** What the statuses in {@link #pending} hold, roughly (see {@link AgentStatus#bytes()}). */
+  private long pendingBytes;
   private int consecutiveFailures;
   /** After a failed flush, nothing is flushed until the backoff timer fires: no hammering a down database. */
   private boolean backingOff;
@@ -110,7 +112,11 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
 
   private Behavior<Command> onRecord(Record record) {
     AgentStatus status = record.status();
-    pending.merge(status.instanceUid(), status, (older, newer) -> newer.overlaying(older));
+    if (pendingBytes + status.bytes() > settings.maxPendingBytes() && status.bytes() > 0) {
+      SwitchboardMetrics.statusShed().increment();
+      status = status.withoutReports();
+    }
+    merge(status);
     SwitchboardMetrics.statusPendingAgents().update(pending.size());
     if (!backingOff && pending.size() >= settings.maxBatch() && flushesInFlight < settings.concurrentFlushes()) {
       startFlush();
@@ -165,7 +171,8 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     endFlush(failed.batch());
     // Rows that changed again while the flush was out are newer; fill in only what they lack.
     for (AgentStatus status : failed.batch()) {
-      pending.merge(status.instanceUid(), status, (newer, older) -> newer.overlaying(older));
+      AgentStatus newer = pending.get(status.instanceUid());
+      put(newer == null ? status : newer.overlaying(status));
     }
     consecutiveFailures++;
     backingOff = true;
@@ -204,6 +211,17 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     }
   }
 
+  /** Merges a newer status over what waits for its agent. */
+  private void merge(AgentStatus status) {
+    AgentStatus older = pending.get(status.instanceUid());
+    put(older == null ? status : status.overlaying(older));
+  }
+
+  private void put(AgentStatus status) {
+    AgentStatus replaced = pending.put(status.instanceUid(), status);
+    pendingBytes += status.bytes() - (replaced == null ? 0 : replaced.bytes());
+  }
+
   /** Continues straight away while full batches or a flush request are waiting. */
   private void afterFlush() {
     if (pending.isEmpty() && flushesInFlight == 0) {
@@ -235,11 +253,14 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
   /** Starts a flush of the oldest pending statuses of agents not already in flight; false if none. */
   private boolean startFlush() {
     List<AgentStatus> batch = new ArrayList<>(Math.min(pending.size(), settings.maxBatch()));
+    long batchBytes = 0;
     Iterator<AgentStatus> oldestFirst = pending.values().iterator();
-    while (oldestFirst.hasNext() && batch.size() < settings.maxBatch()) {
+    while (oldestFirst.hasNext() && batch.size() < settings.maxBatch() && (batch.isEmpty() || batchBytes < settings.maxBatchBytes())) {
       AgentStatus next = oldestFirst.next();
       if (!inFlight.contains(next.instanceUid())) {
         batch.add(next);
+        batchBytes += next.bytes();
+        pendingBytes -= next.bytes();
         oldestFirst.remove();
       }
     }

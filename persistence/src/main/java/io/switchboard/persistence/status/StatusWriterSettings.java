@@ -12,6 +12,9 @@ import java.time.Duration;
  * @param retryBackoffMax longest retry delay
  * @param concurrentFlushes flushes in flight at once (each takes one pooled connection)
  * @param notReadyAfterFailures failed flushes in a row after which the node reports not ready
+ * @param maxBatchBytes   what one flush's rows hold at most (a flush takes at least one row)
+ * @param maxPendingBytes what waiting statuses hold at most; past it (a long database outage), new
+ *                        statuses keep only the agent's liveness
  */
 public record StatusWriterSettings(
     int maxBatch,
@@ -19,7 +22,9 @@ public record StatusWriterSettings(
     Duration retryBackoffMin,
     Duration retryBackoffMax,
     int concurrentFlushes,
-    int notReadyAfterFailures) {
+    int notReadyAfterFailures,
+    long maxBatchBytes,
+    long maxPendingBytes) {
 
   public static StatusWriterSettings fromConfig(Config switchboard) {
     Config writer = switchboard.getConfig("status-writer");
@@ -29,6 +34,8 @@ public record StatusWriterSettings(
         writer.getDuration("retry-backoff-min"),
         writer.getDuration("retry-backoff-max"),
         writer.getInt("concurrent-flushes"),
-        writer.getInt("not-ready-after-failures"));
+        writer.getInt("not-ready-after-failures"),
+        writer.getBytes("max-batch-bytes"),
+        writer.getBytes("max-pending-bytes"));
   }
 }

@@ -14,6 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.agents.AgentStart;
 import io.switchboard.persistence.testing.FleetTable;
 import io.switchboard.persistence.testing.TestDatabase;
 import java.time.Duration;
@@ -238,13 +240,16 @@ class EnvelopeStoreTest {
     NewEnvelope latest = remoteConfig(reconfigured, new byte[] {3});
     create(latest);
 
-    Map<String, Map<EnvelopeKind, LatestEnvelope>> found =
-        get(store.latestDesired(List.of(configured, reconfigured, untouched)));
+    String unconfigured = reportedAgent();
 
-    assertEquals(Set.of(configured, reconfigured), found.keySet(), "an agent with no envelope is absent");
-    assertEquals(first.id(), found.get(configured).get(EnvelopeKind.REMOTE_CONFIG).envelope());
-    assertEquals(latest.id(), found.get(reconfigured).get(EnvelopeKind.REMOTE_CONFIG).envelope());
-    assertEquals(3, found.get(reconfigured).get(EnvelopeKind.REMOTE_CONFIG).message()[0]);
+    Map<String, AgentStart> found =
+        get(new AgentRepository(db.database().pool()).starts(List.of(configured, reconfigured, unconfigured, untouched)));
+
+    assertEquals(Set.of(configured, reconfigured, unconfigured), found.keySet(), "an agent with no row is absent");
+    assertEquals(Map.of(), found.get(unconfigured).desired());
+    assertEquals(first.id(), found.get(configured).desired().get(EnvelopeKind.REMOTE_CONFIG).envelope());
+    assertEquals(latest.id(), found.get(reconfigured).desired().get(EnvelopeKind.REMOTE_CONFIG).envelope());
+    assertEquals(3, found.get(reconfigured).desired().get(EnvelopeKind.REMOTE_CONFIG).message()[0]);
   }
 
   @Test
@@ -305,6 +310,7 @@ class EnvelopeStoreTest {
   }
 
   private Map<EnvelopeKind, LatestEnvelope> desired(String agent) throws Exception {
-    return get(store.latestDesired(List.of(agent))).getOrDefault(agent, Map.of());
+    AgentStart start = get(new AgentRepository(db.database().pool()).starts(List.of(agent))).get(agent);
+    return start == null ? Map.of() : start.desired();
   }
 }

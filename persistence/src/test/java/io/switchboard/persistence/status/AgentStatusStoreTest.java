@@ -107,7 +107,7 @@ class AgentStatusStoreTest {
     AgentStatus withoutOwner = status("agent-2", 1, null);
     withoutOwner =
         new AgentStatus(
-            withoutOwner.instanceUid(), 1, ConnectionState.DISCONNECTED, withoutOwner.lastSeen(), 1, null, 1,
+            withoutOwner.instanceUid(), 1, ConnectionState.DISCONNECTED, withoutOwner.lastSeen(), 1, null, 1, null,
             null, null, "{\"healthy\":false}", null, null, null, null, false, withoutOwner.producedAt(),
             withoutOwner.pendingSince());
 

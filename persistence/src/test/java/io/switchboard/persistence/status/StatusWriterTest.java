@@ -159,7 +159,7 @@ class StatusWriterTest {
     return testKit.spawn(
         StatusWriter.create(
             new AgentStatusStore(db.database().pool()),
-            new StatusWriterSettings(maxBatch, flushInterval, Duration.ofMillis(50), Duration.ofMillis(500), 2, 5)));
+            new StatusWriterSettings(maxBatch, flushInterval, Duration.ofMillis(50), Duration.ofMillis(500), 2, 5, 16L << 20, 256L << 20)));
   }
 
   private StatusWriter.Backlog backlog(ActorRef<StatusWriter.Command> writer) {

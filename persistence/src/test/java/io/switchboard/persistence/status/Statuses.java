@@ -17,6 +17,7 @@ final class Statuses {
         version,
         "node-a",
         1,
+        null,
         "{\"bits\":1}",
         descriptionJson,
         null,

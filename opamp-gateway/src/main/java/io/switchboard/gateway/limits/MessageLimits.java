@@ -1,0 +1,99 @@
+package io.switchboard.gateway.limits;
+
+import com.typesafe.config.Config;
+import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.ComponentHealth;
+import java.util.Optional;
+
+/**
+ * What one agent message may hold, checked before it goes anywhere (no entity, no database sees a
+ * message over these), from {@code switchboard.opamp.limits}. The message as a whole is bounded by
+ * {@code switchboard.opamp.max-message-size} already; these bound what an agent's state keeps in
+ * memory and in its row.
+ *
+ * @param descriptionBytes    largest agent_description
+ * @param effectiveConfigBytes largest effective_config
+ * @param healthBytes         largest health, all components included
+ * @param healthDepth         deepest nesting of component_health_map
+ * @param healthComponents    most components in the health tree
+ * @param customMessageBytes  largest custom message
+ * @param customCapabilities  most custom capabilities an agent declares
+ */
+public record MessageLimits(
+    long descriptionBytes,
+    long effectiveConfigBytes,
+    long healthBytes,
+    int healthDepth,
+    int healthComponents,
+    long customMessageBytes,
+    int customCapabilities) {
+
+  /** A limit a message went over: the {@code reason} tag of the refusal metric, and what it says. */
+  public record Violation(String reason, String detail) {}
+
+  public static MessageLimits fromConfig(Config limits) {
+    return new MessageLimits(
+        limits.getBytes("description"),
+        limits.getBytes("effective-config"),
+        limits.getBytes("health"),
+        limits.getInt("health-depth"),
+        limits.getInt("health-components"),
+        limits.getBytes("custom-message"),
+        limits.getInt("custom-capabilities"));
+  }
+
+  /** The first limit the message goes over, if any. */
+  public Optional<Violation> check(AgentToServer message) {
+    if (message.hasAgentDescription() && message.getAgentDescription().getSerializedSize() > descriptionBytes) {
+      return over("description-too-large", "agent_description", message.getAgentDescription().getSerializedSize(), descriptionBytes);
+    }
+    if (message.hasEffectiveConfig() && message.getEffectiveConfig().getSerializedSize() > effectiveConfigBytes) {
+      return over("effective-config-too-large", "effective_config", message.getEffectiveConfig().getSerializedSize(), effectiveConfigBytes);
+    }
+    if (message.hasHealth()) {
+      ComponentHealth health = message.getHealth();
+      if (health.getSerializedSize() > healthBytes) {
+        return over("health-too-large", "health", health.getSerializedSize(), healthBytes);
+      }
+      int[] components = {0};
+      int depth = depth(health, components);
+      if (depth > healthDepth) {
+        return Optional.of(
+            new Violation("health-too-deep", "health nests components " + depth + " deep; the limit is " + healthDepth));
+      }
+      if (components[0] > healthComponents) {
+        return Optional.of(
+            new Violation(
+                "health-too-many-components",
+                "health holds " + components[0] + " components; the limit is " + healthComponents));
+      }
+    }
+    if (message.hasCustomMessage() && message.getCustomMessage().getSerializedSize() > customMessageBytes) {
+      return over("custom-message-too-large", "custom_message", message.getCustomMessage().getSerializedSize(), customMessageBytes);
+    }
+    if (message.hasCustomCapabilities() && message.getCustomCapabilities().getCapabilitiesCount() > customCapabilities) {
+      return Optional.of(
+          new Violation(
+              "too-many-custom-capabilities",
+              "custom_capabilities declares "
+                  + message.getCustomCapabilities().getCapabilitiesCount()
+                  + " capabilities; the limit is "
+                  + customCapabilities));
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Violation> over(String reason, String part, long size, long limit) {
+    return Optional.of(new Violation(reason, part + " is " + size + " bytes; the limit is " + limit + " bytes"));
+  }
+
+  /** The depth of the component tree (1 for health without components), counting components as it goes. */
+  private static int depth(ComponentHealth health, int[] components) {
+    int deepest = 0;
+    for (ComponentHealth component : health.getComponentHealthMapMap().values()) {
+      components[0]++;
+      deepest = Math.max(deepest, depth(component, components));
+    }
+    return deepest + 1;
+  }
+}
