@@ -1,12 +1,13 @@
 package io.switchboard.cluster.agent;
 
 import com.google.protobuf.ByteString;
-import io.switchboard.opamp.proto.AgentDescription;
+import com.google.protobuf.MessageLite;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import io.switchboard.opamp.proto.AgentToServer;
-import io.switchboard.opamp.proto.ComponentHealth;
 import io.switchboard.opamp.proto.CustomCapabilities;
 import io.switchboard.opamp.proto.CustomMessage;
-import io.switchboard.opamp.proto.EffectiveConfig;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
 import io.switchboard.opamp.json.AgentJson;
 import io.switchboard.persistence.status.AgentStatus;
@@ -50,9 +51,11 @@ final class AgentState {
   private long version;
 
   private long capabilities;
-  private AgentDescription description;
-  private ComponentHealth health;
-  private EffectiveConfig effectiveConfig;
+  // What the agent reported last of its description, health and effective config, as digests: a
+  // message repeating one is told from a change without keeping the whole (often tens of KiB).
+  private long descriptionDigest;
+  private long healthDigest;
+  private long effectiveConfigDigest;
   private RemoteConfigStatus remoteConfigStatus;
   private CustomCapabilities customCapabilities = CustomCapabilities.getDefaultInstance();
   private final Map<String, CustomMessage> customMessages = new TreeMap<>();
@@ -88,17 +91,14 @@ final class AgentState {
       capabilities = message.getCapabilities();
       changedCapabilities = AgentJson.capabilities(capabilities);
     }
-    if (message.hasAgentDescription() && !message.getAgentDescription().equals(description)) {
-      description = message.getAgentDescription();
-      changedDescription = AgentJson.description(description);
+    if (message.hasAgentDescription() && descriptionDigest != (descriptionDigest = digest(message.getAgentDescription()))) {
+      changedDescription = AgentJson.description(message.getAgentDescription());
     }
-    if (message.hasHealth() && !message.getHealth().equals(health)) {
-      health = message.getHealth();
-      changedHealth = AgentJson.health(health);
+    if (message.hasHealth() && healthDigest != (healthDigest = digest(message.getHealth()))) {
+      changedHealth = AgentJson.health(message.getHealth());
     }
-    if (message.hasEffectiveConfig() && !message.getEffectiveConfig().equals(effectiveConfig)) {
-      effectiveConfig = message.getEffectiveConfig();
-      changedEffectiveConfig = AgentJson.effectiveConfig(effectiveConfig);
+    if (message.hasEffectiveConfig() && effectiveConfigDigest != (effectiveConfigDigest = digest(message.getEffectiveConfig()))) {
+      changedEffectiveConfig = AgentJson.effectiveConfig(message.getEffectiveConfig());
     }
     if (message.hasRemoteConfigStatus() && !message.getRemoteConfigStatus().equals(remoteConfigStatus)) {
       remoteConfigStatus = message.getRemoteConfigStatus();
@@ -125,6 +125,20 @@ final class AgentState {
       }
     }
     return new Merged(gap, refused);
+  }
+
+  /**
+   * A digest of a reported part: the first 8 bytes of the SHA-256 of its bytes (never 0, which
+   * stands for "none yet"). The same part sent with its entries in another order reads as a change,
+   * which costs one write and nothing else.
+   */
+  private static long digest(MessageLite part) {
+    try {
+      long digest = ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(part.toByteArray())).getLong();
+      return digest == 0 ? 1 : digest;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
   }
 
   Changes takeChanges() {

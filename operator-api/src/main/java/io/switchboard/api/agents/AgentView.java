@@ -26,6 +26,7 @@ record AgentView(
     @JsonProperty("labels") @JsonRawValue String labels,
     @JsonProperty("desired_config_hash") String desiredConfigHash,
     @JsonProperty("drifted") boolean drifted,
+    @JsonProperty("principal") String principal,
     @JsonProperty("first_seen") String firstSeen,
     @JsonProperty("updated_at") String updatedAt) {
 
@@ -47,6 +48,7 @@ record AgentView(
         agent.labelsJson(),
         agent.desiredConfigHash(),
         drifted(agent, json),
+        agent.principal(),
         agent.firstSeen().toString(),
         agent.updatedAt().toString());
   }

@@ -46,7 +46,7 @@ class AgentListParametersTest {
     AgentRecord last =
         new AgentRecord(
             "0b6b5b8e-0000-4000-8000-000000000001", ConnectionState.CONNECTED, Instant.EPOCH, 1, null, 1, null, null,
-            null, null, null, null, null, "{}", Instant.parse("2026-11-22T10:00:00.123456Z"), Instant.EPOCH, null);
+            null, null, null, null, null, "{}", Instant.parse("2026-11-22T10:00:00.123456Z"), Instant.EPOCH, null, null);
 
     AgentQuery next = AgentListParameters.parse(Map.of("after", AgentListParameters.cursorAfter(last)), 1000);
 

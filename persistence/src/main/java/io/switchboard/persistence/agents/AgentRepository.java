@@ -31,7 +31,8 @@ public final class AgentRepository {
       remote_config_status::text, custom_capabilities::text, custom_messages::text, labels::text, first_seen, updated_at,
       (SELECT encode(e.config_hash, 'hex') FROM dispatch_envelopes e
        WHERE e.instance_uid = agents.instance_uid AND e.kind = 'REMOTE_CONFIG' AND e.state IN ('PENDING', 'SENT', 'APPLIED')
-       ORDER BY e.created_at DESC LIMIT 1)
+       ORDER BY e.created_at DESC LIMIT 1),
+      principal
       """;
 
   private final ConnectionPool pool;
@@ -261,6 +262,7 @@ public final class AgentRepository {
         row.get(13, String.class),
         row.get(14, OffsetDateTime.class).toInstant(),
         row.get(15, OffsetDateTime.class).toInstant(),
-        row.get(16, String.class));
+        row.get(16, String.class),
+        row.get(17, String.class));
   }
 }
