@@ -1,6 +1,5 @@
 package io.switchboard.node;
 
-import io.r2dbc.pool.ConnectionPool;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.persistence.Database;
@@ -27,10 +26,8 @@ final class NodeGauges {
             interval,
             interval,
             () -> {
-              pool("write", database.pool());
-              if (database.readPool() != database.pool()) {
-                pool("read", database.readPool());
-              }
+              database.poolStats().ifPresent(stats -> pool("write", stats));
+              database.readPoolStats().ifPresent(stats -> pool("read", stats));
               if (hostsAgents) {
                 sharding(system);
               }
@@ -38,14 +35,10 @@ final class NodeGauges {
             system.executionContext());
   }
 
-  private static void pool(String name, ConnectionPool pool) {
-    pool.getMetrics()
-        .ifPresent(
-            metrics -> {
-              SwitchboardMetrics.databasePool(name, "acquired").update(metrics.acquiredSize());
-              SwitchboardMetrics.databasePool(name, "idle").update(metrics.idleSize());
-              SwitchboardMetrics.databasePool(name, "pending").update(metrics.pendingAcquireSize());
-            });
+  private static void pool(String name, Database.PoolStats stats) {
+    SwitchboardMetrics.databasePool(name, "acquired").update(stats.acquired());
+    SwitchboardMetrics.databasePool(name, "idle").update(stats.idle());
+    SwitchboardMetrics.databasePool(name, "pending").update(stats.pending());
   }
 
   private static void sharding(ActorSystem<?> system) {

@@ -18,6 +18,7 @@ import io.switchboard.cluster.agent.AgentStarts;
 import io.switchboard.cluster.limits.TokenBucket;
 import io.switchboard.cluster.housekeeping.Housekeeping;
 import io.switchboard.cluster.lease.PostgresLease;
+import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.EnvelopeSweep;
 import io.switchboard.dispatch.StoredEnvelopeLedger;
@@ -136,7 +137,7 @@ public final class SwitchboardNode implements AutoCloseable {
     Route apiRoute =
         new OperatorApi(
                 stores,
-                agents,
+                new AgentRecordActions(stores.agents(), agents),
                 dispatcher,
                 settings.dispatch(),
                 rollouts,

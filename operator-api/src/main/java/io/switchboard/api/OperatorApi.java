@@ -15,13 +15,13 @@ import io.switchboard.api.agents.AgentCommandRoutes;
 import io.switchboard.api.agents.AgentRoutes;
 import io.switchboard.api.agents.AgentLabelRoutes;
 import io.switchboard.api.agents.AgentRecordRoutes;
-import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.api.audit.AuditRoutes;
 import io.switchboard.api.auth.Authentication;
 import io.switchboard.api.configurations.ConfigurationRoutes;
 import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.rollouts.RolloutRoutes;
 import io.switchboard.api.envelopes.EnvelopeRoutes;
+import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.rollout.Rollouts;
@@ -71,7 +71,7 @@ public final class OperatorApi {
    */
   public OperatorApi(
       Stores stores,
-      AgentRefs entities,
+      AgentRecordActions agentRecordActions,
       Dispatcher dispatcher,
       DispatchSettings dispatchSettings,
       Rollouts rollouts,
@@ -86,7 +86,7 @@ public final class OperatorApi {
     this.agents = new AgentRoutes(stores.agentQueries(), settings.maxPageSize(), json);
     this.agentCommands = new AgentCommandRoutes(dispatcher, dispatchSettings, settings.maxConfigBytes(), json);
     this.agentLabels = new AgentLabelRoutes(stores.agents(), json);
-    this.agentRecords = new AgentRecordRoutes(stores.agents(), entities, json);
+    this.agentRecords = new AgentRecordRoutes(agentRecordActions, json);
     this.envelopes = new EnvelopeRoutes(stores.envelopes(), settings.maxPageSize(), json);
     this.configurations = new ConfigurationRoutes(stores.configurations(), settings.maxConfigBytes(), json);
     this.rollouts = new RolloutRoutes(rollouts, stores.rollouts(), stores.agents(), json);

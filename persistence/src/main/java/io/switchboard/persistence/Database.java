@@ -8,6 +8,7 @@ import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.postgresql.client.SSLMode;
 import io.r2dbc.spi.ValidationDepth;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.flywaydb.core.Flyway;
 import reactor.core.publisher.Flux;
@@ -80,6 +81,24 @@ public final class Database implements AutoCloseable {
         .timeout(PING_TIMEOUT)
         .onErrorReturn(false)
         .toFuture();
+  }
+
+  /** A pool's connections: taken, idle, and callers waiting for one. */
+  public record PoolStats(int acquired, int idle, int pending) {}
+
+  /** The write pool's connections now, if the pool reports them. */
+  public Optional<PoolStats> poolStats() {
+    return stats(pool);
+  }
+
+  /** The read pool's connections now, when it is a pool of its own (a replica). */
+  public Optional<PoolStats> readPoolStats() {
+    return readPool == pool ? Optional.empty() : stats(readPool);
+  }
+
+  private static Optional<PoolStats> stats(ConnectionPool pool) {
+    return pool.getMetrics()
+        .map(metrics -> new PoolStats(metrics.acquiredSize(), metrics.idleSize(), metrics.pendingAcquireSize()));
   }
 
   @Override

@@ -14,13 +14,8 @@ import io.switchboard.api.Json;
 import io.switchboard.api.Operator;
 import io.switchboard.api.Problem;
 import io.switchboard.api.QueryParameters;
-import io.switchboard.cluster.agent.AgentProtocol;
-import io.switchboard.cluster.agent.AgentRefs;
-import io.switchboard.persistence.agents.AgentRepository;
-import java.time.Duration;
+import io.switchboard.dispatch.AgentRecordActions;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
-import org.apache.pekko.Done;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
@@ -32,15 +27,11 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class AgentRecordRoutes {
 
-  private static final Duration ENTITY_TIMEOUT = Duration.ofSeconds(5);
-
-  private final AgentRepository agents;
-  private final AgentRefs entities;
+  private final AgentRecordActions actions;
   private final ObjectMapper json;
 
-  public AgentRecordRoutes(AgentRepository agents, AgentRefs entities, ObjectMapper json) {
-    this.agents = agents;
-    this.entities = entities;
+  public AgentRecordRoutes(AgentRecordActions actions, ObjectMapper json) {
+    this.actions = actions;
     this.json = json;
   }
 
@@ -63,14 +54,8 @@ public final class AgentRecordRoutes {
     } catch (IllegalArgumentException e) {
       return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
-    // The entity lets its session go and stops first, so that it writes nothing after the row is gone.
-    CompletionStage<Boolean> removed =
-        entities
-            .entityFor(instanceUid)
-            .<Done>ask(AgentProtocol.Remove::new, ENTITY_TIMEOUT)
-            .thenCompose(stopped -> agents.delete(instanceUid, actor));
     return onSuccess(
-        removed,
+        actions.remove(instanceUid, actor),
         found ->
             found
                 ? Json.respond(json, StatusCodes.OK, Map.of("instance_uid", instanceUid, "removed", true))
@@ -85,13 +70,10 @@ public final class AgentRecordRoutes {
       return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
     return onSuccess(
-        agents.resetPrincipal(instanceUid, actor),
-        found -> {
-          if (!found) {
-            return complete(Problem.response(StatusCodes.NOT_FOUND, "no agent " + instanceUid));
-          }
-          entities.entityFor(instanceUid).tell(new AgentProtocol.CredentialReset());
-          return Json.respond(json, StatusCodes.OK, Map.of("instance_uid", instanceUid, "credential", "reset"));
-        });
+        actions.resetCredential(instanceUid, actor),
+        found ->
+            found
+                ? Json.respond(json, StatusCodes.OK, Map.of("instance_uid", instanceUid, "credential", "reset"))
+                : complete(Problem.response(StatusCodes.NOT_FOUND, "no agent " + instanceUid)));
   }
 }
