@@ -12,6 +12,7 @@ import io.switchboard.api.dashboard.ClusterMember;
 import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.dashboard.DashboardAssets;
 import io.switchboard.api.dashboard.LiveBus;
+import io.switchboard.cluster.agent.AgentDependencies;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.cluster.agent.AgentStarts;
@@ -182,10 +183,10 @@ public final class SwitchboardNode implements AutoCloseable {
   }
 
   /** What every agent entity of this node works with. */
-  private static AgentEntity.Dependencies agentDependencies(
+  private static AgentDependencies agentDependencies(
       ActorSystem<?> system, Stores stores, ActorRef<StatusWriter.Command> statusWriter, NodeSettings settings) {
     int newAgents = settings.opamp().admission().newAgentsPerSecond();
-    return new AgentEntity.Dependencies(
+    return new AgentDependencies(
         statusWriter,
         new StoredEnvelopeLedger(stores.envelopes()),
         AgentStarts.batched(stores.agents()),

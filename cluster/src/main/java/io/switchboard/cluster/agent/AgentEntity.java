@@ -42,7 +42,6 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.slf4j.Logger;
 
 /**
  * One agent, wherever Cluster Sharding placed it (entity id = the agent's instance_uid in canonical
@@ -68,35 +67,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
           | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE
           | ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE;
 
-  /**
-   * What every agent entity of a node works with: the node's status writer, the envelope ledger,
-   * the start read, the bound on new agents per second (one bucket for the whole node), and where
-   * identity conflicts are audited.
-   */
-  public record Dependencies(
-      ActorRef<StatusWriter.Command> statusWriter,
-      EnvelopeLedger ledger,
-      AgentStarts starts,
-      TokenBucket newAgents,
-      IdentityConflicts conflicts) {}
 
-  /** Records a session refused because the agent's identity belongs to another credential. */
-  @FunctionalInterface
-  public interface IdentityConflicts {
-    void record(String instanceUid, String boundPrincipal, String presentedPrincipal, String node);
-  }
-
-  /** What the entity started from: the stored state, and the identity read from it. */
-  record Started(AgentStart start, AgentIdentity identity) {}
-
-  private enum Admission {
-    ADMITTED,
-    CONFLICT,
-    TOO_MANY_NEW_AGENTS
-  }
-
-  private static final String CONFLICT = "this agent's instance_uid belongs to another credential";
-  private static final String TOO_MANY_NEW_AGENTS = "too many new agents are arriving at this node; come back later";
 
   private enum IdleTimeout implements Command {
     INSTANCE
@@ -117,7 +88,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
    * to the nodes that do.
    */
   public static ActorRef<ShardingEnvelope<Command>> init(
-      ActorSystem<?> system, Dependencies dependencies, AgentEntitySettings settings) {
+      ActorSystem<?> system, AgentDependencies dependencies, AgentEntitySettings settings) {
     return ClusterSharding.get(system)
         .init(
             Entity.of(
@@ -132,7 +103,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
   public static Behavior<Command> create(
       String instanceUid,
       ActorRef<ClusterSharding.ShardCommand> shard,
-      Dependencies dependencies,
+      AgentDependencies dependencies,
       AgentEntitySettings settings,
       Clock clock) {
     return EntityStart.create(instanceUid, shard, dependencies, settings, clock);
@@ -141,22 +112,18 @@ public final class AgentEntity extends AbstractBehavior<Command> {
   private final TimerScheduler<Command> timers;
   private final String instanceUid;
   private final ActorRef<ClusterSharding.ShardCommand> shard;
-  private final Dependencies dependencies;
+  private final AgentDependencies dependencies;
   private final AgentEntitySettings settings;
   private final Clock clock;
   private final AgentState state = new AgentState();
   private final AgentOutbox outbox;
   private final EnvelopeIntake envelopes;
   private final AgentReplies replies;
-  private final AgentIdentity identity;
+  private final SessionAdmission admission;
   private final ByteString uidBytes;
-  /** Whether the agent has a row; one that has none is new, and new agents per second are bounded. */
-  private boolean known;
   private SessionOwner owner;
   /** The connection state last handed to the status writer, to tell transitions from repeats. */
   private ConnectionState recordedConnectionState;
-  /** Bounds one polling agent's rate; made at its first poll (most agents hold a WebSocket). */
-  private TokenBucket polls;
   /** Set once an operator removed the agent: nothing more is recorded. */
   private boolean removed;
 
@@ -165,10 +132,10 @@ public final class AgentEntity extends AbstractBehavior<Command> {
       TimerScheduler<Command> timers,
       String instanceUid,
       ActorRef<ClusterSharding.ShardCommand> shard,
-      Dependencies dependencies,
+      AgentDependencies dependencies,
       AgentEntitySettings settings,
       Clock clock,
-      Started started) {
+      EntityStart.Started started) {
     super(context);
     this.timers = timers;
     this.instanceUid = instanceUid;
@@ -177,14 +144,25 @@ public final class AgentEntity extends AbstractBehavior<Command> {
     this.settings = settings;
     this.clock = clock;
     this.outbox = new AgentOutbox(settings.heartbeatInterval());
-    this.envelopes = new EnvelopeIntake(new IntakeView(), instanceUid, outbox, dependencies.ledger());
+    this.envelopes =
+        new EnvelopeIntake(
+            new EnvelopeIntake.Entity(
+                () -> owner,
+                state,
+                context.getSelf(),
+                context.getSystem().ignoreRef(),
+                this::push,
+                this::renewHeartbeatWindow,
+                context.getLog()),
+            instanceUid,
+            outbox,
+            dependencies.ledger());
     this.replies = new AgentReplies(instanceUid, state, outbox, envelopes.tracking(), context.getLog());
-    this.identity = started.identity();
-    this.known = started.start().known();
+    this.admission = new SessionAdmission(instanceUid, started, dependencies, settings, clock, context.getLog());
     this.uidBytes = InstanceUid.toBytes(instanceUid);
     envelopes.restore(started.start().desired(), clock.instant());
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
-    if (!identity.confirmed()) {
+    if (!admission.confirmed()) {
       timers.startSingleTimer(ReadAgain.INSTANCE, settings.startRetry());
     }
   }
@@ -215,13 +193,13 @@ public final class AgentEntity extends AbstractBehavior<Command> {
     }
     boolean newSession = owner == null || owner.epoch() != from.epoch();
     if (newSession) {
-      Admission admission = admit(from.principal(), from.node());
-      if (admission != Admission.ADMITTED) {
+      SessionAdmission.Admission admitted = admission.admit(from.principal(), from.node());
+      if (admitted != SessionAdmission.Admission.ADMITTED) {
         from.ref()
             .tell(
-                admission == Admission.CONFLICT
-                    ? replies.refusal(CONFLICT)
-                    : replies.turnAway(TOO_MANY_NEW_AGENTS, retryAfterNewAgents()));
+                admitted == SessionAdmission.Admission.CONFLICT
+                    ? replies.refusal(SessionAdmission.CONFLICT)
+                    : replies.turnAway(SessionAdmission.TOO_MANY_NEW_AGENTS, admission.retryAfterNewAgents()));
         return stopIfUnknown();
       }
       takeOver(SessionOwner.of(from));
@@ -236,84 +214,38 @@ public final class AgentEntity extends AbstractBehavior<Command> {
       return this;
     }
     if (owner == null || owner.isWebSocket()) {
-      Admission admission = admit(poll.principal(), poll.node());
-      if (admission != Admission.ADMITTED) {
+      SessionAdmission.Admission admitted = admission.admit(poll.principal(), poll.node());
+      if (admitted != SessionAdmission.Admission.ADMITTED) {
         poll.replyTo()
             .tell(
-                admission == Admission.CONFLICT
-                    ? new PollAnswer(403, replies.error(CONFLICT))
-                    : new PollAnswer(429, AgentReplies.unavailable(TOO_MANY_NEW_AGENTS, retryAfterNewAgents())));
+                admitted == SessionAdmission.Admission.CONFLICT
+                    ? new PollAnswer(403, replies.error(SessionAdmission.CONFLICT))
+                    : new PollAnswer(
+                        429, AgentReplies.unavailable(SessionAdmission.TOO_MANY_NEW_AGENTS, admission.retryAfterNewAgents())));
         return stopIfUnknown();
       }
       long epoch = Math.max(owner == null ? 0 : owner.epoch() + 1, micros(clock.instant()));
       takeOver(SessionOwner.polling(epoch, poll.node()));
-    } else if (!identity.admit(poll.principal())) {
-      conflict(poll.principal(), poll.node());
-      poll.replyTo().tell(new PollAnswer(403, replies.error(CONFLICT)));
+    } else if (!admission.sameCredential(poll.principal(), poll.node())) {
+      poll.replyTo().tell(new PollAnswer(403, replies.error(SessionAdmission.CONFLICT)));
       return this;
     } else if (!owner.node().equals(poll.node())) {
       owner = owner.pollingThrough(poll.node());
     }
-    if (!pollAllowed()) {
-      poll.replyTo().tell(EntityStart.comeBackLater(polls.untilNext()));
+    if (!admission.pollAllowed()) {
+      poll.replyTo().tell(EntityStart.comeBackLater(admission.untilNextPoll()));
       return this;
     }
     handle(poll.message(), reply -> poll.replyTo().tell(new PollAnswer(200, reply)));
     return this;
   }
 
-  /**
-   * Whether a new session may serve the agent. Its credential must be the one the agent's identity
-   * is bound to (the first one seen binds it), and a new agent must find room within the node's new
-   * agents per second.
-   */
-  private Admission admit(String principal, String node) {
-    if (!identity.admit(principal)) {
-      conflict(principal, node);
-      return Admission.CONFLICT;
-    }
-    if (!known) {
-      if (!dependencies.newAgents().tryTake()) {
-        SwitchboardMetrics.newAgentsShed().increment();
-        return Admission.TOO_MANY_NEW_AGENTS;
-      }
-      known = true;
-    }
-    return Admission.ADMITTED;
-  }
-
-  /** Counts, logs and (at most once a minute) audits a session refused for its credential. */
-  private void conflict(String principal, String node) {
-    SwitchboardMetrics.identityConflicts().increment();
-    getContext()
-        .getLog()
-        .warn("Refused a session of agent {} from {}: its identity belongs to another credential", instanceUid, node);
-    if (identity.auditNow(clock.instant())) {
-      dependencies.conflicts().record(instanceUid, identity.principal(), principal, node);
-    }
-  }
-
   /** A new agent turned away keeps nothing: no entity, no row. */
   private Behavior<Command> stopIfUnknown() {
-    if (!known && owner == null) {
+    if (!admission.known() && owner == null) {
       shard.tell(new ClusterSharding.Passivate<>(getContext().getSelf()));
     }
     return this;
-  }
-
-  private Duration retryAfterNewAgents() {
-    return dependencies.newAgents().untilNext().plusSeconds(1);
-  }
-
-  private boolean pollAllowed() {
-    if (polls == null) {
-      polls = new TokenBucket(settings.pollsPerSecond(), settings.pollBurst());
-    }
-    if (polls.tryTake()) {
-      return true;
-    }
-    SwitchboardMetrics.framesRejected(SwitchboardMetrics.Transport.HTTP, "poll-rate").increment();
-    return false;
   }
 
   private void takeOver(SessionOwner newer) {
@@ -371,7 +303,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
 
   private Behavior<Command> onCredentialReset() {
     getContext().getLog().info("Agent {}'s credential binding was reset; its next session binds it", instanceUid);
-    identity.reset();
+    admission.resetCredential();
     return this;
   }
 
@@ -398,7 +330,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
       timers.startSingleTimer(ReadAgain.INSTANCE, settings.startRetry());
       return this;
     }
-    if (identity.confirm(read.start().principal()) && owner != null) {
+    if (admission.confirm(read.start().principal()) && owner != null) {
       SwitchboardMetrics.identityConflicts().increment();
       owner.close("this agent's identity belongs to another credential");
       endSession("its credential is not the one the agent's identity is bound to");
@@ -479,51 +411,13 @@ public final class AgentEntity extends AbstractBehavior<Command> {
         .statusWriter()
         .tell(
             new StatusWriter.Record(
-                state.status(instanceUid, connectionState, changed, owner.node(), owner.epoch(), identity.principal(), now)));
+                state.status(instanceUid, connectionState, changed, owner.node(), owner.epoch(), admission.principal(), now)));
   }
 
   /** A message on the server's initiative, down the current WebSocket, wherever its node is. */
   private void push(ServerToAgent.Builder message) {
     SwitchboardMetrics.deliveries(owner.route()).increment();
     owner.socket().tell(new Deliver(message.setInstanceUid(uidBytes).setCapabilities(SERVER_CAPABILITIES).build()));
-  }
-
-  /** What the envelope intake sees of this entity. */
-  private final class IntakeView implements EnvelopeIntake.Entity {
-    @Override
-    public SessionOwner owner() {
-      return owner;
-    }
-
-    @Override
-    public AgentState state() {
-      return state;
-    }
-
-    @Override
-    public ActorRef<Command> self() {
-      return getContext().getSelf();
-    }
-
-    @Override
-    public ActorRef<EnvelopeReceipt> nobody() {
-      return getContext().getSystem().ignoreRef();
-    }
-
-    @Override
-    public void push(ServerToAgent.Builder message) {
-      AgentEntity.this.push(message);
-    }
-
-    @Override
-    public void heartbeatIntervalChanged() {
-      renewHeartbeatWindow();
-    }
-
-    @Override
-    public Logger log() {
-      return getContext().getLog();
-    }
   }
 
   /** Microsecond wall-clock time, the unit of epochs and state versions. */

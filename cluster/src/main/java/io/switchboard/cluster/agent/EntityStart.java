@@ -26,6 +26,9 @@ final class EntityStart {
   /** Messages kept while the start read is under way; past this, polls are asked to come back. */
   private static final int WAITING = 256;
 
+  /** What the entity starts from: the stored state, and the identity read from it. */
+  record Started(AgentStart start, AgentIdentity identity) {}
+
   private record Read(AgentStart start, Throwable failure) implements Command {}
 
   private EntityStart() {}
@@ -33,7 +36,7 @@ final class EntityStart {
   static Behavior<Command> create(
       String instanceUid,
       ActorRef<ClusterSharding.ShardCommand> shard,
-      AgentEntity.Dependencies dependencies,
+      AgentDependencies dependencies,
       AgentEntitySettings settings,
       Clock clock) {
     // The agent's id goes into every log line the entity writes (JSON logs carry the MDC).
@@ -68,9 +71,9 @@ final class EntityStart {
   }
 
   /** What the entity starts from: the database's answer, or, when it could not be read, nothing confirmed. */
-  private static AgentEntity.Started started(ActorContext<Command> context, String instanceUid, Read read) {
+  private static Started started(ActorContext<Command> context, String instanceUid, Read read) {
     if (read.failure() == null) {
-      return new AgentEntity.Started(read.start(), AgentIdentity.stored(read.start().principal()));
+      return new Started(read.start(), AgentIdentity.stored(read.start().principal()));
     }
     context
         .getLog()
@@ -79,7 +82,7 @@ final class EntityStart {
             instanceUid,
             read.failure().toString());
     // Known, so that a database outage does not count reconnecting agents as new ones.
-    return new AgentEntity.Started(new AgentStart(true, null, Map.of()), AgentIdentity.unconfirmed());
+    return new Started(new AgentStart(true, null, Map.of()), AgentIdentity.unconfirmed());
   }
 
   private static Behavior<Command> wait(StashBuffer<Command> waiting, Command message) {

@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
@@ -30,28 +32,20 @@ import org.slf4j.Logger;
  */
 final class EnvelopeIntake {
 
-  /** What the intake needs of its entity. */
-  interface Entity {
-    /** The agent's current session, or null when it has none. */
-    SessionOwner owner();
-
-    /** The agent's reported state (capabilities decide what it can take). */
-    AgentState state();
-
-    /** The entity itself, which sessions confirm deliveries to. */
-    ActorRef<AgentProtocol.Command> self();
-
-    /** Nobody: where answers go that no one waits for. */
-    ActorRef<EnvelopeReceipt> nobody();
-
-    /** Sends a message on the server's initiative down the current WebSocket. */
-    void push(ServerToAgent.Builder message);
-
-    /** The agent's heartbeat interval changed: its heartbeat window follows. */
-    void heartbeatIntervalChanged();
-
-    Logger log();
-  }
+  /**
+   * What the intake needs of its entity: its current session (null when it has none), the agent's
+   * reported state, the entity itself (sessions confirm deliveries to it), where answers go that no
+   * one waits for, how to push a message down the current WebSocket, what to do when the agent's
+   * heartbeat interval changes, and the entity's log.
+   */
+  record Entity(
+      Supplier<SessionOwner> owner,
+      AgentState state,
+      ActorRef<AgentProtocol.Command> self,
+      ActorRef<EnvelopeReceipt> nobody,
+      Consumer<ServerToAgent.Builder> push,
+      Runnable heartbeatIntervalChanged,
+      Logger log) {}
 
   /** How many recent envelope ids an entity remembers to recognise redeliveries. */
   private static final int RECENT_ENVELOPES = 64;
@@ -170,9 +164,9 @@ final class EnvelopeIntake {
     } else {
       outbox.desire(stored.envelope(), config, stored.deadline(), tracking);
     }
-    SessionOwner owner = entity.owner();
+    SessionOwner owner = entity.owner().get();
     if (owner != null && owner.isWebSocket() && outbox.desiredConfigDue(entity.state(), now)) {
-      entity.push(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig(tracking)));
+      entity.push().accept(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig(tracking)));
     }
   }
 
@@ -226,7 +220,7 @@ final class EnvelopeIntake {
    */
   private EnvelopeReceipt offerConnectionSettings(TakeEnvelope take) {
     outbox.preferConnectionSettings(take.envelope(), take.message().getConnectionSettings(), tracking);
-    SessionOwner owner = entity.owner();
+    SessionOwner owner = entity.owner().get();
     if (owner == null || entity.state().capabilities() == 0) {
       noSession();
       return new EnvelopeReceipt(EnvelopeState.PENDING, "offered when the agent next reports");
@@ -234,8 +228,8 @@ final class EnvelopeIntake {
     if (!owner.isWebSocket()) {
       return new EnvelopeReceipt(EnvelopeState.PENDING, "offered in the answer to the agent's next poll");
     }
-    entity.push(ServerToAgent.newBuilder().setConnectionSettings(outbox.takeConnectionSettings(tracking)));
-    entity.heartbeatIntervalChanged();
+    entity.push().accept(ServerToAgent.newBuilder().setConnectionSettings(outbox.takeConnectionSettings(tracking)));
+    entity.heartbeatIntervalChanged().run();
     return new EnvelopeReceipt(EnvelopeState.SENT, "sent");
   }
 
@@ -250,7 +244,7 @@ final class EnvelopeIntake {
               : EnvelopeState.FAILED,
           "the agent already reported on this configuration");
     }
-    SessionOwner owner = entity.owner();
+    SessionOwner owner = entity.owner().get();
     if (owner == null || state.capabilities() == 0) {
       noSession();
       return new EnvelopeReceipt(EnvelopeState.PENDING, "sent when the agent next reports");
@@ -261,7 +255,7 @@ final class EnvelopeIntake {
     if (!outbox.desiredConfigDue(state, now)) {
       return new EnvelopeReceipt(EnvelopeState.PENDING, "sent on the agent's next session");
     }
-    entity.push(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig(tracking)));
+    entity.push().accept(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig(tracking)));
     return new EnvelopeReceipt(EnvelopeState.SENT, "sent");
   }
 
@@ -270,7 +264,7 @@ final class EnvelopeIntake {
    * poll, or for the agent to come back, until their deadline.
    */
   private EnvelopeReceipt sendOrHold(AgentOutbox.Waiting message) {
-    SessionOwner owner = entity.owner();
+    SessionOwner owner = entity.owner().get();
     if (owner != null && owner.isWebSocket() && entity.state().capabilities() != 0) {
       pushWaiting(message);
       return null;
@@ -302,7 +296,7 @@ final class EnvelopeIntake {
 
   /** Hands a command to the WebSocket session; it counts as sent once the session confirms it. */
   private void pushWaiting(AgentOutbox.Waiting message) {
-    SessionOwner owner = entity.owner();
+    SessionOwner owner = entity.owner().get();
     SwitchboardMetrics.deliveries(owner.route()).increment();
     ServerToAgent command =
         message.message().toBuilder()
@@ -317,7 +311,7 @@ final class EnvelopeIntake {
   private final class Tracking implements AgentOutbox.Tracking {
     @Override
     public void sent(UUID envelope) {
-      String node = entity.owner().node();
+      String node = entity.owner().get().node();
       recentEnvelopes().put(envelope, new LedgerEntry(EnvelopeState.SENT, null, node));
       ledger.sent(envelope, node);
     }

@@ -97,7 +97,7 @@ class AgentAdmissionTest {
         AgentEntity.create(
             instanceUid,
             shard.getRef(),
-            new AgentEntity.Dependencies(
+            new AgentDependencies(
                 writer.getRef(),
                 ledger,
                 starts,

@@ -108,7 +108,7 @@ class AgentEntityTest {
         AgentEntity.create(
             instanceUid,
             shard.getRef(),
-            new AgentEntity.Dependencies(
+            new AgentDependencies(
                 writer.getRef(), ledger, this::start, new TokenBucket(1000, 1000), (uid, bound, presented, node) -> {}),
             new AgentEntitySettings(Duration.ofMillis(300), Duration.ofSeconds(15), Duration.ofMillis(400), 100, 100, Duration.ofSeconds(1)),
             Clock.systemUTC()));
