@@ -1,12 +1,15 @@
 package io.switchboard.node;
 
-import static io.switchboard.node.AgentMessages.heartbeat;
-import static io.switchboard.node.AgentMessages.newUid;
+import static io.switchboard.testkit.AgentMessages.heartbeat;
+import static io.switchboard.testkit.AgentMessages.newUid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
+import io.switchboard.testkit.RawAgent;
+import io.switchboard.testkit.RawHttpAgent;
+import io.switchboard.testkit.TestNodes;
 import java.net.http.HttpRequest;
 import java.net.http.WebSocketHandshakeException;
 import java.util.Map;

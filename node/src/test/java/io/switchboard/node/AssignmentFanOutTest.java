@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.TestNodes;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;

@@ -3,7 +3,10 @@ package io.switchboard.node;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.FreePorts;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.TestDatabase;
+import io.switchboard.testkit.TestNodes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +20,7 @@ class ClusterBootstrapTest {
 
   @Test
   void nodesFormOneClusterThroughConfigDiscovery() throws Exception {
-    List<Integer> managementPorts = List.of(TestNodes.freePort(), TestNodes.freePort(), TestNodes.freePort());
+    List<Integer> managementPorts = List.of(FreePorts.next(), FreePorts.next(), FreePorts.next());
     String endpoints = managementPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
     List<SwitchboardNode> nodes = new ArrayList<>();
     try (TestDatabase database = TestDatabase.start()) {

@@ -1,7 +1,7 @@
 package io.switchboard.node;
 
-import static io.switchboard.node.AgentMessages.fullState;
-import static io.switchboard.node.AgentMessages.newUid;
+import static io.switchboard.testkit.AgentMessages.fullState;
+import static io.switchboard.testkit.AgentMessages.newUid;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +13,9 @@ import io.switchboard.opamp.ConfigHash;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentConfigFile;
 import io.switchboard.opamp.proto.AgentConfigMap;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.RawAgent;
+import io.switchboard.testkit.TestNodes;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HexFormat;

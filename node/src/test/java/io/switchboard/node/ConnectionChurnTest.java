@@ -7,6 +7,9 @@ import com.google.protobuf.ByteString;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.RawAgent;
+import io.switchboard.testkit.TestNodes;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,9 +21,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.junit.jupiter.api.Test;
 
 /** A thousand agents come and go: nothing of them is left behind on the node. */

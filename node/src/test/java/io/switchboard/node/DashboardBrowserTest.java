@@ -12,6 +12,8 @@ import io.opentelemetry.opamp.client.internal.connectivity.http.OkHttpSender;
 import io.opentelemetry.opamp.client.internal.request.delay.PeriodicDelay;
 import io.opentelemetry.opamp.client.internal.request.service.HttpRequestService;
 import io.switchboard.opamp.InstanceUid;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.TestNodes;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;

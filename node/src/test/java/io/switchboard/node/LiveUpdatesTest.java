@@ -1,11 +1,14 @@
 package io.switchboard.node;
 
-import static io.switchboard.node.AgentMessages.fullState;
-import static io.switchboard.node.AgentMessages.newUid;
+import static io.switchboard.testkit.AgentMessages.fullState;
+import static io.switchboard.testkit.AgentMessages.newUid;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.switchboard.opamp.InstanceUid;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.RawAgent;
+import io.switchboard.testkit.TestNodes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

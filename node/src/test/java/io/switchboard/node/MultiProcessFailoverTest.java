@@ -1,7 +1,7 @@
 package io.switchboard.node;
 
-import static io.switchboard.node.AgentMessages.fullState;
-import static io.switchboard.node.AgentMessages.newUid;
+import static io.switchboard.testkit.AgentMessages.fullState;
+import static io.switchboard.testkit.AgentMessages.newUid;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -10,7 +10,11 @@ import com.google.protobuf.ByteString;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.ServerToAgent;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.FreePorts;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.RawAgent;
+import io.switchboard.testkit.TestDatabase;
+import io.switchboard.testkit.TestNodes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,9 +69,9 @@ class MultiProcessFailoverTest {
   @BeforeAll
   void startNodes() throws Exception {
     database = TestDatabase.start();
-    int seedPort = TestNodes.freePort();
+    int seedPort = FreePorts.next();
     for (int i = 0; i < 3; i++) {
-      nodes.add(startNode(i, i == 0 ? seedPort : TestNodes.freePort(), seedPort));
+      nodes.add(startNode(i, i == 0 ? seedPort : FreePorts.next(), seedPort));
     }
     for (NodeProcess node : nodes) {
       await()
@@ -158,8 +162,8 @@ class MultiProcessFailoverTest {
   }
 
   private NodeProcess startNode(int index, int remotePort, int seedPort) throws IOException {
-    int opampPort = TestNodes.freePort();
-    int apiPort = TestNodes.freePort();
+    int opampPort = FreePorts.next();
+    int apiPort = FreePorts.next();
     Path dataDir = Files.createTempDirectory("switchboard-process");
     Path log = Path.of("target", "multi-process-node-" + index + ".log");
     ProcessBuilder builder =
@@ -177,8 +181,8 @@ class MultiProcessFailoverTest {
     env.put("SWITCHBOARD_DATA_DIR", dataDir.toString());
     env.put("SWITCHBOARD_OPAMP_PORT", Integer.toString(opampPort));
     env.put("SWITCHBOARD_API_PORT", Integer.toString(apiPort));
-    env.put("SWITCHBOARD_METRICS_PORT", Integer.toString(TestNodes.freePort()));
-    env.put("SWITCHBOARD_MANAGEMENT_PORT", Integer.toString(TestNodes.freePort()));
+    env.put("SWITCHBOARD_METRICS_PORT", Integer.toString(FreePorts.next()));
+    env.put("SWITCHBOARD_MANAGEMENT_PORT", Integer.toString(FreePorts.next()));
     env.put("SWITCHBOARD_REMOTE_PORT", Integer.toString(remotePort));
     env.put("SWITCHBOARD_SEED_NODES", "pekko://switchboard@127.0.0.1:" + seedPort);
     env.put("SWITCHBOARD_LEASE_TTL", "4s");

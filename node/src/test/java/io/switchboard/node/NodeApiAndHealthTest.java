@@ -8,8 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.switchboard.opamp.InstanceUid;
-import io.switchboard.persistence.DatabaseEndpoint;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.AgentMessages;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.RawAgent;
+import io.switchboard.testkit.TestDatabase;
+import io.switchboard.testkit.TestNodes;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,15 +38,14 @@ class NodeApiAndHealthTest {
   @BeforeAll
   void start() {
     external = TestDatabase.start();
-    DatabaseEndpoint endpoint = external.endpoint();
     node =
         SwitchboardNode.start(
             TestNodes.config(
                 Map.of(
                     "switchboard.database.url",
-                    "postgresql://" + endpoint.host() + ":" + endpoint.port() + "/" + endpoint.database(),
+                    "postgresql://" + external.host() + ":" + external.port() + "/" + external.databaseName(),
                     "switchboard.database.user",
-                    endpoint.user(),
+                    external.user(),
                     "switchboard.status-writer.retry-backoff-min",
                     "50ms",
                     "switchboard.status-writer.retry-backoff-max",
@@ -61,7 +63,7 @@ class NodeApiAndHealthTest {
   @Test
   void theNodeUsesTheConfiguredDatabaseAndIsReady() {
     assertEquals("agents", external.queryForString("SELECT to_regclass('agents')::text"), "migrated there");
-    assertEquals(external.endpoint().port(), node.database().endpoint().port());
+    assertEquals(external.port(), node.database().endpoint().port());
     await().atMost(Duration.ofSeconds(20))
         .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
     assertEquals(200, HttpProbe.get(node.managementPort(), "/alive").statusCode());

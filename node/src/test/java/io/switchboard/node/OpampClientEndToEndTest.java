@@ -16,6 +16,8 @@ import io.switchboard.opamp.ConfigHash;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentConfigFile;
 import io.switchboard.opamp.proto.AgentConfigMap;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.TestNodes;
 import java.net.http.HttpResponse;
 import java.sql.DriverManager;
 import java.time.Duration;

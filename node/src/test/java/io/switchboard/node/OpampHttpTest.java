@@ -1,8 +1,8 @@
 package io.switchboard.node;
 
-import static io.switchboard.node.AgentMessages.fullState;
-import static io.switchboard.node.AgentMessages.heartbeat;
-import static io.switchboard.node.AgentMessages.newUid;
+import static io.switchboard.testkit.AgentMessages.fullState;
+import static io.switchboard.testkit.AgentMessages.heartbeat;
+import static io.switchboard.testkit.AgentMessages.newUid;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +12,9 @@ import com.google.protobuf.ByteString;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
 import io.switchboard.opamp.proto.ServerToAgentFlags;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.RawHttpAgent;
+import io.switchboard.testkit.TestNodes;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Map;

@@ -1,12 +1,14 @@
 package io.switchboard.node;
 
-import static io.switchboard.node.AgentMessages.heartbeat;
-import static io.switchboard.node.AgentMessages.newUid;
+import static io.switchboard.testkit.AgentMessages.heartbeat;
+import static io.switchboard.testkit.AgentMessages.newUid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.protobuf.ByteString;
 import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.testkit.RawAgent;
+import io.switchboard.testkit.TestNodes;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,7 +1,7 @@
 package io.switchboard.node;
 
-import static io.switchboard.node.AgentMessages.heartbeat;
-import static io.switchboard.node.AgentMessages.newUid;
+import static io.switchboard.testkit.AgentMessages.heartbeat;
+import static io.switchboard.testkit.AgentMessages.newUid;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.switchboard.opamp.proto.ServerErrorResponse;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.RawAgent;
+import io.switchboard.testkit.RawHttpAgent;
+import io.switchboard.testkit.TestNodes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

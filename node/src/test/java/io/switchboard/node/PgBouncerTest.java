@@ -9,13 +9,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.CommandType;
-import io.switchboard.persistence.DatabaseEndpoint;
-import io.switchboard.persistence.EmbeddedDatabase;
+import io.switchboard.testkit.AgentMessages;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.PgBouncer;
+import io.switchboard.testkit.RawAgent;
+import io.switchboard.testkit.TestDatabase;
+import io.switchboard.testkit.TestNodes;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -43,16 +44,15 @@ class PgBouncerTest {
   private static final int SERVER_CONNECTIONS = 2;
   private static final int AGENTS = 6;
 
-  private Path dataDir;
-  private EmbeddedDatabase database;
+  private TestDatabase database;
   private PgBouncer bouncer;
   private SwitchboardNode node;
 
   @BeforeAll
   void start() throws IOException {
-    dataDir = Files.createTempDirectory("switchboard-pgbouncer-db");
-    database = EmbeddedDatabase.start(dataDir.resolve("postgres"), 0);
-    bouncer = PgBouncer.start(database.endpoint(), SERVER_CONNECTIONS);
+    // Empty: the node migrates it, through PgBouncer.
+    database = TestDatabase.start();
+    bouncer = PgBouncer.start(database, SERVER_CONNECTIONS);
     node =
         SwitchboardNode.start(
             TestNodes.config(
@@ -67,9 +67,6 @@ class PgBouncerTest {
     node.close();
     bouncer.close();
     database.close();
-    try (var files = Files.walk(dataDir)) {
-      files.sorted((a, b) -> b.compareTo(a)).forEach(path -> path.toFile().delete());
-    }
   }
 
   @Test
@@ -141,8 +138,7 @@ class PgBouncerTest {
   }
 
   private long count(String sql) throws SQLException {
-    DatabaseEndpoint endpoint = database.endpoint();
-    try (Connection connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+    try (Connection connection = database.connect();
         ResultSet result = connection.createStatement().executeQuery(sql)) {
       result.next();
       return result.getLong(1);

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.testkit.FreePorts;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.Scrape;
+import io.switchboard.testkit.TestNodes;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,8 +32,8 @@ class RolloutEndToEndTest {
 
   private final ObjectMapper json = new ObjectMapper();
   private final Path dataDir = TestNodes.newDataDir();
-  private final int opampPort = TestNodes.freePort();
-  private final int apiPort = TestNodes.freePort();
+  private final int opampPort = FreePorts.next();
+  private final int apiPort = FreePorts.next();
   private final PollingAgents fleet = new PollingAgents(opampPort);
   private SwitchboardNode node;
 

@@ -2,6 +2,7 @@ package io.switchboard.node;
 
 import com.typesafe.config.Config;
 import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.testkit.TestNodes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

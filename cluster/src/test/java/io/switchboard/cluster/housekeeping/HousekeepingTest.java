@@ -3,8 +3,9 @@ package io.switchboard.cluster.housekeeping;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.persistence.Database;
 import io.switchboard.persistence.history.HistoryRetention;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,21 +23,24 @@ class HousekeepingTest {
 
   private final ActorTestKit testKit = ActorTestKit.create();
   private TestDatabase db;
+  private Database database;
 
   @BeforeAll
   void start() {
     db = TestDatabase.start();
+    database = Database.small(db.url());
   }
 
   @AfterAll
   void stop() {
     testKit.shutdownTestKit();
+    database.close();
     db.close();
   }
 
   @Test
   void createsTheComingDaysPartitionsAndDropsExpiredOnes() throws Exception {
-    HistoryRetention history = new HistoryRetention(db.database().pool());
+    HistoryRetention history = new HistoryRetention(database.pool());
     history.ensurePartitions(LocalDate.of(2026, 5, 1), 0).toCompletableFuture().get(20, TimeUnit.SECONDS);
     Clock may31 = Clock.fixed(Instant.parse("2026-05-31T10:00:00Z"), ZoneOffset.UTC);
 

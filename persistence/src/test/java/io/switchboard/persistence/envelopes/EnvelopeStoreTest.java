@@ -14,8 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.persistence.testing.FleetTable;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.persistence.Database;
+import io.switchboard.testkit.FleetTable;
+import io.switchboard.testkit.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -35,17 +36,20 @@ import org.junit.jupiter.api.TestInstance;
 class EnvelopeStoreTest {
 
   private TestDatabase db;
+  private Database database;
   private EnvelopeStore store;
 
   @BeforeAll
   void start() {
     db = TestDatabase.start();
-    store = new EnvelopeStore(db.database().pool());
+    database = Database.small(db.url());
+    store = new EnvelopeStore(database.pool());
     FleetTable.reported(db, List.of("agent-a", "agent-b", "agent-c", "agent-d", "agent-e", "agent-f"));
   }
 
   @AfterAll
   void stop() {
+    database.close();
     db.close();
   }
 

@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.testkit;
 
 import com.google.protobuf.ByteString;
 import io.switchboard.opamp.InstanceUid;
@@ -9,21 +9,21 @@ import io.switchboard.opamp.proto.KeyValue;
 import java.util.UUID;
 
 /** AgentToServer messages as the tests' hand-driven agents send them. */
-final class AgentMessages {
+public final class AgentMessages {
 
   private AgentMessages() {}
 
-  static ByteString newUid() {
+  public static ByteString newUid() {
     return InstanceUid.toBytes(UUID.randomUUID().toString());
   }
 
   /** Only what every message carries: the id, the sequence number and ReportsStatus. */
-  static AgentToServer heartbeat(ByteString uid, long seq) {
+  public static AgentToServer heartbeat(ByteString uid, long seq) {
     return AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(seq).setCapabilities(0x1).build();
   }
 
   /** A heartbeat that also describes the agent, as the first message of a session does. */
-  static AgentToServer fullState(ByteString uid, long seq, String serviceName) {
+  public static AgentToServer fullState(ByteString uid, long seq, String serviceName) {
     return heartbeat(uid, seq).toBuilder()
         .setAgentDescription(
             AgentDescription.newBuilder()

@@ -1,6 +1,5 @@
-package io.switchboard.node;
+package io.switchboard.testkit;
 
-import io.switchboard.persistence.DatabaseEndpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -18,7 +17,7 @@ import org.awaitility.Awaitility;
  * hold: consecutive transactions of one client connection land on whichever server connection is
  * free, as in production behind a pooler.
  */
-final class PgBouncer implements AutoCloseable {
+public final class PgBouncer implements AutoCloseable {
 
   private static final Path BINARY = Path.of("/usr/sbin/pgbouncer");
 
@@ -37,7 +36,7 @@ final class PgBouncer implements AutoCloseable {
   }
 
   /** Starts PgBouncer with {@code serverConnections} connections to {@code backend}, and waits until it listens. */
-  static PgBouncer start(DatabaseEndpoint backend, int serverConnections) throws IOException {
+  public static PgBouncer start(TestDatabase backend, int serverConnections) throws IOException {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(BINARY + " is missing: install Debian's pgbouncer package (.ci/run does)");
     }
@@ -45,15 +44,14 @@ final class PgBouncer implements AutoCloseable {
     // must be able to read its configuration and write its log.
     Path dir = Files.createTempDirectory("switchboard-pgbouncer");
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-    int port = TestNodes.freePort();
-    DatabaseEndpoint.Host host = backend.hosts().get(0);
+    int port = FreePorts.next();
     Files.writeString(dir.resolve("users.txt"), "\"" + backend.user() + "\" \"\"\n");
     Files.writeString(
         dir.resolve("pgbouncer.ini"),
         String.join(
             "\n",
             "[databases]",
-            backend.database() + " = host=" + host.name() + " port=" + host.port() + " dbname=" + backend.database(),
+            backend.databaseName() + " = host=" + backend.host() + " port=" + backend.port() + " dbname=" + backend.databaseName(),
             "[pgbouncer]",
             "listen_addr = 127.0.0.1",
             "listen_port = " + port,
@@ -74,7 +72,7 @@ final class PgBouncer implements AutoCloseable {
     command.add(dir.resolve("pgbouncer.ini").toString());
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
-    PgBouncer bouncer = new PgBouncer(process, dir, port, backend.database(), backend.user());
+    PgBouncer bouncer = new PgBouncer(process, dir, port, backend.databaseName(), backend.user());
     Awaitility.await("PgBouncer listening on " + port)
         .atMost(Duration.ofSeconds(20))
         .until(
@@ -92,7 +90,7 @@ final class PgBouncer implements AutoCloseable {
   }
 
   /** The URL a node is configured with to reach the database through PgBouncer. */
-  String url() {
+  public String url() {
     return "postgresql://" + user + "@127.0.0.1:" + port + "/" + database;
   }
 

@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.testkit;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.switchboard.opamp.proto.AgentToServer;
@@ -16,26 +16,26 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /** A hand-driven OpAMP-over-HTTP client: sends exactly the request a test wants. */
-final class RawHttpAgent {
+public final class RawHttpAgent {
 
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final URI endpoint;
 
-  RawHttpAgent(int port) {
+  public RawHttpAgent(int port) {
     this.endpoint = URI.create("http://127.0.0.1:" + port + "/v1/opamp");
   }
 
   /** Polls with the message and decodes the answer. */
-  Answer poll(AgentToServer message) {
+  public Answer poll(AgentToServer message) {
     return post(request().POST(HttpRequest.BodyPublishers.ofByteArray(message.toByteArray())));
   }
 
-  HttpRequest.Builder request() {
+  public HttpRequest.Builder request() {
     return HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/x-protobuf");
   }
 
-  Answer post(HttpRequest.Builder request) {
+  public Answer post(HttpRequest.Builder request) {
     try {
       HttpResponse<byte[]> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       boolean gzipped = response.headers().firstValue("Content-Encoding").orElse("").equals("gzip");
@@ -52,7 +52,7 @@ final class RawHttpAgent {
   }
 
   /** Just the status, for answers that carry no ServerToAgent (401, ...). */
-  int postForStatus(HttpRequest.Builder request) {
+  public int postForStatus(HttpRequest.Builder request) {
     try {
       return CLIENT.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
@@ -63,7 +63,7 @@ final class RawHttpAgent {
     }
   }
 
-  static byte[] gzip(byte[] bytes) {
+  public static byte[] gzip(byte[] bytes) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
       gzip.write(bytes);
@@ -79,5 +79,5 @@ final class RawHttpAgent {
     }
   }
 
-  record Answer(int status, boolean gzipped, ServerToAgent message, HttpResponse<byte[]> response) {}
+  public record Answer(int status, boolean gzipped, ServerToAgent message, HttpResponse<byte[]> response) {}
 }

@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.testkit;
 
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.ServerToAgent;
@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * A hand-driven OpAMP peer over the JDK's WebSocket client: it sends exactly the bytes a test wants
  * (valid frames, garbage, oversized messages) and records what the server sends back.
  */
-final class RawAgent implements AutoCloseable {
+public final class RawAgent implements AutoCloseable {
 
   /** One client for all agents of a test run: its selector thread serves every socket. */
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
@@ -35,15 +35,15 @@ final class RawAgent implements AutoCloseable {
     this.socket = socket;
   }
 
-  static RawAgent connect(int port) throws Exception {
+  public static RawAgent connect(int port) throws Exception {
     return connect(port, Map.of());
   }
 
-  static RawAgent connect(int port, Map<String, String> headers) throws Exception {
+  public static RawAgent connect(int port, Map<String, String> headers) throws Exception {
     return connect(URI.create("ws://127.0.0.1:" + port + "/v1/opamp"), CLIENT, headers);
   }
 
-  static RawAgent connect(URI endpoint, HttpClient client, Map<String, String> headers) throws Exception {
+  public static RawAgent connect(URI endpoint, HttpClient client, Map<String, String> headers) throws Exception {
     Listener listener = new Listener();
     WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20));
     headers.forEach(builder::header);
@@ -53,16 +53,16 @@ final class RawAgent implements AutoCloseable {
     return agent;
   }
 
-  void send(AgentToServer message) throws Exception {
+  public void send(AgentToServer message) throws Exception {
     sendBytes(OpampFrames.encode(message));
   }
 
-  void sendBytes(byte[] bytes) throws Exception {
+  public void sendBytes(byte[] bytes) throws Exception {
     socket.sendBinary(ByteBuffer.wrap(bytes), true).get(10, TimeUnit.SECONDS);
   }
 
   /** Sends one message split over several WebSocket frames (a streamed message on the server). */
-  void sendFragmented(byte[] bytes, int fragmentSize) throws Exception {
+  public void sendFragmented(byte[] bytes, int fragmentSize) throws Exception {
     for (int offset = 0; offset < bytes.length; offset += fragmentSize) {
       int length = Math.min(fragmentSize, bytes.length - offset);
       boolean last = offset + length >= bytes.length;
@@ -70,17 +70,17 @@ final class RawAgent implements AutoCloseable {
     }
   }
 
-  void sendText(String text) throws Exception {
+  public void sendText(String text) throws Exception {
     socket.sendText(text, true).get(10, TimeUnit.SECONDS);
   }
 
   /** The next message from the server, waiting up to 10 seconds. */
-  ServerToAgent receive() throws InterruptedException {
+  public ServerToAgent receive() throws InterruptedException {
     return receive(Duration.ofSeconds(10));
   }
 
   /** The next message from the server, waiting up to {@code patience}. */
-  ServerToAgent receive(Duration patience) throws InterruptedException {
+  public ServerToAgent receive(Duration patience) throws InterruptedException {
     ServerToAgent message = received.poll(patience.toMillis(), TimeUnit.MILLISECONDS);
     if (message == null) {
       throw new AssertionError("no ServerToAgent within " + patience);
@@ -89,12 +89,12 @@ final class RawAgent implements AutoCloseable {
   }
 
   /** The next message from the server if one comes within {@code patience}. */
-  Optional<ServerToAgent> poll(Duration patience) throws InterruptedException {
+  public Optional<ServerToAgent> poll(Duration patience) throws InterruptedException {
     return Optional.ofNullable(received.poll(patience.toMillis(), TimeUnit.MILLISECONDS));
   }
 
   /** Completes with the close code the server sent. */
-  CompletableFuture<Integer> closeCode() {
+  public CompletableFuture<Integer> closeCode() {
     return closeCode;
   }
 

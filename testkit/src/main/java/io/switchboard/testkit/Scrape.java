@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.testkit;
 
 import java.util.HashMap;
 import java.util.List;
@@ -11,14 +11,14 @@ import java.util.regex.Pattern;
  * One read of a node's Prometheus text, queried by metric name and a subset of labels, so that
  * assertions do not depend on the order Kamon writes labels in.
  */
-final class Scrape {
+public final class Scrape {
 
   private static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)");
   private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
-  record Sample(String name, Map<String, String> labels, double value) {
+  public record Sample(String name, Map<String, String> labels, double value) {
 
-    boolean matches(String metric, Map<String, String> subset) {
+    public boolean matches(String metric, Map<String, String> subset) {
       return name.equals(metric) && labels.entrySet().containsAll(subset.entrySet());
     }
   }
@@ -29,11 +29,11 @@ final class Scrape {
     this.samples = samples;
   }
 
-  static Scrape of(int metricsPort) {
+  public static Scrape of(int metricsPort) {
     return parse(HttpProbe.get(metricsPort, "/metrics").body());
   }
 
-  static Scrape parse(String text) {
+  public static Scrape parse(String text) {
     return new Scrape(
         text.lines()
             .filter(line -> !line.isBlank() && !line.startsWith("#"))
@@ -44,12 +44,12 @@ final class Scrape {
   }
 
   /** The samples of a metric carrying at least the given labels. */
-  List<Sample> samples(String metric, Map<String, String> labels) {
+  public List<Sample> samples(String metric, Map<String, String> labels) {
     return samples.stream().filter(sample -> sample.matches(metric, labels)).toList();
   }
 
   /** The sum over the matching samples, or empty when there is none. */
-  OptionalDouble sum(String metric, Map<String, String> labels) {
+  public OptionalDouble sum(String metric, Map<String, String> labels) {
     List<Sample> matching = samples(metric, labels);
     return matching.isEmpty()
         ? OptionalDouble.empty()
@@ -57,7 +57,7 @@ final class Scrape {
   }
 
   /** Every sample whose metric name starts with the prefix. */
-  List<Sample> startingWith(String prefix) {
+  public List<Sample> startingWith(String prefix) {
     return samples.stream().filter(sample -> sample.name().startsWith(prefix)).toList();
   }
 

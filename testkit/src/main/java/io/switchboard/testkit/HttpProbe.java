@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,24 +11,24 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /** Plain HTTP requests against a node's endpoints, for assertions. */
-final class HttpProbe {
+public final class HttpProbe {
 
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private HttpProbe() {}
 
-  static HttpResponse<String> get(int port, String path) {
+  public static HttpResponse<String> get(int port, String path) {
     return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)));
   }
 
   /** A request with a JSON body (PUT, POST, ...). */
-  static HttpResponse<String> send(int port, String method, String path, String json) {
+  public static HttpResponse<String> send(int port, String method, String path, String json) {
     return send(port, method, path, json, Map.of());
   }
 
   /** A request with a JSON body and extra headers (Idempotency-Key, ...). */
-  static HttpResponse<String> send(int port, String method, String path, String json, Map<String, String> headers) {
+  public static HttpResponse<String> send(int port, String method, String path, String json, Map<String, String> headers) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(10))
@@ -49,7 +49,7 @@ final class HttpProbe {
     }
   }
 
-  static JsonNode getJson(int port, String path) {
+  public static JsonNode getJson(int port, String path) {
     try {
       return JSON.readTree(get(port, path).body());
     } catch (java.io.IOException e) {
@@ -61,7 +61,7 @@ final class HttpProbe {
    * The value of a Prometheus series, e.g. {@code switchboard_active_sessions{transport="websocket"}},
    * or empty when the node does not export it (yet).
    */
-  static OptionalDouble metric(int metricsPort, String series) {
+  public static OptionalDouble metric(int metricsPort, String series) {
     for (String line : get(metricsPort, "/metrics").body().split("\n")) {
       if (line.startsWith(series + " ")) {
         return OptionalDouble.of(Double.parseDouble(line.substring(series.length() + 1).trim()));

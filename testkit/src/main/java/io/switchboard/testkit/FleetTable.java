@@ -1,4 +1,4 @@
-package io.switchboard.persistence.testing;
+package io.switchboard.testkit;
 
 import java.util.Collection;
 
@@ -6,6 +6,7 @@ import java.util.Collection;
  * A synthetic fleet in the agents table, made by PostgreSQL itself in one statement: agent i is
  * disconnected when i % 10 = 0, unhealthy when i % 50 = 0, failed its config when i % 20 = 0, runs
  * service "svc-(i % 100)" on linux (even i) or windows (odd i), and was first seen i seconds ago.
+ * The table must exist: open the database (which migrates it) first.
  */
 public final class FleetTable {
 
