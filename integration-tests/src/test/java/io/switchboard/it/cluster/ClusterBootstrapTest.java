@@ -1,8 +1,9 @@
-package io.switchboard.node;
+package io.switchboard.it.cluster;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.node.SwitchboardNode;
 import io.switchboard.testkit.FreePorts;
 import io.switchboard.testkit.HttpProbe;
 import io.switchboard.testkit.TestDatabase;

@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.it.cluster;
 
 import static io.switchboard.testkit.AgentMessages.fullState;
 import static io.switchboard.testkit.AgentMessages.newUid;

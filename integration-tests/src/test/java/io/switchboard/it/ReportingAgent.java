@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.it;
 
 import io.opentelemetry.opamp.client.OpampClient;
 import io.opentelemetry.opamp.client.internal.response.MessageData;
@@ -11,15 +11,15 @@ import opamp.proto.ServerErrorResponse;
  * Callbacks for the OpenTelemetry OpAMP client: reports every remote config it gets with one
  * outcome, APPLIED as a healthy agent would, or FAILED as one whose check refuses it.
  */
-final class ReportingAgent implements OpampClient.Callbacks {
+public final class ReportingAgent implements OpampClient.Callbacks {
 
   private final RemoteConfigStatuses outcome;
 
-  ReportingAgent(RemoteConfigStatuses outcome) {
+  public ReportingAgent(RemoteConfigStatuses outcome) {
     this.outcome = outcome;
   }
 
-  static ReportingAgent applying() {
+  public static ReportingAgent applying() {
     return new ReportingAgent(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
   }
 

@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.it.cluster;
 
 import static io.switchboard.testkit.AgentMessages.fullState;
 import static io.switchboard.testkit.AgentMessages.newUid;
@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import io.switchboard.node.SwitchboardNode;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.CommandType;

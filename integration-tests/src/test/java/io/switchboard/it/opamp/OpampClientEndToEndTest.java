@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.it.opamp;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +12,8 @@ import io.opentelemetry.opamp.client.internal.request.delay.PeriodicDelay;
 import io.opentelemetry.opamp.client.internal.request.service.HttpRequestService;
 import io.opentelemetry.opamp.client.internal.request.service.WebSocketRequestService;
 import io.opentelemetry.opamp.client.request.service.RequestService;
+import io.switchboard.it.ReportingAgent;
+import io.switchboard.node.SwitchboardNode;
 import io.switchboard.opamp.ConfigHash;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentConfigFile;

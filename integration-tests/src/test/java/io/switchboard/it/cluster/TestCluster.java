@@ -1,7 +1,8 @@
-package io.switchboard.node;
+package io.switchboard.it.cluster;
 
 import com.typesafe.config.Config;
 import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.node.SwitchboardNode;
 import io.switchboard.testkit.TestNodes;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,12 +23,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /** Several nodes in one JVM on one database: their configuration, and what sharding says about them. */
-final class TestCluster {
+public final class TestCluster {
 
   private TestCluster() {}
 
   /** A node of the cluster on {@code databaseUrl}, joining {@code seeds} (or itself, with none). */
-  static Config nodeConfig(String databaseUrl, List<String> seeds, Map<String, Object> overrides) {
+  public static Config nodeConfig(String databaseUrl, List<String> seeds, Map<String, Object> overrides) {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("switchboard.database.url", databaseUrl);
     settings.put("pekko.cluster.seed-nodes", new ArrayList<>(seeds));
@@ -37,18 +38,18 @@ final class TestCluster {
     return TestNodes.config(settings);
   }
 
-  static String address(SwitchboardNode node) {
+  public static String address(SwitchboardNode node) {
     return Cluster.get(node.system()).selfMember().address().toString();
   }
 
-  static long upMembers(SwitchboardNode node) {
+  public static long upMembers(SwitchboardNode node) {
     return StreamSupport.stream(Cluster.get(node.system()).state().getMembers().spliterator(), false)
         .filter(member -> member.status() == MemberStatus.up())
         .count();
   }
 
   /** How many nodes host a region for agent entities, as the coordinator sees it from {@code node}. */
-  static int shardRegions(SwitchboardNode node) throws Exception {
+  public static int shardRegions(SwitchboardNode node) throws Exception {
     ShardRegion.ClusterShardingStats stats =
         AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
                 ClusterSharding.get(node.system()).shardState(),
@@ -61,7 +62,7 @@ final class TestCluster {
   }
 
   /** The instance uids of the agent entities running on {@code node}. */
-  static Set<String> entitiesOn(SwitchboardNode node) throws Exception {
+  public static Set<String> entitiesOn(SwitchboardNode node) throws Exception {
     ShardRegion.CurrentShardRegionState state =
         AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
                 ClusterSharding.get(node.system()).shardState(),

@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.it.rollout;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.it.PollingAgents;
+import io.switchboard.node.SwitchboardNode;
 import io.switchboard.testkit.HttpProbe;
 import io.switchboard.testkit.TestNodes;
 import java.net.http.HttpResponse;

@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.it;
 
 import com.google.protobuf.ByteString;
 import io.opentelemetry.opamp.client.OpampClient;
@@ -19,17 +19,17 @@ import opamp.proto.RemoteConfigStatuses;
  * restart and (unlike this client over WebSocket, which answers ReportFullState only with its 30 s
  * heartbeat) describe themselves within a second.
  */
-final class PollingAgents implements AutoCloseable {
+public final class PollingAgents implements AutoCloseable {
 
   private final int opampPort;
   private final List<OpampClient> clients = new ArrayList<>();
 
-  PollingAgents(int opampPort) {
+  public PollingAgents(int opampPort) {
     this.opampPort = opampPort;
   }
 
   /** A new agent with {@code service.name} {@code service} that answers every config {@code outcome}. */
-  void connect(String service, RemoteConfigStatuses outcome) {
+  public void connect(String service, RemoteConfigStatuses outcome) {
     byte[] uid = OpampClientBuilder.createRandomInstanceUid();
     PeriodicDelay everySecond = PeriodicDelay.ofFixedDuration(Duration.ofSeconds(1));
     clients.add(

@@ -1,10 +1,11 @@
-package io.switchboard.node;
+package io.switchboard.it.opamp;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
 import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.node.SwitchboardNode;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.testkit.HttpProbe;

@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.it.dashboard;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +11,8 @@ import io.opentelemetry.opamp.client.OpampClientBuilder;
 import io.opentelemetry.opamp.client.internal.connectivity.http.OkHttpSender;
 import io.opentelemetry.opamp.client.internal.request.delay.PeriodicDelay;
 import io.opentelemetry.opamp.client.internal.request.service.HttpRequestService;
+import io.switchboard.it.ReportingAgent;
+import io.switchboard.node.SwitchboardNode;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.testkit.HttpProbe;
 import io.switchboard.testkit.TestNodes;

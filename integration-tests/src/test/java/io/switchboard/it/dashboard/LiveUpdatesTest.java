@@ -1,10 +1,11 @@
-package io.switchboard.node;
+package io.switchboard.it.dashboard;
 
 import static io.switchboard.testkit.AgentMessages.fullState;
 import static io.switchboard.testkit.AgentMessages.newUid;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.switchboard.node.SwitchboardNode;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.testkit.HttpProbe;
 import io.switchboard.testkit.RawAgent;

@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.it.cluster;
 
 import static io.switchboard.testkit.AgentMessages.fullState;
 import static io.switchboard.testkit.AgentMessages.newUid;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.switchboard.node.SwitchboardNode;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.testkit.HttpProbe;
