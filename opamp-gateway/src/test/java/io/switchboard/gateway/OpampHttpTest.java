@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.gateway;
 
 import static io.switchboard.testkit.AgentMessages.fullState;
 import static io.switchboard.testkit.AgentMessages.heartbeat;
@@ -9,93 +9,87 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.switchboard.cluster.agent.AgentProtocol;
 import io.switchboard.opamp.InstanceUid;
+import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
-import io.switchboard.opamp.proto.ServerToAgentFlags;
-import io.switchboard.testkit.HttpProbe;
 import io.switchboard.testkit.RawHttpAgent;
-import io.switchboard.testkit.TestNodes;
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.OptionalDouble;
 import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** OpAMP over plain HTTP, driven request by request. */
+/**
+ * OpAMP over plain HTTP to the gateway, request by request: what reaches the agent's entity, and
+ * the route's own checks (content type, size before and after decompression, instance_uid, gzip).
+ * The entity's answers across polls are tested end to end in integration-tests.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpampHttpTest {
 
   private static final int MAX_MESSAGE_BYTES = 64 * 1024;
-  private static final String HTTP_SESSIONS = "switchboard_active_sessions{transport=\"http\"}";
 
-  private SwitchboardNode node;
+  private TestGateway gateway;
   private RawHttpAgent http;
 
   @BeforeAll
-  void startNode() {
-    node =
-        SwitchboardNode.start(
-            TestNodes.config(
-                Map.of(
-                    "switchboard.opamp.max-message-size", MAX_MESSAGE_BYTES,
-                    "switchboard.agent.heartbeat-window", "3s")));
-    http = new RawHttpAgent(node.opampPort());
+  void startGateway() {
+    gateway = TestGateway.start(Map.of("switchboard.opamp.max-message-size", MAX_MESSAGE_BYTES));
+    http = new RawHttpAgent(gateway.port());
   }
 
   @AfterAll
-  void stopNode() {
-    node.close();
+  void stopGateway() {
+    gateway.close();
   }
 
   @Test
-  void pollsAreAnsweredAndStateIsKeptAcrossThem() {
+  void aPollGoesToItsAgentsEntityAndTheEntitysReplyIsTheResponse() {
     ByteString uid = newUid();
+    AgentToServer message = fullState(uid, 1, "http-test");
 
-    RawHttpAgent.Answer first = http.poll(fullState(uid, 1, "http-test"));
-    assertEquals(200, first.status());
-    assertEquals(uid, first.message().getInstanceUid());
-    assertTrue(first.message().getCapabilities() != 0);
-    assertEquals(0, first.message().getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
+    RawHttpAgent.Answer answer = http.poll(message);
 
-    assertEquals(0, http.poll(heartbeat(uid, 2)).message().getFlags());
-    assertEquals(
-        ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE,
-        http.poll(heartbeat(uid, 9)).message().getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE,
-        "a sequence gap asks for full state over HTTP too");
-
-    await().atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () -> {
-              var agent = HttpProbe.getJson(node.apiPort(), "/api/agents/" + InstanceUid.toText(uid));
-              assertEquals("CONNECTED", agent.path("connection_state").asText());
-              assertEquals(9, agent.path("sequence_num").asLong());
-              assertEquals("http-test", agent.at("/description/identifying_attributes/service.name").asText());
-            });
+    assertEquals(200, answer.status());
+    assertEquals(TestGateway.answerTo(message), answer.message());
+    assertEquals("application/x-protobuf", answer.response().headers().firstValue("Content-Type").orElse(""));
+    List<AgentProtocol.Command> seen =
+        gateway.entities()
+            .fishForMessage(
+                Duration.ofSeconds(10),
+                command ->
+                    command instanceof AgentProtocol.AgentPoll poll && poll.message().getInstanceUid().equals(uid)
+                        ? FishingOutcomes.complete()
+                        : FishingOutcomes.continueAndIgnore());
+    AgentProtocol.AgentPoll poll = (AgentProtocol.AgentPoll) seen.get(seen.size() - 1);
+    assertEquals(message, poll.message());
+    assertEquals(TestGateway.NODE, poll.node(), "the entity learns which node took the poll");
   }
 
   @Test
-  void aPollingAgentThatStopsPollingIsDisconnectedAfterTheHeartbeatWindow() {
-    ByteString uid = newUid();
-    double before = HttpProbe.metric(node.metricsPort(), HTTP_SESSIONS).orElse(0);
-    http.poll(fullState(uid, 1, "http-test"));
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> HttpProbe.metric(node.metricsPort(), HTTP_SESSIONS).orElse(0) >= before + 1);
+  void aPollTheEntityDoesNotAnswerInTimeIsAnswered503WithRetryAfter() {
+    try (TestGateway silent =
+        TestGateway.silent(
+            Map.of(
+                "switchboard.opamp.poll-timeout", "500ms",
+                "switchboard.opamp.admission.retry-after", "2s",
+                "switchboard.opamp.admission.retry-jitter", "0s"))) {
+      ByteString uid = newUid();
 
-    await().atMost(Duration.ofSeconds(20))
-        .untilAsserted(
-            () ->
-                assertEquals(
-                    "DISCONNECTED",
-                    HttpProbe.getJson(node.apiPort(), "/api/agents/" + InstanceUid.toText(uid))
-                        .path("connection_state")
-                        .asText()));
-    // Every polling agent of this class goes silent within seconds, so all their sessions end.
-    await().atMost(Duration.ofSeconds(20))
-        .untilAsserted(() -> assertEquals(OptionalDouble.of(0), HttpProbe.metric(node.metricsPort(), HTTP_SESSIONS)));
+      RawHttpAgent.Answer answer = new RawHttpAgent(silent.port()).poll(heartbeat(uid, 1));
+
+      assertEquals(503, answer.status());
+      assertEquals("2", answer.response().headers().firstValue("Retry-After").orElse(""));
+      assertEquals(ServerErrorResponseType.ServerErrorResponseType_Unavailable, answer.message().getErrorResponse().getType());
+      assertEquals(2_000_000_000L, answer.message().getErrorResponse().getRetryInfo().getRetryAfterNanoseconds());
+      assertEquals(uid, silent.entities().expectMessageClass(AgentProtocol.AgentPoll.class).message().getInstanceUid());
+    }
   }
 
   @Test
@@ -161,7 +155,7 @@ class OpampHttpTest {
 
   @Test
   void oversizedBodiesGet413BeforeAndAfterDecompression() {
-    double before = rejected("oversized");
+    double before = TestGateway.rejected("http", "oversized");
 
     assertEquals(
         413, http.post(http.request().POST(HttpRequest.BodyPublishers.ofByteArray(new byte[MAX_MESSAGE_BYTES + 1]))).status());
@@ -172,12 +166,6 @@ class OpampHttpTest {
         http.post(http.request().header("Content-Encoding", "gzip").POST(HttpRequest.BodyPublishers.ofByteArray(bomb)))
             .status());
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> rejected("oversized") >= before + 2);
-  }
-
-  private double rejected(String reason) {
-    return HttpProbe.metric(
-            node.metricsPort(), "switchboard_frames_rejected_total{transport=\"http\",reason=\"" + reason + "\"}")
-        .orElse(0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> TestGateway.rejected("http", "oversized") >= before + 2);
   }
 }

@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.gateway;
 
 import static io.switchboard.testkit.AgentMessages.heartbeat;
 import static io.switchboard.testkit.AgentMessages.newUid;
@@ -9,10 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.switchboard.opamp.proto.ServerErrorResponse;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
-import io.switchboard.testkit.HttpProbe;
 import io.switchboard.testkit.RawAgent;
 import io.switchboard.testkit.RawHttpAgent;
-import io.switchboard.testkit.TestNodes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,39 +21,38 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** A full or flooded node turns agents away with a retry delay instead of falling over. */
+/** A full or flooded gateway turns agents away with a retry delay instead of falling over. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OverloadSheddingTest {
 
-  private SwitchboardNode node;
+  private TestGateway gateway;
 
   @BeforeAll
-  void startNode() {
-    node =
-        SwitchboardNode.start(
-            TestNodes.config(
-                Map.of(
-                    "switchboard.opamp.admission.max-sessions", 2,
-                    "switchboard.opamp.admission.max-polls-per-second", 3,
-                    "switchboard.opamp.admission.retry-after", "2s",
-                    "switchboard.opamp.admission.retry-jitter", "2s")));
+  void startGateway() {
+    gateway =
+        TestGateway.start(
+            Map.of(
+                "switchboard.opamp.admission.max-sessions", 2,
+                "switchboard.opamp.admission.max-polls-per-second", 3,
+                "switchboard.opamp.admission.retry-after", "2s",
+                "switchboard.opamp.admission.retry-jitter", "2s"));
   }
 
   @AfterAll
-  void stopNode() {
-    node.close();
+  void stopGateway() {
+    gateway.close();
   }
 
   @Test
   void aFullNodeAnswersUnavailableWithARetryDelayAndClosesUntilASlotFreesUp() throws Exception {
-    try (RawAgent first = RawAgent.connect(node.opampPort());
-        RawAgent second = RawAgent.connect(node.opampPort())) {
+    try (RawAgent first = RawAgent.connect(gateway.port());
+        RawAgent second = RawAgent.connect(gateway.port())) {
       first.send(heartbeat(newUid(), 1));
       first.receive();
       second.send(heartbeat(newUid(), 1));
       second.receive();
 
-      try (RawAgent third = RawAgent.connect(node.opampPort())) {
+      try (RawAgent third = RawAgent.connect(gateway.port())) {
         ServerErrorResponse refusal = third.receive().getErrorResponse();
         assertEquals(ServerErrorResponseType.ServerErrorResponseType_Unavailable, refusal.getType());
         long retryAfterMillis = TimeUnit.NANOSECONDS.toMillis(refusal.getRetryInfo().getRetryAfterNanoseconds());
@@ -67,7 +64,7 @@ class OverloadSheddingTest {
       await().atMost(Duration.ofSeconds(10))
           .untilAsserted(
               () -> {
-                try (RawAgent later = RawAgent.connect(node.opampPort())) {
+                try (RawAgent later = RawAgent.connect(gateway.port())) {
                   ByteString uid = newUid();
                   later.send(heartbeat(uid, 1));
                   assertEquals(uid, later.receive().getInstanceUid(), "a freed slot takes a new agent");
@@ -77,16 +74,14 @@ class OverloadSheddingTest {
     await().atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                HttpProbe.metric(
-                            node.metricsPort(),
-                            "switchboard_connections_shed_total{transport=\"websocket\",reason=\"max-sessions\"}")
-                        .orElse(0)
+                TestGateway.metric(
+                        "switchboard_connections_shed_total", Map.of("transport", "websocket", "reason", "max-sessions"))
                     >= 1);
   }
 
   @Test
   void aFloodOfPollsIsAnswered503WithRetryAfter() {
-    RawHttpAgent http = new RawHttpAgent(node.opampPort());
+    RawHttpAgent http = new RawHttpAgent(gateway.port());
     ByteString uid = newUid();
 
     List<RawHttpAgent.Answer> answers = new ArrayList<>();
