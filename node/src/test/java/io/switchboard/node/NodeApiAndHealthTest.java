@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,19 +67,6 @@ class NodeApiAndHealthTest {
         .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
     assertEquals(200, HttpProbe.get(node.managementPort(), "/alive").statusCode());
     assertEquals("UP", HttpProbe.getJson(node.apiPort(), "/api/health").path("status").asText());
-  }
-
-  @Test
-  void badRequestsGetProblemDetails() throws Exception {
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents?limit=lots"), 400, "limit must be a whole number");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents?limit=0"), 400, "between 1 and 1000");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents?limit=1001"), 400, "between 1 and 1000");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents/not-a-uid"), 400, "is not an instance_uid");
-    String unknown = UUID.randomUUID().toString();
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents/" + unknown), 404, "no agent " + unknown);
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/nothing-here"), 404, "no API resource");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents?healthy=maybe"), 400, "healthy must be true or false");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents?colour=blue"), 400, "unknown parameter");
   }
 
   @Test

@@ -132,24 +132,6 @@ class AgentCommandApiTest {
   }
 
   @Test
-  void badRequestsAndUnknownAgentsGetProblemDetails() throws Exception {
-    String unknown = "/api/agents/" + UUID.randomUUID();
-    assertProblem(HttpProbe.send(node.apiPort(), "PUT", unknown + "/remote-config", CONFIG), 404, "no agent");
-    assertProblem(HttpProbe.send(node.apiPort(), "POST", unknown + "/restart", ""), 404, "no agent");
-    assertProblem(HttpProbe.send(node.apiPort(), "PUT", unknown + "/remote-config", "{not json"), 400, "unreadable body");
-    assertProblem(HttpProbe.send(node.apiPort(), "PUT", unknown + "/remote-config", "{\"config_map\": {}}"), 400, "at least one file");
-    assertProblem(
-        HttpProbe.send(node.apiPort(), "PUT", unknown + "/remote-config", "{\"config_map\": {\"a.yaml\": {}}}"),
-        400,
-        "has no body");
-    assertProblem(
-        HttpProbe.send(node.apiPort(), "POST", unknown + "/custom-messages", "{\"capability\": \"c\", \"type\": \"t\", \"data\": \"***\"}"),
-        400,
-        "base64");
-    assertProblem(HttpProbe.send(node.apiPort(), "GET", unknown + "/restart", ""), 405, "POST");
-  }
-
-  @Test
   void theAgentListFiltersAndPages() throws Exception {
     String service = "filter-" + UUID.randomUUID();
     try (RawAgent first = RawAgent.connect(node.opampPort());

@@ -174,25 +174,6 @@ class EnvelopeApiTest {
         2, HttpProbe.getJson(node.apiPort(), "/api/envelopes?state=pending&agent=" + agent).path("envelopes").size());
   }
 
-  @Test
-  void badRequestsGetProblemDetails() throws Exception {
-    ByteString uid = newUid();
-    String path = "/api/agents/" + InstanceUid.toText(uid);
-    connectOnceAndLeave(uid);
-
-    assertProblem(HttpProbe.send(node.apiPort(), "POST", path + "/restart?deadline=soon", ""), 400, "ISO-8601");
-    assertProblem(HttpProbe.send(node.apiPort(), "POST", path + "/restart?deadline=PT0S", ""), 400, "positive");
-    assertProblem(HttpProbe.send(node.apiPort(), "POST", path + "/restart?deadline=P30D", ""), 400, "at most");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/envelopes/" + UUID.randomUUID()), 404, "no envelope");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/envelopes/not-a-uuid"), 400, "UUID");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/envelopes?state=LOST"), 400, "state must be one of");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/envelopes?colour=red"), 400, "unknown parameter");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/audit?before=-3"), 400, "positive");
-    assertEquals(
-        0, HttpProbe.getJson(node.apiPort(), "/api/envelopes?agent=" + InstanceUid.toText(uid)).path("envelopes").size(),
-        "refused requests leave no envelope");
-  }
-
   /** The agent becomes known to Switchboard (with the restart capability), then goes away. */
   private void connectOnceAndLeave(ByteString uid) throws Exception {
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {

@@ -1,23 +1,17 @@
-package io.switchboard.node;
+package io.switchboard.api.configurations;
 
-import static io.switchboard.testkit.AgentMessages.fullState;
-import static io.switchboard.testkit.AgentMessages.newUid;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import io.switchboard.api.TestApi;
 import io.switchboard.opamp.ConfigHash;
-import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentConfigFile;
 import io.switchboard.opamp.proto.AgentConfigMap;
 import io.switchboard.testkit.HttpProbe;
-import io.switchboard.testkit.RawAgent;
-import io.switchboard.testkit.TestNodes;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.UUID;
@@ -26,9 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** Configurations and their versions, agent labels and selector previews through the REST API. */
+/** Configurations and their versions through the REST API: drafted, published, archived, diffed, audited. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConfigurationApiTest {
+class ConfigurationRoutesTest {
 
   private static final String V1 = "{\"config_map\": {\"collector.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"a: 1\\nb: 2\"}}}";
   private static final String V2 =
@@ -36,16 +30,16 @@ class ConfigurationApiTest {
           + " \"extra.yaml\": {\"body\": \"c: 1\"}}}";
 
   private final ObjectMapper json = new ObjectMapper();
-  private SwitchboardNode node;
+  private TestApi api;
 
   @BeforeAll
-  void startNode() {
-    node = SwitchboardNode.start(TestNodes.config());
+  void startApi() {
+    api = TestApi.start();
   }
 
   @AfterAll
-  void stopNode() {
-    node.close();
+  void stopApi() {
+    api.close();
   }
 
   @Test
@@ -65,17 +59,17 @@ class ConfigurationApiTest {
     assertProblem(send("POST", path + "/versions/1/publish", ""), 409, "only a draft");
     assertEquals(2, body(send("POST", path + "/versions", V2), 201).path("version").asInt());
 
-    JsonNode diff = HttpProbe.getJson(node.apiPort(), path + "/diff?from=1&to=2");
+    JsonNode diff = HttpProbe.getJson(api.port(), path + "/diff?from=1&to=2");
     assertEquals("changed", diff.at("/files/0/change").asText());
     assertTrue(diff.at("/files/0/diff").asText().contains("-b: 2") && diff.at("/files/0/diff").asText().contains("+b: 3"), diff.toString());
     assertEquals("added", diff.at("/files/1/change").asText());
 
     assertEquals("ARCHIVED", body(send("POST", path + "/versions/1/archive", ""), 200).path("state").asText());
-    JsonNode configuration = HttpProbe.getJson(node.apiPort(), path);
+    JsonNode configuration = HttpProbe.getJson(api.port(), path);
     assertEquals("ARCHIVED", configuration.at("/versions/0/state").asText());
     assertEquals("DRAFT", configuration.at("/versions/1/state").asText());
     assertTrue(
-        HttpProbe.getJson(node.apiPort(), "/api/audit?target=configuration/" + name + "/1").path("events").size() >= 4,
+        HttpProbe.getJson(api.port(), "/api/audit?target=configuration/" + name + "/1").path("events").size() >= 4,
         "create, two edits, publish and archive are audited");
   }
 
@@ -88,35 +82,7 @@ class ConfigurationApiTest {
     assertProblem(send("POST", "/api/configurations/" + name + "/versions", "{\"config_map\": {}}"), 400, "at least one file");
     assertProblem(send("POST", "/api/configurations/" + name + "/versions", "{\"config_map\": {\"a\": {\"body\": 3}}}"), 400, "has no body");
     assertProblem(send("POST", "/api/configurations/" + name + "/versions/7/publish", ""), 404, "no version 7");
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/configurations/" + name + "/diff?from=x"), 400, "from");
-  }
-
-  @Test
-  void labelsAreSetAndSelectAgents() throws Exception {
-    ByteString uid = newUid();
-    String agent = InstanceUid.toText(uid);
-    try (RawAgent raw = RawAgent.connect(node.opampPort())) {
-      raw.send(fullState(uid, 1, "labelled"));
-      raw.receive();
-    }
-    await().atMost(Duration.ofSeconds(20)).until(() -> HttpProbe.get(node.apiPort(), "/api/agents/" + agent).statusCode() == 200);
-
-    JsonNode labelled = body(send("PUT", "/api/agents/" + agent + "/labels", "{\"labels\": {\"ring\": \"canary\", \"env\": \"prod\"}}"), 200);
-    assertEquals("canary", labelled.at("/labels/ring").asText());
-    assertEquals("prod", HttpProbe.getJson(node.apiPort(), "/api/agents/" + agent).at("/labels/env").asText());
-    assertEquals(1, HttpProbe.getJson(node.apiPort(), "/api/agents?label=ring=canary&attribute=service.name=labelled").path("agents").size());
-    assertEquals(
-        1,
-        body(send("POST", "/api/selectors/preview", "{\"attributes\": {\"service.name\": \"labelled\"}, \"labels\": {\"env\": \"prod\"}}"), 200)
-            .path("matching")
-            .asInt());
-    assertEquals(0, body(send("POST", "/api/selectors/preview", "{\"labels\": {\"env\": \"staging\"}}"), 200).path("matching").asInt());
-    assertProblem(send("PUT", "/api/agents/" + UUID.randomUUID() + "/labels", "{\"labels\": {}}"), 404, "no agent");
-    assertProblem(send("PUT", "/api/agents/" + agent + "/labels", "{\"labels\": {\"\": \"x\"}}"), 400, "label keys");
-    assertProblem(send("PUT", "/api/agents/" + agent + "/labels", "{}"), 400, "labels is required");
-    assertTrue(
-        HttpProbe.getJson(node.apiPort(), "/api/audit?target=agent/" + agent).path("events").toString().contains("\"before\":{}"),
-        "the label change is audited with the labels before");
+    assertProblem(HttpProbe.get(api.port(), "/api/configurations/" + name + "/diff?from=x"), 400, "from");
   }
 
   private static AgentConfigMap config(String body) {
@@ -126,7 +92,7 @@ class ConfigurationApiTest {
   }
 
   private HttpResponse<String> send(String method, String path, String body) {
-    return HttpProbe.send(node.apiPort(), method, path, body, Map.of());
+    return HttpProbe.send(api.port(), method, path, body, Map.of());
   }
 
   private JsonNode body(HttpResponse<String> response, int status) throws Exception {

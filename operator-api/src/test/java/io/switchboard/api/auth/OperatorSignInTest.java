@@ -1,24 +1,21 @@
-package io.switchboard.node;
+package io.switchboard.api.auth;
 
-import static io.switchboard.testkit.AgentMessages.fullState;
-import static io.switchboard.testkit.AgentMessages.newUid;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.ByteString;
-import io.switchboard.opamp.InstanceUid;
+import io.switchboard.api.TestApi;
+import io.switchboard.testkit.FleetTable;
 import io.switchboard.testkit.HttpProbe;
-import io.switchboard.testkit.RawAgent;
 import io.switchboard.testkit.TestNodes;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,23 +28,21 @@ class OperatorSignInTest {
   private static final String ADMIN_PASSWORD = "correct horse battery";
 
   private final ObjectMapper json = new ObjectMapper();
-  private SwitchboardNode node;
+  private TestApi api;
 
   @BeforeAll
-  void startNode() {
-    node =
-        SwitchboardNode.start(
-            TestNodes.config(Map.of("switchboard.api.auth.enabled", true, "switchboard.api.auth.admin-password", ADMIN_PASSWORD)));
+  void startApi() {
+    api = TestApi.start(Map.of("switchboard.api.auth.enabled", true, "switchboard.api.auth.admin-password", ADMIN_PASSWORD));
   }
 
   @AfterAll
-  void stopNode() {
-    node.close();
+  void stopApi() {
+    api.close();
   }
 
   @Test
   void rolesAreEnforcedByTheApi() throws Exception {
-    assertProblem(HttpProbe.get(node.apiPort(), "/api/agents"), 401, "sign in first");
+    assertProblem(HttpProbe.get(api.port(), "/api/agents"), 401, "sign in first");
     assertProblem(login("admin", "wrong password"), 401, "wrong username or password");
 
     HttpResponse<String> admin = login("admin", ADMIN_PASSWORD);
@@ -59,48 +54,45 @@ class OperatorSignInTest {
     String viewer = "viewer-" + System.nanoTime();
     String account = "{\"username\": \"" + viewer + "\", \"password\": \"a long viewer password\", \"role\": \"VIEWER\"}";
     assertProblem(
-        HttpProbe.send(node.apiPort(), "POST", "/api/operators", account, Map.of("Cookie", asAdmin.get("Cookie"))), 403, "X-CSRF-Token");
-    assertEquals(201, HttpProbe.send(node.apiPort(), "POST", "/api/operators", account, asAdmin).statusCode());
+        HttpProbe.send(api.port(), "POST", "/api/operators", account, Map.of("Cookie", asAdmin.get("Cookie"))), 403, "X-CSRF-Token");
+    assertEquals(201, HttpProbe.send(api.port(), "POST", "/api/operators", account, asAdmin).statusCode());
     assertTrue(
-        HttpProbe.send(node.apiPort(), "GET", "/api/audit?target=operator/" + viewer, "", asAdmin).body().contains("\"actor\":\"admin\""),
+        HttpProbe.send(api.port(), "GET", "/api/audit?target=operator/" + viewer, "", asAdmin).body().contains("\"actor\":\"admin\""),
         "the audit log names the signed-in operator");
 
-    ByteString uid = newUid();
-    String agent = InstanceUid.toText(uid);
-    try (RawAgent raw = RawAgent.connect(node.opampPort())) {
-      raw.send(fullState(uid, 1, "signed-in").toBuilder().setCapabilities(0x1 | 0x2).build());
-      raw.receive();
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .until(() -> HttpProbe.send(node.apiPort(), "GET", "/api/agents/" + agent, "", asAdmin).statusCode() == 200);
+    // An agent that reported once: its entity (stood in for) takes what the admin sends it.
+    String agent = UUID.randomUUID().toString();
+    FleetTable.reported(api.db(), List.of(agent));
+    assertEquals(200, HttpProbe.send(api.port(), "GET", "/api/agents/" + agent, "", asAdmin).statusCode());
 
-      Map<String, String> asViewer = signedIn(login(viewer, "a long viewer password"));
-      assertEquals(200, HttpProbe.send(node.apiPort(), "GET", "/api/agents/" + agent, "", asViewer).statusCode());
-      String config = "{\"config_map\": {\"c.yaml\": {\"body\": \"x: 1\"}}}";
-      assertProblem(
-          HttpProbe.send(node.apiPort(), "PUT", "/api/agents/" + agent + "/remote-config", config, asViewer), 403, "needs the OPERATOR role");
-      assertProblem(HttpProbe.send(node.apiPort(), "GET", "/api/operators", "", asViewer), 403, "ADMIN");
-      assertEquals(202, HttpProbe.send(node.apiPort(), "PUT", "/api/agents/" + agent + "/remote-config", config, asAdmin).statusCode());
-    }
+    Map<String, String> asViewer = signedIn(login(viewer, "a long viewer password"));
+    assertEquals(200, HttpProbe.send(api.port(), "GET", "/api/agents/" + agent, "", asViewer).statusCode());
+    String config = "{\"config_map\": {\"c.yaml\": {\"body\": \"x: 1\"}}}";
+    assertProblem(
+        HttpProbe.send(api.port(), "PUT", "/api/agents/" + agent + "/remote-config", config, asViewer), 403, "needs the OPERATOR role");
+    assertProblem(HttpProbe.send(api.port(), "GET", "/api/operators", "", asViewer), 403, "ADMIN");
+    assertEquals("0", api.db().queryForString("SELECT count(*) FROM dispatch_envelopes WHERE instance_uid = ?", agent), "refused: nothing stored");
+    assertEquals(202, HttpProbe.send(api.port(), "PUT", "/api/agents/" + agent + "/remote-config", config, asAdmin).statusCode());
+    assertEquals("admin", api.db().queryForString("SELECT created_by FROM dispatch_envelopes WHERE instance_uid = ?", agent));
 
-    assertEquals(204, HttpProbe.send(node.apiPort(), "DELETE", "/api/session", "", asAdmin).statusCode());
-    assertProblem(HttpProbe.send(node.apiPort(), "GET", "/api/agents", "", asAdmin), 401, "session ended");
-    assertEquals(200, HttpProbe.get(node.apiPort(), "/api/health").statusCode(), "load balancers need no session");
+    assertEquals(204, HttpProbe.send(api.port(), "DELETE", "/api/session", "", asAdmin).statusCode());
+    assertProblem(HttpProbe.send(api.port(), "GET", "/api/agents", "", asAdmin), 401, "session ended");
+    assertEquals(200, HttpProbe.get(api.port(), "/api/health").statusCode(), "load balancers need no session");
   }
 
   @Test
   void withoutAConfiguredPasswordTheFirstAdminsIsGeneratedIntoTheDataDirectory() throws Exception {
     Path dataDir = TestNodes.newDataDir();
-    try (SwitchboardNode fresh = SwitchboardNode.start(TestNodes.config(dataDir, Map.of("switchboard.api.auth.enabled", true)))) {
+    try (TestApi fresh = TestApi.start(dataDir, Map.of("switchboard.api.auth.enabled", true))) {
       Path file = dataDir.resolve("admin-password");
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
       String password = Files.readString(file).trim();
-      assertEquals(200, HttpProbe.send(fresh.apiPort(), "POST", "/api/session", credentials("admin", password)).statusCode());
+      assertEquals(200, HttpProbe.send(fresh.port(), "POST", "/api/session", credentials("admin", password)).statusCode());
     }
   }
 
   private HttpResponse<String> login(String username, String password) {
-    return HttpProbe.send(node.apiPort(), "POST", "/api/session", credentials(username, password));
+    return HttpProbe.send(api.port(), "POST", "/api/session", credentials(username, password));
   }
 
   private static String credentials(String username, String password) {

@@ -1,4 +1,4 @@
-package io.switchboard.node;
+package io.switchboard.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.testkit.HttpProbe;
-import io.switchboard.testkit.TestNodes;
 import java.net.http.HttpResponse;
 import java.util.Iterator;
 import java.util.Map;
@@ -22,21 +21,21 @@ import org.junit.jupiter.api.TestInstance;
 class OpenApiTest {
 
   private final ObjectMapper json = new ObjectMapper();
-  private SwitchboardNode node;
+  private TestApi api;
 
   @BeforeAll
-  void startNode() {
-    node = SwitchboardNode.start(TestNodes.config());
+  void startApi() {
+    api = TestApi.start();
   }
 
   @AfterAll
-  void stopNode() {
-    node.close();
+  void stopApi() {
+    api.close();
   }
 
   @Test
   void everyDocumentedCallIsRouted() throws Exception {
-    HttpResponse<String> served = HttpProbe.get(node.apiPort(), "/api/openapi.json");
+    HttpResponse<String> served = HttpProbe.get(api.port(), "/api/openapi.json");
     assertEquals(200, served.statusCode());
     assertEquals("application/json", served.headers().firstValue("Content-Type").orElse(""));
     JsonNode document = json.readTree(served.body());
@@ -54,10 +53,10 @@ class OpenApiTest {
       for (Iterator<String> methods = path.getValue().fieldNames(); methods.hasNext(); ) {
         String method = methods.next().toUpperCase();
         if (path.getValue().path(method.toLowerCase()).at("/responses/200/content").has("text/event-stream")) {
-          continue; // an endless stream: LiveUpdatesTest reads it
+          continue; // an endless stream: LiveUpdatesTest (integration-tests) reads it
         }
         HttpResponse<String> response =
-            method.equals("GET") ? HttpProbe.get(node.apiPort(), concrete) : HttpProbe.send(node.apiPort(), method, concrete, "{}");
+            method.equals("GET") ? HttpProbe.get(api.port(), concrete) : HttpProbe.send(api.port(), method, concrete, "{}");
         String call = method + " " + path.getKey() + " -> " + response.statusCode() + " " + response.body();
         assertFalse(response.body().contains("no API resource"), call);
         assertTrue(response.statusCode() != 405, call);
