@@ -48,6 +48,8 @@ class EmbeddedNodeShutdownTest {
     env.put("SWITCHBOARD_API_PORT", Integer.toString(apiPort));
     env.put("SWITCHBOARD_METRICS_PORT", Integer.toString(FreePorts.next()));
     env.put("SWITCHBOARD_MANAGEMENT_PORT", Integer.toString(FreePorts.next()));
+    // Alone in its cluster: remoting on any free port, not the default 7355.
+    env.put("SWITCHBOARD_REMOTE_PORT", "0");
     env.put("SWITCHBOARD_AUTH_ENABLED", "false");
     Process node = builder.start();
     String uid;

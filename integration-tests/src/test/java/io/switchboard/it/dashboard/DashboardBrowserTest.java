@@ -41,14 +41,21 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The dashboard in headless Chromium (Debian's chromium and chromium-driver, which .ci/run
  * installs): an operator signs in, finds an agent connected by the OpenTelemetry client, pushes a
  * config to it and sees it turn APPLIED without reloading; a viewer's push is refused by the API.
- * Each page's screenshot goes to docs/screenshots.
+ * Each page's screenshot goes to target/screenshots, or, to refresh the pictures the docs show,
+ * to docs/screenshots when run with {@code -Dswitchboard.screenshots.update=true}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardBrowserTest {
 
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path SCREENSHOTS = Path.of("..", "docs", "screenshots");
+  /**
+   * The docs' pictures (docs/screenshots, tracked) only when asked for with {@code
+   * -Dswitchboard.screenshots.update=true}; otherwise this module's target/screenshots, so that a
+   * test run changes no tracked file.
+   */
+  private static final Path SCREENSHOTS =
+      Boolean.getBoolean("switchboard.screenshots.update") ? Path.of("..", "docs", "screenshots") : Path.of("target", "screenshots");
   private static final String PASSWORD = "dashboard admin password";
 
   private final ObjectMapper json = new ObjectMapper();
