@@ -10,11 +10,12 @@ import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentCommand;
+import io.switchboard.persistence.Database;
 import io.switchboard.persistence.envelopes.EnvelopeStore;
 import io.switchboard.persistence.envelopes.EnvelopeKind;
 import io.switchboard.persistence.envelopes.EnvelopeState;
-import io.switchboard.persistence.testing.FleetTable;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.FleetTable;
+import io.switchboard.testkit.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -42,6 +43,7 @@ class DispatcherTest {
       ServerToAgent.newBuilder().setCommand(ServerToAgentCommand.newBuilder().setType(CommandType.CommandType_Restart)).build();
 
   private TestDatabase db;
+  private Database database;
   private ActorTestKit testKit;
   private Dispatcher dispatcher;
   private List<String> agents;
@@ -50,6 +52,7 @@ class DispatcherTest {
   @BeforeAll
   void start() {
     db = TestDatabase.start();
+    database = Database.small(db.url());
     FleetTable.fill(db, 300);
     agents = List.of(db.queryForString("SELECT string_agg(instance_uid, ',' ORDER BY instance_uid) FROM agents").split(","));
     testKit = ActorTestKit.create();
@@ -65,7 +68,7 @@ class DispatcherTest {
                 }));
     dispatcher =
         new Dispatcher(
-            new EnvelopeStore(db.database().pool()),
+            new EnvelopeStore(database.pool()),
             uid -> TestEntityRef.of(AgentEntity.TYPE_KEY, uid, entities),
             Duration.ofSeconds(10),
             testKit.system().ignoreRef(),
@@ -75,6 +78,7 @@ class DispatcherTest {
   @AfterAll
   void stop() {
     testKit.shutdownTestKit();
+    database.close();
     db.close();
   }
 

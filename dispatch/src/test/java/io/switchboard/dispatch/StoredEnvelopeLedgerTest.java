@@ -5,13 +5,14 @@ import io.switchboard.cluster.agent.EnvelopeLedger;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.persistence.Database;
 import io.switchboard.persistence.envelopes.Envelope;
 import io.switchboard.persistence.envelopes.EnvelopeStore;
 import io.switchboard.persistence.envelopes.EnvelopeKind;
 import io.switchboard.persistence.envelopes.EnvelopeState;
 import io.switchboard.persistence.envelopes.NewEnvelope;
-import io.switchboard.persistence.testing.FleetTable;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.FleetTable;
+import io.switchboard.testkit.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -27,16 +28,19 @@ import org.junit.jupiter.api.TestInstance;
 class StoredEnvelopeLedgerTest {
 
   private TestDatabase db;
+  private Database database;
   private EnvelopeStore store;
 
   @BeforeAll
   void start() {
     db = TestDatabase.start();
-    store = new EnvelopeStore(db.database().pool());
+    database = Database.small(db.url());
+    store = new EnvelopeStore(database.pool());
   }
 
   @AfterAll
   void stop() {
+    database.close();
     db.close();
   }
 

@@ -1,13 +1,17 @@
 package io.switchboard.node;
 
-import static io.switchboard.node.AgentMessages.fullState;
-import static io.switchboard.node.AgentMessages.newUid;
+import static io.switchboard.testkit.AgentMessages.fullState;
+import static io.switchboard.testkit.AgentMessages.newUid;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.persistence.EmbeddedDatabase;
+import io.switchboard.testkit.FreePorts;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.RawAgent;
+import io.switchboard.testkit.TestNodes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,18 +36,20 @@ class EmbeddedNodeShutdownTest {
   @Test
   void aNodeStoppedWithSigtermWritesItsAgentsDisconnectedBeforeItsDatabaseStops() throws Exception {
     Path dataDir = Files.createTempDirectory("switchboard-shutdown");
-    int opampPort = TestNodes.freePort();
-    int apiPort = TestNodes.freePort();
+    int opampPort = FreePorts.next();
+    int apiPort = FreePorts.next();
     Path log = Path.of("target", "embedded-node-shutdown.log");
     ProcessBuilder builder = TestNodes.nodeProcess(log, List.of("-Xmx256m"));
     Map<String, String> env = builder.environment();
     env.remove("SWITCHBOARD_DATABASE_URL");
     env.put("SWITCHBOARD_DATA_DIR", dataDir.toString());
-    env.put("SWITCHBOARD_EMBEDDED_DATABASE_PORT", Integer.toString(TestNodes.freePort()));
+    env.put("SWITCHBOARD_EMBEDDED_DATABASE_PORT", Integer.toString(FreePorts.next()));
     env.put("SWITCHBOARD_OPAMP_PORT", Integer.toString(opampPort));
     env.put("SWITCHBOARD_API_PORT", Integer.toString(apiPort));
-    env.put("SWITCHBOARD_METRICS_PORT", Integer.toString(TestNodes.freePort()));
-    env.put("SWITCHBOARD_MANAGEMENT_PORT", Integer.toString(TestNodes.freePort()));
+    env.put("SWITCHBOARD_METRICS_PORT", Integer.toString(FreePorts.next()));
+    env.put("SWITCHBOARD_MANAGEMENT_PORT", Integer.toString(FreePorts.next()));
+    // Alone in its cluster: remoting on any free port, not the default 7355.
+    env.put("SWITCHBOARD_REMOTE_PORT", "0");
     env.put("SWITCHBOARD_AUTH_ENABLED", "false");
     Process node = builder.start();
     String uid;
@@ -65,7 +71,7 @@ class EmbeddedNodeShutdownTest {
     }
     assertEquals(true, node.waitFor(90, TimeUnit.SECONDS), "the node exits after SIGTERM");
 
-    try (EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), TestNodes.freePort());
+    try (EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), FreePorts.next());
         Connection connection =
             DriverManager.getConnection(database.endpoint().jdbcUrl(), database.endpoint().user(), database.endpoint().password());
         PreparedStatement query = connection.prepareStatement("SELECT connection_state FROM agents WHERE instance_uid = ?")) {

@@ -1,13 +1,17 @@
 package io.switchboard.node;
 
-import static io.switchboard.node.AgentMessages.fullState;
-import static io.switchboard.node.AgentMessages.newUid;
+import static io.switchboard.testkit.AgentMessages.fullState;
+import static io.switchboard.testkit.AgentMessages.newUid;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.switchboard.opamp.InstanceUid;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.RawAgent;
+import io.switchboard.testkit.Scrape;
+import io.switchboard.testkit.TestNodes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.switchboard.node;
 
-import static io.switchboard.node.AgentMessages.fullState;
-import static io.switchboard.node.AgentMessages.newUid;
+import static io.switchboard.testkit.AgentMessages.fullState;
+import static io.switchboard.testkit.AgentMessages.newUid;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +10,10 @@ import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.CommandType;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.HttpProbe;
+import io.switchboard.testkit.RawAgent;
+import io.switchboard.testkit.TestDatabase;
+import io.switchboard.testkit.TestNodes;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

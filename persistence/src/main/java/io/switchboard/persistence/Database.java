@@ -7,6 +7,7 @@ import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.postgresql.client.SSLMode;
 import io.r2dbc.spi.ValidationDepth;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -44,6 +45,18 @@ public final class Database implements AutoCloseable {
   public static Database open(DatabaseEndpoint endpoint, DatabaseEndpoint readEndpoint, DatabaseSettings settings) {
     migrate(endpoint);
     return new Database(endpoint, pool(endpoint, settings), pool(readEndpoint, settings));
+  }
+
+  /**
+   * A database at {@code url} ({@code postgresql://user@host:port/database}, as {@link
+   * DatabaseEndpoint#parse} reads it), migrated like {@link #open}, with a small pool (1 to 4
+   * connections, idle ones closed after a minute) that gives up quickly: for tools and tests, which
+   * have no node settings to take a pool's size from.
+   */
+  public static Database small(String url) {
+    return open(
+        DatabaseEndpoint.parse(url, "", ""),
+        new DatabaseSettings(url, "", "", "", 1, 4, Duration.ofMinutes(1), 0, Path.of(".")));
   }
 
   /** Applies the Flyway migrations under {@code db/migration}. */

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.switchboard.persistence.testing.FleetTable;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.FleetTable;
+import io.switchboard.testkit.TestDatabase;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +15,8 @@ class DatabaseCopyTest {
   void everyRowMovesToTheOtherDatabaseWhichMustBeEmpty() {
     try (TestDatabase embedded = TestDatabase.start();
         TestDatabase external = TestDatabase.start()) {
+      // The copy migrates the target itself; the source is a node's database, migrated.
+      Database.migrate(endpoint(embedded));
       FleetTable.fill(embedded, 5_000);
       embedded.execute(
           "INSERT INTO agent_status_history (instance_uid, recorded_at, state_version, connection_state, session_epoch)"
@@ -28,7 +30,7 @@ class DatabaseCopyTest {
               + " SELECT gen_random_uuid(), instance_uid, 'RESTART', '{}', '\\x00', 'SENT', now(), 'ops' FROM agents LIMIT 10");
       embedded.execute("INSERT INTO audit_events (actor, action, target) VALUES ('ops', 'configuration.create', 'configuration/collector')");
 
-      Map<String, Long> copied = DatabaseCopy.copy(embedded.endpoint(), external.endpoint());
+      Map<String, Long> copied = DatabaseCopy.copy(endpoint(embedded), endpoint(external));
 
       assertEquals(5_000L, copied.get("agents"));
       assertEquals(5_000L, copied.get("agent_status_history"));
@@ -42,8 +44,12 @@ class DatabaseCopyTest {
           external.queryForString("SELECT md5(string_agg(a::text, ',' ORDER BY instance_uid)) FROM agents a"),
           "identical rows");
       IllegalStateException again =
-          assertThrows(IllegalStateException.class, () -> DatabaseCopy.copy(embedded.endpoint(), external.endpoint()));
+          assertThrows(IllegalStateException.class, () -> DatabaseCopy.copy(endpoint(embedded), endpoint(external)));
       assertTrue(again.getMessage().contains("already holds 5000 agents"));
     }
+  }
+
+  private static DatabaseEndpoint endpoint(TestDatabase db) {
+    return DatabaseEndpoint.parse(db.url(), "", "");
   }
 }

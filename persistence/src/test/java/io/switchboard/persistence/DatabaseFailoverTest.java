@@ -7,7 +7,7 @@ import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.AgentStatusStore;
 import io.switchboard.persistence.status.ConnectionState;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,20 +27,24 @@ class DatabaseFailoverTest {
   @Test
   void withSeveralHostsWritesFollowTheServerThatIsStillThere() throws Exception {
     try (TestDatabase first = TestDatabase.start();
-        TestDatabase second = TestDatabase.start();
-        Database database = Database.open(bothHosts(first, second), settings())) {
-      AgentStatusStore store = new AgentStatusStore(database.pool());
-      store.upsert(List.of(status("before-failover"))).toCompletableFuture().get(20, TimeUnit.SECONDS);
-      assertEquals("1", first.queryForString("SELECT count(*) FROM agents"));
+        TestDatabase second = TestDatabase.start()) {
+      // Opening migrates the server it reaches, the first; the second, standing in for the replica
+      // that is promoted, has the schema too.
+      Database.migrate(endpoint(second));
+      try (Database database = Database.open(bothHosts(first, second), settings())) {
+        AgentStatusStore store = new AgentStatusStore(database.pool());
+        store.upsert(List.of(status("before-failover"))).toCompletableFuture().get(20, TimeUnit.SECONDS);
+        assertEquals("1", first.queryForString("SELECT count(*) FROM agents"));
 
-      first.stopServer();
-      try {
-        await().atMost(Duration.ofSeconds(30))
-            .ignoreExceptions()
-            .until(() -> store.upsert(List.of(status("after-failover"))).toCompletableFuture().get(10, TimeUnit.SECONDS).written() == 1);
-        assertEquals("after-failover", second.queryForString("SELECT instance_uid FROM agents"));
-      } finally {
-        first.startServer();
+        first.stopServer();
+        try {
+          await().atMost(Duration.ofSeconds(30))
+              .ignoreExceptions()
+              .until(() -> store.upsert(List.of(status("after-failover"))).toCompletableFuture().get(10, TimeUnit.SECONDS).written() == 1);
+          assertEquals("after-failover", second.queryForString("SELECT instance_uid FROM agents"));
+        } finally {
+          first.startServer();
+        }
       }
     }
   }
@@ -49,8 +53,9 @@ class DatabaseFailoverTest {
   void queriesGoToTheReadOnlyUrlWhenOneIsConfigured() throws Exception {
     try (TestDatabase primary = TestDatabase.start();
         TestDatabase replica = TestDatabase.start();
-        Database database = Database.open(primary.endpoint(), replica.endpoint(), settings())) {
-      new AgentStatusStore(replica.database().pool())
+        Database onReplica = Database.small(replica.url());
+        Database database = Database.open(endpoint(primary), endpoint(replica), settings())) {
+      new AgentStatusStore(onReplica.pool())
           .upsert(List.of(status("only-on-the-replica")))
           .toCompletableFuture()
           .get(20, TimeUnit.SECONDS);
@@ -64,17 +69,21 @@ class DatabaseFailoverTest {
   }
 
   private static DatabaseEndpoint bothHosts(TestDatabase first, TestDatabase second) {
-    DatabaseEndpoint a = first.endpoint();
     return new DatabaseEndpoint(
-        List.of(new DatabaseEndpoint.Host(a.host(), a.port()), new DatabaseEndpoint.Host("localhost", second.endpoint().port())),
-        a.database(),
-        a.user(),
-        a.password(),
+        List.of(new DatabaseEndpoint.Host(first.host(), first.port()), new DatabaseEndpoint.Host(second.host(), second.port())),
+        first.databaseName(),
+        first.user(),
+        first.password(),
         Map.of());
   }
 
+  private static DatabaseEndpoint endpoint(TestDatabase db) {
+    return DatabaseEndpoint.parse(db.url(), "", "");
+  }
+
+  /** A small pool that gives up quickly, so that a failover shows within the test's patience. */
   private DatabaseSettings settings() {
-    return TestDatabase.settings(dataDir);
+    return new DatabaseSettings("", "", "", "", 1, 4, Duration.ofMinutes(1), 0, dataDir);
   }
 
   private static AgentStatus status(String uid) {

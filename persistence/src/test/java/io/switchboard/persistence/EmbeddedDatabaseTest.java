@@ -2,8 +2,9 @@ package io.switchboard.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.TestDatabase;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,7 +12,7 @@ class EmbeddedDatabaseTest {
 
   @Test
   void aRestartedDatabaseRuntimeKeepsItsDataAndSchema(@TempDir Path dataDir) throws Exception {
-    DatabaseSettings settings = TestDatabase.settings(dataDir);
+    DatabaseSettings settings = new DatabaseSettings("", "", "", "", 1, 4, Duration.ofMinutes(1), 0, dataDir);
 
     try (DatabaseRuntime first = DatabaseRuntime.start(settings)) {
       assertEquals(true, first.database().ping().toCompletableFuture().get());
@@ -27,10 +28,11 @@ class EmbeddedDatabaseTest {
 
   @Test
   void pingIsFalseWhenTheDatabaseIsGone() throws Exception {
-    try (TestDatabase db = TestDatabase.start()) {
-      assertEquals(true, db.database().ping().toCompletableFuture().get());
+    try (TestDatabase db = TestDatabase.start();
+        Database database = Database.small(db.url())) {
+      assertEquals(true, database.ping().toCompletableFuture().get());
       db.stopServer();
-      assertEquals(false, db.database().ping().toCompletableFuture().get());
+      assertEquals(false, database.ping().toCompletableFuture().get());
       db.startServer();
     }
   }

@@ -1,13 +1,14 @@
 package io.switchboard.bench.scenario;
 
 import io.switchboard.bench.report.Percentiles;
+import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentQuery;
 import io.switchboard.persistence.agents.AgentRecord;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.agents.Selector;
 import io.switchboard.persistence.status.ConnectionState;
-import io.switchboard.persistence.testing.FleetTable;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.FleetTable;
+import io.switchboard.testkit.TestDatabase;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -28,9 +29,10 @@ public final class AgentQueryBenchmark {
   private AgentQueryBenchmark() {}
 
   public static void run() throws Exception {
-    try (TestDatabase db = TestDatabase.start()) {
+    try (TestDatabase db = TestDatabase.start();
+        Database database = Database.small(db.url())) {
       FleetTable.fill(db, AGENTS);
-      AgentRepository agents = new AgentRepository(db.database().pool());
+      AgentRepository agents = new AgentRepository(database.pool());
       AgentRecord middle = agents.list(AgentQuery.firstPage(1000)).toCompletableFuture().get().get(999);
       AgentQuery.Cursor deep = new AgentQuery.Cursor(middle.firstSeen(), middle.instanceUid());
 

@@ -1,14 +1,14 @@
 package io.switchboard.bench.scenario;
 
 import io.switchboard.bench.report.Percentiles;
+import io.switchboard.persistence.Database;
 import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.AgentStatusStore;
 import io.switchboard.persistence.status.ConnectionState;
 import io.switchboard.persistence.status.StatusWriter;
 import io.switchboard.persistence.status.StatusWriterSettings;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.TestDatabase;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -52,8 +52,9 @@ public final class StatusWriteBenchmark {
   private StatusWriteBenchmark() {}
 
   public static void run() throws Exception {
-    try (TestDatabase db = TestDatabase.start()) {
-      AgentStatusStore store = new AgentStatusStore(db.database().pool());
+    try (TestDatabase db = TestDatabase.start();
+        Database database = Database.small(db.url())) {
+      AgentStatusStore store = new AgentStatusStore(database.pool());
       seed(store);
 
       Stats before = Stats.read(db);
@@ -176,8 +177,7 @@ public final class StatusWriteBenchmark {
 
   private static void pollProbe(
       TestDatabase db, Map<Long, Long> sentAt, List<Long> latencies, AtomicBoolean producing, AtomicLong polls) {
-    var endpoint = db.endpoint();
-    try (Connection connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+    try (Connection connection = db.connect();
         PreparedStatement query = connection.prepareStatement("SELECT state_version FROM agents WHERE instance_uid = ?")) {
       query.setString(1, PROBE);
       while (producing.get() || !sentAt.isEmpty()) {

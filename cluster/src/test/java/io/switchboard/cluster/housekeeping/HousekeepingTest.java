@@ -3,9 +3,10 @@ package io.switchboard.cluster.housekeeping;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.persistence.Database;
 import io.switchboard.persistence.history.HistoryRetention;
 import io.switchboard.persistence.retention.Retention;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.TestDatabase;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,25 +24,28 @@ class HousekeepingTest {
 
   private final ActorTestKit testKit = ActorTestKit.create();
   private TestDatabase db;
+  private Database database;
 
   @BeforeAll
   void start() {
     db = TestDatabase.start();
+    database = Database.small(db.url());
   }
 
   @AfterAll
   void stop() {
     testKit.shutdownTestKit();
+    database.close();
     db.close();
   }
 
   @Test
   void createsTheComingDaysPartitionsAndDropsExpiredOnes() throws Exception {
-    HistoryRetention history = new HistoryRetention(db.database().pool());
+    HistoryRetention history = new HistoryRetention(database.pool());
     history.ensurePartitions(LocalDate.of(2026, 5, 1), 0).toCompletableFuture().get(20, TimeUnit.SECONDS);
     Clock may31 = Clock.fixed(Instant.parse("2026-05-31T10:00:00Z"), ZoneOffset.UTC);
 
-    testKit.spawn(Housekeeping.create(history, new Retention(db.database().pool()), new Housekeeping.Settings(Duration.ofDays(14), 2, Duration.ofHours(1), Duration.ofDays(30), Duration.ofDays(90), Duration.ofDays(365)), may31));
+    testKit.spawn(Housekeeping.create(history, new Retention(database.pool()), new Housekeeping.Settings(Duration.ofDays(14), 2, Duration.ofHours(1), Duration.ofDays(30), Duration.ofDays(90), Duration.ofDays(365)), may31));
 
     await().atMost(Duration.ofSeconds(20))
         .untilAsserted(

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.TestDatabase;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

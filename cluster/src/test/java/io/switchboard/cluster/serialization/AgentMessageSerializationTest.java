@@ -29,8 +29,11 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AgentMessageSerializationTest {
 
+  /** A cluster provider, for Pekko's serialization of actor refs; remoting on a free port, not 7355. */
   private final ActorTestKit testKit =
-      ActorTestKit.create(ConfigFactory.parseString("pekko.actor.provider = cluster").withFallback(ConfigFactory.load()));
+      ActorTestKit.create(
+          ConfigFactory.parseString("pekko.actor.provider = cluster\npekko.remote.artery.canonical.port = 0")
+              .withFallback(ConfigFactory.load()));
   private final Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
 
   @AfterAll

@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.persistence.Database;
 import io.switchboard.persistence.status.ConnectionState;
-import io.switchboard.persistence.testing.FleetTable;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.FleetTable;
+import io.switchboard.testkit.TestDatabase;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,17 +29,20 @@ class AgentQueryTest {
   private static final int FLEET = 100_000;
 
   private TestDatabase db;
+  private Database database;
   private AgentRepository agents;
 
   @BeforeAll
   void start() {
     db = TestDatabase.start();
-    agents = new AgentRepository(db.database().pool());
+    database = Database.small(db.url());
+    agents = new AgentRepository(database.pool());
     FleetTable.fill(db, FLEET);
   }
 
   @AfterAll
   void stop() {
+    database.close();
     db.close();
   }
 
@@ -133,8 +137,7 @@ class AgentQueryTest {
 
   private String explain(String sql) {
     StringBuilder plan = new StringBuilder();
-    var endpoint = db.endpoint();
-    try (var connection = java.sql.DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+    try (var connection = db.connect();
         var result = connection.createStatement().executeQuery("EXPLAIN " + sql)) {
       while (result.next()) {
         plan.append(result.getString(1)).append('\n');

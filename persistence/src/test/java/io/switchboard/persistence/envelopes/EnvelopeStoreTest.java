@@ -14,10 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.agents.AgentStart;
-import io.switchboard.persistence.testing.FleetTable;
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.testkit.FleetTable;
+import io.switchboard.testkit.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -37,17 +38,20 @@ import org.junit.jupiter.api.TestInstance;
 class EnvelopeStoreTest {
 
   private TestDatabase db;
+  private Database database;
   private EnvelopeStore store;
 
   @BeforeAll
   void start() {
     db = TestDatabase.start();
-    store = new EnvelopeStore(db.database().pool());
+    database = Database.small(db.url());
+    store = new EnvelopeStore(database.pool());
     FleetTable.reported(db, List.of("agent-a", "agent-b", "agent-c", "agent-d", "agent-e", "agent-f"));
   }
 
   @AfterAll
   void stop() {
+    database.close();
     db.close();
   }
 
@@ -243,7 +247,7 @@ class EnvelopeStoreTest {
     String unconfigured = reportedAgent();
 
     Map<String, AgentStart> found =
-        get(new AgentRepository(db.database().pool()).starts(List.of(configured, reconfigured, unconfigured, untouched)));
+        get(new AgentRepository(database.pool()).starts(List.of(configured, reconfigured, unconfigured, untouched)));
 
     assertEquals(Set.of(configured, reconfigured, unconfigured), found.keySet(), "an agent with no row is absent");
     assertEquals(Map.of(), found.get(unconfigured).desired());
@@ -310,7 +314,7 @@ class EnvelopeStoreTest {
   }
 
   private Map<EnvelopeKind, LatestEnvelope> desired(String agent) throws Exception {
-    AgentStart start = get(new AgentRepository(db.database().pool()).starts(List.of(agent))).get(agent);
+    AgentStart start = get(new AgentRepository(database.pool()).starts(List.of(agent))).get(agent);
     return start == null ? Map.of() : start.desired();
   }
 }

@@ -3,7 +3,8 @@ package io.switchboard.persistence.history;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.persistence.Database;
+import io.switchboard.testkit.TestDatabase;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -16,16 +17,19 @@ import org.junit.jupiter.api.TestInstance;
 class HistoryRetentionTest {
 
   private TestDatabase db;
+  private Database database;
   private HistoryRetention retention;
 
   @BeforeAll
   void start() {
     db = TestDatabase.start();
-    retention = new HistoryRetention(db.database().pool());
+    database = Database.small(db.url());
+    retention = new HistoryRetention(database.pool());
   }
 
   @AfterAll
   void stop() {
+    database.close();
     db.close();
   }
 

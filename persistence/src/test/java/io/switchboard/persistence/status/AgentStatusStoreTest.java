@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.persistence.Database;
+import io.switchboard.testkit.TestDatabase;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -22,16 +23,19 @@ import org.junit.jupiter.api.TestInstance;
 class AgentStatusStoreTest {
 
   private TestDatabase db;
+  private Database database;
   private AgentStatusStore store;
 
   @BeforeAll
   void start() {
     db = TestDatabase.start();
-    store = new AgentStatusStore(db.database().pool());
+    database = Database.small(db.url());
+    store = new AgentStatusStore(database.pool());
   }
 
   @AfterAll
   void stop() {
+    database.close();
     db.close();
   }
 

@@ -5,7 +5,8 @@ import static io.switchboard.persistence.status.Statuses.status;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.switchboard.persistence.testing.TestDatabase;
+import io.switchboard.persistence.Database;
+import io.switchboard.testkit.TestDatabase;
 import java.time.Duration;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -23,15 +24,18 @@ class StatusWriterTest {
 
   private final ActorTestKit testKit = ActorTestKit.create();
   private TestDatabase db;
+  private Database database;
 
   @BeforeAll
   void start() {
     db = TestDatabase.start();
+    database = Database.small(db.url());
   }
 
   @AfterAll
   void stop() {
     testKit.shutdownTestKit();
+    database.close();
     db.close();
   }
 
@@ -158,7 +162,7 @@ class StatusWriterTest {
   private ActorRef<StatusWriter.Command> spawnWriter(int maxBatch, Duration flushInterval) {
     return testKit.spawn(
         StatusWriter.create(
-            new AgentStatusStore(db.database().pool()),
+            new AgentStatusStore(database.pool()),
             new StatusWriterSettings(maxBatch, flushInterval, Duration.ofMillis(50), Duration.ofMillis(500), 2, 5, 16L << 20, 256L << 20)));
   }
 
