@@ -12,11 +12,11 @@ import java.util.TreeMap;
 
 /**
  * Runs one named benchmark and prints its report as markdown (the fleet scenarios also write it,
- * with JSON and a plot, into bench/results):
- * {@code ./mvnw -q -pl bench exec:java -Dexec.args=status-writes}, once the modules are installed
- * (see the README's performance section). connect-storm and failover run their simulated agents in
- * fleet-sim JVMs of their own ({@link SimulatorJvms}); dispatch-latency keeps its agents in this
- * JVM, where they time each command on the bench's clock.
+ * with JSON and a plot, into bench/results): {@code ./mvnw -q -pl bench exec:java
+ * -Dexec.args=status-writes}, once the modules are installed (see the README's performance
+ * section). connect-storm and failover run their simulated agents in fleet-sim JVMs of their own
+ * ({@link SimulatorJvms}); dispatch-latency keeps its agents in this JVM, where they time each
+ * command on the bench's clock.
  */
 public final class Bench {
 
@@ -24,9 +24,11 @@ public final class Bench {
   private static final Map<String, String> SCENARIOS =
       new TreeMap<>(
           Map.of(
-              "status-writes", "agent status updates through the status writer, against the raw unnest upsert",
+              "status-writes",
+                  "agent status updates through the status writer, against the raw unnest upsert",
               "agent-queries", "the operator's agent list queries on 100,000 agents",
-              "connect-storm", "N WebSocket agents connect to one node process; heap and CPU against a bare echo server",
+              "connect-storm",
+                  "N WebSocket agents connect to one node process; heap and CPU against a bare echo server",
               "dispatch-latency",
                   "commands through the operator API at a steady rate to N connected agents: submit to receipt and to APPLIED",
               "failover",

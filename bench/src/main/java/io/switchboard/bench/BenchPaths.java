@@ -16,7 +16,10 @@ public final class BenchPaths {
 
   private BenchPaths() {}
 
-  /** The checkout: Maven names it when the bench runs through the wrapper, else the nearest parent with node/ and bench/. */
+  /**
+   * The checkout: Maven names it when the bench runs through the wrapper, else the nearest parent
+   * with node/ and bench/.
+   */
   public static Path projectRoot() {
     String fromMaven = System.getProperty("maven.multiModuleProjectDirectory");
     if (fromMaven != null && Files.isDirectory(Path.of(fromMaven, "bench"))) {
@@ -45,9 +48,14 @@ public final class BenchPaths {
           .filter(file -> file.getFileName().toString().matches("switchboard-node-.*\\.jar"))
           .filter(file -> !file.getFileName().toString().contains("tests"))
           .findFirst()
-          .orElseThrow(() -> new IllegalStateException("no node jar in node/target: build the modules first, as the README's performance section says"));
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "no node jar in node/target: build the modules first, as the README's performance section says"));
     } catch (java.nio.file.NoSuchFileException e) {
-      throw new IllegalStateException("node/target is missing: build the modules first, as the README's performance section says", e);
+      throw new IllegalStateException(
+          "node/target is missing: build the modules first, as the README's performance section says",
+          e);
     }
   }
 
@@ -56,7 +64,8 @@ public final class BenchPaths {
    * classes live in the class loader Maven made, not in {@code java.class.path}.
    */
   public static String benchClasspath() {
-    if (Thread.currentThread().getContextClassLoader() instanceof URLClassLoader loader && loader.getURLs().length > 0) {
+    if (Thread.currentThread().getContextClassLoader() instanceof URLClassLoader loader
+        && loader.getURLs().length > 0) {
       List<String> entries = new ArrayList<>();
       for (URL url : loader.getURLs()) {
         try {

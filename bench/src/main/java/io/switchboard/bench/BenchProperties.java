@@ -23,7 +23,8 @@ public final class BenchProperties {
     String text = System.getProperty(name, defaultValue);
     Matcher matcher = DURATION.matcher(text.trim());
     if (!matcher.matches()) {
-      throw new IllegalArgumentException("-D" + name + "=" + text + ": expected a duration such as 500ms, 30s or 2m");
+      throw new IllegalArgumentException(
+          "-D" + name + "=" + text + ": expected a duration such as 500ms, 30s or 2m");
     }
     long amount = Long.parseLong(matcher.group(1));
     return switch (matcher.group(2)) {

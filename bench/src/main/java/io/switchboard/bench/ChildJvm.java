@@ -11,17 +11,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A JVM the bench started (a node, the echo server), its output in a log file. Every one is
- * stopped when the bench ends, however it ends: {@link #close()}, or the shutdown hook for the rest.
- * {@code afterExit} cleans up what the JVM may leave behind when it dies (an embedded PostgreSQL
- * runs detached from it).
+ * A JVM the bench started (a node, the echo server), its output in a log file. Every one is stopped
+ * when the bench ends, however it ends: {@link #close()}, or the shutdown hook for the rest. {@code
+ * afterExit} cleans up what the JVM may leave behind when it dies (an embedded PostgreSQL runs
+ * detached from it).
  */
 public final class ChildJvm implements AutoCloseable {
 
   private static final Set<ChildJvm> RUNNING = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(ChildJvm::close), "bench-stop-children"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> RUNNING.forEach(ChildJvm::close), "bench-stop-children"));
   }
 
   private final String name;
@@ -53,7 +54,8 @@ public final class ChildJvm implements AutoCloseable {
     command.add(classpath);
     command.add(mainClass);
     command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(env);
     ChildJvm child = new ChildJvm(name, builder.start(), log, afterExit);
     RUNNING.add(child);

@@ -37,8 +37,8 @@ public final class AgentRecordActions {
   }
 
   /**
-   * Unbinds the agent's identity from its credential, for a re-enrolment: its next session binds
-   * it again. False if there was no such agent.
+   * Unbinds the agent's identity from its credential, for a re-enrolment: its next session binds it
+   * again. False if there was no such agent.
    */
   public CompletionStage<Boolean> resetCredential(String instanceUid, String actor) {
     return agents

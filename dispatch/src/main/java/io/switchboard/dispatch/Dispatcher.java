@@ -1,16 +1,13 @@
 package io.switchboard.dispatch;
 
 import io.switchboard.cluster.agent.AgentProtocol;
-
-import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.BatchedCalls;
 import io.switchboard.persistence.envelopes.Envelope;
-import io.switchboard.persistence.envelopes.EnvelopeStore;
-import io.switchboard.persistence.envelopes.EnvelopeKind;
 import io.switchboard.persistence.envelopes.EnvelopeState;
+import io.switchboard.persistence.envelopes.EnvelopeStore;
 import io.switchboard.persistence.envelopes.NewEnvelope;
 import java.time.Clock;
 import java.time.Duration;
@@ -78,7 +75,8 @@ public final class Dispatcher {
    * it; only agents Switchboard has seen can be addressed.
    */
   public CompletionStage<Submitted> submit(OperatorCommand command) {
-    return write(envelopeFor(command)).thenCompose(submission -> handOverIfNew(submission, command.message()));
+    return write(envelopeFor(command))
+        .thenCompose(submission -> handOverIfNew(submission, command.message()));
   }
 
   /**
@@ -88,10 +86,13 @@ public final class Dispatcher {
   private CompletionStage<EnvelopeStore.Submission> write(NewEnvelope envelope) {
     return writes
         .call(envelope)
-        .exceptionallyCompose(batchFailed -> store.create(List.of(envelope)).thenApply(submissions -> submissions.get(0)));
+        .exceptionallyCompose(
+            batchFailed ->
+                store.create(List.of(envelope)).thenApply(submissions -> submissions.get(0)));
   }
 
-  private CompletionStage<Map<NewEnvelope, EnvelopeStore.Submission>> writeTogether(Set<NewEnvelope> envelopes) {
+  private CompletionStage<Map<NewEnvelope, EnvelopeStore.Submission>> writeTogether(
+      Set<NewEnvelope> envelopes) {
     List<NewEnvelope> batch = List.copyOf(envelopes);
     return store
         .create(batch)
@@ -106,10 +107,10 @@ public final class Dispatcher {
   }
 
   /**
-   * Writes all the commands' envelopes in one statement and tells each new one to its entity, asking
-   * no answer: for a rollout, whose progress is its envelopes' states, a batch must not wait on the
-   * slowest of hundreds of entities, nor keep an ask (a temporary actor and a timeout) open for
-   * each. Completes once written, with each command's envelope in the order given (for a reused
+   * Writes all the commands' envelopes in one statement and tells each new one to its entity,
+   * asking no answer: for a rollout, whose progress is its envelopes' states, a batch must not wait
+   * on the slowest of hundreds of entities, nor keep an ask (a temporary actor and a timeout) open
+   * for each. Completes once written, with each command's envelope in the order given (for a reused
    * idempotency key, the envelope it holds); fails if a command is for an agent that never
    * reported, as a rollout chooses its targets among those that did.
    */
@@ -121,7 +122,9 @@ public final class Dispatcher {
               for (int i = 0; i < commands.size(); i++) {
                 if (submissions.get(i) instanceof EnvelopeStore.Created created) {
                   SwitchboardMetrics.dispatchEnvelopes(EnvelopeState.PENDING.name()).increment();
-                  agents.entityFor(created.envelope().instanceUid()).tell(dispatchOf(created.envelope(), commands.get(i).message(), nobody));
+                  agents
+                      .entityFor(created.envelope().instanceUid())
+                      .tell(dispatchOf(created.envelope(), commands.get(i).message(), nobody));
                 }
               }
               return submissions.stream().map(Dispatcher::envelopeOf).toList();
@@ -132,7 +135,8 @@ public final class Dispatcher {
     if (submission instanceof EnvelopeStore.WithEnvelope stored) {
       return stored.envelope();
     }
-    throw new IllegalStateException("no agent " + ((EnvelopeStore.UnknownAgent) submission).instanceUid() + " to send to");
+    throw new IllegalStateException(
+        "no agent " + ((EnvelopeStore.UnknownAgent) submission).instanceUid() + " to send to");
   }
 
   private NewEnvelope envelopeFor(OperatorCommand command) {
@@ -142,20 +146,24 @@ public final class Dispatcher {
         command.kind(),
         command.payloadJson(),
         command.message().toByteArray(),
-        command.message().hasRemoteConfig() ? command.message().getRemoteConfig().getConfigHash().toByteArray() : null,
+        command.message().hasRemoteConfig()
+            ? command.message().getRemoteConfig().getConfigHash().toByteArray()
+            : null,
         command.idempotencyKey(),
         clock.instant().plus(command.deadlineIn()),
         command.actor());
   }
 
-  private CompletionStage<Submitted> handOverIfNew(EnvelopeStore.Submission submission, ServerToAgent message) {
+  private CompletionStage<Submitted> handOverIfNew(
+      EnvelopeStore.Submission submission, ServerToAgent message) {
     if (submission instanceof EnvelopeStore.Created created) {
       Envelope envelope = created.envelope();
       return handOver(envelope, message)
           .handle(
               (outcome, failure) ->
                   failure == null
-                      ? new Accepted(withOutcome(envelope, outcome.state(), outcome.detail()), false)
+                      ? new Accepted(
+                          withOutcome(envelope, outcome.state(), outcome.detail()), false)
                       : new Accepted(
                           withOutcome(
                               envelope,
@@ -174,9 +182,12 @@ public final class Dispatcher {
     return CompletableFuture.completedFuture(answer);
   }
 
-  private CompletionStage<AgentProtocol.EnvelopeReceipt> handOver(Envelope envelope, ServerToAgent message) {
+  private CompletionStage<AgentProtocol.EnvelopeReceipt> handOver(
+      Envelope envelope, ServerToAgent message) {
     SwitchboardMetrics.dispatchEnvelopes(EnvelopeState.PENDING.name()).increment();
-    return agents.entityFor(envelope.instanceUid()).ask(replyTo -> dispatchOf(envelope, message, replyTo), askTimeout);
+    return agents
+        .entityFor(envelope.instanceUid())
+        .ask(replyTo -> dispatchOf(envelope, message, replyTo), askTimeout);
   }
 
   private static AgentProtocol.TakeEnvelope dispatchOf(

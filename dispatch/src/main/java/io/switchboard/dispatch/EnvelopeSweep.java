@@ -1,9 +1,7 @@
 package io.switchboard.dispatch;
 
-import io.switchboard.cluster.agent.AgentProtocol;
-
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.cluster.agent.AgentProtocol;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.envelopes.EnvelopeStore;
@@ -18,10 +16,10 @@ import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
- * Keeps envelopes moving when nodes fail: expires those past their deadline, and hands
- * open ones back to their agents' entities (an entity that died with its node forgot them; one
- * that still holds them recognises them and does nothing). One sweep at a time, cluster-wide: a
- * cluster singleton (under the singleton lease when one is configured).
+ * Keeps envelopes moving when nodes fail: expires those past their deadline, and hands open ones
+ * back to their agents' entities (an entity that died with its node forgot them; one that still
+ * holds them recognises them and does nothing). One sweep at a time, cluster-wide: a cluster
+ * singleton (under the singleton lease when one is configured).
  */
 public final class EnvelopeSweep {
 
@@ -43,7 +41,8 @@ public final class EnvelopeSweep {
         .init(SingletonActor.of(create(store, agents, settings), "envelope-sweep"));
   }
 
-  public static Behavior<Command> create(EnvelopeStore store, AgentRefs agents, DispatchSettings settings) {
+  public static Behavior<Command> create(
+      EnvelopeStore store, AgentRefs agents, DispatchSettings settings) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -55,29 +54,40 @@ public final class EnvelopeSweep {
                       .onMessage(
                           SweepFailed.class,
                           failed -> {
-                            context.getLog().warn("Envelope sweep failed, retrying at the next one: {}", failed.failure().toString());
+                            context
+                                .getLog()
+                                .warn(
+                                    "Envelope sweep failed, retrying at the next one: {}",
+                                    failed.failure().toString());
                             return Behaviors.same();
                           })
                       .build();
                 }));
   }
 
-  private static Behavior<Command> sweep(ActorContext<Command> context, EnvelopeStore store, DispatchSettings settings) {
+  private static Behavior<Command> sweep(
+      ActorContext<Command> context, EnvelopeStore store, DispatchSettings settings) {
     context.pipeToSelf(
         store
             .expireOverdue(settings.expiryGrace())
             .thenCombine(
-                store.takeForRedelivery(settings.redeliverAfter(), settings.redeliveryBatch()), Swept::new),
+                store.takeForRedelivery(settings.redeliverAfter(), settings.redeliveryBatch()),
+                Swept::new),
         (Swept swept, Throwable failure) -> failure == null ? swept : new SweepFailed(failure));
     return Behaviors.same();
   }
 
-  private static Behavior<Command> handOver(ActorContext<Command> context, AgentRefs agents, Swept swept) {
+  private static Behavior<Command> handOver(
+      ActorContext<Command> context, AgentRefs agents, Swept swept) {
     if (swept.expired() > 0) {
       context.getLog().info("Envelope sweep: {} envelopes expired", swept.expired());
     }
     if (!swept.redeliveries().isEmpty()) {
-      context.getLog().debug("Envelope sweep: {} envelopes handed back to their agents", swept.redeliveries().size());
+      context
+          .getLog()
+          .debug(
+              "Envelope sweep: {} envelopes handed back to their agents",
+              swept.redeliveries().size());
     }
     ActorRef<AgentProtocol.EnvelopeReceipt> nobody = context.getSystem().ignoreRef();
     for (Redelivery redelivery : swept.redeliveries()) {
@@ -85,9 +95,13 @@ public final class EnvelopeSweep {
         ServerToAgent message = ServerToAgent.parseFrom(redelivery.message());
         agents
             .entityFor(redelivery.instanceUid())
-            .tell(new AgentProtocol.TakeEnvelope(redelivery.id(), message, redelivery.deadline(), nobody));
+            .tell(
+                new AgentProtocol.TakeEnvelope(
+                    redelivery.id(), message, redelivery.deadline(), nobody));
       } catch (InvalidProtocolBufferException e) {
-        context.getLog().error("Envelope {} holds an unreadable message; left as it is", redelivery.id(), e);
+        context
+            .getLog()
+            .error("Envelope {} holds an unreadable message; left as it is", redelivery.id(), e);
       }
     }
     return Behaviors.same();

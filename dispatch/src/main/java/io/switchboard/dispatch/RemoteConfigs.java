@@ -13,7 +13,8 @@ public final class RemoteConfigs {
   /** The ServerToAgent part that offers this config, with the hash agents report back. */
   public static ServerToAgent message(AgentConfigMap config) {
     return ServerToAgent.newBuilder()
-        .setRemoteConfig(AgentRemoteConfig.newBuilder().setConfig(config).setConfigHash(ConfigHash.of(config)))
+        .setRemoteConfig(
+            AgentRemoteConfig.newBuilder().setConfig(config).setConfigHash(ConfigHash.of(config)))
         .build();
   }
 }

@@ -54,7 +54,8 @@ final class RetriedWrite<T> {
       RetryPolicy policy,
       Consumer<T> onWritten,
       Consumer<Throwable> onGaveUp) {
-    new RetriedWrite<>(write, firstDelay, maxDelay, policy, onWritten, onGaveUp).attempt(0, firstDelay);
+    new RetriedWrite<>(write, firstDelay, maxDelay, policy, onWritten, onGaveUp)
+        .attempt(0, firstDelay);
   }
 
   private void attempt(int failedSoFar, Duration delay) {
@@ -69,7 +70,8 @@ final class RetriedWrite<T> {
           if (failure == null) {
             onWritten.accept(result);
           } else if (policy.mayRetry(failedSoFar + 1)) {
-            Duration next = delay.multipliedBy(2).compareTo(maxDelay) > 0 ? maxDelay : delay.multipliedBy(2);
+            Duration next =
+                delay.multipliedBy(2).compareTo(maxDelay) > 0 ? maxDelay : delay.multipliedBy(2);
             CompletableFuture.runAsync(
                 () -> attempt(failedSoFar + 1, next),
                 CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS));

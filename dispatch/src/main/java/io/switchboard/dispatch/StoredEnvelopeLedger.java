@@ -4,9 +4,9 @@ import io.switchboard.cluster.agent.EnvelopeLedger;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.persistence.BatchedCalls;
 import io.switchboard.persistence.RowIsolation;
-import io.switchboard.persistence.envelopes.EnvelopeStore;
 import io.switchboard.persistence.envelopes.EnvelopeOutcome;
 import io.switchboard.persistence.envelopes.EnvelopeState;
+import io.switchboard.persistence.envelopes.EnvelopeStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The envelope ledger on the dispatch_envelopes table. Changes and reads are batched ({@link
  * BatchedCalls}): a fan-out to thousands of agents makes thousands of SENT and APPLIED changes
- * within seconds. Each envelope's changes go to one of a few
- * lanes (by its id), and a lane sends one batch at a time, so an envelope's changes land in the
- * order its entity made them while the lanes write side by side; within a batch, SENT changes are
- * written before closes, so an envelope sent and applied in quick succession still records both.
+ * within seconds. Each envelope's changes go to one of a few lanes (by its id), and a lane sends
+ * one batch at a time, so an envelope's changes land in the order its entity made them while the
+ * lanes write side by side; within a batch, SENT changes are written before closes, so an envelope
+ * sent and applied in quick succession still records both.
  */
 public final class StoredEnvelopeLedger implements EnvelopeLedger {
 
@@ -79,7 +79,10 @@ public final class StoredEnvelopeLedger implements EnvelopeLedger {
 
   public StoredEnvelopeLedger(EnvelopeStore store) {
     this.store = store;
-    this.lanes = Stream.generate(() -> new BatchedCalls<Change, Boolean>(this::write, false, 1, MAX_BATCH)).limit(LANES).toList();
+    this.lanes =
+        Stream.generate(() -> new BatchedCalls<Change, Boolean>(this::write, false, 1, MAX_BATCH))
+            .limit(LANES)
+            .toList();
   }
 
   @Override
@@ -171,8 +174,11 @@ public final class StoredEnvelopeLedger implements EnvelopeLedger {
                     .thenApply(
                         closedNow -> {
                           Map<Change, Boolean> moved = new HashMap<>();
-                          sends.forEach((envelope, sent) -> moved.put(sent, sentNow.contains(envelope)));
-                          closes.forEach((envelope, closed) -> moved.put(closed, closedNow.contains(envelope)));
+                          sends.forEach(
+                              (envelope, sent) -> moved.put(sent, sentNow.contains(envelope)));
+                          closes.forEach(
+                              (envelope, closed) ->
+                                  moved.put(closed, closedNow.contains(envelope)));
                           return moved;
                         }));
   }
@@ -193,9 +199,14 @@ public final class StoredEnvelopeLedger implements EnvelopeLedger {
               List<EnvelopeOutcome> plain = new ArrayList<>();
               for (RowIsolation.Rejected<EnvelopeOutcome> rejected : outcome.rejected()) {
                 SwitchboardMetrics.dispatchRowsRejected(rejected.reason().tag()).increment();
-                log.warn("The database refused the detail of envelope {}; closed without it: {}", rejected.row().envelope(), rejected.detail());
+                log.warn(
+                    "The database refused the detail of envelope {}; closed without it: {}",
+                    rejected.row().envelope(),
+                    rejected.detail());
                 EnvelopeOutcome refused = rejected.row();
-                plain.add(new EnvelopeOutcome(refused.envelope(), refused.state(), "its detail could not be stored"));
+                plain.add(
+                    new EnvelopeOutcome(
+                        refused.envelope(), refused.state(), "its detail could not be stored"));
               }
               return store
                   .close(plain)

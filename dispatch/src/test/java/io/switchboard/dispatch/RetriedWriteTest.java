@@ -1,12 +1,10 @@
 package io.switchboard.dispatch;
 
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,7 +24,8 @@ class RetriedWriteTest {
     RetriedWrite.start(
         () ->
             attempts.incrementAndGet() <= 2
-                ? CompletableFuture.failedFuture(new IllegalStateException("connection acquisition timed out"))
+                ? CompletableFuture.failedFuture(
+                    new IllegalStateException("connection acquisition timed out"))
                 : CompletableFuture.completedFuture(true),
         FIRST,
         MAX,
@@ -51,7 +50,8 @@ class RetriedWriteTest {
           if (attempt == 2) {
             throw new IllegalStateException("pool closed");
           }
-          return CompletableFuture.failedFuture(new IllegalStateException("refused, attempt " + attempt));
+          return CompletableFuture.failedFuture(
+              new IllegalStateException("refused, attempt " + attempt));
         },
         FIRST,
         MAX,
@@ -62,7 +62,8 @@ class RetriedWriteTest {
         gaveUp::set);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> gaveUp.get() != null);
-    assertEquals(4, attempts.get(), "tried again after the first three failures, not after the fourth");
+    assertEquals(
+        4, attempts.get(), "tried again after the first three failures, not after the fourth");
     assertEquals("refused, attempt 4", gaveUp.get().getMessage());
   }
 }

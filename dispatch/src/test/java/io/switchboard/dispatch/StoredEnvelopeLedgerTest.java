@@ -1,15 +1,14 @@
 package io.switchboard.dispatch;
 
-import io.switchboard.cluster.agent.EnvelopeLedger;
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.switchboard.cluster.agent.EnvelopeLedger;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.envelopes.Envelope;
-import io.switchboard.persistence.envelopes.EnvelopeStore;
 import io.switchboard.persistence.envelopes.EnvelopeKind;
 import io.switchboard.persistence.envelopes.EnvelopeState;
+import io.switchboard.persistence.envelopes.EnvelopeStore;
 import io.switchboard.persistence.envelopes.NewEnvelope;
 import io.switchboard.testkit.FleetTable;
 import io.switchboard.testkit.TestDatabase;
@@ -56,7 +55,15 @@ class StoredEnvelopeLedgerTest {
             .mapToObj(
                 i ->
                     new NewEnvelope(
-                        UUID.randomUUID(), "agent-" + i, EnvelopeKind.RESTART, "{}", new byte[] {1}, null, null, Instant.now().plusSeconds(300), "test"))
+                        UUID.randomUUID(),
+                        "agent-" + i,
+                        EnvelopeKind.RESTART,
+                        "{}",
+                        new byte[] {1},
+                        null,
+                        null,
+                        Instant.now().plusSeconds(300),
+                        "test"))
             .toList();
     FleetTable.reported(db, envelopes.stream().map(NewEnvelope::instanceUid).toList());
     store.create(envelopes).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -69,10 +76,18 @@ class StoredEnvelopeLedgerTest {
 
     await()
         .atMost(Duration.ofSeconds(60))
-        .until(() -> db.queryForString("SELECT count(*)::text FROM dispatch_envelopes WHERE state::text = 'APPLIED'"), "2000"::equals);
+        .until(
+            () ->
+                db.queryForString(
+                    "SELECT count(*)::text FROM dispatch_envelopes WHERE state::text = 'APPLIED'"),
+            "2000"::equals);
     for (NewEnvelope envelope : envelopes) {
-      Envelope stored = store.find(envelope.id()).toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow();
-      assertEquals("node-1", stored.sentByNode(), "envelope " + envelope.id() + " closed before its SENT was written");
+      Envelope stored =
+          store.find(envelope.id()).toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow();
+      assertEquals(
+          "node-1",
+          stored.sentByNode(),
+          "envelope " + envelope.id() + " closed before its SENT was written");
     }
   }
 
@@ -84,7 +99,15 @@ class StoredEnvelopeLedgerTest {
             .mapToObj(
                 i ->
                     new NewEnvelope(
-                        UUID.randomUUID(), "refusal-" + i, EnvelopeKind.RESTART, "{}", new byte[] {1}, null, null, Instant.now().plusSeconds(300), "test"))
+                        UUID.randomUUID(),
+                        "refusal-" + i,
+                        EnvelopeKind.RESTART,
+                        "{}",
+                        new byte[] {1},
+                        null,
+                        null,
+                        Instant.now().plusSeconds(300),
+                        "test"))
             .toList();
     FleetTable.reported(db, envelopes.stream().map(NewEnvelope::instanceUid).toList());
     store.create(envelopes).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -92,17 +115,34 @@ class StoredEnvelopeLedgerTest {
 
     for (int i = 0; i < envelopes.size(); i++) {
       // What an agent's error message could hold if it reached the ledger as it came.
-      ledger.closed(envelopes.get(i).id(), EnvelopeState.FAILED, i == 100 ? "bad\u0000detail" : "failed " + i);
+      ledger.closed(
+          envelopes.get(i).id(),
+          EnvelopeState.FAILED,
+          i == 100 ? "bad\u0000detail" : "failed " + i);
     }
 
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
-            () -> db.queryForString("SELECT count(*)::text FROM dispatch_envelopes WHERE instance_uid LIKE 'refusal-%' AND state::text = 'FAILED'"),
+            () ->
+                db.queryForString(
+                    "SELECT count(*)::text FROM dispatch_envelopes WHERE instance_uid LIKE 'refusal-%' AND state::text = 'FAILED'"),
             "200"::equals);
-    assertEquals("failed 7", store.find(envelopes.get(7).id()).toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow().detail());
+    assertEquals(
+        "failed 7",
+        store
+            .find(envelopes.get(7).id())
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)
+            .orElseThrow()
+            .detail());
     assertEquals(
         "its detail could not be stored",
-        store.find(envelopes.get(100).id()).toCompletableFuture().get(10, TimeUnit.SECONDS).orElseThrow().detail());
+        store
+            .find(envelopes.get(100).id())
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)
+            .orElseThrow()
+            .detail());
   }
 }

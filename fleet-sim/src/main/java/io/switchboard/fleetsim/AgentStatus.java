@@ -42,7 +42,8 @@ final class AgentStatus {
               "collector.yaml",
               AgentConfigFile.newBuilder()
                   .setContentType("text/yaml")
-                  .setBody(ByteString.copyFromUtf8("receivers: {otlp: {}}\nexporters: {debug: {}}\n"))
+                  .setBody(
+                      ByteString.copyFromUtf8("receivers: {otlp: {}}\nexporters: {debug: {}}\n"))
                   .build())
           .build();
 
@@ -51,8 +52,10 @@ final class AgentStatus {
   private final AgentDescription description;
   private final long startTimeNanos;
   private ComponentHealth health;
-  private EffectiveConfig effectiveConfig = EffectiveConfig.newBuilder().setConfigMap(LOCAL_CONFIG).build();
+  private EffectiveConfig effectiveConfig =
+      EffectiveConfig.newBuilder().setConfigMap(LOCAL_CONFIG).build();
   private RemoteConfigStatus remoteConfigStatus;
+
   /** The remote config being applied, until it is reported APPLIED or FAILED. */
   private AgentRemoteConfig applying;
 
@@ -76,7 +79,10 @@ final class AgentStatus {
   AgentToServer nextMessage() {
     AgentToServer.Builder message = header();
     if (fullStateDue) {
-      message.setAgentDescription(description).setHealth(health).setEffectiveConfig(effectiveConfig);
+      message
+          .setAgentDescription(description)
+          .setHealth(health)
+          .setEffectiveConfig(effectiveConfig);
       if (remoteConfigStatus != null) {
         message.setRemoteConfigStatus(remoteConfigStatus);
       }
@@ -130,14 +136,15 @@ final class AgentStatus {
   }
 
   /**
-   * Starts applying a config from the server (reported APPLYING). False when this config is
-   * already applied or being applied: a server may offer it again on every new session.
+   * Starts applying a config from the server (reported APPLYING). False when this config is already
+   * applied or being applied: a server may offer it again on every new session.
    */
   boolean startApplying(AgentRemoteConfig config) {
     boolean known =
         (applying != null && applying.getConfigHash().equals(config.getConfigHash()))
             || (remoteConfigStatus != null
-                && remoteConfigStatus.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED
+                && remoteConfigStatus.getStatus()
+                    == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED
                 && remoteConfigStatus.getLastRemoteConfigHash().equals(config.getConfigHash()));
     if (known) {
       return false;
@@ -160,12 +167,15 @@ final class AgentStatus {
     if (applying == null || !applying.getConfigHash().equals(configHash)) {
       return false;
     }
-    RemoteConfigStatus.Builder status = RemoteConfigStatus.newBuilder().setLastRemoteConfigHash(configHash);
+    RemoteConfigStatus.Builder status =
+        RemoteConfigStatus.newBuilder().setLastRemoteConfigHash(configHash);
     if (success) {
       effectiveConfig = EffectiveConfig.newBuilder().setConfigMap(applying.getConfig()).build();
       status.setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
     } else {
-      status.setStatus(RemoteConfigStatuses.RemoteConfigStatuses_FAILED).setErrorMessage("simulated apply failure");
+      status
+          .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_FAILED)
+          .setErrorMessage("simulated apply failure");
     }
     remoteConfigStatus = status.build();
     applying = null;
@@ -192,7 +202,10 @@ final class AgentStatus {
   }
 
   private static KeyValue attribute(String key, String value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    return KeyValue.newBuilder()
+        .setKey(key)
+        .setValue(AnyValue.newBuilder().setStringValue(value))
+        .build();
   }
 
   private static long nanos(Instant instant) {
@@ -202,8 +215,10 @@ final class AgentStatus {
   /** A UUID version 7 (time-ordered), as the spec recommends for instance_uid. */
   static ByteString newInstanceUid() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    long mostSignificant = (System.currentTimeMillis() << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
+    long mostSignificant =
+        (System.currentTimeMillis() << 16) | 0x7000L | (random.nextLong() & 0x0FFFL);
     long leastSignificant = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-    return ByteString.copyFrom(ByteBuffer.allocate(16).putLong(mostSignificant).putLong(leastSignificant).flip());
+    return ByteString.copyFrom(
+        ByteBuffer.allocate(16).putLong(mostSignificant).putLong(leastSignificant).flip());
   }
 }

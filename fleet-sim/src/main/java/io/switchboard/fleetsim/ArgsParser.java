@@ -45,7 +45,8 @@ public final class ArgsParser {
       """;
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
-  private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+  private static final Pattern IPV4 =
+      Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
   private ArgsParser() {}
 
@@ -130,7 +131,8 @@ public final class ArgsParser {
     }
   }
 
-  private static SimulatorSettings.ReconnectTo reconnectTo(String flag, String value) throws UsageException {
+  private static SimulatorSettings.ReconnectTo reconnectTo(String flag, String value)
+      throws UsageException {
     return switch (value) {
       case "same" -> SimulatorSettings.ReconnectTo.SAME;
       case "other" -> SimulatorSettings.ReconnectTo.OTHER;
@@ -149,7 +151,8 @@ public final class ArgsParser {
       octets[i] = (byte) octet;
     }
     if (!valid || octets[0] != 127) {
-      throw new UsageException(flag + " takes a loopback IPv4 address such as 127.0.0.9, not '" + value + "'");
+      throw new UsageException(
+          flag + " takes a loopback IPv4 address such as 127.0.0.9, not '" + value + "'");
     }
     try {
       return InetAddress.getByAddress(octets);
@@ -177,7 +180,8 @@ public final class ArgsParser {
   static Duration duration(String flag, String value) throws UsageException {
     Matcher matcher = DURATION.matcher(value);
     if (!matcher.matches()) {
-      throw new UsageException(flag + " takes a duration with a unit (500ms, 30s, 5m, 1h), not '" + value + "'");
+      throw new UsageException(
+          flag + " takes a duration with a unit (500ms, 30s, 5m, 1h), not '" + value + "'");
     }
     long amount;
     try {

@@ -5,14 +5,16 @@ import java.util.Optional;
 import java.util.random.RandomGenerator;
 
 /**
- * Reconnect delays. Without word from the server: exponential backoff with "equal jitter" (a
- * random point in the upper half of the current step), so a fleet that lost its server at the same
- * moment does not come back in one burst. When the server named a retry-after (an Unavailable
- * error response, or 503 with Retry-After), that is the floor, plus up to half a step of jitter.
+ * Reconnect delays. Without word from the server: exponential backoff with "equal jitter" (a random
+ * point in the upper half of the current step), so a fleet that lost its server at the same moment
+ * does not come back in one burst. When the server named a retry-after (an Unavailable error
+ * response, or 503 with Retry-After), that is the floor, plus up to half a step of jitter.
  */
 public final class Backoff {
 
-  /** First step 1 s, doubling up to 60 s: quick recovery from a blip, a calm retry rate when down. */
+  /**
+   * First step 1 s, doubling up to 60 s: quick recovery from a blip, a calm retry rate when down.
+   */
   public static final Backoff DEFAULT = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
 
   private final Duration min;
@@ -20,7 +22,8 @@ public final class Backoff {
 
   public Backoff(Duration min, Duration max) {
     if (min.isZero() || min.isNegative() || max.compareTo(min) < 0) {
-      throw new IllegalArgumentException("backoff needs 0 < min <= max, got " + min + " and " + max);
+      throw new IllegalArgumentException(
+          "backoff needs 0 < min <= max, got " + min + " and " + max);
     }
     this.min = min;
     this.max = max;

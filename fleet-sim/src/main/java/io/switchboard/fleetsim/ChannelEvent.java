@@ -22,7 +22,8 @@ sealed interface ChannelEvent extends SimulatedAgent.Command {
    * The connection ended or could not be made. {@code errorKind} is empty for an orderly end;
    * {@code retryAfter} is what the server asked for (HTTP 503 Retry-After), if anything.
    */
-  record Closed(long connection, Optional<String> errorKind, Optional<Duration> retryAfter) implements ChannelEvent {
+  record Closed(long connection, Optional<String> errorKind, Optional<Duration> retryAfter)
+      implements ChannelEvent {
 
     static Closed failed(long connection, String errorKind) {
       return new Closed(connection, Optional.of(errorKind), Optional.empty());

@@ -39,9 +39,14 @@ final class Fleet extends AbstractBehavior<Fleet.Command> {
   private static final Duration GOODBYE_TIMEOUT = Duration.ofSeconds(30);
 
   static Behavior<Command> create(
-      SimulatorSettings settings, FleetStats stats, AgentObserver observer, CompletableFuture<Summary> summary) {
+      SimulatorSettings settings,
+      FleetStats stats,
+      AgentObserver observer,
+      CompletableFuture<Summary> summary) {
     return Behaviors.setup(
-        context -> Behaviors.withTimers(timers -> new Fleet(context, timers, settings, stats, observer, summary)));
+        context ->
+            Behaviors.withTimers(
+                timers -> new Fleet(context, timers, settings, stats, observer, summary)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -69,7 +74,11 @@ final class Fleet extends AbstractBehavior<Fleet.Command> {
     Map<Target.Protocol, Reconnects> reconnects = new EnumMap<>(Target.Protocol.class);
     for (Target.Protocol protocol : Target.Protocol.values()) {
       List<URI> sameProtocol =
-          settings.targets().stream().filter(target -> target.protocol() == protocol).map(Target::uri).distinct().toList();
+          settings.targets().stream()
+              .filter(target -> target.protocol() == protocol)
+              .map(Target::uri)
+              .distinct()
+              .toList();
       reconnects.put(protocol, new Reconnects(settings.reconnectTo(), sameProtocol));
     }
     List<InetSocketAddress> localAddresses = settings.localAddresses();
@@ -85,7 +94,9 @@ final class Fleet extends AbstractBehavior<Fleet.Command> {
               localAddresses.get(i % localAddresses.size()),
               Duration.ofNanos(rampUpNanos / settings.agents() * i));
       ActorRef<SimulatedAgent.Command> agent =
-          context.spawn(SimulatedAgent.create(setup, settings, stats, observer, Backoff.DEFAULT), "agent-" + i);
+          context.spawn(
+              SimulatedAgent.create(setup, settings, stats, observer, Backoff.DEFAULT),
+              "agent-" + i);
       context.watch(agent);
       agents.add(agent);
     }

@@ -16,9 +16,11 @@ public final class FleetSimulator {
   private FleetSimulator(SimulatorSettings settings, AgentObserver observer) {
     this.stats = new FleetStats(settings.agents());
     CompletableFuture<Summary> done = new CompletableFuture<>();
-    this.system = ActorSystem.create(Fleet.create(settings, stats, observer, done), "fleet-sim", config());
+    this.system =
+        ActorSystem.create(Fleet.create(settings, stats, observer, done), "fleet-sim", config());
     // Once the system is down; should the fleet have failed before its summary, the numbers so far.
-    this.summary = system.getWhenTerminated().thenApply(terminated -> done.getNow(stats.snapshot()));
+    this.summary =
+        system.getWhenTerminated().thenApply(terminated -> done.getNow(stats.snapshot()));
   }
 
   /** Starts the run; it stops by itself after the settings' duration. */
@@ -26,7 +28,9 @@ public final class FleetSimulator {
     return start(settings, AgentObserver.NONE);
   }
 
-  /** Starts the run with an observer that sees sessions, commands and config reports as they happen. */
+  /**
+   * Starts the run with an observer that sees sessions, commands and config reports as they happen.
+   */
   public static FleetSimulator start(SimulatorSettings settings, AgentObserver observer) {
     return new FleetSimulator(settings, observer);
   }
@@ -48,8 +52,8 @@ public final class FleetSimulator {
 
   /**
    * The simulator's own configuration, never the classpath's application.conf: in a test that is
-   * the node's, which would make this system a cluster member. Public so that other clients measured
-   * against the same server (the bench's echo floor) connect with the same settings.
+   * the node's, which would make this system a cluster member. Public so that other clients
+   * measured against the same server (the bench's echo floor) connect with the same settings.
    */
   public static Config config() {
     return ConfigFactory.defaultOverrides()

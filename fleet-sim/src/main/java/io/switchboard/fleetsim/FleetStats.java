@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters every agent updates from its own actor; lock-free, read at any time as a {@link Summary}. */
+/**
+ * Counters every agent updates from its own actor; lock-free, read at any time as a {@link
+ * Summary}.
+ */
 public final class FleetStats {
 
   private final int agentsRequested;

@@ -36,9 +36,12 @@ import org.apache.pekko.util.ByteString;
  */
 final class HttpTransport implements Transport {
 
-  private static final ContentType PROTOBUF = ContentTypes.create(MediaTypes.applicationBinary("x-protobuf", true));
+  private static final ContentType PROTOBUF =
+      ContentTypes.create(MediaTypes.applicationBinary("x-protobuf", true));
+
   /** Longer than any poll the server keeps waiting (its poll-timeout is 5 s). */
   private static final long POLL_TIMEOUT_SECONDS = 30;
+
   private static final long READ_BODY_TIMEOUT_MILLIS = 10_000;
 
   private final ActorSystem<?> system;
@@ -56,19 +59,26 @@ final class HttpTransport implements Transport {
 
   /** Polling needs no connection up front: the channel is ready at once. */
   @Override
-  public Channel open(URI target, InetSocketAddress localAddress, long connection, ActorRef<ChannelEvent> events) {
+  public Channel open(
+      URI target, InetSocketAddress localAddress, long connection, ActorRef<ChannelEvent> events) {
     events.tell(new ChannelEvent.Opened(connection));
-    return new HttpChannel(target, pools.computeIfAbsent(localAddress, this::pool), connection, events);
+    return new HttpChannel(
+        target, pools.computeIfAbsent(localAddress, this::pool), connection, events);
   }
 
   private ConnectionPoolSettings pool(InetSocketAddress localAddress) {
     return ConnectionPoolSettings.create(system.classicSystem())
-        .withConnectionSettings(ClientConnectionSettings.create(system.classicSystem()).withLocalAddress(Optional.of(localAddress)));
+        .withConnectionSettings(
+            ClientConnectionSettings.create(system.classicSystem())
+                .withLocalAddress(Optional.of(localAddress)));
   }
 
   /** A 503's Retry-After in seconds (the date form is not used by OpAMP servers). */
   static Optional<Duration> retryAfterHeader(HttpResponse response) {
-    return response.getHeader(RetryAfter.class).flatMap(RetryAfter::getDelaySeconds).map(Duration::ofSeconds);
+    return response
+        .getHeader(RetryAfter.class)
+        .flatMap(RetryAfter::getDelaySeconds)
+        .map(Duration::ofSeconds);
   }
 
   private final class HttpChannel implements Channel {
@@ -77,7 +87,8 @@ final class HttpTransport implements Transport {
     private final long connection;
     private final ActorRef<ChannelEvent> events;
 
-    HttpChannel(URI target, ConnectionPoolSettings pool, long connection, ActorRef<ChannelEvent> events) {
+    HttpChannel(
+        URI target, ConnectionPoolSettings pool, long connection, ActorRef<ChannelEvent> events) {
       this.target = target;
       this.pool = pool;
       this.connection = connection;
@@ -86,7 +97,8 @@ final class HttpTransport implements Transport {
 
     @Override
     public void send(AgentToServer message) {
-      HttpRequest request = HttpRequest.POST(target.toString()).withEntity(PROTOBUF, message.toByteArray());
+      HttpRequest request =
+          HttpRequest.POST(target.toString()).withEntity(PROTOBUF, message.toByteArray());
       http.singleRequest(request, http.defaultClientHttpsContext(), pool, log)
           .thenCompose(
               response ->
@@ -102,7 +114,10 @@ final class HttpTransport implements Transport {
                       failure == null
                           ? event
                           : ChannelEvent.Closed.failed(
-                              connection, failure instanceof TimeoutException ? "poll-timeout" : "poll-failed")));
+                              connection,
+                              failure instanceof TimeoutException
+                                  ? "poll-timeout"
+                                  : "poll-failed")));
     }
 
     /** Nothing to release: the sockets belong to the shared pool. */
@@ -126,9 +141,15 @@ final class HttpTransport implements Transport {
         // The body's retry_info is more precise than the header's whole seconds.
         Optional<Duration> retryAfter =
             message
-                .filter(m -> m.getErrorResponse().getType() == ServerErrorResponseType.ServerErrorResponseType_Unavailable)
+                .filter(
+                    m ->
+                        m.getErrorResponse().getType()
+                            == ServerErrorResponseType.ServerErrorResponseType_Unavailable)
                 .filter(m -> m.getErrorResponse().hasRetryInfo())
-                .map(m -> Duration.ofNanos(m.getErrorResponse().getRetryInfo().getRetryAfterNanoseconds()))
+                .map(
+                    m ->
+                        Duration.ofNanos(
+                            m.getErrorResponse().getRetryInfo().getRetryAfterNanoseconds()))
                 .or(() -> retryAfterHeader(response));
         if (retryAfter.isPresent()) {
           return new ChannelEvent.Closed(connection, Optional.empty(), retryAfter);

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 public final class Main {
 
   private static final long PROGRESS_EVERY_SECONDS = 5;
+
   /** Ctrl-C waits this long for the agents' goodbyes and the report. */
   private static final long INTERRUPT_GRACE_SECONDS = 45;
 
@@ -64,7 +65,10 @@ public final class Main {
       Path report = settings.report().orElseThrow();
       long everyMillis = settings.reportEvery().get().toMillis();
       progress.scheduleAtFixedRate(
-          () -> replace(report, simulator.progress().toJson()), everyMillis, everyMillis, TimeUnit.MILLISECONDS);
+          () -> replace(report, simulator.progress().toJson()),
+          everyMillis,
+          everyMillis,
+          TimeUnit.MILLISECONDS);
     }
 
     // Ctrl-C ends the run early, but still with goodbyes and a report.
@@ -108,7 +112,8 @@ public final class Main {
       Path target = report.toAbsolutePath();
       Files.createDirectories(target.getParent());
       Path written = Files.writeString(target.resolveSibling(target.getFileName() + ".tmp"), json);
-      Files.move(written, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          written, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       return true;
     } catch (IOException e) {
       System.err.println("fleet-sim: could not write " + report + ": " + e.getMessage());

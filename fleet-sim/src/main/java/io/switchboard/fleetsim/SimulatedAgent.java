@@ -21,9 +21,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * One simulated agent: connects (after its ramp-up delay), reports its full state, heartbeats at the
- * interval the server offers, changes health now and then, applies remote configs, reconnects with
- * backoff when its connection ends, and says goodbye (agent_disconnect) when the run stops.
+ * One simulated agent: connects (after its ramp-up delay), reports its full state, heartbeats at
+ * the interval the server offers, changes health now and then, applies remote configs, reconnects
+ * with backoff when its connection ends, and says goodbye (agent_disconnect) when the run stops.
  */
 final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
 
@@ -54,23 +54,36 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
 
   /** Where and when this agent connects: {@code target} first, then as {@code reconnects} says. */
   record Setup(
-      int index, Transport transport, URI target, Reconnects reconnects, InetSocketAddress localAddress, Duration startDelay) {}
+      int index,
+      Transport transport,
+      URI target,
+      Reconnects reconnects,
+      InetSocketAddress localAddress,
+      Duration startDelay) {}
 
   /**
    * How long a goodbye may take before the agent just goes. Generous: at the end of a run the whole
    * fleet says goodbye at once, and the server closes every socket in that storm.
    */
   private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(15);
+
   /** Applying a config takes the agent a moment (say, restarting its pipeline). */
   private static final long MIN_APPLY_MILLIS = 50;
+
   private static final long MAX_APPLY_MILLIS = 250;
 
   static Behavior<Command> create(
-      Setup setup, SimulatorSettings settings, FleetStats stats, AgentObserver observer, Backoff backoff) {
+      Setup setup,
+      SimulatorSettings settings,
+      FleetStats stats,
+      AgentObserver observer,
+      Backoff backoff) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> new SimulatedAgent(context, timers, setup, settings, stats, observer, backoff)));
+                timers ->
+                    new SimulatedAgent(
+                        context, timers, setup, settings, stats, observer, backoff)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -86,18 +99,27 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
 
   /** The current connection; null while waiting to (re)connect. */
   private Transport.Channel channel;
-  /** Numbers this agent's connections, so that events of an earlier one are recognised and ignored. */
+
+  /**
+   * Numbers this agent's connections, so that events of an earlier one are recognised and ignored.
+   */
   private long connection;
+
   /** The server answered on the current connection: the agent counts as connected. */
   private boolean answered;
+
   private boolean everConnected;
   private boolean sentOnChannel;
+
   /** HTTP: a poll is waiting for its answer ... */
   private boolean awaitingAnswer;
+
   /** ... and another message should go out once it is answered. */
   private boolean sendWanted;
+
   /** Connection attempts failed (or connections lost) since the last good one. */
   private int failures;
+
   private boolean stopping;
   private boolean disconnectSent;
 
@@ -174,7 +196,8 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
     ServerToAgent message = received.message();
     ServerErrorResponse error = message.getErrorResponse();
     boolean unavailable =
-        message.hasErrorResponse() && error.getType() == ServerErrorResponseType.ServerErrorResponseType_Unavailable;
+        message.hasErrorResponse()
+            && error.getType() == ServerErrorResponseType.ServerErrorResponseType_Unavailable;
     if (!unavailable && !answered) {
       answered = true;
       failures = 0;
@@ -187,7 +210,9 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
     }
     if (unavailable) {
       return error.hasRetryInfo()
-          ? reconnectLater(Optional.empty(), Optional.of(Duration.ofNanos(error.getRetryInfo().getRetryAfterNanoseconds())))
+          ? reconnectLater(
+              Optional.empty(),
+              Optional.of(Duration.ofNanos(error.getRetryInfo().getRetryAfterNanoseconds())))
           : reconnectLater(Optional.of("server-unavailable"), Optional.empty());
     }
     if (message.hasErrorResponse()) {
@@ -196,7 +221,8 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
               ? "server-bad-request"
               : "server-error");
     }
-    long offeredHeartbeat = message.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds();
+    long offeredHeartbeat =
+        message.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds();
     if (offeredHeartbeat > 0) {
       heartbeatInterval = Duration.ofSeconds(offeredHeartbeat);
       scheduleHeartbeat();
@@ -214,7 +240,8 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
     if (message.hasRemoteConfig() && status.startApplying(message.getRemoteConfig())) {
       timers.startSingleTimer(
           new ApplyDone(message.getRemoteConfig().getConfigHash()),
-          Duration.ofMillis(ThreadLocalRandom.current().nextLong(MIN_APPLY_MILLIS, MAX_APPLY_MILLIS + 1)));
+          Duration.ofMillis(
+              ThreadLocalRandom.current().nextLong(MIN_APPLY_MILLIS, MAX_APPLY_MILLIS + 1)));
     }
     if ((message.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE) != 0) {
       status.reportFullStateNext();
@@ -241,7 +268,13 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
     }
     // The server closing without a word (no error response, no Retry-After) is worth counting.
     Optional<String> errorKind =
-        closed.errorKind().or(() -> closed.retryAfter().isEmpty() ? Optional.of("closed-by-server") : Optional.empty());
+        closed
+            .errorKind()
+            .or(
+                () ->
+                    closed.retryAfter().isEmpty()
+                        ? Optional.of("closed-by-server")
+                        : Optional.empty());
     return reconnectLater(errorKind, closed.retryAfter());
   }
 
@@ -273,7 +306,9 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
       observer.remoteConfigReported(
           status.instanceUidText(),
           done.configHash(),
-          success ? RemoteConfigStatuses.RemoteConfigStatuses_APPLIED : RemoteConfigStatuses.RemoteConfigStatuses_FAILED,
+          success
+              ? RemoteConfigStatuses.RemoteConfigStatuses_APPLIED
+              : RemoteConfigStatuses.RemoteConfigStatuses_FAILED,
           System.nanoTime());
       if (canReport()) {
         send();
@@ -334,7 +369,8 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
   }
 
   /** Ends the current connection and schedules the next attempt. */
-  private Behavior<Command> reconnectLater(Optional<String> errorKind, Optional<Duration> retryAfter) {
+  private Behavior<Command> reconnectLater(
+      Optional<String> errorKind, Optional<Duration> retryAfter) {
     channel.close();
     channel = null;
     if (answered) {
@@ -347,7 +383,8 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
     }
     failures++;
     timers.cancel(Heartbeat.INSTANCE);
-    timers.startSingleTimer(Connect.INSTANCE, backoff.delay(failures, retryAfter, ThreadLocalRandom.current()));
+    timers.startSingleTimer(
+        Connect.INSTANCE, backoff.delay(failures, retryAfter, ThreadLocalRandom.current()));
     return this;
   }
 
@@ -370,7 +407,9 @@ final class SimulatedAgent extends AbstractBehavior<SimulatedAgent.Command> {
     timers.startSingleTimer(Heartbeat.INSTANCE, heartbeatInterval);
   }
 
-  /** Health changes form a Poisson process whose rate, summed over the fleet, is churn-per-second. */
+  /**
+   * Health changes form a Poisson process whose rate, summed over the fleet, is churn-per-second.
+   */
   private void scheduleChurn() {
     if (settings.churnPerSecond() <= 0) {
       return;

@@ -46,6 +46,7 @@ public record SimulatorSettings(
 
   /** 127.0.0.1 as a number; the default first source address. */
   private static final int LOWEST_SOURCE_ADDRESS = 0x7F000001;
+
   /** 127.255.255.254: 127.255.255.255 is the loopback network's broadcast address. */
   private static final int HIGHEST_SOURCE_ADDRESS = 0x7FFFFFFE;
 
@@ -63,15 +64,22 @@ public record SimulatorSettings(
     }
     if (agents < 1 || agents > MAX_AGENTS) {
       throw new IllegalArgumentException(
-          "--agents must be between 1 and " + MAX_AGENTS + " (one JVM's open-file limit); run several simulators for more");
+          "--agents must be between 1 and "
+              + MAX_AGENTS
+              + " (one JVM's open-file limit); run several simulators for more");
     }
     requirePositive("--duration", duration);
     if (rampUp.isNegative() || rampUp.compareTo(duration) >= 0) {
       throw new IllegalArgumentException(
-          "--ramp-up (" + format(rampUp) + ") must be at least 0 and shorter than --duration (" + format(duration) + ")");
+          "--ramp-up ("
+              + format(rampUp)
+              + ") must be at least 0 and shorter than --duration ("
+              + format(duration)
+              + ")");
     }
     if (heartbeat.compareTo(Duration.ofSeconds(1)) < 0) {
-      throw new IllegalArgumentException("--heartbeat must be at least 1s (OpAMP counts it in whole seconds)");
+      throw new IllegalArgumentException(
+          "--heartbeat must be at least 1s (OpAMP counts it in whole seconds)");
     }
     if (!(churnPerSecond >= 0) || Double.isInfinite(churnPerSecond)) {
       throw new IllegalArgumentException("--churn-per-second must be a number >= 0");
@@ -101,7 +109,8 @@ public record SimulatorSettings(
         throw new IllegalArgumentException("--report-every needs --report, the file to rewrite");
       }
       if (reportEvery.get().compareTo(SHORTEST_REPORT_INTERVAL) < 0) {
-        throw new IllegalArgumentException("--report-every must be at least " + format(SHORTEST_REPORT_INTERVAL));
+        throw new IllegalArgumentException(
+            "--report-every must be at least " + format(SHORTEST_REPORT_INTERVAL));
       }
     }
   }
@@ -133,7 +142,9 @@ public record SimulatorSettings(
   }
 
   static String format(Duration duration) {
-    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
+    return duration.toMillis() % 1000 == 0
+        ? duration.toSeconds() + "s"
+        : duration.toMillis() + "ms";
   }
 
   private static void requirePositive(String flag, Duration duration) {

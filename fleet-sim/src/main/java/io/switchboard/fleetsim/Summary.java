@@ -42,7 +42,21 @@ public record Summary(
 
   /** The numbers before any agent has done anything, for a fleet not yet started. */
   public static Summary beforeStart(int agentsRequested) {
-    return new Summary(agentsRequested, 0, 0, 0, Optional.empty(), Duration.ZERO, 0, 0, 0, 0, 0, 0, 0, new TreeMap<>());
+    return new Summary(
+        agentsRequested,
+        0,
+        0,
+        0,
+        Optional.empty(),
+        Duration.ZERO,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        new TreeMap<>());
   }
 
   /** Reads what {@link #toJson()} wrote (another simulator's {@code --report}). */
@@ -50,14 +64,18 @@ public record Summary(
     try {
       JsonNode json = JSON.readTree(text);
       SortedMap<String, Long> errors = new TreeMap<>();
-      json.required("errors").fields().forEachRemaining(error -> errors.put(error.getKey(), error.getValue().asLong()));
+      json.required("errors")
+          .fields()
+          .forEachRemaining(error -> errors.put(error.getKey(), error.getValue().asLong()));
       JsonNode allConnected = json.required("all_connected_after_ms");
       return new Summary(
           json.required("agents_requested").asInt(),
           json.required("agents_connected").asInt(),
           json.required("connected_now").asInt(),
           json.required("max_concurrently_connected").asInt(),
-          allConnected.isNull() ? Optional.empty() : Optional.of(Duration.ofMillis(allConnected.asLong())),
+          allConnected.isNull()
+              ? Optional.empty()
+              : Optional.of(Duration.ofMillis(allConnected.asLong())),
           Duration.ofMillis(json.required("duration_ms").asLong()),
           json.required("messages_sent").asLong(),
           json.required("messages_received").asLong(),
@@ -83,10 +101,13 @@ public record Summary(
     }
     Optional<Duration> allConnectedAfter =
         parts.stream().allMatch(part -> part.allConnectedAfter().isPresent())
-            ? parts.stream().map(part -> part.allConnectedAfter().orElseThrow()).max(Duration::compareTo)
+            ? parts.stream()
+                .map(part -> part.allConnectedAfter().orElseThrow())
+                .max(Duration::compareTo)
             : Optional.empty();
     SortedMap<String, Long> errors = new TreeMap<>();
-    parts.forEach(part -> part.errors().forEach((kind, count) -> errors.merge(kind, count, Long::sum)));
+    parts.forEach(
+        part -> part.errors().forEach((kind, count) -> errors.merge(kind, count, Long::sum)));
     return new Summary(
         parts.stream().mapToInt(Summary::agentsRequested).sum(),
         parts.stream().mapToInt(Summary::agentsConnected).sum(),

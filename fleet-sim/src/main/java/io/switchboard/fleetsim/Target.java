@@ -33,22 +33,29 @@ public record Target(Protocol protocol, URI uri) {
         switch (scheme) {
           case "ws" -> Protocol.WEBSOCKET;
           case "http" -> Protocol.HTTP;
-          case "wss", "https" -> throw new IllegalArgumentException(
-              "'" + text + "': TLS is not supported, use ws:// or http:// on loopback");
-          default -> throw new IllegalArgumentException(
-              "'" + text + "' must start with ws:// (WebSocket) or http:// (HTTP polling)");
+          case "wss", "https" ->
+              throw new IllegalArgumentException(
+                  "'" + text + "': TLS is not supported, use ws:// or http:// on loopback");
+          default ->
+              throw new IllegalArgumentException(
+                  "'" + text + "' must start with ws:// (WebSocket) or http:// (HTTP polling)");
         };
     String host = uri.getHost();
     if (host == null || uri.getPort() < 0) {
-      throw new IllegalArgumentException("'" + text + "' needs a valid host and port, e.g. ws://127.0.0.1:4320/v1/opamp");
+      throw new IllegalArgumentException(
+          "'" + text + "' needs a valid host and port, e.g. ws://127.0.0.1:4320/v1/opamp");
     }
     // localhost is pinned to 127.0.0.1 rather than resolved: it may resolve to ::1 or elsewhere.
     String address = host.equalsIgnoreCase("localhost") ? "127.0.0.1" : host;
     if (!isLoopbackIpv4(address)) {
       throw new IllegalArgumentException(
-          "'" + text + "': only loopback targets (127.0.0.0/8 or localhost) are allowed, not " + host);
+          "'"
+              + text
+              + "': only loopback targets (127.0.0.0/8 or localhost) are allowed, not "
+              + host);
     }
-    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/v1/opamp" : uri.getRawPath();
+    String path =
+        uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/v1/opamp" : uri.getRawPath();
     return new Target(protocol, URI.create(scheme + "://" + address + ":" + uri.getPort() + path));
   }
 

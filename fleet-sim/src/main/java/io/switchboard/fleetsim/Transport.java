@@ -9,11 +9,12 @@ import org.apache.pekko.actor.typed.ActorRef;
 interface Transport {
 
   /**
-   * Opens a connection for one agent. What happens on it comes back as {@link ChannelEvent}s
-   * tagged with {@code connection}, starting with {@link ChannelEvent.Opened} or {@link
+   * Opens a connection for one agent. What happens on it comes back as {@link ChannelEvent}s tagged
+   * with {@code connection}, starting with {@link ChannelEvent.Opened} or {@link
    * ChannelEvent.Closed}.
    */
-  Channel open(URI target, InetSocketAddress localAddress, long connection, ActorRef<ChannelEvent> events);
+  Channel open(
+      URI target, InetSocketAddress localAddress, long connection, ActorRef<ChannelEvent> events);
 
   /** One agent's connection. Called only from the agent's actor. */
   interface Channel {

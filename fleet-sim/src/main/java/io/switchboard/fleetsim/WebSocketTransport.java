@@ -32,13 +32,14 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
- * OpAMP over WebSocket with Pekko HTTP's client: non-blocking, so one JVM holds thousands of
- * agents on a few threads. Each connection binds to its agent's loopback source address.
+ * OpAMP over WebSocket with Pekko HTTP's client: non-blocking, so one JVM holds thousands of agents
+ * on a few threads. Each connection binds to its agent's loopback source address.
  */
 final class WebSocketTransport implements Transport {
 
   /** Frames waiting to go out on one socket; an agent sends a few at a time at most. */
   private static final int OUTBOUND_BUFFER = 64;
+
   /** How long a server message streamed in several frames may take to arrive in full. */
   private static final long COLLECT_TIMEOUT_MILLIS = 10_000;
 
@@ -55,7 +56,8 @@ final class WebSocketTransport implements Transport {
   }
 
   @Override
-  public Channel open(URI target, InetSocketAddress localAddress, long connection, ActorRef<ChannelEvent> events) {
+  public Channel open(
+      URI target, InetSocketAddress localAddress, long connection, ActorRef<ChannelEvent> events) {
     Flow<Message, Message, Pair<CompletionStage<Done>, BoundedSourceQueue<Message>>> flow =
         Flow.fromSinkAndSourceCoupledMat(
             Flow.<Message>create()
@@ -63,15 +65,18 @@ final class WebSocketTransport implements Transport {
                 .toMat(Sink.foreach(events::tell), Keep.right()),
             Source.<Message>queue(OUTBOUND_BUFFER),
             Keep.both());
-    Pair<CompletionStage<WebSocketUpgradeResponse>, Pair<CompletionStage<Done>, BoundedSourceQueue<Message>>> started =
-        http.singleWebSocketRequest(
-            WebSocketRequest.create(target.toString()),
-            flow,
-            http.defaultClientHttpsContext(),
-            Optional.of(localAddress),
-            settings.withLocalAddress(Optional.of(localAddress)),
-            log,
-            materializer);
+    Pair<
+            CompletionStage<WebSocketUpgradeResponse>,
+            Pair<CompletionStage<Done>, BoundedSourceQueue<Message>>>
+        started =
+            http.singleWebSocketRequest(
+                WebSocketRequest.create(target.toString()),
+                flow,
+                http.defaultClientHttpsContext(),
+                Optional.of(localAddress),
+                settings.withLocalAddress(Optional.of(localAddress)),
+                log,
+                materializer);
     CompletionStage<Done> ended = started.second().first();
     started
         .first()
@@ -83,19 +88,24 @@ final class WebSocketTransport implements Transport {
                 events.tell(refused(upgrade.response(), connection));
               } else {
                 events.tell(new ChannelEvent.Opened(connection));
-                // Reported only after Opened, so that an agent sees its connection's events in order.
+                // Reported only after Opened, so that an agent sees its connection's events in
+                // order.
                 ended.whenComplete(
                     (done, streamFailure) ->
                         events.tell(
                             streamFailure == null
-                                ? new ChannelEvent.Closed(connection, Optional.empty(), Optional.empty())
+                                ? new ChannelEvent.Closed(
+                                    connection, Optional.empty(), Optional.empty())
                                 : ChannelEvent.Closed.failed(connection, "connection-lost")));
               }
             });
     return new WebSocketChannel(started.second().second(), connection, events);
   }
 
-  /** The server answered the upgrade with a plain HTTP response (503 from an overloaded proxy, 401, ...). */
+  /**
+   * The server answered the upgrade with a plain HTTP response (503 from an overloaded proxy, 401,
+   * ...).
+   */
   private ChannelEvent.Closed refused(HttpResponse response, long connection) {
     response.discardEntityBytes(materializer);
     int status = response.status().intValue();
@@ -105,7 +115,9 @@ final class WebSocketTransport implements Transport {
         : ChannelEvent.Closed.failed(connection, "upgrade-refused-" + status);
   }
 
-  /** Reads one message to its end (it may be streamed) and decodes it; text is drained and refused. */
+  /**
+   * Reads one message to its end (it may be streamed) and decodes it; text is drained and refused.
+   */
   private CompletionStage<ChannelEvent> decode(Message message, long connection) {
     if (message.isText()) {
       return message
@@ -118,24 +130,29 @@ final class WebSocketTransport implements Transport {
     CompletionStage<ByteString> bytes =
         binary.isStrict()
             ? CompletableFuture.completedFuture(binary.getStrictData())
-            : binary.toStrict(COLLECT_TIMEOUT_MILLIS, materializer).thenApply(BinaryMessage::getStrictData);
+            : binary
+                .toStrict(COLLECT_TIMEOUT_MILLIS, materializer)
+                .thenApply(BinaryMessage::getStrictData);
     return bytes.thenApply(
         data -> {
           try {
-            return new ChannelEvent.Received(connection, OpampFrames.decodeServerToAgent(data.asByteBuffer()));
+            return new ChannelEvent.Received(
+                connection, OpampFrames.decodeServerToAgent(data.asByteBuffer()));
           } catch (MalformedFrameException e) {
             return new ChannelEvent.Unreadable(connection, "malformed-frame");
           }
         });
   }
 
-  private record WebSocketChannel(BoundedSourceQueue<Message> outbound, long connection, ActorRef<ChannelEvent> events)
+  private record WebSocketChannel(
+      BoundedSourceQueue<Message> outbound, long connection, ActorRef<ChannelEvent> events)
       implements Channel {
 
     @Override
     public void send(AgentToServer message) {
       QueueOfferResult result =
-          outbound.offer(BinaryMessage.create(ByteString.fromArrayUnsafe(OpampFrames.encode(message))));
+          outbound.offer(
+              BinaryMessage.create(ByteString.fromArrayUnsafe(OpampFrames.encode(message))));
       // A closed queue means the connection already ended, and its Closed event is on its way.
       if (result == QueueOfferResult.dropped()) {
         close();

@@ -19,7 +19,11 @@ class AgentStatusTest {
       AgentRemoteConfig.newBuilder()
           .setConfig(
               AgentConfigMap.newBuilder()
-                  .putConfigMap("c.yaml", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8("x: 1")).build()))
+                  .putConfigMap(
+                      "c.yaml",
+                      AgentConfigFile.newBuilder()
+                          .setBody(ByteString.copyFromUtf8("x: 1"))
+                          .build()))
           .setConfigHash(ByteString.copyFromUtf8("hash-1"))
           .build();
 
@@ -32,8 +36,12 @@ class AgentStatusTest {
     assertEquals(0x3D07, first.getCapabilities());
     assertEquals(16, first.getInstanceUid().size());
     assertEquals(7, (first.getInstanceUid().byteAt(6) & 0xF0) >> 4, "a UUID version 7");
-    assertTrue(first.getAgentDescription().getNonIdentifyingAttributesList().stream()
-        .anyMatch(kv -> kv.getKey().equals("host.name") && kv.getValue().getStringValue().equals("sim-host-7")));
+    assertTrue(
+        first.getAgentDescription().getNonIdentifyingAttributesList().stream()
+            .anyMatch(
+                kv ->
+                    kv.getKey().equals("host.name")
+                        && kv.getValue().getStringValue().equals("sim-host-7")));
     assertTrue(first.getHealth().getHealthy());
     assertTrue(first.hasEffectiveConfig());
 
@@ -41,7 +49,8 @@ class AgentStatusTest {
     AgentToServer heartbeat = status.nextMessage();
     assertEquals(2, heartbeat.getSequenceNum());
     assertEquals(first.getInstanceUid(), heartbeat.getInstanceUid());
-    assertFalse(heartbeat.hasAgentDescription() || heartbeat.hasHealth() || heartbeat.hasEffectiveConfig());
+    assertFalse(
+        heartbeat.hasAgentDescription() || heartbeat.hasHealth() || heartbeat.hasEffectiveConfig());
 
     status.reportFullStateNext();
     AgentToServer full = status.nextMessage();
@@ -65,12 +74,17 @@ class AgentStatusTest {
     status.nextMessage();
     assertTrue(status.startApplying(CONFIG));
     AgentToServer applying = status.nextMessage();
-    assertEquals(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING, applying.getRemoteConfigStatus().getStatus());
-    assertEquals(CONFIG.getConfigHash(), applying.getRemoteConfigStatus().getLastRemoteConfigHash());
+    assertEquals(
+        RemoteConfigStatuses.RemoteConfigStatuses_APPLYING,
+        applying.getRemoteConfigStatus().getStatus());
+    assertEquals(
+        CONFIG.getConfigHash(), applying.getRemoteConfigStatus().getLastRemoteConfigHash());
 
     assertTrue(status.finishApplying(CONFIG.getConfigHash(), true));
     AgentToServer applied = status.nextMessage();
-    assertEquals(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, applied.getRemoteConfigStatus().getStatus());
+    assertEquals(
+        RemoteConfigStatuses.RemoteConfigStatuses_APPLIED,
+        applied.getRemoteConfigStatus().getStatus());
     assertEquals(CONFIG.getConfig(), applied.getEffectiveConfig().getConfigMap());
 
     assertFalse(status.startApplying(CONFIG), "the same config offered again on a new session");
@@ -82,10 +96,13 @@ class AgentStatusTest {
     status.startApplying(CONFIG);
     assertTrue(status.finishApplying(CONFIG.getConfigHash(), false));
     AgentToServer failed = status.nextMessage();
-    assertEquals(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, failed.getRemoteConfigStatus().getStatus());
+    assertEquals(
+        RemoteConfigStatuses.RemoteConfigStatuses_FAILED,
+        failed.getRemoteConfigStatus().getStatus());
     assertFalse(failed.getRemoteConfigStatus().getErrorMessage().isEmpty());
     assertEquals(local, failed.getEffectiveConfig().getConfigMap());
-    assertFalse(status.finishApplying(CONFIG.getConfigHash(), true), "nothing is being applied any more");
+    assertFalse(
+        status.finishApplying(CONFIG.getConfigHash(), true), "nothing is being applied any more");
   }
 
   @Test

@@ -34,19 +34,31 @@ class ArgsParserTest {
   void everyFlagIsRead() throws Exception {
     SimulatorSettings settings =
         ArgsParser.parse(
-                "--target", "ws://127.0.0.1:4320/v1/opamp",
+                "--target",
+                "ws://127.0.0.1:4320/v1/opamp",
                 "--target=http://localhost:4321",
-                "--reconnect-to", "other",
-                "--agents", "5000",
-                "--duration", "2m",
-                "--ramp-up", "500ms",
-                "--heartbeat", "15s",
-                "--churn-per-second", "2.5",
-                "--apply-failure-ratio", "0.1",
-                "--source-addresses", "4",
-                "--first-source-address", "127.0.0.9",
-                "--report", "out/summary.json",
-                "--report-every", "250ms")
+                "--reconnect-to",
+                "other",
+                "--agents",
+                "5000",
+                "--duration",
+                "2m",
+                "--ramp-up",
+                "500ms",
+                "--heartbeat",
+                "15s",
+                "--churn-per-second",
+                "2.5",
+                "--apply-failure-ratio",
+                "0.1",
+                "--source-addresses",
+                "4",
+                "--first-source-address",
+                "127.0.0.9",
+                "--report",
+                "out/summary.json",
+                "--report-every",
+                "250ms")
             .orElseThrow();
     assertEquals(
         List.of(
@@ -72,7 +84,8 @@ class ArgsParserTest {
   @Test
   void aSourceAddressRangeMayCrossAnOctet() throws Exception {
     SimulatorSettings settings =
-        ArgsParser.parse("--first-source-address=127.0.0.253", "--source-addresses=4").orElseThrow();
+        ArgsParser.parse("--first-source-address=127.0.0.253", "--source-addresses=4")
+            .orElseThrow();
     assertEquals(
         List.of("/127.0.0.253:0", "/127.0.0.254:0", "/127.0.0.255:0", "/127.0.1.0:0"),
         settings.localAddresses().stream().map(Object::toString).toList());
@@ -92,42 +105,72 @@ class ArgsParserTest {
     assertRefused("--agents takes a whole number, not 'ten'", "--agents", "ten");
     assertRefused("--agents must be between 1 and 19000", "--agents", "0");
     assertRefused("--agents must be between 1 and 19000", "--agents", "20000");
-    assertRefused("--duration takes a duration with a unit (500ms, 30s, 5m, 1h), not '60'", "--duration", "60");
-    assertRefused("--ramp-up (60s) must be at least 0 and shorter than --duration (60s)", "--ramp-up", "1m");
+    assertRefused(
+        "--duration takes a duration with a unit (500ms, 30s, 5m, 1h), not '60'",
+        "--duration",
+        "60");
+    assertRefused(
+        "--ramp-up (60s) must be at least 0 and shorter than --duration (60s)", "--ramp-up", "1m");
     assertRefused("--heartbeat must be at least 1s", "--heartbeat", "500ms");
-    assertRefused("--churn-per-second takes a number such as 0.5, not 'lots'", "--churn-per-second", "lots");
+    assertRefused(
+        "--churn-per-second takes a number such as 0.5, not 'lots'", "--churn-per-second", "lots");
     assertRefused("--churn-per-second must be a number >= 0", "--churn-per-second", "-1");
-    assertRefused("--apply-failure-ratio must be between 0.0 and 1.0", "--apply-failure-ratio", "1.5");
-    assertRefused("--apply-failure-ratio must be between 0.0 and 1.0", "--apply-failure-ratio", "NaN");
+    assertRefused(
+        "--apply-failure-ratio must be between 0.0 and 1.0", "--apply-failure-ratio", "1.5");
+    assertRefused(
+        "--apply-failure-ratio must be between 0.0 and 1.0", "--apply-failure-ratio", "NaN");
     assertRefused("--source-addresses must be between 1 and 254", "--source-addresses", "300");
     assertRefused("--source-addresses must be between 1 and 254", "--source-addresses", "0");
     assertRefused(
         "--first-source-address takes a loopback IPv4 address such as 127.0.0.9, not '10.0.0.9'",
-        "--first-source-address", "10.0.0.9");
-    assertRefused("--first-source-address takes a loopback IPv4 address", "--first-source-address", "localhost");
-    assertRefused("--first-source-address takes a loopback IPv4 address", "--first-source-address", "127.0.0.256");
-    assertRefused("--first-source-address takes a loopback IPv4 address", "--first-source-address", "127.0.0");
-    assertRefused("--first-source-address takes a loopback IPv4 address", "--first-source-address", "::1");
+        "--first-source-address",
+        "10.0.0.9");
+    assertRefused(
+        "--first-source-address takes a loopback IPv4 address",
+        "--first-source-address",
+        "localhost");
+    assertRefused(
+        "--first-source-address takes a loopback IPv4 address",
+        "--first-source-address",
+        "127.0.0.256");
+    assertRefused(
+        "--first-source-address takes a loopback IPv4 address",
+        "--first-source-address",
+        "127.0.0");
+    assertRefused(
+        "--first-source-address takes a loopback IPv4 address", "--first-source-address", "::1");
     assertRefused(
         "--first-source-address must be a loopback IPv4 address from 127.0.0.1 to 127.255.255.254, not 127.0.0.0",
-        "--first-source-address", "127.0.0.0");
+        "--first-source-address",
+        "127.0.0.0");
     assertRefused(
         "--first-source-address 127.255.255.250 with --source-addresses 10 runs past 127.255.255.254",
-        "--first-source-address", "127.255.255.250", "--source-addresses", "10");
+        "--first-source-address",
+        "127.255.255.250",
+        "--source-addresses",
+        "10");
     assertRefused("--reconnect-to takes same or other, not 'next'", "--reconnect-to", "next");
     assertRefused("--report-every needs --report, the file to rewrite", "--report-every", "1s");
-    assertRefused("--report-every must be at least 100ms", "--report", "out.json", "--report-every", "50ms");
+    assertRefused(
+        "--report-every must be at least 100ms", "--report", "out.json", "--report-every", "50ms");
   }
 
   @Test
   void onlyLoopbackTargetsOverWebSocketOrHttpAreAccepted() {
-    assertRefused("only loopback targets (127.0.0.0/8 or localhost) are allowed, not 10.0.0.1",
-        "--target", "ws://10.0.0.1:4320/v1/opamp");
-    assertRefused("only loopback targets (127.0.0.0/8 or localhost) are allowed, not example.com",
-        "--target", "ws://example.com:4320/v1/opamp");
+    assertRefused(
+        "only loopback targets (127.0.0.0/8 or localhost) are allowed, not 10.0.0.1",
+        "--target",
+        "ws://10.0.0.1:4320/v1/opamp");
+    assertRefused(
+        "only loopback targets (127.0.0.0/8 or localhost) are allowed, not example.com",
+        "--target",
+        "ws://example.com:4320/v1/opamp");
     assertRefused("needs a valid host and port", "--target", "ws://127.0.0.256:4320/v1/opamp");
     assertRefused("TLS is not supported", "--target", "wss://127.0.0.1:4320/v1/opamp");
-    assertRefused("must start with ws:// (WebSocket) or http:// (HTTP polling)", "--target", "tcp://127.0.0.1:4320");
+    assertRefused(
+        "must start with ws:// (WebSocket) or http:// (HTTP polling)",
+        "--target",
+        "tcp://127.0.0.1:4320");
     assertRefused("needs a valid host and port", "--target", "ws://127.0.0.1/v1/opamp");
   }
 

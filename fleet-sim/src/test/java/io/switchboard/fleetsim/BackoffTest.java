@@ -21,7 +21,8 @@ class BackoffTest {
     for (int failures = 1; failures <= 10; failures++) {
       for (int i = 0; i < 100; i++) {
         Duration delay = backoff.delay(failures, Optional.of(retryAfter), random);
-        assertTrue(delay.compareTo(retryAfter) >= 0, () -> delay + " is earlier than the retry-after");
+        assertTrue(
+            delay.compareTo(retryAfter) >= 0, () -> delay + " is earlier than the retry-after");
         Duration latest = retryAfter.plus(backoff.step(failures).dividedBy(2));
         assertTrue(delay.compareTo(latest) <= 0, () -> delay + " is later than " + latest);
       }

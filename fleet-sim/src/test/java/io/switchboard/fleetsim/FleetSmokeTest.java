@@ -37,18 +37,31 @@ class FleetSmokeTest {
   @Test
   void twoHundredAgentsOverBothTransportsConnectApplyConfigsAndLeave() throws Exception {
     // A short heartbeat offer: HTTP agents poll at it, so they pick up their configs quickly.
-    try (SwitchboardNode node = TestNode.start(Map.of("switchboard.agent.heartbeat-interval", "2s"))) {
+    try (SwitchboardNode node =
+        TestNode.start(Map.of("switchboard.agent.heartbeat-interval", "2s"))) {
       String websocket = "ws://127.0.0.1:" + node.opampPort() + "/v1/opamp";
       String http = "http://127.0.0.1:" + node.opampPort() + "/v1/opamp";
       SimulatorSettings settings =
           ArgsParser.parse(
                   // Three WebSocket targets to one HTTP target: 150 and 50 agents.
-                  "--target", websocket, "--target", websocket, "--target", websocket, "--target", http,
-                  "--agents", Integer.toString(AGENTS),
-                  "--duration", "45s",
-                  "--ramp-up", "2s",
-                  "--churn-per-second", "20",
-                  "--source-addresses", "3")
+                  "--target",
+                  websocket,
+                  "--target",
+                  websocket,
+                  "--target",
+                  websocket,
+                  "--target",
+                  http,
+                  "--agents",
+                  Integer.toString(AGENTS),
+                  "--duration",
+                  "45s",
+                  "--ramp-up",
+                  "2s",
+                  "--churn-per-second",
+                  "20",
+                  "--source-addresses",
+                  "3")
               .orElseThrow();
       String api = "http://127.0.0.1:" + node.apiPort() + "/api/agents";
 
@@ -65,9 +78,13 @@ class FleetSmokeTest {
       for (String uid : configured) {
         assertEquals(202, pushConfig(api, uid));
       }
-      await().atMost(Duration.ofSeconds(20)).until(() -> applied(agents(api), configured) == CONFIGURED);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> applied(agents(api), configured) == CONFIGURED);
       assertEquals(202, restart(api, configured.get(0)));
-      await().atMost(Duration.ofSeconds(20)).until(() -> simulator.progress().commandsReceived() == 1);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> simulator.progress().commandsReceived() == 1);
       assertEquals(AGENTS, observer.sessions.size());
       assertEquals(Set.copyOf(configured), observer.configsReceived);
       assertEquals(Set.copyOf(configured), observer.configsApplied);
@@ -83,7 +100,9 @@ class FleetSmokeTest {
       assertEquals(AGENTS, report.get("agents_connected").asInt());
       assertEquals(0, report.get("errors").size());
 
-      await().atMost(Duration.ofSeconds(20)).until(() -> count(agents(api), "DISCONNECTED") == AGENTS);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> count(agents(api), "DISCONNECTED") == AGENTS);
     }
   }
 
@@ -106,7 +125,10 @@ class FleetSmokeTest {
 
     @Override
     public void remoteConfigReported(
-        String instanceUid, ByteString configHash, RemoteConfigStatuses status, long reportedNanos) {
+        String instanceUid,
+        ByteString configHash,
+        RemoteConfigStatuses status,
+        long reportedNanos) {
       if (status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED) {
         configsApplied.add(instanceUid);
       }
@@ -115,7 +137,9 @@ class FleetSmokeTest {
 
   private static List<JsonNode> agents(String api) throws Exception {
     HttpResponse<String> response =
-        CLIENT.send(HttpRequest.newBuilder(URI.create(api + "?limit=1000")).build(), HttpResponse.BodyHandlers.ofString());
+        CLIENT.send(
+            HttpRequest.newBuilder(URI.create(api + "?limit=1000")).build(),
+            HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode(), response.body());
     List<JsonNode> agents = new ArrayList<>();
     JSON.readTree(response.body()).get("agents").forEach(agents::add);
@@ -123,24 +147,30 @@ class FleetSmokeTest {
   }
 
   private static long count(List<JsonNode> agents, String connectionState) {
-    return agents.stream().filter(agent -> agent.get("connection_state").asText().equals(connectionState)).count();
+    return agents.stream()
+        .filter(agent -> agent.get("connection_state").asText().equals(connectionState))
+        .count();
   }
 
   private static long applied(List<JsonNode> agents, List<String> uids) {
     return agents.stream()
         .filter(agent -> uids.contains(agent.get("instance_uid").asText()))
-        .filter(agent -> agent.path("remote_config_status").path("status").asText().equals("APPLIED"))
+        .filter(
+            agent -> agent.path("remote_config_status").path("status").asText().equals("APPLIED"))
         .count();
   }
 
   private static int restart(String api, String uid) throws Exception {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(api + "/" + uid + "/restart")).POST(HttpRequest.BodyPublishers.noBody()).build();
+        HttpRequest.newBuilder(URI.create(api + "/" + uid + "/restart"))
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build();
     return CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   private static int pushConfig(String api, String uid) throws Exception {
-    String body = "{\"config_map\": {\"c.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"x: 1\"}}}";
+    String body =
+        "{\"config_map\": {\"c.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"x: 1\"}}}";
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(api + "/" + uid + "/remote-config"))
             .header("Content-Type", "application/json")

@@ -26,23 +26,32 @@ class ReconnectToOtherTargetTest {
     try (SwitchboardNode node = TestNode.start(Map.of())) {
       SimulatorSettings settings =
           ArgsParser.parse(
-                  "--target", "ws://127.0.0.1:" + refusingPort() + "/v1/opamp",
-                  "--target", "ws://127.0.0.1:" + node.opampPort() + "/v1/opamp",
-                  "--reconnect-to", "other",
-                  "--agents", Integer.toString(AGENTS),
-                  "--duration", "60s",
-                  "--ramp-up", "0s")
+                  "--target",
+                  "ws://127.0.0.1:" + refusingPort() + "/v1/opamp",
+                  "--target",
+                  "ws://127.0.0.1:" + node.opampPort() + "/v1/opamp",
+                  "--reconnect-to",
+                  "other",
+                  "--agents",
+                  Integer.toString(AGENTS),
+                  "--duration",
+                  "60s",
+                  "--ramp-up",
+                  "0s")
               .orElseThrow();
       FleetSimulator simulator = FleetSimulator.start(settings);
       try {
-        await().atMost(Duration.ofSeconds(30)).until(() -> simulator.progress().connectedNow() == AGENTS);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> simulator.progress().connectedNow() == AGENTS);
       } finally {
         simulator.stop();
       }
       Summary summary = simulator.summary().toCompletableFuture().get(30, TimeUnit.SECONDS);
       assertEquals(AGENTS, summary.agentsConnected(), summary::toJson);
       // Half of them started on the dead target and failed there once, then went elsewhere.
-      assertEquals(AGENTS / 2, summary.errors().getOrDefault("connect-failed", 0L), summary::toJson);
+      assertEquals(
+          AGENTS / 2, summary.errors().getOrDefault("connect-failed", 0L), summary::toJson);
       assertTrue(summary.reconnects() >= AGENTS / 2, summary::toJson);
     }
   }

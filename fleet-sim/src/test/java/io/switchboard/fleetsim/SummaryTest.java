@@ -11,13 +11,24 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
-/** A summary read back from its JSON is the one written, and several simulators' add up to one fleet's. */
+/**
+ * A summary read back from its JSON is the one written, and several simulators' add up to one
+ * fleet's.
+ */
 class SummaryTest {
 
   @Test
   void theJsonReadsBackAsTheSameSummary() {
     Summary written =
-        summary(300, 298, 297, 300, Optional.of(Duration.ofMillis(4_250)), Duration.ofMillis(61_000), 5, Map.of("connect-failed", 3L));
+        summary(
+            300,
+            298,
+            297,
+            300,
+            Optional.of(Duration.ofMillis(4_250)),
+            Duration.ofMillis(61_000),
+            5,
+            Map.of("connect-failed", 3L));
     Summary read = Summary.fromJson(written.toJson());
     assertEquals(written, read);
     assertEquals(297, read.connectedNow());
@@ -32,14 +43,23 @@ class SummaryTest {
   @Test
   void somethingElseIsRefusedWithAMessage() {
     IllegalArgumentException refused =
-        assertThrows(IllegalArgumentException.class, () -> Summary.fromJson("{\"agents_requested\": 3}"));
+        assertThrows(
+            IllegalArgumentException.class, () -> Summary.fromJson("{\"agents_requested\": 3}"));
     assertTrue(refused.getMessage().startsWith("not a fleet-sim summary"), refused.getMessage());
   }
 
   @Test
   void simulatorsCombineIntoOneFleetWhoseSlowestSimulatorSaysWhenAllWereConnected() {
     Summary first =
-        summary(300, 300, 300, 300, Optional.of(Duration.ofMillis(4_000)), Duration.ofSeconds(60), 2, Map.of("connect-failed", 2L));
+        summary(
+            300,
+            300,
+            300,
+            300,
+            Optional.of(Duration.ofMillis(4_000)),
+            Duration.ofSeconds(60),
+            2,
+            Map.of("connect-failed", 2L));
     Summary second =
         summary(
             200,
@@ -60,12 +80,22 @@ class SummaryTest {
     assertEquals(Optional.of(Duration.ofMillis(6_500)), fleet.allConnectedAfter());
     assertEquals(Duration.ofSeconds(61), fleet.elapsed());
     assertEquals(9, fleet.reconnects());
-    assertEquals(new TreeMap<>(Map.of("connect-failed", 3L, "closed-by-server", 4L)), fleet.errors());
+    assertEquals(
+        new TreeMap<>(Map.of("connect-failed", 3L, "closed-by-server", 4L)), fleet.errors());
   }
 
   @Test
   void aFleetIsNotAllConnectedWhileOneOfItsSimulatorsIsNot() {
-    Summary done = summary(300, 300, 300, 300, Optional.of(Duration.ofSeconds(4)), Duration.ofSeconds(9), 0, Map.of());
+    Summary done =
+        summary(
+            300,
+            300,
+            300,
+            300,
+            Optional.of(Duration.ofSeconds(4)),
+            Duration.ofSeconds(9),
+            0,
+            Map.of());
     Summary starting = Summary.beforeStart(200);
     Summary fleet = Summary.combine(List.of(done, starting));
     assertEquals(Optional.empty(), fleet.allConnectedAfter());

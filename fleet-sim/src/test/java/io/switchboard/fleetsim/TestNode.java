@@ -32,7 +32,8 @@ final class TestNode {
     settings.putAll(overrides);
     Config config =
         ConfigFactory.load(
-            ConfigFactory.parseMap(settings).withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+            ConfigFactory.parseMap(settings)
+                .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
     return SwitchboardNode.start(config);
   }
 }

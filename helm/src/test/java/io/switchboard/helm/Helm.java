@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs helm on the chart: found as $HELM, .ci/tools/helm/helm (.ci/install-helm), or on the PATH. */
+/**
+ * Runs helm on the chart: found as $HELM, .ci/tools/helm/helm (.ci/install-helm), or on the PATH.
+ */
 final class Helm {
 
   static final Path CHART = Path.of("switchboard");
@@ -37,7 +39,8 @@ final class Helm {
         return Path.of(dir, "helm").toString();
       }
     }
-    throw new AssertionError("the chart tests need helm: run .ci/install-helm (it puts it in .ci/tools/helm), or set HELM");
+    throw new AssertionError(
+        "the chart tests need helm: run .ci/install-helm (it puts it in .ci/tools/helm), or set HELM");
   }
 
   /** Runs helm with these arguments and returns its output; fails on a non-zero exit. */
@@ -47,7 +50,8 @@ final class Helm {
     Process helm = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(helm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(helm.waitFor(60, TimeUnit.SECONDS), "helm did not finish");
-    assertEquals(0, helm.exitValue(), "helm " + String.join(" ", arguments) + " failed:\n" + output);
+    assertEquals(
+        0, helm.exitValue(), "helm " + String.join(" ", arguments) + " failed:\n" + output);
     return output;
   }
 
@@ -69,7 +73,8 @@ final class Helm {
   }
 
   static JsonNode only(List<JsonNode> manifests, String kind) {
-    List<JsonNode> found = manifests.stream().filter(manifest -> manifest.path("kind").asText().equals(kind)).toList();
+    List<JsonNode> found =
+        manifests.stream().filter(manifest -> manifest.path("kind").asText().equals(kind)).toList();
     assertEquals(1, found.size(), "one " + kind);
     return found.get(0);
   }

@@ -23,6 +23,7 @@ class MonitoringTest {
 
   /** Switchboard's own series, and those of Kamon's Pekko and JVM instrumentation it documents. */
   private static final Pattern METRIC = Pattern.compile("(switchboard|pekko|executor|jvm)_[a-z_]+");
+
   private static final Set<String> VALID_SEVERITIES = Set.of("info", "warning", "critical");
 
   @Test
@@ -39,27 +40,42 @@ class MonitoringTest {
         assertTrue(name.matches("[A-Za-z][A-Za-z0-9]*"), "alert name " + name);
         assertTrue(names.add(name), "alert names are unique: " + name);
         assertFalse(alert.path("expr").asText().isBlank(), name + " has an expr");
-        assertFalse(alert.path("expr").asText().contains("{{"), name + " has its thresholds filled in");
+        assertFalse(
+            alert.path("expr").asText().contains("{{"), name + " has its thresholds filled in");
         assertTrue(alert.path("for").asText().matches("\\d+[smh]"), name + " has a for duration");
-        assertTrue(VALID_SEVERITIES.contains(alert.at("/labels/severity").asText()), name + " has a severity");
+        assertTrue(
+            VALID_SEVERITIES.contains(alert.at("/labels/severity").asText()),
+            name + " has a severity");
         assertFalse(alert.at("/annotations/summary").asText().isBlank(), name + " has a summary");
-        assertFalse(alert.at("/annotations/description").asText().isBlank(), name + " has a description");
+        assertFalse(
+            alert.at("/annotations/description").asText().isBlank(), name + " has a description");
         assertDocumented(alert.path("expr").asText(), name);
         alerts++;
       }
     }
     assertTrue(alerts >= 8, "saturation, persistence and cluster signals: " + alerts + " alerts");
-    assertTrue(names.containsAll(Set.of("SwitchboardSessionsNearCapacity", "SwitchboardDispatchesFindNoSession", "SwitchboardForwardedRatioHigh", "SwitchboardStatusWriteLagHigh", "SwitchboardRejectedFrames")));
+    assertTrue(
+        names.containsAll(
+            Set.of(
+                "SwitchboardSessionsNearCapacity",
+                "SwitchboardDispatchesFindNoSession",
+                "SwitchboardForwardedRatioHigh",
+                "SwitchboardStatusWriteLagHigh",
+                "SwitchboardRejectedFrames")));
   }
 
   @Test
   void theGrafanaDashboardIsCompleteAndUsesDocumentedMetrics() throws Exception {
     JsonNode configMap =
         Helm.render().stream()
-            .filter(manifest -> manifest.path("kind").asText().equals("ConfigMap") && manifest.at("/metadata/labels/grafana_dashboard").asText().equals("1"))
+            .filter(
+                manifest ->
+                    manifest.path("kind").asText().equals("ConfigMap")
+                        && manifest.at("/metadata/labels/grafana_dashboard").asText().equals("1"))
             .findFirst()
             .orElseThrow(() -> new AssertionError("a ConfigMap labelled for the Grafana sidecar"));
-    JsonNode dashboard = new ObjectMapper().readTree(configMap.at("/data/switchboard.json").asText());
+    JsonNode dashboard =
+        new ObjectMapper().readTree(configMap.at("/data/switchboard.json").asText());
     assertEquals("switchboard-fleet", dashboard.path("uid").asText());
     assertFalse(dashboard.path("title").asText().isBlank());
     assertEquals("datasource", dashboard.at("/templating/list/0/type").asText());
@@ -68,7 +84,9 @@ class MonitoringTest {
       String title = panel.path("title").asText();
       assertTrue(ids.add(panel.path("id").asInt()), "panel ids are unique");
       assertEquals("prometheus", panel.at("/datasource/type").asText(), title);
-      assertTrue(panel.at("/gridPos/w").asInt() > 0 && panel.at("/gridPos/h").asInt() > 0, title + " has a place");
+      assertTrue(
+          panel.at("/gridPos/w").asInt() > 0 && panel.at("/gridPos/h").asInt() > 0,
+          title + " has a place");
       assertFalse(panel.path("targets").isEmpty(), title + " has queries");
       for (JsonNode target : panel.path("targets")) {
         assertFalse(target.path("refId").asText().isBlank(), title);
@@ -85,7 +103,8 @@ class MonitoringTest {
     assertFalse(found.isEmpty(), where + " queries a documented metric");
     for (String metric : found) {
       String series = metric.replaceAll("_(bucket|count|sum)$", "");
-      assertTrue(catalog.contains("`" + series), where + ": " + series + " is not in docs/metrics.md");
+      assertTrue(
+          catalog.contains("`" + series), where + ": " + series + " is not in docs/metrics.md");
     }
   }
 }

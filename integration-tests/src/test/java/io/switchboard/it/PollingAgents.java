@@ -14,10 +14,10 @@ import java.util.List;
 import opamp.proto.RemoteConfigStatuses;
 
 /**
- * A fleet of OpenTelemetry Java OpAMP clients polling a node over HTTP every second, each
- * answering every remote config with one outcome. Polling agents keep polling through a node
- * restart and (unlike this client over WebSocket, which answers ReportFullState only with its 30 s
- * heartbeat) describe themselves within a second.
+ * A fleet of OpenTelemetry Java OpAMP clients polling a node over HTTP every second, each answering
+ * every remote config with one outcome. Polling agents keep polling through a node restart and
+ * (unlike this client over WebSocket, which answers ReportFullState only with its 30 s heartbeat)
+ * describe themselves within a second.
  */
 public final class PollingAgents implements AutoCloseable {
 
@@ -28,7 +28,10 @@ public final class PollingAgents implements AutoCloseable {
     this.opampPort = opampPort;
   }
 
-  /** A new agent with {@code service.name} {@code service} that answers every config {@code outcome}. */
+  /**
+   * A new agent with {@code service.name} {@code service} that answers every config {@code
+   * outcome}.
+   */
   public void connect(String service, RemoteConfigStatuses outcome) {
     byte[] uid = OpampClientBuilder.createRandomInstanceUid();
     PeriodicDelay everySecond = PeriodicDelay.ofFixedDuration(Duration.ofSeconds(1));
@@ -37,9 +40,12 @@ public final class PollingAgents implements AutoCloseable {
             .setInstanceUid(uid)
             .setRequestService(
                 HttpRequestService.create(
-                    OkHttpSender.create("http://127.0.0.1:" + opampPort + "/v1/opamp"), everySecond, everySecond))
+                    OkHttpSender.create("http://127.0.0.1:" + opampPort + "/v1/opamp"),
+                    everySecond,
+                    everySecond))
             .putIdentifyingAttribute("service.name", service)
-            .putIdentifyingAttribute("service.instance.id", InstanceUid.toText(ByteString.copyFrom(uid)))
+            .putIdentifyingAttribute(
+                "service.instance.id", InstanceUid.toText(ByteString.copyFrom(uid)))
             .enableRemoteConfig()
             .build(new ReportingAgent(outcome)));
   }

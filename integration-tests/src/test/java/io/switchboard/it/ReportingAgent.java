@@ -40,7 +40,10 @@ public final class ReportingAgent implements OpampClient.Callbacks {
           new RemoteConfigStatus.Builder()
               .last_remote_config_hash(remoteConfig.config_hash)
               .status(outcome)
-              .error_message(outcome == RemoteConfigStatuses.RemoteConfigStatuses_FAILED ? "the agent's check refused it" : "")
+              .error_message(
+                  outcome == RemoteConfigStatuses.RemoteConfigStatuses_FAILED
+                      ? "the agent's check refused it"
+                      : "")
               .build());
     }
   }

@@ -24,7 +24,8 @@ final class ClusterFormation {
   static boolean bootstrap(Config config) {
     String formation = config.getString("switchboard.cluster.formation");
     if (!formation.equals("seeds") && !formation.equals("bootstrap")) {
-      throw new IllegalArgumentException("switchboard.cluster.formation must be seeds or bootstrap, got " + formation);
+      throw new IllegalArgumentException(
+          "switchboard.cluster.formation must be seeds or bootstrap, got " + formation);
     }
     return formation.equals("bootstrap");
   }
@@ -32,9 +33,10 @@ final class ClusterFormation {
   /** Seed nodes from the environment, or else the node alone when join-self is on. */
   static void joinSeedsOrSelf(ActorSystem<?> system, Config config) {
     Cluster cluster = Cluster.get(system);
-    List<Address> seeds = commaSeparated(config.getString("switchboard.cluster.seed-nodes")).stream()
-        .map(AddressFromURIString::parse)
-        .toList();
+    List<Address> seeds =
+        commaSeparated(config.getString("switchboard.cluster.seed-nodes")).stream()
+            .map(AddressFromURIString::parse)
+            .toList();
     if (!seeds.isEmpty()) {
       cluster.manager().tell(new JoinSeedNodes(seeds));
     } else if (config.getBoolean("switchboard.cluster.join-self")
@@ -48,27 +50,38 @@ final class ClusterFormation {
    * gives it as one comma-separated string, which the environment can carry.
    */
   static Config withDiscoveryEndpoints(Config config) {
-    List<String> endpoints = commaSeparated(config.getString("switchboard.cluster.discovery-endpoints"));
+    List<String> endpoints =
+        commaSeparated(config.getString("switchboard.cluster.discovery-endpoints"));
     if (endpoints.isEmpty()) {
       return config;
     }
-    String service = config.getString("pekko.management.cluster.bootstrap.contact-point-discovery.service-name");
+    String service =
+        config.getString("pekko.management.cluster.bootstrap.contact-point-discovery.service-name");
     List<Map<String, Object>> list =
         endpoints.stream()
             .map(
                 endpoint -> {
                   int colon = endpoint.lastIndexOf(':');
                   if (colon <= 0) {
-                    throw new IllegalArgumentException("discovery endpoint must be host:port, got " + endpoint);
+                    throw new IllegalArgumentException(
+                        "discovery endpoint must be host:port, got " + endpoint);
                   }
                   return Map.<String, Object>of(
-                      "host", endpoint.substring(0, colon), "port", Integer.parseInt(endpoint.substring(colon + 1)));
+                      "host",
+                      endpoint.substring(0, colon),
+                      "port",
+                      Integer.parseInt(endpoint.substring(colon + 1)));
                 })
             .toList();
-    return config.withValue("pekko.discovery.config.services." + service + ".endpoints", ConfigValueFactory.fromAnyRef(list));
+    return config.withValue(
+        "pekko.discovery.config.services." + service + ".endpoints",
+        ConfigValueFactory.fromAnyRef(list));
   }
 
   private static List<String> commaSeparated(String value) {
-    return Arrays.stream(value.split(",")).map(String::strip).filter(part -> !part.isEmpty()).toList();
+    return Arrays.stream(value.split(","))
+        .map(String::strip)
+        .filter(part -> !part.isEmpty())
+        .toList();
   }
 }

@@ -8,7 +8,8 @@ import sun.misc.Signal;
 /** Starts one node from application.conf, the environment and system properties. */
 public final class Main {
 
-  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+  private static final String COMMON_POOL_PARALLELISM =
+      "java.util.concurrent.ForkJoinPool.common.parallelism";
 
   private Main() {}
 
@@ -18,7 +19,8 @@ public final class Main {
     // so each agent poll and each dispatch started a thread. Set before anything uses the pool.
     if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
       System.setProperty(
-          COMMON_POOL_PARALLELISM, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+          COMMON_POOL_PARALLELISM,
+          Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
     }
     SwitchboardNode node;
     try {
@@ -26,15 +28,19 @@ public final class Main {
     } catch (Exception e) {
       // Exception, not RuntimeException: Scala libraries throw checked ones undeclared (a port in
       // use). Metrics and database threads may already run; a node that cannot start must exit.
-      LoggerFactory.getLogger(Main.class).error("Switchboard node failed to start: {}", e.getMessage(), e);
+      LoggerFactory.getLogger(Main.class)
+          .error("Switchboard node failed to start: {}", e.getMessage(), e);
       System.exit(1);
       return;
     }
     // The embedded PostgreSQL stops from a JVM shutdown hook of its own, and the JVM runs all its
-    // hooks at once: the node's last status writes found the database gone. So TERM and INT (Ctrl-C)
+    // hooks at once: the node's last status writes found the database gone. So TERM and INT
+    // (Ctrl-C)
     // shut the node down first, database last, and only then exit; the hook stays for other exits.
     for (String signal : List.of("TERM", "INT")) {
-      Signal.handle(new Signal(signal), received -> new Thread(() -> exitAfter(node), "switchboard-shutdown").start());
+      Signal.handle(
+          new Signal(signal),
+          received -> new Thread(() -> exitAfter(node), "switchboard-shutdown").start());
     }
     Runtime.getRuntime().addShutdownHook(new Thread(node::close, "switchboard-shutdown-hook"));
     node.whenTerminated().toCompletableFuture().join();

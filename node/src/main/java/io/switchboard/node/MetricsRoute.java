@@ -15,13 +15,21 @@ import org.apache.pekko.util.ByteString;
 /** {@code GET /metrics}: Kamon's Prometheus exposition text. */
 final class MetricsRoute {
 
-  private static final ContentType PROMETHEUS_TEXT = ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
+  private static final ContentType PROMETHEUS_TEXT =
+      ContentTypes.parse("text/plain; version=0.0.4; charset=utf-8");
 
   private MetricsRoute() {}
 
   static Route route() {
     return path(
         "metrics",
-        () -> get(() -> complete(HttpResponse.create().withEntity(HttpEntities.create(PROMETHEUS_TEXT, ByteString.fromString(Telemetry.scrape()))))));
+        () ->
+            get(
+                () ->
+                    complete(
+                        HttpResponse.create()
+                            .withEntity(
+                                HttpEntities.create(
+                                    PROMETHEUS_TEXT, ByteString.fromString(Telemetry.scrape()))))));
   }
 }

@@ -20,7 +20,8 @@ public final class MoveToExternalDatabase {
 
   public static void main(String[] args) {
     if (args.length != 1) {
-      System.err.println("usage: MoveToExternalDatabase postgresql://user:password@host:port/database");
+      System.err.println(
+          "usage: MoveToExternalDatabase postgresql://user:password@host:port/database");
       System.exit(2);
     }
     Map<String, Long> copied = move(ConfigFactory.load(), args[0]);
@@ -31,9 +32,11 @@ public final class MoveToExternalDatabase {
   /** Copies everything from the embedded database under the configured data directory. */
   public static Map<String, Long> move(Config config, String targetUrl) {
     DatabaseSettings settings = DatabaseSettings.fromConfig(config.getConfig("switchboard"));
-    DatabaseEndpoint target = DatabaseEndpoint.parse(targetUrl, settings.user(), settings.password());
+    DatabaseEndpoint target =
+        DatabaseEndpoint.parse(targetUrl, settings.user(), settings.password());
     // A running node holds the embedded database's lock: starting it here then fails, as it should.
-    try (EmbeddedDatabase embedded = EmbeddedDatabase.start(settings.dataDir().resolve("postgres"), 0)) {
+    try (EmbeddedDatabase embedded =
+        EmbeddedDatabase.start(settings.dataDir().resolve("postgres"), 0)) {
       Database.migrate(embedded.endpoint());
       return DatabaseCopy.copy(embedded.endpoint(), target);
     }

@@ -19,7 +19,8 @@ final class NodeGauges {
 
   private NodeGauges() {}
 
-  static void start(ActorSystem<?> system, Database database, boolean hostsAgents, Duration interval) {
+  static void start(
+      ActorSystem<?> system, Database database, boolean hostsAgents, Duration interval) {
     system
         .scheduler()
         .scheduleAtFixedRate(
@@ -50,7 +51,11 @@ final class NodeGauges {
         .thenAccept(
             state -> {
               SwitchboardMetrics.entities("shards").update(state.getShards().size());
-              SwitchboardMetrics.entities("entities").update(state.getShards().stream().mapToLong(shard -> shard.getEntityIds().size()).sum());
+              SwitchboardMetrics.entities("entities")
+                  .update(
+                      state.getShards().stream()
+                          .mapToLong(shard -> shard.getEntityIds().size())
+                          .sum());
             });
   }
 }

@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * What a node does, as cluster roles: {@code agents} (the OpAMP endpoint, and the agent entities)
- * and {@code operators} (the operator API). Every node does both by default; a large deployment
- * may keep agent-facing nodes apart from operator-facing ones.
+ * and {@code operators} (the operator API). Every node does both by default; a large deployment may
+ * keep agent-facing nodes apart from operator-facing ones.
  */
 final class NodeRoles {
 
@@ -19,7 +19,9 @@ final class NodeRoles {
 
   private NodeRoles() {}
 
-  /** The configuration with {@code switchboard.roles} (comma-separated) as the node's cluster roles. */
+  /**
+   * The configuration with {@code switchboard.roles} (comma-separated) as the node's cluster roles.
+   */
   static Config apply(Config config) {
     List<String> roles =
         Arrays.stream(config.getString("switchboard.roles").split(","))
@@ -28,7 +30,11 @@ final class NodeRoles {
             .toList();
     if (roles.isEmpty() || !KNOWN.containsAll(roles)) {
       throw new IllegalArgumentException(
-          "switchboard.roles must name one or both of " + KNOWN + ", got '" + config.getString("switchboard.roles") + "'");
+          "switchboard.roles must name one or both of "
+              + KNOWN
+              + ", got '"
+              + config.getString("switchboard.roles")
+              + "'");
     }
     return config.withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles));
   }

@@ -16,13 +16,13 @@ import java.util.Set;
 
 /**
  * Everything a node is configured with, read once from the loaded configuration ({@code
- * switchboard.*}, with Pekko's own settings left to Pekko) into typed settings, which the node hands
- * to the parts it starts.
+ * switchboard.*}, with Pekko's own settings left to Pekko) into typed settings, which the node
+ * hands to the parts it starts.
  *
- * @param clusterName  the actor system's name, the same on every node of a cluster
- * @param dataDir      the node's files (the embedded database lives under it)
- * @param roles        what the node does: {@code agents} and/or {@code operators}
- * @param metrics      the Prometheus endpoint and how often gauges are read
+ * @param clusterName the actor system's name, the same on every node of a cluster
+ * @param dataDir the node's files (the embedded database lives under it)
+ * @param roles what the node does: {@code agents} and/or {@code operators}
+ * @param metrics the Prometheus endpoint and how often gauges are read
  */
 public record NodeSettings(
     String clusterName,
@@ -38,7 +38,10 @@ public record NodeSettings(
     ApiSettings api,
     AuthSettings auth) {
 
-  /** {@code switchboard.metrics}: where Prometheus scrapes, and how often gauges are read off the node. */
+  /**
+   * {@code switchboard.metrics}: where Prometheus scrapes, and how often gauges are read off the
+   * node.
+   */
   public record Metrics(String host, int port, Duration gaugeInterval) {}
 
   /** Room in a message between nodes for what wraps an agent's message or an operator's config. */
@@ -52,7 +55,10 @@ public record NodeSettings(
   public static NodeSettings fromConfig(Config config) {
     Config switchboard = config.getConfig("switchboard");
     long frame = config.getBytes("pekko.remote.artery.advanced.maximum-frame-size");
-    long largest = Math.max(switchboard.getBytes("opamp.max-message-size"), switchboard.getBytes("api.max-config-size"));
+    long largest =
+        Math.max(
+            switchboard.getBytes("opamp.max-message-size"),
+            switchboard.getBytes("api.max-config-size"));
     if (frame < largest + FRAME_HEADROOM) {
       throw new IllegalArgumentException(
           "pekko.remote.artery.advanced.maximum-frame-size ("

@@ -36,18 +36,22 @@ public final class NodeStatusWriter implements Extension {
   }
 
   /** Starts the node's writer; once per node. */
-  synchronized ActorRef<StatusWriter.Command> start(AgentStatusStore store, StatusWriterSettings settings) {
+  synchronized ActorRef<StatusWriter.Command> start(
+      AgentStatusStore store, StatusWriterSettings settings) {
     if (writer != null) {
       throw new IllegalStateException("the status writer of this node runs already");
     }
     this.settings = settings;
-    writer = system.systemActorOf(StatusWriter.create(store, settings), "status-writer", Props.empty());
+    writer =
+        system.systemActorOf(StatusWriter.create(store, settings), "status-writer", Props.empty());
     ActorRef<StatusWriter.Command> started = writer;
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseClusterShutdown(),
             "flush-agent-status",
-            () -> AskPattern.ask(started, StatusWriter.Flush::new, FLUSH_TIMEOUT, system.scheduler()));
+            () ->
+                AskPattern.ask(
+                    started, StatusWriter.Flush::new, FLUSH_TIMEOUT, system.scheduler()));
     return started;
   }
 

@@ -16,9 +16,9 @@ import io.switchboard.cluster.agent.AgentDependencies;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.cluster.agent.AgentStarts;
-import io.switchboard.cluster.limits.TokenBucket;
 import io.switchboard.cluster.housekeeping.Housekeeping;
 import io.switchboard.cluster.lease.PostgresLease;
+import io.switchboard.cluster.limits.TokenBucket;
 import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.EnvelopeSweep;
@@ -68,6 +68,7 @@ public final class SwitchboardNode implements AutoCloseable {
 
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(5);
+
   /** The port of an endpoint this node's roles do not include. */
   public static final int NOT_BOUND = -1;
 
@@ -77,7 +78,8 @@ public final class SwitchboardNode implements AutoCloseable {
   private final int metricsPort;
   private final int managementPort;
 
-  private SwitchboardNode(ActorSystem<Void> system, int opampPort, int apiPort, int metricsPort, int managementPort) {
+  private SwitchboardNode(
+      ActorSystem<Void> system, int opampPort, int apiPort, int metricsPort, int managementPort) {
     this.system = system;
     this.opampPort = opampPort;
     this.apiPort = apiPort;
@@ -90,7 +92,8 @@ public final class SwitchboardNode implements AutoCloseable {
     Config config = NodeRoles.apply(ClusterFormation.withDiscoveryEndpoints(givenConfig));
     NodeSettings settings = NodeSettings.fromConfig(config);
     Telemetry.start(config);
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), settings.clusterName(), config);
+    ActorSystem<Void> system =
+        ActorSystem.create(Behaviors.empty(), settings.clusterName(), config);
     try {
       return wire(system, config, settings);
     } catch (RuntimeException e) {
@@ -101,7 +104,8 @@ public final class SwitchboardNode implements AutoCloseable {
   }
 
   /** Builds each shared part once (stores, the API's mapper) and hands it to what needs it. */
-  private static SwitchboardNode wire(ActorSystem<Void> system, Config config, NodeSettings settings) {
+  private static SwitchboardNode wire(
+      ActorSystem<Void> system, Config config, NodeSettings settings) {
     Database database = DatabaseExtension.get(system).database();
     Stores stores = Stores.on(database);
     ObjectMapper json = Json.mapper();
@@ -112,7 +116,8 @@ public final class SwitchboardNode implements AutoCloseable {
     if (!bootstrap) {
       ClusterFormation.joinSeedsOrSelf(system, config);
     }
-    AgentEntity.init(system, agentDependencies(system, stores, statusWriter, settings), settings.agent());
+    AgentEntity.init(
+        system, agentDependencies(system, stores, statusWriter, settings), settings.agent());
     PostgresLease.releaseShardLeasesOnLeave(system);
     NodeGauges.start(system, database, settings.servesAgents(), settings.metrics().gaugeInterval());
     Housekeeping.init(system, stores.history(), stores.retention(), settings.history());
@@ -123,16 +128,34 @@ public final class SwitchboardNode implements AutoCloseable {
     AgentRefs agents = uid -> sharding.entityRefFor(AgentEntity.TYPE_KEY, uid);
     EnvelopeSweep.init(system, stores.envelopes(), agents, settings.dispatch());
     Dispatcher dispatcher =
-        new Dispatcher(stores.envelopes(), agents, settings.api().askTimeout(), system.ignoreRef(), Clock.systemUTC());
+        new Dispatcher(
+            stores.envelopes(),
+            agents,
+            settings.api().askTimeout(),
+            system.ignoreRef(),
+            Clock.systemUTC());
     ActorRef<RolloutDriver.Command> rolloutDriver =
-        RolloutDriver.init(system, stores.rollouts(), stores.configurations(), dispatcher, settings.rollouts(), json);
+        RolloutDriver.init(
+            system,
+            stores.rollouts(),
+            stores.configurations(),
+            dispatcher,
+            settings.rollouts(),
+            json);
     Rollouts rollouts =
         new Rollouts(
-            stores.rollouts(), stores.configurations(), stores.agents(), dispatcher, settings.rollouts(), rolloutDriver, json);
+            stores.rollouts(),
+            stores.configurations(),
+            stores.agents(),
+            dispatcher,
+            settings.rollouts(),
+            rolloutDriver,
+            json);
 
     LiveSessions liveSessions = new LiveSessions();
     drainOnShutdown(system, liveSessions, settings.opamp().drain());
-    Route opampRoute = OpampEndpoint.route(system, settings.opamp(), nodeName, agents, liveSessions);
+    Route opampRoute =
+        OpampEndpoint.route(system, settings.opamp(), nodeName, agents, liveSessions);
     Authentication authentication = new Authentication(stores.operators(), settings.auth(), json);
     await(authentication.ensureFirstAdmin(settings.dataDir()));
     Route apiRoute =
@@ -184,7 +207,10 @@ public final class SwitchboardNode implements AutoCloseable {
 
   /** What every agent entity of this node works with. */
   private static AgentDependencies agentDependencies(
-      ActorSystem<?> system, Stores stores, ActorRef<StatusWriter.Command> statusWriter, NodeSettings settings) {
+      ActorSystem<?> system,
+      Stores stores,
+      ActorRef<StatusWriter.Command> statusWriter,
+      NodeSettings settings) {
     int newAgents = settings.opamp().admission().newAgentsPerSecond();
     return new AgentDependencies(
         statusWriter,
@@ -198,13 +224,19 @@ public final class SwitchboardNode implements AutoCloseable {
                 .whenComplete(
                     (written, failure) -> {
                       if (failure != null) {
-                        system.log().warn("Could not audit an identity conflict of agent {}: {}", instanceUid, failure.toString());
+                        system
+                            .log()
+                            .warn(
+                                "Could not audit an identity conflict of agent {}: {}",
+                                instanceUid,
+                                failure.toString());
                       }
                     }));
   }
 
   /** The dashboard's own reads and its live updates. */
-  private static DashboardApi dashboard(ActorSystem<?> system, Stores stores, ApiSettings api, ObjectMapper json) {
+  private static DashboardApi dashboard(
+      ActorSystem<?> system, Stores stores, ApiSettings api, ObjectMapper json) {
     Cluster cluster = Cluster.get(system);
     Supplier<List<ClusterMember>> members =
         () ->
@@ -214,10 +246,17 @@ public final class SwitchboardNode implements AutoCloseable {
                         new ClusterMember(
                             member.address().toString(),
                             member.status().toString(),
-                            member.getRoles().stream().filter(role -> !role.startsWith("dc-")).sorted().toList()))
+                            member.getRoles().stream()
+                                .filter(role -> !role.startsWith("dc-"))
+                                .sorted()
+                                .toList()))
                 .toList();
     return new DashboardApi(
-        stores.fleet(), new LiveBus(system, stores.fleet(), api.liveInterval(), json), members, api.liveInterval(), json);
+        stores.fleet(),
+        new LiveBus(system, stores.fleet(), api.liveInterval(), json),
+        members,
+        api.liveInterval(),
+        json);
   }
 
   public ActorSystem<Void> system() {
@@ -262,7 +301,8 @@ public final class SwitchboardNode implements AutoCloseable {
    * Once the endpoints stop taking new connections, the node's agents are sent elsewhere in waves,
    * and shutdown waits until every session has told its entity, before shards are handed off.
    */
-  private static void drainOnShutdown(ActorSystem<?> system, LiveSessions sessions, NodeDraining draining) {
+  private static void drainOnShutdown(
+      ActorSystem<?> system, LiveSessions sessions, NodeDraining draining) {
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseServiceRequestsDone(),
@@ -271,7 +311,11 @@ public final class SwitchboardNode implements AutoCloseable {
   }
 
   private static int bind(
-      ActorSystem<?> system, String name, ServerBuilder server, Optional<HttpsConnectionContext> tls, Route route) {
+      ActorSystem<?> system,
+      String name,
+      ServerBuilder server,
+      Optional<HttpsConnectionContext> tls,
+      Route route) {
     ServerBinding binding = await(tls.map(server::enableHttps).orElse(server).bind(route));
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-" + name, binding::unbind);

@@ -65,20 +65,32 @@ class EmbeddedNodeShutdownTest {
       agent.receive(Duration.ofSeconds(30));
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> HttpProbe.getJson(apiPort, "/api/agents/" + uid).path("connection_state").asText().equals("CONNECTED"));
+          .until(
+              () ->
+                  HttpProbe.getJson(apiPort, "/api/agents/" + uid)
+                      .path("connection_state")
+                      .asText()
+                      .equals("CONNECTED"));
     } finally {
       node.destroy();
     }
     assertEquals(true, node.waitFor(90, TimeUnit.SECONDS), "the node exits after SIGTERM");
 
-    try (EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), FreePorts.next());
+    try (EmbeddedDatabase database =
+            EmbeddedDatabase.start(dataDir.resolve("postgres"), FreePorts.next());
         Connection connection =
-            DriverManager.getConnection(database.endpoint().jdbcUrl(), database.endpoint().user(), database.endpoint().password());
-        PreparedStatement query = connection.prepareStatement("SELECT connection_state FROM agents WHERE instance_uid = ?")) {
+            DriverManager.getConnection(
+                database.endpoint().jdbcUrl(),
+                database.endpoint().user(),
+                database.endpoint().password());
+        PreparedStatement query =
+            connection.prepareStatement(
+                "SELECT connection_state FROM agents WHERE instance_uid = ?")) {
       query.setString(1, uid);
       try (ResultSet row = query.executeQuery()) {
         assertEquals(true, row.next(), "the agent's row");
-        assertEquals("DISCONNECTED", row.getString(1), "the node's last write, made while it shut down");
+        assertEquals(
+            "DISCONNECTED", row.getString(1), "the node's last write, made while it shut down");
       }
     }
   }

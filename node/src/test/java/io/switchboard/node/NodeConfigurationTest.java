@@ -38,7 +38,8 @@ class NodeConfigurationTest {
   void aGzippedPollIsBoundedAfterDecompressionByTheOpampMessageLimit() {
     Config config = TestNodes.config(Map.of("switchboard.opamp.max-message-size", "64 KiB"));
 
-    assertEquals(64 * 1024, NodeSettings.fromConfig(NodeRoles.apply(config)).opamp().maxMessageBytes());
+    assertEquals(
+        64 * 1024, NodeSettings.fromConfig(NodeRoles.apply(config)).opamp().maxMessageBytes());
     assertEquals(64 * 1024, config.getBytes("pekko.http.routing.decode-max-size"));
   }
 }

@@ -47,9 +47,12 @@ class NodeEndpointsTest {
             TestNodes.config(
                 dataDir,
                 Map.of(
-                    "switchboard.opamp.tls.keystore", certificates.serverKeystore().toString(),
-                    "switchboard.opamp.tls.keystore-password", TestCertificates.PASSWORD,
-                    "switchboard.api.auth.enabled", true)));
+                    "switchboard.opamp.tls.keystore",
+                    certificates.serverKeystore().toString(),
+                    "switchboard.opamp.tls.keystore-password",
+                    TestCertificates.PASSWORD,
+                    "switchboard.api.auth.enabled",
+                    true)));
   }
 
   @AfterAll
@@ -59,37 +62,48 @@ class NodeEndpointsTest {
 
   @Test
   void withKeyMaterialConfiguredTheOpampPortServesTlsOnly() throws Exception {
-    HttpClient client = HttpClient.newBuilder().sslContext(certificates.clientContext(false)).build();
+    HttpClient client =
+        HttpClient.newBuilder().sslContext(certificates.clientContext(false)).build();
     ByteString uid = newUid();
     try (RawAgent agent =
-        RawAgent.connect(URI.create("wss://localhost:" + node.opampPort() + "/v1/opamp"), client, Map.of())) {
+        RawAgent.connect(
+            URI.create("wss://localhost:" + node.opampPort() + "/v1/opamp"), client, Map.of())) {
       agent.send(heartbeat(uid, 1));
       assertEquals(uid, agent.receive().getInstanceUid());
     }
-    HttpResponse<byte[]> polled = client.send(poll("https", uid), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> polled =
+        client.send(poll("https", uid), HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, polled.statusCode());
     assertEquals(uid, ServerToAgent.parseFrom(polled.body()).getInstanceUid());
 
     assertThrows(
         IOException.class,
-        () -> HttpClient.newHttpClient().send(poll("http", uid), HttpResponse.BodyHandlers.ofByteArray()),
+        () ->
+            HttpClient.newHttpClient()
+                .send(poll("http", uid), HttpResponse.BodyHandlers.ofByteArray()),
         "no OpAMP in the clear");
   }
 
   @Test
-  void withSignInOnAndNoPasswordTheFirstAdminsPasswordIsWrittenIntoTheNodesDataDirectory() throws Exception {
+  void withSignInOnAndNoPasswordTheFirstAdminsPasswordIsWrittenIntoTheNodesDataDirectory()
+      throws Exception {
     Path file = dataDir.resolve("admin-password");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     String password = Files.readString(file).trim();
     assertEquals(
         200,
-        HttpProbe.send(node.apiPort(), "POST", "/api/session", "{\"username\": \"admin\", \"password\": \"" + password + "\"}")
+        HttpProbe.send(
+                node.apiPort(),
+                "POST",
+                "/api/session",
+                "{\"username\": \"admin\", \"password\": \"" + password + "\"}")
             .statusCode());
     assertEquals(401, HttpProbe.get(node.apiPort(), "/api/agents").statusCode(), "sign-in is on");
   }
 
   private HttpRequest poll(String scheme, ByteString uid) {
-    return HttpRequest.newBuilder(URI.create(scheme + "://localhost:" + node.opampPort() + "/v1/opamp"))
+    return HttpRequest.newBuilder(
+            URI.create(scheme + "://localhost:" + node.opampPort() + "/v1/opamp"))
         .timeout(Duration.ofSeconds(10))
         .header("Content-Type", "application/x-protobuf")
         .POST(HttpRequest.BodyPublishers.ofByteArray(heartbeat(uid, 1).toByteArray()))

@@ -55,21 +55,31 @@ class NodeLifecycleTest {
                               .setValue(AnyValue.newBuilder().setStringValue("survivor"))))
               .build());
       agent.receive();
-      await().atMost(Duration.ofSeconds(20))
+      await()
+          .atMost(Duration.ofSeconds(20))
           .untilAsserted(
               () ->
                   assertEquals(
                       "CONNECTED",
-                      HttpProbe.getJson(first.apiPort(), "/api/agents/" + instanceUid).path("connection_state").asText()));
+                      HttpProbe.getJson(first.apiPort(), "/api/agents/" + instanceUid)
+                          .path("connection_state")
+                          .asText()));
     }
 
     try (SwitchboardNode second = SwitchboardNode.start(TestNodes.config(dataDir, Map.of()))) {
       JsonNode agent = HttpProbe.getJson(second.apiPort(), "/api/agents/" + instanceUid);
-      assertEquals("DISCONNECTED", agent.path("connection_state").asText(), "written while the first node shut down");
-      assertEquals("survivor", agent.at("/description/identifying_attributes/service.name").asText());
+      assertEquals(
+          "DISCONNECTED",
+          agent.path("connection_state").asText(),
+          "written while the first node shut down");
+      assertEquals(
+          "survivor", agent.at("/description/identifying_attributes/service.name").asText());
       assertEquals(
           List.of("CONNECTED", "DISCONNECTED"),
-          column(second, "SELECT connection_state FROM agent_status_history WHERE instance_uid = ? ORDER BY state_version", instanceUid),
+          column(
+              second,
+              "SELECT connection_state FROM agent_status_history WHERE instance_uid = ? ORDER BY state_version",
+              instanceUid),
           "the history holds the connect and the disconnect, not every message");
     }
   }
@@ -79,7 +89,10 @@ class NodeLifecycleTest {
     Path dataDir = TestNodes.newDataDir();
     ByteString uid = AgentMessages.newUid();
     String instanceUid = InstanceUid.toText(uid);
-    AgentToServer restartable = AgentMessages.fullState(uid, 1, "restartable").toBuilder().setCapabilities(0x1 | 0x400).build();
+    AgentToServer restartable =
+        AgentMessages.fullState(uid, 1, "restartable").toBuilder()
+            .setCapabilities(0x1 | 0x400)
+            .build();
     String dispatch;
 
     try (SwitchboardNode first = SwitchboardNode.start(TestNodes.config(dataDir, Map.of()))) {
@@ -87,14 +100,16 @@ class NodeLifecycleTest {
         agent.send(restartable);
         agent.receive();
       }
-      await().atMost(Duration.ofSeconds(20))
+      await()
+          .atMost(Duration.ofSeconds(20))
           .until(
               () ->
                   HttpProbe.getJson(first.apiPort(), "/api/agents/" + instanceUid)
                       .path("connection_state")
                       .asText()
                       .equals("DISCONNECTED"));
-      var submitted = HttpProbe.send(first.apiPort(), "POST", "/api/agents/" + instanceUid + "/restart", "");
+      var submitted =
+          HttpProbe.send(first.apiPort(), "POST", "/api/agents/" + instanceUid + "/restart", "");
       assertEquals(202, submitted.statusCode(), submitted.body());
       dispatch = new ObjectMapper().readTree(submitted.body()).path("id").asText();
     }
@@ -103,9 +118,18 @@ class NodeLifecycleTest {
         RawAgent agent = RawAgent.connect(second.opampPort())) {
       agent.send(restartable);
       agent.receive();
-      assertEquals(CommandType.CommandType_Restart, agent.receive().getCommand().getType(), "handed back by the sweep");
-      await().atMost(Duration.ofSeconds(20))
-          .until(() -> HttpProbe.getJson(second.apiPort(), "/api/envelopes/" + dispatch).path("state").asText().equals("SENT"));
+      assertEquals(
+          CommandType.CommandType_Restart,
+          agent.receive().getCommand().getType(),
+          "handed back by the sweep");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  HttpProbe.getJson(second.apiPort(), "/api/envelopes/" + dispatch)
+                      .path("state")
+                      .asText()
+                      .equals("SENT"));
     }
   }
 
@@ -118,29 +142,41 @@ class NodeLifecycleTest {
         RawAgent agent = RawAgent.connect(embedded.opampPort())) {
       agent.send(AgentMessages.fullState(uid, 1, "moving"));
       agent.receive();
-      await().atMost(Duration.ofSeconds(20))
-          .until(() -> HttpProbe.get(embedded.apiPort(), "/api/agents/" + instanceUid).statusCode() == 200);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  HttpProbe.get(embedded.apiPort(), "/api/agents/" + instanceUid).statusCode()
+                      == 200);
     }
 
     try (TestDatabase external = TestDatabase.start()) {
       String url = external.url();
-      Map<String, Long> copied = MoveToExternalDatabase.move(TestNodes.config(dataDir, Map.of()), url);
+      Map<String, Long> copied =
+          MoveToExternalDatabase.move(TestNodes.config(dataDir, Map.of()), url);
       assertEquals(1L, copied.get("agents"));
 
       try (SwitchboardNode moved =
-          SwitchboardNode.start(TestNodes.config(TestNodes.newDataDir(), Map.of("switchboard.database.url", url)))) {
+          SwitchboardNode.start(
+              TestNodes.config(TestNodes.newDataDir(), Map.of("switchboard.database.url", url)))) {
         JsonNode agent = HttpProbe.getJson(moved.apiPort(), "/api/agents/" + instanceUid);
-        assertEquals("moving", agent.at("/description/identifying_attributes/service.name").asText());
+        assertEquals(
+            "moving", agent.at("/description/identifying_attributes/service.name").asText());
         assertEquals(
             List.of("CONNECTED", "DISCONNECTED"),
-            column(moved, "SELECT connection_state FROM agent_status_history WHERE instance_uid = ? ORDER BY state_version", instanceUid));
+            column(
+                moved,
+                "SELECT connection_state FROM agent_status_history WHERE instance_uid = ? ORDER BY state_version",
+                instanceUid));
       }
     }
   }
 
-  private static List<String> column(SwitchboardNode node, String sql, String parameter) throws Exception {
+  private static List<String> column(SwitchboardNode node, String sql, String parameter)
+      throws Exception {
     var endpoint = node.database().endpoint();
-    try (var connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+    try (var connection =
+            DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
         var statement = connection.prepareStatement(sql)) {
       statement.setString(1, parameter);
       List<String> values = new ArrayList<>();
@@ -171,7 +207,8 @@ class NodeLifecycleTest {
       for (RawAgent agent : agents) {
         var error = agent.receive().getErrorResponse();
         assertEquals(ServerErrorResponseType.ServerErrorResponseType_Unavailable, error.getType());
-        long seconds = TimeUnit.NANOSECONDS.toSeconds(error.getRetryInfo().getRetryAfterNanoseconds());
+        long seconds =
+            TimeUnit.NANOSECONDS.toSeconds(error.getRetryInfo().getRetryAfterNanoseconds());
         assertTrue(seconds >= 5 && seconds <= 35, "retry after " + seconds + " s");
         delays.add(error.getRetryInfo().getRetryAfterNanoseconds());
         agent.closeCode().get(10, TimeUnit.SECONDS);
@@ -186,7 +223,8 @@ class NodeLifecycleTest {
 
   @Test
   void aNodeThatIsNotAClusterMemberIsAliveButNotReady() {
-    try (SwitchboardNode lonely = SwitchboardNode.start(TestNodes.config(Map.of("switchboard.cluster.join-self", false)))) {
+    try (SwitchboardNode lonely =
+        SwitchboardNode.start(TestNodes.config(Map.of("switchboard.cluster.join-self", false)))) {
       assertEquals(200, HttpProbe.get(lonely.managementPort(), "/alive").statusCode());
       assertTrue(HttpProbe.get(lonely.managementPort(), "/ready").statusCode() >= 500);
       assertEquals(503, HttpProbe.get(lonely.apiPort(), "/api/health").statusCode());

@@ -40,7 +40,12 @@ class NodeReadinessTest {
             TestNodes.config(
                 Map.of(
                     "switchboard.database.url",
-                    "postgresql://" + external.host() + ":" + external.port() + "/" + external.databaseName(),
+                    "postgresql://"
+                        + external.host()
+                        + ":"
+                        + external.port()
+                        + "/"
+                        + external.databaseName(),
                     "switchboard.database.user",
                     external.user(),
                     "switchboard.status-writer.retry-backoff-min",
@@ -59,52 +64,74 @@ class NodeReadinessTest {
 
   @Test
   void theNodeUsesTheConfiguredDatabaseAndIsReady() {
-    assertEquals("agents", external.queryForString("SELECT to_regclass('agents')::text"), "migrated there");
+    assertEquals(
+        "agents", external.queryForString("SELECT to_regclass('agents')::text"), "migrated there");
     assertEquals(external.port(), node.database().endpoint().port());
-    await().atMost(Duration.ofSeconds(20))
-        .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
     assertEquals(200, HttpProbe.get(node.managementPort(), "/alive").statusCode());
     assertEquals("UP", HttpProbe.getJson(node.apiPort(), "/api/health").path("status").asText());
   }
 
   @Test
   void withoutItsDatabaseTheNodeIsNotReadyAndTheApiSaysRetry() throws Exception {
-    await().atMost(Duration.ofSeconds(20))
-        .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
 
     external.stopServer();
     try {
-      await().atMost(Duration.ofSeconds(20))
-          .untilAsserted(() -> assertTrue(HttpProbe.get(node.managementPort(), "/ready").statusCode() >= 500));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> assertTrue(HttpProbe.get(node.managementPort(), "/ready").statusCode() >= 500));
       assertProblem(HttpProbe.get(node.apiPort(), "/api/agents"), 503, "retry");
-      assertEquals(200, HttpProbe.get(node.managementPort(), "/alive").statusCode(), "alive: no reason to restart");
+      assertEquals(
+          200,
+          HttpProbe.get(node.managementPort(), "/alive").statusCode(),
+          "alive: no reason to restart");
     } finally {
       external.startServer();
     }
 
-    await().atMost(Duration.ofSeconds(30))
-        .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
     assertEquals(200, HttpProbe.get(node.apiPort(), "/api/agents").statusCode());
   }
 
   @Test
   void failingStatusWritesMakeTheNodeNotReadyUntilTheyRecover() throws Exception {
-    await().atMost(Duration.ofSeconds(20))
-        .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
     external.execute("ALTER TABLE agents ADD CONSTRAINT writes_refused CHECK (false) NOT VALID");
     var uid = AgentMessages.newUid();
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
       agent.send(AgentMessages.fullState(uid, 1, "refused"));
       agent.receive();
 
-      await().atMost(Duration.ofSeconds(30))
-          .untilAsserted(() -> assertTrue(HttpProbe.get(node.managementPort(), "/ready").statusCode() >= 500));
-      assertEquals(200, HttpProbe.get(node.apiPort(), "/api/agents").statusCode(), "the database itself answers");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> assertTrue(HttpProbe.get(node.managementPort(), "/ready").statusCode() >= 500));
+      assertEquals(
+          200,
+          HttpProbe.get(node.apiPort(), "/api/agents").statusCode(),
+          "the database itself answers");
 
       external.execute("ALTER TABLE agents DROP CONSTRAINT writes_refused");
-      await().atMost(Duration.ofSeconds(30))
-          .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
-      await().atMost(Duration.ofSeconds(10))
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
+      await()
+          .atMost(Duration.ofSeconds(10))
           .untilAsserted(
               () ->
                   assertEquals(
@@ -116,13 +143,20 @@ class NodeReadinessTest {
     }
   }
 
-  private void assertProblem(HttpResponse<String> response, int status, String detailFragment) throws Exception {
+  private void assertProblem(HttpResponse<String> response, int status, String detailFragment)
+      throws Exception {
     assertEquals(status, response.statusCode(), response.body());
-    assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+    assertEquals(
+        "application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
     JsonNode problem = json.readTree(response.body());
     assertEquals(status, problem.get("status").asInt());
     assertTrue(
         problem.get("detail").asText().contains(detailFragment),
-        () -> "detail '" + problem.get("detail").asText() + "' should mention '" + detailFragment + "'");
+        () ->
+            "detail '"
+                + problem.get("detail").asText()
+                + "' should mention '"
+                + detailFragment
+                + "'");
   }
 }

@@ -29,19 +29,31 @@ class NodeRolesTest {
     try (TestDatabase database = TestDatabase.start();
         SwitchboardNode agentsNode = SwitchboardNode.start(config(database, "agents", List.of()))) {
       String seed = Cluster.get(agentsNode.system()).selfMember().address().toString();
-      try (SwitchboardNode operatorsNode = SwitchboardNode.start(config(database, "operators", List.of(seed)));
+      try (SwitchboardNode operatorsNode =
+              SwitchboardNode.start(config(database, "operators", List.of(seed)));
           RawAgent agent = RawAgent.connect(agentsNode.opampPort())) {
-        assertEquals(SwitchboardNode.NOT_BOUND, agentsNode.apiPort(), "no operator API on the agents node");
-        assertEquals(SwitchboardNode.NOT_BOUND, operatorsNode.opampPort(), "no OpAMP endpoint on the operators node");
+        assertEquals(
+            SwitchboardNode.NOT_BOUND, agentsNode.apiPort(), "no operator API on the agents node");
+        assertEquals(
+            SwitchboardNode.NOT_BOUND,
+            operatorsNode.opampPort(),
+            "no OpAMP endpoint on the operators node");
 
         ByteString uid = newUid();
         agent.send(fullState(uid, 1, "split").toBuilder().setCapabilities(0x1 | 0x400).build());
         agent.receive();
         String path = "/api/agents/" + InstanceUid.toText(uid);
-        await().atMost(Duration.ofSeconds(30)).until(() -> HttpProbe.get(operatorsNode.apiPort(), path).statusCode() == 200);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> HttpProbe.get(operatorsNode.apiPort(), path).statusCode() == 200);
 
-        await().atMost(Duration.ofSeconds(30))
-            .until(() -> HttpProbe.send(operatorsNode.apiPort(), "POST", path + "/restart", "").statusCode() == 202);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    HttpProbe.send(operatorsNode.apiPort(), "POST", path + "/restart", "")
+                            .statusCode()
+                        == 202);
         assertEquals(CommandType.CommandType_Restart, agent.receive().getCommand().getType());
         for (SwitchboardNode node : List.of(agentsNode, operatorsNode)) {
           await()
@@ -57,11 +69,14 @@ class NodeRolesTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> NodeRoles.apply(ConfigFactory.parseString("switchboard.roles = \"agents,dashboards\"")));
+            () ->
+                NodeRoles.apply(
+                    ConfigFactory.parseString("switchboard.roles = \"agents,dashboards\"")));
     assertEquals(true, e.getMessage().contains("dashboards"));
   }
 
-  private static com.typesafe.config.Config config(TestDatabase database, String roles, List<String> seeds) {
+  private static com.typesafe.config.Config config(
+      TestDatabase database, String roles, List<String> seeds) {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("switchboard.database.url", database.url());
     settings.put("switchboard.roles", roles);

@@ -11,8 +11,8 @@ import kamon.tag.TagSet;
 /**
  * The metrics catalog. Every Switchboard metric is declared here, so that names stay consistent and
  * docs/metrics.md has one place to follow. Kamon's Prometheus reporter turns dots into underscores
- * and appends {@code _total} to counters: {@code switchboard.frames.received} is scraped as
- * {@code switchboard_frames_received_total}. The few series that must disappear are {@link
+ * and appends {@code _total} to counters: {@code switchboard.frames.received} is scraped as {@code
+ * switchboard_frames_received_total}. The few series that must disappear are {@link
  * TransientGauge}s, named as scraped.
  */
 public final class SwitchboardMetrics {
@@ -40,12 +40,14 @@ public final class SwitchboardMetrics {
 
   /** Session opened on this node. */
   public static Counter connects(Transport transport) {
-    return Kamon.counter("switchboard.connects", "OpAMP sessions opened").withTag("transport", transport.tag());
+    return Kamon.counter("switchboard.connects", "OpAMP sessions opened")
+        .withTag("transport", transport.tag());
   }
 
   /** Session closed on this node. */
   public static Counter disconnects(Transport transport) {
-    return Kamon.counter("switchboard.disconnects", "OpAMP sessions closed").withTag("transport", transport.tag());
+    return Kamon.counter("switchboard.disconnects", "OpAMP sessions closed")
+        .withTag("transport", transport.tag());
   }
 
   /** Frames received from agents that decoded into an AgentToServer. */
@@ -62,7 +64,9 @@ public final class SwitchboardMetrics {
 
   /** Agents turned away to protect the node (max-sessions, connection-rate, poll-rate). */
   public static Counter connectionsShed(Transport transport, String reason) {
-    return Kamon.counter("switchboard.connections.shed", "Agents turned away because the node is full or flooded")
+    return Kamon.counter(
+            "switchboard.connections.shed",
+            "Agents turned away because the node is full or flooded")
         .withTags(TagSet.of("transport", transport.tag()).withTag("reason", reason));
   }
 
@@ -72,18 +76,21 @@ public final class SwitchboardMetrics {
    * entity sent it across the cluster to the node holding the socket.
    */
   public static Counter deliveries(String route) {
-    return Kamon.counter("switchboard.dispatch.deliveries", "Server-initiated messages to agents, local or forwarded")
+    return Kamon.counter(
+            "switchboard.dispatch.deliveries",
+            "Server-initiated messages to agents, local or forwarded")
         .withTag("route", route);
   }
 
   /** Operator commands that found the agent without a session. */
   public static Counter dispatchNoSession() {
-    return Kamon.counter("switchboard.dispatch.no.session", "Commands for agents without a session").withoutTags();
+    return Kamon.counter("switchboard.dispatch.no.session", "Commands for agents without a session")
+        .withoutTags();
   }
 
   /**
-   * Envelopes entering a state (pending when written; sent, applied, failed, expired as
-   * they move on), counted by the node that recorded the change.
+   * Envelopes entering a state (pending when written; sent, applied, failed, expired as they move
+   * on), counted by the node that recorded the change.
    */
   public static Counter dispatchEnvelopes(String state) {
     return Kamon.counter("switchboard.dispatch.envelopes", "Envelopes entering a state")
@@ -92,23 +99,26 @@ public final class SwitchboardMetrics {
 
   /** Rollouts the driver moved to a state on its own: paused (a gate tripped), completed. */
   public static Counter rolloutTransitions(String state) {
-    return Kamon.counter("switchboard.rollout.transitions", "Rollouts moved to a state by the rollout driver")
+    return Kamon.counter(
+            "switchboard.rollout.transitions", "Rollouts moved to a state by the rollout driver")
         .withTag("state", state.toLowerCase(Locale.ROOT));
   }
 
   /**
-   * A running or paused rollout's targeted agents by where they stand (label {@code state}):
-   * {@code not-dispatched}, {@code open} (sent, no outcome yet), {@code applied}, {@code failed},
-   * {@code expired}. Reported by the node running the rollout driver; a rollout's series go when
-   * it ends (see {@link TransientGauge} for why these are not Kamon gauges).
+   * A running or paused rollout's targeted agents by where they stand (label {@code state}): {@code
+   * not-dispatched}, {@code open} (sent, no outcome yet), {@code applied}, {@code failed}, {@code
+   * expired}. Reported by the node running the rollout driver; a rollout's series go when it ends
+   * (see {@link TransientGauge} for why these are not Kamon gauges).
    */
   public static TransientGauge rolloutAgents() {
-    return TransientGauge.named("switchboard_rollout_agents", "Targeted agents of an active rollout by state");
+    return TransientGauge.named(
+        "switchboard_rollout_agents", "Targeted agents of an active rollout by state");
   }
 
   /** The batch a running or paused rollout is at, counted from 0 like the API's current_batch. */
   public static TransientGauge rolloutCurrentBatch() {
-    return TransientGauge.named("switchboard_rollout_current_batch", "Batch an active rollout is at, from 0");
+    return TransientGauge.named(
+        "switchboard_rollout_current_batch", "Batch an active rollout is at, from 0");
   }
 
   /** How many batches a running or paused rollout has. */
@@ -118,12 +128,14 @@ public final class SwitchboardMetrics {
 
   /** 1 while a rollout is paused, 0 while it runs. */
   public static TransientGauge rolloutPaused() {
-    return TransientGauge.named("switchboard_rollout_paused", "1 while an active rollout is paused, 0 while it runs");
+    return TransientGauge.named(
+        "switchboard_rollout_paused", "1 while an active rollout is paused, 0 while it runs");
   }
 
   /** Live updates sent to browsers by this node, by event (summary, agents). */
   public static Counter liveBusEvents(String event) {
-    return Kamon.counter("switchboard.live.bus.events", "Live update events sent to dashboard browsers")
+    return Kamon.counter(
+            "switchboard.live.bus.events", "Live update events sent to dashboard browsers")
         .withTag("event", event);
   }
 
@@ -132,7 +144,8 @@ public final class SwitchboardMetrics {
    * (something changed), heartbeat (nothing did), disconnect, custom-message.
    */
   public static Counter agentMessages(String kind) {
-    return Kamon.counter("switchboard.agent.messages", "Agent messages handled, by kind").withTag("kind", kind);
+    return Kamon.counter("switchboard.agent.messages", "Agent messages handled, by kind")
+        .withTag("kind", kind);
   }
 
   /**
@@ -141,71 +154,97 @@ public final class SwitchboardMetrics {
    */
   public static Histogram heartbeatLateness() {
     return Kamon.histogram(
-            "switchboard.heartbeat.lateness", "Delay of agent heartbeats beyond their interval", MeasurementUnit.time().nanoseconds())
+            "switchboard.heartbeat.lateness",
+            "Delay of agent heartbeats beyond their interval",
+            MeasurementUnit.time().nanoseconds())
         .withoutTags();
   }
 
   /** Agent entities and shards running on this node. */
   public static Gauge entities(String what) {
-    return Kamon.gauge("switchboard.sharding.running", "Agent entities and shards running on this node").withTag("what", what);
+    return Kamon.gauge(
+            "switchboard.sharding.running", "Agent entities and shards running on this node")
+        .withTag("what", what);
   }
 
-  /** Connections of this node's database pools, by pool (write, read) and state (acquired, idle, pending). */
+  /**
+   * Connections of this node's database pools, by pool (write, read) and state (acquired, idle,
+   * pending).
+   */
   public static Gauge databasePool(String pool, String state) {
-    return Kamon.gauge("switchboard.database.pool.connections", "Database pool connections by state")
+    return Kamon.gauge(
+            "switchboard.database.pool.connections", "Database pool connections by state")
         .withTags(TagSet.of("pool", pool).withTag("state", state));
   }
 
-  /** Time of one database statement of the stores (envelopes, configurations, rollouts, operators, fleet). */
+  /**
+   * Time of one database statement of the stores (envelopes, configurations, rollouts, operators,
+   * fleet).
+   */
   public static Histogram databaseQueryDuration() {
     return Kamon.histogram(
-            "switchboard.database.query.duration", "Duration of one database statement", MeasurementUnit.time().nanoseconds())
+            "switchboard.database.query.duration",
+            "Duration of one database statement",
+            MeasurementUnit.time().nanoseconds())
         .withoutTags();
   }
 
   /** Leases this node acquired (shard leases, singleton leader leases), by lease name. */
   public static Counter leaseAcquisitions(String lease) {
-    return Kamon.counter("switchboard.lease.acquisitions", "Leases acquired by this node").withTag("lease", lease);
+    return Kamon.counter("switchboard.lease.acquisitions", "Leases acquired by this node")
+        .withTag("lease", lease);
   }
 
   /** Leases this node held and lost (taken by another owner, or not renewed in time). */
   public static Counter leaseLosses(String lease) {
-    return Kamon.counter("switchboard.lease.losses", "Leases this node lost").withTag("lease", lease);
+    return Kamon.counter("switchboard.lease.losses", "Leases this node lost")
+        .withTag("lease", lease);
   }
 
   /** Agent requests refused for a missing or wrong token. */
   public static Counter agentAuthFailures() {
-    return Kamon.counter("switchboard.agent.auth.failures", "Agent requests without a valid token").withoutTags();
+    return Kamon.counter("switchboard.agent.auth.failures", "Agent requests without a valid token")
+        .withoutTags();
   }
 
   /** Agent status rows written per flush of the status writer. */
   public static Histogram statusBatchSize() {
-    return Kamon.histogram("switchboard.status.writer.batch.size", "Agent rows per status flush").withoutTags();
+    return Kamon.histogram("switchboard.status.writer.batch.size", "Agent rows per status flush")
+        .withoutTags();
   }
 
-  /** Time one status flush took, from the writer's point of view (includes waiting for a connection). */
+  /**
+   * Time one status flush took, from the writer's point of view (includes waiting for a
+   * connection).
+   */
   public static Histogram statusFlushDuration() {
     return Kamon.histogram(
-        "switchboard.status.writer.flush.duration", "Duration of one status flush", MeasurementUnit.time().nanoseconds())
+            "switchboard.status.writer.flush.duration",
+            "Duration of one status flush",
+            MeasurementUnit.time().nanoseconds())
         .withoutTags();
   }
 
   /** Agents whose latest state waits to be written. */
   public static Gauge statusPendingAgents() {
-    return Kamon.gauge("switchboard.status.writer.pending.agents", "Agents with unwritten status").withoutTags();
+    return Kamon.gauge("switchboard.status.writer.pending.agents", "Agents with unwritten status")
+        .withoutTags();
   }
 
   /** Age of the oldest unwritten status change when its flush completes. */
   public static Histogram statusWriteLag() {
     return Kamon.histogram(
-        "switchboard.status.writer.write.lag", "Time from a status change to its row being written",
-        MeasurementUnit.time().nanoseconds())
+            "switchboard.status.writer.write.lag",
+            "Time from a status change to its row being written",
+            MeasurementUnit.time().nanoseconds())
         .withoutTags();
   }
 
   /** Status flushes that failed (database unreachable, ...) and will be retried. */
   public static Counter statusFlushFailures() {
-    return Kamon.counter("switchboard.status.writer.flush.failures", "Status flushes that failed and will be retried")
+    return Kamon.counter(
+            "switchboard.status.writer.flush.failures",
+            "Status flushes that failed and will be retried")
         .withoutTags();
   }
 
@@ -214,13 +253,17 @@ public final class SwitchboardMetrics {
    * constraint, invalid-data). The rest of their batch was written.
    */
   public static Counter statusRowsRejected(String reason) {
-    return Kamon.counter("switchboard.status.rows.rejected", "Agent status rows the database refused for their data")
+    return Kamon.counter(
+            "switchboard.status.rows.rejected",
+            "Agent status rows the database refused for their data")
         .withTag("reason", reason);
   }
 
   /** Changes to envelopes the database refused for their data, by reason (as above). */
   public static Counter dispatchRowsRejected(String reason) {
-    return Kamon.counter("switchboard.dispatch.rows.rejected", "Envelope changes the database refused for their data")
+    return Kamon.counter(
+            "switchboard.dispatch.rows.rejected",
+            "Envelope changes the database refused for their data")
         .withTag("reason", reason);
   }
 
@@ -229,7 +272,9 @@ public final class SwitchboardMetrics {
    * database; the sweep and the envelopes' deadlines close them.
    */
   public static Counter envelopeChangesDropped() {
-    return Kamon.counter("switchboard.dispatch.changes.dropped", "Envelope changes given up while the database was away")
+    return Kamon.counter(
+            "switchboard.dispatch.changes.dropped",
+            "Envelope changes given up while the database was away")
         .withoutTags();
   }
 
@@ -238,7 +283,9 @@ public final class SwitchboardMetrics {
    * connection came with (someone presenting an agent's instance_uid that is not theirs).
    */
   public static Counter identityConflicts() {
-    return Kamon.counter("switchboard.identity.conflicts", "Agent sessions refused for another credential's identity")
+    return Kamon.counter(
+            "switchboard.identity.conflicts",
+            "Agent sessions refused for another credential's identity")
         .withoutTags();
   }
 
@@ -248,13 +295,19 @@ public final class SwitchboardMetrics {
   }
 
   private static Counter connectionsShedAtEntity(String reason) {
-    return Kamon.counter("switchboard.connections.shed", "Agents turned away because the node is full or flooded")
+    return Kamon.counter(
+            "switchboard.connections.shed",
+            "Agents turned away because the node is full or flooded")
         .withTags(TagSet.of("transport", "any").withTag("reason", reason));
   }
 
-  /** Messages for an agent dropped while its entity was starting, beyond what it keeps meanwhile. */
+  /**
+   * Messages for an agent dropped while its entity was starting, beyond what it keeps meanwhile.
+   */
   public static Counter entityMessagesDropped() {
-    return Kamon.counter("switchboard.agent.messages.dropped", "Agent messages dropped while their entity started")
+    return Kamon.counter(
+            "switchboard.agent.messages.dropped",
+            "Agent messages dropped while their entity started")
         .withoutTags();
   }
 
@@ -263,7 +316,9 @@ public final class SwitchboardMetrics {
    * writer's byte bound (a long database outage); their liveness was kept.
    */
   public static Counter statusShed() {
-    return Kamon.counter("switchboard.status.writer.shed", "Agent statuses kept without their report: the writer was full")
+    return Kamon.counter(
+            "switchboard.status.writer.shed",
+            "Agent statuses kept without their report: the writer was full")
         .withoutTags();
   }
 }

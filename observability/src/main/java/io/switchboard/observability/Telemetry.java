@@ -32,8 +32,9 @@ public final class Telemetry {
 
   /**
    * Initialises Kamon with the given configuration (idempotent). With {@code
-   * switchboard.metrics.instrumentation} on, Kamon attaches the Kanela agent here, which instruments
-   * Pekko's classes as they load: call this before the first actor system of the JVM starts.
+   * switchboard.metrics.instrumentation} on, Kamon attaches the Kanela agent here, which
+   * instruments Pekko's classes as they load: call this before the first actor system of the JVM
+   * starts.
    */
   public static synchronized void start(Config config) {
     if (reporter != null) {
@@ -45,10 +46,13 @@ public final class Telemetry {
     Config fromSwitchboard =
         ConfigFactory.parseMap(
             Map.of(
-                "kamon.init.attach-instrumentation", config.getBoolean("switchboard.metrics.instrumentation"),
+                "kamon.init.attach-instrumentation",
+                    config.getBoolean("switchboard.metrics.instrumentation"),
                 "kamon.metric.tick-interval", millis(config, "switchboard.metrics.tick-interval"),
-                "kamon.instrumentation.system.process.hiccup-monitor-interval", millis(config, "switchboard.metrics.hiccup-interval"),
-                "kamon.modules.process-metrics.interval", millis(config, "switchboard.metrics.process-interval")));
+                "kamon.instrumentation.system.process.hiccup-monitor-interval",
+                    millis(config, "switchboard.metrics.hiccup-interval"),
+                "kamon.modules.process-metrics.interval",
+                    millis(config, "switchboard.metrics.process-interval")));
     Config effective = OWN_SERVER_ONLY.withFallback(fromSwitchboard).withFallback(config);
     Kamon.init(effective);
     reporter = PrometheusReporter.create();

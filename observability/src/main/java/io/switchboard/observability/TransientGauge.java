@@ -8,11 +8,11 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.Predicate;
 
 /**
- * A gauge whose series go away when what they describe ends (one series per running rollout).
- * Kamon cannot do that here: its Prometheus reporter accumulates every series it has seen for
- * 1,825 days, so a removed Kamon instrument goes on being scraped with its last value. These
- * series are kept apart and written after Kamon's text by {@link Telemetry#scrape()}. Like Kamon's
- * registry they are per JVM.
+ * A gauge whose series go away when what they describe ends (one series per running rollout). Kamon
+ * cannot do that here: its Prometheus reporter accumulates every series it has seen for 1,825 days,
+ * so a removed Kamon instrument goes on being scraped with its last value. These series are kept
+ * apart and written after Kamon's text by {@link Telemetry#scrape()}. Like Kamon's registry they
+ * are per JVM.
  */
 public final class TransientGauge {
 
@@ -60,7 +60,11 @@ public final class TransientGauge {
           text.append(name).append('{');
           String separator = "";
           for (Map.Entry<String, String> label : labels.entrySet()) {
-            text.append(separator).append(label.getKey()).append("=\"").append(escape(label.getValue())).append('"');
+            text.append(separator)
+                .append(label.getKey())
+                .append("=\"")
+                .append(escape(label.getValue()))
+                .append('"');
             separator = ",";
           }
           text.append("} ").append(value).append('\n');

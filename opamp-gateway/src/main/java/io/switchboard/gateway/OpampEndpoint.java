@@ -11,14 +11,14 @@ import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.gateway.admission.AdmissionControl;
 import io.switchboard.gateway.auth.AgentCredential;
 import io.switchboard.gateway.auth.AgentTokens;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
-import java.util.Optional;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import io.switchboard.gateway.http.OpampHttpRoute;
 import io.switchboard.gateway.session.LiveSessions;
 import io.switchboard.gateway.websocket.OpampWebSocketRoute;
 import io.switchboard.observability.SwitchboardMetrics;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -44,9 +44,16 @@ public final class OpampEndpoint {
       AgentRefs entities,
       LiveSessions liveSessions) {
     AdmissionControl admission = AdmissionControl.of(settings.admission());
-    OpampWebSocketRoute webSocket = new OpampWebSocketRoute(system, settings, nodeName, entities, admission, liveSessions);
+    OpampWebSocketRoute webSocket =
+        new OpampWebSocketRoute(system, settings, nodeName, entities, admission, liveSessions);
     OpampHttpRoute http =
-        new OpampHttpRoute(settings.maxMessageBytes(), settings.rules(), settings.pollTimeout(), nodeName, entities, admission);
+        new OpampHttpRoute(
+            settings.maxMessageBytes(),
+            settings.rules(),
+            settings.pollTimeout(),
+            nodeName,
+            entities,
+            admission);
     AgentTokens tokens = settings.tokens();
     if (!settings.authenticatesAgents()) {
       system
@@ -70,14 +77,15 @@ public final class OpampEndpoint {
                           if (fleet.isEmpty()) {
                             return unauthorized();
                           }
-                          AgentCredential credential = credential(tls, tokens.required() ? fleet : Optional.empty());
+                          AgentCredential credential =
+                              credential(tls, tokens.required() ? fleet : Optional.empty());
                           return concat(webSocket.route(credential), http.route(credential));
                         })));
   }
 
   /**
-   * What the connection proves: its client certificate when it has one (chained to a trusted CA,
-   * or TLS would have refused it), else the fleet whose token it carries, else nothing.
+   * What the connection proves: its client certificate when it has one (chained to a trusted CA, or
+   * TLS would have refused it), else the fleet whose token it carries, else nothing.
    */
   private static AgentCredential credential(Optional<SslSessionInfo> tls, Optional<String> fleet) {
     if (tls.isPresent()) {
@@ -93,7 +101,9 @@ public final class OpampEndpoint {
     return fleet.map(AgentCredential::token).orElse(AgentCredential.NONE);
   }
 
-  /** Refused before any upgrade or parsing: the agent learns nothing but that it must authenticate. */
+  /**
+   * Refused before any upgrade or parsing: the agent learns nothing but that it must authenticate.
+   */
   private static Route unauthorized() {
     SwitchboardMetrics.agentAuthFailures().increment();
     return complete(

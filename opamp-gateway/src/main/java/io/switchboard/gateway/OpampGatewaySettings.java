@@ -12,16 +12,16 @@ import java.util.Optional;
 /**
  * Settings of the OpAMP endpoint, from {@code switchboard.opamp}, read once.
  *
- * @param host            interface to bind
- * @param port            port to bind (4320 by default; 0 picks a free one)
+ * @param host interface to bind
+ * @param port port to bind (4320 by default; 0 picks a free one)
  * @param maxMessageBytes largest WebSocket message accepted from an agent, header included
- * @param outboundBuffer  frames queued towards one agent before a non-reading agent is disconnected
- * @param pollTimeout     how long an HTTP poll waits for the agent's entity before answering 503
- * @param admission       the overload-shedding limits ({@code switchboard.opamp.admission})
- * @param tokens          the agent tokens ({@code switchboard.opamp.auth})
- * @param tls             TLS on the OpAMP port, when key material is configured ({@code switchboard.opamp.tls})
- * @param drain           what a leaving node tells its agents ({@code switchboard.opamp.drain})
- * @param rules           what every agent connection is held to ({@code switchboard.opamp.limits})
+ * @param outboundBuffer frames queued towards one agent before a non-reading agent is disconnected
+ * @param pollTimeout how long an HTTP poll waits for the agent's entity before answering 503
+ * @param admission the overload-shedding limits ({@code switchboard.opamp.admission})
+ * @param tokens the agent tokens ({@code switchboard.opamp.auth})
+ * @param tls TLS on the OpAMP port, when key material is configured ({@code switchboard.opamp.tls})
+ * @param drain what a leaving node tells its agents ({@code switchboard.opamp.drain})
+ * @param rules what every agent connection is held to ({@code switchboard.opamp.limits})
  */
 public record OpampGatewaySettings(
     String host,
@@ -52,6 +52,7 @@ public record OpampGatewaySettings(
 
   /** Whether agents must prove who they are (a fleet token, or a client certificate) to connect. */
   public boolean authenticatesAgents() {
-    return tokens.required() || tls.map(settings -> settings.clientAuth() == OpampTls.ClientAuth.NEED).orElse(false);
+    return tokens.required()
+        || tls.map(settings -> settings.clientAuth() == OpampTls.ClientAuth.NEED).orElse(false);
   }
 }

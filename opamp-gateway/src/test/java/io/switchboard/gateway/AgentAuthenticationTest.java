@@ -28,7 +28,13 @@ class AgentAuthenticationTest {
 
   @BeforeAll
   void startGateway() {
-    gateway = TestGateway.start(Map.of("switchboard.opamp.auth.tokens.edge", "edge-token-1", "switchboard.opamp.auth.token", ""));
+    gateway =
+        TestGateway.start(
+            Map.of(
+                "switchboard.opamp.auth.tokens.edge",
+                "edge-token-1",
+                "switchboard.opamp.auth.token",
+                ""));
   }
 
   @AfterAll
@@ -39,19 +45,27 @@ class AgentAuthenticationTest {
   @Test
   void aWebSocketWithoutAValidTokenIsRefusedBeforeTheUpgrade() {
     double before = TestGateway.metric("switchboard_agent_auth_failures_total", Map.of());
-    for (Map<String, String> headers : java.util.List.of(Map.<String, String>of(), Map.of("Authorization", "Bearer wrong"))) {
-      ExecutionException failure = assertThrows(ExecutionException.class, () -> RawAgent.connect(gateway.port(), headers));
-      WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class, failure.getCause());
+    for (Map<String, String> headers :
+        java.util.List.of(Map.<String, String>of(), Map.of("Authorization", "Bearer wrong"))) {
+      ExecutionException failure =
+          assertThrows(ExecutionException.class, () -> RawAgent.connect(gateway.port(), headers));
+      WebSocketHandshakeException handshake =
+          assertInstanceOf(WebSocketHandshakeException.class, failure.getCause());
       assertEquals(401, handshake.getResponse().statusCode());
     }
-    await().atMost(Duration.ofSeconds(10))
-        .until(() -> TestGateway.metric("switchboard_agent_auth_failures_total", Map.of()) >= before + 2);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                TestGateway.metric("switchboard_agent_auth_failures_total", Map.of())
+                    >= before + 2);
   }
 
   @Test
   void aWebSocketWithTheFleetTokenIsServed() throws Exception {
     ByteString uid = newUid();
-    try (RawAgent agent = RawAgent.connect(gateway.port(), Map.of("Authorization", "Bearer edge-token-1"))) {
+    try (RawAgent agent =
+        RawAgent.connect(gateway.port(), Map.of("Authorization", "Bearer edge-token-1"))) {
       agent.send(heartbeat(uid, 1));
       assertEquals(uid, agent.receive().getInstanceUid());
     }
@@ -70,6 +84,7 @@ class AgentAuthenticationTest {
                     .header("Authorization", "Bearer edge-token-1")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)))
             .status());
-    assertEquals(401, http.postForStatus(http.request().POST(HttpRequest.BodyPublishers.ofByteArray(body))));
+    assertEquals(
+        401, http.postForStatus(http.request().POST(HttpRequest.BodyPublishers.ofByteArray(body))));
   }
 }

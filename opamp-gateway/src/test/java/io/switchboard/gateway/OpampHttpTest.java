@@ -58,13 +58,17 @@ class OpampHttpTest {
 
     assertEquals(200, answer.status());
     assertEquals(TestGateway.answerTo(message), answer.message());
-    assertEquals("application/x-protobuf", answer.response().headers().firstValue("Content-Type").orElse(""));
+    assertEquals(
+        "application/x-protobuf",
+        answer.response().headers().firstValue("Content-Type").orElse(""));
     List<AgentProtocol.Command> seen =
-        gateway.entities()
+        gateway
+            .entities()
             .fishForMessage(
                 Duration.ofSeconds(10),
                 command ->
-                    command instanceof AgentProtocol.AgentPoll poll && poll.message().getInstanceUid().equals(uid)
+                    command instanceof AgentProtocol.AgentPoll poll
+                            && poll.message().getInstanceUid().equals(uid)
                         ? FishingOutcomes.complete()
                         : FishingOutcomes.continueAndIgnore());
     AgentProtocol.AgentPoll poll = (AgentProtocol.AgentPoll) seen.get(seen.size() - 1);
@@ -86,9 +90,19 @@ class OpampHttpTest {
 
       assertEquals(503, answer.status());
       assertEquals("2", answer.response().headers().firstValue("Retry-After").orElse(""));
-      assertEquals(ServerErrorResponseType.ServerErrorResponseType_Unavailable, answer.message().getErrorResponse().getType());
-      assertEquals(2_000_000_000L, answer.message().getErrorResponse().getRetryInfo().getRetryAfterNanoseconds());
-      assertEquals(uid, silent.entities().expectMessageClass(AgentProtocol.AgentPoll.class).message().getInstanceUid());
+      assertEquals(
+          ServerErrorResponseType.ServerErrorResponseType_Unavailable,
+          answer.message().getErrorResponse().getType());
+      assertEquals(
+          2_000_000_000L,
+          answer.message().getErrorResponse().getRetryInfo().getRetryAfterNanoseconds());
+      assertEquals(
+          uid,
+          silent
+              .entities()
+              .expectMessageClass(AgentProtocol.AgentPoll.class)
+              .message()
+              .getInstanceUid());
     }
   }
 
@@ -101,7 +115,9 @@ class OpampHttpTest {
             http.request()
                 .header("Content-Encoding", "gzip")
                 .header("Accept-Encoding", "gzip")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(RawHttpAgent.gzip(fullState(uid, 1, "http-test").toByteArray()))));
+                .POST(
+                    HttpRequest.BodyPublishers.ofByteArray(
+                        RawHttpAgent.gzip(fullState(uid, 1, "http-test").toByteArray()))));
 
     assertEquals(200, answer.status());
     assertTrue(answer.gzipped(), "the response is gzipped");
@@ -120,7 +136,9 @@ class OpampHttpTest {
         http.post(
                 http.request()
                     .header("OpAMP-Instance-UID", InstanceUid.toText(uid))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(fullState(uid, 1, "http-test").toByteArray())))
+                    .POST(
+                        HttpRequest.BodyPublishers.ofByteArray(
+                            fullState(uid, 1, "http-test").toByteArray())))
             .status());
     RawHttpAgent.Answer mismatch =
         http.post(
@@ -128,18 +146,28 @@ class OpampHttpTest {
                 .header("OpAMP-Instance-UID", UUID.randomUUID().toString())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(heartbeat(uid, 2).toByteArray())));
     assertEquals(400, mismatch.status());
-    assertTrue(mismatch.message().getErrorResponse().getErrorMessage().startsWith("instance-uid-mismatch"));
+    assertTrue(
+        mismatch
+            .message()
+            .getErrorResponse()
+            .getErrorMessage()
+            .startsWith("instance-uid-mismatch"));
   }
 
   @Test
   void malformedBodiesGetBadRequestWithAnErrorResponse() {
     RawHttpAgent.Answer answer =
-        http.post(http.request().POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xFF, 0x01, 0x02})));
+        http.post(
+            http.request()
+                .POST(
+                    HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xFF, 0x01, 0x02})));
 
     assertEquals(400, answer.status());
     assertEquals(
-        ServerErrorResponseType.ServerErrorResponseType_BadRequest, answer.message().getErrorResponse().getType());
-    assertTrue(answer.message().getErrorResponse().getErrorMessage().startsWith("invalid-protobuf"));
+        ServerErrorResponseType.ServerErrorResponseType_BadRequest,
+        answer.message().getErrorResponse().getType());
+    assertTrue(
+        answer.message().getErrorResponse().getErrorMessage().startsWith("invalid-protobuf"));
   }
 
   @Test
@@ -158,14 +186,23 @@ class OpampHttpTest {
     double before = TestGateway.rejected("http", "oversized");
 
     assertEquals(
-        413, http.post(http.request().POST(HttpRequest.BodyPublishers.ofByteArray(new byte[MAX_MESSAGE_BYTES + 1]))).status());
+        413,
+        http.post(
+                http.request()
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[MAX_MESSAGE_BYTES + 1])))
+            .status());
     byte[] bomb = RawHttpAgent.gzip(new byte[MAX_MESSAGE_BYTES * 16]);
     assertTrue(bomb.length < MAX_MESSAGE_BYTES, "small on the wire");
     assertEquals(
         413,
-        http.post(http.request().header("Content-Encoding", "gzip").POST(HttpRequest.BodyPublishers.ofByteArray(bomb)))
+        http.post(
+                http.request()
+                    .header("Content-Encoding", "gzip")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(bomb)))
             .status());
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> TestGateway.rejected("http", "oversized") >= before + 2);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> TestGateway.rejected("http", "oversized") >= before + 2);
   }
 }

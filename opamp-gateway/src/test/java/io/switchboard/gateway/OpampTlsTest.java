@@ -34,10 +34,13 @@ class OpampTlsTest {
   void agentsConnectOverWssAndPollOverHttpsWithAPkcs12Keystore() throws Exception {
     Map<String, Object> tls =
         Map.of(
-            "switchboard.opamp.tls.keystore", certificates.serverKeystore().toString(),
-            "switchboard.opamp.tls.keystore-password", TestCertificates.PASSWORD);
+            "switchboard.opamp.tls.keystore",
+            certificates.serverKeystore().toString(),
+            "switchboard.opamp.tls.keystore-password",
+            TestCertificates.PASSWORD);
     try (TestGateway gateway = TestGateway.start(tls)) {
-      HttpClient client = HttpClient.newBuilder().sslContext(certificates.clientContext(false)).build();
+      HttpClient client =
+          HttpClient.newBuilder().sslContext(certificates.clientContext(false)).build();
       assertWssAndHttpsServe(gateway, client);
     }
   }
@@ -49,7 +52,8 @@ class OpampTlsTest {
             "switchboard.opamp.tls.certificate-pem", certificates.serverCertificatePem().toString(),
             "switchboard.opamp.tls.private-key-pem", certificates.serverPrivateKeyPem().toString());
     try (TestGateway gateway = TestGateway.start(tls)) {
-      assertWssAndHttpsServe(gateway, HttpClient.newBuilder().sslContext(certificates.clientContext(false)).build());
+      assertWssAndHttpsServe(
+          gateway, HttpClient.newBuilder().sslContext(certificates.clientContext(false)).build());
     }
   }
 
@@ -57,29 +61,37 @@ class OpampTlsTest {
   void whenClientCertificatesAreRequiredAgentsWithoutOneAreRefused() throws Exception {
     Map<String, Object> tls =
         Map.of(
-            "switchboard.opamp.tls.keystore", certificates.serverKeystore().toString(),
-            "switchboard.opamp.tls.keystore-password", TestCertificates.PASSWORD,
-            "switchboard.opamp.tls.client-auth", "need",
-            "switchboard.opamp.tls.client-ca-pem", certificates.agentCaPem().toString());
+            "switchboard.opamp.tls.keystore",
+            certificates.serverKeystore().toString(),
+            "switchboard.opamp.tls.keystore-password",
+            TestCertificates.PASSWORD,
+            "switchboard.opamp.tls.client-auth",
+            "need",
+            "switchboard.opamp.tls.client-ca-pem",
+            certificates.agentCaPem().toString());
     try (TestGateway gateway = TestGateway.start(tls)) {
-      HttpClient anonymous = HttpClient.newBuilder().sslContext(certificates.clientContext(false)).build();
+      HttpClient anonymous =
+          HttpClient.newBuilder().sslContext(certificates.clientContext(false)).build();
       assertThrows(
           Exception.class,
           () -> anonymous.send(poll(gateway, newUid()), HttpResponse.BodyHandlers.ofByteArray()),
           "the TLS handshake fails without a client certificate");
 
-      assertWssAndHttpsServe(gateway, HttpClient.newBuilder().sslContext(certificates.clientContext(true)).build());
+      assertWssAndHttpsServe(
+          gateway, HttpClient.newBuilder().sslContext(certificates.clientContext(true)).build());
     }
   }
 
   private void assertWssAndHttpsServe(TestGateway gateway, HttpClient client) throws Exception {
     ByteString uid = newUid();
     try (RawAgent agent =
-        RawAgent.connect(URI.create("wss://localhost:" + gateway.port() + "/v1/opamp"), client, Map.of())) {
+        RawAgent.connect(
+            URI.create("wss://localhost:" + gateway.port() + "/v1/opamp"), client, Map.of())) {
       agent.send(heartbeat(uid, 1));
       assertEquals(uid, agent.receive().getInstanceUid());
     }
-    HttpResponse<byte[]> response = client.send(poll(gateway, uid), HttpResponse.BodyHandlers.ofByteArray());
+    HttpResponse<byte[]> response =
+        client.send(poll(gateway, uid), HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(200, response.statusCode());
     assertEquals(uid, ServerToAgent.parseFrom(response.body()).getInstanceUid());
   }

@@ -50,7 +50,8 @@ class OpampWireTest {
   }
 
   @Test
-  void eachMessageGoesToItsAgentsEntityWithTheSessionAndWhatTheEntitySaysGoesBack() throws Exception {
+  void eachMessageGoesToItsAgentsEntityWithTheSessionAndWhatTheEntitySaysGoesBack()
+      throws Exception {
     ByteString uid = newUid();
     try (RawAgent agent = RawAgent.connect(gateway.port())) {
       AgentToServer first = fullState(uid, 1, "wire-test");
@@ -81,13 +82,17 @@ class OpampWireTest {
 
       ServerToAgent error = agent.receive();
       assertEquals(
-          ServerErrorResponseType.ServerErrorResponseType_BadRequest, error.getErrorResponse().getType());
+          ServerErrorResponseType.ServerErrorResponseType_BadRequest,
+          error.getErrorResponse().getType());
       assertTrue(error.getErrorResponse().getErrorMessage().startsWith("invalid-protobuf"));
 
       agent.send(fullState(uid, 1, "wire-test"));
-      assertEquals(uid, agent.receive().getInstanceUid(), "the same connection still serves the agent");
+      assertEquals(
+          uid, agent.receive().getInstanceUid(), "the same connection still serves the agent");
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> TestGateway.rejected("websocket", "invalid-protobuf") >= before + 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> TestGateway.rejected("websocket", "invalid-protobuf") >= before + 1);
   }
 
   @Test
@@ -98,10 +103,13 @@ class OpampWireTest {
 
       ServerToAgent error = agent.receive();
       assertEquals(
-          ServerErrorResponseType.ServerErrorResponseType_BadRequest, error.getErrorResponse().getType());
+          ServerErrorResponseType.ServerErrorResponseType_BadRequest,
+          error.getErrorResponse().getType());
       assertTrue(error.getErrorResponse().getErrorMessage().contains("header"));
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> TestGateway.rejected("websocket", "non-zero-header") >= before + 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> TestGateway.rejected("websocket", "non-zero-header") >= before + 1);
   }
 
   @Test
@@ -131,9 +139,12 @@ class OpampWireTest {
       assertEquals(1009, offender.closeCode().get(10, TimeUnit.SECONDS), "message too big");
 
       bystander.send(heartbeat(bystanderUid, 2));
-      assertEquals(bystanderUid, bystander.receive().getInstanceUid(), "other agents are still served");
+      assertEquals(
+          bystanderUid, bystander.receive().getInstanceUid(), "other agents are still served");
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> TestGateway.rejected("websocket", "oversized") >= before + 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> TestGateway.rejected("websocket", "oversized") >= before + 1);
   }
 
   @Test
@@ -157,16 +168,22 @@ class OpampWireTest {
 
       agent.send(heartbeat(newUid(), 2));
       ServerToAgent refusal = agent.receive();
-      assertEquals(ServerErrorResponseType.ServerErrorResponseType_BadRequest, refusal.getErrorResponse().getType());
-      assertTrue(refusal.getErrorResponse().getErrorMessage().startsWith("instance-uid-changed"), refusal.toString());
+      assertEquals(
+          ServerErrorResponseType.ServerErrorResponseType_BadRequest,
+          refusal.getErrorResponse().getType());
+      assertTrue(
+          refusal.getErrorResponse().getErrorMessage().startsWith("instance-uid-changed"),
+          refusal.toString());
 
       ByteString assigned = newUid();
-      session.ref()
+      session
+          .ref()
           .tell(
               new AgentProtocol.Deliver(
                   ServerToAgent.newBuilder()
                       .setInstanceUid(uid)
-                      .setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(assigned))
+                      .setAgentIdentification(
+                          AgentIdentification.newBuilder().setNewInstanceUid(assigned))
                       .build()));
       assertEquals(assigned, agent.receive().getAgentIdentification().getNewInstanceUid());
       agent.send(fullState(assigned, 2, "wire-test"));
@@ -176,7 +193,9 @@ class OpampWireTest {
       assertEquals(session.epoch(), underTheNewId.session().epoch(), "on the same connection");
       assertEquals(assigned, agent.receive().getInstanceUid());
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> TestGateway.rejected("websocket", "instance-uid-changed") >= before + 1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> TestGateway.rejected("websocket", "instance-uid-changed") >= before + 1);
   }
 
   @Test
@@ -189,7 +208,8 @@ class OpampWireTest {
 
       session.ref().tell(new AgentProtocol.CloseSession("a newer session took over"));
 
-      assertEquals(1000, agent.closeCode().get(10, TimeUnit.SECONDS), "a fenced session closes normally");
+      assertEquals(
+          1000, agent.closeCode().get(10, TimeUnit.SECONDS), "a fenced session closes normally");
     }
   }
 
@@ -216,11 +236,16 @@ class OpampWireTest {
       agent.receive();
 
       var drained =
-          draining.liveSessions().drain(new NodeDraining(Duration.ofSeconds(5), Duration.ofSeconds(30)), Duration.ofSeconds(10));
+          draining
+              .liveSessions()
+              .drain(
+                  new NodeDraining(Duration.ofSeconds(5), Duration.ofSeconds(30)),
+                  Duration.ofSeconds(10));
 
       ServerErrorResponse goAway = agent.receive().getErrorResponse();
       assertEquals(ServerErrorResponseType.ServerErrorResponseType_Unavailable, goAway.getType());
-      long seconds = TimeUnit.NANOSECONDS.toSeconds(goAway.getRetryInfo().getRetryAfterNanoseconds());
+      long seconds =
+          TimeUnit.NANOSECONDS.toSeconds(goAway.getRetryInfo().getRetryAfterNanoseconds());
       assertTrue(seconds >= 5 && seconds <= 35, "retry after " + seconds + " s");
       assertEquals(1000, agent.closeCode().get(10, TimeUnit.SECONDS));
       sessionEnded(draining, epoch);
@@ -235,11 +260,13 @@ class OpampWireTest {
 
   private static AgentProtocol.AgentReport reportOf(TestGateway gateway, ByteString uid) {
     List<AgentProtocol.Command> seen =
-        gateway.entities()
+        gateway
+            .entities()
             .fishForMessage(
                 Duration.ofSeconds(10),
                 command ->
-                    command instanceof AgentProtocol.AgentReport report && report.message().getInstanceUid().equals(uid)
+                    command instanceof AgentProtocol.AgentReport report
+                            && report.message().getInstanceUid().equals(uid)
                         ? FishingOutcomes.complete()
                         : FishingOutcomes.continueAndIgnore());
     return (AgentProtocol.AgentReport) seen.get(seen.size() - 1);
@@ -247,7 +274,8 @@ class OpampWireTest {
 
   /** Waits until the session of {@code epoch} tells its entity it ended (fails after 10 s). */
   private static void sessionEnded(TestGateway gateway, long epoch) {
-    gateway.entities()
+    gateway
+        .entities()
         .fishForMessage(
             Duration.ofSeconds(10),
             command ->

@@ -32,10 +32,14 @@ class OverloadSheddingTest {
     gateway =
         TestGateway.start(
             Map.of(
-                "switchboard.opamp.admission.max-sessions", 2,
-                "switchboard.opamp.admission.max-polls-per-second", 3,
-                "switchboard.opamp.admission.retry-after", "2s",
-                "switchboard.opamp.admission.retry-jitter", "2s"));
+                "switchboard.opamp.admission.max-sessions",
+                2,
+                "switchboard.opamp.admission.max-polls-per-second",
+                3,
+                "switchboard.opamp.admission.retry-after",
+                "2s",
+                "switchboard.opamp.admission.retry-jitter",
+                "2s"));
   }
 
   @AfterAll
@@ -54,28 +58,36 @@ class OverloadSheddingTest {
 
       try (RawAgent third = RawAgent.connect(gateway.port())) {
         ServerErrorResponse refusal = third.receive().getErrorResponse();
-        assertEquals(ServerErrorResponseType.ServerErrorResponseType_Unavailable, refusal.getType());
-        long retryAfterMillis = TimeUnit.NANOSECONDS.toMillis(refusal.getRetryInfo().getRetryAfterNanoseconds());
-        assertTrue(retryAfterMillis >= 2000 && retryAfterMillis <= 4000, "retry after " + retryAfterMillis + " ms");
+        assertEquals(
+            ServerErrorResponseType.ServerErrorResponseType_Unavailable, refusal.getType());
+        long retryAfterMillis =
+            TimeUnit.NANOSECONDS.toMillis(refusal.getRetryInfo().getRetryAfterNanoseconds());
+        assertTrue(
+            retryAfterMillis >= 2000 && retryAfterMillis <= 4000,
+            "retry after " + retryAfterMillis + " ms");
         third.closeCode().get(10, TimeUnit.SECONDS);
       }
 
       first.close();
-      await().atMost(Duration.ofSeconds(10))
+      await()
+          .atMost(Duration.ofSeconds(10))
           .untilAsserted(
               () -> {
                 try (RawAgent later = RawAgent.connect(gateway.port())) {
                   ByteString uid = newUid();
                   later.send(heartbeat(uid, 1));
-                  assertEquals(uid, later.receive().getInstanceUid(), "a freed slot takes a new agent");
+                  assertEquals(
+                      uid, later.receive().getInstanceUid(), "a freed slot takes a new agent");
                 }
               });
     }
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(
             () ->
                 TestGateway.metric(
-                        "switchboard_connections_shed_total", Map.of("transport", "websocket", "reason", "max-sessions"))
+                        "switchboard_connections_shed_total",
+                        Map.of("transport", "websocket", "reason", "max-sessions"))
                     >= 1);
   }
 
@@ -90,11 +102,18 @@ class OverloadSheddingTest {
     }
 
     RawHttpAgent.Answer refused =
-        answers.stream().filter(answer -> answer.status() == 503).findFirst().orElseThrow(() -> new AssertionError("no poll was shed"));
-    long retryAfter = Long.parseLong(refused.response().headers().firstValue("Retry-After").orElseThrow());
+        answers.stream()
+            .filter(answer -> answer.status() == 503)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no poll was shed"));
+    long retryAfter =
+        Long.parseLong(refused.response().headers().firstValue("Retry-After").orElseThrow());
     assertTrue(retryAfter >= 2 && retryAfter <= 4, "Retry-After " + retryAfter);
     assertEquals(
-        ServerErrorResponseType.ServerErrorResponseType_Unavailable, refused.message().getErrorResponse().getType());
-    assertTrue(answers.stream().anyMatch(answer -> answer.status() == 200), "polls within the rate are served");
+        ServerErrorResponseType.ServerErrorResponseType_Unavailable,
+        refused.message().getErrorResponse().getType());
+    assertTrue(
+        answers.stream().anyMatch(answer -> answer.status() == 200),
+        "polls within the rate are served");
   }
 }

@@ -42,7 +42,8 @@ final class TestGateway implements AutoCloseable {
    * What a node's configuration (node's opamp.conf) sets for Pekko HTTP on the gateway's behalf: a
    * gzipped poll is bounded after decompression by the OpAMP message limit.
    */
-  private static final String AS_IN_A_NODE = "pekko.http.routing.decode-max-size = ${switchboard.opamp.max-message-size}";
+  private static final String AS_IN_A_NODE =
+      "pekko.http.routing.decode-max-size = ${switchboard.opamp.max-message-size}";
 
   private final ActorTestKit testKit;
   private final TestProbe<AgentProtocol.Command> entities;
@@ -58,19 +59,29 @@ final class TestGateway implements AutoCloseable {
     // On a busy 2-core machine a message may take longer than the default 3 s.
     settings.put("pekko.actor.testkit.typed.single-expect-default", "10s");
     settings.putAll(overrides);
-    Config config = ConfigFactory.load(ConfigFactory.parseMap(settings).withFallback(ConfigFactory.parseString(AS_IN_A_NODE)));
+    Config config =
+        ConfigFactory.load(
+            ConfigFactory.parseMap(settings).withFallback(ConfigFactory.parseString(AS_IN_A_NODE)));
     Telemetry.start(config);
     this.testKit = ActorTestKit.create("gateway", config);
     this.settings = OpampGatewaySettings.fromConfig(config.getConfig("switchboard"));
     this.entities = testKit.createTestProbe(AgentProtocol.Command.class);
     ActorRef<AgentProtocol.Command> entity =
-        answering ? testKit.spawn(Behaviors.monitor(AgentProtocol.Command.class, entities.getRef(), answering())) : entities.getRef();
+        answering
+            ? testKit.spawn(
+                Behaviors.monitor(AgentProtocol.Command.class, entities.getRef(), answering()))
+            : entities.getRef();
     AgentRefs agents = uid -> TestEntityRef.of(AgentEntity.TYPE_KEY, uid, entity);
     ServerBuilder server = Http.get(testKit.system()).newServerAt("127.0.0.1", 0);
     try {
       this.binding =
-          this.settings.tls().map(OpampTls::context).map(server::enableHttps).orElse(server)
-              .bind(OpampEndpoint.route(testKit.system(), this.settings, NODE, agents, liveSessions))
+          this.settings
+              .tls()
+              .map(OpampTls::context)
+              .map(server::enableHttps)
+              .orElse(server)
+              .bind(
+                  OpampEndpoint.route(testKit.system(), this.settings, NODE, agents, liveSessions))
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -79,7 +90,10 @@ final class TestGateway implements AutoCloseable {
     }
   }
 
-  /** A gateway with {@code switchboard.*} (and Pekko) settings over the defaults; its entities answer. */
+  /**
+   * A gateway with {@code switchboard.*} (and Pekko) settings over the defaults; its entities
+   * answer.
+   */
   static TestGateway start(Map<String, Object> settings) {
     return new TestGateway(settings, true);
   }
@@ -120,7 +134,8 @@ final class TestGateway implements AutoCloseable {
 
   /** Frames refused on a transport for a reason, as counted so far. */
   static double rejected(String transport, String reason) {
-    return metric("switchboard_frames_rejected_total", Map.of("transport", transport, "reason", reason));
+    return metric(
+        "switchboard_frames_rejected_total", Map.of("transport", transport, "reason", reason));
   }
 
   /** What the stand-in entity answers: an empty message for the agent (its instance_uid only). */

@@ -22,7 +22,8 @@ public final class ConfigHash {
 
   public static ByteString of(AgentConfigMap config) {
     MessageDigest digest = sha256();
-    for (Map.Entry<String, AgentConfigFile> file : new TreeMap<>(config.getConfigMapMap()).entrySet()) {
+    for (Map.Entry<String, AgentConfigFile> file :
+        new TreeMap<>(config.getConfigMapMap()).entrySet()) {
       update(digest, file.getKey().getBytes(StandardCharsets.UTF_8));
       update(digest, file.getValue().getContentType().getBytes(StandardCharsets.UTF_8));
       update(digest, file.getValue().getBody().toByteArray());

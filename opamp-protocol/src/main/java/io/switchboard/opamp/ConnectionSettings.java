@@ -7,7 +7,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 
-/** Connection settings offers: the OpAMP heartbeat interval, as the fleet's default or one agent's. */
+/**
+ * Connection settings offers: the OpAMP heartbeat interval, as the fleet's default or one agent's.
+ */
 public final class ConnectionSettings {
 
   private ConnectionSettings() {}
@@ -18,10 +20,13 @@ public final class ConnectionSettings {
    */
   public static ConnectionSettingsOffers offer(Duration heartbeatInterval) {
     OpAMPConnectionSettings opamp =
-        OpAMPConnectionSettings.newBuilder().setHeartbeatIntervalSeconds(heartbeatInterval.toSeconds()).build();
+        OpAMPConnectionSettings.newBuilder()
+            .setHeartbeatIntervalSeconds(heartbeatInterval.toSeconds())
+            .build();
     try {
       return ConnectionSettingsOffers.newBuilder()
-          .setHash(ByteString.copyFrom(MessageDigest.getInstance("SHA-256").digest(opamp.toByteArray())))
+          .setHash(
+              ByteString.copyFrom(MessageDigest.getInstance("SHA-256").digest(opamp.toByteArray())))
           .setOpamp(opamp)
           .build();
     } catch (NoSuchAlgorithmException e) {

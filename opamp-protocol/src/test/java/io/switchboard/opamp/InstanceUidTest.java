@@ -1,6 +1,5 @@
 package io.switchboard.opamp;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -21,7 +20,9 @@ class InstanceUidTest {
   @Test
   void refusesUidsThatAreNotSixteenBytes() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> InstanceUid.toText(ByteString.copyFromUtf8("short")));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> InstanceUid.toText(ByteString.copyFromUtf8("short")));
     assertEquals("instance_uid must be 16 bytes, got 5", e.getMessage());
   }
 }

@@ -6,15 +6,20 @@ import java.time.Duration;
 /**
  * Settings of the operator API, from {@code switchboard.api}.
  *
- * @param host        interface to bind
- * @param port        port to bind (8080 by default; 0 picks a free one)
+ * @param host interface to bind
+ * @param port port to bind (8080 by default; 0 picks a free one)
  * @param maxPageSize largest page a list call returns
- * @param askTimeout  how long an operator command waits for the agent's entity
+ * @param askTimeout how long an operator command waits for the agent's entity
  * @param liveInterval how often the dashboard's live updates are polled and sent
  * @param maxConfigBytes largest config an operator may send an agent, as the agent receives it
  */
 public record ApiSettings(
-    String host, int port, int maxPageSize, Duration askTimeout, Duration liveInterval, long maxConfigBytes) {
+    String host,
+    int port,
+    int maxPageSize,
+    Duration askTimeout,
+    Duration liveInterval,
+    long maxConfigBytes) {
 
   public static ApiSettings fromConfig(Config switchboard) {
     Config api = switchboard.getConfig("api");

@@ -17,6 +17,8 @@ public final class Operator {
   private Operator() {}
 
   public static Route named(Function<String, Route> inner) {
-    return optionalHeaderValueByName(HEADER, operator -> inner.apply(operator.filter(name -> !name.isBlank()).orElse("anonymous")));
+    return optionalHeaderValueByName(
+        HEADER,
+        operator -> inner.apply(operator.filter(name -> !name.isBlank()).orElse("anonymous")));
   }
 }

@@ -12,15 +12,15 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.agents.AgentCommandRoutes;
-import io.switchboard.api.agents.AgentRoutes;
 import io.switchboard.api.agents.AgentLabelRoutes;
 import io.switchboard.api.agents.AgentRecordRoutes;
+import io.switchboard.api.agents.AgentRoutes;
 import io.switchboard.api.audit.AuditRoutes;
 import io.switchboard.api.auth.Authentication;
 import io.switchboard.api.configurations.ConfigurationRoutes;
 import io.switchboard.api.dashboard.DashboardApi;
-import io.switchboard.api.rollouts.RolloutRoutes;
 import io.switchboard.api.envelopes.EnvelopeRoutes;
+import io.switchboard.api.rollouts.RolloutRoutes;
 import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
@@ -66,8 +66,8 @@ public final class OperatorApi {
 
   /**
    * Lists and queries read through the stores on the read pool (a replica when configured);
-   * operator actions check the agent on the primary, so that an agent that just connected is
-   * found; envelopes are read there too, since their state changes by the second.
+   * operator actions check the agent on the primary, so that an agent that just connected is found;
+   * envelopes are read there too, since their state changes by the second.
    */
   public OperatorApi(
       Stores stores,
@@ -84,11 +84,13 @@ public final class OperatorApi {
     this.authentication = authentication;
     this.dashboard = dashboard;
     this.agents = new AgentRoutes(stores.agentQueries(), settings.maxPageSize(), json);
-    this.agentCommands = new AgentCommandRoutes(dispatcher, dispatchSettings, settings.maxConfigBytes(), json);
+    this.agentCommands =
+        new AgentCommandRoutes(dispatcher, dispatchSettings, settings.maxConfigBytes(), json);
     this.agentLabels = new AgentLabelRoutes(stores.agents(), json);
     this.agentRecords = new AgentRecordRoutes(agentRecordActions, json);
     this.envelopes = new EnvelopeRoutes(stores.envelopes(), settings.maxPageSize(), json);
-    this.configurations = new ConfigurationRoutes(stores.configurations(), settings.maxConfigBytes(), json);
+    this.configurations =
+        new ConfigurationRoutes(stores.configurations(), settings.maxConfigBytes(), json);
     this.rollouts = new RolloutRoutes(rollouts, stores.rollouts(), stores.agents(), json);
     this.audit = new AuditRoutes(stores.audit(), settings.maxPageSize(), json);
   }
@@ -102,7 +104,13 @@ public final class OperatorApi {
                 () ->
                     concat(
                         path("health", () -> get(this::health)),
-                        path("openapi.json", () -> get(() -> getFromResource("api/openapi.json", ContentTypes.APPLICATION_JSON))),
+                        path(
+                            "openapi.json",
+                            () ->
+                                get(
+                                    () ->
+                                        getFromResource(
+                                            "api/openapi.json", ContentTypes.APPLICATION_JSON))),
                         handleRejections(
                             badRequests(),
                             () ->
@@ -123,19 +131,24 @@ public final class OperatorApi {
                                                 dashboard.route())))),
                         extractUnmatchedPath(
                             unmatched ->
-                                complete(Problem.response(StatusCodes.NOT_FOUND, "no API resource at /api" + unmatched))))));
+                                complete(
+                                    Problem.response(
+                                        StatusCodes.NOT_FOUND,
+                                        "no API resource at /api" + unmatched))))));
   }
 
   /**
-   * {@code GET /api/health} for load balancers: cheap (no database), unauthenticated, 200 while this
-   * node is an Up cluster member, 503 otherwise. Pekko Management's /ready is the thorough check.
+   * {@code GET /api/health} for load balancers: cheap (no database), unauthenticated, 200 while
+   * this node is an Up cluster member, 503 otherwise. Pekko Management's /ready is the thorough
+   * check.
    */
   private Route health() {
     boolean up = nodeUp.getAsBoolean();
     return complete(
         HttpResponse.create()
             .withStatus(up ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE)
-            .withEntity(ContentTypes.APPLICATION_JSON, "{\"status\":\"" + (up ? "UP" : "DOWN") + "\"}"));
+            .withEntity(
+                ContentTypes.APPLICATION_JSON, "{\"status\":\"" + (up ? "UP" : "DOWN") + "\"}"));
   }
 
   /** A request that reached a resource but is unusable gets a problem body saying why. */
@@ -143,10 +156,15 @@ public final class OperatorApi {
     return RejectionHandler.newBuilder()
         .handle(
             MalformedRequestContentRejection.class,
-            rejection -> complete(Problem.response(StatusCodes.BAD_REQUEST, "unreadable body: " + rejection.message())))
+            rejection ->
+                complete(
+                    Problem.response(
+                        StatusCodes.BAD_REQUEST, "unreadable body: " + rejection.message())))
         .handle(
             UnsupportedRequestContentTypeRejection.class,
-            rejection -> complete(Problem.response(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "send application/json")))
+            rejection ->
+                complete(
+                    Problem.response(StatusCodes.UNSUPPORTED_MEDIA_TYPE, "send application/json")))
         .handleAll(
             MethodRejection.class,
             rejections ->
@@ -154,31 +172,40 @@ public final class OperatorApi {
                     Problem.response(
                         StatusCodes.METHOD_NOT_ALLOWED,
                         "allowed: "
-                            + rejections.stream().map(rejection -> rejection.supported().name()).distinct().toList())))
+                            + rejections.stream()
+                                .map(rejection -> rejection.supported().name())
+                                .distinct()
+                                .toList())))
         .build();
   }
 
   /**
    * A database that does not answer is a 503 (the client should retry); data the database refuses
-   * is the request's fault, a 400; anything else is a 500
-   * whose problem body carries the id under which it is logged, so an operator's report can be
-   * matched with the node's log.
+   * is the request's fault, a 400; anything else is a 500 whose problem body carries the id under
+   * which it is logged, so an operator's report can be matched with the node's log.
    */
   private static ExceptionHandler unexpectedFailures() {
     return ExceptionHandler.newBuilder()
         .matchAny(
             failure -> {
               if (DatabaseFailures.unavailable(failure)) {
-                log.warn("API request failed, the database is not answering: {}", failure.toString());
-                return complete(
-                    Problem.response(StatusCodes.SERVICE_UNAVAILABLE, "the database is not answering; retry shortly"));
-              }
-              if (RowIsolation.rejection(failure).isPresent()) {
-                // Validation should have caught it; the database's refusal still says what is wrong.
-                log.warn("API request refused by the database for its data: {}", failure.toString());
+                log.warn(
+                    "API request failed, the database is not answering: {}", failure.toString());
                 return complete(
                     Problem.response(
-                        StatusCodes.BAD_REQUEST, "the request holds data the database cannot store: " + rootMessage(failure)));
+                        StatusCodes.SERVICE_UNAVAILABLE,
+                        "the database is not answering; retry shortly"));
+              }
+              if (RowIsolation.rejection(failure).isPresent()) {
+                // Validation should have caught it; the database's refusal still says what is
+                // wrong.
+                log.warn(
+                    "API request refused by the database for its data: {}", failure.toString());
+                return complete(
+                    Problem.response(
+                        StatusCodes.BAD_REQUEST,
+                        "the request holds data the database cannot store: "
+                            + rootMessage(failure)));
               }
               String correlation = UUID.randomUUID().toString();
               log.error("API request failed unexpectedly [correlation {}]", correlation, failure);

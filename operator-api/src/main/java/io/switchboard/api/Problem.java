@@ -14,8 +14,7 @@ import org.apache.pekko.util.ByteString;
 public final class Problem {
 
   private static final ContentType PROBLEM_JSON =
-      MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8)
-          .toContentType();
+      MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8).toContentType();
 
   private Problem() {}
 
@@ -24,13 +23,16 @@ public final class Problem {
   }
 
   /** With extension members, e.g. the id of the envelope a refusal is about. */
-  public static HttpResponse response(StatusCode status, String detail, Map<String, String> extensions) {
+  public static HttpResponse response(
+      StatusCode status, String detail, Map<String, String> extensions) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.put("type", "about:blank");
     body.put("title", status.reason());
     body.put("status", status.intValue());
     body.put("detail", detail);
     extensions.forEach(body::put);
-    return HttpResponse.create().withStatus(status).withEntity(PROBLEM_JSON, ByteString.fromString(body.toString()));
+    return HttpResponse.create()
+        .withStatus(status)
+        .withEntity(PROBLEM_JSON, ByteString.fromString(body.toString()));
   }
 }

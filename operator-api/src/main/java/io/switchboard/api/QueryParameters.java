@@ -36,7 +36,8 @@ public final class QueryParameters {
       throw new IllegalArgumentException("limit must be a whole number");
     }
     if (limit < 1 || limit > maxPageSize) {
-      throw new IllegalArgumentException("limit must be between 1 and " + maxPageSize + ", got " + limit);
+      throw new IllegalArgumentException(
+          "limit must be between 1 and " + maxPageSize + ", got " + limit);
     }
     return limit;
   }
@@ -46,7 +47,12 @@ public final class QueryParameters {
       return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          name + " must be one of " + Arrays.toString(type.getEnumConstants()) + ", got '" + value + "'");
+          name
+              + " must be one of "
+              + Arrays.toString(type.getEnumConstants())
+              + ", got '"
+              + value
+              + "'");
     }
   }
 
@@ -67,7 +73,8 @@ public final class QueryParameters {
     } catch (NumberFormatException e) {
       // falls through to the same message as a non-positive number
     }
-    throw new IllegalArgumentException(name + " must be a positive whole number, got '" + value + "'");
+    throw new IllegalArgumentException(
+        name + " must be a positive whole number, got '" + value + "'");
   }
 
   /** An agent's instance_uid in its canonical text form (the entity id and the agents key). */

@@ -42,7 +42,8 @@ class OpenApiTest {
     assertEquals("3.0.3", document.path("openapi").asText());
 
     int calls = 0;
-    for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields(); paths.hasNext(); ) {
+    for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields();
+        paths.hasNext(); ) {
       Map.Entry<String, JsonNode> path = paths.next();
       String concrete =
           path.getKey()
@@ -52,16 +53,25 @@ class OpenApiTest {
               .replace("{version}", "1");
       for (Iterator<String> methods = path.getValue().fieldNames(); methods.hasNext(); ) {
         String method = methods.next().toUpperCase();
-        if (path.getValue().path(method.toLowerCase()).at("/responses/200/content").has("text/event-stream")) {
+        if (path.getValue()
+            .path(method.toLowerCase())
+            .at("/responses/200/content")
+            .has("text/event-stream")) {
           continue; // an endless stream: LiveUpdatesTest (integration-tests) reads it
         }
         HttpResponse<String> response =
-            method.equals("GET") ? HttpProbe.get(api.port(), concrete) : HttpProbe.send(api.port(), method, concrete, "{}");
-        String call = method + " " + path.getKey() + " -> " + response.statusCode() + " " + response.body();
+            method.equals("GET")
+                ? HttpProbe.get(api.port(), concrete)
+                : HttpProbe.send(api.port(), method, concrete, "{}");
+        String call =
+            method + " " + path.getKey() + " -> " + response.statusCode() + " " + response.body();
         assertFalse(response.body().contains("no API resource"), call);
         assertTrue(response.statusCode() != 405, call);
         assertTrue(
-            path.getValue().path(method.toLowerCase()).path("responses").has(Integer.toString(response.statusCode())),
+            path.getValue()
+                .path(method.toLowerCase())
+                .path("responses")
+                .has(Integer.toString(response.statusCode())),
             "the document lists what the call answered: " + call);
         calls++;
       }

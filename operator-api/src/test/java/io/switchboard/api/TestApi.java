@@ -11,9 +11,9 @@ import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.dashboard.DashboardAssets;
 import io.switchboard.api.dashboard.LiveBus;
 import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.cluster.agent.AgentProtocol;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.dispatch.AgentRecordActions;
-import io.switchboard.cluster.agent.AgentProtocol;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.rollout.RolloutDriver;
@@ -79,7 +79,9 @@ public final class TestApi implements AutoCloseable {
                   Behaviors.receiveMessage(
                       command -> {
                         if (command instanceof AgentProtocol.TakeEnvelope envelope) {
-                          envelope.replyTo().tell(new AgentProtocol.EnvelopeReceipt(EnvelopeState.SENT, null));
+                          envelope
+                              .replyTo()
+                              .tell(new AgentProtocol.EnvelopeReceipt(EnvelopeState.SENT, null));
                         } else if (command instanceof AgentProtocol.Remove remove) {
                           remove.replyTo().tell(org.apache.pekko.Done.getInstance());
                         }
@@ -93,7 +95,8 @@ public final class TestApi implements AutoCloseable {
               api.askTimeout(),
               testKit.system().ignoreRef(),
               Clock.systemUTC());
-      TestProbe<RolloutDriver.Command> driver = testKit.createTestProbe(RolloutDriver.Command.class);
+      TestProbe<RolloutDriver.Command> driver =
+          testKit.createTestProbe(RolloutDriver.Command.class);
       Rollouts rollouts =
           new Rollouts(
               stores.rollouts(),
@@ -103,11 +106,16 @@ public final class TestApi implements AutoCloseable {
               RolloutSettings.fromConfig(switchboard),
               driver.getRef(),
               json);
-      Authentication authentication = new Authentication(stores.operators(), AuthSettings.fromConfig(switchboard), json);
+      Authentication authentication =
+          new Authentication(stores.operators(), AuthSettings.fromConfig(switchboard), json);
       authentication.ensureFirstAdmin(dataDir).toCompletableFuture().get(30, TimeUnit.SECONDS);
       DashboardApi dashboard =
           new DashboardApi(
-              stores.fleet(), new LiveBus(testKit.system(), stores.fleet(), api.liveInterval(), json), List::of, api.liveInterval(), json);
+              stores.fleet(),
+              new LiveBus(testKit.system(), stores.fleet(), api.liveInterval(), json),
+              List::of,
+              api.liveInterval(),
+              json);
       OperatorApi operatorApi =
           new OperatorApi(
               stores,
@@ -132,7 +140,10 @@ public final class TestApi implements AutoCloseable {
     }
   }
 
-  /** The API with {@code switchboard.api.*} (and other) settings over the defaults, anonymous operators. */
+  /**
+   * The API with {@code switchboard.api.*} (and other) settings over the defaults, anonymous
+   * operators.
+   */
   public static TestApi start(Map<String, Object> settings) {
     return new TestApi(TestNodes.newDataDir(), settings);
   }
@@ -141,7 +152,10 @@ public final class TestApi implements AutoCloseable {
     return start(Map.of());
   }
 
-  /** The API whose first admin, if auth is on, is made in {@code dataDir} as a node makes it in its own. */
+  /**
+   * The API whose first admin, if auth is on, is made in {@code dataDir} as a node makes it in its
+   * own.
+   */
   public static TestApi start(Path dataDir, Map<String, Object> settings) {
     return new TestApi(dataDir, settings);
   }

@@ -12,15 +12,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Database calls made one key at a time by many callers, sent as few statements. A node that
- * takes on thousands of agents at once (its start, a connect storm, a failover, a fan-out) has as
- * many entities each reading or writing a row, and an API taking hundreds of commands a second as
- * many requests; a statement each queued them in the connection pool ahead of shard leases and
- * status writes, past the pool's acquire timeout. A call goes out at once while fewer than {@code
+ * Database calls made one key at a time by many callers, sent as few statements. A node that takes
+ * on thousands of agents at once (its start, a connect storm, a failover, a fan-out) has as many
+ * entities each reading or writing a row, and an API taking hundreds of commands a second as many
+ * requests; a statement each queued them in the connection pool ahead of shard leases and status
+ * writes, past the pool's acquire timeout. A call goes out at once while fewer than {@code
  * concurrency} statements are under way; calls arriving meanwhile wait and go out together when one
- * finishes, up to {@code maxBatch} keys per statement. So a quiet node makes one call at a time with
- * no delay, and a busy one a few large statements. With a concurrency of one, statements run in the
- * order their calls were made.
+ * finishes, up to {@code maxBatch} keys per statement. So a quiet node makes one call at a time
+ * with no delay, and a busy one a few large statements. With a concurrency of one, statements run
+ * in the order their calls were made.
  *
  * @param <K> what a call names (an agent, a change to an envelope, an envelope to write)
  * @param <V> its answer; keys the statement leaves out of its answer get {@code absent}
@@ -41,8 +41,8 @@ public final class BatchedCalls<K, V> {
   private final AtomicInteger waitingCount = new AtomicInteger();
 
   /**
-   * Calls waiting at most; past this (a database away for long while calls keep coming) a call fails
-   * at once, so that waiting calls cannot grow without bound.
+   * Calls waiting at most; past this (a database away for long while calls keep coming) a call
+   * fails at once, so that waiting calls cannot grow without bound.
    */
   public static final int MAX_WAITING = 100_000;
 
@@ -57,7 +57,8 @@ public final class BatchedCalls<K, V> {
     if (waitingCount.incrementAndGet() > MAX_WAITING) {
       waitingCount.decrementAndGet();
       return CompletableFuture.failedFuture(
-          new IllegalStateException(MAX_WAITING + " calls already wait for the database; this one is not queued"));
+          new IllegalStateException(
+              MAX_WAITING + " calls already wait for the database; this one is not queued"));
     }
     CompletableFuture<V> result = new CompletableFuture<>();
     waiting.add(new Waiting<>(key, result));

@@ -16,8 +16,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The node's connection to PostgreSQL: the schema is migrated over JDBC (Flyway) when it opens,
- * and everything after that goes through non-blocking R2DBC pools: one for writes, and for list and
+ * The node's connection to PostgreSQL: the schema is migrated over JDBC (Flyway) when it opens, and
+ * everything after that goes through non-blocking R2DBC pools: one for writes, and for list and
  * query traffic either the same one or, when a read-only URL (a replica) is configured, its own.
  */
 public final class Database implements AutoCloseable {
@@ -41,8 +41,12 @@ public final class Database implements AutoCloseable {
     return new Database(endpoint, pool, pool);
   }
 
-  /** Like {@link #open(DatabaseEndpoint, DatabaseSettings)}, with queries going to a read-only replica. */
-  public static Database open(DatabaseEndpoint endpoint, DatabaseEndpoint readEndpoint, DatabaseSettings settings) {
+  /**
+   * Like {@link #open(DatabaseEndpoint, DatabaseSettings)}, with queries going to a read-only
+   * replica.
+   */
+  public static Database open(
+      DatabaseEndpoint endpoint, DatabaseEndpoint readEndpoint, DatabaseSettings settings) {
     migrate(endpoint);
     return new Database(endpoint, pool(endpoint, settings), pool(readEndpoint, settings));
   }
@@ -111,7 +115,10 @@ public final class Database implements AutoCloseable {
 
   private static Optional<PoolStats> stats(ConnectionPool pool) {
     return pool.getMetrics()
-        .map(metrics -> new PoolStats(metrics.acquiredSize(), metrics.idleSize(), metrics.pendingAcquireSize()));
+        .map(
+            metrics ->
+                new PoolStats(
+                    metrics.acquiredSize(), metrics.idleSize(), metrics.pendingAcquireSize()));
   }
 
   @Override
@@ -121,12 +128,14 @@ public final class Database implements AutoCloseable {
   }
 
   private static ConnectionPool pool(DatabaseEndpoint endpoint, DatabaseSettings settings) {
-    PostgresqlConnectionConfiguration.Builder connection = PostgresqlConnectionConfiguration.builder();
+    PostgresqlConnectionConfiguration.Builder connection =
+        PostgresqlConnectionConfiguration.builder();
     if (endpoint.hosts().size() == 1) {
       connection.host(endpoint.host()).port(endpoint.port());
     } else {
       endpoint.hosts().forEach(host -> connection.addHost(host.name(), host.port()));
-      connection.targetServerType(MultiHostConnectionStrategy.TargetServerType.fromValue(endpoint.targetServerType()));
+      connection.targetServerType(
+          MultiHostConnectionStrategy.TargetServerType.fromValue(endpoint.targetServerType()));
     }
     connection
         .database(endpoint.database())

@@ -42,11 +42,14 @@ public final class DatabaseCopy {
     Database.migrate(to);
     try (Connection source = connect(from);
         Connection target = connect(to)) {
-      try (ResultSet existing = target.createStatement().executeQuery("SELECT count(*) FROM agents")) {
+      try (ResultSet existing =
+          target.createStatement().executeQuery("SELECT count(*) FROM agents")) {
         existing.next();
         if (existing.getLong(1) > 0) {
           throw new IllegalStateException(
-              "the target database already holds " + existing.getLong(1) + " agents; copy into an empty one");
+              "the target database already holds "
+                  + existing.getLong(1)
+                  + " agents; copy into an empty one");
         }
       }
       target.setAutoCommit(false);
@@ -57,7 +60,8 @@ public final class DatabaseCopy {
       // COPY writes the audit events' ids as they were; new events must number on after them.
       target
           .createStatement()
-          .execute("SELECT setval(pg_get_serial_sequence('audit_events', 'id'), coalesce(max(id), 0) + 1, false) FROM audit_events");
+          .execute(
+              "SELECT setval(pg_get_serial_sequence('audit_events', 'id'), coalesce(max(id), 0) + 1, false) FROM audit_events");
       target.commit();
       return copied;
     } catch (SQLException e) {
@@ -65,7 +69,8 @@ public final class DatabaseCopy {
     }
   }
 
-  private static long copyTable(Connection source, Connection target, String table) throws SQLException {
+  private static long copyTable(Connection source, Connection target, String table)
+      throws SQLException {
     CopyManager out = source.unwrap(PGConnection.class).getCopyAPI();
     CopyManager in = target.unwrap(PGConnection.class).getCopyAPI();
     try (PipedInputStream reader = new PipedInputStream(1 << 16);
@@ -74,7 +79,8 @@ public final class DatabaseCopy {
           CompletableFuture.supplyAsync(
               () -> {
                 try (writer) {
-                  return out.copyOut("COPY (SELECT * FROM " + table + ") TO STDOUT (FORMAT binary)", writer);
+                  return out.copyOut(
+                      "COPY (SELECT * FROM " + table + ") TO STDOUT (FORMAT binary)", writer);
                 } catch (SQLException | IOException e) {
                   throw new IllegalStateException("reading " + table + " failed", e);
                 }

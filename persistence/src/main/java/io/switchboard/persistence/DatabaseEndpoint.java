@@ -38,13 +38,19 @@ public record DatabaseEndpoint(
 
   /** A single-host endpoint. */
   public static DatabaseEndpoint of(
-      String host, int port, String database, String user, String password, Map<String, String> options) {
+      String host,
+      int port,
+      String database,
+      String user,
+      String password,
+      Map<String, String> options) {
     return new DatabaseEndpoint(List.of(new Host(host, port)), database, user, password, options);
   }
 
   /**
-   * Parses {@code postgresql://[user[:password]@]host[:port][,host[:port]...]/database[?key=value&...]},
-   * also with an {@code r2dbc:} or {@code jdbc:} prefix. A non-blank {@code user} or {@code password}
+   * Parses {@code
+   * postgresql://[user[:password]@]host[:port][,host[:port]...]/database[?key=value&...]}, also
+   * with an {@code r2dbc:} or {@code jdbc:} prefix. A non-blank {@code user} or {@code password}
    * overrides the URL's.
    */
   public static DatabaseEndpoint parse(String url, String user, String password) {
@@ -112,8 +118,14 @@ public record DatabaseEndpoint(
     }
     jdbcOptions.putIfAbsent("prepareThreshold", "0");
     String query =
-        jdbcOptions.entrySet().stream().map(option -> option.getKey() + "=" + option.getValue()).collect(Collectors.joining("&"));
-    return "jdbc:postgresql://" + hostList() + "/" + database + (query.isEmpty() ? "" : "?" + query);
+        jdbcOptions.entrySet().stream()
+            .map(option -> option.getKey() + "=" + option.getValue())
+            .collect(Collectors.joining("&"));
+    return "jdbc:postgresql://"
+        + hostList()
+        + "/"
+        + database
+        + (query.isEmpty() ? "" : "?" + query);
   }
 
   @Override

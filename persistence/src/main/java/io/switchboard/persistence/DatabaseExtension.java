@@ -19,7 +19,9 @@ public final class DatabaseExtension implements Extension {
   private final DatabaseRuntime runtime;
 
   private DatabaseExtension(ActorSystem<?> system) {
-    runtime = DatabaseRuntime.start(DatabaseSettings.fromConfig(system.settings().config().getConfig("switchboard")));
+    runtime =
+        DatabaseRuntime.start(
+            DatabaseSettings.fromConfig(system.settings().config().getConfig("switchboard")));
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),

@@ -12,9 +12,9 @@ public final class DatabaseFailures {
   private DatabaseFailures() {}
 
   /**
-   * Whether the failure means the database is unreachable or overwhelmed (worth retrying later):
-   * no connection, a connection lost, the pool's wait or a statement timing out, the server
-   * shutting down or out of resources (SQLSTATE classes 08, 53, 57P).
+   * Whether the failure means the database is unreachable or overwhelmed (worth retrying later): no
+   * connection, a connection lost, the pool's wait or a statement timing out, the server shutting
+   * down or out of resources (SQLSTATE classes 08, 53, 57P).
    */
   public static boolean unavailable(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

@@ -21,18 +21,24 @@ public final class DatabaseRuntime implements AutoCloseable {
 
   public static DatabaseRuntime start(DatabaseSettings settings) {
     if (!settings.embedded()) {
-      DatabaseEndpoint endpoint = DatabaseEndpoint.parse(settings.url(), settings.user(), settings.password());
+      DatabaseEndpoint endpoint =
+          DatabaseEndpoint.parse(settings.url(), settings.user(), settings.password());
       if (settings.readUrl().isBlank()) {
         log.info("Using PostgreSQL at {}", endpoint);
         return new DatabaseRuntime(null, Database.open(endpoint, settings));
       }
-      DatabaseEndpoint replica = DatabaseEndpoint.parse(settings.readUrl(), settings.user(), settings.password());
+      DatabaseEndpoint replica =
+          DatabaseEndpoint.parse(settings.readUrl(), settings.user(), settings.password());
       log.info("Using PostgreSQL at {}, with queries on {}", endpoint, replica);
       return new DatabaseRuntime(null, Database.open(endpoint, replica, settings));
     }
-    EmbeddedDatabase embedded = EmbeddedDatabase.start(settings.dataDir().resolve("postgres"), settings.embeddedPort());
+    EmbeddedDatabase embedded =
+        EmbeddedDatabase.start(settings.dataDir().resolve("postgres"), settings.embeddedPort());
     try {
-      log.info("Started embedded PostgreSQL at {} with data in {}", embedded.endpoint(), settings.dataDir().resolve("postgres").toAbsolutePath());
+      log.info(
+          "Started embedded PostgreSQL at {} with data in {}",
+          embedded.endpoint(),
+          settings.dataDir().resolve("postgres").toAbsolutePath());
       return new DatabaseRuntime(embedded, Database.open(embedded.endpoint(), settings));
     } catch (RuntimeException e) {
       embedded.close();

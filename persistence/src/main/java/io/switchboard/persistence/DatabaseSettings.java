@@ -7,15 +7,15 @@ import java.time.Duration;
 /**
  * Database settings, from {@code switchboard.database} (and {@code switchboard.data-dir}).
  *
- * @param url          external database URL; empty for the embedded database
- * @param readUrl      optional read-only URL (a replica) for list and query traffic; empty for none
- * @param user         user overriding the URL's
- * @param password     password overriding the URL's
- * @param poolInitial  connections opened at start
- * @param poolMax      most connections held
- * @param poolMaxIdle  idle time after which a connection is closed
+ * @param url external database URL; empty for the embedded database
+ * @param readUrl optional read-only URL (a replica) for list and query traffic; empty for none
+ * @param user user overriding the URL's
+ * @param password password overriding the URL's
+ * @param poolInitial connections opened at start
+ * @param poolMax most connections held
+ * @param poolMaxIdle idle time after which a connection is closed
  * @param embeddedPort port of the embedded database, 0 for any free port
- * @param dataDir      the node's data directory
+ * @param dataDir the node's data directory
  */
 public record DatabaseSettings(
     String url,

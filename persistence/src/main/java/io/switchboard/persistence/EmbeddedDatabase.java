@@ -22,7 +22,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
     this.postgres = postgres;
   }
 
-  /** Starts PostgreSQL on {@code dataDirectory} (created and initialised when empty); port 0 picks one. */
+  /**
+   * Starts PostgreSQL on {@code dataDirectory} (created and initialised when empty); port 0 picks
+   * one.
+   */
   public static EmbeddedDatabase start(Path dataDirectory, int port) {
     try {
       Files.createDirectories(dataDirectory);

@@ -10,11 +10,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
- * Batched writes in which one row the database refuses does not fail the others. A batch is
- * written as one statement; when PostgreSQL rejects it for its data (one agent's unstorable text,
- * an oversized value, a broken constraint), the batch is split in halves and each half written
- * again, until every rejected row stands alone and everything else is written. Any other failure
- * (the database unreachable, a timeout) fails the whole write, for the caller to retry.
+ * Batched writes in which one row the database refuses does not fail the others. A batch is written
+ * as one statement; when PostgreSQL rejects it for its data (one agent's unstorable text, an
+ * oversized value, a broken constraint), the batch is split in halves and each half written again,
+ * until every rejected row stands alone and everything else is written. Any other failure (the
+ * database unreachable, a timeout) fails the whole write, for the caller to retry.
  */
 public final class RowIsolation {
 
@@ -53,7 +53,10 @@ public final class RowIsolation {
    * about the data (connection lost, pool exhausted, timeout, a statement the database cannot run).
    */
   public static Optional<Reason> rejection(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
     if (!(cause instanceof R2dbcException sqlFailure) || sqlFailure.getSqlState() == null) {
       return Optional.empty();
     }
@@ -117,7 +120,10 @@ public final class RowIsolation {
   }
 
   private static String message(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
     return cause.getMessage();
   }
 }

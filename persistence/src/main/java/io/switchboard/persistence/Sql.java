@@ -33,7 +33,8 @@ public final class Sql {
                   connection -> {
                     Statement statement = connection.createStatement(sql);
                     binder.accept(statement);
-                    return Flux.from(statement.execute()).flatMap(result -> result.map(mapper::apply));
+                    return Flux.from(statement.execute())
+                        .flatMap(result -> result.map(mapper::apply));
                   },
                   connection -> connection.close())
               .doFinally(signal -> timed(started));
@@ -49,7 +50,9 @@ public final class Sql {
                   connection -> {
                     Statement statement = connection.createStatement(sql);
                     binder.accept(statement);
-                    return Flux.from(statement.execute()).flatMap(result -> result.getRowsUpdated()).reduce(0L, Long::sum);
+                    return Flux.from(statement.execute())
+                        .flatMap(result -> result.getRowsUpdated())
+                        .reduce(0L, Long::sum);
                   },
                   connection -> connection.close())
               .doFinally(signal -> timed(started));

@@ -45,17 +45,27 @@ class BatchedCallsTest {
 
     CompletionStage<String> first = calls.call("a1");
     CompletionStage<String> second = calls.call("a2");
-    assertEquals(List.of(List.of("a1"), List.of("a2")), statement.sent, "nothing under way: each call goes out alone");
+    assertEquals(
+        List.of(List.of("a1"), List.of("a2")),
+        statement.sent,
+        "nothing under way: each call goes out alone");
 
-    List<CompletionStage<String>> queued = IntStream.range(3, 8).mapToObj(i -> calls.call("a" + i)).toList();
+    List<CompletionStage<String>> queued =
+        IntStream.range(3, 8).mapToObj(i -> calls.call("a" + i)).toList();
     assertEquals(2, statement.count(), "both statements under way: the others wait");
 
     statement.answers.get(0).complete(Map.of("a1", "config-1"));
     assertEquals("config-1", first.toCompletableFuture().get());
-    assertEquals(List.of("a3", "a4", "a5"), statement.sent.get(2), "the waiting go out together, in order, at most a batch");
+    assertEquals(
+        List.of("a3", "a4", "a5"),
+        statement.sent.get(2),
+        "the waiting go out together, in order, at most a batch");
 
     statement.answers.get(1).complete(Map.of());
-    assertEquals("none", second.toCompletableFuture().get(), "a key the statement left out gets the absent answer");
+    assertEquals(
+        "none",
+        second.toCompletableFuture().get(),
+        "a key the statement left out gets the absent answer");
     assertEquals(List.of("a6", "a7"), statement.sent.get(3));
 
     statement.answers.get(2).complete(Map.of("a4", "config-4"));
@@ -73,7 +83,8 @@ class BatchedCallsTest {
     calls.call("sent");
     calls.call("applied");
     calls.call("failed");
-    assertEquals(List.of(List.of("sent")), statement.sent, "a second statement waits for the first");
+    assertEquals(
+        List.of(List.of("sent")), statement.sent, "a second statement waits for the first");
 
     statement.answers.get(0).complete(Map.of());
     assertEquals(List.of("applied", "failed"), statement.sent.get(1));
@@ -88,7 +99,8 @@ class BatchedCallsTest {
 
     statement.answers.get(0).completeExceptionally(new IllegalStateException("database gone"));
 
-    ExecutionException failure = assertThrows(ExecutionException.class, () -> failing.toCompletableFuture().get());
+    ExecutionException failure =
+        assertThrows(ExecutionException.class, () -> failing.toCompletableFuture().get());
     assertEquals("database gone", failure.getCause().getMessage());
     assertFalse(later.toCompletableFuture().isDone());
     assertEquals(List.of("a2"), statement.sent.get(1));
@@ -128,7 +140,9 @@ class BatchedCallsTest {
       List<CompletableFuture<String>> results = new ArrayList<>();
       for (int i = 0; i < 5_000; i++) {
         String key = "a" + i;
-        results.add(CompletableFuture.supplyAsync(() -> calls.call(key), threads).thenCompose(call -> call));
+        results.add(
+            CompletableFuture.supplyAsync(() -> calls.call(key), threads)
+                .thenCompose(call -> call));
       }
       CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
       assertTrue(results.stream().allMatch(result -> result.join().equals("none")));

@@ -28,7 +28,8 @@ class DatabaseCopyTest {
       embedded.execute(
           "INSERT INTO dispatch_envelopes (id, instance_uid, kind, payload, message, state, deadline, created_by)"
               + " SELECT gen_random_uuid(), instance_uid, 'RESTART', '{}', '\\x00', 'SENT', now(), 'ops' FROM agents LIMIT 10");
-      embedded.execute("INSERT INTO audit_events (actor, action, target) VALUES ('ops', 'configuration.create', 'configuration/collector')");
+      embedded.execute(
+          "INSERT INTO audit_events (actor, action, target) VALUES ('ops', 'configuration.create', 'configuration/collector')");
 
       Map<String, Long> copied = DatabaseCopy.copy(endpoint(embedded), endpoint(external));
 
@@ -37,14 +38,22 @@ class DatabaseCopyTest {
       assertEquals(1L, copied.get("configuration_versions"));
       assertEquals(10L, copied.get("dispatch_envelopes"));
       assertEquals(1L, copied.get("audit_events"));
-      external.execute("INSERT INTO audit_events (actor, action, target) VALUES ('ops', 'after.move', 'x')");
-      assertEquals("2", external.queryForString("SELECT max(id) FROM audit_events"), "new events number on after the copied ones");
+      external.execute(
+          "INSERT INTO audit_events (actor, action, target) VALUES ('ops', 'after.move', 'x')");
       assertEquals(
-          embedded.queryForString("SELECT md5(string_agg(a::text, ',' ORDER BY instance_uid)) FROM agents a"),
-          external.queryForString("SELECT md5(string_agg(a::text, ',' ORDER BY instance_uid)) FROM agents a"),
+          "2",
+          external.queryForString("SELECT max(id) FROM audit_events"),
+          "new events number on after the copied ones");
+      assertEquals(
+          embedded.queryForString(
+              "SELECT md5(string_agg(a::text, ',' ORDER BY instance_uid)) FROM agents a"),
+          external.queryForString(
+              "SELECT md5(string_agg(a::text, ',' ORDER BY instance_uid)) FROM agents a"),
           "identical rows");
       IllegalStateException again =
-          assertThrows(IllegalStateException.class, () -> DatabaseCopy.copy(endpoint(embedded), endpoint(external)));
+          assertThrows(
+              IllegalStateException.class,
+              () -> DatabaseCopy.copy(endpoint(embedded), endpoint(external)));
       assertTrue(again.getMessage().contains("already holds 5000 agents"));
     }
   }

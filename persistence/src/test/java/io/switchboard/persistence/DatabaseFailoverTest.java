@@ -33,14 +33,25 @@ class DatabaseFailoverTest {
       Database.migrate(endpoint(second));
       try (Database database = Database.open(bothHosts(first, second), settings())) {
         AgentStatusStore store = new AgentStatusStore(database.pool());
-        store.upsert(List.of(status("before-failover"))).toCompletableFuture().get(20, TimeUnit.SECONDS);
+        store
+            .upsert(List.of(status("before-failover")))
+            .toCompletableFuture()
+            .get(20, TimeUnit.SECONDS);
         assertEquals("1", first.queryForString("SELECT count(*) FROM agents"));
 
         first.stopServer();
         try {
-          await().atMost(Duration.ofSeconds(30))
+          await()
+              .atMost(Duration.ofSeconds(30))
               .ignoreExceptions()
-              .until(() -> store.upsert(List.of(status("after-failover"))).toCompletableFuture().get(10, TimeUnit.SECONDS).written() == 1);
+              .until(
+                  () ->
+                      store
+                              .upsert(List.of(status("after-failover")))
+                              .toCompletableFuture()
+                              .get(10, TimeUnit.SECONDS)
+                              .written()
+                          == 1);
           assertEquals("after-failover", second.queryForString("SELECT instance_uid FROM agents"));
         } finally {
           first.startServer();
@@ -62,15 +73,25 @@ class DatabaseFailoverTest {
 
       assertEquals(
           true,
-          new AgentRepository(database.readPool()).find("only-on-the-replica").toCompletableFuture().get().isPresent());
+          new AgentRepository(database.readPool())
+              .find("only-on-the-replica")
+              .toCompletableFuture()
+              .get()
+              .isPresent());
       assertEquals(
-          Optional.empty(), new AgentRepository(database.pool()).find("only-on-the-replica").toCompletableFuture().get());
+          Optional.empty(),
+          new AgentRepository(database.pool())
+              .find("only-on-the-replica")
+              .toCompletableFuture()
+              .get());
     }
   }
 
   private static DatabaseEndpoint bothHosts(TestDatabase first, TestDatabase second) {
     return new DatabaseEndpoint(
-        List.of(new DatabaseEndpoint.Host(first.host(), first.port()), new DatabaseEndpoint.Host(second.host(), second.port())),
+        List.of(
+            new DatabaseEndpoint.Host(first.host(), first.port()),
+            new DatabaseEndpoint.Host(second.host(), second.port())),
         first.databaseName(),
         first.user(),
         first.password(),
@@ -89,6 +110,23 @@ class DatabaseFailoverTest {
   private static AgentStatus status(String uid) {
     Instant now = Instant.now();
     return new AgentStatus(
-        uid, 1, ConnectionState.CONNECTED, now, 1, "node-a", 1, null, null, null, null, null, null, null, null, false, now, now);
+        uid,
+        1,
+        ConnectionState.CONNECTED,
+        now,
+        1,
+        "node-a",
+        1,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        false,
+        now,
+        now);
   }
 }

@@ -12,7 +12,8 @@ class EmbeddedDatabaseTest {
 
   @Test
   void aRestartedDatabaseRuntimeKeepsItsDataAndSchema(@TempDir Path dataDir) throws Exception {
-    DatabaseSettings settings = new DatabaseSettings("", "", "", "", 1, 4, Duration.ofMinutes(1), 0, dataDir);
+    DatabaseSettings settings =
+        new DatabaseSettings("", "", "", "", 1, 4, Duration.ofMinutes(1), 0, dataDir);
 
     try (DatabaseRuntime first = DatabaseRuntime.start(settings)) {
       assertEquals(true, first.database().ping().toCompletableFuture().get());
@@ -40,7 +41,8 @@ class EmbeddedDatabaseTest {
   private static void jdbc(DatabaseRuntime runtime, String sql) throws Exception {
     DatabaseEndpoint endpoint = runtime.database().endpoint();
     try (var connection =
-        java.sql.DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password())) {
+        java.sql.DriverManager.getConnection(
+            endpoint.jdbcUrl(), endpoint.user(), endpoint.password())) {
       connection.createStatement().execute(sql);
     }
   }
@@ -48,7 +50,8 @@ class EmbeddedDatabaseTest {
   private static String jdbcQuery(DatabaseRuntime runtime, String sql) throws Exception {
     DatabaseEndpoint endpoint = runtime.database().endpoint();
     try (var connection =
-            java.sql.DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+            java.sql.DriverManager.getConnection(
+                endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
         var result = connection.createStatement().executeQuery(sql)) {
       result.next();
       return result.getString(1);

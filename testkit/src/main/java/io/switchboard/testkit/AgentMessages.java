@@ -19,7 +19,11 @@ public final class AgentMessages {
 
   /** Only what every message carries: the id, the sequence number and ReportsStatus. */
   public static AgentToServer heartbeat(ByteString uid, long seq) {
-    return AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(seq).setCapabilities(0x1).build();
+    return AgentToServer.newBuilder()
+        .setInstanceUid(uid)
+        .setSequenceNum(seq)
+        .setCapabilities(0x1)
+        .build();
   }
 
   /** A heartbeat that also describes the agent, as the first message of a session does. */

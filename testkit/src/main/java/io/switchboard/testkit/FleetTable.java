@@ -33,7 +33,9 @@ public final class FleetTable {
     db.execute("ANALYZE agents");
   }
 
-  /** Adds agents that connected once and reported nothing more, as far as they are not there yet. */
+  /**
+   * Adds agents that connected once and reported nothing more, as far as they are not there yet.
+   */
   public static void reported(TestDatabase db, Collection<String> instanceUids) {
     db.queryForString(
         """

@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * Ports for listeners that must know their port before they start (a node process, a PgBouncer, a
- * cluster's management endpoints); everything else binds port 0. Never the default ports of a
- * node (4320, 8080, 9095, 7626, 7355, 15432), which a node started by hand may hold.
+ * cluster's management endpoints); everything else binds port 0. Never the default ports of a node
+ * (4320, 8080, 9095, 7626, 7355, 15432), which a node started by hand may hold.
  */
 public final class FreePorts {
 

@@ -13,13 +13,16 @@ import java.util.OptionalDouble;
 /** Plain HTTP requests against a node's endpoints, for assertions. */
 public final class HttpProbe {
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private HttpProbe() {}
 
   public static HttpResponse<String> get(int port, String path) {
-    return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)));
+    return send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10)));
   }
 
   /** A request with a JSON body (PUT, POST, ...). */
@@ -28,7 +31,8 @@ public final class HttpProbe {
   }
 
   /** A request with a JSON body and extra headers (Idempotency-Key, ...). */
-  public static HttpResponse<String> send(int port, String method, String path, String json, Map<String, String> headers) {
+  public static HttpResponse<String> send(
+      int port, String method, String path, String json, Map<String, String> headers) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(10))
@@ -58,8 +62,9 @@ public final class HttpProbe {
   }
 
   /**
-   * The value of a Prometheus series, e.g. {@code switchboard_active_sessions{transport="websocket"}},
-   * or empty when the node does not export it (yet).
+   * The value of a Prometheus series, e.g. {@code
+   * switchboard_active_sessions{transport="websocket"}}, or empty when the node does not export it
+   * (yet).
    */
   public static OptionalDouble metric(int metricsPort, String series) {
     for (String line : get(metricsPort, "/metrics").body().split("\n")) {

@@ -35,10 +35,14 @@ public final class PgBouncer implements AutoCloseable {
     this.user = user;
   }
 
-  /** Starts PgBouncer with {@code serverConnections} connections to {@code backend}, and waits until it listens. */
+  /**
+   * Starts PgBouncer with {@code serverConnections} connections to {@code backend}, and waits until
+   * it listens.
+   */
   public static PgBouncer start(TestDatabase backend, int serverConnections) throws IOException {
     if (!Files.isExecutable(BINARY)) {
-      throw new IllegalStateException(BINARY + " is missing: install Debian's pgbouncer package (.ci/run does)");
+      throw new IllegalStateException(
+          BINARY + " is missing: install Debian's pgbouncer package (.ci/run does)");
     }
     // PgBouncer refuses to run as root; started as root it drops to the postgres user (-u), which
     // must be able to read its configuration and write its log.
@@ -51,7 +55,13 @@ public final class PgBouncer implements AutoCloseable {
         String.join(
             "\n",
             "[databases]",
-            backend.databaseName() + " = host=" + backend.host() + " port=" + backend.port() + " dbname=" + backend.databaseName(),
+            backend.databaseName()
+                + " = host="
+                + backend.host()
+                + " port="
+                + backend.port()
+                + " dbname="
+                + backend.databaseName(),
             "[pgbouncer]",
             "listen_addr = 127.0.0.1",
             "listen_port = " + port,
@@ -71,14 +81,18 @@ public final class PgBouncer implements AutoCloseable {
     }
     command.add(dir.resolve("pgbouncer.ini").toString());
     Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("stdout.log").toFile())
+            .start();
     PgBouncer bouncer = new PgBouncer(process, dir, port, backend.databaseName(), backend.user());
     Awaitility.await("PgBouncer listening on " + port)
         .atMost(Duration.ofSeconds(20))
         .until(
             () -> {
               if (!process.isAlive()) {
-                throw new IllegalStateException("PgBouncer exited: " + Files.readString(dir.resolve("stdout.log")));
+                throw new IllegalStateException(
+                    "PgBouncer exited: " + Files.readString(dir.resolve("stdout.log")));
               }
               try (Socket probe = new Socket("127.0.0.1", port)) {
                 return true;

@@ -43,7 +43,8 @@ public final class RawAgent implements AutoCloseable {
     return connect(URI.create("ws://127.0.0.1:" + port + "/v1/opamp"), CLIENT, headers);
   }
 
-  public static RawAgent connect(URI endpoint, HttpClient client, Map<String, String> headers) throws Exception {
+  public static RawAgent connect(URI endpoint, HttpClient client, Map<String, String> headers)
+      throws Exception {
     Listener listener = new Listener();
     WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(20));
     headers.forEach(builder::header);

@@ -18,7 +18,8 @@ import java.util.zip.GZIPOutputStream;
 /** A hand-driven OpAMP-over-HTTP client: sends exactly the request a test wants. */
 public final class RawHttpAgent {
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final URI endpoint;
 
@@ -32,12 +33,15 @@ public final class RawHttpAgent {
   }
 
   public HttpRequest.Builder request() {
-    return HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/x-protobuf");
+    return HttpRequest.newBuilder(endpoint)
+        .timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/x-protobuf");
   }
 
   public Answer post(HttpRequest.Builder request) {
     try {
-      HttpResponse<byte[]> response = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> response =
+          CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       boolean gzipped = response.headers().firstValue("Content-Encoding").orElse("").equals("gzip");
       byte[] body = gzipped ? gunzip(response.body()) : response.body();
       return new Answer(response.statusCode(), gzipped, ServerToAgent.parseFrom(body), response);
@@ -79,5 +83,6 @@ public final class RawHttpAgent {
     }
   }
 
-  public record Answer(int status, boolean gzipped, ServerToAgent message, HttpResponse<byte[]> response) {}
+  public record Answer(
+      int status, boolean gzipped, ServerToAgent message, HttpResponse<byte[]> response) {}
 }

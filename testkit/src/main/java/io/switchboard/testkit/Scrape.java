@@ -13,8 +13,10 @@ import java.util.regex.Pattern;
  */
 public final class Scrape {
 
-  private static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern SAMPLE =
+      Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   public record Sample(String name, Map<String, String> labels, double value) {
 
@@ -39,7 +41,12 @@ public final class Scrape {
             .filter(line -> !line.isBlank() && !line.startsWith("#"))
             .map(SAMPLE::matcher)
             .filter(Matcher::matches)
-            .map(sample -> new Sample(sample.group(1), labels(sample.group(2)), Double.parseDouble(sample.group(3))))
+            .map(
+                sample ->
+                    new Sample(
+                        sample.group(1),
+                        labels(sample.group(2)),
+                        Double.parseDouble(sample.group(3))))
             .toList());
   }
 

@@ -36,15 +36,61 @@ public final class TestCertificates {
   /** Makes the server's and the agent's key pairs (a few seconds: keytool is a JVM of its own). */
   public static TestCertificates make() {
     try {
-      TestCertificates certificates = new TestCertificates(Files.createTempDirectory("switchboard-tls"));
-      keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-          "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
-          "-keystore", certificates.serverKeystore().toString(), "-storepass", PASSWORD, "-keypass", PASSWORD);
-      keytool("-genkeypair", "-alias", "agent", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=agent-1",
-          "-validity", "2", "-storetype", "PKCS12",
-          "-keystore", certificates.clientKeystore().toString(), "-storepass", PASSWORD, "-keypass", PASSWORD);
-      keytool("-exportcert", "-rfc", "-alias", "agent", "-keystore", certificates.clientKeystore().toString(),
-          "-storepass", PASSWORD, "-file", certificates.agentCaPem().toString());
+      TestCertificates certificates =
+          new TestCertificates(Files.createTempDirectory("switchboard-tls"));
+      keytool(
+          "-genkeypair",
+          "-alias",
+          "server",
+          "-keyalg",
+          "EC",
+          "-groupname",
+          "secp256r1",
+          "-dname",
+          "CN=localhost",
+          "-ext",
+          "SAN=dns:localhost,ip:127.0.0.1",
+          "-validity",
+          "2",
+          "-storetype",
+          "PKCS12",
+          "-keystore",
+          certificates.serverKeystore().toString(),
+          "-storepass",
+          PASSWORD,
+          "-keypass",
+          PASSWORD);
+      keytool(
+          "-genkeypair",
+          "-alias",
+          "agent",
+          "-keyalg",
+          "EC",
+          "-groupname",
+          "secp256r1",
+          "-dname",
+          "CN=agent-1",
+          "-validity",
+          "2",
+          "-storetype",
+          "PKCS12",
+          "-keystore",
+          certificates.clientKeystore().toString(),
+          "-storepass",
+          PASSWORD,
+          "-keypass",
+          PASSWORD);
+      keytool(
+          "-exportcert",
+          "-rfc",
+          "-alias",
+          "agent",
+          "-keystore",
+          certificates.clientKeystore().toString(),
+          "-storepass",
+          PASSWORD,
+          "-file",
+          certificates.agentCaPem().toString());
       return certificates;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -69,7 +115,9 @@ public final class TestCertificates {
   /** The server's certificate, PEM (written when asked for). */
   public Path serverCertificatePem() throws GeneralSecurityException, IOException {
     Path certificate = dir.resolve("server-cert.pem");
-    Files.writeString(certificate, pem("CERTIFICATE", load(serverKeystore()).getCertificate("server").getEncoded()));
+    Files.writeString(
+        certificate,
+        pem("CERTIFICATE", load(serverKeystore()).getCertificate("server").getEncoded()));
     return certificate;
   }
 
@@ -82,8 +130,10 @@ public final class TestCertificates {
   }
 
   /** Trusts the server's self-signed certificate; presents the agent's certificate if asked to. */
-  public SSLContext clientContext(boolean withClientCertificate) throws GeneralSecurityException, IOException {
-    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+  public SSLContext clientContext(boolean withClientCertificate)
+      throws GeneralSecurityException, IOException {
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trust.init(load(serverKeystore()));
     KeyManagerFactory keys = null;
     if (withClientCertificate) {
@@ -104,9 +154,13 @@ public final class TestCertificates {
   }
 
   private static String pem(String label, byte[] der) {
-    return "-----BEGIN " + label + "-----\n"
+    return "-----BEGIN "
+        + label
+        + "-----\n"
         + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END " + label + "-----\n";
+        + "\n-----END "
+        + label
+        + "-----\n";
   }
 
   private static void keytool(String... arguments) throws IOException {

@@ -15,9 +15,9 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * A real PostgreSQL for a test: an embedded server (the same binaries a node embeds) on a free port,
- * with its data in a temporary directory deleted on {@link #close()}, and plain JDBC for the test's
- * own statements and assertions.
+ * A real PostgreSQL for a test: an embedded server (the same binaries a node embeds) on a free
+ * port, with its data in a temporary directory deleted on {@link #close()}, and plain JDBC for the
+ * test's own statements and assertions.
  *
  * <p>It does not migrate: the code under test does, when it opens its database ({@code
  * Database.open} runs Flyway, and so does a node starting on {@link #url()}). A test that needs the
@@ -116,7 +116,9 @@ public final class TestDatabase implements AutoCloseable {
     }
   }
 
-  /** A new JDBC connection, for a test that runs several statements itself; the caller closes it. */
+  /**
+   * A new JDBC connection, for a test that runs several statements itself; the caller closes it.
+   */
   public Connection connect() throws SQLException {
     return DriverManager.getConnection(jdbcUrl(), user(), password());
   }
@@ -131,12 +133,15 @@ public final class TestDatabase implements AutoCloseable {
     deleteQuietly(dataDir);
   }
 
-  /** As the node's embedded database starts: data kept in {@code dataDir}, found again on a restart. */
+  /**
+   * As the node's embedded database starts: data kept in {@code dataDir}, found again on a restart.
+   */
   private static EmbeddedPostgres startServer(Path dataDir, int port) {
     Path data = dataDir.resolve("postgres");
     try {
       Files.createDirectories(data);
-      EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false);
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false);
       if (port != 0) {
         builder.setPort(port);
       }

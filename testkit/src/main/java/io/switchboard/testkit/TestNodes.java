@@ -57,7 +57,8 @@ public final class TestNodes {
     settings.put("switchboard.api.auth.enabled", false);
     settings.putAll(overrides);
     return ConfigFactory.load(
-        ConfigFactory.parseMap(settings).withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+        ConfigFactory.parseMap(settings)
+            .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
   }
 
   public static Path newDataDir() {

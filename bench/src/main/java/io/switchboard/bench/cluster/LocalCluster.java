@@ -2,7 +2,6 @@ package io.switchboard.bench.cluster;
 
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.EmbeddedDatabase;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,13 +32,20 @@ public final class LocalCluster implements AutoCloseable {
    * Starts {@code count} nodes, each with heap {@code maxHeap} and {@code jvmOptions}: one is named
    * {@code name}, several {@code name-0}, {@code name-1}, ...
    */
-  public static LocalCluster start(String name, int count, String maxHeap, List<String> jvmOptions) throws Exception {
+  public static LocalCluster start(String name, int count, String maxHeap, List<String> jvmOptions)
+      throws Exception {
     if (count < 1) {
       throw new IllegalArgumentException("-Dnodes=" + count + ": at least one node");
     }
     if (count == 1) {
       LocalNode node =
-          LocalNode.start(name, maxHeap, new LocalNode.Database.Embedded(Ports.free()), Ports.free(), Optional.empty(), jvmOptions);
+          LocalNode.start(
+              name,
+              maxHeap,
+              new LocalNode.Database.Embedded(Ports.free()),
+              Ports.free(),
+              Optional.empty(),
+              jvmOptions);
       return new LocalCluster(List.of(node), Optional.empty()).awaitHealthy();
     }
     Path dataDir = Files.createTempDirectory("switchboard-bench-" + name + "-db");
@@ -47,12 +53,20 @@ public final class LocalCluster implements AutoCloseable {
     List<LocalNode> nodes = new ArrayList<>();
     try {
       Database.migrate(database.endpoint());
-      String url = "postgresql://postgres@127.0.0.1:" + database.endpoint().hosts().get(0).port() + "/postgres";
+      String url =
+          "postgresql://postgres@127.0.0.1:"
+              + database.endpoint().hosts().get(0).port()
+              + "/postgres";
       int seed = Ports.free();
       for (int i = 0; i < count; i++) {
         nodes.add(
             LocalNode.start(
-                name + "-" + i, maxHeap, new LocalNode.Database.Shared(url), i == 0 ? seed : Ports.free(), Optional.of(seed), jvmOptions));
+                name + "-" + i,
+                maxHeap,
+                new LocalNode.Database.Shared(url),
+                i == 0 ? seed : Ports.free(),
+                Optional.of(seed),
+                jvmOptions));
       }
     } catch (Exception | Error e) {
       new LocalCluster(nodes, Optional.of(database)).close();

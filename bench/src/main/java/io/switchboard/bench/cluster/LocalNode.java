@@ -24,18 +24,25 @@ import java.util.regex.Pattern;
 
 /**
  * A Switchboard node started from the built node jar as its own JVM, configured through the
- * environment as in production: every port free and below the ephemeral range, everything bound
- * to loopback, operator sign-in off.
+ * environment as in production: every port free and below the ephemeral range, everything bound to
+ * loopback, operator sign-in off.
  */
 public final class LocalNode implements AutoCloseable {
 
   private static final Pattern WEBSOCKET_SESSIONS =
-      Pattern.compile("^switchboard_active_sessions\\{[^}]*transport=\"websocket\"[^}]*\\} ([0-9.eE+-]+)$", Pattern.MULTILINE);
+      Pattern.compile(
+          "^switchboard_active_sessions\\{[^}]*transport=\"websocket\"[^}]*\\} ([0-9.eE+-]+)$",
+          Pattern.MULTILINE);
   private static final Pattern STORE_STATEMENTS =
-      Pattern.compile("^switchboard_database_query_duration_seconds_count(?:\\{[^}]*\\})? ([0-9.eE+-]+)$", Pattern.MULTILINE);
+      Pattern.compile(
+          "^switchboard_database_query_duration_seconds_count(?:\\{[^}]*\\})? ([0-9.eE+-]+)$",
+          Pattern.MULTILINE);
   private static final Pattern DELIVERIES =
-      Pattern.compile("^switchboard_dispatch_deliveries_total\\{[^}]*route=\"([a-z]+)\"[^}]*\\} ([0-9.eE+-]+)$", Pattern.MULTILINE);
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      Pattern.compile(
+          "^switchboard_dispatch_deliveries_total\\{[^}]*route=\"([a-z]+)\"[^}]*\\} ([0-9.eE+-]+)$",
+          Pattern.MULTILINE);
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   /** How the node reaches its PostgreSQL: its own embedded one, or a shared one by URL. */
   public sealed interface Database {
@@ -59,11 +66,16 @@ public final class LocalNode implements AutoCloseable {
   }
 
   /**
-   * Starts node {@code name}; {@code seedRemotePort} names the first node of a cluster (empty:
-   * this node forms a cluster of its own).
+   * Starts node {@code name}; {@code seedRemotePort} names the first node of a cluster (empty: this
+   * node forms a cluster of its own).
    */
   public static LocalNode start(
-      String name, String maxHeap, Database database, int remotePort, Optional<Integer> seedRemotePort, List<String> extraJvmOptions)
+      String name,
+      String maxHeap,
+      Database database,
+      int remotePort,
+      Optional<Integer> seedRemotePort,
+      List<String> extraJvmOptions)
       throws IOException {
     Path root = BenchPaths.projectRoot();
     Path dataDir = Files.createTempDirectory("switchboard-bench-" + name);
@@ -86,7 +98,8 @@ public final class LocalNode implements AutoCloseable {
     env.put("SWITCHBOARD_MANAGEMENT_BIND_HOST", "127.0.0.1");
     env.put("SWITCHBOARD_MANAGEMENT_PORT", Integer.toString(Ports.free()));
     env.put("SWITCHBOARD_REMOTE_PORT", Integer.toString(remotePort));
-    seedRemotePort.ifPresent(seed -> env.put("SWITCHBOARD_SEED_NODES", "pekko://switchboard@127.0.0.1:" + seed));
+    seedRemotePort.ifPresent(
+        seed -> env.put("SWITCHBOARD_SEED_NODES", "pekko://switchboard@127.0.0.1:" + seed));
     env.put("SWITCHBOARD_AUTH_ENABLED", "false");
     List<String> options = new ArrayList<>(List.of("-Xmx" + maxHeap, "-Xms" + maxHeap));
     options.addAll(extraJvmOptions);
@@ -96,11 +109,21 @@ public final class LocalNode implements AutoCloseable {
       options.addAll(List.of(more.split("\\s+")));
     }
     String classpath =
-        BenchPaths.nodeJar(root) + File.pathSeparator + root.resolve("node/target/lib").toAbsolutePath() + "/*";
+        BenchPaths.nodeJar(root)
+            + File.pathSeparator
+            + root.resolve("node/target/lib").toAbsolutePath()
+            + "/*";
     Path log = BenchPaths.logDirectory().resolve(name + ".log");
     ChildJvm jvm =
         ChildJvm.start(
-            name, options, classpath, "io.switchboard.node.Main", List.of(), env, log, () -> stopEmbeddedDatabase(dataDir));
+            name,
+            options,
+            classpath,
+            "io.switchboard.node.Main",
+            List.of(),
+            env,
+            log,
+            () -> stopEmbeddedDatabase(dataDir));
     return new LocalNode(jvm, opampPort, apiPort, metricsPort, remotePort);
   }
 
@@ -116,7 +139,13 @@ public final class LocalNode implements AutoCloseable {
       }
       long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
       ProcessHandle.of(pid)
-          .filter(postgres -> postgres.info().commandLine().map(line -> line.contains(dataDir.toString())).orElse(false))
+          .filter(
+              postgres ->
+                  postgres
+                      .info()
+                      .commandLine()
+                      .map(line -> line.contains(dataDir.toString()))
+                      .orElse(false))
           .ifPresent(
               postgres -> {
                 postgres.destroy();
@@ -147,7 +176,8 @@ public final class LocalNode implements AutoCloseable {
       }
       Thread.sleep(500);
     }
-    throw new IllegalStateException(jvm.name() + " not healthy after " + timeout + "; see " + jvm.log());
+    throw new IllegalStateException(
+        jvm.name() + " not healthy after " + timeout + "; see " + jvm.log());
   }
 
   /** The report's series for this node's own session gauge. */
@@ -160,7 +190,8 @@ public final class LocalNode implements AutoCloseable {
     for (LocalNode node : nodes) {
       if (!report.hasSessions(node.gaugeSeries())) {
         report.note(
-            node.name() + "'s /metrics had no switchboard_active_sessions{transport=\"websocket\"} line during the run");
+            node.name()
+                + "'s /metrics had no switchboard_active_sessions{transport=\"websocket\"} line during the run");
       }
     }
   }
@@ -189,11 +220,13 @@ public final class LocalNode implements AutoCloseable {
     public static final DispatchCounts NONE = new DispatchCounts(0, 0, 0);
 
     public DispatchCounts plus(DispatchCounts other) {
-      return new DispatchCounts(statements + other.statements, local + other.local, forwarded + other.forwarded);
+      return new DispatchCounts(
+          statements + other.statements, local + other.local, forwarded + other.forwarded);
     }
 
     public DispatchCounts minus(DispatchCounts other) {
-      return new DispatchCounts(statements - other.statements, local - other.local, forwarded - other.forwarded);
+      return new DispatchCounts(
+          statements - other.statements, local - other.local, forwarded - other.forwarded);
     }
   }
 
@@ -205,13 +238,20 @@ public final class LocalNode implements AutoCloseable {
       if (!statements.find()) {
         return Optional.empty();
       }
-      return Optional.of(new DispatchCounts(Double.parseDouble(statements.group(1)), deliveries(page, "local"), deliveries(page, "forwarded")));
+      return Optional.of(
+          new DispatchCounts(
+              Double.parseDouble(statements.group(1)),
+              deliveries(page, "local"),
+              deliveries(page, "forwarded")));
     } catch (IOException | InterruptedException e) {
       return Optional.empty();
     }
   }
 
-  /** Messages to agents by {@code route} on a /metrics page (SwitchboardMetrics.deliveries); zero before the first. */
+  /**
+   * Messages to agents by {@code route} on a /metrics page (SwitchboardMetrics.deliveries); zero
+   * before the first.
+   */
   private static double deliveries(String page, String route) {
     Matcher matcher = DELIVERIES.matcher(page);
     while (matcher.find()) {
@@ -222,9 +262,12 @@ public final class LocalNode implements AutoCloseable {
     return 0;
   }
 
-  public static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
+  public static HttpResponse<String> get(int port, String path)
+      throws IOException, InterruptedException {
     return HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -252,7 +295,9 @@ public final class LocalNode implements AutoCloseable {
     jvm.kill();
   }
 
-  /** Stops the node as an operator would (SIGTERM), so that it stops its embedded PostgreSQL too. */
+  /**
+   * Stops the node as an operator would (SIGTERM), so that it stops its embedded PostgreSQL too.
+   */
   @Override
   public void close() {
     jvm.close();

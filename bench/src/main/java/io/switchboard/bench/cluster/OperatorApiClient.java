@@ -16,8 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * JSON over HTTP to one node's operator API, as an operator's script would call it (sign-in is
- * off on the bench's nodes). Answers are whatever the API said, errors included; callers judge the
+ * JSON over HTTP to one node's operator API, as an operator's script would call it (sign-in is off
+ * on the bench's nodes). Answers are whatever the API said, errors included; callers judge the
  * status.
  */
 public final class OperatorApiClient {
@@ -36,17 +36,24 @@ public final class OperatorApiClient {
       return value == null || value.isNull() ? null : value.asText();
     }
 
-    /** This answer, if its status is {@code expected}; else fails naming the call and what the API said. */
+    /**
+     * This answer, if its status is {@code expected}; else fails naming the call and what the API
+     * said.
+     */
     public Answer expect(int expected, String call) {
       if (status != expected) {
-        throw new IllegalStateException(call + " answered " + status + " (expected " + expected + "): " + text);
+        throw new IllegalStateException(
+            call + " answered " + status + " (expected " + expected + "): " + text);
       }
       return this;
     }
   }
 
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final String base;
   private final AtomicInteger connectRetries = new AtomicInteger();
 
@@ -81,9 +88,9 @@ public final class OperatorApiClient {
   }
 
   /**
-   * {@code body} null: no body. A connection that could not be made is tried once more: the
-   * request never reached the node, so even a POST is safe to repeat (on a loaded machine the
-   * JDK's client now and then fails a connect to loopback).
+   * {@code body} null: no body. A connection that could not be made is tried once more: the request
+   * never reached the node, so even a POST is safe to repeat (on a loaded machine the JDK's client
+   * now and then fails a connect to loopback).
    */
   Answer send(String method, String path, JsonNode body) throws IOException, InterruptedException {
     HttpRequest request = request(method, path, body);
@@ -102,11 +109,13 @@ public final class OperatorApiClient {
 
   /** As {@link #send}, without waiting; fails with the I/O error when there was no answer. */
   public CompletableFuture<Answer> sendAsync(String method, String path, JsonNode body) {
-    return http.sendAsync(request(method, path, body), HttpResponse.BodyHandlers.ofString()).thenApply(OperatorApiClient::answer);
+    return http.sendAsync(request(method, path, body), HttpResponse.BodyHandlers.ofString())
+        .thenApply(OperatorApiClient::answer);
   }
 
   private HttpRequest request(String method, String path, JsonNode body) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path)).timeout(REQUEST_TIMEOUT);
     if (body == null) {
       return request.method(method, HttpRequest.BodyPublishers.noBody()).build();
     }

@@ -39,6 +39,7 @@ final class EchoFleet implements AutoCloseable {
 
   /** About what a simulated agent's first message (its full state) weighs. */
   private static final int FIRST_MESSAGE_BYTES = 400;
+
   /** A heartbeat: instance_uid, sequence number, capabilities. */
   private static final int HEARTBEAT_BYTES = 30;
 
@@ -69,7 +70,9 @@ final class EchoFleet implements AutoCloseable {
     for (int i = 0; i < connections; i++) {
       InetSocketAddress local = sourceAddress(1 + i % sourceAddresses);
       long delay = rampNanos / connections * i;
-      system.scheduler().scheduleOnce(Duration.ofNanos(delay), () -> connect(local), system.executionContext());
+      system
+          .scheduler()
+          .scheduleOnce(Duration.ofNanos(delay), () -> connect(local), system.executionContext());
     }
   }
 
@@ -88,7 +91,9 @@ final class EchoFleet implements AutoCloseable {
     AtomicBoolean counted = new AtomicBoolean();
     Source<Message, ?> outbound =
         Source.<Message>single(BinaryMessage.create(payload(FIRST_MESSAGE_BYTES)))
-            .concat(Source.tick(heartbeat, heartbeat, (Message) BinaryMessage.create(payload(HEARTBEAT_BYTES))))
+            .concat(
+                Source.tick(
+                    heartbeat, heartbeat, (Message) BinaryMessage.create(payload(HEARTBEAT_BYTES))))
             .via(stop.flow());
     Sink<Message, CompletionStage<Done>> inbound =
         Flow.<Message>create()
@@ -134,7 +139,10 @@ final class EchoFleet implements AutoCloseable {
     }
     retries.increment();
     long delayMillis = ThreadLocalRandom.current().nextLong(1_000, 2_000);
-    system.scheduler().scheduleOnce(Duration.ofMillis(delayMillis), () -> connect(local), system.executionContext());
+    system
+        .scheduler()
+        .scheduleOnce(
+            Duration.ofMillis(delayMillis), () -> connect(local), system.executionContext());
   }
 
   private static ByteString payload(int bytes) {
@@ -145,7 +153,8 @@ final class EchoFleet implements AutoCloseable {
 
   private static InetSocketAddress sourceAddress(int lastOctet) {
     try {
-      return new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) lastOctet}), 0);
+      return new InetSocketAddress(
+          InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) lastOctet}), 0);
     } catch (UnknownHostException e) {
       throw new IllegalStateException("a 4-byte address is always valid", e);
     }

@@ -26,7 +26,12 @@ public final class EchoFloor {
   private EchoFloor() {}
 
   public static SteadyState measure(
-      FleetParameters fleet, Duration warmUpTimeout, Duration settle, Duration window, Duration idleWindow, BenchReport report)
+      FleetParameters fleet,
+      Duration warmUpTimeout,
+      Duration settle,
+      Duration window,
+      Duration idleWindow,
+      BenchReport report)
       throws Exception {
     int connections = fleet.agents();
     int port = Ports.free();
@@ -46,8 +51,16 @@ public final class EchoFloor {
       System.out.printf(
           "bench: echo floor idle heap %.1f MiB, idle CPU %.1f%% of a core; %d connections%n",
           SteadyState.mib(idle.heapBytes()), idle.cpuPercentOfCore(), connections);
-      try (EchoFleet clients = new EchoFleet("ws://127.0.0.1:" + port + "/v1/opamp", connections, fleet.rampUp(), fleet.heartbeat(), fleet.sourceAddresses());
-          SessionSampler sampler = new SessionSampler(seconds -> report.sessions(SERIES, seconds, clients.connectedNow()))) {
+      try (EchoFleet clients =
+              new EchoFleet(
+                  "ws://127.0.0.1:" + port + "/v1/opamp",
+                  connections,
+                  fleet.rampUp(),
+                  fleet.heartbeat(),
+                  fleet.sourceAddresses());
+          SessionSampler sampler =
+              new SessionSampler(
+                  seconds -> report.sessions(SERIES, seconds, clients.connectedNow()))) {
         long deadline = System.nanoTime() + fleet.connectTimeout().toNanos();
         while (clients.connectedNow() < connections && System.nanoTime() < deadline) {
           Thread.sleep(200);
@@ -59,9 +72,12 @@ public final class EchoFloor {
             "echo floor: every connection answered after",
             all ? connectedAfter : Double.NaN,
             "s");
-        report.result("echo_retries", "echo floor: connection attempts retried", clients.retries(), "");
-        WarmUp.awaitAndReport("echo_warm_up_s", "echo floor", List.of(server.pid()), warmUpTimeout, report);
-        SteadyState steady = SteadyState.measure(server.pid(), clients.connectedNow(), idle, settle, window);
+        report.result(
+            "echo_retries", "echo floor: connection attempts retried", clients.retries(), "");
+        WarmUp.awaitAndReport(
+            "echo_warm_up_s", "echo floor", List.of(server.pid()), warmUpTimeout, report);
+        SteadyState steady =
+            SteadyState.measure(server.pid(), clients.connectedNow(), idle, settle, window);
         System.out.printf(
             "bench: echo floor %d connections, %.1f KiB heap each, %.1f%% of a core%n",
             steady.connections(), steady.heapPerConnectionKib(), steady.cpuPercentOfCore());
@@ -81,6 +97,7 @@ public final class EchoFloor {
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("the echo server did not start within " + timeout + "; see " + log);
+    throw new IllegalStateException(
+        "the echo server did not start within " + timeout + "; see " + log);
   }
 }

@@ -34,8 +34,14 @@ public final class EchoServer {
                 1,
                 message ->
                     message.isText()
-                        ? message.asTextMessage().toStrict(COLLECT_TIMEOUT_MILLIS, materializer).thenApply(text -> (Message) text)
-                        : message.asBinaryMessage().toStrict(COLLECT_TIMEOUT_MILLIS, materializer).thenApply(binary -> (Message) binary));
+                        ? message
+                            .asTextMessage()
+                            .toStrict(COLLECT_TIMEOUT_MILLIS, materializer)
+                            .thenApply(text -> (Message) text)
+                        : message
+                            .asBinaryMessage()
+                            .toStrict(COLLECT_TIMEOUT_MILLIS, materializer)
+                            .thenApply(binary -> (Message) binary));
     Http.get(system)
         .newServerAt("127.0.0.1", port)
         .bindSync(
@@ -43,11 +49,14 @@ public final class EchoServer {
                 request.getUri().path().equals("/v1/opamp")
                     ? WebSocket.handleWebSocketRequestWith(request, echo)
                     : HttpResponse.create().withStatus(StatusCodes.NOT_FOUND))
-        .thenAccept(binding -> System.out.println("echo server listening on " + binding.localAddress()));
+        .thenAccept(
+            binding -> System.out.println("echo server listening on " + binding.localAddress()));
     system.getWhenTerminated().toCompletableFuture().join();
   }
 
-  /** The node's server settings that bear on what a connection costs (see the node's opamp.conf). */
+  /**
+   * The node's server settings that bear on what a connection costs (see the node's opamp.conf).
+   */
   private static Config config() {
     return ConfigFactory.parseString(
             """

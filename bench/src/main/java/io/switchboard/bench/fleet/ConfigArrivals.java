@@ -27,7 +27,11 @@ public final class ConfigArrivals implements AgentObserver {
   @Override
   public void remoteConfigReported(
       String instanceUid, ByteString configHash, RemoteConfigStatuses status, long reportedNanos) {
-    first(status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED ? applied : failed, configHash, instanceUid, reportedNanos);
+    first(
+        status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED ? applied : failed,
+        configHash,
+        instanceUid,
+        reportedNanos);
   }
 
   /** Each agent that received the config with this hash, and when ({@link System#nanoTime()}). */
@@ -45,7 +49,13 @@ public final class ConfigArrivals implements AgentObserver {
     return Map.copyOf(failed.getOrDefault(configHash, Map.of()));
   }
 
-  private static void first(Map<ByteString, Map<String, Long>> events, ByteString configHash, String instanceUid, long nanos) {
-    events.computeIfAbsent(configHash, hash -> new ConcurrentHashMap<>()).putIfAbsent(instanceUid, nanos);
+  private static void first(
+      Map<ByteString, Map<String, Long>> events,
+      ByteString configHash,
+      String instanceUid,
+      long nanos) {
+    events
+        .computeIfAbsent(configHash, hash -> new ConcurrentHashMap<>())
+        .putIfAbsent(instanceUid, nanos);
   }
 }

@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code -Dnodes} node processes ({@link LocalCluster}) and N simulated agents in this JVM, spread
  * round-robin over the nodes, every agent connected and known to the cluster: where the scenarios
- * that send agents something through the operator API start. The sessions held are sampled into
- * the report each second until closed.
+ * that send agents something through the operator API start. The sessions held are sampled into the
+ * report each second until closed.
  */
 public final class ConnectedFleet implements AutoCloseable {
 
@@ -35,11 +35,13 @@ public final class ConnectedFleet implements AutoCloseable {
   private final BenchReport report;
   private List<String> agents = List.of();
 
-  private ConnectedFleet(LocalCluster cluster, FleetSimulator simulator, SessionSampler sampler, BenchReport report) {
+  private ConnectedFleet(
+      LocalCluster cluster, FleetSimulator simulator, SessionSampler sampler, BenchReport report) {
     this.cluster = cluster;
     this.simulator = simulator;
     this.sampler = sampler;
-    this.apis = cluster.nodes().stream().map(node -> new OperatorApiClient(node.apiPort())).toList();
+    this.apis =
+        cluster.nodes().stream().map(node -> new OperatorApiClient(node.apiPort())).toList();
     this.report = report;
   }
 
@@ -62,7 +64,8 @@ public final class ConnectedFleet implements AutoCloseable {
     LocalCluster cluster = LocalCluster.start(nodeName, nodeCount, fleet.maxHeap(), nodeOptions);
     ConnectedFleet connected = null;
     try {
-      System.out.printf("bench: %d node(s) up (pids %s); %d agents%n", nodeCount, cluster.pids(), fleet.agents());
+      System.out.printf(
+          "bench: %d node(s) up (pids %s); %d agents%n", nodeCount, cluster.pids(), fleet.agents());
       SessionLog sessions = new SessionLog(observer);
       List<String> targets = cluster.nodes().stream().map(LocalNode::opampUrl).toList();
       FleetSimulator simulator = FleetSimulator.start(fleet.simulator(targets, runFor), sessions);
@@ -70,9 +73,11 @@ public final class ConnectedFleet implements AutoCloseable {
           new SessionSampler(
               startNanos,
               at -> {
-                report.sessions("simulator: agents holding a session", at, simulator.progress().connectedNow());
+                report.sessions(
+                    "simulator: agents holding a session", at, simulator.progress().connectedNow());
                 for (LocalNode node : cluster.nodes()) {
-                  node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), at, count));
+                  node.websocketSessions()
+                      .ifPresent(count -> report.sessions(node.gaugeSeries(), at, count));
                 }
               });
       connected = new ConnectedFleet(cluster, simulator, sampler, report);
@@ -92,13 +97,17 @@ public final class ConnectedFleet implements AutoCloseable {
     }
   }
 
-  private List<String> awaitConnected(Duration connectTimeout, SessionLog sessions) throws Exception {
+  private List<String> awaitConnected(Duration connectTimeout, SessionLog sessions)
+      throws Exception {
     long deadline = System.nanoTime() + connectTimeout.toNanos();
     while (simulator.progress().allConnectedAfter().isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(200);
     }
     if (simulator.progress().allConnectedAfter().isEmpty()) {
-      report.note("not every agent connected within " + connectTimeout + ": the scenario goes on with those that did");
+      report.note(
+          "not every agent connected within "
+              + connectTimeout
+              + ": the scenario goes on with those that did");
     }
     System.out.println("bench: " + simulator.progress().progressLine());
     List<String> uids = sessions.agents();
@@ -114,14 +123,21 @@ public final class ConnectedFleet implements AutoCloseable {
     long deadline = System.nanoTime() + RECORDS_TIMEOUT.toNanos();
     int matching = 0;
     while (System.nanoTime() < deadline) {
-      OperatorApiClient.Answer preview = api().post("/api/selectors/preview", OperatorApiClient.object());
+      OperatorApiClient.Answer preview =
+          api().post("/api/selectors/preview", OperatorApiClient.object());
       matching = preview.body().path("matching").asInt();
       if (preview.status() == 200 && matching >= expected) {
         return;
       }
       Thread.sleep(500);
     }
-    report.note("the node had records of " + matching + " of the " + expected + " connected agents after " + RECORDS_TIMEOUT);
+    report.note(
+        "the node had records of "
+            + matching
+            + " of the "
+            + expected
+            + " connected agents after "
+            + RECORDS_TIMEOUT);
   }
 
   public List<LocalNode> nodes() {
@@ -193,7 +209,10 @@ public final class ConnectedFleet implements AutoCloseable {
 
     @Override
     public void remoteConfigReported(
-        String instanceUid, ByteString configHash, RemoteConfigStatuses status, long reportedNanos) {
+        String instanceUid,
+        ByteString configHash,
+        RemoteConfigStatuses status,
+        long reportedNanos) {
       scenario.remoteConfigReported(instanceUid, configHash, status, reportedNanos);
     }
   }

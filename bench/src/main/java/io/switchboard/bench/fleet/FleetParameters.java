@@ -38,7 +38,8 @@ public record FleetParameters(
       throw new IllegalArgumentException("-Dagents=" + agents + ": at least one agent");
     }
     if (simulators < 1 || simulators > agents) {
-      throw new IllegalArgumentException("-Dsimulators=" + simulators + ": between 1 and -Dagents (" + agents + ")");
+      throw new IllegalArgumentException(
+          "-Dsimulators=" + simulators + ": between 1 and -Dagents (" + agents + ")");
     }
     if (ceilDiv(agents, simulators) > SimulatorSettings.MAX_AGENTS) {
       throw new IllegalArgumentException(
@@ -68,8 +69,9 @@ public record FleetParameters(
   }
 
   /**
-   * Three minutes, or 20 ms per agent for a bigger fleet: 10,000 agents took 160 s to connect to one
-   * fresh node on this machine, and a storm of more agents on the same two cores only takes longer.
+   * Three minutes, or 20 ms per agent for a bigger fleet: 10,000 agents took 160 s to connect to
+   * one fresh node on this machine, and a storm of more agents on the same two cores only takes
+   * longer.
    */
   private static String defaultConnectTimeout(int agents) {
     return Math.max(180, agents / 50) + "s";
@@ -84,13 +86,17 @@ public record FleetParameters(
     return (512 + agentsPerSimulator * 160L / 1024) + "m";
   }
 
-  /** Adds these settings to the report's parameters; {@code heapLabel} says whose heap {@code -Dxmx} bounds. */
+  /**
+   * Adds these settings to the report's parameters; {@code heapLabel} says whose heap {@code -Dxmx}
+   * bounds.
+   */
   public void addTo(BenchReport report, String heapLabel) {
     report.parameter("agents (-Dagents)", agents);
     report.parameter(heapLabel + " (-Dxmx)", maxHeap);
     report.parameter("ramp-up (-DrampUp)", rampUp);
     report.parameter("heartbeat until the server offers one (-Dheartbeat)", heartbeat);
-    report.parameter("loopback source addresses of each simulator (-DsourceAddresses)", sourceAddresses);
+    report.parameter(
+        "loopback source addresses of each simulator (-DsourceAddresses)", sourceAddresses);
     report.parameter("connect timeout (-DconnectTimeout)", connectTimeout);
   }
 
@@ -100,7 +106,10 @@ public record FleetParameters(
     report.parameter("heap limit per simulator JVM (-DsimulatorXmx)", simulatorMaxHeap);
   }
 
-  /** Agents of simulator {@code index}: an equal share, the first ones taking one more of the remainder. */
+  /**
+   * Agents of simulator {@code index}: an equal share, the first ones taking one more of the
+   * remainder.
+   */
   int agentsOf(int index) {
     return agents / simulators + (index < agents % simulators ? 1 : 0);
   }

@@ -30,7 +30,11 @@ public final class SimulatorJvms implements AutoCloseable {
 
   /** How fresh the fleet's numbers are: a recovery is timed to about this. */
   public static final Duration REPORT_EVERY = Duration.ofMillis(250);
-  /** A simulator that is told to stop says goodbye for at most 45 s (fleet-sim's own bound), then reports. */
+
+  /**
+   * A simulator that is told to stop says goodbye for at most 45 s (fleet-sim's own bound), then
+   * reports.
+   */
   private static final Duration STOP_GRACE = Duration.ofSeconds(60);
 
   /** One fleet-sim JVM, and what it was asked to simulate. */
@@ -48,7 +52,11 @@ public final class SimulatorJvms implements AutoCloseable {
    * them round-robin in each JVM) for at most {@code runFor}.
    */
   public static SimulatorJvms start(
-      String scenario, FleetParameters fleet, List<String> targets, SimulatorSettings.ReconnectTo reconnectTo, Duration runFor)
+      String scenario,
+      FleetParameters fleet,
+      List<String> targets,
+      SimulatorSettings.ReconnectTo reconnectTo,
+      Duration runFor)
       throws IOException {
     Path logs = BenchPaths.logDirectory();
     String classpath = BenchPaths.benchClasspath();
@@ -82,7 +90,10 @@ public final class SimulatorJvms implements AutoCloseable {
     return new SimulatorJvms(simulators);
   }
 
-  /** Simulator {@code index}'s command line: its share of the agents, its address range, its report file. */
+  /**
+   * Simulator {@code index}'s command line: its share of the agents, its address range, its report
+   * file.
+   */
   static List<String> arguments(
       FleetParameters fleet,
       int index,
@@ -106,10 +117,18 @@ public final class SimulatorJvms implements AutoCloseable {
     return args;
   }
 
-  /** Where simulator {@code index}'s range starts: right after the one before it, from 127.0.0.1 on. */
+  /**
+   * Where simulator {@code index}'s range starts: right after the one before it, from 127.0.0.1 on.
+   */
   static String firstSourceAddress(int index, int addressesEach) {
     byte[] octets = ByteBuffer.allocate(4).putInt(0x7F000001 + index * addressesEach).array();
-    return (octets[0] & 0xFF) + "." + (octets[1] & 0xFF) + "." + (octets[2] & 0xFF) + "." + (octets[3] & 0xFF);
+    return (octets[0] & 0xFF)
+        + "."
+        + (octets[1] & 0xFF)
+        + "."
+        + (octets[2] & 0xFF)
+        + "."
+        + (octets[3] & 0xFF);
   }
 
   /**
@@ -122,7 +141,8 @@ public final class SimulatorJvms implements AutoCloseable {
     List<Summary> parts = new ArrayList<>();
     for (Simulator simulator : simulators) {
       if (!stopping && !simulator.jvm().isAlive()) {
-        throw new IllegalStateException(simulator.jvm().name() + " exited during the run; see " + simulator.jvm().log());
+        throw new IllegalStateException(
+            simulator.jvm().name() + " exited during the run; see " + simulator.jvm().log());
       }
       parts.add(read(simulator).orElse(Summary.beforeStart(simulator.agents())));
     }
@@ -141,18 +161,26 @@ public final class SimulatorJvms implements AutoCloseable {
   public Summary stop(BenchReport report) {
     stopping = true;
     List<CompletableFuture<Boolean>> stops =
-        simulators.stream().map(simulator -> CompletableFuture.supplyAsync(() -> simulator.jvm().stop(STOP_GRACE))).toList();
+        simulators.stream()
+            .map(simulator -> CompletableFuture.supplyAsync(() -> simulator.jvm().stop(STOP_GRACE)))
+            .toList();
     List<Summary> parts = new ArrayList<>();
     for (int i = 0; i < simulators.size(); i++) {
       Simulator simulator = simulators.get(i);
       if (!stops.get(i).join()) {
         report.note(
-            simulator.jvm().name() + " had not ended " + STOP_GRACE.toSeconds() + " s after SIGTERM and was killed;"
+            simulator.jvm().name()
+                + " had not ended "
+                + STOP_GRACE.toSeconds()
+                + " s after SIGTERM and was killed;"
                 + " its numbers are from its last rewrite");
       }
       Summary summary = read(simulator).orElse(Summary.beforeStart(simulator.agents()));
       if (simulators.size() > 1) {
-        report.note(simulator.jvm().name() + " after the goodbyes: " + summary.toJson().replaceAll("\\s+", " "));
+        report.note(
+            simulator.jvm().name()
+                + " after the goodbyes: "
+                + summary.toJson().replaceAll("\\s+", " "));
       }
       parts.add(summary);
     }

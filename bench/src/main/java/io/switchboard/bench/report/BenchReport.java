@@ -54,11 +54,14 @@ public final class BenchReport {
   }
 
   public void parameter(String name, Object value) {
-    parameters.put(name, value instanceof Duration duration ? format(duration) : String.valueOf(value));
+    parameters.put(
+        name, value instanceof Duration duration ? format(duration) : String.valueOf(value));
   }
 
   private static String format(Duration duration) {
-    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
+    return duration.toMillis() % 1000 == 0
+        ? duration.toSeconds() + "s"
+        : duration.toMillis() + "ms";
   }
 
   public void result(String key, String label, double value, String unit) {
@@ -74,7 +77,10 @@ public final class BenchReport {
     return sessions.containsKey(series);
   }
 
-  /** Sessions held at a moment, in the series {@code series} (the simulator's count, the node's gauge ...). */
+  /**
+   * Sessions held at a moment, in the series {@code series} (the simulator's count, the node's
+   * gauge ...).
+   */
   public synchronized void sessions(String series, double seconds, double value) {
     sessions.computeIfAbsent(series, s -> new ArrayList<>()).add(new Point(seconds, value));
   }
@@ -85,8 +91,8 @@ public final class BenchReport {
   }
 
   /**
-   * How many agents a change had reached at a moment (received it, reported it APPLIED ...), in
-   * the series {@code series}.
+   * How many agents a change had reached at a moment (received it, reported it APPLIED ...), in the
+   * series {@code series}.
    */
   public synchronized void reached(String series, double seconds, double agents) {
     reached.computeIfAbsent(series, s -> new ArrayList<>()).add(new Point(seconds, agents));
@@ -103,7 +109,10 @@ public final class BenchReport {
     System.out.println("bench: report written to " + written + " (and .json, .svg)");
   }
 
-  /** Writes {@code <scenario>-<UTC timestamp>.md/.json/.svg} into {@code directory}; returns the markdown's path. */
+  /**
+   * Writes {@code <scenario>-<UTC timestamp>.md/.json/.svg} into {@code directory}; returns the
+   * markdown's path.
+   */
   synchronized Path write(Path directory) throws IOException {
     Files.createDirectories(directory);
     String base = scenario + "-" + FILE_TIMESTAMP.format(startedAt);
@@ -119,17 +128,26 @@ public final class BenchReport {
     md.append("# ").append(scenario).append(" (").append(startedAt).append(")\n\n");
     md.append(description).append("\n\n");
     md.append("| parameter | value |\n|---|---|\n");
-    parameters.forEach((name, value) -> md.append("| ").append(name).append(" | ").append(cell(value)).append(" |\n"));
+    parameters.forEach(
+        (name, value) ->
+            md.append("| ").append(name).append(" | ").append(cell(value)).append(" |\n"));
     md.append("\n| result | value |\n|---|---|\n");
     for (Result result : results) {
-      md.append("| ").append(cell(result.label())).append(" | ").append(formatted(result)).append(" |\n");
+      md.append("| ")
+          .append(cell(result.label()))
+          .append(" | ")
+          .append(formatted(result))
+          .append(" |\n");
     }
     if (!notes.isEmpty()) {
       md.append('\n');
       notes.forEach(note -> md.append("- ").append(note).append('\n'));
     }
-    md.append("\n![").append(reached.isEmpty() ? "sessions and latency" : "sessions, agents reached and latency")
-        .append(" over time](").append(plotFile).append(")\n");
+    md.append("\n![")
+        .append(reached.isEmpty() ? "sessions and latency" : "sessions, agents reached and latency")
+        .append(" over time](")
+        .append(plotFile)
+        .append(")\n");
     return md.toString();
   }
 
@@ -175,11 +193,15 @@ public final class BenchReport {
       panels.put("agents reached", reached);
     }
     panels.put("latency (ms)", latency);
-    double end = Math.max(1, panels.values().stream().mapToDouble(BenchReport::lastSecond).max().orElse(0));
+    double end =
+        Math.max(1, panels.values().stream().mapToDouble(BenchReport::lastSecond).max().orElse(0));
     int height = 20 + PANEL_SPACING * panels.size();
     StringBuilder svg = new StringBuilder();
-    svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1100\" height=\"").append(height)
-        .append("\" viewBox=\"0 0 1100 ").append(height).append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
+    svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1100\" height=\"")
+        .append(height)
+        .append("\" viewBox=\"0 0 1100 ")
+        .append(height)
+        .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
     svg.append("<rect width=\"1100\" height=\"").append(height).append("\" fill=\"white\"/>\n");
     svg.append("<text x=\"550\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">")
         .append(Xml.escape(scenario + " " + startedAt))
@@ -192,14 +214,20 @@ public final class BenchReport {
     return svg.append("</svg>\n").toString();
   }
 
-  private static final String[] COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
+  private static final String[] COLOURS = {
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"
+  };
   private static final int LEFT = 70;
   private static final int WIDTH = 620;
   private static final int HEIGHT = 220;
-  /** From one panel's top to the next one's: the panel, its time labels and the next one's title. */
+
+  /**
+   * From one panel's top to the next one's: the panel, its time labels and the next one's title.
+   */
   private static final int PANEL_SPACING = 300;
 
-  private static void panel(StringBuilder svg, String title, Map<String, List<Point>> series, int top, double end) {
+  private static void panel(
+      StringBuilder svg, String title, Map<String, List<Point>> series, int top, double end) {
     double max = 1;
     for (List<Point> points : series.values()) {
       for (Point point : points) {
@@ -209,18 +237,41 @@ public final class BenchReport {
       }
     }
     int bottom = top + HEIGHT;
-    svg.append("<text x=\"").append(LEFT).append("\" y=\"").append(top - 6).append("\">").append(Xml.escape(title)).append("</text>\n");
-    svg.append("<rect x=\"").append(LEFT).append("\" y=\"").append(top).append("\" width=\"").append(WIDTH)
-        .append("\" height=\"").append(HEIGHT).append("\" fill=\"none\" stroke=\"#999\"/>\n");
+    svg.append("<text x=\"")
+        .append(LEFT)
+        .append("\" y=\"")
+        .append(top - 6)
+        .append("\">")
+        .append(Xml.escape(title))
+        .append("</text>\n");
+    svg.append("<rect x=\"")
+        .append(LEFT)
+        .append("\" y=\"")
+        .append(top)
+        .append("\" width=\"")
+        .append(WIDTH)
+        .append("\" height=\"")
+        .append(HEIGHT)
+        .append("\" fill=\"none\" stroke=\"#999\"/>\n");
     for (int tick = 0; tick <= 4; tick++) {
       double value = max * tick / 4;
       int y = bottom - HEIGHT * tick / 4;
-      svg.append("<text x=\"").append(LEFT - 6).append("\" y=\"").append(y + 4).append("\" text-anchor=\"end\">")
-          .append(axisLabel(value)).append("</text>\n");
+      svg.append("<text x=\"")
+          .append(LEFT - 6)
+          .append("\" y=\"")
+          .append(y + 4)
+          .append("\" text-anchor=\"end\">")
+          .append(axisLabel(value))
+          .append("</text>\n");
       double seconds = end * tick / 4;
       int x = LEFT + WIDTH * tick / 4;
-      svg.append("<text x=\"").append(x).append("\" y=\"").append(bottom + 16).append("\" text-anchor=\"middle\">")
-          .append(axisLabel(seconds)).append(" s</text>\n");
+      svg.append("<text x=\"")
+          .append(x)
+          .append("\" y=\"")
+          .append(bottom + 16)
+          .append("\" text-anchor=\"middle\">")
+          .append(axisLabel(seconds))
+          .append(" s</text>\n");
     }
     int index = 0;
     for (Map.Entry<String, List<Point>> entry : series.entrySet()) {
@@ -233,23 +284,43 @@ public final class BenchReport {
           points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
         }
       }
-      svg.append("<polyline fill=\"none\" stroke=\"").append(colour).append("\" stroke-width=\"1.5\" points=\"")
-          .append(points.toString().trim()).append("\"/>\n");
+      svg.append("<polyline fill=\"none\" stroke=\"")
+          .append(colour)
+          .append("\" stroke-width=\"1.5\" points=\"")
+          .append(points.toString().trim())
+          .append("\"/>\n");
       int legendY = top + 14 + 16 * index;
-      svg.append("<rect x=\"").append(LEFT + WIDTH + 10).append("\" y=\"").append(legendY - 9)
-          .append("\" width=\"10\" height=\"10\" fill=\"").append(colour).append("\"/>\n");
-      svg.append("<text x=\"").append(LEFT + WIDTH + 24).append("\" y=\"").append(legendY).append("\">")
-          .append(Xml.escape(entry.getKey())).append("</text>\n");
+      svg.append("<rect x=\"")
+          .append(LEFT + WIDTH + 10)
+          .append("\" y=\"")
+          .append(legendY - 9)
+          .append("\" width=\"10\" height=\"10\" fill=\"")
+          .append(colour)
+          .append("\"/>\n");
+      svg.append("<text x=\"")
+          .append(LEFT + WIDTH + 24)
+          .append("\" y=\"")
+          .append(legendY)
+          .append("\">")
+          .append(Xml.escape(entry.getKey()))
+          .append("</text>\n");
       index++;
     }
     if (series.isEmpty()) {
-      svg.append("<text x=\"").append(LEFT + WIDTH / 2).append("\" y=\"").append(top + HEIGHT / 2)
+      svg.append("<text x=\"")
+          .append(LEFT + WIDTH / 2)
+          .append("\" y=\"")
+          .append(top + HEIGHT / 2)
           .append("\" text-anchor=\"middle\" fill=\"#999\">not measured in this scenario</text>\n");
     }
   }
 
   private static double lastSecond(Map<String, List<Point>> series) {
-    return series.values().stream().flatMap(List::stream).mapToDouble(Point::seconds).max().orElse(0);
+    return series.values().stream()
+        .flatMap(List::stream)
+        .mapToDouble(Point::seconds)
+        .max()
+        .orElse(0);
   }
 
   private static void timeline(ObjectNode json, Map<String, List<Point>> series) {
@@ -287,7 +358,10 @@ public final class BenchReport {
     private Xml() {}
 
     static String escape(String text) {
-      return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+      return text.replace("&", "&amp;")
+          .replace("<", "&lt;")
+          .replace(">", "&gt;")
+          .replace("\"", "&quot;");
     }
   }
 }

@@ -7,14 +7,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How one config change spread over the agents it was for: from the operator's call to each
- * agent's arrival (its receipt, or its APPLIED report), as latencies and as a timeline of how many
- * agents it had reached.
+ * How one config change spread over the agents it was for: from the operator's call to each agent's
+ * arrival (its receipt, or its APPLIED report), as latencies and as a timeline of how many agents
+ * it had reached.
  */
 public final class ChangeSpread {
 
   private final long changeNanos;
   private final int targets;
+
   /** The arrivals of the targets the change reached, ascending, in {@link System#nanoTime()}. */
   private final List<Long> arrivals;
 
@@ -28,7 +29,8 @@ public final class ChangeSpread {
    * The change made at {@code changeNanos} for {@code targets}, which arrived at the agents in
    * {@code arrivalNanos} (agents that are not targets do not count).
    */
-  public static ChangeSpread of(long changeNanos, Collection<String> targets, Map<String, Long> arrivalNanos) {
+  public static ChangeSpread of(
+      long changeNanos, Collection<String> targets, Map<String, Long> arrivalNanos) {
     List<Long> arrivals = new ArrayList<>();
     for (String target : targets) {
       Long arrival = arrivalNanos.get(target);
@@ -66,7 +68,9 @@ public final class ChangeSpread {
 
   /** From the call until it had reached every target, in milliseconds; NaN if it never did. */
   double everyTargetAfterMillis() {
-    return missing() > 0 || arrivals.isEmpty() ? Double.NaN : (arrivals.get(arrivals.size() - 1) - changeNanos) / 1e6;
+    return missing() > 0 || arrivals.isEmpty()
+        ? Double.NaN
+        : (arrivals.get(arrivals.size() - 1) - changeNanos) / 1e6;
   }
 
   /**
@@ -82,12 +86,23 @@ public final class ChangeSpread {
     return points;
   }
 
-  /** Adds how many it reached, how many it missed, the time to the first, the latency percentiles and the time to reach all. */
+  /**
+   * Adds how many it reached, how many it missed, the time to the first, the latency percentiles
+   * and the time to reach all.
+   */
   public void addTo(BenchReport report, String key, String label) {
     report.result(key + "_agents", label + ": agents reached", reached(), "");
     report.result(key + "_missing", label + ": targets never reached", missing(), "");
-    report.result(key + "_first_target_ms", label + ": first target reached after", firstTargetAfterMillis(), "ms");
+    report.result(
+        key + "_first_target_ms",
+        label + ": first target reached after",
+        firstTargetAfterMillis(),
+        "ms");
     Percentiles.addTo(report, key, label, latencies());
-    report.result(key + "_every_target_ms", label + ": every target reached after", everyTargetAfterMillis(), "ms");
+    report.result(
+        key + "_every_target_ms",
+        label + ": every target reached after",
+        everyTargetAfterMillis(),
+        "ms");
   }
 }

@@ -23,10 +23,11 @@ public final class EnvelopeTimes {
   private EnvelopeTimes() {}
 
   /**
-   * The envelopes {@code createdBy} made ({@code rollout/<id>}), newest first until {@code expected}
-   * are found or the pages end.
+   * The envelopes {@code createdBy} made ({@code rollout/<id>}), newest first until {@code
+   * expected} are found or the pages end.
    */
-  public static EnvelopeTimes read(OperatorApiClient api, String createdBy, int expected) throws IOException, InterruptedException {
+  public static EnvelopeTimes read(OperatorApiClient api, String createdBy, int expected)
+      throws IOException, InterruptedException {
     EnvelopeTimes times = new EnvelopeTimes();
     String next = null;
     do {

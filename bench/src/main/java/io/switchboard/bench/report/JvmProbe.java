@@ -11,15 +11,22 @@ import java.util.regex.Pattern;
 /** Heap and CPU of another JVM on this machine, read the way an operator would: jcmd and /proc. */
 public final class JvmProbe {
 
-  /** G1's line in GC.heap_info: "garbage-first heap   total 262144K, used 23456K [...". */
-  private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total\\s+(\\d+)K, used (\\d+)K");
-  /** Linux reports utime and stime in clock ticks; USER_HZ is 100 on every mainstream kernel build. */
+  /** G1's line in GC.heap_info: "garbage-first heap total 262144K, used 23456K [...". */
+  private static final Pattern HEAP_USED =
+      Pattern.compile("heap\\s+total\\s+(\\d+)K, used (\\d+)K");
+
+  /**
+   * Linux reports utime and stime in clock ticks; USER_HZ is 100 on every mainstream kernel build.
+   */
   private static final long TICKS_PER_SECOND = 100;
+
   private static final Pattern COMPILER_THREAD = Pattern.compile("C[12] CompilerThre");
 
   private JvmProbe() {}
 
-  /** Bytes of heap in use after two full collections (the second catches what finalisation freed). */
+  /**
+   * Bytes of heap in use after two full collections (the second catches what finalisation freed).
+   */
   public static long heapUsedAfterFullGc(long pid) throws IOException, InterruptedException {
     jcmd(pid, "GC.run");
     jcmd(pid, "GC.run");
@@ -33,7 +40,8 @@ public final class JvmProbe {
 
   /** CPU time (user + system) the process has used so far, in nanoseconds. */
   static long cpuNanos(long pid) throws IOException {
-    return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))) * (1_000_000_000L / TICKS_PER_SECOND);
+    return ticks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")))
+        * (1_000_000_000L / TICKS_PER_SECOND);
   }
 
   /**
@@ -43,7 +51,8 @@ public final class JvmProbe {
    */
   static long compilerCpuNanos(long pid) throws IOException {
     long ticks = 0;
-    try (DirectoryStream<Path> threads = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+    try (DirectoryStream<Path> threads =
+        Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
       for (Path thread : threads) {
         try {
           if (COMPILER_THREAD.matcher(Files.readString(thread.resolve("comm"))).lookingAt()) {
@@ -68,7 +77,10 @@ public final class JvmProbe {
 
   private static String jcmd(long pid, String command) throws IOException, InterruptedException {
     Process process =
-        new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid), command)
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid),
+                command)
             .redirectErrorStream(true)
             .start();
     String output = new String(process.getInputStream().readAllBytes());

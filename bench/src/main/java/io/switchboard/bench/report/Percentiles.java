@@ -9,7 +9,10 @@ public final class Percentiles {
 
   private Percentiles() {}
 
-  /** The {@code quantile} (0..1) of ascending nanosecond samples, in milliseconds; NaN without samples. */
+  /**
+   * The {@code quantile} (0..1) of ascending nanosecond samples, in milliseconds; NaN without
+   * samples.
+   */
   public static double millis(List<Long> sortedNanos, double quantile) {
     if (sortedNanos.isEmpty()) {
       return Double.NaN;
@@ -19,8 +22,8 @@ public final class Percentiles {
   }
 
   /**
-   * An ascending copy of {@code nanos}, which other threads may still be adding to (a
-   * {@link Collections#synchronizedList}, whose copying must hold its lock).
+   * An ascending copy of {@code nanos}, which other threads may still be adding to (a {@link
+   * Collections#synchronizedList}, whose copying must hold its lock).
    */
   public static List<Long> sorted(List<Long> nanos) {
     List<Long> copy;
@@ -31,7 +34,10 @@ public final class Percentiles {
     return copy;
   }
 
-  /** Adds p50, p95, p99 and the maximum of ascending nanosecond samples as {@code <key>_p50_ms} ... {@code <key>_max_ms}. */
+  /**
+   * Adds p50, p95, p99 and the maximum of ascending nanosecond samples as {@code <key>_p50_ms} ...
+   * {@code <key>_max_ms}.
+   */
   public static void addTo(BenchReport report, String key, String label, List<Long> sortedNanos) {
     report.result(key + "_p50_ms", label + ", p50", millis(sortedNanos, 0.50), "ms");
     report.result(key + "_p95_ms", label + ", p95", millis(sortedNanos, 0.95), "ms");

@@ -11,14 +11,17 @@ import java.util.TreeMap;
 
 /**
  * One rollout as the bench saw it by reading {@code GET /api/rollouts/{id}} again and again, for
- * how long it took as the API reports it and batch by batch. The API keeps no time per batch, but
- * a running rollout's {@code updated_at} is when it moved to its current batch (nothing else
- * changes a running rollout's row), so each batch's span is the node's own time, however late a
- * reading came back; a batch passed between two readings is missed.
+ * how long it took as the API reports it and batch by batch. The API keeps no time per batch, but a
+ * running rollout's {@code updated_at} is when it moved to its current batch (nothing else changes
+ * a running rollout's row), so each batch's span is the node's own time, however late a reading
+ * came back; a batch passed between two readings is missed.
  */
 public final class RolloutWatch {
 
-  /** A batch the rollout has left: current from {@code from} until {@code until}, by the node's clock. */
+  /**
+   * A batch the rollout has left: current from {@code from} until {@code until}, by the node's
+   * clock.
+   */
   public record BatchSpan(int batch, Instant from, Instant until) {
     public Duration duration() {
       return Duration.between(from, until);
@@ -32,7 +35,10 @@ public final class RolloutWatch {
   private Long endedNanos;
   private Instant endedAt;
 
-  /** {@code calledNanos}: when the call that created it was made; {@code createdAt}: the API's {@code created_at}. */
+  /**
+   * {@code calledNanos}: when the call that created it was made; {@code createdAt}: the API's
+   * {@code created_at}.
+   */
   RolloutWatch(long calledNanos, Instant createdAt) {
     this.calledNanos = calledNanos;
     batchStarts.put(0, createdAt);
@@ -42,7 +48,8 @@ public final class RolloutWatch {
    * One reading, answered at {@code answeredNanos}: the rollout's state, its detail, its current
    * batch (from 0) and its {@code updated_at}.
    */
-  void observe(long answeredNanos, String state, String detail, int currentBatch, Instant updatedAt) {
+  void observe(
+      long answeredNanos, String state, String detail, int currentBatch, Instant updatedAt) {
     if (endedNanos != null) {
       return;
     }
@@ -79,7 +86,9 @@ public final class RolloutWatch {
 
   /** From {@code created_at} until COMPLETED, by the node's clock; empty if it did not complete. */
   public Optional<Duration> completedAfterByNode() {
-    return completed() ? Optional.of(Duration.between(batchStarts.get(0), endedAt)) : Optional.empty();
+    return completed()
+        ? Optional.of(Duration.between(batchStarts.get(0), endedAt))
+        : Optional.empty();
   }
 
   /** The batches it has left whose start and end the readings showed, in order. */

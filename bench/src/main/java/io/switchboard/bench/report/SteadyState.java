@@ -13,7 +13,12 @@ import java.time.Duration;
  * @param compilerPercentOfCpu the JIT compiler threads' part of that CPU, in percent of it: what
  *     warm-up still leaked into the window
  */
-public record SteadyState(int connections, Idle idle, long heapBytes, double cpuPercentOfCore, double compilerPercentOfCpu) {
+public record SteadyState(
+    int connections,
+    Idle idle,
+    long heapBytes,
+    double cpuPercentOfCore,
+    double compilerPercentOfCpu) {
 
   /** The process on its own: heap after a full GC, and CPU over a window. */
   public record Idle(long heapBytes, double cpuPercentOfCore) {
@@ -24,12 +29,14 @@ public record SteadyState(int connections, Idle idle, long heapBytes, double cpu
     }
   }
 
-  public static SteadyState measure(long pid, int connections, Idle idle, Duration settle, Duration window)
+  public static SteadyState measure(
+      long pid, int connections, Idle idle, Duration settle, Duration window)
       throws IOException, InterruptedException {
     Thread.sleep(settle.toMillis());
     long heap = JvmProbe.heapUsedAfterFullGc(pid);
     Window cpu = Window.measure(pid, window);
-    return new SteadyState(connections, idle, heap, cpu.cpuPercentOfCore(), cpu.compilerPercentOfCpu());
+    return new SteadyState(
+        connections, idle, heap, cpu.cpuPercentOfCore(), cpu.compilerPercentOfCpu());
   }
 
   /** CPU over a window, which starts a second after the full GC that came before it. */

@@ -17,10 +17,13 @@ public final class WarmUp {
 
   /** Quiet: the compiler threads used at most this share of the process's CPU over one check. */
   public static final double QUIET_SHARE = 0.10;
+
   /** How long each check looks at the compiler threads. */
   static final Duration CHECK = Duration.ofSeconds(10);
 
-  /** CPU one JVM has used so far, in nanoseconds: the whole process and its JIT compiler threads. */
+  /**
+   * CPU one JVM has used so far, in nanoseconds: the whole process and its JIT compiler threads.
+   */
   public record Cpu(long processNanos, long compilerNanos) {
 
     public static Cpu of(long pid) throws IOException {
@@ -68,14 +71,16 @@ public final class WarmUp {
   /** Adds the timeout to the report's parameters. */
   public static void addTo(BenchReport report, Duration timeout) {
     report.parameter(
-        "longest wait for the JIT compilers to go quiet before the steady state (-DwarmUpTimeout)", timeout);
+        "longest wait for the JIT compilers to go quiet before the steady state (-DwarmUpTimeout)",
+        timeout);
   }
 
   /**
    * Waits for {@code pids} (nothing with a zero timeout) and reports, as result {@code key}, how
    * long it took, or that they never went quiet.
    */
-  public static void awaitAndReport(String key, String who, List<Long> pids, Duration timeout, BenchReport report)
+  public static void awaitAndReport(
+      String key, String who, List<Long> pids, Duration timeout, BenchReport report)
       throws IOException, InterruptedException {
     if (timeout.isZero()) {
       return;
@@ -83,21 +88,36 @@ public final class WarmUp {
     Result warm = await(pids, timeout);
     report.result(
         key,
-        who + ": JIT compilers quiet (at most " + Math.round(QUIET_SHARE * 100) + "% of the CPU over " + CHECK.toSeconds() + " s) after",
+        who
+            + ": JIT compilers quiet (at most "
+            + Math.round(QUIET_SHARE * 100)
+            + "% of the CPU over "
+            + CHECK.toSeconds()
+            + " s) after",
         warm.quiet() ? warm.waited().toSeconds() : Double.NaN,
         "s");
     if (!warm.quiet()) {
-      report.note(who + ": the JIT compilers were still busy after -DwarmUpTimeout=" + timeout.toSeconds() + "s; the steady state includes warm-up");
+      report.note(
+          who
+              + ": the JIT compilers were still busy after -DwarmUpTimeout="
+              + timeout.toSeconds()
+              + "s; the steady state includes warm-up");
     }
-    System.out.printf("bench: %s %s after %d s%n", who, warm.quiet() ? "warm" : "still warming up", warm.waited().toSeconds());
+    System.out.printf(
+        "bench: %s %s after %d s%n",
+        who, warm.quiet() ? "warm" : "still warming up", warm.waited().toSeconds());
   }
 
-  /** Waits, reading /proc, until every JVM of {@code pids} is quiet in the same check, or {@code timeout}. */
+  /**
+   * Waits, reading /proc, until every JVM of {@code pids} is quiet in the same check, or {@code
+   * timeout}.
+   */
   static Result await(List<Long> pids, Duration timeout) throws IOException, InterruptedException {
     return await(pids, timeout, Cpu::of, duration -> Thread.sleep(duration.toMillis()));
   }
 
-  static Result await(List<Long> pids, Duration timeout, Probe probe, Pause pause) throws IOException, InterruptedException {
+  static Result await(List<Long> pids, Duration timeout, Probe probe, Pause pause)
+      throws IOException, InterruptedException {
     Map<Long, Cpu> before = read(pids, probe);
     Duration waited = Duration.ZERO;
     while (waited.compareTo(timeout) < 0) {
@@ -112,7 +132,10 @@ public final class WarmUp {
     return new Result(waited, false);
   }
 
-  /** The compiler threads' share of the process's CPU between two readings is at most {@link #QUIET_SHARE}. */
+  /**
+   * The compiler threads' share of the process's CPU between two readings is at most {@link
+   * #QUIET_SHARE}.
+   */
   static boolean isQuiet(Cpu before, Cpu after) {
     return compilerPercent(before, after) <= QUIET_SHARE * 100;
   }

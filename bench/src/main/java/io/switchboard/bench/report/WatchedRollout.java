@@ -13,13 +13,14 @@ import java.util.Set;
 
 /**
  * A rollout (or an assignment) created through the operator API and read every {@link
- * #READ_INTERVAL} until it stopped running or the wait ended; the readings' round trips go into
- * the report's latency timeline.
+ * #READ_INTERVAL} until it stopped running or the wait ended; the readings' round trips go into the
+ * report's latency timeline.
  */
 public final class WatchedRollout {
 
   /** How often the rollout is read while it runs. */
   public static final Duration READ_INTERVAL = Duration.ofMillis(200);
+
   /** The states in which the rollout driver still steps a rollout. */
   private static final Set<String> ACTIVE = Set.of("RUNNING", "PAUSED");
 
@@ -44,16 +45,24 @@ public final class WatchedRollout {
    * {@code startNanos}.
    */
   public static WatchedRollout create(
-      OperatorApiClient api, String createPath, ObjectNode body, Duration timeout, long startNanos, BenchReport report)
+      OperatorApiClient api,
+      String createPath,
+      ObjectNode body,
+      Duration timeout,
+      long startNanos,
+      BenchReport report)
       throws IOException, InterruptedException {
     long called = System.nanoTime();
     OperatorApiClient.Answer created = api.post(createPath, body).expect(201, "POST " + createPath);
-    WatchedRollout rollout = new WatchedRollout("/api/rollouts/" + created.field("id"), called, System.nanoTime(), created.body());
+    WatchedRollout rollout =
+        new WatchedRollout(
+            "/api/rollouts/" + created.field("id"), called, System.nanoTime(), created.body());
     rollout.readUntilStopped(api, called + timeout.toNanos(), startNanos, report);
     return rollout;
   }
 
-  private void readUntilStopped(OperatorApiClient api, long deadlineNanos, long startNanos, BenchReport report)
+  private void readUntilStopped(
+      OperatorApiClient api, long deadlineNanos, long startNanos, BenchReport report)
       throws InterruptedException {
     while (watch.running() && System.nanoTime() < deadlineNanos) {
       Thread.sleep(READ_INTERVAL.toMillis());
@@ -67,7 +76,10 @@ public final class WatchedRollout {
         continue;
       }
       long after = System.nanoTime();
-      report.latency("API: GET /api/rollouts/{id} round trip", (after - startNanos) / 1e9, (after - before) / 1e6);
+      report.latency(
+          "API: GET /api/rollouts/{id} round trip",
+          (after - startNanos) / 1e9,
+          (after - before) / 1e6);
       if (read.status() != 200) {
         failedReads++;
         continue;
@@ -127,7 +139,10 @@ public final class WatchedRollout {
     return targets;
   }
 
-  /** Notes, for a rollout that did not complete, where it stood batch by batch when the API showed it last; and failed readings. */
+  /**
+   * Notes, for a rollout that did not complete, where it stood batch by batch when the API showed
+   * it last; and failed readings.
+   */
   public void noteHowItEnded(BenchReport report, String what) {
     if (failedReads > 0) {
       report.note("readings of " + what + " that failed (no answer, or not 200): " + failedReads);
@@ -150,7 +165,12 @@ public final class WatchedRollout {
               batch.path("expired").asInt()));
     }
     report.note(
-        what + " was " + watch.state() + " when the bench stopped reading it" + (watch.detail() == null ? "" : " (" + watch.detail() + ")")
-            + "; the API's last progress: " + String.join("; ", batches));
+        what
+            + " was "
+            + watch.state()
+            + " when the bench stopped reading it"
+            + (watch.detail() == null ? "" : " (" + watch.detail() + ")")
+            + "; the API's last progress: "
+            + String.join("; ", batches));
   }
 }

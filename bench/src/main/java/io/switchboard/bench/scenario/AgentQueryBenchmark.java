@@ -33,19 +33,73 @@ public final class AgentQueryBenchmark {
         Database database = Database.small(db.url())) {
       FleetTable.fill(db, AGENTS);
       AgentRepository agents = new AgentRepository(database.pool());
-      AgentRecord middle = agents.list(AgentQuery.firstPage(1000)).toCompletableFuture().get().get(999);
+      AgentRecord middle =
+          agents.list(AgentQuery.firstPage(1000)).toCompletableFuture().get().get(999);
       AgentQuery.Cursor deep = new AgentQuery.Cursor(middle.firstSeen(), middle.instanceUid());
 
       Map<String, AgentQuery> shapes = new LinkedHashMap<>();
       shapes.put("first page, 100", AgentQuery.firstPage(100));
-      shapes.put("page after a cursor, 100", query(Optional.empty(), Optional.empty(), Selector.ANY, Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.of(deep)));
-      shapes.put("disconnected, 100", query(Optional.of(ConnectionState.DISCONNECTED), Optional.empty(), Selector.ANY, Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
-      shapes.put("unhealthy, 100", query(Optional.empty(), Optional.of(false), Selector.ANY, Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
-      shapes.put("service.name = svc-7, 100", query(Optional.empty(), Optional.empty(), Selector.attribute("service.name", "svc-7"), Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
-      shapes.put("config FAILED, 100", query(Optional.empty(), Optional.empty(), Selector.ANY, Optional.of("FAILED"), AgentQuery.Sort.INSTANCE_UID, Optional.empty()));
-      shapes.put("newest first, 100", query(Optional.empty(), Optional.empty(), Selector.ANY, Optional.empty(), AgentQuery.Sort.NEWEST, Optional.empty()));
+      shapes.put(
+          "page after a cursor, 100",
+          query(
+              Optional.empty(),
+              Optional.empty(),
+              Selector.ANY,
+              Optional.empty(),
+              AgentQuery.Sort.INSTANCE_UID,
+              Optional.of(deep)));
+      shapes.put(
+          "disconnected, 100",
+          query(
+              Optional.of(ConnectionState.DISCONNECTED),
+              Optional.empty(),
+              Selector.ANY,
+              Optional.empty(),
+              AgentQuery.Sort.INSTANCE_UID,
+              Optional.empty()));
+      shapes.put(
+          "unhealthy, 100",
+          query(
+              Optional.empty(),
+              Optional.of(false),
+              Selector.ANY,
+              Optional.empty(),
+              AgentQuery.Sort.INSTANCE_UID,
+              Optional.empty()));
+      shapes.put(
+          "service.name = svc-7, 100",
+          query(
+              Optional.empty(),
+              Optional.empty(),
+              Selector.attribute("service.name", "svc-7"),
+              Optional.empty(),
+              AgentQuery.Sort.INSTANCE_UID,
+              Optional.empty()));
+      shapes.put(
+          "config FAILED, 100",
+          query(
+              Optional.empty(),
+              Optional.empty(),
+              Selector.ANY,
+              Optional.of("FAILED"),
+              AgentQuery.Sort.INSTANCE_UID,
+              Optional.empty()));
+      shapes.put(
+          "newest first, 100",
+          query(
+              Optional.empty(),
+              Optional.empty(),
+              Selector.ANY,
+              Optional.empty(),
+              AgentQuery.Sort.NEWEST,
+              Optional.empty()));
 
-      System.out.println("## agent-queries (" + String.format("%,d", AGENTS) + " agents, " + RUNS + " runs each)\n");
+      System.out.println(
+          "## agent-queries ("
+              + String.format("%,d", AGENTS)
+              + " agents, "
+              + RUNS
+              + " runs each)\n");
       System.out.println("| query | p50 | p99 |");
       System.out.println("|---|---|---|");
       for (Map.Entry<String, AgentQuery> shape : shapes.entrySet()) {
@@ -56,7 +110,9 @@ public final class AgentQueryBenchmark {
           nanos.add(System.nanoTime() - start);
         }
         Collections.sort(nanos);
-        System.out.printf("| %s | %.1f ms | %.1f ms |%n", shape.getKey(), Percentiles.millis(nanos, 0.50), Percentiles.millis(nanos, 0.99));
+        System.out.printf(
+            "| %s | %.1f ms | %.1f ms |%n",
+            shape.getKey(), Percentiles.millis(nanos, 0.50), Percentiles.millis(nanos, 0.99));
       }
     }
   }

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  */
 final class BatchPlan {
 
-  private static final Pattern PLAN = Pattern.compile("(all)|(fixed|percentage|canary):(\\d+)|(canary):(\\d+):(\\d+)");
+  private static final Pattern PLAN =
+      Pattern.compile("(all)|(fixed|percentage|canary):(\\d+)|(canary):(\\d+):(\\d+)");
 
   private BatchPlan() {}
 
@@ -20,7 +21,9 @@ final class BatchPlan {
     Matcher matcher = PLAN.matcher(plan.trim());
     if (!matcher.matches()) {
       throw new IllegalArgumentException(
-          "batch plan " + plan + ": expected all, fixed:<batch size>, percentage:<percent> or canary:<first batch>[:<factor>]");
+          "batch plan "
+              + plan
+              + ": expected all, fixed:<batch size>, percentage:<percent> or canary:<first batch>[:<factor>]");
     }
     ObjectNode strategy = OperatorApiClient.object();
     if (matcher.group(1) != null) {

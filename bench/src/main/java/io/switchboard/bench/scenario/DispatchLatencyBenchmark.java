@@ -83,6 +83,7 @@ public final class DispatchLatencyBenchmark {
     final List<Long> configReceipt = Collections.synchronizedList(new ArrayList<>());
     final List<Long> configApplied = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger configsFailed = new AtomicInteger();
+
     /** Whether latencies go into the report's plot: not in the warm-up. */
     private volatile boolean plotting;
 
@@ -93,8 +94,8 @@ public final class DispatchLatencyBenchmark {
     }
 
     /**
-     * Forgets the round before: what it measured and what was still due from it, so that nothing
-     * of the warm-up is counted or matched in the round measured.
+     * Forgets the round before: what it measured and what was still due from it, so that nothing of
+     * the warm-up is counted or matched in the round measured.
      */
     void startRound() {
       restartsDue.clear();
@@ -120,11 +121,21 @@ public final class DispatchLatencyBenchmark {
     @Override
     public void commandReceived(String instanceUid, ServerToAgent message, long receivedNanos) {
       if (message.hasCommand()) {
-        record(restartsDue.get(instanceUid), receivedNanos, restartReceipt, "restart: submit to receipt");
+        record(
+            restartsDue.get(instanceUid),
+            receivedNanos,
+            restartReceipt,
+            "restart: submit to receipt");
       }
       // A config the agent already had (offered again on a new session) was not submitted now.
-      if (message.hasRemoteConfig() && !configsApplying.containsKey(message.getRemoteConfig().getConfigHash())) {
-        Submission submission = record(configsDue.get(instanceUid), receivedNanos, configReceipt, "remote config: submit to receipt");
+      if (message.hasRemoteConfig()
+          && !configsApplying.containsKey(message.getRemoteConfig().getConfigHash())) {
+        Submission submission =
+            record(
+                configsDue.get(instanceUid),
+                receivedNanos,
+                configReceipt,
+                "remote config: submit to receipt");
         if (submission != null) {
           configsApplying.put(message.getRemoteConfig().getConfigHash(), submission);
         }
@@ -133,7 +144,10 @@ public final class DispatchLatencyBenchmark {
 
     @Override
     public void remoteConfigReported(
-        String instanceUid, ByteString configHash, RemoteConfigStatuses status, long reportedNanos) {
+        String instanceUid,
+        ByteString configHash,
+        RemoteConfigStatuses status,
+        long reportedNanos) {
       Submission submission = configsApplying.remove(configHash);
       if (submission == null) {
         return;
@@ -153,7 +167,8 @@ public final class DispatchLatencyBenchmark {
       }
     }
 
-    private Submission record(Queue<Submission> due, long receivedNanos, List<Long> latencies, String series) {
+    private Submission record(
+        Queue<Submission> due, long receivedNanos, List<Long> latencies, String series) {
       Submission submission = due == null ? null : due.poll();
       if (submission != null) {
         long latency = receivedNanos - submission.submittedNanos;
@@ -189,26 +204,44 @@ public final class DispatchLatencyBenchmark {
 
     // Long enough for the connections, the commands and the wait for the last ones; stopped early.
     Duration runFor =
-        fleet.connectTimeout()
+        fleet
+            .connectTimeout()
             .plus(Duration.ofSeconds(warmUpCommands / rate + seconds))
             .plus(warmUpTimeout)
             .plus(drain.multipliedBy(2))
             .plus(Duration.ofSeconds(120));
     long startNanos = System.nanoTime();
     CommandLedger ledger = new CommandLedger(startNanos, report, warmUpCommands == 0);
-    try (ConnectedFleet connected = ConnectedFleet.start("dispatch-latency-node", nodes, List.of(), fleet, runFor, startNanos, ledger, report)) {
+    try (ConnectedFleet connected =
+        ConnectedFleet.start(
+            "dispatch-latency-node", nodes, List.of(), fleet, runFor, startNanos, ledger, report)) {
       if (warmUpCommands > 0) {
-        Round warmUp = warmUp(connected, ledger, rate, warmUpCommands, inFlight, warmUpTimeout, report);
+        Round warmUp =
+            warmUp(connected, ledger, rate, warmUpCommands, inFlight, warmUpTimeout, report);
         if (!awaitOutstanding(ledger, warmUp.accepted(), drain)) {
-          report.note("the warm-up's commands were not all through after -Ddrain=" + drain.toSeconds() + "s; the round measured starts behind");
+          report.note(
+              "the warm-up's commands were not all through after -Ddrain="
+                  + drain.toSeconds()
+                  + "s; the round measured starts behind");
         }
         report.result("warm_up_commands", "unmeasured warm-up commands sent", warmUp.total(), "");
-        System.out.printf("bench: warm-up done, %d of %d commands accepted%n", warmUp.accepted().size(), warmUp.total());
+        System.out.printf(
+            "bench: warm-up done, %d of %d commands accepted%n",
+            warmUp.accepted().size(), warmUp.total());
         ledger.startRound();
       }
       CpuUse cpu = CpuUse.start(connected.pids());
       Optional<LocalNode.DispatchCounts> before = dispatchCounts(connected.nodes());
-      Round measured = CommandStream.start("measured", connected.apis(), ledger, connected.agents(), rate, rate * seconds, inFlight).finish();
+      Round measured =
+          CommandStream.start(
+                  "measured",
+                  connected.apis(),
+                  ledger,
+                  connected.agents(),
+                  rate,
+                  rate * seconds,
+                  inFlight)
+              .finish();
       cpu.addTo(report, measured.total());
       addDispatchCounts(report, before, dispatchCounts(connected.nodes()), measured.total());
       measured.addTo(report);
@@ -222,21 +255,31 @@ public final class DispatchLatencyBenchmark {
    * One round of commands: how many were sent, the accepted ones, the API's answers by status, and
    * how long each answer took.
    */
-  private record Round(int total, List<Submission> accepted, SortedMap<Integer, Integer> statuses, List<Long> responseTimes) {
+  private record Round(
+      int total,
+      List<Submission> accepted,
+      SortedMap<Integer, Integer> statuses,
+      List<Long> responseTimes) {
 
     void addTo(BenchReport report) {
       report.result("commands_submitted", "commands submitted", total, "");
       report.result("commands_accepted", "commands accepted (202)", accepted.size(), "");
       report.note("API answers by HTTP status (-1: no answer): " + statuses);
       List<Long> sorted = Percentiles.sorted(responseTimes);
-      report.result("api_response_p50_ms", "API answer to a submit, p50", Percentiles.millis(sorted, 0.50), "ms");
-      report.result("api_response_p99_ms", "API answer to a submit, p99", Percentiles.millis(sorted, 0.99), "ms");
+      report.result(
+          "api_response_p50_ms",
+          "API answer to a submit, p50",
+          Percentiles.millis(sorted, 0.50),
+          "ms");
+      report.result(
+          "api_response_p99_ms",
+          "API answer to a submit, p99",
+          Percentiles.millis(sorted, 0.99),
+          "ms");
     }
   }
 
-  /**
-   * The nodes' dispatch counts summed over the cluster; empty if any node's scrape failed.
-   */
+  /** The nodes' dispatch counts summed over the cluster; empty if any node's scrape failed. */
   private static Optional<LocalNode.DispatchCounts> dispatchCounts(List<LocalNode> nodes) {
     LocalNode.DispatchCounts total = LocalNode.DispatchCounts.NONE;
     for (LocalNode node : nodes) {
@@ -249,14 +292,22 @@ public final class DispatchLatencyBenchmark {
     return Optional.of(total);
   }
 
-  /** Reports what the nodes counted between {@code before} and {@code after}, over {@code commands}. */
+  /**
+   * Reports what the nodes counted between {@code before} and {@code after}, over {@code commands}.
+   */
   private static void addDispatchCounts(
-      BenchReport report, Optional<LocalNode.DispatchCounts> before, Optional<LocalNode.DispatchCounts> after, int commands) {
-    Optional<LocalNode.DispatchCounts> change = before.flatMap(start -> after.map(end -> end.minus(start)));
+      BenchReport report,
+      Optional<LocalNode.DispatchCounts> before,
+      Optional<LocalNode.DispatchCounts> after,
+      int commands) {
+    Optional<LocalNode.DispatchCounts> change =
+        before.flatMap(start -> after.map(end -> end.minus(start)));
     report.result(
         "store_statements_per_command",
         "statements the nodes' stores ran, per command",
-        commands == 0 ? Double.NaN : change.map(LocalNode.DispatchCounts::statements).orElse(Double.NaN) / commands,
+        commands == 0
+            ? Double.NaN
+            : change.map(LocalNode.DispatchCounts::statements).orElse(Double.NaN) / commands,
         "");
     report.result(
         "deliveries_local",
@@ -272,14 +323,18 @@ public final class DispatchLatencyBenchmark {
 
   /**
    * CPU the nodes and this JVM (the HTTP client and the agents) used while the measured round's
-   * commands were sent and answered: steadier from run to run than latency on a shared machine,
-   * and what tells whether the nodes or their load ran out of cores. All of the nodes' CPU counts,
+   * commands were sent and answered: steadier from run to run than latency on a shared machine, and
+   * what tells whether the nodes or their load ran out of cores. All of the nodes' CPU counts,
    * their agents' heartbeats and JIT included, so at low rates the part per command is high.
    */
   private record CpuUse(List<Long> nodePids, WarmUp.Cpu node, WarmUp.Cpu load, long startNanos) {
 
     static CpuUse start(List<Long> nodePids) throws IOException {
-      return new CpuUse(nodePids, WarmUp.Cpu.ofAll(nodePids), WarmUp.Cpu.of(ProcessHandle.current().pid()), System.nanoTime());
+      return new CpuUse(
+          nodePids,
+          WarmUp.Cpu.ofAll(nodePids),
+          WarmUp.Cpu.of(ProcessHandle.current().pid()),
+          System.nanoTime());
     }
 
     void addTo(BenchReport report, int commands) throws IOException {
@@ -288,9 +343,20 @@ public final class DispatchLatencyBenchmark {
       double elapsed = System.nanoTime() - startNanos;
       long nodeNanos = nodeNow.processNanos() - node.processNanos();
       report.result(
-          "node_cpu_percent", "node CPU (all nodes together) while the commands flow, % of one core", nodeNanos * 100.0 / elapsed, "%");
-      report.result("node_cpu_per_command_ms", "node CPU per command", commands == 0 ? Double.NaN : nodeNanos / 1e6 / commands, "ms");
-      report.result("node_jit_percent", "the nodes' JIT compilers' part of that CPU", WarmUp.compilerPercent(node, nodeNow), "%");
+          "node_cpu_percent",
+          "node CPU (all nodes together) while the commands flow, % of one core",
+          nodeNanos * 100.0 / elapsed,
+          "%");
+      report.result(
+          "node_cpu_per_command_ms",
+          "node CPU per command",
+          commands == 0 ? Double.NaN : nodeNanos / 1e6 / commands,
+          "ms");
+      report.result(
+          "node_jit_percent",
+          "the nodes' JIT compilers' part of that CPU",
+          WarmUp.compilerPercent(node, nodeNow),
+          "%");
       report.result(
           "load_cpu_percent",
           "this JVM (HTTP client and agents) meanwhile, % of one core",
@@ -301,17 +367,19 @@ public final class DispatchLatencyBenchmark {
 
   /**
    * Commands submitted {@code rate} a second, round-robin over the agents and each to one of {@code
-   * apis} drawn at random, up to {@code limit} or until stopped, with at most {@code inFlight} awaiting their answers, as a client with a bounded
-   * connection pool would: an unbounded client opens a connection for each request waiting, and
-   * once the node falls behind it spends itself accepting connections. A command waiting for room
-   * counts its latency from when it was due, so the wait is measured, not hidden. Each config is
-   * marked with {@code round} and its index, so none repeats the config an agent already has from a
-   * round before (the node would answer that it was applied, and send nothing).
+   * apis} drawn at random, up to {@code limit} or until stopped, with at most {@code inFlight}
+   * awaiting their answers, as a client with a bounded connection pool would: an unbounded client
+   * opens a connection for each request waiting, and once the node falls behind it spends itself
+   * accepting connections. A command waiting for room counts its latency from when it was due, so
+   * the wait is measured, not hidden. Each config is marked with {@code round} and its index, so
+   * none repeats the config an agent already has from a round before (the node would answer that it
+   * was applied, and send nothing).
    */
   private static final class CommandStream {
 
     private final List<Submission> accepted = new CopyOnWriteArrayList<>();
-    private final SortedMap<Integer, Integer> statuses = Collections.synchronizedSortedMap(new TreeMap<>());
+    private final SortedMap<Integer, Integer> statuses =
+        Collections.synchronizedSortedMap(new TreeMap<>());
     private final List<Long> responseTimes = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger due = new AtomicInteger();
     private final CompletableFuture<Integer> ended = new CompletableFuture<>();
@@ -319,7 +387,13 @@ public final class DispatchLatencyBenchmark {
     private volatile boolean stopping;
 
     static CommandStream start(
-        String round, List<OperatorApiClient> apis, CommandLedger ledger, List<String> uids, int rate, int limit, int inFlight) {
+        String round,
+        List<OperatorApiClient> apis,
+        CommandLedger ledger,
+        List<String> uids,
+        int rate,
+        int limit,
+        int inFlight) {
       CommandStream stream = new CommandStream();
       stream.run(round, apis, ledger, uids, rate, uids.isEmpty() ? 0 : limit, inFlight);
       return stream;
@@ -335,7 +409,8 @@ public final class DispatchLatencyBenchmark {
       int sent = ended.get();
       ticker.shutdownNow();
       // Every request gets an answer or fails within the client's timeout: count once all have.
-      long deadline = System.nanoTime() + OperatorApiClient.REQUEST_TIMEOUT.plusSeconds(5).toNanos();
+      long deadline =
+          System.nanoTime() + OperatorApiClient.REQUEST_TIMEOUT.plusSeconds(5).toNanos();
       while (responseTimes.size() < sent && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
@@ -349,7 +424,13 @@ public final class DispatchLatencyBenchmark {
     }
 
     private void run(
-        String round, List<OperatorApiClient> apis, CommandLedger ledger, List<String> uids, int rate, int limit, int inFlight) {
+        String round,
+        List<OperatorApiClient> apis,
+        CommandLedger ledger,
+        List<String> uids,
+        int rate,
+        int limit,
+        int inFlight) {
       Semaphore room = new Semaphore(inFlight);
       long periodNanos = 1_000_000_000L / rate;
       long startNanos = System.nanoTime();
@@ -369,7 +450,10 @@ public final class DispatchLatencyBenchmark {
             room.acquireUninterruptibly();
             OperatorApiClient api = apis.get(ThreadLocalRandom.current().nextInt(apis.size()));
             (remoteConfig
-                    ? api.sendAsync("PUT", "/api/agents/" + uid + "/remote-config", OperatorApiClient.collectorConfig(round + " " + index))
+                    ? api.sendAsync(
+                        "PUT",
+                        "/api/agents/" + uid + "/remote-config",
+                        OperatorApiClient.collectorConfig(round + " " + index))
                     : api.sendAsync("POST", "/api/agents/" + uid + "/restart", null))
                 .whenComplete(
                     (answer, failure) -> {
@@ -396,13 +480,27 @@ public final class DispatchLatencyBenchmark {
    * least {@code least} were sent and then the node's JIT compilers have gone quiet while they flow
    * (at most {@code timeout}). Waiting for the JIT with no commands flowing ends as soon as nothing
    * new is called, not when the path is compiled: warmed that way at 250 commands/s, C2 was still
-   * compiling the route, the entity's dispatch and the envelope write in the round measured, a third
-   * of the node's CPU.
+   * compiling the route, the entity's dispatch and the envelope write in the round measured, a
+   * third of the node's CPU.
    */
   private static Round warmUp(
-      ConnectedFleet connected, CommandLedger ledger, int rate, int least, int inFlight, Duration timeout, BenchReport report)
+      ConnectedFleet connected,
+      CommandLedger ledger,
+      int rate,
+      int least,
+      int inFlight,
+      Duration timeout,
+      BenchReport report)
       throws Exception {
-    CommandStream stream = CommandStream.start("warm-up", connected.apis(), ledger, connected.agents(), rate, Integer.MAX_VALUE, inFlight);
+    CommandStream stream =
+        CommandStream.start(
+            "warm-up",
+            connected.apis(),
+            ledger,
+            connected.agents(),
+            rate,
+            Integer.MAX_VALUE,
+            inFlight);
     while (stream.sent() < least && !connected.agents().isEmpty()) {
       Thread.sleep(100);
     }
@@ -410,12 +508,17 @@ public final class DispatchLatencyBenchmark {
     return stream.stop();
   }
 
-  /** Waits at most {@code drain} for every accepted command to arrive (configs: to be reported on); true if all did. */
-  private static boolean awaitOutstanding(CommandLedger ledger, List<Submission> accepted, Duration drain) throws InterruptedException {
+  /**
+   * Waits at most {@code drain} for every accepted command to arrive (configs: to be reported on);
+   * true if all did.
+   */
+  private static boolean awaitOutstanding(
+      CommandLedger ledger, List<Submission> accepted, Duration drain) throws InterruptedException {
     long restarts = accepted.stream().filter(s -> !s.remoteConfig).count();
     long configs = accepted.size() - restarts;
     long deadline = System.nanoTime() + drain.toNanos();
-    while (ledger.restartReceipt.size() < restarts || ledger.configApplied.size() + ledger.configsFailed.get() < configs) {
+    while (ledger.restartReceipt.size() < restarts
+        || ledger.configApplied.size() + ledger.configsFailed.get() < configs) {
       if (System.nanoTime() >= deadline) {
         return false;
       }
@@ -425,28 +528,60 @@ public final class DispatchLatencyBenchmark {
   }
 
   private static void results(
-      BenchReport report, CommandLedger ledger, List<Submission> accepted, Summary summary, OperatorApiClient api) {
+      BenchReport report,
+      CommandLedger ledger,
+      List<Submission> accepted,
+      Summary summary,
+      OperatorApiClient api) {
     long restarts = accepted.stream().filter(s -> !s.remoteConfig).count();
     long configs = accepted.size() - restarts;
     report.result("agents_connected", "agents that held a session", summary.agentsConnected(), "");
-    report.result("restarts_received", "restarts received / accepted", ratio(ledger.restartReceipt.size(), restarts), "%");
-    Percentiles.addTo(report, "restart_receipt", "restart: submit to receipt", Percentiles.sorted(ledger.restartReceipt));
-    report.result("configs_received", "remote configs received / accepted", ratio(ledger.configReceipt.size(), configs), "%");
-    Percentiles.addTo(report, "config_receipt", "remote config: submit to receipt", Percentiles.sorted(ledger.configReceipt));
-    report.result("configs_applied", "remote configs reported APPLIED / accepted", ratio(ledger.configApplied.size(), configs), "%");
+    report.result(
+        "restarts_received",
+        "restarts received / accepted",
+        ratio(ledger.restartReceipt.size(), restarts),
+        "%");
     Percentiles.addTo(
-        report, "config_applied", "remote config: submit to the agent's APPLIED report", Percentiles.sorted(ledger.configApplied));
+        report,
+        "restart_receipt",
+        "restart: submit to receipt",
+        Percentiles.sorted(ledger.restartReceipt));
+    report.result(
+        "configs_received",
+        "remote configs received / accepted",
+        ratio(ledger.configReceipt.size(), configs),
+        "%");
+    Percentiles.addTo(
+        report,
+        "config_receipt",
+        "remote config: submit to receipt",
+        Percentiles.sorted(ledger.configReceipt));
+    report.result(
+        "configs_applied",
+        "remote configs reported APPLIED / accepted",
+        ratio(ledger.configApplied.size(), configs),
+        "%");
+    Percentiles.addTo(
+        report,
+        "config_applied",
+        "remote config: submit to the agent's APPLIED report",
+        Percentiles.sorted(ledger.configApplied));
     report.note(
         "an agent takes 50-250 ms (at random) to apply a config before it reports APPLIED, as the simulator's agents do;"
             + " submit-to-APPLIED includes that");
-    report.note("remote-config dispatch states in the API at the end: " + dispatchStates(api, accepted));
+    report.note(
+        "remote-config dispatch states in the API at the end: " + dispatchStates(api, accepted));
     if (!summary.errors().isEmpty()) {
       report.note("errors the agents saw: " + summary.errors());
     }
   }
 
-  /** The API's own view: each config dispatch's state (APPLIED once the node saw the agent's report). */
-  private static SortedMap<String, Integer> dispatchStates(OperatorApiClient api, List<Submission> accepted) {
+  /**
+   * The API's own view: each config dispatch's state (APPLIED once the node saw the agent's
+   * report).
+   */
+  private static SortedMap<String, Integer> dispatchStates(
+      OperatorApiClient api, List<Submission> accepted) {
     SortedMap<String, Integer> states = new TreeMap<>();
     for (Submission submission : accepted) {
       if (!submission.remoteConfig) {

@@ -33,8 +33,8 @@ import java.util.regex.Pattern;
  * connected and the nodes are warm ({@link WarmUp}), then SIGKILLs one node and reports how long
  * until every agent holds a session again, with the sessions each second.
  *
- * <p>Agent i of each simulator goes to node i mod K, and an agent that loses its connection goes
- * to another node drawn at random (fleet-sim's {@code --reconnect-to other}), as agents configured
+ * <p>Agent i of each simulator goes to node i mod K, and an agent that loses its connection goes to
+ * another node drawn at random (fleet-sim's {@code --reconnect-to other}), as agents configured
  * with every node's address would. No balancer stands in front: one process proxying the fleet
  * would hold two descriptors per agent, and a process here may have 20,000 open files.
  */
@@ -47,18 +47,25 @@ public final class FailoverBenchmark {
 
   /** The node that is killed: not the seed, so that the survivors keep the seed node. */
   private static final int DOOMED = 1;
-  /** A node turns agents away beyond this many WebSocket sessions (SWITCHBOARD_OPAMP_MAX_SESSIONS's default). */
+
+  /**
+   * A node turns agents away beyond this many WebSocket sessions (SWITCHBOARD_OPAMP_MAX_SESSIONS's
+   * default).
+   */
   private static final int NODE_MAX_SESSIONS = 19_000;
-  private static final Pattern OPEN_FILES = Pattern.compile("^Max open files\\s+(\\d+)", Pattern.MULTILINE);
+
+  private static final Pattern OPEN_FILES =
+      Pattern.compile("^Max open files\\s+(\\d+)", Pattern.MULTILINE);
 
   private FailoverBenchmark() {}
 
   /**
    * How long the run waits once every agent is connected (at most {@code warmUpTimeout} for the
-   * nodes' JIT compilers to go quiet, then {@code settle}), measures the steady state, and waits for
-   * the recovery after the kill.
+   * nodes' JIT compilers to go quiet, then {@code settle}), measures the steady state, and waits
+   * for the recovery after the kill.
    */
-  private record Phases(Duration warmUpTimeout, Duration settle, Duration steady, Duration recoveryTimeout) {}
+  private record Phases(
+      Duration warmUpTimeout, Duration settle, Duration steady, Duration recoveryTimeout) {}
 
   public static void run() throws Exception {
     FleetParameters fleet = FleetParameters.read("1g");
@@ -84,17 +91,23 @@ public final class FailoverBenchmark {
     fleet.addSimulatorsTo(report);
     report.parameter("nodes (-Dnodes)", nodeCount);
     WarmUp.addTo(report, phases.warmUpTimeout());
-    report.parameter("wait once the nodes are warm, before the steady-state measurement (-Dsettle)", phases.settle());
+    report.parameter(
+        "wait once the nodes are warm, before the steady-state measurement (-Dsettle)",
+        phases.settle());
     report.parameter("steady-state CPU window, before the kill (-Dsteady)", phases.steady());
     report.parameter("idle CPU window, before the agents (-DidleWindow)", idleWindow);
     report.parameter("recovery timeout (-DrecoveryTimeout)", phases.recoveryTimeout());
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
     warnIfSurvivorsCannotHoldTheFleet(fleet.agents(), nodeCount, report);
 
-    try (LocalCluster cluster = LocalCluster.start("failover-node", nodeCount, fleet.maxHeap(), List.of())) {
+    try (LocalCluster cluster =
+        LocalCluster.start("failover-node", nodeCount, fleet.maxHeap(), List.of())) {
       List<LocalNode> nodes = cluster.nodes();
-      List<SteadyState.Idle> idle = onEveryNode(nodes, node -> SteadyState.Idle.measure(node.pid(), idleWindow));
-      System.out.printf("bench: %d nodes up; %d agents from %d simulator JVMs%n", nodeCount, fleet.agents(), fleet.simulators());
+      List<SteadyState.Idle> idle =
+          onEveryNode(nodes, node -> SteadyState.Idle.measure(node.pid(), idleWindow));
+      System.out.printf(
+          "bench: %d nodes up; %d agents from %d simulator JVMs%n",
+          nodeCount, fleet.agents(), fleet.simulators());
       measure(nodes, idle, fleet, phases, report);
       LocalNode.noteIfGaugeMissing(report, nodes);
     }
@@ -109,7 +122,8 @@ public final class FailoverBenchmark {
       BenchReport report)
       throws Exception {
     List<String> targets = nodes.stream().map(LocalNode::opampUrl).toList();
-    // Long enough for the storm, the warm-up, the steady state (its full GCs included), the recovery and some slack; stopped early below.
+    // Long enough for the storm, the warm-up, the steady state (its full GCs included), the
+    // recovery and some slack; stopped early below.
     Duration runFor =
         fleet
             .connectTimeout()
@@ -119,20 +133,27 @@ public final class FailoverBenchmark {
             .plus(phases.recoveryTimeout())
             .plus(Duration.ofSeconds(120));
     try (SimulatorJvms simulators =
-        SimulatorJvms.start("failover", fleet, targets, SimulatorSettings.ReconnectTo.OTHER, runFor)) {
+        SimulatorJvms.start(
+            "failover", fleet, targets, SimulatorSettings.ReconnectTo.OTHER, runFor)) {
       try (SessionSampler sampler =
           new SessionSampler(
               seconds -> {
-                report.sessions("simulators: agents holding a session", seconds, simulators.progress().connectedNow());
+                report.sessions(
+                    "simulators: agents holding a session",
+                    seconds,
+                    simulators.progress().connectedNow());
                 // A killed node's scrape fails at once, and it simply has no more samples.
                 for (LocalNode node : nodes) {
-                  node.websocketSessions().ifPresent(count -> report.sessions(node.gaugeSeries(), seconds, count));
+                  node.websocketSessions()
+                      .ifPresent(count -> report.sessions(node.gaugeSeries(), seconds, count));
                 }
               })) {
         stormSteadyStateAndKill(nodes, idle, simulators, sampler, fleet, phases, report);
       }
       Summary end = simulators.stop(report);
-      report.note("simulators' summary after the agents' goodbyes: " + end.toJson().replaceAll("\\s+", " "));
+      report.note(
+          "simulators' summary after the agents' goodbyes: "
+              + end.toJson().replaceAll("\\s+", " "));
     }
     report.note(
         "agents connect straight to the nodes (agent i of each simulator to node i mod "
@@ -165,7 +186,12 @@ public final class FailoverBenchmark {
         storm.allConnectedAfter().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN),
         "s");
 
-    WarmUp.awaitAndReport("nodes_warm_up_s", "every node", nodes.stream().map(LocalNode::pid).toList(), phases.warmUpTimeout(), report);
+    WarmUp.awaitAndReport(
+        "nodes_warm_up_s",
+        "every node",
+        nodes.stream().map(LocalNode::pid).toList(),
+        phases.warmUpTimeout(),
+        report);
     steadyState(nodes, idle, simulators, phases, report);
 
     long reconnectsBefore = simulators.progress().reconnects();
@@ -175,11 +201,17 @@ public final class FailoverBenchmark {
     double killedAt = sampler.secondsSinceStart();
     long killNanos = System.nanoTime();
     doomed.kill();
-    System.out.printf("bench: %s SIGKILLed at %.1f s with %d agents connected%n", doomed.name(), killedAt, connectedBefore);
+    System.out.printf(
+        "bench: %s SIGKILLed at %.1f s with %d agents connected%n",
+        doomed.name(), killedAt, connectedBefore);
     report.note(
         String.format(
             "%s was SIGKILLed %.1f s into the run, holding %s sessions (its gauge)",
-            doomed.name(), killedAt, doomedSessions.map(count -> String.format("%.0f", count)).orElse("an unknown number of")));
+            doomed.name(),
+            killedAt,
+            doomedSessions
+                .map(count -> String.format("%.0f", count))
+                .orElse("an unknown number of")));
 
     int lowest = connectedBefore;
     boolean dropped = false;
@@ -198,8 +230,10 @@ public final class FailoverBenchmark {
       Thread.sleep(100);
     }
     Summary after = simulators.progress();
-    report.result("connected_before_kill", "agents holding a session before the kill", connectedBefore, "");
-    report.result("lowest_after_kill", "fewest agents holding a session after the kill", lowest, "");
+    report.result(
+        "connected_before_kill", "agents holding a session before the kill", connectedBefore, "");
+    report.result(
+        "lowest_after_kill", "fewest agents holding a session after the kill", lowest, "");
     for (int percent : new int[] {50, 90}) {
       report.result(
           "recovered_" + percent + "_percent_after_s",
@@ -207,9 +241,18 @@ public final class FailoverBenchmark {
           backAfterSeconds(afterKill, lowest, connectedBefore, percent),
           "s");
     }
-    report.result("recovered_after_s", "every agent holding a session again, after the kill", recoveredAfter, "s");
-    report.result("reconnects_after_kill", "connection attempts after the kill", after.reconnects() - reconnectsBefore, "");
-    report.result("connected_at_end", "agents holding a session at the end", after.connectedNow(), "");
+    report.result(
+        "recovered_after_s",
+        "every agent holding a session again, after the kill",
+        recoveredAfter,
+        "s");
+    report.result(
+        "reconnects_after_kill",
+        "connection attempts after the kill",
+        after.reconnects() - reconnectsBefore,
+        "");
+    report.result(
+        "connected_at_end", "agents holding a session at the end", after.connectedNow(), "");
     if (!after.errors().isEmpty()) {
       report.note("errors the agents saw: " + after.errors());
     }
@@ -217,11 +260,15 @@ public final class FailoverBenchmark {
   }
 
   /**
-   * Each node's sessions, heap after full GCs and CPU over the window, all nodes measured at once so
-   * that each sees the same load; the simulators' own CPU over the same time.
+   * Each node's sessions, heap after full GCs and CPU over the window, all nodes measured at once
+   * so that each sees the same load; the simulators' own CPU over the same time.
    */
   private static void steadyState(
-      List<LocalNode> nodes, List<SteadyState.Idle> idle, SimulatorJvms simulators, Phases phases, BenchReport report)
+      List<LocalNode> nodes,
+      List<SteadyState.Idle> idle,
+      SimulatorJvms simulators,
+      Phases phases,
+      BenchReport report)
       throws Exception {
     List<Long> simulatorPids = simulators.pids();
     long simulatorCpuBefore = WarmUp.Cpu.ofAll(simulatorPids).processNanos();
@@ -232,20 +279,43 @@ public final class FailoverBenchmark {
             node -> {
               int index = nodes.indexOf(node);
               int sessions = node.websocketSessions().map(Double::intValue).orElse(0);
-              return SteadyState.measure(node.pid(), sessions, idle.get(index), phases.settle(), phases.steady());
+              return SteadyState.measure(
+                  node.pid(), sessions, idle.get(index), phases.settle(), phases.steady());
             });
-    double simulatorCpu = (WarmUp.Cpu.ofAll(simulatorPids).processNanos() - simulatorCpuBefore) * 100.0 / (System.nanoTime() - start);
+    double simulatorCpu =
+        (WarmUp.Cpu.ofAll(simulatorPids).processNanos() - simulatorCpuBefore)
+            * 100.0
+            / (System.nanoTime() - start);
     long heapTotal = 0;
     double cpuTotal = 0;
     for (int i = 0; i < nodes.size(); i++) {
       String node = nodes.get(i).name();
       SteadyState state = states.get(i);
-      report.result("node_" + i + "_sessions", node + ": sessions in steady state (its gauge)", state.connections(), "");
-      report.result("node_" + i + "_heap_mib", node + ": heap after full GC, in steady state", SteadyState.mib(state.heapBytes()), "MiB");
-      report.result("node_" + i + "_heap_per_agent_kib", node + ": heap per agent, over its idle heap", state.heapPerConnectionKib(), "KiB");
-      report.result("node_" + i + "_cpu_percent_of_core", node + ": CPU in steady state", state.cpuPercentOfCore(), "% of a core");
       report.result(
-          "node_" + i + "_jit_percent_of_cpu", node + ": JIT compiler threads' part of that CPU", state.compilerPercentOfCpu(), "%");
+          "node_" + i + "_sessions",
+          node + ": sessions in steady state (its gauge)",
+          state.connections(),
+          "");
+      report.result(
+          "node_" + i + "_heap_mib",
+          node + ": heap after full GC, in steady state",
+          SteadyState.mib(state.heapBytes()),
+          "MiB");
+      report.result(
+          "node_" + i + "_heap_per_agent_kib",
+          node + ": heap per agent, over its idle heap",
+          state.heapPerConnectionKib(),
+          "KiB");
+      report.result(
+          "node_" + i + "_cpu_percent_of_core",
+          node + ": CPU in steady state",
+          state.cpuPercentOfCore(),
+          "% of a core");
+      report.result(
+          "node_" + i + "_jit_percent_of_cpu",
+          node + ": JIT compiler threads' part of that CPU",
+          state.compilerPercentOfCpu(),
+          "%");
       System.out.printf(
           "bench: %s %d sessions, heap %.1f MiB (%.1f KiB per agent), %.1f%% of a core (JIT %.0f%% of it)%n",
           node,
@@ -257,19 +327,35 @@ public final class FailoverBenchmark {
       heapTotal += state.heapBytes();
       cpuTotal += state.cpuPercentOfCore();
     }
-    report.result("nodes_heap_mib", "all nodes: heap after full GC, in steady state", SteadyState.mib(heapTotal), "MiB");
-    report.result("nodes_cpu_percent_of_core", "all nodes: CPU in steady state", cpuTotal, "% of a core");
     report.result(
-        "simulators_cpu_percent_of_core", "all simulator JVMs: CPU while the nodes were measured", simulatorCpu, "% of a core");
-    // Taken after the nodes' window, so that these full GCs do not fall into it: what -DsimulatorXmx must hold.
+        "nodes_heap_mib",
+        "all nodes: heap after full GC, in steady state",
+        SteadyState.mib(heapTotal),
+        "MiB");
+    report.result(
+        "nodes_cpu_percent_of_core", "all nodes: CPU in steady state", cpuTotal, "% of a core");
+    report.result(
+        "simulators_cpu_percent_of_core",
+        "all simulator JVMs: CPU while the nodes were measured",
+        simulatorCpu,
+        "% of a core");
+    // Taken after the nodes' window, so that these full GCs do not fall into it: what
+    // -DsimulatorXmx must hold.
     long simulatorHeap = 0;
     for (long pid : simulatorPids) {
       simulatorHeap += JvmProbe.heapUsedAfterFullGc(pid);
     }
     int agents = simulators.progress().agentsRequested();
-    report.result("simulators_heap_mib", "all simulator JVMs: heap after full GC", SteadyState.mib(simulatorHeap), "MiB");
     report.result(
-        "simulator_heap_per_agent_kib", "simulator JVMs: heap per agent, their base heap included", simulatorHeap / 1024.0 / agents, "KiB");
+        "simulators_heap_mib",
+        "all simulator JVMs: heap after full GC",
+        SteadyState.mib(simulatorHeap),
+        "MiB");
+    report.result(
+        "simulator_heap_per_agent_kib",
+        "simulator JVMs: heap per agent, their base heap included",
+        simulatorHeap / 1024.0 / agents,
+        "KiB");
     report.note(
         "CPU is user + system time of each JVM from /proc/<pid>/stat; the shared PostgreSQL is not included. Heap is G1's"
             + " used heap after two GC.run (jcmd), taken on every node at once.");
@@ -281,7 +367,8 @@ public final class FailoverBenchmark {
   }
 
   /** Runs {@code measurement} on every node at once; the results in the nodes' order. */
-  private static <T> List<T> onEveryNode(List<LocalNode> nodes, NodeMeasurement<T> measurement) throws Exception {
+  private static <T> List<T> onEveryNode(List<LocalNode> nodes, NodeMeasurement<T> measurement)
+      throws Exception {
     ExecutorService executor = Executors.newFixedThreadPool(nodes.size());
     try {
       List<Future<T>> running = new ArrayList<>();
@@ -303,7 +390,8 @@ public final class FailoverBenchmark {
    * share of the agents, and a node turns agents away past its session limit, itself set below the
    * open files a process may have here.
    */
-  private static void warnIfSurvivorsCannotHoldTheFleet(int agents, int nodes, BenchReport report) throws IOException {
+  private static void warnIfSurvivorsCannotHoldTheFleet(int agents, int nodes, BenchReport report)
+      throws IOException {
     Matcher limit = OPEN_FILES.matcher(Files.readString(Path.of("/proc/self/limits")));
     long openFiles = limit.find() ? Long.parseLong(limit.group(1)) : Long.MAX_VALUE;
     // A node's own files (jars, its database pool, the cluster's sockets) take a few hundred.
@@ -315,17 +403,22 @@ public final class FailoverBenchmark {
               "after the kill each of the %d surviving nodes must hold about %,d agents, more than a node's session"
                   + " limit (%,d by default) allows under the %d open files of a process here: expect agents turned"
                   + " away; -Dnodes=%d keeps the survivors under it",
-              nodes - 1, perSurvivor, NODE_MAX_SESSIONS, openFiles, (agents + perNode - 1) / perNode + 1);
+              nodes - 1,
+              perSurvivor,
+              NODE_MAX_SESSIONS,
+              openFiles,
+              (agents + perNode - 1) / perNode + 1);
       System.out.println("bench: warning: " + warning);
       report.note("warning: " + warning);
     }
   }
 
   /**
-   * Seconds after the kill until {@code percent} of the sessions lost (from before the kill down
-   * to the lowest point) were held again; NaN if that never happened within the recovery timeout.
+   * Seconds after the kill until {@code percent} of the sessions lost (from before the kill down to
+   * the lowest point) were held again; NaN if that never happened within the recovery timeout.
    */
-  private static double backAfterSeconds(List<long[]> afterKill, int lowest, int before, int percent) {
+  private static double backAfterSeconds(
+      List<long[]> afterKill, int lowest, int before, int percent) {
     long threshold = lowest + (long) Math.ceil((before - lowest) * percent / 100.0);
     boolean pastLowest = false;
     for (long[] sample : afterKill) {

@@ -43,6 +43,7 @@ public final class RolloutBenchmark {
           + " report, and until the API shows the rollout COMPLETED, batch by batch.";
 
   private static final String CONFIGURATION = "bench-rollout";
+
   /** The target: one change at every agent of a node within this. */
   private static final Duration FAN_OUT_TARGET = Duration.ofSeconds(5);
 
@@ -65,9 +66,14 @@ public final class RolloutBenchmark {
     BenchReport report = new BenchReport("rollout", DESCRIPTION, Instant.now());
     fleet.addTo(report, "node heap limit");
     report.parameter("nodes (-Dnodes; several form one cluster on a shared PostgreSQL)", nodes);
-    report.parameter("batch plan of the rollout (-DrolloutPlan: all, fixed:<size>, percentage:<percent>, canary:<first>[:<factor>])", plan);
-    report.parameter("rollout driver tick, switchboard.rollouts.tick (-DrolloutTick; the node's default is 2s)", tick);
-    report.parameter("wait for the assignment to reach every agent (-DchangeTimeout)", changeTimeout);
+    report.parameter(
+        "batch plan of the rollout (-DrolloutPlan: all, fixed:<size>, percentage:<percent>, canary:<first>[:<factor>])",
+        plan);
+    report.parameter(
+        "rollout driver tick, switchboard.rollouts.tick (-DrolloutTick; the node's default is 2s)",
+        tick);
+    report.parameter(
+        "wait for the assignment to reach every agent (-DchangeTimeout)", changeTimeout);
     report.parameter("wait for the rollout to complete (-DrolloutTimeout)", rolloutTimeout);
     report.parameter(
         "unmeasured fan-outs to every agent first, at least (-DwarmUpFanOuts; then on until one runs with the node's JIT quiet)",
@@ -79,7 +85,8 @@ public final class RolloutBenchmark {
 
     // Long enough for the connections, the node's records of them, both changes and some slack.
     Duration runFor =
-        fleet.connectTimeout()
+        fleet
+            .connectTimeout()
             .plus(changeTimeout.multipliedBy(1 + warmUpFanOuts))
             .plus(warmUpTimeout)
             .plus(rolloutTimeout)
@@ -87,40 +94,80 @@ public final class RolloutBenchmark {
     List<String> nodeOptions = List.of("-Dswitchboard.rollouts.tick=" + tick.toMillis() + "ms");
     long startNanos = System.nanoTime();
     ConfigArrivals arrivals = new ConfigArrivals();
-    try (ConnectedFleet connected = ConnectedFleet.start("rollout-node", nodes, nodeOptions, fleet, runFor, startNanos, arrivals, report)) {
+    try (ConnectedFleet connected =
+        ConnectedFleet.start(
+            "rollout-node", nodes, nodeOptions, fleet, runFor, startNanos, arrivals, report)) {
       OperatorApiClient api = connected.api();
-      api.post("/api/configurations", OperatorApiClient.object().put("name", CONFIGURATION).put("description", "the rollout bench's"))
+      api.post(
+              "/api/configurations",
+              OperatorApiClient.object()
+                  .put("name", CONFIGURATION)
+                  .put("description", "the rollout bench's"))
           .expect(201, "POST /api/configurations");
       Version assigned = publish(api, "assigned to every agent at once");
       Version rolledOut = publish(api, "rolled out in batches");
-      report.result("agents_connected", "agents that held a session", connected.agents().size(), "");
+      report.result(
+          "agents_connected", "agents that held a session", connected.agents().size(), "");
       if (warmUpFanOuts > 0) {
-        warmUp(api, arrivals, connected, warmUpFanOuts, changeTimeout, warmUpTimeout, startNanos, report);
+        warmUp(
+            api,
+            arrivals,
+            connected,
+            warmUpFanOuts,
+            changeTimeout,
+            warmUpTimeout,
+            startNanos,
+            report);
       }
 
       System.out.printf("bench: assigning version %d to every agent%n", assigned.number());
       WatchedRollout assignment =
-          WatchedRollout.create(api, "/api/assignments", rolloutBody(assigned, null), changeTimeout, startNanos, report);
-      awaitReports(arrivals, assigned, connected.agents(), assignment.calledNanos() + changeTimeout.toNanos());
+          WatchedRollout.create(
+              api,
+              "/api/assignments",
+              rolloutBody(assigned, null),
+              changeTimeout,
+              startNanos,
+              report);
+      awaitReports(
+          arrivals,
+          assigned,
+          connected.agents(),
+          assignment.calledNanos() + changeTimeout.toNanos());
       fanOutResults(report, assignment, arrivals, assigned, connected.agents(), startNanos);
       nodeSideOfFanOut(report, api, assignment, connected.agents());
       if (assignment.active()) {
         // Two rollouts at once would measure each other: the operator gives up on the first.
-        api.post(assignment.path() + "/abort", null).expect(200, "POST " + assignment.path() + "/abort");
-        report.note("the assignment, " + assignment.watch().state() + " after -DchangeTimeout, was aborted before the rollout was created");
+        api.post(assignment.path() + "/abort", null)
+            .expect(200, "POST " + assignment.path() + "/abort");
+        report.note(
+            "the assignment, "
+                + assignment.watch().state()
+                + " after -DchangeTimeout, was aborted before the rollout was created");
       }
 
       System.out.printf("bench: rolling out version %d, plan %s%n", rolledOut.number(), plan);
       WatchedRollout rollout =
-          WatchedRollout.create(api, "/api/rollouts", rolloutBody(rolledOut, strategy), rolloutTimeout, startNanos, report);
-      awaitReports(arrivals, rolledOut, connected.agents(), rollout.calledNanos() + rolloutTimeout.toNanos());
+          WatchedRollout.create(
+              api,
+              "/api/rollouts",
+              rolloutBody(rolledOut, strategy),
+              rolloutTimeout,
+              startNanos,
+              report);
+      awaitReports(
+          arrivals,
+          rolledOut,
+          connected.agents(),
+          rollout.calledNanos() + rolloutTimeout.toNanos());
       rolloutResults(report, rollout, arrivals, rolledOut, connected.agents(), startNanos);
 
       if (!connected.progress().errors().isEmpty()) {
         report.note("errors the agents saw: " + connected.progress().errors());
       }
       if (api.connectRetries() > 0) {
-        report.note("API calls whose connection failed and was made again: " + api.connectRetries());
+        report.note(
+            "API calls whose connection failed and was made again: " + api.connectRetries());
       }
     }
     report.parameter("load average (1 min) at the end", loadAverage());
@@ -139,10 +186,10 @@ public final class RolloutBenchmark {
   }
 
   /**
-   * Unmeasured fan-outs to every agent, at least {@code least}, and on until one ran with the node's
-   * JIT compilers at most {@link WarmUp#QUIET_SHARE} of its CPU, starting none after {@code timeout}.
-   * Waiting for the JIT with the node idle would end as soon as nothing new is called, not when
-   * the fan-out's path is compiled (as dispatch-latency found).
+   * Unmeasured fan-outs to every agent, at least {@code least}, and on until one ran with the
+   * node's JIT compilers at most {@link WarmUp#QUIET_SHARE} of its CPU, starting none after {@code
+   * timeout}. Waiting for the JIT with the node idle would end as soon as nothing new is called,
+   * not when the fan-out's path is compiled (as dispatch-latency found).
    */
   private static void warmUp(
       OperatorApiClient api,
@@ -160,12 +207,25 @@ public final class RolloutBenchmark {
     do {
       fanOuts++;
       WarmUp.Cpu before = WarmUp.Cpu.ofAll(connected.pids());
-      fanOut(api, publish(api, "warm-up " + fanOuts), arrivals, connected.agents(), changeTimeout, startNanos, report);
+      fanOut(
+          api,
+          publish(api, "warm-up " + fanOuts),
+          arrivals,
+          connected.agents(),
+          changeTimeout,
+          startNanos,
+          report);
       jitPercent = WarmUp.compilerPercent(before, WarmUp.Cpu.ofAll(connected.pids()));
-      System.out.printf("bench: warm-up fan-out %d, the nodes' JIT %.0f%% of their CPU%n", fanOuts, jitPercent);
-    } while (fanOuts < least || (jitPercent > WarmUp.QUIET_SHARE * 100 && System.nanoTime() < endNanos));
+      System.out.printf(
+          "bench: warm-up fan-out %d, the nodes' JIT %.0f%% of their CPU%n", fanOuts, jitPercent);
+    } while (fanOuts < least
+        || (jitPercent > WarmUp.QUIET_SHARE * 100 && System.nanoTime() < endNanos));
     report.result("warm_up_fan_outs", "unmeasured warm-up fan-outs", fanOuts, "");
-    report.result("warm_up_last_jit_percent", "the nodes' JIT compilers' part of their CPU in the last of them", jitPercent, "%");
+    report.result(
+        "warm_up_last_jit_percent",
+        "the nodes' JIT compilers' part of their CPU in the last of them",
+        jitPercent,
+        "%");
   }
 
   /**
@@ -173,30 +233,48 @@ public final class RolloutBenchmark {
    * readings go to a report that is not published).
    */
   private static void fanOut(
-      OperatorApiClient api, Version version, ConfigArrivals arrivals, List<String> agents, Duration timeout, long startNanos, BenchReport report)
+      OperatorApiClient api,
+      Version version,
+      ConfigArrivals arrivals,
+      List<String> agents,
+      Duration timeout,
+      long startNanos,
+      BenchReport report)
       throws Exception {
     System.out.printf("bench: warm-up, assigning version %d to every agent%n", version.number());
     BenchReport unpublished = new BenchReport("rollout-warm-up", "", Instant.now());
-    WatchedRollout warmUp = WatchedRollout.create(api, "/api/assignments", rolloutBody(version, null), timeout, startNanos, unpublished);
+    WatchedRollout warmUp =
+        WatchedRollout.create(
+            api, "/api/assignments", rolloutBody(version, null), timeout, startNanos, unpublished);
     awaitReports(arrivals, version, agents, warmUp.calledNanos() + timeout.toNanos());
     if (warmUp.active()) {
       api.post(warmUp.path() + "/abort", null).expect(200, "POST " + warmUp.path() + "/abort");
-      report.note("a warm-up assignment, " + warmUp.watch().state() + " after -DchangeTimeout, was aborted");
+      report.note(
+          "a warm-up assignment, "
+              + warmUp.watch().state()
+              + " after -DchangeTimeout, was aborted");
     }
   }
 
   /** Adds a version with a config of its own to the bench's configuration and publishes it. */
   private static Version publish(OperatorApiClient api, String marker) throws Exception {
     String versions = "/api/configurations/" + CONFIGURATION + "/versions";
-    OperatorApiClient.Answer draft = api.post(versions, OperatorApiClient.collectorConfig(marker)).expect(201, "POST " + versions);
+    OperatorApiClient.Answer draft =
+        api.post(versions, OperatorApiClient.collectorConfig(marker))
+            .expect(201, "POST " + versions);
     int number = draft.body().path("version").asInt();
-    api.post(versions + "/" + number + "/publish", null).expect(200, "POST " + versions + "/" + number + "/publish");
-    return new Version(number, ByteString.copyFrom(HexFormat.of().parseHex(draft.field("config_hash"))));
+    api.post(versions + "/" + number + "/publish", null)
+        .expect(200, "POST " + versions + "/" + number + "/publish");
+    return new Version(
+        number, ByteString.copyFrom(HexFormat.of().parseHex(draft.field("config_hash"))));
   }
 
   /** The body of an assignment ({@code strategy} null) or a rollout: the version to every agent. */
   private static ObjectNode rolloutBody(Version version, ObjectNode strategy) {
-    ObjectNode body = OperatorApiClient.object().put("configuration", CONFIGURATION).put("version", version.number());
+    ObjectNode body =
+        OperatorApiClient.object()
+            .put("configuration", CONFIGURATION)
+            .put("version", version.number());
     body.putObject("selector");
     if (strategy != null) {
       body.set("strategy", strategy);
@@ -208,21 +286,38 @@ public final class RolloutBenchmark {
    * Waits until every agent has reported the version APPLIED or FAILED, or the deadline: a
    * completed rollout has every report already, one that stopped otherwise may not.
    */
-  private static void awaitReports(ConfigArrivals arrivals, Version version, List<String> agents, long deadlineNanos)
+  private static void awaitReports(
+      ConfigArrivals arrivals, Version version, List<String> agents, long deadlineNanos)
       throws InterruptedException {
     while (System.nanoTime() < deadlineNanos
-        && arrivals.applied(version.configHash()).size() + arrivals.failed(version.configHash()).size() < agents.size()) {
+        && arrivals.applied(version.configHash()).size()
+                + arrivals.failed(version.configHash()).size()
+            < agents.size()) {
       Thread.sleep(100);
     }
   }
 
   private static void fanOutResults(
-      BenchReport report, WatchedRollout assignment, ConfigArrivals arrivals, Version version, List<String> agents, long startNanos) {
-    ChangeSpread received = ChangeSpread.of(assignment.calledNanos(), agents, arrivals.received(version.configHash()));
-    ChangeSpread applied = ChangeSpread.of(assignment.calledNanos(), agents, arrivals.applied(version.configHash()));
-    report.result("fanout_targets", "fan-out: agents the assignment targets (the API's count)", assignment.targets(), "");
+      BenchReport report,
+      WatchedRollout assignment,
+      ConfigArrivals arrivals,
+      Version version,
+      List<String> agents,
+      long startNanos) {
+    ChangeSpread received =
+        ChangeSpread.of(assignment.calledNanos(), agents, arrivals.received(version.configHash()));
+    ChangeSpread applied =
+        ChangeSpread.of(assignment.calledNanos(), agents, arrivals.applied(version.configHash()));
     report.result(
-        "fanout_api_answer_ms", "fan-out: POST /api/assignments answered after", assignment.answeredAfterMillis(), "ms");
+        "fanout_targets",
+        "fan-out: agents the assignment targets (the API's count)",
+        assignment.targets(),
+        "");
+    report.result(
+        "fanout_api_answer_ms",
+        "fan-out: POST /api/assignments answered after",
+        assignment.answeredAfterMillis(),
+        "ms");
     received.addTo(report, "fanout_receipt", "fan-out, call to the agent's receipt");
     report.result(
         "fanout_receipt_within_target_percent",
@@ -232,11 +327,21 @@ public final class RolloutBenchmark {
     applied.addTo(report, "fanout_applied", "fan-out, call to the agent's APPLIED report");
     report.result(
         "fanout_applied_within_target_percent",
-        "fan-out: targets that reported it APPLIED within " + FAN_OUT_TARGET.toSeconds() + " s of the call",
+        "fan-out: targets that reported it APPLIED within "
+            + FAN_OUT_TARGET.toSeconds()
+            + " s of the call",
         share(applied.within(FAN_OUT_TARGET), agents.size()),
         "%");
-    report.result("fanout_failed", "fan-out: agents that reported it FAILED", arrivals.failed(version.configHash()).size(), "");
-    report.result("fanout_completed_s", "fan-out: the API showed the assignment COMPLETED after", seconds(assignment.watch()), "s");
+    report.result(
+        "fanout_failed",
+        "fan-out: agents that reported it FAILED",
+        arrivals.failed(version.configHash()).size(),
+        "");
+    report.result(
+        "fanout_completed_s",
+        "fan-out: the API showed the assignment COMPLETED after",
+        seconds(assignment.watch()),
+        "s");
     assignment.noteHowItEnded(report, "the assignment");
     plot(report, "fan-out (version " + version.number() + ")", received, applied, startNanos);
   }
@@ -245,30 +350,56 @@ public final class RolloutBenchmark {
    * The fan-out on the node's clock, from the assignment's created_at: each envelope written, and
    * recorded as sent (a recorded SENT lands a little after the push, as the writes are batched).
    */
-  private static void nodeSideOfFanOut(BenchReport report, OperatorApiClient api, WatchedRollout assignment, List<String> agents)
+  private static void nodeSideOfFanOut(
+      BenchReport report, OperatorApiClient api, WatchedRollout assignment, List<String> agents)
       throws IOException, InterruptedException {
     String id = assignment.path().substring(assignment.path().lastIndexOf('/') + 1);
     EnvelopeTimes envelopes = EnvelopeTimes.read(api, "rollout/" + id, agents.size());
     ChangeSpread.of(0, agents, envelopes.writtenSince(assignment.createdAt()))
-        .addTo(report, "fanout_envelope_written", "fan-out, node's clock, created_at to the agent's envelope written");
+        .addTo(
+            report,
+            "fanout_envelope_written",
+            "fan-out, node's clock, created_at to the agent's envelope written");
     ChangeSpread.of(0, agents, envelopes.sentSince(assignment.createdAt()))
-        .addTo(report, "fanout_envelope_sent", "fan-out, node's clock, created_at to the envelope recorded SENT");
+        .addTo(
+            report,
+            "fanout_envelope_sent",
+            "fan-out, node's clock, created_at to the envelope recorded SENT");
   }
 
   private static void rolloutResults(
-      BenchReport report, WatchedRollout rollout, ConfigArrivals arrivals, Version version, List<String> agents, long startNanos) {
-    ChangeSpread received = ChangeSpread.of(rollout.calledNanos(), agents, arrivals.received(version.configHash()));
-    ChangeSpread applied = ChangeSpread.of(rollout.calledNanos(), agents, arrivals.applied(version.configHash()));
+      BenchReport report,
+      WatchedRollout rollout,
+      ConfigArrivals arrivals,
+      Version version,
+      List<String> agents,
+      long startNanos) {
+    ChangeSpread received =
+        ChangeSpread.of(rollout.calledNanos(), agents, arrivals.received(version.configHash()));
+    ChangeSpread applied =
+        ChangeSpread.of(rollout.calledNanos(), agents, arrivals.applied(version.configHash()));
     int batchCount = rollout.batchCount();
-    report.result("rollout_targets", "rollout: agents it targets (the API's count)", rollout.targets(), "");
+    report.result(
+        "rollout_targets", "rollout: agents it targets (the API's count)", rollout.targets(), "");
     report.result("rollout_batches", "rollout: batches", batchCount, "");
     report.result(
-        "rollout_api_answer_ms", "rollout: POST /api/rollouts answered after", rollout.answeredAfterMillis(), "ms");
-    report.result("rollout_completed_s", "rollout: the API showed it COMPLETED after", seconds(rollout.watch()), "s");
+        "rollout_api_answer_ms",
+        "rollout: POST /api/rollouts answered after",
+        rollout.answeredAfterMillis(),
+        "ms");
+    report.result(
+        "rollout_completed_s",
+        "rollout: the API showed it COMPLETED after",
+        seconds(rollout.watch()),
+        "s");
     report.result(
         "rollout_node_s",
         "rollout: created to COMPLETED by the node's clock",
-        rollout.watch().completedAfterByNode().map(after -> after.toMillis() / 1000.0).orElse(Double.NaN),
+        rollout
+            .watch()
+            .completedAfterByNode()
+            .map(after -> after.toMillis() / 1000.0)
+            .orElse(Double.NaN),
         "s");
     Instant createdAt = rollout.createdAt();
     List<RolloutWatch.BatchSpan> spans = rollout.watch().batchesLeft();
@@ -278,32 +409,63 @@ public final class RolloutBenchmark {
       int targets = rollout.batchTargets(span.batch());
       report.result(
           "rollout_batch_" + batch + "_s",
-          "rollout: batch " + batch + " of " + batchCount + " (" + targets + (targets == 1 ? " agent" : " agents") + ") current for",
+          "rollout: batch "
+              + batch
+              + " of "
+              + batchCount
+              + " ("
+              + targets
+              + (targets == 1 ? " agent" : " agents")
+              + ") current for",
           span.duration().toMillis() / 1000.0,
           "s");
-      starts.add(String.format(Locale.ROOT, "%d: %.1f s", batch, Duration.between(createdAt, span.from()).toMillis() / 1000.0));
+      starts.add(
+          String.format(
+              Locale.ROOT,
+              "%d: %.1f s",
+              batch,
+              Duration.between(createdAt, span.from()).toMillis() / 1000.0));
     }
     report.note("rollout batches current from, after its created_at: " + String.join(", ", starts));
     if (rollout.watch().completedAfter().isPresent() && spans.size() < batchCount) {
-      report.note((batchCount - spans.size()) + " batches were passed between two readings of the rollout: their times are missing");
+      report.note(
+          (batchCount - spans.size())
+              + " batches were passed between two readings of the rollout: their times are missing");
     }
     received.addTo(report, "rollout_receipt", "rollout, call to the agent's receipt");
     applied.addTo(report, "rollout_applied", "rollout, call to the agent's APPLIED report");
-    report.result("rollout_failed", "rollout: agents that reported it FAILED", arrivals.failed(version.configHash()).size(), "");
+    report.result(
+        "rollout_failed",
+        "rollout: agents that reported it FAILED",
+        arrivals.failed(version.configHash()).size(),
+        "");
     rollout.noteHowItEnded(report, "the rollout");
     plot(report, "rollout (version " + version.number() + ")", received, applied, startNanos);
   }
 
-  private static void plot(BenchReport report, String change, ChangeSpread received, ChangeSpread applied, long startNanos) {
-    received.timeline(startNanos).forEach(point -> report.reached(change + ": received", point.seconds(), point.value()));
-    applied.timeline(startNanos).forEach(point -> report.reached(change + ": reported APPLIED", point.seconds(), point.value()));
+  private static void plot(
+      BenchReport report,
+      String change,
+      ChangeSpread received,
+      ChangeSpread applied,
+      long startNanos) {
+    received
+        .timeline(startNanos)
+        .forEach(point -> report.reached(change + ": received", point.seconds(), point.value()));
+    applied
+        .timeline(startNanos)
+        .forEach(
+            point -> report.reached(change + ": reported APPLIED", point.seconds(), point.value()));
   }
 
   private static double seconds(RolloutWatch watch) {
     return watch.completedAfter().map(after -> after.toMillis() / 1000.0).orElse(Double.NaN);
   }
 
-  /** Other processes share the machine (the bench is meant for a quiet one): their load says how quiet it was. */
+  /**
+   * Other processes share the machine (the bench is meant for a quiet one): their load says how
+   * quiet it was.
+   */
   private static String loadAverage() {
     try {
       return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];

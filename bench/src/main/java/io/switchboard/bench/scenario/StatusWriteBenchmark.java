@@ -30,8 +30,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * How fast agent status reaches PostgreSQL. A fleet of 100,000 agents sends heartbeat-like updates
- * (every 20th also changes health) at a steady offered rate ({@code -Drate}, default 50,000 a second,
- * for {@code -Dseconds}, default 20) through the status writer; a probe agent measures
+ * (every 20th also changes health) at a steady offered rate ({@code -Drate}, default 50,000 a
+ * second, for {@code -Dseconds}, default 20) through the status writer; a probe agent measures
  * enqueue-to-commit latency by polling its own row. The same run measures the limit: the writer's
  * unnest upsert issued back to back, batches of 1,000.
  */
@@ -76,14 +76,26 @@ public final class StatusWriteBenchmark {
       try {
         ActorRef<StatusWriter.Command> writer =
             system.systemActorOf(
-                StatusWriter.create(store, new StatusWriterSettings(BATCH, Duration.ofMillis(200), Duration.ofMillis(200), Duration.ofSeconds(5), FLUSHES, 5, 16L << 20, 256L << 20)),
+                StatusWriter.create(
+                    store,
+                    new StatusWriterSettings(
+                        BATCH,
+                        Duration.ofMillis(200),
+                        Duration.ofMillis(200),
+                        Duration.ofSeconds(5),
+                        FLUSHES,
+                        5,
+                        16L << 20,
+                        256L << 20)),
                 "status-writer",
                 org.apache.pekko.actor.typed.Props.empty());
         Map<Long, Long> probeSentAt = new ConcurrentHashMap<>();
         List<Long> latenciesNanos = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean producing = new AtomicBoolean(true);
         AtomicLong polls = new AtomicLong();
-        Thread poller = new Thread(() -> pollProbe(db, probeSentAt, latenciesNanos, producing, polls), "probe-poller");
+        Thread poller =
+            new Thread(
+                () -> pollProbe(db, probeSentAt, latenciesNanos, producing, polls), "probe-poller");
         poller.start();
 
         long start = System.nanoTime();
@@ -98,7 +110,8 @@ public final class StatusWriteBenchmark {
           for (; offered < Math.min(due, total); offered++) {
             int agent = (int) (offered % AGENTS);
             long version = 1000 + offered / AGENTS;
-            writer.tell(new StatusWriter.Record(heartbeat(agent, version, (agent + version) % 20 == 0)));
+            writer.tell(
+                new StatusWriter.Record(heartbeat(agent, version, (agent + version) % 20 == 0)));
             if (offered % 2000 == 0) {
               probeVersion++;
               probeSentAt.put(probeVersion, System.nanoTime());
@@ -108,7 +121,8 @@ public final class StatusWriteBenchmark {
           LockSupport.parkNanos(1_000_000);
         }
         double enqueueSeconds = (System.nanoTime() - start) / 1e9;
-        AskPattern.<StatusWriter.Command, Done>ask(writer, StatusWriter.Flush::new, Duration.ofMinutes(5), system.scheduler())
+        AskPattern.<StatusWriter.Command, Done>ask(
+                writer, StatusWriter.Flush::new, Duration.ofMinutes(5), system.scheduler())
             .toCompletableFuture()
             .get(5, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -124,19 +138,33 @@ public final class StatusWriteBenchmark {
         List<Long> sorted = new ArrayList<>(latenciesNanos);
         Collections.sort(sorted);
         System.out.println("## status-writes\n");
-        System.out.printf("agents: %,d, updates offered: %,d in %.2f s (%,.0f/s)%n",
+        System.out.printf(
+            "agents: %,d, updates offered: %,d in %.2f s (%,.0f/s)%n",
             AGENTS, total, enqueueSeconds, total / enqueueSeconds);
         System.out.println();
         System.out.println("| measure | value |");
         System.out.println("|---|---|");
-        System.out.printf("| agent updates persisted per second (latest state of each agent written) | %,.0f |%n", total / seconds);
-        System.out.printf("| rows written per second (after per-agent coalescing) | %,.0f |%n", rowsPerSecond);
-        System.out.printf("| raw unnest upsert, batches of %,d, back to back (the limit) | %,.0f rows/s |%n", BATCH, rawRowsPerSecond);
-        System.out.printf("| updates persisted / raw limit | %.0f%% |%n", 100 * (total / seconds) / rawRowsPerSecond);
-        System.out.printf("| rows per flush (rows / transactions) | %,.0f |%n", flushes == 0 ? 0.0 : (double) rows / flushes);
-        System.out.printf("| enqueue-to-commit p50 | %.0f ms |%n", Percentiles.millis(sorted, 0.50));
-        System.out.printf("| enqueue-to-commit p99 | %.0f ms |%n", Percentiles.millis(sorted, 0.99));
-        System.out.printf("| HOT updates (n_tup_hot_upd / n_tup_upd) | %.1f%% |%n", rows == 0 ? 0.0 : 100.0 * hot / rows);
+        System.out.printf(
+            "| agent updates persisted per second (latest state of each agent written) | %,.0f |%n",
+            total / seconds);
+        System.out.printf(
+            "| rows written per second (after per-agent coalescing) | %,.0f |%n", rowsPerSecond);
+        System.out.printf(
+            "| raw unnest upsert, batches of %,d, back to back (the limit) | %,.0f rows/s |%n",
+            BATCH, rawRowsPerSecond);
+        System.out.printf(
+            "| updates persisted / raw limit | %.0f%% |%n",
+            100 * (total / seconds) / rawRowsPerSecond);
+        System.out.printf(
+            "| rows per flush (rows / transactions) | %,.0f |%n",
+            flushes == 0 ? 0.0 : (double) rows / flushes);
+        System.out.printf(
+            "| enqueue-to-commit p50 | %.0f ms |%n", Percentiles.millis(sorted, 0.50));
+        System.out.printf(
+            "| enqueue-to-commit p99 | %.0f ms |%n", Percentiles.millis(sorted, 0.99));
+        System.out.printf(
+            "| HOT updates (n_tup_hot_upd / n_tup_upd) | %.1f%% |%n",
+            rows == 0 ? 0.0 : 100.0 * hot / rows);
         System.out.printf("| probe samples | %d |%n", sorted.size());
       } finally {
         system.terminate();
@@ -162,23 +190,59 @@ public final class StatusWriteBenchmark {
       return status;
     }
     return new AgentStatus(
-        status.instanceUid(), version, ConnectionState.CONNECTED, status.lastSeen(), version, "node-1", 1, null, null, null,
-        "{\"healthy\": " + (version % 2 == 0) + ", \"status\": \"running\"}", null, null, null, null, true,
-        status.producedAt(), status.pendingSince());
+        status.instanceUid(),
+        version,
+        ConnectionState.CONNECTED,
+        status.lastSeen(),
+        version,
+        "node-1",
+        1,
+        null,
+        null,
+        null,
+        "{\"healthy\": " + (version % 2 == 0) + ", \"status\": \"running\"}",
+        null,
+        null,
+        null,
+        null,
+        true,
+        status.producedAt(),
+        status.pendingSince());
   }
 
   private static AgentStatus status(String uid, long version, String description) {
     Instant now = Instant.now();
     return new AgentStatus(
-        uid, version, ConnectionState.CONNECTED, now, version, "node-1", 1, null, "{\"bits\": 14339}", description,
-        description == null ? null : "{\"healthy\": true, \"status\": \"running\"}", null, null, null, null,
-        description != null, now, now);
+        uid,
+        version,
+        ConnectionState.CONNECTED,
+        now,
+        version,
+        "node-1",
+        1,
+        null,
+        "{\"bits\": 14339}",
+        description,
+        description == null ? null : "{\"healthy\": true, \"status\": \"running\"}",
+        null,
+        null,
+        null,
+        null,
+        description != null,
+        now,
+        now);
   }
 
   private static void pollProbe(
-      TestDatabase db, Map<Long, Long> sentAt, List<Long> latencies, AtomicBoolean producing, AtomicLong polls) {
+      TestDatabase db,
+      Map<Long, Long> sentAt,
+      List<Long> latencies,
+      AtomicBoolean producing,
+      AtomicLong polls) {
     try (Connection connection = db.connect();
-        PreparedStatement query = connection.prepareStatement("SELECT state_version FROM agents WHERE instance_uid = ?")) {
+        PreparedStatement query =
+            connection.prepareStatement(
+                "SELECT state_version FROM agents WHERE instance_uid = ?")) {
       query.setString(1, PROBE);
       while (producing.get() || !sentAt.isEmpty()) {
         long seen;
@@ -188,14 +252,16 @@ public final class StatusWriteBenchmark {
           seen = result.getLong(1);
         }
         long now = System.nanoTime();
-        sentAt.entrySet().removeIf(
-            sent -> {
-              if (sent.getKey() <= seen) {
-                latencies.add(now - sent.getValue());
-                return true;
-              }
-              return false;
-            });
+        sentAt
+            .entrySet()
+            .removeIf(
+                sent -> {
+                  if (sent.getKey() <= seen) {
+                    latencies.add(now - sent.getValue());
+                    return true;
+                  }
+                  return false;
+                });
         if (!producing.get() && sentAt.isEmpty()) {
           return;
         }
@@ -216,9 +282,15 @@ public final class StatusWriteBenchmark {
     static Stats read(TestDatabase db) {
       db.queryForString("SELECT pg_stat_force_next_flush()");
       return new Stats(
-          Long.parseLong(db.queryForString("SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'agents'")),
-          Long.parseLong(db.queryForString("SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'agents'")),
-          Long.parseLong(db.queryForString("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")));
+          Long.parseLong(
+              db.queryForString(
+                  "SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'agents'")),
+          Long.parseLong(
+              db.queryForString(
+                  "SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'agents'")),
+          Long.parseLong(
+              db.queryForString(
+                  "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")));
     }
   }
 }

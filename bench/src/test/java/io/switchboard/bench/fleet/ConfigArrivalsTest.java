@@ -33,9 +33,12 @@ class ConfigArrivalsTest {
   void reportsAreKeptApartByOutcome() {
     ConfigArrivals arrivals = new ConfigArrivals();
 
-    arrivals.remoteConfigReported("a", FIRST, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, 300);
-    arrivals.remoteConfigReported("b", FIRST, RemoteConfigStatuses.RemoteConfigStatuses_FAILED, 350);
-    arrivals.remoteConfigReported("a", FIRST, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, 800);
+    arrivals.remoteConfigReported(
+        "a", FIRST, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, 300);
+    arrivals.remoteConfigReported(
+        "b", FIRST, RemoteConfigStatuses.RemoteConfigStatuses_FAILED, 350);
+    arrivals.remoteConfigReported(
+        "a", FIRST, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, 800);
 
     assertEquals(Map.of("a", 300L), arrivals.applied(FIRST));
     assertEquals(Map.of("b", 350L), arrivals.failed(FIRST));
@@ -43,6 +46,8 @@ class ConfigArrivalsTest {
   }
 
   private static ServerToAgent config(ByteString hash) {
-    return ServerToAgent.newBuilder().setRemoteConfig(AgentRemoteConfig.newBuilder().setConfigHash(hash)).build();
+    return ServerToAgent.newBuilder()
+        .setRemoteConfig(AgentRemoteConfig.newBuilder().setConfigHash(hash))
+        .build();
   }
 }

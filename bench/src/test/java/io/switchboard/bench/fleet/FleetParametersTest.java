@@ -21,19 +21,32 @@ class FleetParametersTest {
 
   @Test
   void aSimulatorNeverGetsMoreAgentsThanItsOpenFilesAllow() {
-    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> fleet(40_000, 2));
-    assertTrue(refused.getMessage().contains("leaves 20000 agents in one simulator JVM"), refused.getMessage());
+    IllegalArgumentException refused =
+        assertThrows(IllegalArgumentException.class, () -> fleet(40_000, 2));
+    assertTrue(
+        refused.getMessage().contains("leaves 20000 agents in one simulator JVM"),
+        refused.getMessage());
     assertTrue(refused.getMessage().endsWith("use at least 3"), refused.getMessage());
   }
 
   @Test
   void thereAreNeverMoreSimulatorsThanAgents() {
-    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> fleet(2, 3));
-    assertTrue(refused.getMessage().startsWith("-Dsimulators=3: between 1 and -Dagents (2)"), refused.getMessage());
+    IllegalArgumentException refused =
+        assertThrows(IllegalArgumentException.class, () -> fleet(2, 3));
+    assertTrue(
+        refused.getMessage().startsWith("-Dsimulators=3: between 1 and -Dagents (2)"),
+        refused.getMessage());
   }
 
   static FleetParameters fleet(int agents, int simulators) {
     return new FleetParameters(
-        agents, "1g", Duration.ofSeconds(5), Duration.ofSeconds(30), 4, Duration.ofSeconds(180), simulators, "512m");
+        agents,
+        "1g",
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(30),
+        4,
+        Duration.ofSeconds(180),
+        simulators,
+        "512m");
   }
 }

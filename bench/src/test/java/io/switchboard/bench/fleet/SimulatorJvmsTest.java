@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /** What the bench asks of each simulator JVM is what fleet-sim's own parser makes of it. */
 class SimulatorJvmsTest {
 
-  private static final List<String> NODES = List.of("ws://127.0.0.1:20001/v1/opamp", "ws://127.0.0.1:20002/v1/opamp");
+  private static final List<String> NODES =
+      List.of("ws://127.0.0.1:20001/v1/opamp", "ws://127.0.0.1:20002/v1/opamp");
 
   @Test
   void eachSimulatorGetsItsShareItsOwnAddressRangeAndAReportItRewrites() throws Exception {
@@ -23,7 +24,13 @@ class SimulatorJvmsTest {
 
     SimulatorSettings second =
         ArgsParser.parse(
-                SimulatorJvms.arguments(fleet, 1, NODES, SimulatorSettings.ReconnectTo.OTHER, Duration.ofSeconds(600), report)
+                SimulatorJvms.arguments(
+                        fleet,
+                        1,
+                        NODES,
+                        SimulatorSettings.ReconnectTo.OTHER,
+                        Duration.ofSeconds(600),
+                        report)
                     .toArray(String[]::new))
             .orElseThrow();
 

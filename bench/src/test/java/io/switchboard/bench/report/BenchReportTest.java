@@ -23,7 +23,8 @@ class BenchReportTest {
 
   @Test
   void aRunIsWrittenAsMarkdownJsonAndSvg(@TempDir Path results) throws Exception {
-    BenchReport report = new BenchReport("connect-storm", "a fake run", Instant.parse("2026-12-01T08:00:00Z"));
+    BenchReport report =
+        new BenchReport("connect-storm", "a fake run", Instant.parse("2026-12-01T08:00:00Z"));
     report.parameter("agents (-Dagents)", 3);
     report.parameter("ramp-up", Duration.ofSeconds(5));
     report.result("all_connected_after_s", "every agent held a session after", 2.5, "s");
@@ -40,11 +41,16 @@ class BenchReportTest {
 
     try (Stream<Path> files = Files.list(results)) {
       assertEquals(
-          List.of("connect-storm-20261201T080000Z.json", "connect-storm-20261201T080000Z.md", "connect-storm-20261201T080000Z.svg"),
+          List.of(
+              "connect-storm-20261201T080000Z.json",
+              "connect-storm-20261201T080000Z.md",
+              "connect-storm-20261201T080000Z.svg"),
           files.map(file -> file.getFileName().toString()).sorted().toList());
     }
 
-    JsonNode json = new ObjectMapper().readTree(Files.readString(results.resolve("connect-storm-20261201T080000Z.json")));
+    JsonNode json =
+        new ObjectMapper()
+            .readTree(Files.readString(results.resolve("connect-storm-20261201T080000Z.json")));
     assertEquals("connect-storm", json.get("scenario").asText());
     assertEquals("5s", json.at("/parameters/ramp-up").asText());
     assertEquals(84.25, json.at("/results/node_heap_per_agent_kib/value").asDouble());
@@ -61,16 +67,22 @@ class BenchReportTest {
     Document svg =
         DocumentBuilderFactory.newInstance()
             .newDocumentBuilder()
-            .parse(new ByteArrayInputStream(Files.readString(results.resolve("connect-storm-20261201T080000Z.svg")).getBytes(StandardCharsets.UTF_8)));
+            .parse(
+                new ByteArrayInputStream(
+                    Files.readString(results.resolve("connect-storm-20261201T080000Z.svg"))
+                        .getBytes(StandardCharsets.UTF_8)));
     assertEquals("svg", svg.getDocumentElement().getTagName());
     assertEquals(3, svg.getElementsByTagName("polyline").getLength(), "one line per series");
-    assertTrue(json.path("agents_reached").isMissingNode(), "no agents-reached timeline where none was measured");
+    assertTrue(
+        json.path("agents_reached").isMissingNode(),
+        "no agents-reached timeline where none was measured");
     assertEquals("620", svg.getDocumentElement().getAttribute("height"), "two panels");
   }
 
   @Test
   void agentsReachedByAChangeGetTheirOwnPanel(@TempDir Path results) throws Exception {
-    BenchReport report = new BenchReport("rollout", "a fake run", Instant.parse("2026-12-01T08:00:00Z"));
+    BenchReport report =
+        new BenchReport("rollout", "a fake run", Instant.parse("2026-12-01T08:00:00Z"));
     report.sessions("simulator", 0, 2);
     report.reached("fan-out: received", 1.0, 0);
     report.reached("fan-out: received", 1.2, 1);
@@ -79,16 +91,23 @@ class BenchReportTest {
 
     report.write(results);
 
-    JsonNode json = new ObjectMapper().readTree(Files.readString(results.resolve("rollout-20261201T080000Z.json")));
+    JsonNode json =
+        new ObjectMapper()
+            .readTree(Files.readString(results.resolve("rollout-20261201T080000Z.json")));
     assertEquals(3, json.at("/agents_reached/fan-out: received").size());
     assertEquals(1.5, json.at("/agents_reached/fan-out: received/2/0").asDouble());
     assertEquals(2.0, json.at("/agents_reached/fan-out: received/2/1").asDouble());
     Document svg =
         DocumentBuilderFactory.newInstance()
             .newDocumentBuilder()
-            .parse(new ByteArrayInputStream(Files.readString(results.resolve("rollout-20261201T080000Z.svg")).getBytes(StandardCharsets.UTF_8)));
+            .parse(
+                new ByteArrayInputStream(
+                    Files.readString(results.resolve("rollout-20261201T080000Z.svg"))
+                        .getBytes(StandardCharsets.UTF_8)));
     assertEquals("920", svg.getDocumentElement().getAttribute("height"), "three panels");
     assertEquals(3, svg.getElementsByTagName("polyline").getLength(), "one line per series");
-    assertTrue(Files.readString(results.resolve("rollout-20261201T080000Z.md")).contains("![sessions, agents reached and latency over time]"));
+    assertTrue(
+        Files.readString(results.resolve("rollout-20261201T080000Z.md"))
+            .contains("![sessions, agents reached and latency over time]"));
   }
 }

@@ -16,6 +16,8 @@ class JvmProbeTest {
 
     // Starting JUnit alone keeps HotSpot's compilers busy for well over a clock tick.
     assertTrue(compilers > 0, "no CPU on threads named C1/C2 CompilerThread");
-    assertTrue(compilers <= process, compilers + " ns of the compilers, " + process + " ns of the process");
+    assertTrue(
+        compilers <= process,
+        compilers + " ns of the compilers, " + process + " ns of the process");
   }
 }

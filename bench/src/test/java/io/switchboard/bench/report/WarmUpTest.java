@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The steady state waits until every JVM's JIT compilers are quiet in the same check, or the timeout. */
+/**
+ * The steady state waits until every JVM's JIT compilers are quiet in the same check, or the
+ * timeout.
+ */
 class WarmUpTest {
 
   private static final long SECOND = 1_000_000_000L;
@@ -31,12 +34,17 @@ class WarmUpTest {
 
   @Test
   void everyJvmMustBeQuietInTheSameCheck() throws Exception {
-    // The first node is quiet in the first check only, the second in the second only; both in the third.
+    // The first node is quiet in the first check only, the second in the second only; both in the
+    // third.
     Scripted first = new Scripted(List.of(cpu(0, 0), cpu(2, 0), cpu(4, 1), cpu(6, 1)));
     Scripted second = new Scripted(List.of(cpu(0, 0), cpu(2, 1), cpu(4, 1), cpu(6, 1)));
 
     WarmUp.Result result =
-        WarmUp.await(List.of(1L, 2L), Duration.ofMinutes(10), byPid(Map.of(1L, first, 2L, second)), pause -> {});
+        WarmUp.await(
+            List.of(1L, 2L),
+            Duration.ofMinutes(10),
+            byPid(Map.of(1L, first, 2L, second)),
+            pause -> {});
 
     assertTrue(result.quiet());
     assertEquals(Duration.ofSeconds(30), result.waited());
@@ -62,7 +70,8 @@ class WarmUpTest {
   @Test
   void theCompilersShareOfAWindowIsNeverNegative() {
     assertEquals(25.0, WarmUp.compilerPercent(cpu(0, 0), cpu(4, 1)), 1e-9);
-    assertEquals(0.0, WarmUp.compilerPercent(cpu(0, 3), cpu(4, 1)), "a compiler thread ended in between");
+    assertEquals(
+        0.0, WarmUp.compilerPercent(cpu(0, 3), cpu(4, 1)), "a compiler thread ended in between");
     assertEquals(0.0, WarmUp.compilerPercent(cpu(4, 1), cpu(4, 1)));
   }
 
@@ -71,7 +80,8 @@ class WarmUpTest {
   }
 
   private static WarmUp.Cpu cpu(double processSeconds, double compilerSeconds) {
-    return new WarmUp.Cpu(Math.round(processSeconds * SECOND), Math.round(compilerSeconds * SECOND));
+    return new WarmUp.Cpu(
+        Math.round(processSeconds * SECOND), Math.round(compilerSeconds * SECOND));
   }
 
   /** One JVM's readings, in order. */

@@ -6,8 +6,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What every agent entity of a node works with: the node's status writer, the envelope ledger, the
- * start read, the bound on new agents per second (one bucket for the whole node), and where identity
- * conflicts are audited.
+ * start read, the bound on new agents per second (one bucket for the whole node), and where
+ * identity conflicts are audited.
  */
 public record AgentDependencies(
     ActorRef<StatusWriter.Command> statusWriter,

@@ -14,7 +14,6 @@ import io.switchboard.cluster.agent.AgentProtocol.Remove;
 import io.switchboard.cluster.agent.AgentProtocol.Session;
 import io.switchboard.cluster.agent.AgentProtocol.SessionEnded;
 import io.switchboard.cluster.agent.AgentProtocol.TakeEnvelope;
-import io.switchboard.cluster.limits.TokenBucket;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentCapabilities;
@@ -55,7 +54,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  */
 public final class AgentEntity extends AbstractBehavior<Command> {
 
-  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Agent");
+  public static final EntityTypeKey<Command> TYPE_KEY =
+      EntityTypeKey.create(Command.class, "Agent");
 
   /** The cluster role of the nodes that host agent entities (and hold agents' sockets). */
   public static final String ROLE = "agents";
@@ -66,8 +66,6 @@ public final class AgentEntity extends AbstractBehavior<Command> {
           | ServerCapabilities.ServerCapabilities_OffersRemoteConfig_VALUE
           | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE
           | ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE;
-
-
 
   private enum IdleTimeout implements Command {
     INSTANCE
@@ -95,7 +93,11 @@ public final class AgentEntity extends AbstractBehavior<Command> {
                     TYPE_KEY,
                     entityContext ->
                         create(
-                            entityContext.getEntityId(), entityContext.getShard(), dependencies, settings, Clock.systemUTC()))
+                            entityContext.getEntityId(),
+                            entityContext.getShard(),
+                            dependencies,
+                            settings,
+                            Clock.systemUTC()))
                 .withRole(ROLE));
   }
 
@@ -122,8 +124,10 @@ public final class AgentEntity extends AbstractBehavior<Command> {
   private final SessionAdmission admission;
   private final ByteString uidBytes;
   private SessionOwner owner;
+
   /** The connection state last handed to the status writer, to tell transitions from repeats. */
   private ConnectionState recordedConnectionState;
+
   /** Set once an operator removed the agent: nothing more is recorded. */
   private boolean removed;
 
@@ -157,8 +161,10 @@ public final class AgentEntity extends AbstractBehavior<Command> {
             instanceUid,
             outbox,
             dependencies.ledger());
-    this.replies = new AgentReplies(instanceUid, state, outbox, envelopes.tracking(), context.getLog());
-    this.admission = new SessionAdmission(instanceUid, started, dependencies, settings, clock, context.getLog());
+    this.replies =
+        new AgentReplies(instanceUid, state, outbox, envelopes.tracking(), context.getLog());
+    this.admission =
+        new SessionAdmission(instanceUid, started, dependencies, settings, clock, context.getLog());
     this.uidBytes = InstanceUid.toBytes(instanceUid);
     envelopes.restore(started.start().desired(), clock.instant());
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
@@ -199,7 +205,8 @@ public final class AgentEntity extends AbstractBehavior<Command> {
             .tell(
                 admitted == SessionAdmission.Admission.CONFLICT
                     ? replies.refusal(SessionAdmission.CONFLICT)
-                    : replies.turnAway(SessionAdmission.TOO_MANY_NEW_AGENTS, admission.retryAfterNewAgents()));
+                    : replies.turnAway(
+                        SessionAdmission.TOO_MANY_NEW_AGENTS, admission.retryAfterNewAgents()));
         return stopIfUnknown();
       }
       takeOver(SessionOwner.of(from));
@@ -221,7 +228,10 @@ public final class AgentEntity extends AbstractBehavior<Command> {
                 admitted == SessionAdmission.Admission.CONFLICT
                     ? new PollAnswer(403, replies.error(SessionAdmission.CONFLICT))
                     : new PollAnswer(
-                        429, AgentReplies.unavailable(SessionAdmission.TOO_MANY_NEW_AGENTS, admission.retryAfterNewAgents())));
+                        429,
+                        AgentReplies.unavailable(
+                            SessionAdmission.TOO_MANY_NEW_AGENTS,
+                            admission.retryAfterNewAgents())));
         return stopIfUnknown();
       }
       long epoch = Math.max(owner == null ? 0 : owner.epoch() + 1, micros(clock.instant()));
@@ -302,7 +312,9 @@ public final class AgentEntity extends AbstractBehavior<Command> {
   }
 
   private Behavior<Command> onCredentialReset() {
-    getContext().getLog().info("Agent {}'s credential binding was reset; its next session binds it", instanceUid);
+    getContext()
+        .getLog()
+        .info("Agent {}'s credential binding was reset; its next session binds it", instanceUid);
     admission.resetCredential();
     return this;
   }
@@ -324,7 +336,9 @@ public final class AgentEntity extends AbstractBehavior<Command> {
     return this;
   }
 
-  /** The stored state could be read at last: the stored binding wins, the desired config comes back. */
+  /**
+   * The stored state could be read at last: the stored binding wins, the desired config comes back.
+   */
   private Behavior<Command> onReadAgainDone(ReadAgainDone read) {
     if (read.failure() != null) {
       timers.startSingleTimer(ReadAgain.INSTANCE, settings.startRetry());
@@ -341,13 +355,15 @@ public final class AgentEntity extends AbstractBehavior<Command> {
 
   /**
    * Silence for a whole heartbeat window ends the session of an agent that promised heartbeats
-   * (ReportsHeartbeat) or that polls over HTTP, even if its socket looks open. WebSocket agents that
-   * promised none (the OpenTelemetry Java client, for one) keep their session until the socket
+   * (ReportsHeartbeat) or that polls over HTTP, even if its socket looks open. WebSocket agents
+   * that promised none (the OpenTelemetry Java client, for one) keep their session until the socket
    * closes.
    */
   private void renewHeartbeatWindow() {
-    if (!owner.isWebSocket() || state.hasCapability(AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE)) {
-      timers.startSingleTimer(HeartbeatWindowElapsed.INSTANCE, settings.heartbeatWindow(outbox.heartbeatInterval()));
+    if (!owner.isWebSocket()
+        || state.hasCapability(AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE)) {
+      timers.startSingleTimer(
+          HeartbeatWindowElapsed.INSTANCE, settings.heartbeatWindow(outbox.heartbeatInterval()));
     } else {
       timers.cancel(HeartbeatWindowElapsed.INSTANCE);
     }
@@ -355,7 +371,9 @@ public final class AgentEntity extends AbstractBehavior<Command> {
 
   private Behavior<Command> onHeartbeatWindowElapsed() {
     if (owner != null) {
-      owner.close("no message within the heartbeat window of " + settings.heartbeatWindow(outbox.heartbeatInterval()));
+      owner.close(
+          "no message within the heartbeat window of "
+              + settings.heartbeatWindow(outbox.heartbeatInterval()));
       endSession("heartbeat window elapsed");
     }
     return this;
@@ -392,7 +410,9 @@ public final class AgentEntity extends AbstractBehavior<Command> {
   }
 
   private void endSession(String reason) {
-    getContext().getLog().debug("Session {} of agent {} ended: {}", owner.epoch(), instanceUid, reason);
+    getContext()
+        .getLog()
+        .debug("Session {} of agent {} ended: {}", owner.epoch(), instanceUid, reason);
     envelopes.sessionLost();
     recordStatus(ConnectionState.DISCONNECTED, clock.instant());
     owner.countAsActive(false);
@@ -411,13 +431,24 @@ public final class AgentEntity extends AbstractBehavior<Command> {
         .statusWriter()
         .tell(
             new StatusWriter.Record(
-                state.status(instanceUid, connectionState, changed, owner.node(), owner.epoch(), admission.principal(), now)));
+                state.status(
+                    instanceUid,
+                    connectionState,
+                    changed,
+                    owner.node(),
+                    owner.epoch(),
+                    admission.principal(),
+                    now)));
   }
 
   /** A message on the server's initiative, down the current WebSocket, wherever its node is. */
   private void push(ServerToAgent.Builder message) {
     SwitchboardMetrics.deliveries(owner.route()).increment();
-    owner.socket().tell(new Deliver(message.setInstanceUid(uidBytes).setCapabilities(SERVER_CAPABILITIES).build()));
+    owner
+        .socket()
+        .tell(
+            new Deliver(
+                message.setInstanceUid(uidBytes).setCapabilities(SERVER_CAPABILITIES).build()));
   }
 
   /** Microsecond wall-clock time, the unit of epochs and state versions. */

@@ -6,12 +6,12 @@ import java.time.Duration;
 /**
  * Settings of the agent entity, from {@code switchboard.agent}.
  *
- * @param idlePassivation   how long an entity with no session stays in memory before it stops
+ * @param idlePassivation how long an entity with no session stays in memory before it stops
  * @param heartbeatInterval the interval offered to agents that accept connection settings
- * @param heartbeatWindow   silence after which a heartbeating agent's session is dropped
- * @param pollsPerSecond    how often one agent may poll over HTTP, sustained
- * @param pollBurst         polls one agent may make at once beyond that
- * @param startRetry        how often an entity that could not read its agent's stored state tries again
+ * @param heartbeatWindow silence after which a heartbeating agent's session is dropped
+ * @param pollsPerSecond how often one agent may poll over HTTP, sustained
+ * @param pollBurst polls one agent may make at once beyond that
+ * @param startRetry how often an entity that could not read its agent's stored state tries again
  */
 public record AgentEntitySettings(
     Duration idlePassivation,
@@ -33,8 +33,8 @@ public record AgentEntitySettings(
   }
 
   /**
-   * The fleet's heartbeat window, or three of an agent's own heartbeat intervals when operators gave
-   * it a longer one than the fleet's.
+   * The fleet's heartbeat window, or three of an agent's own heartbeat intervals when operators
+   * gave it a longer one than the fleet's.
    */
   Duration heartbeatWindow(Duration agentInterval) {
     if (agentInterval.compareTo(heartbeatInterval) <= 0) {

@@ -8,8 +8,8 @@ import java.util.Objects;
  * Whose agent this is: the principal (what a credential proves) the agent's identity is bound to.
  * The first credential an agent is seen with binds it; a session with any other credential is
  * refused, so that nobody who merely knows an agent's instance_uid (every dashboard viewer does)
- * can take its session, its desired config or its commands. A session without a credential
- * (agent authentication off) is admitted only while the identity is unbound.
+ * can take its session, its desired config or its commands. A session without a credential (agent
+ * authentication off) is admitted only while the identity is unbound.
  */
 final class AgentIdentity {
 
@@ -17,8 +17,10 @@ final class AgentIdentity {
   private static final Duration AUDIT_EVERY = Duration.ofMinutes(1);
 
   private String bound;
+
   /** Whether {@link #bound} is what the database holds (or will, once written), not a guess. */
   private boolean confirmed;
+
   private Instant lastAudited = Instant.EPOCH;
 
   private AgentIdentity(String bound, boolean confirmed) {

@@ -26,7 +26,12 @@ final class AgentMessageCounts {
    * heartbeat window is a reconnect, not a late beat).
    */
   static void count(
-      AgentToServer message, Instant previous, Instant now, boolean heartbeats, Duration interval, Duration window) {
+      AgentToServer message,
+      Instant previous,
+      Instant now,
+      boolean heartbeats,
+      Duration interval,
+      Duration window) {
     if (message.hasAgentDisconnect()) {
       DISCONNECT_MESSAGES.increment();
     } else if (message.hasCustomMessage()) {

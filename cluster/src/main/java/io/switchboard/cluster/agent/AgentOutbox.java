@@ -1,7 +1,6 @@
 package io.switchboard.cluster.agent;
 
 import io.switchboard.opamp.ConnectionSettings;
-
 import io.switchboard.opamp.json.Storable;
 import io.switchboard.opamp.proto.AgentCapabilities;
 import io.switchboard.opamp.proto.AgentRemoteConfig;
@@ -22,11 +21,10 @@ import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * What the server has for one agent beyond the answer to its message: the connection settings
- * offer and the desired remote config (each sent once per session, and only to an agent whose
+ * What the server has for one agent beyond the answer to its message: the connection settings offer
+ * and the desired remote config (each sent once per session, and only to an agent whose
  * capabilities allow it), and the commands and custom messages waiting for a session to take them.
- * Each of those came in an envelope; the outbox tells {@link Tracking} when one is sent or
- * ends.
+ * Each of those came in an envelope; the outbox tells {@link Tracking} when one is sent or ends.
  */
 final class AgentOutbox {
 
@@ -44,10 +42,14 @@ final class AgentOutbox {
   }
 
   /**
-   * A command or custom message and the envelope that carried it; {@code replyTo} (possibly
-   * nobody) hears how the operator's command ended up once it is sent.
+   * A command or custom message and the envelope that carried it; {@code replyTo} (possibly nobody)
+   * hears how the operator's command ended up once it is sent.
    */
-  record Waiting(UUID envelope, ServerToAgent message, Instant deadline, ActorRef<AgentProtocol.EnvelopeReceipt> replyTo) {}
+  record Waiting(
+      UUID envelope,
+      ServerToAgent message,
+      Instant deadline,
+      ActorRef<AgentProtocol.EnvelopeReceipt> replyTo) {}
 
   /** A message handed to a WebSocket session that has not yet confirmed it reached the socket. */
   record InFlight(Waiting message, long epoch, String node) {}
@@ -56,8 +58,10 @@ final class AgentOutbox {
   private record DesiredConfig(UUID envelope, AgentRemoteConfig config, Instant deadline) {}
 
   private ConnectionSettingsOffers connectionSettings;
+
   /** The envelope that set the connection settings on offer, until they are offered; else null. */
   private UUID connectionSettingsEnvelope;
+
   private final Deque<Waiting> waiting = new ArrayDeque<>();
   private final List<InFlight> inFlight = new ArrayList<>(0);
   private boolean connectionSettingsOffered;
@@ -77,7 +81,9 @@ final class AgentOutbox {
   /** The agent's error message as an envelope's detail: storable, and at most a screenful. */
   private static String errorDetail(RemoteConfigStatus status) {
     String message = Storable.text(status.getErrorMessage());
-    return message.length() <= MAX_ERROR_DETAIL ? message : message.substring(0, MAX_ERROR_DETAIL) + "...";
+    return message.length() <= MAX_ERROR_DETAIL
+        ? message
+        : message.substring(0, MAX_ERROR_DETAIL) + "...";
   }
 
   /** Nothing waits to go out and no remote config waits for the agent's answer. */
@@ -114,7 +120,8 @@ final class AgentOutbox {
     List<Waiting> unconfirmed = inFlight.stream().map(InFlight::message).toList();
     for (int i = unconfirmed.size() - 1; i >= 0; i--) {
       Waiting message = unconfirmed.get(i);
-      waiting.addFirst(new Waiting(message.envelope(), message.message(), message.deadline(), nobody));
+      waiting.addFirst(
+          new Waiting(message.envelope(), message.message(), message.deadline(), nobody));
     }
     inFlight.clear();
     return unconfirmed;
@@ -132,15 +139,19 @@ final class AgentOutbox {
         && !state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
       return "the agent does not accept remote configuration";
     }
-    if (message.hasCommand() && !state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRestartCommand_VALUE)) {
+    if (message.hasCommand()
+        && !state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRestartCommand_VALUE)) {
       return "the agent does not accept the restart command";
     }
     if (message.hasConnectionSettings()
-        && !state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE)) {
+        && !state.hasCapability(
+            AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE)) {
       return "the agent does not accept connection settings";
     }
-    if (message.hasCustomMessage() && !state.hasCustomCapability(message.getCustomMessage().getCapability())) {
-      return "the agent does not declare the custom capability " + message.getCustomMessage().getCapability();
+    if (message.hasCustomMessage()
+        && !state.hasCustomCapability(message.getCustomMessage().getCapability())) {
+      return "the agent does not declare the custom capability "
+          + message.getCustomMessage().getCapability();
     }
     return null;
   }
@@ -151,7 +162,8 @@ final class AgentOutbox {
    */
   void desire(UUID envelope, AgentRemoteConfig config, Instant deadline, Tracking tracking) {
     if (desired != null && desired.envelope() != null && !desired.envelope().equals(envelope)) {
-      tracking.closed(desired.envelope(), EnvelopeState.FAILED, "superseded by envelope " + envelope);
+      tracking.closed(
+          desired.envelope(), EnvelopeState.FAILED, "superseded by envelope " + envelope);
     }
     desired = new DesiredConfig(envelope, config, deadline);
     desiredConfigOffered = false;
@@ -185,7 +197,10 @@ final class AgentOutbox {
     if (status.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED) {
       tracking.closed(desired.envelope(), EnvelopeState.APPLIED, null);
     } else if (status.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
-      tracking.closed(desired.envelope(), EnvelopeState.FAILED, "the agent failed to apply it: " + errorDetail(status));
+      tracking.closed(
+          desired.envelope(),
+          EnvelopeState.FAILED,
+          "the agent failed to apply it: " + errorDetail(status));
     } else {
       return;
     }
@@ -198,8 +213,8 @@ final class AgentOutbox {
   }
 
   /**
-   * The desired config is due once per session to an agent that can take it and runs another;
-   * while its envelope is open, only before the envelope's deadline.
+   * The desired config is due once per session to an agent that can take it and runs another; while
+   * its envelope is open, only before the envelope's deadline.
    */
   boolean desiredConfigDue(AgentState state, Instant now) {
     return desired != null
@@ -225,14 +240,17 @@ final class AgentOutbox {
    */
   void preferConnectionSettings(UUID envelope, ConnectionSettingsOffers offer, Tracking tracking) {
     if (connectionSettingsEnvelope != null && !connectionSettingsEnvelope.equals(envelope)) {
-      tracking.closed(connectionSettingsEnvelope, EnvelopeState.FAILED, "superseded by envelope " + envelope);
+      tracking.closed(
+          connectionSettingsEnvelope, EnvelopeState.FAILED, "superseded by envelope " + envelope);
     }
     connectionSettings = offer;
     connectionSettingsEnvelope = envelope;
     connectionSettingsOffered = false;
   }
 
-  /** Takes the connection settings to offer them now; the envelope that set them, if any, is sent. */
+  /**
+   * Takes the connection settings to offer them now; the envelope that set them, if any, is sent.
+   */
   ConnectionSettingsOffers takeConnectionSettings(Tracking tracking) {
     connectionSettingsOffered = true;
     if (connectionSettingsEnvelope != null) {
@@ -261,9 +279,15 @@ final class AgentOutbox {
    * desired config, and, for a polling agent, the oldest waiting command and custom message (one
    * ServerToAgent carries at most one of each).
    */
-  void addTo(ServerToAgent.Builder reply, AgentState state, boolean polling, Instant now, Tracking tracking) {
+  void addTo(
+      ServerToAgent.Builder reply,
+      AgentState state,
+      boolean polling,
+      Instant now,
+      Tracking tracking) {
     if (!connectionSettingsOffered
-        && state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE)) {
+        && state.hasCapability(
+            AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE)) {
       reply.setConnectionSettings(takeConnectionSettings(tracking));
     }
     if (desiredConfigDue(state, now)) {
@@ -300,7 +324,10 @@ final class AgentOutbox {
       next.remove();
       String refusal = refusal(message.message(), state);
       if (!now.isBefore(message.deadline())) {
-        tracking.closed(message.envelope(), EnvelopeState.EXPIRED, "the deadline passed before the agent was reachable");
+        tracking.closed(
+            message.envelope(),
+            EnvelopeState.EXPIRED,
+            "the deadline passed before the agent was reachable");
       } else if (refusal != null) {
         tracking.closed(message.envelope(), EnvelopeState.FAILED, refusal);
       } else {
@@ -316,12 +343,18 @@ final class AgentOutbox {
         message -> {
           boolean expired = !now.isBefore(message.deadline());
           if (expired) {
-            tracking.closed(message.envelope(), EnvelopeState.EXPIRED, "the deadline passed before the agent was reachable");
+            tracking.closed(
+                message.envelope(),
+                EnvelopeState.EXPIRED,
+                "the deadline passed before the agent was reachable");
           }
           return expired;
         });
     if (desired != null && desired.envelope() != null && !now.isBefore(desired.deadline())) {
-      tracking.closed(desired.envelope(), EnvelopeState.EXPIRED, "the deadline passed before the agent confirmed it");
+      tracking.closed(
+          desired.envelope(),
+          EnvelopeState.EXPIRED,
+          "the deadline passed before the agent confirmed it");
       desired = null;
     }
   }

@@ -27,13 +27,14 @@ public final class AgentProtocol {
    * on any node; {@code node} is the one that took this one. {@code principal} is what the poll's
    * credential proves (null when it carried none), as in {@link Session}.
    */
-  public record AgentPoll(AgentToServer message, String node, String principal, ActorRef<PollAnswer> replyTo)
+  public record AgentPoll(
+      AgentToServer message, String node, String principal, ActorRef<PollAnswer> replyTo)
       implements Command {}
 
   /**
-   * The answer to a poll: the message for the agent, and the HTTP status it goes with (200; 403 when
-   * the agent's identity belongs to another credential; 429 when it polls too often or too many new
-   * agents arrive at once, the message then says when to come back).
+   * The answer to a poll: the message for the agent, and the HTTP status it goes with (200; 403
+   * when the agent's identity belongs to another credential; 429 when it polls too often or too
+   * many new agents arrive at once, the message then says when to come back).
    */
   public record PollAnswer(int httpStatus, ServerToAgent message) implements CborSerializable {}
 
@@ -45,7 +46,8 @@ public final class AgentProtocol {
    * (which becomes the agent's desired config), a command, a custom message or connection settings.
    * The same envelope handed over again (by the envelope sweep) is recognised and left alone.
    */
-  public record TakeEnvelope(UUID envelope, ServerToAgent message, Instant deadline, ActorRef<EnvelopeReceipt> replyTo)
+  public record TakeEnvelope(
+      UUID envelope, ServerToAgent message, Instant deadline, ActorRef<EnvelopeReceipt> replyTo)
       implements Command {}
 
   /** The session of {@code epoch} put the envelope's message on its socket. */
@@ -79,10 +81,13 @@ public final class AgentProtocol {
    * Send this operator command to the agent, then tell {@code entity} it went out: until then the
    * entity keeps it, and gives it to the agent's next session if this one dies first.
    */
-  public record DeliverEnvelope(ServerToAgent message, UUID envelope, long epoch, ActorRef<Command> entity)
+  public record DeliverEnvelope(
+      ServerToAgent message, UUID envelope, long epoch, ActorRef<Command> entity)
       implements SessionDirective {}
 
-  /** Close this session: a newer one took over, or the agent went silent past its heartbeat window. */
+  /**
+   * Close this session: a newer one took over, or the agent went silent past its heartbeat window.
+   */
   public record CloseSession(String reason) implements SessionDirective {}
 
   /**
@@ -90,5 +95,6 @@ public final class AgentProtocol {
    * close the connection. {@code policyViolation}: the agent did something it must not (another
    * credential's identity), closed with 1008; otherwise it is asked to come back later.
    */
-  public record Refuse(ServerToAgent message, boolean policyViolation) implements SessionDirective {}
+  public record Refuse(ServerToAgent message, boolean policyViolation)
+      implements SessionDirective {}
 }

@@ -16,9 +16,9 @@ import java.time.Instant;
 import org.slf4j.Logger;
 
 /**
- * What an agent's entity answers: the reply to each message (always the server's capabilities;
- * full state asked for when needed; a new instance_uid at most once per session; whatever the
- * outbox has that the agent can take), and the error responses that refuse something.
+ * What an agent's entity answers: the reply to each message (always the server's capabilities; full
+ * state asked for when needed; a new instance_uid at most once per session; whatever the outbox has
+ * that the agent can take), and the error responses that refuse something.
  */
 final class AgentReplies {
 
@@ -27,10 +27,16 @@ final class AgentReplies {
   private final AgentOutbox outbox;
   private final AgentOutbox.Tracking tracking;
   private final Logger log;
+
   /** Whether this session was given a new instance_uid already. */
   private boolean uidAssigned;
 
-  AgentReplies(String instanceUid, AgentState state, AgentOutbox outbox, AgentOutbox.Tracking tracking, Logger log) {
+  AgentReplies(
+      String instanceUid,
+      AgentState state,
+      AgentOutbox outbox,
+      AgentOutbox.Tracking tracking,
+      Logger log) {
     this.instanceUid = instanceUid;
     this.state = state;
     this.outbox = outbox;
@@ -43,25 +49,37 @@ final class AgentReplies {
     uidAssigned = false;
   }
 
-  /** The answer to one message: always the server capabilities, and only what the agent can take. */
-  ServerToAgent reply(AgentToServer message, AgentState.Merged merged, SessionOwner owner, Instant now) {
+  /**
+   * The answer to one message: always the server capabilities, and only what the agent can take.
+   */
+  ServerToAgent reply(
+      AgentToServer message, AgentState.Merged merged, SessionOwner owner, Instant now) {
     ServerToAgent.Builder reply =
-        ServerToAgent.newBuilder().setInstanceUid(message.getInstanceUid()).setCapabilities(AgentEntity.SERVER_CAPABILITIES);
+        ServerToAgent.newBuilder()
+            .setInstanceUid(message.getInstanceUid())
+            .setCapabilities(AgentEntity.SERVER_CAPABILITIES);
     if (merged.needsFullState()) {
-      log.debug("Asking agent {} for its full state (sequence_num {})", instanceUid, message.getSequenceNum());
+      log.debug(
+          "Asking agent {} for its full state (sequence_num {})",
+          instanceUid,
+          message.getSequenceNum());
       reply.setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
     }
     String refused = merged.refusedCustomMessage();
-    if ((message.getFlags() & AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE) != 0) {
+    if ((message.getFlags() & AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE)
+        != 0) {
       if (uidAssigned) {
-        SwitchboardMetrics.framesRejected(owner.transport(), "instance-uid-requested-again").increment();
+        SwitchboardMetrics.framesRejected(owner.transport(), "instance-uid-requested-again")
+            .increment();
         refused = "a new instance_uid was assigned in this session already; reconnect to ask again";
       } else {
         uidAssigned = true;
-        reply.setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(InstanceUid.newUid()));
+        reply.setAgentIdentification(
+            AgentIdentification.newBuilder().setNewInstanceUid(InstanceUid.newUid()));
       }
     } else if (refused != null) {
-      SwitchboardMetrics.framesRejected(owner.transport(), "undeclared-custom-capability").increment();
+      SwitchboardMetrics.framesRejected(owner.transport(), "undeclared-custom-capability")
+          .increment();
     }
     if (refused != null) {
       reply.setErrorResponse(badRequest(refused));
@@ -96,7 +114,8 @@ final class AgentReplies {
             ServerErrorResponse.newBuilder()
                 .setType(ServerErrorResponseType.ServerErrorResponseType_Unavailable)
                 .setErrorMessage(reason)
-                .setRetryInfo(RetryInfo.newBuilder().setRetryAfterNanoseconds(retryAfter.toNanos())))
+                .setRetryInfo(
+                    RetryInfo.newBuilder().setRetryAfterNanoseconds(retryAfter.toNanos())))
         .build();
   }
 

@@ -26,7 +26,8 @@ public interface AgentStarts {
    * so that a storm's reads take at most a few of the pool's connections.
    */
   static AgentStarts batched(AgentRepository agents) {
-    BatchedCalls<String, AgentStart> reads = new BatchedCalls<>(agents::starts, AgentStart.UNKNOWN, READS_AT_ONCE, MAX_BATCH);
+    BatchedCalls<String, AgentStart> reads =
+        new BatchedCalls<>(agents::starts, AgentStart.UNKNOWN, READS_AT_ONCE, MAX_BATCH);
     return reads::call;
   }
 }

@@ -2,16 +2,16 @@ package io.switchboard.cluster.agent;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
-import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.switchboard.opamp.json.AgentJson;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.CustomCapabilities;
 import io.switchboard.opamp.proto.CustomMessage;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
-import io.switchboard.opamp.json.AgentJson;
 import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.ConnectionState;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,7 +25,9 @@ final class AgentState {
 
   private static final long UNKNOWN = -1;
 
-  /** The JSON of each part that changed since the last {@link #takeChanges()}; null where unchanged. */
+  /**
+   * The JSON of each part that changed since the last {@link #takeChanges()}; null where unchanged.
+   */
   record Changes(
       String capabilities,
       String description,
@@ -83,7 +85,9 @@ final class AgentState {
    */
   Merged apply(AgentToServer message, Instant now) {
     boolean gap =
-        sequenceNum == UNKNOWN ? !message.hasAgentDescription() : message.getSequenceNum() != sequenceNum + 1;
+        sequenceNum == UNKNOWN
+            ? !message.hasAgentDescription()
+            : message.getSequenceNum() != sequenceNum + 1;
     sequenceNum = message.getSequenceNum();
     lastSeen = now;
 
@@ -91,23 +95,29 @@ final class AgentState {
       capabilities = message.getCapabilities();
       changedCapabilities = AgentJson.capabilities(capabilities);
     }
-    if (message.hasAgentDescription() && descriptionDigest != (descriptionDigest = digest(message.getAgentDescription()))) {
+    if (message.hasAgentDescription()
+        && descriptionDigest != (descriptionDigest = digest(message.getAgentDescription()))) {
       changedDescription = AgentJson.description(message.getAgentDescription());
     }
     if (message.hasHealth() && healthDigest != (healthDigest = digest(message.getHealth()))) {
       changedHealth = AgentJson.health(message.getHealth());
     }
-    if (message.hasEffectiveConfig() && effectiveConfigDigest != (effectiveConfigDigest = digest(message.getEffectiveConfig()))) {
+    if (message.hasEffectiveConfig()
+        && effectiveConfigDigest
+            != (effectiveConfigDigest = digest(message.getEffectiveConfig()))) {
       changedEffectiveConfig = AgentJson.effectiveConfig(message.getEffectiveConfig());
     }
-    if (message.hasRemoteConfigStatus() && !message.getRemoteConfigStatus().equals(remoteConfigStatus)) {
+    if (message.hasRemoteConfigStatus()
+        && !message.getRemoteConfigStatus().equals(remoteConfigStatus)) {
       remoteConfigStatus = message.getRemoteConfigStatus();
       changedRemoteConfigStatus = AgentJson.remoteConfigStatus(remoteConfigStatus);
     }
-    if (message.hasCustomCapabilities() && !message.getCustomCapabilities().equals(customCapabilities)) {
+    if (message.hasCustomCapabilities()
+        && !message.getCustomCapabilities().equals(customCapabilities)) {
       customCapabilities = message.getCustomCapabilities();
       changedCustomCapabilities = AgentJson.customCapabilities(customCapabilities);
-      // Messages of capabilities no longer declared go: what is kept stays bounded by what is declared.
+      // Messages of capabilities no longer declared go: what is kept stays bounded by what is
+      // declared.
       if (customMessages.keySet().retainAll(customCapabilities.getCapabilitiesList())) {
         customMessagesReceivedAt.keySet().retainAll(customMessages.keySet());
         changedCustomMessages = AgentJson.customMessages(customMessages, customMessagesReceivedAt);
@@ -121,7 +131,10 @@ final class AgentState {
         customMessagesReceivedAt.put(custom.getCapability(), now);
         changedCustomMessages = AgentJson.customMessages(customMessages, customMessagesReceivedAt);
       } else {
-        refused = "a custom message for capability '" + custom.getCapability() + "', which the agent did not declare";
+        refused =
+            "a custom message for capability '"
+                + custom.getCapability()
+                + "', which the agent did not declare";
       }
     }
     return new Merged(gap, refused);
@@ -134,7 +147,9 @@ final class AgentState {
    */
   private static long digest(MessageLite part) {
     try {
-      long digest = ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(part.toByteArray())).getLong();
+      long digest =
+          ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(part.toByteArray()))
+              .getLong();
       return digest == 0 ? 1 : digest;
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
@@ -197,8 +212,8 @@ final class AgentState {
   }
 
   /**
-   * The next state version: strictly increasing, and at least the wall-clock time in microseconds so
-   * that a later incarnation of this entity (after a restart or a shard move) still writes newer
+   * The next state version: strictly increasing, and at least the wall-clock time in microseconds
+   * so that a later incarnation of this entity (after a restart or a shard move) still writes newer
    * versions than the one before it.
    */
   long nextVersion(Instant now) {
@@ -226,7 +241,9 @@ final class AgentState {
 
   /** The hash of the remote config the agent last reported, empty when none. */
   ByteString reportedRemoteConfigHash() {
-    return remoteConfigStatus == null ? ByteString.EMPTY : remoteConfigStatus.getLastRemoteConfigHash();
+    return remoteConfigStatus == null
+        ? ByteString.EMPTY
+        : remoteConfigStatus.getLastRemoteConfigHash();
   }
 
   long sequenceNum() {

@@ -50,7 +50,8 @@ final class EntityStart {
                         Behaviors.withStash(
                             WAITING,
                             waiting -> {
-                              context.pipeToSelf(dependencies.starts().read(instanceUid), Read::new);
+                              context.pipeToSelf(
+                                  dependencies.starts().read(instanceUid), Read::new);
                               return Behaviors.receive(Command.class)
                                   .onMessage(
                                       Read.class,
@@ -70,7 +71,10 @@ final class EntityStart {
                             }))));
   }
 
-  /** What the entity starts from: the database's answer, or, when it could not be read, nothing confirmed. */
+  /**
+   * What the entity starts from: the database's answer, or, when it could not be read, nothing
+   * confirmed.
+   */
   private static Started started(ActorContext<Command> context, String instanceUid, Read read) {
     if (read.failure() == null) {
       return new Started(read.start(), AgentIdentity.stored(read.start().principal()));
@@ -98,6 +102,8 @@ final class EntityStart {
 
   /** A 429 for a poll the entity cannot take now, with when to come back. */
   static PollAnswer comeBackLater(Duration retryAfter) {
-    return new PollAnswer(429, AgentReplies.unavailable("too many messages for this agent; poll again later", retryAfter));
+    return new PollAnswer(
+        429,
+        AgentReplies.unavailable("too many messages for this agent; poll again later", retryAfter));
   }
 }

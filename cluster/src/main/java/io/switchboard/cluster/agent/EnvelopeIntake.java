@@ -19,16 +19,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.apache.pekko.actor.typed.ActorRef;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.slf4j.Logger;
 
 /**
- * How an agent's entity takes operators' commands: each comes in an envelope (already stored),
- * is refused when the agent cannot take it, goes down the agent's WebSocket now or waits for its
- * next poll or session, and every step is recorded in the envelope ledger. It also takes back, when
- * the entity starts afresh, what operators had set for the agent.
+ * How an agent's entity takes operators' commands: each comes in an envelope (already stored), is
+ * refused when the agent cannot take it, goes down the agent's WebSocket now or waits for its next
+ * poll or session, and every step is recorded in the envelope ledger. It also takes back, when the
+ * entity starts afresh, what operators had set for the agent.
  */
 final class EnvelopeIntake {
 
@@ -55,7 +55,8 @@ final class EnvelopeIntake {
    * how it ended and why.
    */
   private record LedgerEntry(EnvelopeState state, String detail, String node) {
-    static final LedgerEntry TAKEN = new LedgerEntry(EnvelopeState.PENDING, "the agent's entity holds it already", null);
+    static final LedgerEntry TAKEN =
+        new LedgerEntry(EnvelopeState.PENDING, "the agent's entity holds it already", null);
   }
 
   private final Entity entity;
@@ -64,10 +65,11 @@ final class EnvelopeIntake {
   private final AgentOutbox outbox;
   private final EnvelopeLedger ledger;
   private final AgentOutbox.Tracking tracking = new Tracking();
+
   /**
-   * Envelopes this entity was handed, with what it last recorded of each, so that a redelivered
-   * one is not taken twice and what became of it is recorded again (the first record may never
-   * have reached the database). Made on the first envelope: most agents never get one.
+   * Envelopes this entity was handed, with what it last recorded of each, so that a redelivered one
+   * is not taken twice and what became of it is recorded again (the first record may never have
+   * reached the database). Made on the first envelope: most agents never get one.
    */
   private Map<UUID, LedgerEntry> recentEnvelopes;
 
@@ -93,7 +95,10 @@ final class EnvelopeIntake {
       return recordAgain(take.envelope());
     }
     if (!now.isBefore(take.deadline())) {
-      return close(take.envelope(), EnvelopeState.EXPIRED, "the deadline passed before it reached the agent");
+      return close(
+          take.envelope(),
+          EnvelopeState.EXPIRED,
+          "the deadline passed before it reached the agent");
     }
     String refusal = AgentOutbox.refusal(take.message(), entity.state());
     if (refusal != null) {
@@ -105,14 +110,18 @@ final class EnvelopeIntake {
     if (take.message().hasConnectionSettings()) {
       return offerConnectionSettings(take);
     }
-    return sendOrHold(new AgentOutbox.Waiting(take.envelope(), take.message(), take.deadline(), take.replyTo()));
+    return sendOrHold(
+        new AgentOutbox.Waiting(take.envelope(), take.message(), take.deadline(), take.replyTo()));
   }
 
-  /** Takes back what operators had set for the agent, unless newer commands reached it meanwhile. */
+  /**
+   * Takes back what operators had set for the agent, unless newer commands reached it meanwhile.
+   */
   void restore(Map<EnvelopeKind, LatestEnvelope> stored, Instant now) {
     LatestEnvelope config = stored.get(EnvelopeKind.REMOTE_CONFIG);
     if (config != null && firstSight(config.envelope())) {
-      parsed(config).ifPresent(message -> restoreDesiredConfig(config, message.getRemoteConfig(), now));
+      parsed(config)
+          .ifPresent(message -> restoreDesiredConfig(config, message.getRemoteConfig(), now));
     }
     LatestEnvelope settings = stored.get(EnvelopeKind.CONNECTION_SETTINGS);
     if (settings != null && firstSight(settings.envelope())) {
@@ -147,7 +156,10 @@ final class EnvelopeIntake {
     for (AgentOutbox.Waiting unconfirmed : outbox.sessionLost(entity.nobody())) {
       unconfirmed
           .replyTo()
-          .tell(new EnvelopeReceipt(EnvelopeState.PENDING, "the session ended before it went out; kept for the next one"));
+          .tell(
+              new EnvelopeReceipt(
+                  EnvelopeState.PENDING,
+                  "the session ended before it went out; kept for the next one"));
     }
   }
 
@@ -155,7 +167,8 @@ final class EnvelopeIntake {
     if (outbox.hasDesiredConfig()) {
       // An operator's newer config reached this entity before the database answered.
       if (stored.state().isOpen()) {
-        tracking.closed(stored.envelope(), EnvelopeState.FAILED, "superseded by a newer remote config");
+        tracking.closed(
+            stored.envelope(), EnvelopeState.FAILED, "superseded by a newer remote config");
       }
       return;
     }
@@ -166,7 +179,9 @@ final class EnvelopeIntake {
     }
     SessionOwner owner = entity.owner().get();
     if (owner != null && owner.isWebSocket() && outbox.desiredConfigDue(entity.state(), now)) {
-      entity.push().accept(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig(tracking)));
+      entity
+          .push()
+          .accept(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig(tracking)));
     }
   }
 
@@ -206,7 +221,8 @@ final class EnvelopeIntake {
     LedgerEntry known = recentEnvelopes.get(envelope);
     if (known.state() == EnvelopeState.SENT) {
       ledger.sent(envelope, known.node());
-      return new EnvelopeReceipt(EnvelopeState.SENT, "sent from " + known.node() + "; recorded again");
+      return new EnvelopeReceipt(
+          EnvelopeState.SENT, "sent from " + known.node() + "; recorded again");
     }
     if (!known.state().isOpen()) {
       ledger.closed(envelope, known.state(), known.detail());
@@ -219,16 +235,22 @@ final class EnvelopeIntake {
    * its next message, and on every session after.
    */
   private EnvelopeReceipt offerConnectionSettings(TakeEnvelope take) {
-    outbox.preferConnectionSettings(take.envelope(), take.message().getConnectionSettings(), tracking);
+    outbox.preferConnectionSettings(
+        take.envelope(), take.message().getConnectionSettings(), tracking);
     SessionOwner owner = entity.owner().get();
     if (owner == null || entity.state().capabilities() == 0) {
       noSession();
       return new EnvelopeReceipt(EnvelopeState.PENDING, "offered when the agent next reports");
     }
     if (!owner.isWebSocket()) {
-      return new EnvelopeReceipt(EnvelopeState.PENDING, "offered in the answer to the agent's next poll");
+      return new EnvelopeReceipt(
+          EnvelopeState.PENDING, "offered in the answer to the agent's next poll");
     }
-    entity.push().accept(ServerToAgent.newBuilder().setConnectionSettings(outbox.takeConnectionSettings(tracking)));
+    entity
+        .push()
+        .accept(
+            ServerToAgent.newBuilder()
+                .setConnectionSettings(outbox.takeConnectionSettings(tracking)));
     entity.heartbeatIntervalChanged().run();
     return new EnvelopeReceipt(EnvelopeState.SENT, "sent");
   }
@@ -239,7 +261,8 @@ final class EnvelopeIntake {
     outbox.confirm(state.reportedRemoteConfigStatus(), tracking);
     if (!outbox.awaitsConfirmation()) {
       return new EnvelopeReceipt(
-          state.reportedRemoteConfigStatus().getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED
+          state.reportedRemoteConfigStatus().getStatus()
+                  == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED
               ? EnvelopeState.APPLIED
               : EnvelopeState.FAILED,
           "the agent already reported on this configuration");
@@ -255,7 +278,9 @@ final class EnvelopeIntake {
     if (!outbox.desiredConfigDue(state, now)) {
       return new EnvelopeReceipt(EnvelopeState.PENDING, "sent on the agent's next session");
     }
-    entity.push().accept(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig(tracking)));
+    entity
+        .push()
+        .accept(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig(tracking)));
     return new EnvelopeReceipt(EnvelopeState.SENT, "sent");
   }
 
@@ -271,7 +296,8 @@ final class EnvelopeIntake {
     }
     // Answered below already: whoever asked is not told again when it goes out.
     AgentOutbox.Waiting held =
-        new AgentOutbox.Waiting(message.envelope(), message.message(), message.deadline(), entity.nobody());
+        new AgentOutbox.Waiting(
+            message.envelope(), message.message(), message.deadline(), entity.nobody());
     if (!outbox.hold(held)) {
       return close(
           message.envelope(),
@@ -280,7 +306,8 @@ final class EnvelopeIntake {
     }
     if (owner == null) {
       noSession();
-      return new EnvelopeReceipt(EnvelopeState.PENDING, "kept until the agent reconnects or the deadline passes");
+      return new EnvelopeReceipt(
+          EnvelopeState.PENDING, "kept until the agent reconnects or the deadline passes");
     }
     return new EnvelopeReceipt(EnvelopeState.PENDING, "queued for the agent's next poll");
   }
@@ -303,7 +330,9 @@ final class EnvelopeIntake {
             .setInstanceUid(uidBytes)
             .setCapabilities(AgentEntity.SERVER_CAPABILITIES)
             .build();
-    owner.socket().tell(new DeliverEnvelope(command, message.envelope(), owner.epoch(), entity.self()));
+    owner
+        .socket()
+        .tell(new DeliverEnvelope(command, message.envelope(), owner.epoch(), entity.self()));
     outbox.inFlight(message, owner.epoch(), owner.node());
   }
 
@@ -318,7 +347,9 @@ final class EnvelopeIntake {
 
     @Override
     public void closed(UUID envelope, EnvelopeState outcome, String detail) {
-      entity.log().debug("Envelope {} for agent {} ended {}: {}", envelope, instanceUid, outcome, detail);
+      entity
+          .log()
+          .debug("Envelope {} for agent {} ended {}: {}", envelope, instanceUid, outcome, detail);
       recentEnvelopes().put(envelope, new LedgerEntry(outcome, detail, null));
       ledger.closed(envelope, outcome, detail);
     }

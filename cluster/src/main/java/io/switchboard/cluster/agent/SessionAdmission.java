@@ -24,7 +24,8 @@ final class SessionAdmission {
   }
 
   static final String CONFLICT = "this agent's instance_uid belongs to another credential";
-  static final String TOO_MANY_NEW_AGENTS = "too many new agents are arriving at this node; come back later";
+  static final String TOO_MANY_NEW_AGENTS =
+      "too many new agents are arriving at this node; come back later";
 
   private final String instanceUid;
   private final AgentIdentity identity;
@@ -33,8 +34,12 @@ final class SessionAdmission {
   private final AgentEntitySettings settings;
   private final Clock clock;
   private final Logger log;
-  /** Whether the agent has a row; one that has none is new, and new agents per second are bounded. */
+
+  /**
+   * Whether the agent has a row; one that has none is new, and new agents per second are bounded.
+   */
   private boolean known;
+
   /** Bounds one polling agent's rate; made at its first poll (most agents hold a WebSocket). */
   private TokenBucket polls;
 
@@ -55,7 +60,9 @@ final class SessionAdmission {
     this.log = log;
   }
 
-  /** Whether a new session with {@code principal}, coming through {@code node}, may serve the agent. */
+  /**
+   * Whether a new session with {@code principal}, coming through {@code node}, may serve the agent.
+   */
   Admission admit(String principal, String node) {
     if (!sameCredential(principal, node)) {
       return Admission.CONFLICT;
@@ -79,7 +86,10 @@ final class SessionAdmission {
       return true;
     }
     SwitchboardMetrics.identityConflicts().increment();
-    log.warn("Refused a session of agent {} from {}: its identity belongs to another credential", instanceUid, node);
+    log.warn(
+        "Refused a session of agent {} from {}: its identity belongs to another credential",
+        instanceUid,
+        node);
     if (identity.auditNow(clock.instant())) {
       conflicts.record(instanceUid, identity.principal(), principal, node);
     }

@@ -11,7 +11,8 @@ import org.apache.pekko.actor.typed.ActorRef;
  * Who holds an agent now. A WebSocket session has a socket to answer through; a polling (HTTP)
  * session has none, its replies go back on each poll. A newer epoch takes over from an older one.
  */
-record SessionOwner(Transport transport, ActorRef<SessionDirective> socket, long epoch, String node) {
+record SessionOwner(
+    Transport transport, ActorRef<SessionDirective> socket, long epoch, String node) {
 
   static SessionOwner of(Session session) {
     return new SessionOwner(Transport.WEBSOCKET, session.ref(), session.epoch(), session.node());

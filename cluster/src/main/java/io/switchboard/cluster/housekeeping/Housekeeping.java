@@ -7,7 +7,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -33,15 +32,20 @@ public final class Housekeeping {
   private record Done(String outcome) implements Command {}
 
   /**
-   * @param retention       how long status history is kept
+   * @param retention how long status history is kept
    * @param partitionsAhead how many days of history partitions exist ahead of today
-   * @param interval        how often the chores run
-   * @param agentsUnseen    disconnected agents not seen for this long are removed
-   * @param envelopes       envelopes are removed this long after they closed
-   * @param audit           audit events older than this are removed
+   * @param interval how often the chores run
+   * @param agentsUnseen disconnected agents not seen for this long are removed
+   * @param envelopes envelopes are removed this long after they closed
+   * @param audit audit events older than this are removed
    */
   public record Settings(
-      Duration retention, int partitionsAhead, Duration interval, Duration agentsUnseen, Duration envelopes, Duration audit) {
+      Duration retention,
+      int partitionsAhead,
+      Duration interval,
+      Duration agentsUnseen,
+      Duration envelopes,
+      Duration audit) {
 
     /** From {@code switchboard.history} and {@code switchboard.retention}. */
     public static Settings fromConfig(Config switchboard) {
@@ -61,17 +65,22 @@ public final class Housekeeping {
   public static ActorRef<Command> init(
       ActorSystem<?> system, HistoryRetention history, Retention retention, Settings settings) {
     return ClusterSingleton.get(system)
-        .init(SingletonActor.of(create(history, retention, settings, Clock.systemUTC()), "housekeeping"));
+        .init(
+            SingletonActor.of(
+                create(history, retention, settings, Clock.systemUTC()), "housekeeping"));
   }
 
-  public static Behavior<Command> create(HistoryRetention history, Retention retention, Settings settings, Clock clock) {
+  public static Behavior<Command> create(
+      HistoryRetention history, Retention retention, Settings settings, Clock clock) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers -> {
-                  timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, settings.interval());
+                  timers.startTimerWithFixedDelay(
+                      Tick.INSTANCE, Duration.ZERO, settings.interval());
                   return Behaviors.receive(Command.class)
-                      .onMessageEquals(Tick.INSTANCE, () -> run(context, history, retention, settings, clock))
+                      .onMessageEquals(
+                          Tick.INSTANCE, () -> run(context, history, retention, settings, clock))
                       .onMessage(
                           Done.class,
                           done -> {
@@ -83,7 +92,11 @@ public final class Housekeeping {
   }
 
   private static Behavior<Command> run(
-      ActorContext<Command> context, HistoryRetention history, Retention retention, Settings settings, Clock clock) {
+      ActorContext<Command> context,
+      HistoryRetention history,
+      Retention retention,
+      Settings settings,
+      Clock clock) {
     LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
     LocalDate oldestKept = today.minusDays(settings.retention().toDays());
     context.pipeToSelf(
@@ -108,7 +121,10 @@ public final class Housekeeping {
                                     + removed.auditEvents()
                                     + " audit events")),
         (String outcome, Throwable failure) ->
-            new Done(failure == null ? outcome : "housekeeping failed, retrying at the next run: " + failure.getMessage()));
+            new Done(
+                failure == null
+                    ? outcome
+                    : "housekeeping failed, retrying at the next run: " + failure.getMessage()));
     return Behaviors.same();
   }
 }

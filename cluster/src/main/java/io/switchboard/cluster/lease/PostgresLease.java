@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ActorNotFound;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -26,11 +26,12 @@ import reactor.core.publisher.Mono;
 
 /**
  * A Pekko {@link Lease} kept in the {@code leases} table ({@link LeaseStore}): whoever holds the
- * row, unexpired, holds the lease. Acquiring takes a free or expired row (the database's clock decides expiry); the
- * holder renews it every heartbeat-interval for heartbeat-timeout more. A holder that cannot renew
- * in time (its renewal found the row taken, or the database did not answer before the lease ran
- * out) stops holding it and calls the lease-lost callback. Configured as {@code switchboard.lease}
- * for per-shard leases, cluster singletons and the Split Brain Resolver's lease-majority.
+ * row, unexpired, holds the lease. Acquiring takes a free or expired row (the database's clock
+ * decides expiry); the holder renews it every heartbeat-interval for heartbeat-timeout more. A
+ * holder that cannot renew in time (its renewal found the row taken, or the database did not answer
+ * before the lease ran out) stops holding it and calls the lease-lost callback. Configured as
+ * {@code switchboard.lease} for per-shard leases, cluster singletons and the Split Brain Resolver's
+ * lease-majority.
  *
  * <p>Pekko's Shard (1.2) acquires its lease but never releases it when it stops (a hand-off to
  * another node, a rebalance). Renewed blindly, such a lease would keep the shard from ever starting
@@ -43,16 +44,20 @@ public final class PostgresLease extends Lease {
   private final ExtendedActorSystem system;
   private final Duration ttl;
   private final Duration heartbeatInterval;
+
   /**
    * The lease as this node holds it: which tenure (one acquire to its release or loss) and when the
    * database last confirmed it, in System.nanoTime(). A renewal confirms only the tenure it started
    * in, so one still in flight when the lease is released cannot make it look held again.
    */
   private final AtomicReference<Holding> holding = new AtomicReference<>(Holding.NONE);
+
   private final AtomicLong tenures = new AtomicLong();
   private final AtomicLong fencingToken = new AtomicLong();
   private final AtomicReference<Cancellable> heartbeat = new AtomicReference<>();
-  private final AtomicReference<Consumer<Optional<Throwable>>> onLost = new AtomicReference<>(lost -> {});
+  private final AtomicReference<Consumer<Optional<Throwable>>> onLost =
+      new AtomicReference<>(lost -> {});
+
   /** For a shard's lease, where that shard runs while this node has it; empty for other leases. */
   private final Optional<String> shardPath;
 
@@ -60,13 +65,14 @@ public final class PostgresLease extends Lease {
     this.settings = settings;
     this.system = system;
     this.ttl = Duration.ofMillis(settings.timeoutSettings().heartbeatTimeout().toMillis());
-    this.heartbeatInterval = Duration.ofMillis(settings.timeoutSettings().heartbeatInterval().toMillis());
+    this.heartbeatInterval =
+        Duration.ofMillis(settings.timeoutSettings().heartbeatInterval().toMillis());
     this.shardPath = shardPath(settings.leaseName(), system.name());
   }
 
   /**
-   * Pekko names a shard's lease {@code <system>-shard-<type name>-<shard id>}, and runs the shard as
-   * {@code /system/sharding/<type name>/<shard id>} (both URL-encoded in the path).
+   * Pekko names a shard's lease {@code <system>-shard-<type name>-<shard id>}, and runs the shard
+   * as {@code /system/sharding/<type name>/<shard id>} (both URL-encoded in the path).
    */
   static Optional<String> shardPath(String leaseName, String systemName) {
     String prefix = systemName + "-shard-";
@@ -94,12 +100,19 @@ public final class PostgresLease extends Lease {
             CoordinatedShutdown.PhaseClusterLeave(),
             "release-shard-leases",
             () ->
-                new LeaseStore(DatabaseExtension.get(system).database().pool(), Duration.ofSeconds(10))
+                new LeaseStore(
+                        DatabaseExtension.get(system).database().pool(), Duration.ofSeconds(10))
                     .releaseAll(owner, system.name() + "-shard-")
-                    .doOnNext(released -> system.log().info("Released {} shard leases on leaving", released))
+                    .doOnNext(
+                        released ->
+                            system.log().info("Released {} shard leases on leaving", released))
                     .onErrorResume(
                         failure -> {
-                          system.log().warn("Shard leases not released; they run out instead: {}", failure.toString());
+                          system
+                              .log()
+                              .warn(
+                                  "Shard leases not released; they run out instead: {}",
+                                  failure.toString());
                           return Mono.just(0L);
                         })
                     .thenReturn(Done.getInstance())
@@ -158,7 +171,11 @@ public final class PostgresLease extends Lease {
         heartbeat.getAndSet(
             system
                 .scheduler()
-                .scheduleWithFixedDelay(heartbeatInterval, heartbeatInterval, this::renewOrRelease, system.dispatcher()));
+                .scheduleWithFixedDelay(
+                    heartbeatInterval,
+                    heartbeatInterval,
+                    this::renewOrRelease,
+                    system.dispatcher()));
     if (previous != null) {
       previous.cancel();
     }
@@ -182,9 +199,13 @@ public final class PostgresLease extends Lease {
         .resolveOne(heartbeatInterval)
         .whenComplete(
             (shard, failure) -> {
-              Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+              Throwable cause =
+                  failure instanceof CompletionException ? failure.getCause() : failure;
               if (cause instanceof ActorNotFound) {
-                system.log().info("Releasing lease {}: its shard stopped on this node", settings.leaseName());
+                system
+                    .log()
+                    .info(
+                        "Releasing lease {}: its shard stopped on this node", settings.leaseName());
                 release();
               } else {
                 renew();
@@ -204,7 +225,9 @@ public final class PostgresLease extends Lease {
             token ->
                 holding.updateAndGet(
                     held ->
-                        held.tenure() == tenure && held.confirmedAtNanos() < startedAt ? new Holding(tenure, startedAt) : held),
+                        held.tenure() == tenure && held.confirmedAtNanos() < startedAt
+                            ? new Holding(tenure, startedAt)
+                            : held),
             failure -> {
               if (!checkLease()) {
                 lost(tenure, Optional.of(failure));

@@ -29,7 +29,8 @@ public final class ProtobufJacksonModule extends SimpleModule {
   public ProtobufJacksonModule() {
     super("switchboard-protobuf");
     addSerializer(Message.class, new BytesSerializer<>(Message.class, Message::toByteArray));
-    addSerializer(ByteString.class, new BytesSerializer<>(ByteString.class, ByteString::toByteArray));
+    addSerializer(
+        ByteString.class, new BytesSerializer<>(ByteString.class, ByteString::toByteArray));
     addDeserializer(ByteString.class, new ByteStringDeserializer());
   }
 
@@ -49,14 +50,16 @@ public final class ProtobufJacksonModule extends SimpleModule {
     }
 
     @Override
-    public void serialize(T value, JsonGenerator generator, SerializerProvider provider) throws IOException {
+    public void serialize(T value, JsonGenerator generator, SerializerProvider provider)
+        throws IOException {
       generator.writeBinary(bytes.apply(value));
     }
   }
 
   private static final class ByteStringDeserializer extends JsonDeserializer<ByteString> {
     @Override
-    public ByteString deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+    public ByteString deserialize(JsonParser parser, DeserializationContext context)
+        throws IOException {
       return ByteString.copyFrom(parser.getBinaryValue());
     }
   }
@@ -72,7 +75,8 @@ public final class ProtobufJacksonModule extends SimpleModule {
       Parser<?> parser = parserOf(type.getRawClass());
       return new JsonDeserializer<Object>() {
         @Override
-        public Object deserialize(JsonParser json, DeserializationContext context) throws IOException {
+        public Object deserialize(JsonParser json, DeserializationContext context)
+            throws IOException {
           try {
             return parser.parseFrom(json.getBinaryValue());
           } catch (InvalidProtocolBufferException e) {

@@ -59,8 +59,10 @@ class AgentAdmissionTest {
   private TestProbe<ClusterSharding.ShardCommand> shard;
   private TestProbe<StatusWriter.Command> writer;
   private TestProbe<String> conflicts;
+
   /** What the database answers the start read with; a failure when null. */
   private AtomicReference<AgentStart> stored;
+
   private TokenBucket newAgents;
 
   @AfterAll
@@ -102,9 +104,15 @@ class AgentAdmissionTest {
                 ledger,
                 starts,
                 newAgents,
-                (agent, bound, presented, node) -> conflicts.getRef().tell(bound + " <- " + presented)),
+                (agent, bound, presented, node) ->
+                    conflicts.getRef().tell(bound + " <- " + presented)),
             new AgentEntitySettings(
-                Duration.ofMinutes(5), Duration.ofSeconds(30), Duration.ofSeconds(90), 0.5, 2, Duration.ofMillis(200)),
+                Duration.ofMinutes(5),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(90),
+                0.5,
+                2,
+                Duration.ofMillis(200)),
             Clock.systemUTC()));
   }
 
@@ -116,18 +124,25 @@ class AgentAdmissionTest {
             null,
             Map.of(
                 EnvelopeKind.REMOTE_CONFIG,
-                new LatestEnvelope(UUID.randomUUID(), remoteConfig().toByteArray(), EnvelopeState.SENT, Instant.now().plusSeconds(60)))));
+                new LatestEnvelope(
+                    UUID.randomUUID(),
+                    remoteConfig().toByteArray(),
+                    EnvelopeState.SENT,
+                    Instant.now().plusSeconds(60)))));
     ActorRef<AgentProtocol.Command> entity = spawn();
     Session rightful = new Session(10, OWNER);
     entity.tell(report(heartbeat(1, 0x1 | 0x2), rightful));
-    assertTrue(rightful.expectReply().hasRemoteConfig(), "the desired config goes to the rightful agent");
+    assertTrue(
+        rightful.expectReply().hasRemoteConfig(), "the desired config goes to the rightful agent");
     assertEquals(OWNER, expectStatus().principal(), "the binding is stored with the status");
 
     Session impostor = new Session(11, IMPOSTOR);
     entity.tell(report(heartbeat(1, 0x1 | 0x2), impostor));
     AgentProtocol.Refuse refused = impostor.probe.expectMessageClass(AgentProtocol.Refuse.class);
     assertTrue(refused.policyViolation());
-    assertEquals(ServerErrorResponseType.ServerErrorResponseType_BadRequest, refused.message().getErrorResponse().getType());
+    assertEquals(
+        ServerErrorResponseType.ServerErrorResponseType_BadRequest,
+        refused.message().getErrorResponse().getType());
     assertFalse(refused.message().hasRemoteConfig(), "the impostor never sees the config");
     assertEquals(OWNER + " <- " + IMPOSTOR, conflicts.receiveMessage(), "audited");
     impostor.probe.expectNoMessage(Duration.ofMillis(200));
@@ -165,7 +180,8 @@ class AgentAdmissionTest {
     entity.tell(new AgentProtocol.CredentialReset());
     Session reenrolled = new Session(31, IMPOSTOR);
     entity.tell(report(heartbeat(1, 0x1), reenrolled));
-    assertFalse(reenrolled.expectReply().hasErrorResponse(), "after a reset the next credential binds");
+    assertFalse(
+        reenrolled.expectReply().hasErrorResponse(), "after a reset the next credential binds");
     assertEquals(IMPOSTOR, expectStatus().principal());
   }
 
@@ -187,7 +203,9 @@ class AgentAdmissionTest {
     assertFalse(provisional.expectReply().hasErrorResponse(), "served while the database is away");
 
     stored.set(new AgentStart(true, OWNER, Map.of()));
-    AgentProtocol.CloseSession closed = provisional.probe.expectMessageClass(AgentProtocol.CloseSession.class, Duration.ofSeconds(5));
+    AgentProtocol.CloseSession closed =
+        provisional.probe.expectMessageClass(
+            AgentProtocol.CloseSession.class, Duration.ofSeconds(5));
     assertTrue(closed.reason().contains("another credential"), closed.reason());
     Session rightful = new Session(41, OWNER);
     entity.tell(report(heartbeat(2, 0x1), rightful));
@@ -205,7 +223,9 @@ class AgentAdmissionTest {
 
     AgentProtocol.Refuse refused = session.probe.expectMessageClass(AgentProtocol.Refuse.class);
     assertFalse(refused.policyViolation(), "asked to come back, not accused");
-    assertEquals(ServerErrorResponseType.ServerErrorResponseType_Unavailable, refused.message().getErrorResponse().getType());
+    assertEquals(
+        ServerErrorResponseType.ServerErrorResponseType_Unavailable,
+        refused.message().getErrorResponse().getType());
     assertTrue(refused.message().getErrorResponse().getRetryInfo().getRetryAfterNanoseconds() > 0);
     assertInstanceOf(ClusterSharding.Passivate.class, shard.receiveMessage(), "the entity stops");
     writer.expectNoMessage(Duration.ofMillis(300));
@@ -226,14 +246,17 @@ class AgentAdmissionTest {
     ActorRef<AgentProtocol.Command> entity = spawn();
     Session session = new Session(60, OWNER);
     AgentToServer asking =
-        heartbeat(1, 0x1).toBuilder().setFlags(AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE).build();
+        heartbeat(1, 0x1).toBuilder()
+            .setFlags(AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE)
+            .build();
     entity.tell(report(asking, session));
     assertTrue(session.expectReply().hasAgentIdentification());
 
     entity.tell(report(asking.toBuilder().setSequenceNum(2).build(), session));
     ServerToAgent second = session.expectReply();
     assertFalse(second.hasAgentIdentification());
-    assertTrue(second.getErrorResponse().getErrorMessage().contains("assigned in this session already"));
+    assertTrue(
+        second.getErrorResponse().getErrorMessage().contains("assigned in this session already"));
 
     Session next = new Session(61, OWNER);
     entity.tell(report(asking.toBuilder().setSequenceNum(3).build(), next));
@@ -262,17 +285,21 @@ class AgentAdmissionTest {
     entity.tell(
         report(
             heartbeat(1, 0x1).toBuilder()
-                .setCustomMessage(CustomMessage.newBuilder().setCapability("io.undeclared").setType("t"))
+                .setCustomMessage(
+                    CustomMessage.newBuilder().setCapability("io.undeclared").setType("t"))
                 .build(),
             session));
-    assertTrue(session.expectReply().getErrorResponse().getErrorMessage().contains("io.undeclared"));
+    assertTrue(
+        session.expectReply().getErrorResponse().getErrorMessage().contains("io.undeclared"));
     assertEquals(null, expectStatus().customMessagesJson(), "nothing kept");
 
     entity.tell(
         report(
             heartbeat(2, 0x1).toBuilder()
-                .setCustomCapabilities(CustomCapabilities.newBuilder().addCapabilities("io.declared"))
-                .setCustomMessage(CustomMessage.newBuilder().setCapability("io.declared").setType("t"))
+                .setCustomCapabilities(
+                    CustomCapabilities.newBuilder().addCapabilities("io.declared"))
+                .setCustomMessage(
+                    CustomMessage.newBuilder().setCapability("io.declared").setType("t"))
                 .build(),
             session));
     assertFalse(session.expectReply().hasErrorResponse());
@@ -304,13 +331,19 @@ class AgentAdmissionTest {
   }
 
   private AgentToServer heartbeat(long seq, long capabilities) {
-    return AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(seq).setCapabilities(capabilities).build();
+    return AgentToServer.newBuilder()
+        .setInstanceUid(uid)
+        .setSequenceNum(seq)
+        .setCapabilities(capabilities)
+        .build();
   }
 
   private static ServerToAgent remoteConfig() {
     AgentConfigMap config =
         AgentConfigMap.newBuilder()
-            .putConfigMap("c.yaml", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8("a: 1")).build())
+            .putConfigMap(
+                "c.yaml",
+                AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8("a: 1")).build())
             .build();
     return ServerToAgent.newBuilder()
         .setRemoteConfig(

@@ -1,11 +1,5 @@
 package io.switchboard.cluster.agent;
 
-import io.switchboard.opamp.ConnectionSettings;
-
-import io.switchboard.opamp.InstanceUid;
-
-import io.switchboard.opamp.ConfigHash;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,14 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.switchboard.cluster.limits.TokenBucket;
+import io.switchboard.opamp.ConfigHash;
+import io.switchboard.opamp.ConnectionSettings;
+import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentConfigFile;
 import io.switchboard.opamp.proto.AgentConfigMap;
 import io.switchboard.opamp.proto.AgentDescription;
 import io.switchboard.opamp.proto.AgentDisconnect;
+import io.switchboard.opamp.proto.AgentRemoteConfig;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AgentToServerFlags;
 import io.switchboard.opamp.proto.AnyValue;
-import io.switchboard.opamp.proto.AgentRemoteConfig;
 import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.opamp.proto.ComponentHealth;
 import io.switchboard.opamp.proto.CustomCapabilities;
@@ -30,7 +28,6 @@ import io.switchboard.opamp.proto.RemoteConfigStatus;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentCommand;
-import io.switchboard.cluster.limits.TokenBucket;
 import io.switchboard.persistence.agents.AgentStart;
 import io.switchboard.persistence.envelopes.EnvelopeKind;
 import io.switchboard.persistence.envelopes.EnvelopeState;
@@ -66,10 +63,13 @@ class AgentEntityTest {
   private TestProbe<StatusWriter.Command> writer;
   private ActorRef<AgentProtocol.Command> entity;
   private TestProbe<Recorded> recorded;
+
   /** What the database holds as the agent's desired config when the entity starts. */
   private LatestEnvelope stored;
+
   /** What the database holds as the agent's own connection settings. */
   private LatestEnvelope storedSettings;
+
   private EnvelopeLedger ledger;
 
   /** What the entity recorded about an envelope: SENT (with the node) or how it ended. */
@@ -109,12 +109,25 @@ class AgentEntityTest {
             instanceUid,
             shard.getRef(),
             new AgentDependencies(
-                writer.getRef(), ledger, this::start, new TokenBucket(1000, 1000), (uid, bound, presented, node) -> {}),
-            new AgentEntitySettings(Duration.ofMillis(300), Duration.ofSeconds(15), Duration.ofMillis(400), 100, 100, Duration.ofSeconds(1)),
+                writer.getRef(),
+                ledger,
+                this::start,
+                new TokenBucket(1000, 1000),
+                (uid, bound, presented, node) -> {}),
+            new AgentEntitySettings(
+                Duration.ofMillis(300),
+                Duration.ofSeconds(15),
+                Duration.ofMillis(400),
+                100,
+                100,
+                Duration.ofSeconds(1)),
             Clock.systemUTC()));
   }
 
-  /** What the database holds of the agent when an incarnation starts: a known agent and its desired state. */
+  /**
+   * What the database holds of the agent when an incarnation starts: a known agent and its desired
+   * state.
+   */
   private CompletionStage<AgentStart> start(String uid) {
     Map<EnvelopeKind, LatestEnvelope> desired = new EnumMap<>(EnvelopeKind.class);
     if (stored != null) {
@@ -129,79 +142,125 @@ class AgentEntityTest {
   @Test
   void connectionSettingsForOneAgentAreOfferedNowAndOnItsLaterSessions() {
     Session session = new Session(140);
-    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x100), session.ref()));
-    assertEquals(15, session.expectDelivery().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds(), "the fleet's");
+    entity.tell(
+        new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x100), session.ref()));
+    assertEquals(
+        15,
+        session.expectDelivery().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds(),
+        "the fleet's");
 
     UUID envelope = UUID.randomUUID();
     assertEquals(EnvelopeState.SENT, dispatch(envelope, connectionSettings(60)).state());
-    assertEquals(60, session.expectDelivery().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
+    assertEquals(
+        60,
+        session.expectDelivery().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
     assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
 
     Session later = new Session(141);
-    entity.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x100), later.ref()));
-    assertEquals(60, later.expectDelivery().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds(), "its own, again");
+    entity.tell(
+        new AgentProtocol.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x100), later.ref()));
+    assertEquals(
+        60,
+        later.expectDelivery().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds(),
+        "its own, again");
 
     assertEquals(
-        new AgentProtocol.EnvelopeReceipt(EnvelopeState.FAILED, "the agent does not accept connection settings"),
+        new AgentProtocol.EnvelopeReceipt(
+            EnvelopeState.FAILED, "the agent does not accept connection settings"),
         spawnAndDispatchTo(0x1, connectionSettings(60)));
   }
 
   @Test
   void aNewIncarnationOffersTheConnectionSettingsOperatorsChose() {
-    storedSettings = new LatestEnvelope(UUID.randomUUID(), connectionSettings(120).toByteArray(), EnvelopeState.SENT, Instant.now());
+    storedSettings =
+        new LatestEnvelope(
+            UUID.randomUUID(),
+            connectionSettings(120).toByteArray(),
+            EnvelopeState.SENT,
+            Instant.now());
     ActorRef<AgentProtocol.Command> incarnation = spawnIncarnation();
     Session session = new Session(150);
-    incarnation.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(1), 0x1 | 0x100), session.ref()));
+    incarnation.tell(
+        new AgentProtocol.AgentReport(withCapabilities(heartbeat(1), 0x1 | 0x100), session.ref()));
     ServerToAgent reply = session.expectDelivery();
-    // The stored settings may arrive just after the first message: then they go with the next answer.
+    // The stored settings may arrive just after the first message: then they go with the next
+    // answer.
     if (reply.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds() != 120) {
-      incarnation.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x100), session.ref()));
+      incarnation.tell(
+          new AgentProtocol.AgentReport(
+              withCapabilities(heartbeat(2), 0x1 | 0x100), session.ref()));
       reply = session.expectDelivery();
     }
     assertEquals(120, reply.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
   }
 
   /** A fresh entity whose agent reported these capabilities, handed this message. */
-  private AgentProtocol.EnvelopeReceipt spawnAndDispatchTo(long capabilities, ServerToAgent message) {
+  private AgentProtocol.EnvelopeReceipt spawnAndDispatchTo(
+      long capabilities, ServerToAgent message) {
     ActorRef<AgentProtocol.Command> other = spawnIncarnation();
     Session session = new Session(160);
-    other.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), capabilities), session.ref()));
+    other.tell(
+        new AgentProtocol.AgentReport(withCapabilities(fullState(1), capabilities), session.ref()));
     session.expectDelivery();
     TestProbe<AgentProtocol.EnvelopeReceipt> operator = testKit.createTestProbe();
-    other.tell(new AgentProtocol.TakeEnvelope(UUID.randomUUID(), message, Instant.now().plusSeconds(60), operator.getRef()));
+    other.tell(
+        new AgentProtocol.TakeEnvelope(
+            UUID.randomUUID(), message, Instant.now().plusSeconds(60), operator.getRef()));
     return operator.receiveMessage();
   }
 
   private static ServerToAgent connectionSettings(long heartbeatSeconds) {
-    return ServerToAgent.newBuilder().setConnectionSettings(ConnectionSettings.offer(Duration.ofSeconds(heartbeatSeconds))).build();
+    return ServerToAgent.newBuilder()
+        .setConnectionSettings(ConnectionSettings.offer(Duration.ofSeconds(heartbeatSeconds)))
+        .build();
   }
 
   @Test
   void aNewIncarnationTakesAnOpenRemoteConfigBackFromTheDatabase() {
     UUID envelope = UUID.randomUUID();
-    stored = new LatestEnvelope(envelope, remoteConfig(CONFIG).toByteArray(), EnvelopeState.SENT, Instant.now().plusSeconds(60));
+    stored =
+        new LatestEnvelope(
+            envelope,
+            remoteConfig(CONFIG).toByteArray(),
+            EnvelopeState.SENT,
+            Instant.now().plusSeconds(60));
     ActorRef<AgentProtocol.Command> incarnation = spawnIncarnation();
     Session session = new Session(110);
 
-    incarnation.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
+    incarnation.tell(
+        new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
 
     ServerToAgent reply = session.expectDelivery();
-    AgentRemoteConfig offered = reply.hasRemoteConfig() ? reply.getRemoteConfig() : session.expectDelivery().getRemoteConfig();
+    AgentRemoteConfig offered =
+        reply.hasRemoteConfig()
+            ? reply.getRemoteConfig()
+            : session.expectDelivery().getRemoteConfig();
     assertEquals(CONFIG, offered.getConfig());
     assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
-    incarnation.tell(new AgentProtocol.AgentReport(configStatus(2, offered, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
+    incarnation.tell(
+        new AgentProtocol.AgentReport(
+            configStatus(2, offered, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED),
+            session.ref()));
     assertEquals(new Recorded(envelope, EnvelopeState.APPLIED, null), recorded.receiveMessage());
   }
 
   @Test
   void anAppliedConfigFromTheDatabaseGoesOnlyToAnAgentRunningAnother() {
     stored =
-        new LatestEnvelope(UUID.randomUUID(), remoteConfig(CONFIG).toByteArray(), EnvelopeState.APPLIED, Instant.now().minusSeconds(60));
+        new LatestEnvelope(
+            UUID.randomUUID(),
+            remoteConfig(CONFIG).toByteArray(),
+            EnvelopeState.APPLIED,
+            Instant.now().minusSeconds(60));
     ActorRef<AgentProtocol.Command> incarnation = spawnIncarnation();
     Session runsIt = new Session(120);
     incarnation.tell(
         new AgentProtocol.AgentReport(
-            configStatus(1, remoteConfig(CONFIG).getRemoteConfig(), RemoteConfigStatuses.RemoteConfigStatuses_APPLIED).toBuilder()
+            configStatus(
+                    1,
+                    remoteConfig(CONFIG).getRemoteConfig(),
+                    RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)
+                .toBuilder()
                 .setAgentDescription(fullState(1).getAgentDescription())
                 .build(),
             runsIt.ref()));
@@ -210,9 +269,12 @@ class AgentEntityTest {
 
     ActorRef<AgentProtocol.Command> another = spawnIncarnation();
     Session lostIt = new Session(121);
-    another.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), lostIt.ref()));
+    another.tell(
+        new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), lostIt.ref()));
     ServerToAgent reply = lostIt.expectDelivery();
-    assertEquals(CONFIG, (reply.hasRemoteConfig() ? reply : lostIt.expectDelivery()).getRemoteConfig().getConfig());
+    assertEquals(
+        CONFIG,
+        (reply.hasRemoteConfig() ? reply : lostIt.expectDelivery()).getRemoteConfig().getConfig());
     recorded.expectNoMessage(Duration.ofMillis(100));
   }
 
@@ -235,7 +297,8 @@ class AgentEntityTest {
     entity.tell(new AgentProtocol.AgentReport(heartbeat(2), session.ref()));
     session.expectDelivery();
     AgentStatus second = expectStatus();
-    assertNull(second.descriptionJson(), "an omitted description means unchanged: nothing to rewrite");
+    assertNull(
+        second.descriptionJson(), "an omitted description means unchanged: nothing to rewrite");
     assertNull(second.healthJson());
     assertEquals(2, second.sequenceNum());
     assertTrue(second.stateVersion() > first.stateVersion());
@@ -284,7 +347,9 @@ class AgentEntityTest {
 
     entity.tell(
         new AgentProtocol.AgentReport(
-            heartbeat(2).toBuilder().setAgentDisconnect(AgentDisconnect.getDefaultInstance()).build(),
+            heartbeat(2).toBuilder()
+                .setAgentDisconnect(AgentDisconnect.getDefaultInstance())
+                .build(),
             session.ref()));
 
     session.expectDelivery();
@@ -299,14 +364,16 @@ class AgentEntityTest {
 
     entity.tell(new AgentProtocol.SessionEnded(40, "socket closed"));
 
-    ClusterSharding.ShardCommand command = shard.expectMessageClass(ClusterSharding.ShardCommand.class, Duration.ofSeconds(3));
+    ClusterSharding.ShardCommand command =
+        shard.expectMessageClass(ClusterSharding.ShardCommand.class, Duration.ofSeconds(3));
     assertInstanceOf(ClusterSharding.Passivate.class, command);
   }
 
   @Test
   void aHeartbeatingAgentThatGoesSilentLosesItsSession() {
     Session session = new Session(50);
-    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2000), session.ref()));
+    entity.tell(
+        new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2000), session.ref()));
     session.expectDelivery();
     expectStatus();
 
@@ -317,12 +384,15 @@ class AgentEntityTest {
   @Test
   void anyMessageRenewsTheHeartbeatWindow() {
     Session session = new Session(51);
-    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2000), session.ref()));
+    entity.tell(
+        new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2000), session.ref()));
     session.expectDelivery();
     // Six messages 250 ms apart span 1.5 s, far past the 400 ms window, yet the session stays.
     for (int seq = 2; seq <= 7; seq++) {
       session.probe.expectNoMessage(Duration.ofMillis(250));
-      entity.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(seq), 0x1 | 0x2000), session.ref()));
+      entity.tell(
+          new AgentProtocol.AgentReport(
+              withCapabilities(heartbeat(seq), 0x1 | 0x2000), session.ref()));
       session.expectDelivery();
     }
   }
@@ -343,13 +413,16 @@ class AgentEntityTest {
     assertEquals(false, declines.expectDelivery().hasConnectionSettings(), "capability gating");
 
     Session accepts = new Session(61);
-    entity.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x100), accepts.ref()));
+    entity.tell(
+        new AgentProtocol.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x100), accepts.ref()));
     ServerToAgent offer = accepts.expectDelivery();
     assertEquals(15, offer.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
     assertEquals(32, offer.getConnectionSettings().getHash().size());
 
-    entity.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(3), 0x1 | 0x100), accepts.ref()));
-    assertEquals(false, accepts.expectDelivery().hasConnectionSettings(), "already offered on this session");
+    entity.tell(
+        new AgentProtocol.AgentReport(withCapabilities(heartbeat(3), 0x1 | 0x100), accepts.ref()));
+    assertEquals(
+        false, accepts.expectDelivery().hasConnectionSettings(), "already offered on this session");
   }
 
   @Test
@@ -357,7 +430,9 @@ class AgentEntityTest {
     Session session = new Session(70);
     entity.tell(
         new AgentProtocol.AgentReport(
-            fullState(1).toBuilder().setFlags(AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE).build(),
+            fullState(1).toBuilder()
+                .setFlags(AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE)
+                .build(),
             session.ref()));
 
     ByteString assigned = session.expectDelivery().getAgentIdentification().getNewInstanceUid();
@@ -374,15 +449,24 @@ class AgentEntityTest {
     assertEquals(CONFIG, sent.getConfig());
     assertEquals(ConfigHash.of(CONFIG), sent.getConfigHash());
 
-    entity.tell(new AgentProtocol.AgentReport(configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLYING), session.ref()));
+    entity.tell(
+        new AgentProtocol.AgentReport(
+            configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLYING),
+            session.ref()));
     session.expectDelivery();
     recorded.expectNoMessage(Duration.ofMillis(100));
-    entity.tell(new AgentProtocol.AgentReport(configStatus(3, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
+    entity.tell(
+        new AgentProtocol.AgentReport(
+            configStatus(3, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED),
+            session.ref()));
     assertEquals(false, session.expectDelivery().hasRemoteConfig());
     assertEquals(new Recorded(envelope, EnvelopeState.APPLIED, null), recorded.receiveMessage());
 
     UUID again = UUID.randomUUID();
-    assertEquals(EnvelopeState.APPLIED, dispatch(again, remoteConfig(CONFIG)).state(), "the agent already runs it");
+    assertEquals(
+        EnvelopeState.APPLIED,
+        dispatch(again, remoteConfig(CONFIG)).state(),
+        "the agent already runs it");
     assertEquals(EnvelopeState.APPLIED, recorded.receiveMessage().state());
   }
 
@@ -392,18 +476,31 @@ class AgentEntityTest {
     UUID envelope = UUID.randomUUID();
     AgentRemoteConfig sent = configSentToConnectedAgent(session, envelope);
 
-    // The sweep hands the envelope back while the database still says PENDING (the SENT write was lost).
+    // The sweep hands the envelope back while the database still says PENDING (the SENT write was
+    // lost).
     assertEquals(EnvelopeState.SENT, dispatch(envelope, remoteConfig(CONFIG)).state());
-    assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage(), "SENT written again");
+    assertEquals(
+        new Recorded(envelope, EnvelopeState.SENT, "node-1"),
+        recorded.receiveMessage(),
+        "SENT written again");
     session.probe.expectNoMessage(Duration.ofMillis(100));
 
-    entity.tell(new AgentProtocol.AgentReport(configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
+    entity.tell(
+        new AgentProtocol.AgentReport(
+            configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED),
+            session.ref()));
     session.expectDelivery();
     assertEquals(new Recorded(envelope, EnvelopeState.APPLIED, null), recorded.receiveMessage());
 
-    // And again once the APPLIED write was lost too: the envelope must not wait for its deadline to expire it.
-    assertEquals(new AgentProtocol.EnvelopeReceipt(EnvelopeState.APPLIED, null), dispatch(envelope, remoteConfig(CONFIG)));
-    assertEquals(new Recorded(envelope, EnvelopeState.APPLIED, null), recorded.receiveMessage(), "APPLIED written again");
+    // And again once the APPLIED write was lost too: the envelope must not wait for its deadline to
+    // expire it.
+    assertEquals(
+        new AgentProtocol.EnvelopeReceipt(EnvelopeState.APPLIED, null),
+        dispatch(envelope, remoteConfig(CONFIG)));
+    assertEquals(
+        new Recorded(envelope, EnvelopeState.APPLIED, null),
+        recorded.receiveMessage(),
+        "APPLIED written again");
     session.probe.expectNoMessage(Duration.ofMillis(100));
   }
 
@@ -412,7 +509,9 @@ class AgentEntityTest {
    * sent down the session and recorded SENT; returns what the agent got.
    */
   private AgentRemoteConfig configSentToConnectedAgent(Session session, UUID envelope) {
-    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2 | 0x1000), session.ref()));
+    entity.tell(
+        new AgentProtocol.AgentReport(
+            withCapabilities(fullState(1), 0x1 | 0x2 | 0x1000), session.ref()));
     session.expectDelivery();
     assertEquals(EnvelopeState.SENT, dispatch(envelope, remoteConfig(CONFIG)).state());
     assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
@@ -422,7 +521,8 @@ class AgentEntityTest {
   @Test
   void aFailedApplyFailsTheEnvelopeAndANewerConfigSupersedesAnOpenOne() {
     Session session = new Session(83);
-    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
+    entity.tell(
+        new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
     session.expectDelivery();
     UUID first = UUID.randomUUID();
     dispatch(first, remoteConfig(CONFIG));
@@ -431,11 +531,16 @@ class AgentEntityTest {
 
     UUID second = UUID.randomUUID();
     dispatch(second, remoteConfig(OTHER_CONFIG));
-    assertEquals(new Recorded(first, EnvelopeState.FAILED, "superseded by envelope " + second), recorded.receiveMessage());
+    assertEquals(
+        new Recorded(first, EnvelopeState.FAILED, "superseded by envelope " + second),
+        recorded.receiveMessage());
     AgentRemoteConfig newer = session.expectDelivery().getRemoteConfig();
     assertEquals(EnvelopeState.SENT, recorded.receiveMessage().state());
 
-    entity.tell(new AgentProtocol.AgentReport(configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED), session.ref()));
+    entity.tell(
+        new AgentProtocol.AgentReport(
+            configStatus(2, sent, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED),
+            session.ref()));
     session.expectDelivery();
     recorded.expectNoMessage(Duration.ofMillis(100));
     entity.tell(
@@ -463,7 +568,8 @@ class AgentEntityTest {
     UUID envelope = UUID.randomUUID();
     assertEquals(EnvelopeState.FAILED, dispatch(envelope, remoteConfig(CONFIG)).state());
     assertEquals(
-        new Recorded(envelope, EnvelopeState.FAILED, "the agent does not accept remote configuration"),
+        new Recorded(
+            envelope, EnvelopeState.FAILED, "the agent does not accept remote configuration"),
         recorded.receiveMessage());
     session.probe.expectNoMessage(Duration.ofMillis(100));
   }
@@ -473,7 +579,8 @@ class AgentEntityTest {
     assertEquals(EnvelopeState.PENDING, dispatch(UUID.randomUUID(), remoteConfig(CONFIG)).state());
 
     Session session = new Session(82);
-    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
+    entity.tell(
+        new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x2), session.ref()));
 
     assertEquals(CONFIG, session.expectDelivery().getRemoteConfig().getConfig());
     assertEquals(EnvelopeState.SENT, recorded.receiveMessage().state());
@@ -484,15 +591,18 @@ class AgentEntityTest {
     UUID envelope = UUID.randomUUID();
     AgentProtocol.EnvelopeReceipt outcome = dispatch(envelope, restart());
     assertEquals(EnvelopeState.PENDING, outcome.state());
-    assertEquals(EnvelopeState.PENDING, dispatch(envelope, restart()).state(), "a redelivery is recognised");
+    assertEquals(
+        EnvelopeState.PENDING, dispatch(envelope, restart()).state(), "a redelivery is recognised");
 
     Session session = new Session(84);
-    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x400), session.ref()));
+    entity.tell(
+        new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x400), session.ref()));
     session.expectDelivery();
     assertEquals(CommandType.CommandType_Restart, session.expectCommand().getCommand().getType());
     assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-1"), recorded.receiveMessage());
 
-    entity.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x400), session.ref()));
+    entity.tell(
+        new AgentProtocol.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x400), session.ref()));
     assertEquals(false, session.expectDelivery().hasCommand());
     session.probe.expectNoMessage(Duration.ofMillis(100));
   }
@@ -501,7 +611,9 @@ class AgentEntityTest {
   void whatWaitsPastItsDeadlineExpiresInsteadOfGoingOut() {
     UUID envelope = UUID.randomUUID();
     TestProbe<AgentProtocol.EnvelopeReceipt> operator = testKit.createTestProbe();
-    entity.tell(new AgentProtocol.TakeEnvelope(envelope, restart(), Instant.now().plusMillis(200), operator.getRef()));
+    entity.tell(
+        new AgentProtocol.TakeEnvelope(
+            envelope, restart(), Instant.now().plusMillis(200), operator.getRef()));
     assertEquals(EnvelopeState.PENDING, operator.receiveMessage().state());
 
     Recorded expired = recorded.receiveMessage(Duration.ofSeconds(3));
@@ -509,24 +621,36 @@ class AgentEntityTest {
     assertEquals(EnvelopeState.EXPIRED, expired.state());
 
     UUID late = UUID.randomUUID();
-    entity.tell(new AgentProtocol.TakeEnvelope(late, restart(), Instant.now().minusSeconds(1), operator.getRef()));
+    entity.tell(
+        new AgentProtocol.TakeEnvelope(
+            late, restart(), Instant.now().minusSeconds(1), operator.getRef()));
     assertEquals(EnvelopeState.EXPIRED, operator.receiveMessage().state());
   }
 
   @Test
   void aPollingAgentGetsItsCommandOnItsNextPoll() {
     TestProbe<AgentProtocol.PollAnswer> poll = testKit.createTestProbe();
-    entity.tell(new AgentProtocol.AgentPoll(withCapabilities(fullState(1), 0x1 | 0x400), "node-2", "token:default", poll.getRef()));
+    entity.tell(
+        new AgentProtocol.AgentPoll(
+            withCapabilities(fullState(1), 0x1 | 0x400), "node-2", "token:default", poll.getRef()));
     assertEquals(false, poll.receiveMessage().message().hasCommand());
 
     UUID envelope = UUID.randomUUID();
     AgentProtocol.EnvelopeReceipt outcome = dispatch(envelope, restart());
-    assertEquals(new AgentProtocol.EnvelopeReceipt(EnvelopeState.PENDING, "queued for the agent's next poll"), outcome);
+    assertEquals(
+        new AgentProtocol.EnvelopeReceipt(
+            EnvelopeState.PENDING, "queued for the agent's next poll"),
+        outcome);
 
-    entity.tell(new AgentProtocol.AgentPoll(withCapabilities(heartbeat(2), 0x1 | 0x400), "node-2", "token:default", poll.getRef()));
-    assertEquals(CommandType.CommandType_Restart, poll.receiveMessage().message().getCommand().getType());
+    entity.tell(
+        new AgentProtocol.AgentPoll(
+            withCapabilities(heartbeat(2), 0x1 | 0x400), "node-2", "token:default", poll.getRef()));
+    assertEquals(
+        CommandType.CommandType_Restart, poll.receiveMessage().message().getCommand().getType());
     assertEquals(new Recorded(envelope, EnvelopeState.SENT, "node-2"), recorded.receiveMessage());
-    entity.tell(new AgentProtocol.AgentPoll(withCapabilities(heartbeat(3), 0x1 | 0x400), "node-2", "token:default", poll.getRef()));
+    entity.tell(
+        new AgentProtocol.AgentPoll(
+            withCapabilities(heartbeat(3), 0x1 | 0x400), "node-2", "token:default", poll.getRef()));
     assertEquals(false, poll.receiveMessage().message().hasCommand(), "delivered once");
   }
 
@@ -536,7 +660,8 @@ class AgentEntityTest {
     entity.tell(new AgentProtocol.AgentReport(fullState(1), session.ref()));
     session.expectDelivery();
     assertEquals(
-        new AgentProtocol.EnvelopeReceipt(EnvelopeState.FAILED, "the agent does not accept the restart command"),
+        new AgentProtocol.EnvelopeReceipt(
+            EnvelopeState.FAILED, "the agent does not accept the restart command"),
         dispatch(UUID.randomUUID(), restart()));
   }
 
@@ -546,7 +671,8 @@ class AgentEntityTest {
     entity.tell(
         new AgentProtocol.AgentReport(
             fullState(1).toBuilder()
-                .setCustomCapabilities(CustomCapabilities.newBuilder().addCapabilities("io.example.ping"))
+                .setCustomCapabilities(
+                    CustomCapabilities.newBuilder().addCapabilities("io.example.ping"))
                 .setCustomMessage(
                     CustomMessage.newBuilder()
                         .setCapability("io.example.ping")
@@ -559,27 +685,41 @@ class AgentEntityTest {
     assertEquals("[\"io.example.ping\"]", status.customCapabilitiesJson());
     assertTrue(status.customMessagesJson().contains("\"type\":\"pong\""));
 
-    assertEquals(EnvelopeState.FAILED, dispatch(UUID.randomUUID(), customMessage("io.example.other")).state());
+    assertEquals(
+        EnvelopeState.FAILED,
+        dispatch(UUID.randomUUID(), customMessage("io.example.other")).state());
     TestProbe<AgentProtocol.EnvelopeReceipt> operator = testKit.createTestProbe();
-    entity.tell(new AgentProtocol.TakeEnvelope(UUID.randomUUID(), customMessage("io.example.ping"), Instant.now().plusSeconds(60), operator.getRef()));
+    entity.tell(
+        new AgentProtocol.TakeEnvelope(
+            UUID.randomUUID(),
+            customMessage("io.example.ping"),
+            Instant.now().plusSeconds(60),
+            operator.getRef()));
     operator.expectNoMessage(Duration.ofMillis(100));
     assertEquals("ping", session.expectCommand().getCustomMessage().getType());
-    assertEquals(EnvelopeState.SENT, operator.receiveMessage().state(), "answered once the session confirmed it");
+    assertEquals(
+        EnvelopeState.SENT,
+        operator.receiveMessage().state(),
+        "answered once the session confirmed it");
   }
 
   @Test
   void aCommandTheSessionNeverConfirmedGoesToTheAgentsNextSession() {
     Session dying = new Session(130);
-    entity.tell(new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x400), dying.ref()));
+    entity.tell(
+        new AgentProtocol.AgentReport(withCapabilities(fullState(1), 0x1 | 0x400), dying.ref()));
     dying.expectDelivery();
     UUID envelope = UUID.randomUUID();
     TestProbe<AgentProtocol.EnvelopeReceipt> operator = testKit.createTestProbe();
-    entity.tell(new AgentProtocol.TakeEnvelope(envelope, restart(), Instant.now().plusSeconds(60), operator.getRef()));
+    entity.tell(
+        new AgentProtocol.TakeEnvelope(
+            envelope, restart(), Instant.now().plusSeconds(60), operator.getRef()));
     dying.probe.expectMessageClass(AgentProtocol.DeliverEnvelope.class);
 
     // The session's node died without a word; the agent comes back on another node.
     Session next = new Session(131);
-    entity.tell(new AgentProtocol.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x400), next.ref()));
+    entity.tell(
+        new AgentProtocol.AgentReport(withCapabilities(heartbeat(2), 0x1 | 0x400), next.ref()));
 
     assertEquals(EnvelopeState.PENDING, operator.receiveMessage().state());
     next.expectDelivery();
@@ -599,18 +739,25 @@ class AgentEntityTest {
 
   private static final AgentConfigMap OTHER_CONFIG =
       AgentConfigMap.newBuilder()
-          .putConfigMap("collector.yaml", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8("exporters: {}")).build())
+          .putConfigMap(
+              "collector.yaml",
+              AgentConfigFile.newBuilder()
+                  .setBody(ByteString.copyFromUtf8("exporters: {}"))
+                  .build())
           .build();
 
   private AgentProtocol.EnvelopeReceipt dispatch(UUID envelope, ServerToAgent message) {
     TestProbe<AgentProtocol.EnvelopeReceipt> operator = testKit.createTestProbe();
-    entity.tell(new AgentProtocol.TakeEnvelope(envelope, message, Instant.now().plusSeconds(60), operator.getRef()));
+    entity.tell(
+        new AgentProtocol.TakeEnvelope(
+            envelope, message, Instant.now().plusSeconds(60), operator.getRef()));
     return operator.receiveMessage();
   }
 
   private static ServerToAgent remoteConfig(AgentConfigMap config) {
     return ServerToAgent.newBuilder()
-        .setRemoteConfig(AgentRemoteConfig.newBuilder().setConfig(config).setConfigHash(ConfigHash.of(config)))
+        .setRemoteConfig(
+            AgentRemoteConfig.newBuilder().setConfig(config).setConfigHash(ConfigHash.of(config)))
         .build();
   }
 
@@ -623,14 +770,20 @@ class AgentEntityTest {
   private static ServerToAgent customMessage(String capability) {
     return ServerToAgent.newBuilder()
         .setCustomMessage(
-            CustomMessage.newBuilder().setCapability(capability).setType("ping").setData(ByteString.copyFromUtf8("1")))
+            CustomMessage.newBuilder()
+                .setCapability(capability)
+                .setType("ping")
+                .setData(ByteString.copyFromUtf8("1")))
         .build();
   }
 
-  private AgentToServer configStatus(long seq, AgentRemoteConfig config, RemoteConfigStatuses status) {
+  private AgentToServer configStatus(
+      long seq, AgentRemoteConfig config, RemoteConfigStatuses status) {
     return withCapabilities(heartbeat(seq), 0x1 | 0x2 | 0x1000).toBuilder()
         .setRemoteConfigStatus(
-            RemoteConfigStatus.newBuilder().setLastRemoteConfigHash(config.getConfigHash()).setStatus(status))
+            RemoteConfigStatus.newBuilder()
+                .setLastRemoteConfigHash(config.getConfigHash())
+                .setStatus(status))
         .build();
   }
 
@@ -655,7 +808,11 @@ class AgentEntityTest {
   }
 
   private AgentToServer heartbeat(long seq) {
-    return AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(seq).setCapabilities(0x1).build();
+    return AgentToServer.newBuilder()
+        .setInstanceUid(uid)
+        .setSequenceNum(seq)
+        .setCapabilities(0x1)
+        .build();
   }
 
   /** A session as the entity sees it, backed by a probe. */
@@ -675,10 +832,15 @@ class AgentEntityTest {
       return probe.expectMessageClass(AgentProtocol.Deliver.class).message();
     }
 
-    /** An operator command for the agent, confirmed the way a session does once it is on the socket. */
+    /**
+     * An operator command for the agent, confirmed the way a session does once it is on the socket.
+     */
     ServerToAgent expectCommand() {
-      AgentProtocol.DeliverEnvelope command = probe.expectMessageClass(AgentProtocol.DeliverEnvelope.class);
-      command.entity().tell(new AgentProtocol.EnvelopeDelivered(command.envelope(), command.epoch()));
+      AgentProtocol.DeliverEnvelope command =
+          probe.expectMessageClass(AgentProtocol.DeliverEnvelope.class);
+      command
+          .entity()
+          .tell(new AgentProtocol.EnvelopeDelivered(command.envelope(), command.epoch()));
       return command.message();
     }
   }

@@ -1,13 +1,12 @@
 package io.switchboard.cluster.agent;
 
-import io.switchboard.opamp.InstanceUid;
-
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.json.Storable;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.wire.MalformedFrameException;
@@ -33,7 +32,8 @@ class AgentMessageFuzzTest {
   private final AgentState state = new AgentState();
 
   @FuzzTest(maxDuration = "20s")
-  void anyFrameIsDecodedMergedAndRenderedStorablyOrRefused(byte[] frame) throws JsonProcessingException {
+  void anyFrameIsDecodedMergedAndRenderedStorablyOrRefused(byte[] frame)
+      throws JsonProcessingException {
     AgentToServer message;
     try {
       message = OpampFrames.decodeAgentToServer(ByteBuffer.wrap(frame));
@@ -59,9 +59,14 @@ class AgentMessageFuzzTest {
         .forEach(AgentMessageFuzzTest::assertPostgresAcceptsJson);
   }
 
-  /** A U+0000 escaped in the JSON text would parse into U+0000, which {@link #assertStorable} refuses. */
+  /**
+   * A U+0000 escaped in the JSON text would parse into U+0000, which {@link #assertStorable}
+   * refuses.
+   */
   private static void assertPostgresAcceptsJson(String rendered) {
-    assertTrue(StandardCharsets.UTF_8.newEncoder().canEncode(rendered), "not encodable as UTF-8: " + rendered);
+    assertTrue(
+        StandardCharsets.UTF_8.newEncoder().canEncode(rendered),
+        "not encodable as UTF-8: " + rendered);
     JsonNode tree;
     try {
       tree = JSON.readTree(rendered);

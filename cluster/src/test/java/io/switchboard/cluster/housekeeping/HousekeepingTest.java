@@ -42,15 +42,31 @@ class HousekeepingTest {
   @Test
   void createsTheComingDaysPartitionsAndDropsExpiredOnes() throws Exception {
     HistoryRetention history = new HistoryRetention(database.pool());
-    history.ensurePartitions(LocalDate.of(2026, 5, 1), 0).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    history
+        .ensurePartitions(LocalDate.of(2026, 5, 1), 0)
+        .toCompletableFuture()
+        .get(20, TimeUnit.SECONDS);
     Clock may31 = Clock.fixed(Instant.parse("2026-05-31T10:00:00Z"), ZoneOffset.UTC);
 
-    testKit.spawn(Housekeeping.create(history, new Retention(database.pool()), new Housekeeping.Settings(Duration.ofDays(14), 2, Duration.ofHours(1), Duration.ofDays(30), Duration.ofDays(90), Duration.ofDays(365)), may31));
+    testKit.spawn(
+        Housekeeping.create(
+            history,
+            new Retention(database.pool()),
+            new Housekeeping.Settings(
+                Duration.ofDays(14),
+                2,
+                Duration.ofHours(1),
+                Duration.ofDays(30),
+                Duration.ofDays(90),
+                Duration.ofDays(365)),
+            may31));
 
-    await().atMost(Duration.ofSeconds(20))
+    await()
+        .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () -> {
-              assertEquals("agent_status_history_20260602", regclass("agent_status_history_20260602"));
+              assertEquals(
+                  "agent_status_history_20260602", regclass("agent_status_history_20260602"));
               assertEquals(null, regclass("agent_status_history_20260501"));
             });
     assertEquals("agent_status_history_20260531", regclass("agent_status_history_20260531"));

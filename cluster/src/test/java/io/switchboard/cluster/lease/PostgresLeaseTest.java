@@ -71,7 +71,10 @@ class PostgresLeaseTest {
     assertTrue(get(holder.acquire()));
 
     // Four seconds of a two-second lease, kept alive by its heartbeat all along.
-    await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(holder::checkLease);
+    await()
+        .pollDelay(Duration.ofSeconds(4))
+        .atMost(Duration.ofSeconds(6))
+        .until(holder::checkLease);
     assertFalse(get(contender.acquire()));
     get(holder.release());
   }
@@ -96,7 +99,8 @@ class PostgresLeaseTest {
 
   @Test
   void aShardsLeaseIsKeptWhileTheShardRunsHereAndReleasedOnceItStopped() {
-    // Stands in for Pekko's sharding guardian, region and one running shard: /system/sharding/Agent/7.
+    // Stands in for Pekko's sharding guardian, region and one running shard:
+    // /system/sharding/Agent/7.
     testKit
         .system()
         .systemActorOf(
@@ -126,13 +130,20 @@ class PostgresLeaseTest {
 
   @Test
   void onlyShardLeasesNameAShard() {
-    assertEquals(Optional.of("/system/sharding/Agent/478"), PostgresLease.shardPath("switchboard-shard-Agent-478", "switchboard"));
-    assertEquals(Optional.empty(), PostgresLease.shardPath("switchboard-singleton-pekko://switchboard/system/housekeeping", "switchboard"));
+    assertEquals(
+        Optional.of("/system/sharding/Agent/478"),
+        PostgresLease.shardPath("switchboard-shard-Agent-478", "switchboard"));
+    assertEquals(
+        Optional.empty(),
+        PostgresLease.shardPath(
+            "switchboard-singleton-pekko://switchboard/system/housekeeping", "switchboard"));
     assertEquals(Optional.empty(), PostgresLease.shardPath("shard-1", "switchboard"));
   }
 
   private PostgresLease lease(String name, String owner) {
-    Lease lease = LeaseProvider.get(testKit.system().classicSystem()).getLease(name, "switchboard.lease", owner);
+    Lease lease =
+        LeaseProvider.get(testKit.system().classicSystem())
+            .getLease(name, "switchboard.lease", owner);
     return (PostgresLease) lease;
   }
 

@@ -1,12 +1,10 @@
 package io.switchboard.cluster.serialization;
 
-import io.switchboard.cluster.agent.AgentProtocol;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
-import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.cluster.agent.AgentProtocol;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentConfigFile;
 import io.switchboard.opamp.proto.AgentConfigMap;
@@ -29,12 +27,17 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AgentMessageSerializationTest {
 
-  /** A cluster provider, for Pekko's serialization of actor refs; remoting on a free port, not 7355. */
+  /**
+   * A cluster provider, for Pekko's serialization of actor refs; remoting on a free port, not 7355.
+   */
   private final ActorTestKit testKit =
       ActorTestKit.create(
-          ConfigFactory.parseString("pekko.actor.provider = cluster\npekko.remote.artery.canonical.port = 0")
+          ConfigFactory.parseString(
+                  "pekko.actor.provider = cluster\npekko.remote.artery.canonical.port = 0")
               .withFallback(ConfigFactory.load()));
-  private final Serialization serialization = SerializationExtension.get(testKit.system().classicSystem());
+
+  private final Serialization serialization =
+      SerializationExtension.get(testKit.system().classicSystem());
 
   @AfterAll
   void stop() {
@@ -49,12 +52,15 @@ class AgentMessageSerializationTest {
     TestProbe<org.apache.pekko.Done> done = testKit.createTestProbe();
     TestProbe<AgentProtocol.Command> entity = testKit.createTestProbe();
     ByteString uid = InstanceUid.toBytes(UUID.randomUUID().toString());
-    AgentToServer report = AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(7).setCapabilities(3).build();
+    AgentToServer report =
+        AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(7).setCapabilities(3).build();
 
     for (Object message :
         new Object[] {
-          new AgentProtocol.AgentReport(report, new AgentProtocol.Session(session.getRef(), 42, "node-a", "token:edge")),
-          new AgentProtocol.AgentReport(report, new AgentProtocol.Session(session.getRef(), 43, "node-a", null)),
+          new AgentProtocol.AgentReport(
+              report, new AgentProtocol.Session(session.getRef(), 42, "node-a", "token:edge")),
+          new AgentProtocol.AgentReport(
+              report, new AgentProtocol.Session(session.getRef(), 43, "node-a", null)),
           new AgentProtocol.AgentPoll(report, "node-b", "cert:CN=agent", poll.getRef()),
           new AgentProtocol.PollAnswer(429, ServerToAgent.newBuilder().setInstanceUid(uid).build()),
           new AgentProtocol.CredentialReset(),
@@ -69,14 +75,21 @@ class AgentMessageSerializationTest {
                           .setConfig(
                               AgentConfigMap.newBuilder()
                                   .putConfigMap(
-                                      "c.yaml", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8("a: 1")).build())))
+                                      "c.yaml",
+                                      AgentConfigFile.newBuilder()
+                                          .setBody(ByteString.copyFromUtf8("a: 1"))
+                                          .build())))
                   .build(),
               Instant.parse("2026-11-22T10:15:30.123456Z"),
               operator.getRef()),
-          new AgentProtocol.Deliver(ServerToAgent.newBuilder().setInstanceUid(uid).setCapabilities(1).build()),
+          new AgentProtocol.Deliver(
+              ServerToAgent.newBuilder().setInstanceUid(uid).setCapabilities(1).build()),
           new AgentProtocol.CloseSession("fenced"),
           new AgentProtocol.DeliverEnvelope(
-              ServerToAgent.newBuilder().setInstanceUid(uid).setCapabilities(1).build(), UUID.randomUUID(), 42, entity.getRef()),
+              ServerToAgent.newBuilder().setInstanceUid(uid).setCapabilities(1).build(),
+              UUID.randomUUID(),
+              42,
+              entity.getRef()),
           new AgentProtocol.EnvelopeDelivered(UUID.randomUUID(), 42),
           new AgentProtocol.EnvelopeReceipt(EnvelopeState.SENT, "sent"),
           new AgentProtocol.EnvelopeReceipt(EnvelopeState.PENDING, null)
@@ -87,8 +100,11 @@ class AgentMessageSerializationTest {
 
   private Object roundTrip(Object message) throws Exception {
     var serializer = serialization.findSerializerFor(message);
-    assertEquals("JacksonCborSerializer", serializer.getClass().getSimpleName(), "not Java serialization");
+    assertEquals(
+        "JacksonCborSerializer", serializer.getClass().getSimpleName(), "not Java serialization");
     byte[] bytes = serialization.serialize(message).get();
-    return serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, message)).get();
+    return serialization
+        .deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, message))
+        .get();
   }
 }

@@ -10,8 +10,8 @@ import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
- * Runs an asynchronous action on each item with at most a few under way at once. A rollout batch
- * of thousands of agents once submitted every envelope together: each wanted a pooled database
+ * Runs an asynchronous action on each item with at most a few under way at once. A rollout batch of
+ * thousands of agents once submitted every envelope together: each wanted a pooled database
  * connection, and the node's other writes (status, dispatch outcomes) waited behind them past the
  * pool's acquire timeout.
  */
@@ -23,7 +23,8 @@ final class FewAtATime {
    * Completes with the items' results, in the items' order, once all are done, or fails with the
    * first failure once the others are done (a failure does not stop the remaining items).
    */
-  static <T, R> CompletionStage<List<R>> each(List<T> items, int atOnce, Function<T, CompletionStage<R>> action) {
+  static <T, R> CompletionStage<List<R>> each(
+      List<T> items, int atOnce, Function<T, CompletionStage<R>> action) {
     AtomicReferenceArray<R> results = new AtomicReferenceArray<>(items.size());
     AtomicInteger next = new AtomicInteger();
     List<CompletableFuture<Void>> lanes = new ArrayList<>();
@@ -36,7 +37,10 @@ final class FewAtATime {
 
   /** Takes the next item, and the one after when it is done, until none is left. */
   private static <T, R> CompletableFuture<Void> lane(
-      List<T> items, AtomicInteger next, Function<T, CompletionStage<R>> action, AtomicReferenceArray<R> results) {
+      List<T> items,
+      AtomicInteger next,
+      Function<T, CompletionStage<R>> action,
+      AtomicReferenceArray<R> results) {
     int index = next.getAndIncrement();
     if (index >= items.size()) {
       return CompletableFuture.completedFuture(null);
@@ -61,7 +65,9 @@ final class FewAtATime {
         .thenComposeAsync(
             failure -> {
               CompletableFuture<Void> rest = lane(items, next, action, results);
-              return failure == null ? rest : rest.thenCompose(ignored -> CompletableFuture.failedFuture(failure));
+              return failure == null
+                  ? rest
+                  : rest.thenCompose(ignored -> CompletableFuture.failedFuture(failure));
             });
   }
 }

@@ -51,6 +51,7 @@ public record Gates(
 
   private static String gate(String what, double ratio, double limit, BatchProgress batch) {
     return String.format(
-        "paused: %s ratio %.0f%% of batch %d is over the %.0f%% gate", what, ratio * 100, batch.batch() + 1, limit * 100);
+        "paused: %s ratio %.0f%% of batch %d is over the %.0f%% gate",
+        what, ratio * 100, batch.batch() + 1, limit * 100);
   }
 }

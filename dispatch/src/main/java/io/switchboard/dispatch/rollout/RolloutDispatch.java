@@ -21,11 +21,11 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Sends a configuration version to a rollout's agents as envelopes, written a few hundred
- * per statement, a few statements at a time, so a batch of thousands neither makes a statement per
- * agent nor holds many pooled connections at once. Each agent's envelope
- * has an idempotency key made of the rollout and the agent, so a driver that restarts half-way
- * through a batch makes no second envelope.
+ * Sends a configuration version to a rollout's agents as envelopes, written a few hundred per
+ * statement, a few statements at a time, so a batch of thousands neither makes a statement per
+ * agent nor holds many pooled connections at once. Each agent's envelope has an idempotency key
+ * made of the rollout and the agent, so a driver that restarts half-way through a batch makes no
+ * second envelope.
  */
 final class RolloutDispatch {
 
@@ -44,7 +44,8 @@ final class RolloutDispatch {
   }
 
   /** Dispatches {@code version} to each agent; completes with each agent's envelope id. */
-  CompletionStage<Map<String, UUID>> send(Rollout rollout, ConfigurationVersion version, List<String> agents, String purpose) {
+  CompletionStage<Map<String, UUID>> send(
+      Rollout rollout, ConfigurationVersion version, List<String> agents, String purpose) {
     JsonNode configMap = read(version.configMapJson());
     ServerToAgent message = RemoteConfigs.message(ConfigMapJson.fromJson(configMap));
     ObjectNode payload = json.createObjectNode();
@@ -73,7 +74,10 @@ final class RolloutDispatch {
         .thenApply(
             written -> {
               Map<String, UUID> envelopes = new HashMap<>();
-              written.forEach(batch -> batch.forEach(envelope -> envelopes.put(envelope.instanceUid(), envelope.id())));
+              written.forEach(
+                  batch ->
+                      batch.forEach(
+                          envelope -> envelopes.put(envelope.instanceUid(), envelope.id())));
               return Map.copyOf(envelopes);
             });
   }

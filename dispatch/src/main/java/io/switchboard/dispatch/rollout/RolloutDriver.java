@@ -30,12 +30,12 @@ import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
- * Moves running rollouts along, one step per tick: dispatches the current batch, pauses the
- * rollout when the batch trips a health gate, and moves to the next batch (or completes) once
- * every agent of the batch has an outcome. A step that moved a rollout to its next batch is
- * followed at once by one that starts it. All of a rollout's progress is in PostgreSQL, so the
- * driver keeps no rollout state of its own: a cluster singleton (under the singleton lease), it
- * carries on where it stopped after a restart or on another node.
+ * Moves running rollouts along, one step per tick: dispatches the current batch, pauses the rollout
+ * when the batch trips a health gate, and moves to the next batch (or completes) once every agent
+ * of the batch has an outcome. A step that moved a rollout to its next batch is followed at once by
+ * one that starts it. All of a rollout's progress is in PostgreSQL, so the driver keeps no rollout
+ * state of its own: a cluster singleton (under the singleton lease), it carries on where it stopped
+ * after a restart or on another node.
  *
  * <p>The progress it reads to judge batches also feeds the rollout gauges ({@link RolloutGauges}),
  * so graphing a running rollout costs no query of its own (a paused one's progress is read each
@@ -64,11 +64,12 @@ public final class RolloutDriver {
   private record Stepped(Observed observed, Throwable failure) implements Command {}
 
   /**
-   * The running and paused rollouts a step found, the progress it read of some of them, and
-   * whether it moved any to its next batch (which the driver then starts at once, so each batch
-   * costs one tick, not two).
+   * The running and paused rollouts a step found, the progress it read of some of them, and whether
+   * it moved any to its next batch (which the driver then starts at once, so each batch costs one
+   * tick, not two).
    */
-  private record Observed(List<Rollout> active, Map<UUID, List<BatchProgress>> progress, boolean advanced) {}
+  private record Observed(
+      List<Rollout> active, Map<UUID, List<BatchProgress>> progress, boolean advanced) {}
 
   /** What a step did with one rollout: the progress it read, if any, and whether it advanced it. */
   private record Observation(Optional<List<BatchProgress>> progress, boolean advanced) {
@@ -77,7 +78,6 @@ public final class RolloutDriver {
 
   private static final Set<RolloutState> ACTIVE = Set.of(RolloutState.RUNNING, RolloutState.PAUSED);
 
-
   private final RolloutStore rollouts;
   private final ConfigurationStore configurations;
   private final RolloutDispatch dispatch;
@@ -85,7 +85,10 @@ public final class RolloutDriver {
   private final ObjectMapper json;
 
   private RolloutDriver(
-      RolloutStore rollouts, ConfigurationStore configurations, RolloutDispatch dispatch, ObjectMapper json) {
+      RolloutStore rollouts,
+      ConfigurationStore configurations,
+      RolloutDispatch dispatch,
+      ObjectMapper json) {
     this.json = json;
     this.rollouts = rollouts;
     this.configurations = configurations;
@@ -100,7 +103,9 @@ public final class RolloutDriver {
       RolloutSettings settings,
       ObjectMapper json) {
     return ClusterSingleton.get(system)
-        .init(SingletonActor.of(create(rollouts, configurations, dispatcher, settings, json), "rollout-driver"));
+        .init(
+            SingletonActor.of(
+                create(rollouts, configurations, dispatcher, settings, json), "rollout-driver"));
   }
 
   public static Behavior<Command> create(
@@ -110,7 +115,8 @@ public final class RolloutDriver {
       RolloutSettings settings,
       ObjectMapper json) {
     RolloutDriver driver =
-        new RolloutDriver(rollouts, configurations, new RolloutDispatch(dispatcher, settings, json), json);
+        new RolloutDriver(
+            rollouts, configurations, new RolloutDispatch(dispatcher, settings, json), json);
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -144,7 +150,11 @@ public final class RolloutDriver {
             Stepped.class,
             stepped -> {
               if (stepped.failure() != null) {
-                context.getLog().warn("Rollout step failed, retrying at the next tick: {}", stepped.failure().toString());
+                context
+                    .getLog()
+                    .warn(
+                        "Rollout step failed, retrying at the next tick: {}",
+                        stepped.failure().toString());
               } else {
                 report(stepped.observed());
                 if (stepped.observed().advanced()) {
@@ -159,7 +169,8 @@ public final class RolloutDriver {
 
   /** Updates the gauges from what a step saw and drops those of rollouts that ended. */
   private static void report(Observed observed) {
-    RolloutGauges.retainOnly(observed.active().stream().map(Rollout::id).collect(Collectors.toSet()));
+    RolloutGauges.retainOnly(
+        observed.active().stream().map(Rollout::id).collect(Collectors.toSet()));
     for (Rollout rollout : observed.active()) {
       List<BatchProgress> progress = observed.progress().get(rollout.id());
       if (progress != null) {
@@ -187,21 +198,28 @@ public final class RolloutDriver {
                     all.thenCompose(done -> observe(rollout))
                         .thenAccept(
                             observation -> {
-                              observation.progress().ifPresent(batches -> progress.put(rollout.id(), batches));
+                              observation
+                                  .progress()
+                                  .ifPresent(batches -> progress.put(rollout.id(), batches));
                               if (observation.advanced()) {
                                 advanced.set(true);
                               }
                             });
               }
-              return all.thenApply(done -> new Observed(active, Map.copyOf(progress), advanced.get()));
+              return all.thenApply(
+                  done -> new Observed(active, Map.copyOf(progress), advanced.get()));
             });
   }
 
-  /** Steps a running rollout; reads a paused one's progress, which its open envelopes still move. */
+  /**
+   * Steps a running rollout; reads a paused one's progress, which its open envelopes still move.
+   */
   private CompletionStage<Observation> observe(Rollout rollout) {
     return rollout.state() == RolloutState.RUNNING
         ? step(rollout)
-        : rollouts.progress(rollout.id()).thenApply(progress -> new Observation(Optional.of(progress), false));
+        : rollouts
+            .progress(rollout.id())
+            .thenApply(progress -> new Observation(Optional.of(progress), false));
   }
 
   /** Starts the current batch if it has not started yet, or else judges it. */
@@ -211,10 +229,14 @@ public final class RolloutDriver {
         .thenCompose(
             targets -> {
               List<String> undispatched =
-                  targets.stream().filter(target -> target.envelopeId() == null).map(RolloutTarget::instanceUid).toList();
+                  targets.stream()
+                      .filter(target -> target.envelopeId() == null)
+                      .map(RolloutTarget::instanceUid)
+                      .toList();
               return undispatched.isEmpty()
                   ? judge(rollout)
-                  : startBatch(rollout, undispatched).thenApply(started -> Observation.STARTED_BATCH);
+                  : startBatch(rollout, undispatched)
+                      .thenApply(started -> Observation.STARTED_BATCH);
             });
   }
 
@@ -233,14 +255,19 @@ public final class RolloutDriver {
   private CompletionStage<Observation> judge(Rollout rollout) {
     return rollouts
         .progress(rollout.id())
-        .thenCompose(progress -> decide(rollout, progress).thenApply(advanced -> new Observation(Optional.of(progress), advanced)));
+        .thenCompose(
+            progress ->
+                decide(rollout, progress)
+                    .thenApply(advanced -> new Observation(Optional.of(progress), advanced)));
   }
 
   /** Pauses, completes or advances the rollout as its current batch stands; true if it advanced. */
   private CompletionStage<Boolean> decide(Rollout rollout, List<BatchProgress> progress) {
     BatchProgress batch = progress.get(rollout.currentBatch());
     String tripped =
-        Integer.valueOf(rollout.currentBatch()).equals(rollout.acknowledgedBatch()) ? null : gates(rollout).tripped(batch);
+        Integer.valueOf(rollout.currentBatch()).equals(rollout.acknowledgedBatch())
+            ? null
+            : gates(rollout).tripped(batch);
     if (tripped != null) {
       return move(rollout, RolloutState.PAUSED, tripped).thenApply(moved -> false);
     }

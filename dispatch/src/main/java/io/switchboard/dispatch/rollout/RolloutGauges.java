@@ -37,13 +37,18 @@ final class RolloutGauges {
             "applied", batches.stream().mapToInt(BatchProgress::applied).sum(),
             "failed", batches.stream().mapToInt(BatchProgress::failed).sum(),
             "expired", batches.stream().mapToInt(BatchProgress::expired).sum());
-    byState.forEach((state, agents) -> SwitchboardMetrics.rolloutAgents().set(Map.of(ROLLOUT, id, "state", state), agents));
+    byState.forEach(
+        (state, agents) ->
+            SwitchboardMetrics.rolloutAgents().set(Map.of(ROLLOUT, id, "state", state), agents));
     SwitchboardMetrics.rolloutCurrentBatch().set(Map.of(ROLLOUT, id), rollout.currentBatch());
     SwitchboardMetrics.rolloutBatches().set(Map.of(ROLLOUT, id), rollout.batchCount());
-    SwitchboardMetrics.rolloutPaused().set(Map.of(ROLLOUT, id), rollout.state() == RolloutState.PAUSED ? 1 : 0);
+    SwitchboardMetrics.rolloutPaused()
+        .set(Map.of(ROLLOUT, id), rollout.state() == RolloutState.PAUSED ? 1 : 0);
   }
 
-  /** Drops the series of every rollout not among {@code active} (it ended, or is no longer there). */
+  /**
+   * Drops the series of every rollout not among {@code active} (it ended, or is no longer there).
+   */
   static void retainOnly(Set<UUID> active) {
     Set<String> ids = active.stream().map(UUID::toString).collect(Collectors.toSet());
     ALL.forEach(gauge -> gauge.removeIf(labels -> !ids.contains(labels.get(ROLLOUT))));

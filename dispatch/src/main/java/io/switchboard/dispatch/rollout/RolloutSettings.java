@@ -5,11 +5,15 @@ import java.time.Duration;
 
 /**
  * {@code switchboard.rollouts}: how often the driver steps rollouts, how long each agent of a batch
- * has to apply before its envelope expires, how many of a batch's envelopes one statement writes and
- * how many such statements run at once, and the default health gates.
+ * has to apply before its envelope expires, how many of a batch's envelopes one statement writes
+ * and how many such statements run at once, and the default health gates.
  */
 public record RolloutSettings(
-    Duration tick, Duration batchDeadline, int envelopesPerWrite, int writesAtOnce, Gates defaultGates) {
+    Duration tick,
+    Duration batchDeadline,
+    int envelopesPerWrite,
+    int writesAtOnce,
+    Gates defaultGates) {
 
   public static RolloutSettings fromConfig(Config switchboard) {
     Config rollouts = switchboard.getConfig("rollouts");

@@ -33,7 +33,13 @@ public final class Rollouts {
   private static final Set<RolloutState> ACTIVE = Set.of(RolloutState.RUNNING, RolloutState.PAUSED);
 
   /** A rollout to create. */
-  public record Request(String configuration, int version, Selector selector, Strategy strategy, Gates gates, String actor) {}
+  public record Request(
+      String configuration,
+      int version,
+      Selector selector,
+      Strategy strategy,
+      Gates gates,
+      String actor) {}
 
   /** The outcome of an operator's action on rollouts. */
   public sealed interface Outcome {}
@@ -79,10 +85,18 @@ public final class Rollouts {
         .thenCompose(
             version -> {
               if (version.isEmpty()) {
-                return refused(404, "no version " + request.version() + " of configuration " + request.configuration());
+                return refused(
+                    404,
+                    "no version "
+                        + request.version()
+                        + " of configuration "
+                        + request.configuration());
               }
               if (version.get().state() != VersionState.PUBLISHED) {
-                return refused(409, "only a published version can be rolled out; this one is " + version.get().state());
+                return refused(
+                    409,
+                    "only a published version can be rolled out; this one is "
+                        + version.get().state());
               }
               return agents
                   .matching(request.selector())
@@ -96,7 +110,8 @@ public final class Rollouts {
             });
   }
 
-  private CompletionStage<Outcome> store(Request request, List<String> targets, Optional<Integer> previous) {
+  private CompletionStage<Outcome> store(
+      Request request, List<String> targets, Optional<Integer> previous) {
     List<Integer> sizes = request.strategy().batchSizes(targets.size());
     List<Integer> batches = new ArrayList<>(targets.size());
     for (int batch = 0; batch < sizes.size(); batch++) {
@@ -110,7 +125,12 @@ public final class Rollouts {
             request.configuration(),
             request.version(),
             previous.orElse(null),
-            toJson(Map.of("attributes", request.selector().attributes(), "labels", request.selector().labels())),
+            toJson(
+                Map.of(
+                    "attributes",
+                    request.selector().attributes(),
+                    "labels",
+                    request.selector().labels())),
             toJson(request.strategy()),
             toJson(request.gates().orElse(settings.defaultGates())),
             RolloutState.RUNNING,
@@ -125,12 +145,19 @@ public final class Rollouts {
   }
 
   public CompletionStage<Outcome> pause(UUID id, String actor) {
-    return move(id, Set.of(RolloutState.RUNNING), RolloutState.PAUSED, "paused by " + actor, false, actor);
+    return move(
+        id, Set.of(RolloutState.RUNNING), RolloutState.PAUSED, "paused by " + actor, false, actor);
   }
 
   /** Resuming also overrides the current batch's tripped gates: the operator has looked at it. */
   public CompletionStage<Outcome> resume(UUID id, String actor) {
-    return move(id, Set.of(RolloutState.PAUSED), RolloutState.RUNNING, "resumed by " + actor, true, actor)
+    return move(
+            id,
+            Set.of(RolloutState.PAUSED),
+            RolloutState.RUNNING,
+            "resumed by " + actor,
+            true,
+            actor)
         .thenApply(
             outcome -> {
               if (outcome instanceof Done done) {
@@ -160,7 +187,11 @@ public final class Rollouts {
               }
               Rollout rollout = found.get();
               if (rollout.previousVersion() == null) {
-                return refused(409, "version " + rollout.version() + " is the first published one: nothing to roll back to");
+                return refused(
+                    409,
+                    "version "
+                        + rollout.version()
+                        + " is the first published one: nothing to roll back to");
               }
               return configurations
                   .findVersion(rollout.configuration(), rollout.previousVersion())
@@ -168,16 +199,27 @@ public final class Rollouts {
                       previous ->
                           move(
                                   id,
-                                  Set.of(RolloutState.RUNNING, RolloutState.PAUSED, RolloutState.COMPLETED),
+                                  Set.of(
+                                      RolloutState.RUNNING,
+                                      RolloutState.PAUSED,
+                                      RolloutState.COMPLETED),
                                   RolloutState.ROLLED_BACK,
-                                  "rolled back to version " + rollout.previousVersion() + " by " + actor,
+                                  "rolled back to version "
+                                      + rollout.previousVersion()
+                                      + " by "
+                                      + actor,
                                   false,
                                   actor)
-                              .thenCompose(outcome -> outcome instanceof Done ? sendBack(rollout, previous.orElseThrow(), outcome) : CompletableFuture.completedFuture(outcome)));
+                              .thenCompose(
+                                  outcome ->
+                                      outcome instanceof Done
+                                          ? sendBack(rollout, previous.orElseThrow(), outcome)
+                                          : CompletableFuture.completedFuture(outcome)));
             });
   }
 
-  private CompletionStage<Outcome> sendBack(Rollout rollout, ConfigurationVersion previous, Outcome outcome) {
+  private CompletionStage<Outcome> sendBack(
+      Rollout rollout, ConfigurationVersion previous, Outcome outcome) {
     return rollouts
         .targets(rollout.id(), rollout.currentBatch(), true)
         .thenCompose(
@@ -185,13 +227,21 @@ public final class Rollouts {
                 dispatch.send(
                     rollout,
                     previous,
-                    targets.stream().filter(target -> target.envelopeId() != null).map(RolloutTarget::instanceUid).toList(),
+                    targets.stream()
+                        .filter(target -> target.envelopeId() != null)
+                        .map(RolloutTarget::instanceUid)
+                        .toList(),
                     "rollback"))
         .thenApply(sent -> outcome);
   }
 
   private CompletionStage<Outcome> move(
-      UUID id, Set<RolloutState> from, RolloutState to, String detail, boolean acknowledge, String actor) {
+      UUID id,
+      Set<RolloutState> from,
+      RolloutState to,
+      String detail,
+      boolean acknowledge,
+      String actor) {
     return rollouts
         .transition(id, from, to, detail, acknowledge, actor)
         .thenCompose(moved -> rollouts.find(id).thenApply(found -> outcome(id, found, moved, to)));

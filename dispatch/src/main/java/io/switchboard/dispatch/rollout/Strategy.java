@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How a rollout cuts its targets into batches: {@code all} at once, {@code fixed} batches of
- * {@code batch_size}, {@code percentage} batches of {@code percent} of the targets, or {@code
- * canary}: {@code canary} agents first, then each batch {@code factor} times the one before.
+ * How a rollout cuts its targets into batches: {@code all} at once, {@code fixed} batches of {@code
+ * batch_size}, {@code percentage} batches of {@code percent} of the targets, or {@code canary}:
+ * {@code canary} agents first, then each batch {@code factor} times the one before.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Strategy(
@@ -27,8 +27,12 @@ public record Strategy(
     }
     return switch (type) {
       case "all" -> null;
-      case "fixed" -> batchSize == null || batchSize < 1 ? "strategy.batch_size must be at least 1" : null;
-      case "percentage" -> percent == null || percent < 1 || percent > 100 ? "strategy.percent must be 1 to 100" : null;
+      case "fixed" ->
+          batchSize == null || batchSize < 1 ? "strategy.batch_size must be at least 1" : null;
+      case "percentage" ->
+          percent == null || percent < 1 || percent > 100
+              ? "strategy.percent must be 1 to 100"
+              : null;
       case "canary" ->
           canary == null || canary < 1
               ? "strategy.canary must be at least 1"

@@ -58,9 +58,11 @@ class FewAtATimeTest {
             });
 
     ExecutionException failure =
-        assertThrows(ExecutionException.class, () -> all.toCompletableFuture().get(30, TimeUnit.SECONDS));
+        assertThrows(
+            ExecutionException.class, () -> all.toCompletableFuture().get(30, TimeUnit.SECONDS));
     assertEquals("agent 2 refused", failure.getCause().getMessage());
-    assertEquals(List.of("agent 1", "agent 3", "agent 4", "agent 5"), done.stream().sorted().toList());
+    assertEquals(
+        List.of("agent 1", "agent 3", "agent 4", "agent 5"), done.stream().sorted().toList());
   }
 
   @Test

@@ -57,21 +57,34 @@ class AgentCommandApiTest {
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
       agent.send(
           report(uid, 0x1 | 0x2 | 0x400).toBuilder()
-              .setCustomCapabilities(CustomCapabilities.newBuilder().addCapabilities("io.example.ping"))
+              .setCustomCapabilities(
+                  CustomCapabilities.newBuilder().addCapabilities("io.example.ping"))
               .build());
       agent.receive();
       String path = "/api/agents/" + InstanceUid.toText(uid);
       awaitKnown(path);
       assertEquals(
-          "[\"io.example.ping\"]", HttpProbe.getJson(node.apiPort(), path).path("custom_capabilities").toString());
+          "[\"io.example.ping\"]",
+          HttpProbe.getJson(node.apiPort(), path).path("custom_capabilities").toString());
 
       String configDispatch =
-          assertAccepted(HttpProbe.send(node.apiPort(), "PUT", path + "/remote-config", CONFIG), "SENT");
+          assertAccepted(
+              HttpProbe.send(node.apiPort(), "PUT", path + "/remote-config", CONFIG), "SENT");
       ServerToAgent config = agent.receive();
       var desired = HttpProbe.getJson(node.apiPort(), path);
-      assertEquals(HexFormat.of().formatHex(config.getRemoteConfig().getConfigHash().toByteArray()), desired.path("desired_config_hash").asText());
+      assertEquals(
+          HexFormat.of().formatHex(config.getRemoteConfig().getConfigHash().toByteArray()),
+          desired.path("desired_config_hash").asText());
       assertTrue(desired.path("drifted").asBoolean(), "the agent has not applied it yet");
-      assertEquals("exporters: {}", config.getRemoteConfig().getConfig().getConfigMapMap().get("collector.yaml").getBody().toStringUtf8());
+      assertEquals(
+          "exporters: {}",
+          config
+              .getRemoteConfig()
+              .getConfig()
+              .getConfigMapMap()
+              .get("collector.yaml")
+              .getBody()
+              .toStringUtf8());
 
       assertAccepted(HttpProbe.send(node.apiPort(), "POST", path + "/restart", ""), "SENT");
       assertEquals(CommandType.CommandType_Restart, agent.receive().getCommand().getType());
@@ -103,13 +116,18 @@ class AgentCommandApiTest {
               () ->
                   assertEquals(
                       "APPLIED",
-                      HttpProbe.getJson(node.apiPort(), "/api/envelopes/" + configDispatch).path("state").asText()));
-      await().atMost(Duration.ofSeconds(20)).until(() -> !HttpProbe.getJson(node.apiPort(), path).path("drifted").asBoolean());
+                      HttpProbe.getJson(node.apiPort(), "/api/envelopes/" + configDispatch)
+                          .path("state")
+                          .asText()));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> !HttpProbe.getJson(node.apiPort(), path).path("drifted").asBoolean());
       var sent = HttpProbe.getJson(node.apiPort(), "/api/envelopes/" + configDispatch);
       assertEquals(InstanceUid.toText(uid), sent.path("instance_uid").asText());
       assertEquals("REMOTE_CONFIG", sent.path("kind").asText());
       assertEquals("exporters: {}", sent.at("/payload/config_map/collector.yaml/body").asText());
-      assertTrue(!sent.path("sent_by_node").isNull() && !sent.path("closed_at").isNull(), sent.toString());
+      assertTrue(
+          !sent.path("sent_by_node").isNull() && !sent.path("closed_at").isNull(), sent.toString());
     }
   }
 
@@ -123,9 +141,16 @@ class AgentCommandApiTest {
       awaitKnown(path);
 
       assertProblem(HttpProbe.send(node.apiPort(), "POST", path + "/restart", ""), 409, "restart");
-      assertProblem(HttpProbe.send(node.apiPort(), "PUT", path + "/remote-config", CONFIG), 409, "remote configuration");
       assertProblem(
-          HttpProbe.send(node.apiPort(), "POST", path + "/custom-messages", "{\"capability\": \"x\", \"type\": \"y\"}"),
+          HttpProbe.send(node.apiPort(), "PUT", path + "/remote-config", CONFIG),
+          409,
+          "remote configuration");
+      assertProblem(
+          HttpProbe.send(
+              node.apiPort(),
+              "POST",
+              path + "/custom-messages",
+              "{\"capability\": \"x\", \"type\": \"y\"}"),
           409,
           "custom capability");
     }
@@ -142,29 +167,41 @@ class AgentCommandApiTest {
                 .setAgentDescription(
                     AgentDescription.newBuilder()
                         .addIdentifyingAttributes(
-                            KeyValue.newBuilder().setKey("service.name").setValue(AnyValue.newBuilder().setStringValue(service))))
+                            KeyValue.newBuilder()
+                                .setKey("service.name")
+                                .setValue(AnyValue.newBuilder().setStringValue(service))))
                 .build());
         agent.receive();
       }
-      String query = "/api/agents?connection_state=CONNECTED&attribute=service.name=" + service + "&limit=1";
+      String query =
+          "/api/agents?connection_state=CONNECTED&attribute=service.name=" + service + "&limit=1";
 
-      await().atMost(Duration.ofSeconds(20))
-          .untilAsserted(() -> assertEquals(1, HttpProbe.getJson(node.apiPort(), query).path("agents").size()));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () ->
+                  assertEquals(1, HttpProbe.getJson(node.apiPort(), query).path("agents").size()));
       var firstPage = HttpProbe.getJson(node.apiPort(), query);
-      var secondPage = HttpProbe.getJson(node.apiPort(), query + "&after=" + firstPage.path("next").asText());
+      var secondPage =
+          HttpProbe.getJson(node.apiPort(), query + "&after=" + firstPage.path("next").asText());
       assertEquals(1, secondPage.path("agents").size());
       assertTrue(
-          !firstPage.at("/agents/0/instance_uid").equals(secondPage.at("/agents/0/instance_uid")), "two different agents");
+          !firstPage.at("/agents/0/instance_uid").equals(secondPage.at("/agents/0/instance_uid")),
+          "two different agents");
       assertEquals(
           0,
-          HttpProbe.getJson(node.apiPort(), "/api/agents?connection_state=DISCONNECTED&attribute=service.name=" + service)
+          HttpProbe.getJson(
+                  node.apiPort(),
+                  "/api/agents?connection_state=DISCONNECTED&attribute=service.name=" + service)
               .path("agents")
               .size());
     }
   }
 
   private void awaitKnown(String path) {
-    await().atMost(Duration.ofSeconds(20)).until(() -> HttpProbe.get(node.apiPort(), path).statusCode() == 200);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> HttpProbe.get(node.apiPort(), path).statusCode() == 200);
   }
 
   /** Asserts a 202 with the envelope in {@code state}; returns the envelope's id. */
@@ -174,13 +211,14 @@ class AgentCommandApiTest {
     return json.readTree(response.body()).path("id").asText();
   }
 
-  private void assertProblem(HttpResponse<String> response, int status, String detail) throws Exception {
+  private void assertProblem(HttpResponse<String> response, int status, String detail)
+      throws Exception {
     assertEquals(status, response.statusCode(), response.body());
-    assertTrue(json.readTree(response.body()).path("detail").asText().contains(detail), response.body());
+    assertTrue(
+        json.readTree(response.body()).path("detail").asText().contains(detail), response.body());
   }
 
   private static AgentToServer report(ByteString uid, long capabilities) {
     return fullState(uid, 1, "api-test").toBuilder().setCapabilities(capabilities).build();
   }
-
 }

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** Labels on an agent that connected, and the selectors that pick it by what it reported and its labels. */
+/**
+ * Labels on an agent that connected, and the selectors that pick it by what it reported and its
+ * labels.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AgentLabelsTest {
 
@@ -48,23 +51,56 @@ class AgentLabelsTest {
       raw.send(fullState(uid, 1, "labelled"));
       raw.receive();
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> HttpProbe.get(node.apiPort(), "/api/agents/" + agent).statusCode() == 200);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> HttpProbe.get(node.apiPort(), "/api/agents/" + agent).statusCode() == 200);
 
-    JsonNode labelled = body(send("PUT", "/api/agents/" + agent + "/labels", "{\"labels\": {\"ring\": \"canary\", \"env\": \"prod\"}}"), 200);
+    JsonNode labelled =
+        body(
+            send(
+                "PUT",
+                "/api/agents/" + agent + "/labels",
+                "{\"labels\": {\"ring\": \"canary\", \"env\": \"prod\"}}"),
+            200);
     assertEquals("canary", labelled.at("/labels/ring").asText());
-    assertEquals("prod", HttpProbe.getJson(node.apiPort(), "/api/agents/" + agent).at("/labels/env").asText());
-    assertEquals(1, HttpProbe.getJson(node.apiPort(), "/api/agents?label=ring=canary&attribute=service.name=labelled").path("agents").size());
+    assertEquals(
+        "prod",
+        HttpProbe.getJson(node.apiPort(), "/api/agents/" + agent).at("/labels/env").asText());
     assertEquals(
         1,
-        body(send("POST", "/api/selectors/preview", "{\"attributes\": {\"service.name\": \"labelled\"}, \"labels\": {\"env\": \"prod\"}}"), 200)
+        HttpProbe.getJson(
+                node.apiPort(), "/api/agents?label=ring=canary&attribute=service.name=labelled")
+            .path("agents")
+            .size());
+    assertEquals(
+        1,
+        body(
+                send(
+                    "POST",
+                    "/api/selectors/preview",
+                    "{\"attributes\": {\"service.name\": \"labelled\"}, \"labels\": {\"env\": \"prod\"}}"),
+                200)
             .path("matching")
             .asInt());
-    assertEquals(0, body(send("POST", "/api/selectors/preview", "{\"labels\": {\"env\": \"staging\"}}"), 200).path("matching").asInt());
-    assertProblem(send("PUT", "/api/agents/" + UUID.randomUUID() + "/labels", "{\"labels\": {}}"), 404, "no agent");
-    assertProblem(send("PUT", "/api/agents/" + agent + "/labels", "{\"labels\": {\"\": \"x\"}}"), 400, "label keys");
+    assertEquals(
+        0,
+        body(send("POST", "/api/selectors/preview", "{\"labels\": {\"env\": \"staging\"}}"), 200)
+            .path("matching")
+            .asInt());
+    assertProblem(
+        send("PUT", "/api/agents/" + UUID.randomUUID() + "/labels", "{\"labels\": {}}"),
+        404,
+        "no agent");
+    assertProblem(
+        send("PUT", "/api/agents/" + agent + "/labels", "{\"labels\": {\"\": \"x\"}}"),
+        400,
+        "label keys");
     assertProblem(send("PUT", "/api/agents/" + agent + "/labels", "{}"), 400, "labels is required");
     assertTrue(
-        HttpProbe.getJson(node.apiPort(), "/api/audit?target=agent/" + agent).path("events").toString().contains("\"before\":{}"),
+        HttpProbe.getJson(node.apiPort(), "/api/audit?target=agent/" + agent)
+            .path("events")
+            .toString()
+            .contains("\"before\":{}"),
         "the label change is audited with the labels before");
   }
 
@@ -77,8 +113,10 @@ class AgentLabelsTest {
     return json.readTree(response.body());
   }
 
-  private void assertProblem(HttpResponse<String> response, int status, String detail) throws Exception {
+  private void assertProblem(HttpResponse<String> response, int status, String detail)
+      throws Exception {
     assertEquals(status, response.statusCode(), response.body());
-    assertTrue(json.readTree(response.body()).path("detail").asText().contains(detail), response.body());
+    assertTrue(
+        json.readTree(response.body()).path("detail").asText().contains(detail), response.body());
   }
 }

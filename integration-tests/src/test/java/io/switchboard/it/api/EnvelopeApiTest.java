@@ -65,7 +65,9 @@ class EnvelopeApiTest {
       ServerToAgent first = agent.receive();
       ServerToAgent command = first.hasCommand() ? first : agent.receive();
       assertEquals(CommandType.CommandType_Restart, command.getCommand().getType());
-      await().atMost(Duration.ofSeconds(20)).until(() -> dispatch(id).path("state").asText().equals("SENT"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> dispatch(id).path("state").asText().equals("SENT"));
       assertTrue(!dispatch(id).path("sent_by_node").isNull());
     }
   }
@@ -75,15 +77,35 @@ class EnvelopeApiTest {
     ByteString uid = newUid();
     String path = "/api/agents/" + InstanceUid.toText(uid);
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
-      agent.send(fullState(uid, 1, "dispatch-test").toBuilder().setCapabilities(0x1 | 0x100).build());
-      assertEquals(30, agent.receive().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds(), "the fleet's");
-      await().atMost(Duration.ofSeconds(20)).until(() -> HttpProbe.get(node.apiPort(), path).statusCode() == 200);
+      agent.send(
+          fullState(uid, 1, "dispatch-test").toBuilder().setCapabilities(0x1 | 0x100).build());
+      assertEquals(
+          30,
+          agent.receive().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds(),
+          "the fleet's");
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> HttpProbe.get(node.apiPort(), path).statusCode() == 200);
 
-      JsonNode sent = accepted(HttpProbe.send(node.apiPort(), "PUT", path + "/connection-settings", "{\"heartbeat_interval_seconds\": 60}"));
+      JsonNode sent =
+          accepted(
+              HttpProbe.send(
+                  node.apiPort(),
+                  "PUT",
+                  path + "/connection-settings",
+                  "{\"heartbeat_interval_seconds\": 60}"));
       assertEquals("SENT", sent.path("state").asText());
       assertEquals("CONNECTION_SETTINGS", sent.path("kind").asText());
-      assertEquals(60, agent.receive().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
-      assertProblem(HttpProbe.send(node.apiPort(), "PUT", path + "/connection-settings", "{\"heartbeat_interval_seconds\": 0}"), 400, "1 to 86400");
+      assertEquals(
+          60, agent.receive().getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
+      assertProblem(
+          HttpProbe.send(
+              node.apiPort(),
+              "PUT",
+              path + "/connection-settings",
+              "{\"heartbeat_interval_seconds\": 0}"),
+          400,
+          "1 to 86400");
     }
   }
 
@@ -93,9 +115,14 @@ class EnvelopeApiTest {
     String path = "/api/agents/" + InstanceUid.toText(uid);
     connectOnceAndLeave(uid);
 
-    String id = accepted(HttpProbe.send(node.apiPort(), "POST", path + "/restart?deadline=PT1S", "")).path("id").asText();
+    String id =
+        accepted(HttpProbe.send(node.apiPort(), "POST", path + "/restart?deadline=PT1S", ""))
+            .path("id")
+            .asText();
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> dispatch(id).path("state").asText().equals("EXPIRED"));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> dispatch(id).path("state").asText().equals("EXPIRED"));
     assertTrue(dispatch(id).path("detail").asText().contains("deadline"), dispatch(id).toString());
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
       agent.send(report(uid, 1));
@@ -119,7 +146,11 @@ class EnvelopeApiTest {
     assertEquals(202, first.statusCode(), first.body());
     assertEquals(200, retry.statusCode(), retry.body());
     assertEquals(json.readTree(first.body()).path("id"), json.readTree(retry.body()).path("id"));
-    assertEquals(1, HttpProbe.getJson(node.apiPort(), "/api/envelopes?agent=" + agent).path("envelopes").size());
+    assertEquals(
+        1,
+        HttpProbe.getJson(node.apiPort(), "/api/envelopes?agent=" + agent)
+            .path("envelopes")
+            .size());
 
     HttpResponse<String> reused =
         HttpProbe.send(
@@ -129,8 +160,13 @@ class EnvelopeApiTest {
             "{\"capability\": \"io.example.ping\", \"type\": \"ping\"}",
             key);
     assertEquals(422, reused.statusCode(), reused.body());
-    assertEquals(json.readTree(first.body()).path("id"), json.readTree(reused.body()).path("envelope"));
-    assertEquals(1, HttpProbe.getJson(node.apiPort(), "/api/envelopes?agent=" + agent).path("envelopes").size());
+    assertEquals(
+        json.readTree(first.body()).path("id"), json.readTree(reused.body()).path("envelope"));
+    assertEquals(
+        1,
+        HttpProbe.getJson(node.apiPort(), "/api/envelopes?agent=" + agent)
+            .path("envelopes")
+            .size());
   }
 
   @Test
@@ -150,7 +186,8 @@ class EnvelopeApiTest {
             .path("id")
             .asText();
 
-    JsonNode events = HttpProbe.getJson(node.apiPort(), "/api/audit?target=agent/" + agent).path("events");
+    JsonNode events =
+        HttpProbe.getJson(node.apiPort(), "/api/audit?target=agent/" + agent).path("events");
     assertEquals(1, events.size(), events.toString());
     assertEquals("ops-alice", events.path(0).path("actor").asText());
     assertEquals("dispatch.restart", events.path(0).path("action").asText());
@@ -162,16 +199,27 @@ class EnvelopeApiTest {
     ByteString uid = newUid();
     String agent = InstanceUid.toText(uid);
     connectOnceAndLeave(uid);
-    String older = accepted(HttpProbe.send(node.apiPort(), "POST", "/api/agents/" + agent + "/restart", "")).path("id").asText();
-    String newer = accepted(HttpProbe.send(node.apiPort(), "POST", "/api/agents/" + agent + "/restart", "")).path("id").asText();
+    String older =
+        accepted(HttpProbe.send(node.apiPort(), "POST", "/api/agents/" + agent + "/restart", ""))
+            .path("id")
+            .asText();
+    String newer =
+        accepted(HttpProbe.send(node.apiPort(), "POST", "/api/agents/" + agent + "/restart", ""))
+            .path("id")
+            .asText();
 
     JsonNode firstPage = HttpProbe.getJson(node.apiPort(), "/api/envelopes?limit=1&agent=" + agent);
     assertEquals(newer, firstPage.at("/envelopes/0/id").asText());
     JsonNode secondPage =
-        HttpProbe.getJson(node.apiPort(), "/api/envelopes?limit=1&agent=" + agent + "&before=" + firstPage.path("next").asText());
+        HttpProbe.getJson(
+            node.apiPort(),
+            "/api/envelopes?limit=1&agent=" + agent + "&before=" + firstPage.path("next").asText());
     assertEquals(older, secondPage.at("/envelopes/0/id").asText());
     assertEquals(
-        2, HttpProbe.getJson(node.apiPort(), "/api/envelopes?state=pending&agent=" + agent).path("envelopes").size());
+        2,
+        HttpProbe.getJson(node.apiPort(), "/api/envelopes?state=pending&agent=" + agent)
+            .path("envelopes")
+            .size());
   }
 
   /** The agent becomes known to Switchboard (with the restart capability), then goes away. */
@@ -183,7 +231,12 @@ class EnvelopeApiTest {
     String path = "/api/agents/" + InstanceUid.toText(uid);
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> HttpProbe.getJson(node.apiPort(), path).path("connection_state").asText().equals("DISCONNECTED"));
+        .until(
+            () ->
+                HttpProbe.getJson(node.apiPort(), path)
+                    .path("connection_state")
+                    .asText()
+                    .equals("DISCONNECTED"));
   }
 
   private static AgentToServer report(ByteString uid, long seq) {
@@ -199,9 +252,12 @@ class EnvelopeApiTest {
     return HttpProbe.getJson(node.apiPort(), "/api/envelopes/" + id);
   }
 
-  private void assertProblem(HttpResponse<String> response, int status, String detail) throws Exception {
+  private void assertProblem(HttpResponse<String> response, int status, String detail)
+      throws Exception {
     assertEquals(status, response.statusCode(), response.body());
-    assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
-    assertTrue(json.readTree(response.body()).path("detail").asText().contains(detail), response.body());
+    assertEquals(
+        "application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
+    assertTrue(
+        json.readTree(response.body()).path("detail").asText().contains(detail), response.body());
   }
 }

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 
 /** Three nodes with no seed nodes find each other through discovery and form one cluster. */
@@ -22,7 +21,8 @@ class ClusterBootstrapTest {
   @Test
   void nodesFormOneClusterThroughConfigDiscovery() throws Exception {
     List<Integer> managementPorts = List.of(FreePorts.next(), FreePorts.next(), FreePorts.next());
-    String endpoints = managementPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
+    String endpoints =
+        managementPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","));
     List<SwitchboardNode> nodes = new ArrayList<>();
     try (TestDatabase database = TestDatabase.start()) {
       try {
@@ -31,25 +31,36 @@ class ClusterBootstrapTest {
               SwitchboardNode.start(
                   TestNodes.config(
                       Map.of(
-                          "switchboard.database.url", database.url(),
-                          "switchboard.cluster.formation", "bootstrap",
-                          "switchboard.cluster.discovery-endpoints", endpoints,
-                          "pekko.management.http.port", port,
-                          "pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method", "config",
-                          "pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr", 3,
-                          "pekko.management.cluster.bootstrap.contact-point-discovery.stable-margin", "1s",
-                          "pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on"))));
+                          "switchboard.database.url",
+                          database.url(),
+                          "switchboard.cluster.formation",
+                          "bootstrap",
+                          "switchboard.cluster.discovery-endpoints",
+                          endpoints,
+                          "pekko.management.http.port",
+                          port,
+                          "pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method",
+                          "config",
+                          "pekko.management.cluster.bootstrap.contact-point-discovery.required-contact-point-nr",
+                          3,
+                          "pekko.management.cluster.bootstrap.contact-point-discovery.stable-margin",
+                          "1s",
+                          "pekko.cluster.jmx.multi-mbeans-in-same-jvm",
+                          "on"))));
         }
 
-        await().atMost(Duration.ofSeconds(60))
+        await()
+            .atMost(Duration.ofSeconds(60))
             .untilAsserted(
                 () -> {
                   for (SwitchboardNode node : nodes) {
-                    assertEquals(3, TestCluster.upMembers(node), "every node sees three Up members");
+                    assertEquals(
+                        3, TestCluster.upMembers(node), "every node sees three Up members");
                   }
                 });
         for (SwitchboardNode node : nodes) {
-          await().atMost(Duration.ofSeconds(20))
+          await()
+              .atMost(Duration.ofSeconds(20))
               .until(() -> HttpProbe.get(node.managementPort(), "/ready").statusCode() == 200);
         }
       } finally {

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterDeliveryTest {
 
-  private static final String FORWARDED = "switchboard_dispatch_deliveries_total{route=\"forwarded\"}";
+  private static final String FORWARDED =
+      "switchboard_dispatch_deliveries_total{route=\"forwarded\"}";
 
   private TestDatabase database;
   private SwitchboardNode a;
@@ -50,7 +51,11 @@ class ClusterDeliveryTest {
             TestCluster.nodeConfig(
                 database.url(),
                 List.of(),
-                Map.of("switchboard.cluster.seed-nodes", seed, "switchboard.cluster.join-self", false)));
+                Map.of(
+                    "switchboard.cluster.seed-nodes",
+                    seed,
+                    "switchboard.cluster.join-self",
+                    false)));
     await().atMost(Duration.ofSeconds(30)).until(() -> TestCluster.upMembers(a) == 3);
     // New shards go to the region with the fewest; wait until all three regions take part.
     await().atMost(Duration.ofSeconds(30)).until(() -> TestCluster.shardRegions(a) == 3);
@@ -67,7 +72,8 @@ class ClusterDeliveryTest {
   }
 
   @Test
-  void aCommandSubmittedOnOneNodeReachesAnAgentConnectedToAnotherThroughItsEntityOnAThird() throws Exception {
+  void aCommandSubmittedOnOneNodeReachesAnAgentConnectedToAnotherThroughItsEntityOnAThird()
+      throws Exception {
     Map<String, RawAgent> agents = new LinkedHashMap<>();
     try {
       for (int i = 0; i < 24; i++) {
@@ -78,24 +84,37 @@ class ClusterDeliveryTest {
         agents.put(InstanceUid.toText(uid), agent);
       }
       Set<String> onB = TestCluster.entitiesOn(b);
-      String target = agents.keySet().stream().filter(onB::contains).findFirst().orElseThrow(
-          () -> new AssertionError("sharding placed none of 24 agents on node B"));
+      String target =
+          agents.keySet().stream()
+              .filter(onB::contains)
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("sharding placed none of 24 agents on node B"));
       double forwardedBefore = HttpProbe.metric(c.metricsPort(), FORWARDED).orElse(0);
 
-      await().atMost(Duration.ofSeconds(20))
+      await()
+          .atMost(Duration.ofSeconds(20))
           .until(() -> HttpProbe.get(c.apiPort(), "/api/agents/" + target).statusCode() == 200);
       var accepted = HttpProbe.send(c.apiPort(), "POST", "/api/agents/" + target + "/restart", "");
 
       assertEquals(202, accepted.statusCode(), accepted.body());
-      assertEquals(CommandType.CommandType_Restart, agents.get(target).receive().getCommand().getType());
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> HttpProbe.metric(c.metricsPort(), FORWARDED).orElse(0) >= forwardedBefore + 1);
+      assertEquals(
+          CommandType.CommandType_Restart, agents.get(target).receive().getCommand().getType());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> HttpProbe.metric(c.metricsPort(), FORWARDED).orElse(0) >= forwardedBefore + 1);
       assertTrue(
-          HttpProbe.getJson(c.apiPort(), "/api/agents/" + target).path("owner_node").asText().endsWith(
-              String.valueOf(Cluster.get(a.system()).selfMember().address().getPort().get())),
+          HttpProbe.getJson(c.apiPort(), "/api/agents/" + target)
+              .path("owner_node")
+              .asText()
+              .endsWith(
+                  String.valueOf(Cluster.get(a.system()).selfMember().address().getPort().get())),
           "the API shows node A as the owner of the agent's session");
       assertTrue(
-          Integer.parseInt(database.queryForString("SELECT count(DISTINCT owner) FROM leases WHERE expires_at > now()")) >= 2,
+          Integer.parseInt(
+                  database.queryForString(
+                      "SELECT count(DISTINCT owner) FROM leases WHERE expires_at > now()"))
+              >= 2,
           "the shards run under PostgreSQL leases held by more than one node");
     } finally {
       agents.values().forEach(RawAgent::close);

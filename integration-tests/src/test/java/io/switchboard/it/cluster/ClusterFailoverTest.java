@@ -48,6 +48,7 @@ class ClusterFailoverTest {
           "switchboard.lease.heartbeat-interval", "1s",
           "pekko.cluster.sharding.lease-retry-interval", "1s",
           "switchboard.api.ask-timeout", "2s");
+
   private static final long CAPABILITIES = 0x1 | 0x2 | 0x400;
   private static final String CONFIG =
       "{\"config_map\": {\"collector.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"receivers: {}\"}}}";
@@ -96,7 +97,8 @@ class ClusterFailoverTest {
     }
     Set<String> entitiesOnB = TestCluster.entitiesOn(b);
     List<String> hostedOnB = agents.keySet().stream().filter(entitiesOnB::contains).toList();
-    assertTrue(hostedOnB.size() >= 3, "sharding placed " + hostedOnB.size() + " of 30 entities on node B");
+    assertTrue(
+        hostedOnB.size() >= 3, "sharding placed " + hostedOnB.size() + " of 30 entities on node B");
     String configured = hostedOnB.get(0);
     String offline = hostedOnB.get(1);
     String duringCrash = hostedOnB.get(2);
@@ -145,7 +147,10 @@ class ClusterFailoverTest {
       assertTrue(
           receivesRemoteConfig(onA.get(configured), answers.get(configured)),
           "the desired config comes back from PostgreSQL with the entity's new incarnation");
-      assertEquals(CommandType.CommandType_Restart, nextCommand(onA.get(offline), answers.get(offline)).getType(), "submitted before the crash");
+      assertEquals(
+          CommandType.CommandType_Restart,
+          nextCommand(onA.get(offline), answers.get(offline)).getType(),
+          "submitted before the crash");
       assertEquals(
           CommandType.CommandType_Restart,
           nextCommand(onA.get(duringCrash), answers.get(duringCrash)).getType(),
@@ -154,7 +159,8 @@ class ClusterFailoverTest {
       awaitState(restartDuringCrash, "SENT");
       assertEquals(
           "0",
-          database.queryForString("SELECT count(*) FROM dispatch_envelopes WHERE state = 'PENDING'"),
+          database.queryForString(
+              "SELECT count(*) FROM dispatch_envelopes WHERE state = 'PENDING'"),
           "no command is left waiting");
     } finally {
       onA.values().forEach(RawAgent::close);
@@ -165,8 +171,8 @@ class ClusterFailoverTest {
    * Every agent heartbeats (every 2 s, with its full state) until the server answers it; returns
    * the first answers each got.
    */
-  private Map<String, List<ServerToAgent>> firstAnswers(Map<String, RawAgent> connected, Map<String, ByteString> uids)
-      throws Exception {
+  private Map<String, List<ServerToAgent>> firstAnswers(
+      Map<String, RawAgent> connected, Map<String, ByteString> uids) throws Exception {
     Map<String, List<ServerToAgent>> answers = new LinkedHashMap<>();
     long seq = 1;
     for (int round = 0; round < 30 && answers.size() < connected.size(); round++) {
@@ -190,11 +196,14 @@ class ClusterFailoverTest {
     return answers;
   }
 
-  private static boolean receivesRemoteConfig(RawAgent agent, List<ServerToAgent> seen) throws Exception {
+  private static boolean receivesRemoteConfig(RawAgent agent, List<ServerToAgent> seen)
+      throws Exception {
     if (seen.stream().anyMatch(ServerToAgent::hasRemoteConfig)) {
       return true;
     }
-    for (Optional<ServerToAgent> next = agent.poll(Duration.ofSeconds(10)); next.isPresent(); next = agent.poll(Duration.ofSeconds(10))) {
+    for (Optional<ServerToAgent> next = agent.poll(Duration.ofSeconds(10));
+        next.isPresent();
+        next = agent.poll(Duration.ofSeconds(10))) {
       if (next.get().hasRemoteConfig()) {
         return true;
       }
@@ -230,10 +239,13 @@ class ClusterFailoverTest {
   }
 
   private void awaitState(String dispatch, String state) {
-    await().atMost(Duration.ofSeconds(30)).until(() -> dispatch(dispatch).path("state").asText().equals(state));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> dispatch(dispatch).path("state").asText().equals(state));
   }
 
-  private static ServerToAgentCommand nextCommand(RawAgent agent, List<ServerToAgent> seen) throws InterruptedException {
+  private static ServerToAgentCommand nextCommand(RawAgent agent, List<ServerToAgent> seen)
+      throws InterruptedException {
     Optional<ServerToAgent> already = seen.stream().filter(ServerToAgent::hasCommand).findFirst();
     if (already.isPresent()) {
       return already.get().getCommand();

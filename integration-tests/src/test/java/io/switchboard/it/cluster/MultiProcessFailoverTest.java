@@ -44,9 +44,12 @@ class MultiProcessFailoverTest {
   private final List<NodeProcess> nodes = new ArrayList<>();
 
   /** A node started as its own JVM, configured through environment variables as in production. */
-  private record NodeProcess(Process process, int opampPort, int apiPort, int remotePort, Path log) {
+  private record NodeProcess(
+      Process process, int opampPort, int apiPort, int remotePort, Path log) {
 
-    /** True once the node is up; a node that exited (a port taken, say) fails at once, with its log. */
+    /**
+     * True once the node is up; a node that exited (a port taken, say) fails at once, with its log.
+     */
     boolean answersHealth() throws IOException {
       if (!process.isAlive()) {
         throw new NodeExited(log);
@@ -57,11 +60,16 @@ class MultiProcessFailoverTest {
 
   private static final class NodeExited extends IllegalStateException {
     NodeExited(Path log) throws IOException {
-      super("a node process exited while starting; the last lines of " + log + ":\n" + String.join("\n", lastLines(log)));
+      super(
+          "a node process exited while starting; the last lines of "
+              + log
+              + ":\n"
+              + String.join("\n", lastLines(log)));
     }
 
     private static List<String> lastLines(Path log) throws IOException {
-      List<String> lines = Files.readAllLines(log).stream().filter(line -> !line.startsWith("\tat ")).toList();
+      List<String> lines =
+          Files.readAllLines(log).stream().filter(line -> !line.startsWith("\tat ")).toList();
       return lines.subList(Math.max(0, lines.size() - 5), lines.size());
     }
   }
@@ -108,7 +116,9 @@ class MultiProcessFailoverTest {
     }
 
     for (String uid : agents.keySet()) {
-      await().atMost(Duration.ofSeconds(20)).until(() -> HttpProbe.get(survivor.apiPort(), "/api/agents/" + uid).statusCode() == 200);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> HttpProbe.get(survivor.apiPort(), "/api/agents/" + uid).statusCode() == 200);
     }
 
     long killedAt = System.nanoTime();
@@ -117,7 +127,8 @@ class MultiProcessFailoverTest {
     sockets.forEach(RawAgent::close);
     List<String> restarts = new ArrayList<>();
     for (String uid : agents.keySet()) {
-      var response = HttpProbe.send(survivor.apiPort(), "POST", "/api/agents/" + uid + "/restart", "");
+      var response =
+          HttpProbe.send(survivor.apiPort(), "POST", "/api/agents/" + uid + "/restart", "");
       assertEquals(202, response.statusCode(), response.body());
       restarts.add(json.readTree(response.body()).path("id").asText());
     }
@@ -154,7 +165,12 @@ class MultiProcessFailoverTest {
       for (String id : restarts) {
         await()
             .atMost(Duration.ofSeconds(30))
-            .until(() -> HttpProbe.getJson(survivor.apiPort(), "/api/envelopes/" + id).path("state").asText().equals("SENT"));
+            .until(
+                () ->
+                    HttpProbe.getJson(survivor.apiPort(), "/api/envelopes/" + id)
+                        .path("state")
+                        .asText()
+                        .equals("SENT"));
       }
     } finally {
       reconnected.values().forEach(RawAgent::close);

@@ -62,33 +62,53 @@ class ShardLeaseFencingTest {
     ByteString uid = newUid();
     String instanceUid = InstanceUid.toText(uid);
     // Pekko's default: the shard is the entity id's hash modulo the number of shards.
-    int shards = node.system().settings().config().getInt("pekko.cluster.sharding.number-of-shards");
+    int shards =
+        node.system().settings().config().getInt("pekko.cluster.sharding.number-of-shards");
     String lease = "switchboard-shard-Agent-" + Math.abs(instanceUid.hashCode() % shards);
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
       agent.send(report(uid, 1));
       agent.receive();
-      await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(database.queryForString("SELECT count(*) FROM leases WHERE name = ? AND expires_at > now()", lease)));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  "1"
+                      .equals(
+                          database.queryForString(
+                              "SELECT count(*) FROM leases WHERE name = ? AND expires_at > now()",
+                              lease)));
       String losses = "switchboard_lease_losses_total{lease=\"" + lease + "\"}";
 
-      // Another node took the lease: as if this one's renewals had not reached the database in time.
+      // Another node took the lease: as if this one's renewals had not reached the database in
+      // time.
       database.execute(
           "UPDATE leases SET owner = 'switchboard@10.0.0.9:7355', expires_at = now() + interval '8 seconds', "
-              + "fencing_token = fencing_token + 1 WHERE name = '" + lease + "'");
-      await().atMost(Duration.ofSeconds(10)).until(() -> HttpProbe.metric(node.metricsPort(), losses).orElse(0) >= 1);
+              + "fencing_token = fencing_token + 1 WHERE name = '"
+              + lease
+              + "'");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> HttpProbe.metric(node.metricsPort(), losses).orElse(0) >= 1);
 
-      var submitted = HttpProbe.send(node.apiPort(), "POST", "/api/agents/" + instanceUid + "/restart", "");
+      var submitted =
+          HttpProbe.send(node.apiPort(), "POST", "/api/agents/" + instanceUid + "/restart", "");
       assertEquals(202, submitted.statusCode(), submitted.body());
       var envelope = new ObjectMapper().readTree(submitted.body());
-      assertEquals("PENDING", envelope.path("state").asText(), "the stale node's entity does not take it");
+      assertEquals(
+          "PENDING", envelope.path("state").asText(), "the stale node's entity does not take it");
       agent.send(report(uid, 2));
-      assertEquals(Optional.empty(), agent.poll(Duration.ofSeconds(2)), "nor does it answer the agent");
+      assertEquals(
+          Optional.empty(), agent.poll(Duration.ofSeconds(2)), "nor does it answer the agent");
 
-      // Once the other holder's lease runs out, this node takes the shard back and serves the agent.
+      // Once the other holder's lease runs out, this node takes the shard back and serves the
+      // agent.
       ServerToAgent answer = agent.receive(Duration.ofSeconds(20));
       ServerToAgent command = answer.hasCommand() ? answer : nextCommand(agent);
       assertEquals(CommandType.CommandType_Restart, command.getCommand().getType());
       assertTrue(
-          Long.parseLong(database.queryForString("SELECT fencing_token FROM leases WHERE name = ?", lease)) >= 3,
+          Long.parseLong(
+                  database.queryForString("SELECT fencing_token FROM leases WHERE name = ?", lease))
+              >= 3,
           "the lease changed hands twice");
     }
   }

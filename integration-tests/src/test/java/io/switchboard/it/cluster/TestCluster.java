@@ -22,13 +22,16 @@ import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 
-/** Several nodes in one JVM on one database: their configuration, and what sharding says about them. */
+/**
+ * Several nodes in one JVM on one database: their configuration, and what sharding says about them.
+ */
 public final class TestCluster {
 
   private TestCluster() {}
 
   /** A node of the cluster on {@code databaseUrl}, joining {@code seeds} (or itself, with none). */
-  public static Config nodeConfig(String databaseUrl, List<String> seeds, Map<String, Object> overrides) {
+  public static Config nodeConfig(
+      String databaseUrl, List<String> seeds, Map<String, Object> overrides) {
     Map<String, Object> settings = new LinkedHashMap<>();
     settings.put("switchboard.database.url", databaseUrl);
     settings.put("pekko.cluster.seed-nodes", new ArrayList<>(seeds));
@@ -43,17 +46,22 @@ public final class TestCluster {
   }
 
   public static long upMembers(SwitchboardNode node) {
-    return StreamSupport.stream(Cluster.get(node.system()).state().getMembers().spliterator(), false)
+    return StreamSupport.stream(
+            Cluster.get(node.system()).state().getMembers().spliterator(), false)
         .filter(member -> member.status() == MemberStatus.up())
         .count();
   }
 
-  /** How many nodes host a region for agent entities, as the coordinator sees it from {@code node}. */
+  /**
+   * How many nodes host a region for agent entities, as the coordinator sees it from {@code node}.
+   */
   public static int shardRegions(SwitchboardNode node) throws Exception {
     ShardRegion.ClusterShardingStats stats =
         AskPattern.<ClusterShardingQuery, ShardRegion.ClusterShardingStats>ask(
                 ClusterSharding.get(node.system()).shardState(),
-                replyTo -> new GetClusterShardingStats(AgentEntity.TYPE_KEY, Duration.ofSeconds(3), replyTo),
+                replyTo ->
+                    new GetClusterShardingStats(
+                        AgentEntity.TYPE_KEY, Duration.ofSeconds(3), replyTo),
                 Duration.ofSeconds(5),
                 node.system().scheduler())
             .toCompletableFuture()
@@ -71,6 +79,8 @@ public final class TestCluster {
                 node.system().scheduler())
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
-    return state.getShards().stream().flatMap(shard -> shard.getEntityIds().stream()).collect(Collectors.toSet());
+    return state.getShards().stream()
+        .flatMap(shard -> shard.getEntityIds().stream())
+        .collect(Collectors.toSet());
   }
 }

@@ -41,21 +41,25 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The dashboard in headless Chromium (Debian's chromium and chromium-driver, which .ci/run
  * installs): an operator signs in, finds an agent connected by the OpenTelemetry client, pushes a
  * config to it and sees it turn APPLIED without reloading; a viewer's push is refused by the API.
- * Each page's screenshot goes to target/screenshots, or, to refresh the pictures the docs show,
- * to docs/screenshots when run with {@code -Dswitchboard.screenshots.update=true}.
+ * Each page's screenshot goes to target/screenshots, or, to refresh the pictures the docs show, to
+ * docs/screenshots when run with {@code -Dswitchboard.screenshots.update=true}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardBrowserTest {
 
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
   /**
    * The docs' pictures (docs/screenshots, tracked) only when asked for with {@code
    * -Dswitchboard.screenshots.update=true}; otherwise this module's target/screenshots, so that a
    * test run changes no tracked file.
    */
   private static final Path SCREENSHOTS =
-      Boolean.getBoolean("switchboard.screenshots.update") ? Path.of("..", "docs", "screenshots") : Path.of("target", "screenshots");
+      Boolean.getBoolean("switchboard.screenshots.update")
+          ? Path.of("..", "docs", "screenshots")
+          : Path.of("target", "screenshots");
+
   private static final String PASSWORD = "dashboard admin password";
 
   private final ObjectMapper json = new ObjectMapper();
@@ -74,9 +78,12 @@ class DashboardBrowserTest {
         SwitchboardNode.start(
             TestNodes.config(
                 Map.of(
-                    "switchboard.api.auth.enabled", true,
-                    "switchboard.api.auth.admin-password", PASSWORD,
-                    "switchboard.api.live-interval", "500ms")));
+                    "switchboard.api.auth.enabled",
+                    true,
+                    "switchboard.api.auth.admin-password",
+                    PASSWORD,
+                    "switchboard.api.live-interval",
+                    "500ms")));
     service = "checkout-" + UUID.randomUUID().toString().substring(0, 8);
     byte[] uid = OpampClientBuilder.createRandomInstanceUid();
     instanceUid = InstanceUid.toText(ByteString.copyFrom(uid));
@@ -85,7 +92,10 @@ class DashboardBrowserTest {
         OpampClient.builder()
             .setInstanceUid(uid)
             .setRequestService(
-                HttpRequestService.create(OkHttpSender.create("http://127.0.0.1:" + node.opampPort() + "/v1/opamp"), everySecond, everySecond))
+                HttpRequestService.create(
+                    OkHttpSender.create("http://127.0.0.1:" + node.opampPort() + "/v1/opamp"),
+                    everySecond,
+                    everySecond))
             .putIdentifyingAttribute("service.name", service)
             .putNonIdentifyingAttribute("os.type", "linux")
             .putIdentifyingAttribute("service.version", "0.131.0")
@@ -95,10 +105,20 @@ class DashboardBrowserTest {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments(
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,1000",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,1000",
         "--user-data-dir=" + Files.createTempDirectory("switchboard-chromium"));
-    browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(), options);
+    browser =
+        new ChromeDriver(
+            new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build(),
+            options);
     Files.createDirectories(SCREENSHOTS);
   }
 
@@ -117,88 +137,173 @@ class DashboardBrowserTest {
   void anOperatorPushesAConfigAndSeesItAppliedLiveWhileAViewerIsRefused() throws Exception {
     browser.get(url("/"));
     signIn("admin", PASSWORD);
-    await().atMost(Duration.ofSeconds(20)).until(() -> !browser.findElements(By.cssSelector("#fleet-cards .stat")).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> !browser.findElements(By.cssSelector("#fleet-cards .stat")).isEmpty());
     // Live updates redraw the cards, so an element found may go stale before it is read.
-    await().atMost(Duration.ofSeconds(30)).ignoreException(StaleElementReferenceException.class).until(() -> stat("connected").equals("1"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreException(StaleElementReferenceException.class)
+        .until(() -> stat("connected").equals("1"));
     screenshot("overview");
 
     browser.get(url("/#/agents?attribute=service.name%3D" + service));
-    await().atMost(Duration.ofSeconds(20))
+    await()
+        .atMost(Duration.ofSeconds(20))
         .ignoreException(StaleElementReferenceException.class)
-        .until(() -> browser.findElements(By.cssSelector("tr[data-agent='" + instanceUid + "']")).stream().anyMatch(row -> row.getText().contains("CONNECTED")));
+        .until(
+            () ->
+                browser
+                    .findElements(By.cssSelector("tr[data-agent='" + instanceUid + "']"))
+                    .stream()
+                    .anyMatch(row -> row.getText().contains("CONNECTED")));
     screenshot("agents");
 
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .ignoreException(StaleElementReferenceException.class)
-        .untilAsserted(() -> browser.findElement(By.cssSelector("tr[data-agent='" + instanceUid + "']")).click());
-    WebElement push = await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElements(By.id("push-config")), found -> !found.isEmpty()).get(0);
+        .untilAsserted(
+            () ->
+                browser
+                    .findElement(By.cssSelector("tr[data-agent='" + instanceUid + "']"))
+                    .click());
+    WebElement push =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> browser.findElements(By.id("push-config")), found -> !found.isEmpty())
+            .get(0);
     ((JavascriptExecutor) browser).executeScript("window.notReloaded = true;");
     WebElement body = push.findElement(By.name("body"));
     body.clear();
     body.sendKeys("receivers:\n  otlp: {}\n");
     push.findElement(By.cssSelector("button[type=submit]")).click();
 
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> browser.findElement(By.id("config-status")).getText().contains("APPLIED"));
-    assertEquals(Boolean.TRUE, ((JavascriptExecutor) browser).executeScript("return window.notReloaded === true;"), "updated live, no reload");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> browser.findElement(By.id("config-status")).getText().contains("APPLIED"));
+    assertEquals(
+        Boolean.TRUE,
+        ((JavascriptExecutor) browser).executeScript("return window.notReloaded === true;"),
+        "updated live, no reload");
     screenshot("agent");
 
     prepareConfigurationAndRollout();
     for (String page : new String[] {"configurations", "rollouts", "audit", "cluster"}) {
       browser.get(url("/#/" + page));
-      await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.cssSelector("main table")).isEmpty());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> !browser.findElements(By.cssSelector("main table")).isEmpty());
       screenshot(page);
     }
     browser.findElement(By.linkText("Rollouts")).click();
-    await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.cssSelector("#rollouts a")).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !browser.findElements(By.cssSelector("#rollouts a")).isEmpty());
     browser.findElement(By.cssSelector("#rollouts a")).click();
     // The page redraws itself with each live update, so an element found may go stale.
-    await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> browser.findElement(By.id("rollout-state")).getText().contains("COMPLETED"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> browser.findElement(By.id("rollout-state")).getText().contains("COMPLETED"));
     screenshot("rollout");
 
     browser.findElement(By.linkText("sign out")).click();
-    await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.id("login")).isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !browser.findElements(By.id("login")).isEmpty());
     signIn("viewer", "a viewer's long password");
     browser.get(url("/#/agents/" + instanceUid));
-    await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.id("agent-status")).isEmpty());
-    assertTrue(!browser.findElement(By.id("push-config")).isDisplayed(), "a viewer is not offered the push");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !browser.findElements(By.id("agent-status")).isEmpty());
+    assertTrue(
+        !browser.findElement(By.id("push-config")).isDisplayed(),
+        "a viewer is not offered the push");
     Object status =
         ((JavascriptExecutor) browser)
             .executeAsyncScript(
                 "const done = arguments[arguments.length - 1];"
-                    + "fetch('/api/session').then(r => r.json()).then(me => fetch('/api/agents/" + instanceUid + "/remote-config', {"
+                    + "fetch('/api/session').then(r => r.json()).then(me => fetch('/api/agents/"
+                    + instanceUid
+                    + "/remote-config', {"
                     + " method: 'PUT', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token},"
                     + " body: JSON.stringify({config_map: {'c.yaml': {body: 'x: 1'}}})})).then(r => done(r.status));");
     assertEquals(403L, status, "the API refuses a viewer's push");
   }
 
-  /** A configuration with two versions, a viewer account and a completed rollout, through the API as admin. */
+  /**
+   * A configuration with two versions, a viewer account and a completed rollout, through the API as
+   * admin.
+   */
   private void prepareConfigurationAndRollout() throws Exception {
     Map<String, String> admin = signedIn("admin", PASSWORD);
-    assertEquals(201, send("POST", "/api/operators", "{\"username\": \"viewer\", \"password\": \"a viewer's long password\", \"role\": \"VIEWER\"}", admin).statusCode());
+    assertEquals(
+        201,
+        send(
+                "POST",
+                "/api/operators",
+                "{\"username\": \"viewer\", \"password\": \"a viewer's long password\", \"role\": \"VIEWER\"}",
+                admin)
+            .statusCode());
     String name = "collector";
-    assertEquals(201, send("POST", "/api/configurations", "{\"name\": \"" + name + "\", \"description\": \"the edge collectors\"}", admin).statusCode());
-    for (String body : new String[] {"receivers: {otlp: {}}\\nexporters: {debug: {}}", "receivers: {otlp: {}}\\nexporters: {otlphttp: {}}"}) {
+    assertEquals(
+        201,
+        send(
+                "POST",
+                "/api/configurations",
+                "{\"name\": \"" + name + "\", \"description\": \"the edge collectors\"}",
+                admin)
+            .statusCode());
+    for (String body :
+        new String[] {
+          "receivers: {otlp: {}}\\nexporters: {debug: {}}",
+          "receivers: {otlp: {}}\\nexporters: {otlphttp: {}}"
+        }) {
       HttpResponse<String> version =
-          send("POST", "/api/configurations/" + name + "/versions", "{\"config_map\": {\"collector.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"" + body + "\"}}}", admin);
+          send(
+              "POST",
+              "/api/configurations/" + name + "/versions",
+              "{\"config_map\": {\"collector.yaml\": {\"content_type\": \"text/yaml\", \"body\": \""
+                  + body
+                  + "\"}}}",
+              admin);
       int number = json.readTree(version.body()).path("version").asInt();
-      assertEquals(200, send("POST", "/api/configurations/" + name + "/versions/" + number + "/publish", "", admin).statusCode());
+      assertEquals(
+          200,
+          send(
+                  "POST",
+                  "/api/configurations/" + name + "/versions/" + number + "/publish",
+                  "",
+                  admin)
+              .statusCode());
     }
     HttpResponse<String> rollout =
         send(
             "POST",
             "/api/rollouts",
-            "{\"configuration\": \"" + name + "\", \"version\": 2, \"selector\": {\"attributes\": {\"service.name\": \"" + service + "\"}},"
+            "{\"configuration\": \""
+                + name
+                + "\", \"version\": 2, \"selector\": {\"attributes\": {\"service.name\": \""
+                + service
+                + "\"}},"
                 + " \"strategy\": {\"type\": \"canary\", \"canary\": 1}}",
             admin);
     assertEquals(201, rollout.statusCode(), rollout.body());
   }
 
   private void signIn(String username, String password) {
-    WebElement form = await().atMost(Duration.ofSeconds(20)).until(() -> browser.findElements(By.id("login")), found -> !found.isEmpty()).get(0);
+    WebElement form =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> browser.findElements(By.id("login")), found -> !found.isEmpty())
+            .get(0);
     form.findElement(By.name("username")).sendKeys(username);
     form.findElement(By.name("password")).sendKeys(password);
     form.findElement(By.cssSelector("button[type=submit]")).click();
-    await().atMost(Duration.ofSeconds(20)).until(() -> browser.findElement(By.id("whoami")).getText().startsWith(username));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> browser.findElement(By.id("whoami")).getText().startsWith(username));
   }
 
   private String stat(String label) {
@@ -207,14 +312,21 @@ class DashboardBrowserTest {
 
   private Map<String, String> signedIn(String username, String password) throws Exception {
     HttpResponse<String> login =
-        send("POST", "/api/session", "{\"username\": \"" + username + "\", \"password\": \"" + password + "\"}", Map.of());
+        send(
+            "POST",
+            "/api/session",
+            "{\"username\": \"" + username + "\", \"password\": \"" + password + "\"}",
+            Map.of());
     assertEquals(200, login.statusCode(), login.body());
     return Map.of(
-        "Cookie", login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0],
-        "X-CSRF-Token", json.readTree(login.body()).path("csrf_token").asText());
+        "Cookie",
+        login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0],
+        "X-CSRF-Token",
+        json.readTree(login.body()).path("csrf_token").asText());
   }
 
-  private HttpResponse<String> send(String method, String path, String body, Map<String, String> headers) {
+  private HttpResponse<String> send(
+      String method, String path, String body, Map<String, String> headers) {
     return HttpProbe.send(node.apiPort(), method, path, body, headers);
   }
 
@@ -223,6 +335,8 @@ class DashboardBrowserTest {
   }
 
   private void screenshot(String page) throws Exception {
-    Files.write(SCREENSHOTS.resolve(page + ".png"), ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+    Files.write(
+        SCREENSHOTS.resolve(page + ".png"),
+        ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
   }
 }

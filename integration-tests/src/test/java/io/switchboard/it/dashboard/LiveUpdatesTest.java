@@ -14,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +32,8 @@ class LiveUpdatesTest {
 
   @BeforeAll
   void startNode() {
-    node = SwitchboardNode.start(TestNodes.config(Map.of("switchboard.api.live-interval", "300ms")));
+    node =
+        SwitchboardNode.start(TestNodes.config(Map.of("switchboard.api.live-interval", "300ms")));
   }
 
   @AfterAll
@@ -46,22 +46,31 @@ class LiveUpdatesTest {
     HttpResponse<Stream<String>> events =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.apiPort() + "/api/events")).build(),
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + node.apiPort() + "/api/events"))
+                    .build(),
                 HttpResponse.BodyHandlers.ofLines());
-    assertTrue(events.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+    assertTrue(
+        events.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
     Iterator<String> lines = events.body().iterator();
-    CompletableFuture<String> summary = CompletableFuture.supplyAsync(() -> dataOf(lines, "summary"));
-    assertTrue(summary.get(20, TimeUnit.SECONDS).contains("\"connected\""), "a fleet summary comes first");
+    CompletableFuture<String> summary =
+        CompletableFuture.supplyAsync(() -> dataOf(lines, "summary"));
+    assertTrue(
+        summary.get(20, TimeUnit.SECONDS).contains("\"connected\""), "a fleet summary comes first");
 
     ByteString uid = newUid();
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
       agent.send(fullState(uid, 1, "live"));
       agent.receive();
-      String agents = CompletableFuture.supplyAsync(() -> dataOf(lines, "agents")).get(20, TimeUnit.SECONDS);
+      String agents =
+          CompletableFuture.supplyAsync(() -> dataOf(lines, "agents")).get(20, TimeUnit.SECONDS);
       assertTrue(agents.contains(InstanceUid.toText(uid)) && agents.contains("CONNECTED"), agents);
     }
     events.body().close();
-    assertTrue(HttpProbe.metric(node.metricsPort(), "switchboard_live_bus_events_total{event=\"summary\"}").orElse(0) >= 1);
+    assertTrue(
+        HttpProbe.metric(node.metricsPort(), "switchboard_live_bus_events_total{event=\"summary\"}")
+                .orElse(0)
+            >= 1);
   }
 
   /** The data of the next event of that type (an event's lines end with a blank line). */

@@ -39,7 +39,12 @@ class DatabaseOutageTest {
             TestNodes.config(
                 Map.of(
                     "switchboard.database.url",
-                    "postgresql://" + external.host() + ":" + external.port() + "/" + external.databaseName(),
+                    "postgresql://"
+                        + external.host()
+                        + ":"
+                        + external.port()
+                        + "/"
+                        + external.databaseName(),
                     "switchboard.database.user",
                     external.user(),
                     "switchboard.status-writer.retry-backoff-min",
@@ -58,8 +63,10 @@ class DatabaseOutageTest {
 
   @Test
   void agentsAreServedThroughADatabaseOutageAndTheirLatestStateIsWrittenAfterIt() throws Exception {
-    await().atMost(Duration.ofSeconds(20))
-        .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
     int count = 20;
     List<ByteString> uids = new ArrayList<>();
     List<RawAgent> agents = new ArrayList<>();
@@ -70,7 +77,9 @@ class DatabaseOutageTest {
         agents.get(i).send(AgentMessages.fullState(uids.get(i), 1, "before-outage"));
         agents.get(i).receive();
       }
-      await().atMost(Duration.ofSeconds(20)).until(() -> servicesNamed("before-outage", uids) == count);
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> servicesNamed("before-outage", uids) == count);
 
       // Shorter than the shard lease's TTL: a longer outage stops the shards, by design (the lease
       // is what keeps an entity on one node).
@@ -78,19 +87,30 @@ class DatabaseOutageTest {
       try {
         for (int i = 0; i < count; i++) {
           agents.get(i).send(AgentMessages.fullState(uids.get(i), 2, "during-outage"));
-          assertEquals(uids.get(i), agents.get(i).receive().getInstanceUid(), "answered while the database is down");
+          assertEquals(
+              uids.get(i),
+              agents.get(i).receive().getInstanceUid(),
+              "answered while the database is down");
         }
-        await().atMost(Duration.ofSeconds(20))
-            .untilAsserted(() -> assertTrue(HttpProbe.get(node.managementPort(), "/ready").statusCode() >= 500));
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .untilAsserted(
+                () ->
+                    assertTrue(HttpProbe.get(node.managementPort(), "/ready").statusCode() >= 500));
         for (int i = 0; i < count; i++) {
           agents.get(i).send(AgentMessages.heartbeat(uids.get(i), 3));
-          assertEquals(uids.get(i), agents.get(i).receive().getInstanceUid(), "still answered once writes have failed");
+          assertEquals(
+              uids.get(i),
+              agents.get(i).receive().getInstanceUid(),
+              "still answered once writes have failed");
         }
       } finally {
         external.startServer();
       }
 
-      await().atMost(Duration.ofSeconds(30)).until(() -> servicesNamed("during-outage", uids) == count);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> servicesNamed("during-outage", uids) == count);
       assertEquals(
           String.valueOf(count),
           external.queryForString(

@@ -72,8 +72,10 @@ class PgBouncerTest {
 
   @Test
   void aNodeWorksThroughPgBouncerInTransactionMode() throws Exception {
-    await().atMost(Duration.ofSeconds(30))
-        .untilAsserted(() -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode()));
     assertEquals(
         String.valueOf(count("SELECT count(*) FROM flyway_schema_history WHERE success")),
         String.valueOf(count("SELECT count(*) FROM flyway_schema_history")),
@@ -87,10 +89,15 @@ class PgBouncerTest {
         RawAgent agent = RawAgent.connect(node.opampPort());
         agents.add(agent);
         // Accepts the restart command (0x400) besides reporting status.
-        agent.send(AgentMessages.fullState(uids.get(i), 1, "behind-pgbouncer").toBuilder().setCapabilities(0x1 | 0x400).build());
-        assertEquals(uids.get(i), agent.receive().getInstanceUid(), "served: its shard's lease was taken");
+        agent.send(
+            AgentMessages.fullState(uids.get(i), 1, "behind-pgbouncer").toBuilder()
+                .setCapabilities(0x1 | 0x400)
+                .build());
+        assertEquals(
+            uids.get(i), agent.receive().getInstanceUid(), "served: its shard's lease was taken");
       }
-      await().atMost(Duration.ofSeconds(20))
+      await()
+          .atMost(Duration.ofSeconds(20))
           .until(
               () ->
                   count(
@@ -112,10 +119,20 @@ class PgBouncerTest {
       assertEquals(202, accepted.statusCode(), accepted.body());
       assertEquals(CommandType.CommandType_Restart, agents.get(0).receive().getCommand().getType());
       String dispatch = new ObjectMapper().readTree(accepted.body()).path("id").asText();
-      await().atMost(Duration.ofSeconds(10))
-          .until(() -> "SENT".equals(HttpProbe.getJson(node.apiPort(), "/api/envelopes/" + dispatch).path("state").asText()));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  "SENT"
+                      .equals(
+                          HttpProbe.getJson(node.apiPort(), "/api/envelopes/" + dispatch)
+                              .path("state")
+                              .asText()));
       assertTrue(
-          HttpProbe.getJson(node.apiPort(), "/api/audit").path("events").toString().contains(InstanceUid.toText(uids.get(0))),
+          HttpProbe.getJson(node.apiPort(), "/api/audit")
+              .path("events")
+              .toString()
+              .contains(InstanceUid.toText(uids.get(0))),
           "the restart is in the audit log");
     } finally {
       for (RawAgent agent : agents) {
@@ -126,14 +143,18 @@ class PgBouncerTest {
     // Every node connection goes through PgBouncer, which holds at most two to PostgreSQL (this
     // test's own connection for the count is the one more).
     assertTrue(
-        count("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'") <= SERVER_CONNECTIONS + 1,
+        count("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")
+            <= SERVER_CONNECTIONS + 1,
         "PgBouncer kept to its server connections");
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () ->
                 assertEquals(
                     8.0,
-                    HttpProbe.metric(node.metricsPort(), "switchboard_database_pool_connections{state=\"idle\",pool=\"write\"}")
+                    HttpProbe.metric(
+                            node.metricsPort(),
+                            "switchboard_database_pool_connections{state=\"idle\",pool=\"write\"}")
                         .orElse(0),
                     "the node's pool holds eight client connections on those two"));
   }

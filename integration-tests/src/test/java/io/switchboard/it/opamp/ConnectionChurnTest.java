@@ -31,12 +31,14 @@ import org.junit.jupiter.api.Test;
 class ConnectionChurnTest {
 
   private static final int AGENTS = 1000;
-  private static final String WEBSOCKET_SESSIONS = "switchboard_active_sessions{transport=\"websocket\"}";
+  private static final String WEBSOCKET_SESSIONS =
+      "switchboard_active_sessions{transport=\"websocket\"}";
 
   @Test
   void aThousandAgentsConnectingAndLeavingLeaveNoSessionsOrEntitiesBehind() throws Exception {
     try (SwitchboardNode node =
-        SwitchboardNode.start(TestNodes.config(Map.of("switchboard.agent.idle-passivation", "1s")))) {
+        SwitchboardNode.start(
+            TestNodes.config(Map.of("switchboard.agent.idle-passivation", "1s")))) {
       double baseline = HttpProbe.metric(node.metricsPort(), WEBSOCKET_SESSIONS).orElse(0);
 
       ExecutorService connectors = Executors.newFixedThreadPool(16);
@@ -52,16 +54,24 @@ class ConnectionChurnTest {
       } finally {
         connectors.shutdown();
       }
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> HttpProbe.metric(node.metricsPort(), WEBSOCKET_SESSIONS).orElse(0) == baseline + AGENTS);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  HttpProbe.metric(node.metricsPort(), WEBSOCKET_SESSIONS).orElse(0)
+                      == baseline + AGENTS);
       assertEquals(AGENTS, entities(node));
 
       agents.forEach(RawAgent::close);
 
-      await().atMost(Duration.ofSeconds(30))
-          .until(() -> HttpProbe.metric(node.metricsPort(), WEBSOCKET_SESSIONS).orElse(-1) == baseline);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  HttpProbe.metric(node.metricsPort(), WEBSOCKET_SESSIONS).orElse(-1) == baseline);
       await().atMost(Duration.ofSeconds(30)).until(() -> entities(node) == 0);
-      await().atMost(Duration.ofSeconds(30))
+      await()
+          .atMost(Duration.ofSeconds(30))
           .untilAsserted(() -> assertEquals(0, connectedRows(node)));
     }
   }
@@ -69,7 +79,12 @@ class ConnectionChurnTest {
   private static RawAgent connectAndReport(int port) throws Exception {
     RawAgent agent = RawAgent.connect(port);
     ByteString uid = InstanceUid.toBytes(UUID.randomUUID().toString());
-    agent.send(AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(1).setCapabilities(1).build());
+    agent.send(
+        AgentToServer.newBuilder()
+            .setInstanceUid(uid)
+            .setSequenceNum(1)
+            .setCapabilities(1)
+            .build());
     agent.receive();
     return agent;
   }
@@ -77,11 +92,14 @@ class ConnectionChurnTest {
   /** Agent entities alive on the node, from the shard region itself. */
   private static int entities(SwitchboardNode node) throws Exception {
     ShardRegion.CurrentShardRegionState state =
-        AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(
-                ClusterSharding.get(node.system()).shardState(),
-                replyTo -> new GetShardRegionState(AgentEntity.TYPE_KEY, replyTo),
-                Duration.ofSeconds(5),
-                node.system().scheduler())
+        AskPattern
+            .<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery,
+                ShardRegion.CurrentShardRegionState>
+                ask(
+                    ClusterSharding.get(node.system()).shardState(),
+                    replyTo -> new GetShardRegionState(AgentEntity.TYPE_KEY, replyTo),
+                    Duration.ofSeconds(5),
+                    node.system().scheduler())
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
     return state.getShards().stream().mapToInt(shard -> shard.getEntityIds().size()).sum();
@@ -89,9 +107,12 @@ class ConnectionChurnTest {
 
   private static int connectedRows(SwitchboardNode node) throws Exception {
     var endpoint = node.database().endpoint();
-    try (var connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+    try (var connection =
+            DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
         var result =
-            connection.createStatement().executeQuery("SELECT count(*) FROM agents WHERE connection_state = 'CONNECTED'")) {
+            connection
+                .createStatement()
+                .executeQuery("SELECT count(*) FROM agents WHERE connection_state = 'CONNECTED'")) {
       result.next();
       return result.getInt(1);
     }

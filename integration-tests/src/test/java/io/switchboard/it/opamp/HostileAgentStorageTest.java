@@ -32,7 +32,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -54,14 +53,17 @@ class HostileAgentStorageTest {
 
   private static final String NUL = "\u0000";
   private static final int AGENTS = 1000;
-  private static final byte[] BINARY_BODY = {0, 1, 2, (byte) 0xFF, (byte) 0xFE, 0, 'y', 'a', 'm', 'l', 0};
+  private static final byte[] BINARY_BODY = {
+    0, 1, 2, (byte) 0xFF, (byte) 0xFE, 0, 'y', 'a', 'm', 'l', 0
+  };
 
   private SwitchboardNode node;
 
   @BeforeAll
   void start() {
     node = SwitchboardNode.start(TestNodes.config());
-    await().atMost(Duration.ofSeconds(30))
+    await()
+        .atMost(Duration.ofSeconds(30))
         .until(() -> HttpProbe.get(node.managementPort(), "/ready").statusCode() == 200);
   }
 
@@ -111,7 +113,8 @@ class HostileAgentStorageTest {
       }
       poisoning.get(60, TimeUnit.SECONDS);
 
-      await().atMost(Duration.ofSeconds(10))
+      await()
+          .atMost(Duration.ofSeconds(10))
           .untilAsserted(
               () ->
                   assertEquals(
@@ -122,7 +125,12 @@ class HostileAgentStorageTest {
       assertEquals(200, HttpProbe.get(node.managementPort(), "/ready").statusCode());
 
       JsonNode stored = HttpProbe.getJson(node.apiPort(), "/api/agents/" + hostile);
-      assertTrue(stored.at("/description/identifying_attributes/service.\uFFFDname").asText().startsWith("evil\uFFFD"), stored.toString());
+      assertTrue(
+          stored
+              .at("/description/identifying_attributes/service.\uFFFDname")
+              .asText()
+              .startsWith("evil\uFFFD"),
+          stored.toString());
       assertEquals("bad\uFFFDstatus", stored.at("/health/status").asText());
       assertEquals("boom\uFFFD", stored.at("/health/last_error").asText());
       assertTrue(stored.at("/health/component_health_map").has("receiver\uFFFDotlp"));
@@ -140,30 +148,48 @@ class HostileAgentStorageTest {
   }
 
   @Test
-  void aBinaryRemoteConfigBodyReachesTheAgentAndComesBackThroughTheApiByteForByte() throws Exception {
+  void aBinaryRemoteConfigBodyReachesTheAgentAndComesBackThroughTheApiByteForByte()
+      throws Exception {
     ByteString uid = AgentMessages.newUid();
     String agentId = InstanceUid.toText(uid);
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
-      agent.send(AgentMessages.fullState(uid, 1, "binary").toBuilder().setCapabilities(0x1 | 0x2).build());
+      agent.send(
+          AgentMessages.fullState(uid, 1, "binary").toBuilder().setCapabilities(0x1 | 0x2).build());
       agent.receive();
-      await().atMost(Duration.ofSeconds(10))
+      await()
+          .atMost(Duration.ofSeconds(10))
           .until(() -> HttpProbe.get(node.apiPort(), "/api/agents/" + agentId).statusCode() == 200);
 
       String body = Base64.getEncoder().encodeToString(BINARY_BODY);
       String request =
-          "{\"config_map\": {\"blob.bin\": {\"content_type\": \"application/octet-stream\", \"body\": \"" + body
+          "{\"config_map\": {\"blob.bin\": {\"content_type\": \"application/octet-stream\", \"body\": \""
+              + body
               + "\", \"body_encoding\": \"base64\"}}}";
-      assertEquals(202, HttpProbe.send(node.apiPort(), "PUT", "/api/agents/" + agentId + "/remote-config", request).statusCode());
+      assertEquals(
+          202,
+          HttpProbe.send(
+                  node.apiPort(), "PUT", "/api/agents/" + agentId + "/remote-config", request)
+              .statusCode());
 
       ServerToAgent offered = agent.receive();
-      assertArrayEquals(BINARY_BODY, offered.getRemoteConfig().getConfig().getConfigMapMap().get("blob.bin").getBody().toByteArray());
+      assertArrayEquals(
+          BINARY_BODY,
+          offered
+              .getRemoteConfig()
+              .getConfig()
+              .getConfigMapMap()
+              .get("blob.bin")
+              .getBody()
+              .toByteArray());
 
       assertEquals(
           201,
-          HttpProbe.send(node.apiPort(), "POST", "/api/configurations", "{\"name\": \"binary\"}").statusCode());
+          HttpProbe.send(node.apiPort(), "POST", "/api/configurations", "{\"name\": \"binary\"}")
+              .statusCode());
       assertEquals(
           201,
-          HttpProbe.send(node.apiPort(), "POST", "/api/configurations/binary/versions", request).statusCode());
+          HttpProbe.send(node.apiPort(), "POST", "/api/configurations/binary/versions", request)
+              .statusCode());
       JsonNode version = HttpProbe.getJson(node.apiPort(), "/api/configurations/binary/versions/1");
       JsonNode file = version.at("/config_map/blob.bin");
       assertEquals("base64", file.path("body_encoding").asText());
@@ -174,9 +200,11 @@ class HostileAgentStorageTest {
   @Test
   void aTextBodyHoldingNulFromAnOperatorIsRefusedWithAClearError() {
     String request = "{\"config_map\": {\"c.yaml\": {\"body\": \"a\\u0000b\"}}}";
-    var answer = HttpProbe.send(node.apiPort(), "POST", "/api/configurations", "{\"name\": \"nul\"}");
+    var answer =
+        HttpProbe.send(node.apiPort(), "POST", "/api/configurations", "{\"name\": \"nul\"}");
     assertEquals(201, answer.statusCode());
-    var refused = HttpProbe.send(node.apiPort(), "POST", "/api/configurations/nul/versions", request);
+    var refused =
+        HttpProbe.send(node.apiPort(), "POST", "/api/configurations/nul/versions", request);
     assertEquals(400, refused.statusCode());
     assertTrue(refused.body().contains("send it as base64"), refused.body());
   }
@@ -187,7 +215,10 @@ class HostileAgentStorageTest {
         AnyValue.newBuilder()
             .setKvlistValue(
                 KeyValueList.newBuilder()
-                    .addValues(kv("deep" + NUL + "key", AnyValue.newBuilder().setStringValue("deep" + NUL + "value"))))
+                    .addValues(
+                        kv(
+                            "deep" + NUL + "key",
+                            AnyValue.newBuilder().setStringValue("deep" + NUL + "value"))))
             .build();
     return AgentToServer.newBuilder()
         .setInstanceUid(uid)
@@ -195,7 +226,10 @@ class HostileAgentStorageTest {
         .setCapabilities(0x1 | 0x2 | 0x4 | 0x800)
         .setAgentDescription(
             AgentDescription.newBuilder()
-                .addIdentifyingAttributes(kv("service." + NUL + "name", AnyValue.newBuilder().setStringValue("evil" + NUL + seq)))
+                .addIdentifyingAttributes(
+                    kv(
+                        "service." + NUL + "name",
+                        AnyValue.newBuilder().setStringValue("evil" + NUL + seq)))
                 .addNonIdentifyingAttributes(
                     kv(
                         "list" + NUL,
@@ -228,7 +262,8 @@ class HostileAgentStorageTest {
                 .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_FAILED)
                 .setErrorMessage("no" + NUL + "good")
                 .setLastRemoteConfigHash(ByteString.copyFromUtf8("h" + NUL)))
-        .setCustomCapabilities(CustomCapabilities.newBuilder().addCapabilities("io.evil" + NUL + "cap"))
+        .setCustomCapabilities(
+            CustomCapabilities.newBuilder().addCapabilities("io.evil" + NUL + "cap"))
         .setCustomMessage(
             CustomMessage.newBuilder()
                 .setCapability("io.evil" + NUL + "cap")
@@ -247,7 +282,9 @@ class HostileAgentStorageTest {
 
   private String queryOne(String sql) throws Exception {
     var endpoint = node.database().endpoint();
-    try (var connection = java.sql.DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+    try (var connection =
+            java.sql.DriverManager.getConnection(
+                endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
         var result = connection.createStatement().executeQuery(sql)) {
       result.next();
       return result.getString(1);

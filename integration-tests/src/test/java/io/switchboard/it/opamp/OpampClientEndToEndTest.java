@@ -40,12 +40,12 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpampClientEndToEndTest {
 
-
   private SwitchboardNode node;
 
   @BeforeAll
   void startNode() {
-    node = SwitchboardNode.start(TestNodes.config(Map.of("switchboard.agent.heartbeat-window", "3s")));
+    node =
+        SwitchboardNode.start(TestNodes.config(Map.of("switchboard.agent.heartbeat-window", "3s")));
   }
 
   @AfterAll
@@ -56,7 +56,8 @@ class OpampClientEndToEndTest {
   @Test
   void anOpenTelemetryAgentOverWebSocketIsListedStoredAndCountedWhileConnected() throws Exception {
     connectReportAndLeave(
-        WebSocketRequestService.create(OkHttpWebSocket.create("ws://127.0.0.1:" + node.opampPort() + "/v1/opamp")),
+        WebSocketRequestService.create(
+            OkHttpWebSocket.create("ws://127.0.0.1:" + node.opampPort() + "/v1/opamp")),
         "switchboard_active_sessions{transport=\"websocket\"}");
   }
 
@@ -65,11 +66,14 @@ class OpampClientEndToEndTest {
     PeriodicDelay everySecond = PeriodicDelay.ofFixedDuration(Duration.ofSeconds(1));
     connectReportAndLeave(
         HttpRequestService.create(
-            OkHttpSender.create("http://127.0.0.1:" + node.opampPort() + "/v1/opamp"), everySecond, everySecond),
+            OkHttpSender.create("http://127.0.0.1:" + node.opampPort() + "/v1/opamp"),
+            everySecond,
+            everySecond),
         "switchboard_active_sessions{transport=\"http\"}");
   }
 
-  private void connectReportAndLeave(RequestService transport, String activeSessions) throws Exception {
+  private void connectReportAndLeave(RequestService transport, String activeSessions)
+      throws Exception {
     byte[] uid = OpampClientBuilder.createRandomInstanceUid();
     String instanceUid = InstanceUid.toText(com.google.protobuf.ByteString.copyFrom(uid));
 
@@ -83,8 +87,12 @@ class OpampClientEndToEndTest {
             .enableRemoteConfig()
             .build(ReportingAgent.applying());
     try {
-      await().atMost(Duration.ofSeconds(30))
-          .untilAsserted(() -> assertEquals("CONNECTED", agentInApi(instanceUid).path("connection_state").asText()));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      "CONNECTED", agentInApi(instanceUid).path("connection_state").asText()));
 
       // This client answers ReportFullState only with its next message, which it otherwise sends
       // 30 s later; reporting a remote config status (as an agent does after applying a config)
@@ -95,7 +103,8 @@ class OpampClientEndToEndTest {
               .status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)
               .build());
 
-      await().atMost(Duration.ofSeconds(30))
+      await()
+          .atMost(Duration.ofSeconds(30))
           .untilAsserted(
               () -> {
                 assertEquals(
@@ -106,7 +115,9 @@ class OpampClientEndToEndTest {
                         instanceUid));
                 assertEquals(
                     "APPLIED",
-                    sql("SELECT remote_config_status->>'status' FROM agents WHERE instance_uid = ?", instanceUid));
+                    sql(
+                        "SELECT remote_config_status->>'status' FROM agents WHERE instance_uid = ?",
+                        instanceUid));
               });
       assertEquals(
           "linux",
@@ -114,8 +125,12 @@ class OpampClientEndToEndTest {
               "SELECT description->'non_identifying_attributes'->>'os.type' FROM agents WHERE instance_uid = ?",
               instanceUid));
 
-      await().atMost(Duration.ofSeconds(10))
-          .untilAsserted(() -> assertEquals(OptionalDouble.of(1), HttpProbe.metric(node.metricsPort(), activeSessions)));
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertEquals(
+                      OptionalDouble.of(1), HttpProbe.metric(node.metricsPort(), activeSessions)));
 
       HttpResponse<String> pushed =
           HttpProbe.send(
@@ -124,10 +139,13 @@ class OpampClientEndToEndTest {
               "/api/agents/" + instanceUid + "/remote-config",
               "{\"config_map\": {\"collector.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"receivers: {}\"}}}");
       assertEquals(202, pushed.statusCode(), pushed.body());
-      await().atMost(Duration.ofSeconds(30))
+      await()
+          .atMost(Duration.ofSeconds(30))
           .untilAsserted(
               () -> {
-                JsonNode status = HttpProbe.getJson(node.apiPort(), "/api/agents/" + instanceUid).path("remote_config_status");
+                JsonNode status =
+                    HttpProbe.getJson(node.apiPort(), "/api/agents/" + instanceUid)
+                        .path("remote_config_status");
                 assertEquals("APPLIED", status.path("status").asText());
                 assertEquals(
                     HexFormat.of().formatHex(ConfigHash.of(COLLECTOR_CONFIG).toByteArray()),
@@ -138,15 +156,24 @@ class OpampClientEndToEndTest {
       client.close();
     }
 
-    await().atMost(Duration.ofSeconds(30))
-        .untilAsserted(() -> assertEquals("DISCONNECTED", agentInApi(instanceUid).path("connection_state").asText()));
-    await().atMost(Duration.ofSeconds(10))
-        .untilAsserted(() -> assertEquals(OptionalDouble.of(0), HttpProbe.metric(node.metricsPort(), activeSessions)));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "DISCONNECTED", agentInApi(instanceUid).path("connection_state").asText()));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    OptionalDouble.of(0), HttpProbe.metric(node.metricsPort(), activeSessions)));
   }
 
   /** The agent's entry in {@code GET /api/agents}, or a missing node while it is not listed. */
   private JsonNode agentInApi(String instanceUid) {
-    for (JsonNode agent : HttpProbe.getJson(node.apiPort(), "/api/agents?limit=1000").path("agents")) {
+    for (JsonNode agent :
+        HttpProbe.getJson(node.apiPort(), "/api/agents?limit=1000").path("agents")) {
       if (agent.path("instance_uid").asText().equals(instanceUid)) {
         return agent;
       }
@@ -156,7 +183,8 @@ class OpampClientEndToEndTest {
 
   private String sql(String query, String parameter) throws Exception {
     var endpoint = node.database().endpoint();
-    try (var connection = DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
+    try (var connection =
+            DriverManager.getConnection(endpoint.jdbcUrl(), endpoint.user(), endpoint.password());
         var statement = connection.prepareStatement(query)) {
       statement.setString(1, parameter);
       try (var result = statement.executeQuery()) {

@@ -37,7 +37,8 @@ class OpampHttpEndToEndTest {
 
   @BeforeAll
   void startNode() {
-    node = SwitchboardNode.start(TestNodes.config(Map.of("switchboard.agent.heartbeat-window", "3s")));
+    node =
+        SwitchboardNode.start(TestNodes.config(Map.of("switchboard.agent.heartbeat-window", "3s")));
     http = new RawHttpAgent(node.opampPort());
   }
 
@@ -54,21 +55,28 @@ class OpampHttpEndToEndTest {
     assertEquals(200, first.status());
     assertEquals(uid, first.message().getInstanceUid());
     assertTrue(first.message().getCapabilities() != 0);
-    assertEquals(0, first.message().getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
+    assertEquals(
+        0,
+        first.message().getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
 
     assertEquals(0, http.poll(heartbeat(uid, 2)).message().getFlags());
     assertEquals(
         ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE,
-        http.poll(heartbeat(uid, 9)).message().getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE,
+        http.poll(heartbeat(uid, 9)).message().getFlags()
+            & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE,
         "a sequence gap asks for full state over HTTP too");
 
-    await().atMost(Duration.ofSeconds(20))
+    await()
+        .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () -> {
-              var agent = HttpProbe.getJson(node.apiPort(), "/api/agents/" + InstanceUid.toText(uid));
+              var agent =
+                  HttpProbe.getJson(node.apiPort(), "/api/agents/" + InstanceUid.toText(uid));
               assertEquals("CONNECTED", agent.path("connection_state").asText());
               assertEquals(9, agent.path("sequence_num").asLong());
-              assertEquals("http-test", agent.at("/description/identifying_attributes/service.name").asText());
+              assertEquals(
+                  "http-test",
+                  agent.at("/description/identifying_attributes/service.name").asText());
             });
   }
 
@@ -77,10 +85,12 @@ class OpampHttpEndToEndTest {
     ByteString uid = newUid();
     double before = HttpProbe.metric(node.metricsPort(), HTTP_SESSIONS).orElse(0);
     http.poll(fullState(uid, 1, "http-test"));
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> HttpProbe.metric(node.metricsPort(), HTTP_SESSIONS).orElse(0) >= before + 1);
 
-    await().atMost(Duration.ofSeconds(20))
+    await()
+        .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () ->
                 assertEquals(
@@ -89,7 +99,11 @@ class OpampHttpEndToEndTest {
                         .path("connection_state")
                         .asText()));
     // Every polling agent of this class goes silent within seconds, so all their sessions end.
-    await().atMost(Duration.ofSeconds(20))
-        .untilAsserted(() -> assertEquals(OptionalDouble.of(0), HttpProbe.metric(node.metricsPort(), HTTP_SESSIONS)));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    OptionalDouble.of(0), HttpProbe.metric(node.metricsPort(), HTTP_SESSIONS)));
   }
 }

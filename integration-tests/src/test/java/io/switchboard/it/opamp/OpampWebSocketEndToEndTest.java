@@ -53,14 +53,17 @@ class OpampWebSocketEndToEndTest {
 
       assertEquals(uid, first.getInstanceUid());
       assertTrue(
-          (first.getCapabilities() & ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE) != 0,
+          (first.getCapabilities() & ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE)
+              != 0,
           "the server says it accepts status");
-      assertEquals(0, first.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
+      assertEquals(
+          0, first.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
 
       agent.send(heartbeat(uid, 2));
       ServerToAgent second = agent.receive();
       assertEquals(uid, second.getInstanceUid());
-      assertEquals(0, second.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
+      assertEquals(
+          0, second.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
     }
   }
 
@@ -79,7 +82,9 @@ class OpampWebSocketEndToEndTest {
           reply.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
 
       agent.send(fullState(uid, 6, "wire-test"));
-      assertEquals(0, agent.receive().getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
+      assertEquals(
+          0,
+          agent.receive().getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
     }
   }
 
@@ -106,14 +111,19 @@ class OpampWebSocketEndToEndTest {
         agent.receive();
       }
 
-      await().atMost(Duration.ofSeconds(20))
+      await()
+          .atMost(Duration.ofSeconds(20))
           .untilAsserted(
               () -> {
                 var stored = HttpProbe.getJson(node.apiPort(), "/api/agents/" + instanceUid);
                 assertEquals(4, stored.path("sequence_num").asLong());
                 assertEquals(
                     "wire-test",
-                    stored.path("description").path("identifying_attributes").path("service.name").asText());
+                    stored
+                        .path("description")
+                        .path("identifying_attributes")
+                        .path("service.name")
+                        .asText());
               });
     }
   }
@@ -132,7 +142,8 @@ class OpampWebSocketEndToEndTest {
       agent.send(fullState(newUid, 2, "wire-test"));
       assertEquals(newUid, agent.receive().getInstanceUid());
 
-      await().atMost(Duration.ofSeconds(20))
+      await()
+          .atMost(Duration.ofSeconds(20))
           .untilAsserted(
               () -> {
                 assertEquals(
@@ -160,7 +171,8 @@ class OpampWebSocketEndToEndTest {
       second.send(fullState(uid, 2, "wire-test"));
       assertEquals(uid, second.receive().getInstanceUid());
 
-      assertEquals(1000, first.closeCode().get(10, TimeUnit.SECONDS), "a fenced session closes normally");
+      assertEquals(
+          1000, first.closeCode().get(10, TimeUnit.SECONDS), "a fenced session closes normally");
       second.send(heartbeat(uid, 3));
       assertEquals(uid, second.receive().getInstanceUid(), "the newer connection keeps the agent");
     }
@@ -169,12 +181,17 @@ class OpampWebSocketEndToEndTest {
   @Test
   void agentsThatAcceptConnectionSettingsAreToldTheFleetHeartbeatInterval() throws Exception {
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
-      agent.send(fullState(newUid(), 1, "wire-test").toBuilder().setCapabilities(0x1 | 0x100 | 0x2000).build());
+      agent.send(
+          fullState(newUid(), 1, "wire-test").toBuilder()
+              .setCapabilities(0x1 | 0x100 | 0x2000)
+              .build());
 
       ServerToAgent reply = agent.receive();
       assertEquals(30, reply.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds());
       assertTrue(
-          (reply.getCapabilities() & ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE) != 0);
+          (reply.getCapabilities()
+                  & ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE)
+              != 0);
     }
   }
 }

@@ -57,20 +57,26 @@ class AssignmentFanOutTest {
     }
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> agents("connection_state=CONNECTED&attribute=service.name=" + service).size() == AGENTS);
+        .until(
+            () ->
+                agents("connection_state=CONNECTED&attribute=service.name=" + service).size()
+                    == AGENTS);
     String configuration = "collector-" + UUID.randomUUID();
     created(post("/api/configurations", "{\"name\": \"" + configuration + "\"}"));
     created(
         post(
             "/api/configurations/" + configuration + "/versions",
             "{\"config_map\": {\"collector.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"exporters: {}\"}}}"));
-    assertEquals(200, post("/api/configurations/" + configuration + "/versions/1/publish", "").statusCode());
+    assertEquals(
+        200, post("/api/configurations/" + configuration + "/versions/1/publish", "").statusCode());
 
     String id =
         created(
                 post(
                     "/api/assignments",
-                    "{\"configuration\": \"" + configuration + "\", \"version\": 1, \"selector\": {\"attributes\": {\"service.name\": \""
+                    "{\"configuration\": \""
+                        + configuration
+                        + "\", \"version\": 1, \"selector\": {\"attributes\": {\"service.name\": \""
                         + service
                         + "\"}}}"))
             .path("id")
@@ -80,17 +86,22 @@ class AssignmentFanOutTest {
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
-              JsonNode batch = HttpProbe.getJson(node.apiPort(), "/api/rollouts/" + id).at("/batches/0");
+              JsonNode batch =
+                  HttpProbe.getJson(node.apiPort(), "/api/rollouts/" + id).at("/batches/0");
               assertEquals(AGENTS, batch.path("applied").asInt(), batch.toString());
             });
     Set<String> reached = new HashSet<>();
     for (JsonNode agent : agents("attribute=service.name=" + service)) {
       String uid = agent.path("instance_uid").asText();
-      JsonNode envelopes = HttpProbe.getJson(node.apiPort(), "/api/envelopes?agent=" + uid).path("envelopes");
+      JsonNode envelopes =
+          HttpProbe.getJson(node.apiPort(), "/api/envelopes?agent=" + uid).path("envelopes");
       assertEquals(1, envelopes.size(), envelopes.toString());
       JsonNode envelope = envelopes.get(0);
       assertEquals("APPLIED", envelope.path("state").asText(), envelope.toString());
-      assertEquals(Cluster.get(node.system()).selfMember().address().toString(), envelope.path("sent_by_node").asText(), envelope.toString());
+      assertEquals(
+          Cluster.get(node.system()).selfMember().address().toString(),
+          envelope.path("sent_by_node").asText(),
+          envelope.toString());
       assertFalse(envelope.path("sent_at").isNull(), "sent, then applied: " + envelope);
       reached.add(uid);
     }

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Decides whether this node takes on more agents. A node that is full (sessions) or flooded (new
- * connections or polls per second, as in a reconnect storm) turns agents away with a jittered
- * retry delay instead of queueing them: the wave spreads out over time and the node stays up.
+ * connections or polls per second, as in a reconnect storm) turns agents away with a jittered retry
+ * delay instead of queueing them: the wave spreads out over time and the node stays up.
  */
 public final class AdmissionControl {
 
@@ -38,7 +38,11 @@ public final class AdmissionControl {
   private final AtomicInteger sessions = new AtomicInteger();
 
   public AdmissionControl(
-      int maxSessions, int connectionsPerSecond, int pollsPerSecond, Duration retryAfter, Duration retryJitter) {
+      int maxSessions,
+      int connectionsPerSecond,
+      int pollsPerSecond,
+      Duration retryAfter,
+      Duration retryJitter) {
     this.maxSessions = maxSessions;
     this.connections = new TokenBucket(connectionsPerSecond);
     this.polls = new TokenBucket(pollsPerSecond);
@@ -47,8 +51,8 @@ public final class AdmissionControl {
   }
 
   /**
-   * {@code switchboard.opamp.admission}: sessions held at most, new connections, polls and new agents
-   * accepted per second, and the delay told to turned-away agents (base plus a random part).
+   * {@code switchboard.opamp.admission}: sessions held at most, new connections, polls and new
+   * agents accepted per second, and the delay told to turned-away agents (base plus a random part).
    */
   public record Settings(
       int maxSessions,
@@ -112,10 +116,13 @@ public final class AdmissionControl {
     return polls.tryTake() ? Optional.empty() : Optional.of(Refusal.POLL_RATE);
   }
 
-  /** When a refused agent should come back: the base delay plus a random part, so waves spread out. */
+  /**
+   * When a refused agent should come back: the base delay plus a random part, so waves spread out.
+   */
   public Duration retryAfter() {
     long jitterMillis = retryJitter.toMillis();
-    return retryAfter.plusMillis(jitterMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitterMillis + 1));
+    return retryAfter.plusMillis(
+        jitterMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(jitterMillis + 1));
   }
 
   /** A token bucket holding at most one second's worth of tokens, refilled continuously. */

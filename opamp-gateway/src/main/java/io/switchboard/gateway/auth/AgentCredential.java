@@ -14,8 +14,8 @@ import javax.naming.ldap.Rdn;
 
 /**
  * What the credential an agent connected with proves. {@code principal} is what the agent's
- * identity is bound to: {@code cert:<subject>} for a client certificate (the strongest credential
- * a connection can carry, preferred when there is one), {@code token:<fleet>} for a fleet's bearer
+ * identity is bound to: {@code cert:<subject>} for a client certificate (the strongest credential a
+ * connection can carry, preferred when there is one), {@code token:<fleet>} for a fleet's bearer
  * token, or null when the connection carried no credential (agent authentication off). {@code
  * certifiedUids} are the instance_uids a client certificate names (its subject's common name, or a
  * subject alternative name {@code urn:uuid:<uid>}), for the strict mode where the certificate must
@@ -40,7 +40,9 @@ public record AgentCredential(String principal, Set<String> certifiedUids, boole
       if (certificate.getSubjectAlternativeNames() != null) {
         for (List<?> name : certificate.getSubjectAlternativeNames()) {
           // Type 6: a URI.
-          if (name.size() == 2 && Integer.valueOf(6).equals(name.get(0)) && name.get(1) instanceof String uri
+          if (name.size() == 2
+              && Integer.valueOf(6).equals(name.get(0))
+              && name.get(1) instanceof String uri
               && uri.regionMatches(true, 0, "urn:uuid:", 0, 9)) {
             uids.add(uri.substring(9).toLowerCase(Locale.ROOT));
           }

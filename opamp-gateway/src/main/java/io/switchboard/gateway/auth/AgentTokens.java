@@ -24,7 +24,10 @@ public final class AgentTokens {
     this.digestsByFleet = digestsByFleet;
   }
 
-  /** From {@code switchboard.opamp.auth}: {@code tokens} (fleet = token) plus an optional single {@code token}. */
+  /**
+   * From {@code switchboard.opamp.auth}: {@code tokens} (fleet = token) plus an optional single
+   * {@code token}.
+   */
   public static AgentTokens fromConfig(Config auth) {
     Map<String, String> tokens = new LinkedHashMap<>();
     Config perFleet = auth.getConfig("tokens");
@@ -56,7 +59,8 @@ public final class AgentTokens {
     if (!required()) {
       return Optional.of(OPEN_FLEET);
     }
-    if (authorization.isEmpty() || !authorization.get().regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+    if (authorization.isEmpty()
+        || !authorization.get().regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return Optional.empty();
     }
     byte[] presented = sha256(authorization.get().substring(BEARER.length()).strip());

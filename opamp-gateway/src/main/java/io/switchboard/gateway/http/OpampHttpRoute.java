@@ -1,7 +1,5 @@
 package io.switchboard.gateway.http;
 
-import io.switchboard.cluster.agent.AgentProtocol;
-
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.decodeRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.encodeResponse;
@@ -14,15 +12,15 @@ import static org.apache.pekko.http.javadsl.server.Directives.post;
 import static org.apache.pekko.http.javadsl.server.Directives.withSizeLimit;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.cluster.agent.AgentProtocol;
 import io.switchboard.cluster.agent.AgentRefs;
-import io.switchboard.opamp.InstanceUid;
 import io.switchboard.gateway.admission.AdmissionControl;
 import io.switchboard.gateway.auth.AgentCredential;
 import io.switchboard.gateway.limits.MessageLimits;
 import io.switchboard.gateway.limits.SessionRules;
-import io.switchboard.observability.SwitchboardMetrics.Transport;
 import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.observability.SwitchboardMetrics.Transport;
+import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.RetryInfo;
 import io.switchboard.opamp.proto.ServerErrorResponse;
@@ -55,6 +53,7 @@ public final class OpampHttpRoute {
 
   /** Compressible, so that responses are gzipped for clients that accept it. */
   static final MediaType.Binary PROTOBUF = MediaTypes.applicationBinary("x-protobuf", true);
+
   private static final ContentType PROTOBUF_CONTENT = ContentTypes.create(PROTOBUF);
   private static final String INSTANCE_UID_HEADER = "OpAMP-Instance-UID";
 
@@ -65,6 +64,7 @@ public final class OpampHttpRoute {
   private final String nodeName;
   private final AgentRefs entities;
   private final AdmissionControl admission;
+
   /** Looked up once: every poll counts here. */
   private final Counter framesReceived = SwitchboardMetrics.framesReceived(Transport.HTTP);
 
@@ -84,7 +84,9 @@ public final class OpampHttpRoute {
     this.entities = entities;
   }
 
-  /** The POST handler for the OpAMP path (the caller matches the path and proves the credential). */
+  /**
+   * The POST handler for the OpAMP path (the caller matches the path and proves the credential).
+   */
   public Route route(AgentCredential credential) {
     return post(
         () ->
@@ -109,21 +111,30 @@ public final class OpampHttpRoute {
                                                             INSTANCE_UID_HEADER,
                                                             headerUid ->
                                                                 entity(
-                                                                    Unmarshaller.entityToByteString(),
-                                                                    body -> poll(body, headerUid, credential)))))))));
+                                                                    Unmarshaller
+                                                                        .entityToByteString(),
+                                                                    body ->
+                                                                        poll(
+                                                                            body,
+                                                                            headerUid,
+                                                                            credential)))))))));
   }
 
   private Route poll(ByteString body, Optional<String> headerUid, AgentCredential credential) {
     Optional<AdmissionControl.Refusal> refusal = admission.admitPoll();
     if (refusal.isPresent()) {
       SwitchboardMetrics.connectionsShed(Transport.HTTP, refusal.get().tag()).increment();
-      return unavailable("this node is at its limit (" + refusal.get().tag() + "); poll again later");
+      return unavailable(
+          "this node is at its limit (" + refusal.get().tag() + "); poll again later");
     }
     AgentToServer message;
     try {
       message = AgentToServer.parseFrom(body.toByteBuffer());
     } catch (InvalidProtocolBufferException e) {
-      return refuse(StatusCodes.BAD_REQUEST, "invalid-protobuf", "body is not a valid AgentToServer: " + e.getMessage());
+      return refuse(
+          StatusCodes.BAD_REQUEST,
+          "invalid-protobuf",
+          "body is not a valid AgentToServer: " + e.getMessage());
     }
     String uid;
     try {
@@ -135,23 +146,34 @@ public final class OpampHttpRoute {
       return refuse(
           StatusCodes.BAD_REQUEST,
           "instance-uid-mismatch",
-          INSTANCE_UID_HEADER + " " + headerUid.get() + " does not match the body's instance_uid " + uid);
+          INSTANCE_UID_HEADER
+              + " "
+              + headerUid.get()
+              + " does not match the body's instance_uid "
+              + uid);
     }
     Optional<MessageLimits.Violation> violation = limits.check(message);
     if (violation.isPresent()) {
       boolean tooLarge = violation.get().reason().endsWith("too-large");
       return refuse(
-          tooLarge ? StatusCodes.PAYLOAD_TOO_LARGE : StatusCodes.BAD_REQUEST, violation.get().reason(), violation.get().detail());
+          tooLarge ? StatusCodes.PAYLOAD_TOO_LARGE : StatusCodes.BAD_REQUEST,
+          violation.get().reason(),
+          violation.get().detail());
     }
     if (certificateNamesAgent && credential.certified() && !credential.names(uid)) {
-      return refuse(StatusCodes.FORBIDDEN, "instance-uid-not-certified", "the client certificate does not name agent " + uid);
+      return refuse(
+          StatusCodes.FORBIDDEN,
+          "instance-uid-not-certified",
+          "the client certificate does not name agent " + uid);
     }
     framesReceived.increment();
     return onComplete(
         entities
             .entityFor(uid)
             .<AgentProtocol.PollAnswer>ask(
-                replyTo -> new AgentProtocol.AgentPoll(message, nodeName, credential.principal(), replyTo), pollTimeout),
+                replyTo ->
+                    new AgentProtocol.AgentPoll(message, nodeName, credential.principal(), replyTo),
+                pollTimeout),
         answer ->
             answer.isSuccess()
                 ? answered(answer.get())
@@ -165,7 +187,10 @@ public final class OpampHttpRoute {
             .withStatus(StatusCodes.get(answer.httpStatus()))
             .withEntity(PROTOBUF_CONTENT, answer.message().toByteArray());
     if (answer.message().getErrorResponse().hasRetryInfo()) {
-      long seconds = Duration.ofNanos(answer.message().getErrorResponse().getRetryInfo().getRetryAfterNanoseconds()).toSeconds();
+      long seconds =
+          Duration.ofNanos(
+                  answer.message().getErrorResponse().getRetryInfo().getRetryAfterNanoseconds())
+              .toSeconds();
       response = response.addHeader(RetryAfter.create(Math.max(1, seconds)));
     }
     if (answer.httpStatus() == 403) {
@@ -183,7 +208,8 @@ public final class OpampHttpRoute {
                 ServerErrorResponse.newBuilder()
                     .setType(ServerErrorResponseType.ServerErrorResponseType_Unavailable)
                     .setErrorMessage(detail)
-                    .setRetryInfo(RetryInfo.newBuilder().setRetryAfterNanoseconds(retryAfter.toNanos())))
+                    .setRetryInfo(
+                        RetryInfo.newBuilder().setRetryAfterNanoseconds(retryAfter.toNanos())))
             .build();
     return complete(
         HttpResponse.create()
@@ -192,7 +218,10 @@ public final class OpampHttpRoute {
             .withEntity(PROTOBUF_CONTENT, body.toByteArray()));
   }
 
-  /** A body over the limit (before or after decompression) surfaces as a malformed-content rejection. */
+  /**
+   * A body over the limit (before or after decompression) surfaces as a malformed-content
+   * rejection.
+   */
   private RejectionHandler oversized() {
     return RejectionHandler.newBuilder()
         .handle(
@@ -214,7 +243,10 @@ public final class OpampHttpRoute {
             .withStatus(status)
             .withEntity(
                 PROTOBUF_CONTENT,
-                error(ServerErrorResponseType.ServerErrorResponseType_BadRequest, reason + ": " + detail).toByteArray()));
+                error(
+                        ServerErrorResponseType.ServerErrorResponseType_BadRequest,
+                        reason + ": " + detail)
+                    .toByteArray()));
   }
 
   private static ServerToAgent error(ServerErrorResponseType type, String message) {

@@ -11,13 +11,13 @@ import java.util.Optional;
  * {@code switchboard.opamp.max-message-size} already; these bound what an agent's state keeps in
  * memory and in its row.
  *
- * @param descriptionBytes    largest agent_description
+ * @param descriptionBytes largest agent_description
  * @param effectiveConfigBytes largest effective_config
- * @param healthBytes         largest health, all components included
- * @param healthDepth         deepest nesting of component_health_map
- * @param healthComponents    most components in the health tree
- * @param customMessageBytes  largest custom message
- * @param customCapabilities  most custom capabilities an agent declares
+ * @param healthBytes largest health, all components included
+ * @param healthDepth deepest nesting of component_health_map
+ * @param healthComponents most components in the health tree
+ * @param customMessageBytes largest custom message
+ * @param customCapabilities most custom capabilities an agent declares
  */
 public record MessageLimits(
     long descriptionBytes,
@@ -28,7 +28,9 @@ public record MessageLimits(
     long customMessageBytes,
     int customCapabilities) {
 
-  /** A limit a message went over: the {@code reason} tag of the refusal metric, and what it says. */
+  /**
+   * A limit a message went over: the {@code reason} tag of the refusal metric, and what it says.
+   */
   public record Violation(String reason, String detail) {}
 
   public static MessageLimits fromConfig(Config limits) {
@@ -44,11 +46,21 @@ public record MessageLimits(
 
   /** The first limit the message goes over, if any. */
   public Optional<Violation> check(AgentToServer message) {
-    if (message.hasAgentDescription() && message.getAgentDescription().getSerializedSize() > descriptionBytes) {
-      return over("description-too-large", "agent_description", message.getAgentDescription().getSerializedSize(), descriptionBytes);
+    if (message.hasAgentDescription()
+        && message.getAgentDescription().getSerializedSize() > descriptionBytes) {
+      return over(
+          "description-too-large",
+          "agent_description",
+          message.getAgentDescription().getSerializedSize(),
+          descriptionBytes);
     }
-    if (message.hasEffectiveConfig() && message.getEffectiveConfig().getSerializedSize() > effectiveConfigBytes) {
-      return over("effective-config-too-large", "effective_config", message.getEffectiveConfig().getSerializedSize(), effectiveConfigBytes);
+    if (message.hasEffectiveConfig()
+        && message.getEffectiveConfig().getSerializedSize() > effectiveConfigBytes) {
+      return over(
+          "effective-config-too-large",
+          "effective_config",
+          message.getEffectiveConfig().getSerializedSize(),
+          effectiveConfigBytes);
     }
     if (message.hasHealth()) {
       ComponentHealth health = message.getHealth();
@@ -59,7 +71,9 @@ public record MessageLimits(
       int depth = depth(health, components);
       if (depth > healthDepth) {
         return Optional.of(
-            new Violation("health-too-deep", "health nests components " + depth + " deep; the limit is " + healthDepth));
+            new Violation(
+                "health-too-deep",
+                "health nests components " + depth + " deep; the limit is " + healthDepth));
       }
       if (components[0] > healthComponents) {
         return Optional.of(
@@ -68,10 +82,16 @@ public record MessageLimits(
                 "health holds " + components[0] + " components; the limit is " + healthComponents));
       }
     }
-    if (message.hasCustomMessage() && message.getCustomMessage().getSerializedSize() > customMessageBytes) {
-      return over("custom-message-too-large", "custom_message", message.getCustomMessage().getSerializedSize(), customMessageBytes);
+    if (message.hasCustomMessage()
+        && message.getCustomMessage().getSerializedSize() > customMessageBytes) {
+      return over(
+          "custom-message-too-large",
+          "custom_message",
+          message.getCustomMessage().getSerializedSize(),
+          customMessageBytes);
     }
-    if (message.hasCustomCapabilities() && message.getCustomCapabilities().getCapabilitiesCount() > customCapabilities) {
+    if (message.hasCustomCapabilities()
+        && message.getCustomCapabilities().getCapabilitiesCount() > customCapabilities) {
       return Optional.of(
           new Violation(
               "too-many-custom-capabilities",
@@ -84,10 +104,14 @@ public record MessageLimits(
   }
 
   private static Optional<Violation> over(String reason, String part, long size, long limit) {
-    return Optional.of(new Violation(reason, part + " is " + size + " bytes; the limit is " + limit + " bytes"));
+    return Optional.of(
+        new Violation(reason, part + " is " + size + " bytes; the limit is " + limit + " bytes"));
   }
 
-  /** The depth of the component tree (1 for health without components), counting components as it goes. */
+  /**
+   * The depth of the component tree (1 for health without components), counting components as it
+   * goes.
+   */
   private static int depth(ComponentHealth health, int[] components) {
     int deepest = 0;
     for (ComponentHealth component : health.getComponentHealthMapMap().values()) {

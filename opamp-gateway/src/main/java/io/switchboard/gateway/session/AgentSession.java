@@ -1,18 +1,16 @@
 package io.switchboard.gateway.session;
 
 import io.switchboard.cluster.agent.AgentProtocol;
-
-import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
-import io.switchboard.opamp.InstanceUid;
-import io.switchboard.observability.SwitchboardMetrics.Transport;
-import io.switchboard.observability.SwitchboardMetrics;
-import io.switchboard.opamp.proto.AgentToServer;
-import io.switchboard.opamp.proto.RetryInfo;
 import io.switchboard.cluster.limits.TokenBucket;
 import io.switchboard.gateway.auth.AgentCredential;
 import io.switchboard.gateway.limits.MessageLimits;
 import io.switchboard.gateway.limits.SessionRules;
+import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.observability.SwitchboardMetrics.Transport;
+import io.switchboard.opamp.InstanceUid;
+import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.RetryInfo;
 import io.switchboard.opamp.proto.ServerErrorResponse;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
 import io.switchboard.opamp.proto.ServerToAgent;
@@ -44,9 +42,9 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   public sealed interface Command {}
 
   /**
-   * The connection's outbound side is running: what the session sends goes to {@code socket}. It
-   * is materialized with the connection, after this session started; until it comes, the
-   * session's other messages wait.
+   * The connection's outbound side is running: what the session sends goes to {@code socket}. It is
+   * materialized with the connection, after this session started; until it comes, the session's
+   * other messages wait.
    */
   public record SocketReady(ActorRef<Outbound> socket) implements Command {}
 
@@ -77,7 +75,9 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   /** Messages that can arrive before {@link SocketReady}: the stream's start or end, a drain. */
   private static final int BEFORE_SOCKET_READY = 8;
 
-  /** A connection whose socket never comes (its stream failed to start) leaves no session behind. */
+  /**
+   * A connection whose socket never comes (its stream failed to start) leaves no session behind.
+   */
   private static final Duration SOCKET_READY_TIMEOUT = Duration.ofSeconds(30);
 
   private enum SocketNeverReady implements Command {
@@ -100,21 +100,29 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
                 Behaviors.withStash(
                     BEFORE_SOCKET_READY,
                     early -> {
-                      context.scheduleOnce(SOCKET_READY_TIMEOUT, context.getSelf(), SocketNeverReady.INSTANCE);
+                      context.scheduleOnce(
+                          SOCKET_READY_TIMEOUT, context.getSelf(), SocketNeverReady.INSTANCE);
                       return Behaviors.receive(Command.class)
-                            .onMessageEquals(SocketNeverReady.INSTANCE, Behaviors::stopped)
-                            .onMessage(
-                                SocketReady.class,
-                                ready ->
-                                    early.unstashAll(
-                                        new AgentSession(
-                                            context, epoch, nodeName, entities, ready.socket(), liveSessions, rules, credential)))
-                            .onAnyMessage(
-                                message -> {
-                                  early.stash(message);
-                                  return Behaviors.same();
-                                })
-                            .build();
+                          .onMessageEquals(SocketNeverReady.INSTANCE, Behaviors::stopped)
+                          .onMessage(
+                              SocketReady.class,
+                              ready ->
+                                  early.unstashAll(
+                                      new AgentSession(
+                                          context,
+                                          epoch,
+                                          nodeName,
+                                          entities,
+                                          ready.socket(),
+                                          liveSessions,
+                                          rules,
+                                          credential)))
+                          .onAnyMessage(
+                              message -> {
+                                early.stash(message);
+                                return Behaviors.same();
+                              })
+                          .build();
                     })));
   }
 
@@ -127,14 +135,18 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
   private final AgentCredential credential;
   private final TokenBucket messages;
   private final Counter framesReceived = SwitchboardMetrics.framesReceived(Transport.WEBSOCKET);
+
   /** Messages refused in a row; too many, and the connection is closed. */
   private int refusedInARow;
 
   private String instanceUid;
   private com.google.protobuf.ByteString instanceUidBytes;
+
   /** An id the server gave the agent, which its next messages may carry instead of the old one. */
   private String assignedInstanceUid;
+
   private EntityRef<AgentProtocol.Command> entity;
+
   /** How the socket is closed when this session stops. */
   private Outbound.Close closing = Outbound.Close.NORMAL;
 
@@ -175,7 +187,9 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
         .onMessage(FromEntity.class, this::onEntityDirective)
         .onMessage(Drain.class, this::onDrain)
         .onMessageEquals(StreamCompleted.INSTANCE, () -> agentGone("socket closed"))
-        .onMessage(StreamFailed.class, failed -> agentGone("socket failed: " + failed.cause().getMessage()))
+        .onMessage(
+            StreamFailed.class,
+            failed -> agentGone("socket failed: " + failed.cause().getMessage()))
         .onSignal(PostStop.class, signal -> onStop())
         .build();
   }
@@ -194,14 +208,22 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       refuse("text-frame", "OpAMP over WebSocket uses binary messages only");
     }
     if (refusedInARow > rules.refusalsBeforeClose()) {
-      getContext().getLog().info("Closing session {} of agent {}: {} messages refused in a row", epoch, instanceUid, refusedInARow);
+      getContext()
+          .getLog()
+          .info(
+              "Closing session {} of agent {}: {} messages refused in a row",
+              epoch,
+              instanceUid,
+              refusedInARow);
       closing = Outbound.Close.policyViolation("too many messages refused in a row");
       return agentGone("too many messages refused");
     }
     return ack(received.ackTo());
   }
 
-  /** Over the connection's message rate: the message is dropped and the agent told when to go on. */
+  /**
+   * Over the connection's message rate: the message is dropped and the agent told when to go on.
+   */
   private void refuseForNow() {
     refusedInARow++;
     SwitchboardMetrics.framesRejected(Transport.WEBSOCKET, "rate-limited").increment();
@@ -216,7 +238,9 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
                             + " messages a second (bursts of "
                             + rules.messageBurst()
                             + ")")
-                    .setRetryInfo(RetryInfo.newBuilder().setRetryAfterNanoseconds(messages.untilNext().toNanos())))
+                    .setRetryInfo(
+                        RetryInfo.newBuilder()
+                            .setRetryAfterNanoseconds(messages.untilNext().toNanos())))
             .build());
   }
 
@@ -241,12 +265,17 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     }
     refusedInARow = 0;
     if (getContext().getLog().isTraceEnabled()) {
-      getContext().getLog().trace("Session {} received from agent {}: {}", epoch, instanceUid, message);
+      getContext()
+          .getLog()
+          .trace("Session {} received from agent {}: {}", epoch, instanceUid, message);
     }
     entity.tell(new AgentProtocol.AgentReport(message, self));
   }
 
-  /** Binds the connection to an agent's id (its first, or the one the server assigned); false if refused. */
+  /**
+   * Binds the connection to an agent's id (its first, or the one the server assigned); false if
+   * refused.
+   */
   private boolean bind(com.google.protobuf.ByteString uidBytes) {
     String uid;
     try {
@@ -256,7 +285,9 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
       return false;
     }
     if (instanceUid != null && !uid.equals(assignedInstanceUid)) {
-      refuse("instance-uid-changed", "this connection belongs to agent " + instanceUid + ", not " + uid);
+      refuse(
+          "instance-uid-changed",
+          "this connection belongs to agent " + instanceUid + ", not " + uid);
       return false;
     }
     if (rules.certificateNamesAgent() && credential.certified() && !credential.names(uid)) {
@@ -278,29 +309,41 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     AgentProtocol.SessionDirective directive = fromEntity.directive();
     if (directive instanceof AgentProtocol.Deliver deliver) {
       if (deliver.message().hasAgentIdentification()) {
-        assignedInstanceUid = InstanceUid.toText(deliver.message().getAgentIdentification().getNewInstanceUid());
+        assignedInstanceUid =
+            InstanceUid.toText(deliver.message().getAgentIdentification().getNewInstanceUid());
       }
       send(deliver.message());
       return this;
     }
     if (directive instanceof AgentProtocol.DeliverEnvelope command) {
       send(command.message());
-      command.entity().tell(new AgentProtocol.EnvelopeDelivered(command.envelope(), command.epoch()));
+      command
+          .entity()
+          .tell(new AgentProtocol.EnvelopeDelivered(command.envelope(), command.epoch()));
       return this;
     }
     if (directive instanceof AgentProtocol.Refuse refused) {
-      getContext().getLog().info("Session {} of agent {} refused: {}", epoch, instanceUid, refused.message().getErrorResponse().getErrorMessage());
+      getContext()
+          .getLog()
+          .info(
+              "Session {} of agent {} refused: {}",
+              epoch,
+              instanceUid,
+              refused.message().getErrorResponse().getErrorMessage());
       send(refused.message());
       closing =
           refused.policyViolation()
-              ? Outbound.Close.policyViolation(refused.message().getErrorResponse().getErrorMessage())
+              ? Outbound.Close.policyViolation(
+                  refused.message().getErrorResponse().getErrorMessage())
               : Outbound.Close.TRY_AGAIN_LATER;
       // The entity refused this session: it has nothing to be told when it ends.
       entity = null;
       return Behaviors.stopped();
     }
     AgentProtocol.CloseSession close = (AgentProtocol.CloseSession) directive;
-    getContext().getLog().info("Closing session {} of agent {}: {}", epoch, instanceUid, close.reason());
+    getContext()
+        .getLog()
+        .info("Closing session {} of agent {}: {}", epoch, instanceUid, close.reason());
     return Behaviors.stopped();
   }
 
@@ -314,7 +357,8 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
                     .setErrorMessage("this node is shutting down; reconnect later")
                     .setRetryInfo(
                         RetryInfo.newBuilder()
-                            .setRetryAfterNanoseconds(drain.draining().delayForOneAgent().toNanos())))
+                            .setRetryAfterNanoseconds(
+                                drain.draining().delayForOneAgent().toNanos())))
             .build());
     return agentGone("node shutting down");
   }

@@ -32,8 +32,8 @@ public final class LiveSessions {
   }
 
   /**
-   * Tells every session to send its agent elsewhere; completes when all have ended, or after
-   * {@code timeout} at the latest.
+   * Tells every session to send its agent elsewhere; completes when all have ended, or after {@code
+   * timeout} at the latest.
    */
   public CompletionStage<Done> drain(NodeDraining drainingNode, Duration timeout) {
     draining = true;
@@ -41,6 +41,7 @@ public final class LiveSessions {
     if (sessions.isEmpty()) {
       allEnded.complete(Done.getInstance());
     }
-    return allEnded.completeOnTimeout(Done.getInstance(), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    return allEnded.completeOnTimeout(
+        Done.getInstance(), timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

@@ -13,6 +13,7 @@ public record NodeDraining(Duration retryAfter, Duration spread) {
   /** This agent's delay: the base plus its own random share of the spread. */
   Duration delayForOneAgent() {
     long spreadMillis = spread.toMillis();
-    return retryAfter.plusMillis(spreadMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(spreadMillis + 1));
+    return retryAfter.plusMillis(
+        spreadMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(spreadMillis + 1));
   }
 }

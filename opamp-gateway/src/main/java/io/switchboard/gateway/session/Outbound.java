@@ -9,8 +9,8 @@ public sealed interface Outbound {
   record Frame(ByteString bytes) implements Outbound {}
 
   /**
-   * Close the connection after the frames before it, with a WebSocket status code (RFC 6455,
-   * 7.4.1) and a short reason.
+   * Close the connection after the frames before it, with a WebSocket status code (RFC 6455, 7.4.1)
+   * and a short reason.
    */
   record Close(int code, String reason) implements Outbound {
 
@@ -22,7 +22,9 @@ public sealed interface Outbound {
       return new Close(1009, "message exceeds " + limit + " bytes");
     }
 
-    /** The agent did what it must not (another credential's identity, refused messages in a row). */
+    /**
+     * The agent did what it must not (another credential's identity, refused messages in a row).
+     */
     public static Close policyViolation(String reason) {
       return new Close(1008, reason.length() > 120 ? reason.substring(0, 120) : reason);
     }

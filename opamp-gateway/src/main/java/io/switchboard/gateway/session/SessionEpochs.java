@@ -5,9 +5,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Issues connection epochs: strictly increasing on this node and anchored to wall-clock microseconds,
- * so that a reconnect landing on another node (with a roughly synchronised clock) gets a newer epoch
- * than the connection it replaces and fences it.
+ * Issues connection epochs: strictly increasing on this node and anchored to wall-clock
+ * microseconds, so that a reconnect landing on another node (with a roughly synchronised clock)
+ * gets a newer epoch than the connection it replaces and fences it.
  */
 public final class SessionEpochs {
 

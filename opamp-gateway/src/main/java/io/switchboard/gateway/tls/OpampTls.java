@@ -58,12 +58,17 @@ public final class OpampTls {
         return Optional.empty();
       }
       if (keystore.isPresent() && pem.isPresent()) {
-        throw new IllegalArgumentException("switchboard.opamp.tls: set either keystore or certificate-pem, not both");
+        throw new IllegalArgumentException(
+            "switchboard.opamp.tls: set either keystore or certificate-pem, not both");
       }
-      ClientAuth clientAuth = ClientAuth.valueOf(tls.getString("client-auth").toUpperCase(Locale.ROOT));
+      ClientAuth clientAuth =
+          ClientAuth.valueOf(tls.getString("client-auth").toUpperCase(Locale.ROOT));
       Optional<Path> clientCa = path(tls, "client-ca-pem");
       if (clientAuth != ClientAuth.NONE && clientCa.isEmpty()) {
-        throw new IllegalArgumentException("switchboard.opamp.tls: client-auth " + tls.getString("client-auth") + " needs client-ca-pem");
+        throw new IllegalArgumentException(
+            "switchboard.opamp.tls: client-auth "
+                + tls.getString("client-auth")
+                + " needs client-ca-pem");
       }
       return Optional.of(
           new Settings(
@@ -92,9 +97,13 @@ public final class OpampTls {
                   settings.certificatePem().orElseThrow(),
                   settings
                       .privateKeyPem()
-                      .orElseThrow(() -> new IllegalArgumentException("switchboard.opamp.tls: certificate-pem needs private-key-pem")),
+                      .orElseThrow(
+                          () ->
+                              new IllegalArgumentException(
+                                  "switchboard.opamp.tls: certificate-pem needs private-key-pem")),
                   password);
-      KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      KeyManagerFactory keyManagers =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keyManagers.init(keys, password);
 
       ClientAuth clientAuth = settings.clientAuth();
@@ -104,7 +113,10 @@ public final class OpampTls {
         trustManagers.init(caCertificates(settings.clientCaPem().orElseThrow()));
       }
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keyManagers.getKeyManagers(), trustManagers == null ? null : trustManagers.getTrustManagers(), null);
+      context.init(
+          keyManagers.getKeyManagers(),
+          trustManagers == null ? null : trustManagers.getTrustManagers(),
+          null);
       return ConnectionContext.httpsServer(
           () -> {
             SSLEngine engine = context.createSSLEngine();
@@ -118,11 +130,13 @@ public final class OpampTls {
             return engine;
           });
     } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException("switchboard.opamp.tls: cannot load the key material: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "switchboard.opamp.tls: cannot load the key material: " + e.getMessage(), e);
     }
   }
 
-  private static KeyStore load(Path path, char[] password) throws IOException, GeneralSecurityException {
+  private static KeyStore load(Path path, char[] password)
+      throws IOException, GeneralSecurityException {
     KeyStore keyStore = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(path)) {
       keyStore.load(in, password);
@@ -135,7 +149,10 @@ public final class OpampTls {
       throws IOException, GeneralSecurityException {
     Certificate[] chain;
     try (InputStream in = Files.newInputStream(certificatePem)) {
-      chain = CertificateFactory.getInstance("X.509").generateCertificates(in).toArray(Certificate[]::new);
+      chain =
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(in)
+              .toArray(Certificate[]::new);
     }
     byte[] pkcs8 = pemBody(Files.readString(privateKeyPem), "PRIVATE KEY");
     PrivateKey key = privateKey(pkcs8, chain[0].getPublicKey().getAlgorithm());
@@ -145,7 +162,8 @@ public final class OpampTls {
     return keyStore;
   }
 
-  private static PrivateKey privateKey(byte[] pkcs8, String algorithm) throws GeneralSecurityException {
+  private static PrivateKey privateKey(byte[] pkcs8, String algorithm)
+      throws GeneralSecurityException {
     return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
   }
 
@@ -154,7 +172,8 @@ public final class OpampTls {
     trust.load(null, null);
     int i = 0;
     try (InputStream in = Files.newInputStream(pem)) {
-      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+      for (Certificate certificate :
+          CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         trust.setCertificateEntry("client-ca-" + i++, certificate);
       }
     }

@@ -80,10 +80,13 @@ final class FrameLevelUpgrade {
   }
 
   /** Answers the upgrade with a handler made by {@link #handler}. */
-  static HttpResponse handle(WebSocketUpgrade upgrade, Flow<FrameEvent, FrameEvent, Object> handler) {
+  static HttpResponse handle(
+      WebSocketUpgrade upgrade, Flow<FrameEvent, FrameEvent, Object> handler) {
     if (!(upgrade instanceof UpgradeToWebSocketLowLevel frameLevel)) {
       throw new IllegalStateException(
-          "Pekko HTTP no longer offers frame-level WebSocket upgrades (" + upgrade.getClass().getName() + ")");
+          "Pekko HTTP no longer offers frame-level WebSocket upgrades ("
+              + upgrade.getClass().getName()
+              + ")");
     }
     return frameLevel.handleFrames(handler, Option.empty());
   }

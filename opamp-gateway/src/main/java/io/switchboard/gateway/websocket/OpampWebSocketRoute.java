@@ -12,8 +12,8 @@ import io.switchboard.gateway.session.InboundFrame;
 import io.switchboard.gateway.session.LiveSessions;
 import io.switchboard.gateway.session.Outbound;
 import io.switchboard.gateway.session.SessionEpochs;
-import io.switchboard.observability.SwitchboardMetrics.Transport;
 import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.observability.SwitchboardMetrics.Transport;
 import io.switchboard.opamp.proto.RetryInfo;
 import io.switchboard.opamp.proto.ServerErrorResponse;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
@@ -40,9 +40,9 @@ import org.apache.pekko.stream.typed.javadsl.ActorSource;
 import org.apache.pekko.util.ByteString;
 
 /**
- * OpAMP over WebSocket: each upgraded connection gets its own {@link AgentSession}. This
- * class only adapts the socket to the session: it bounds and collects streamed messages, and turns
- * the session's outbound frames back into WebSocket messages.
+ * OpAMP over WebSocket: each upgraded connection gets its own {@link AgentSession}. This class only
+ * adapts the socket to the session: it bounds and collects streamed messages, and turns the
+ * session's outbound frames back into WebSocket messages.
  */
 public final class OpampWebSocketRoute {
 
@@ -80,12 +80,15 @@ public final class OpampWebSocketRoute {
         upgrade -> {
           Optional<AdmissionControl.Refusal> refusal = admission.admitSession();
           if (refusal.isPresent()) {
-            SwitchboardMetrics.connectionsShed(Transport.WEBSOCKET, refusal.get().tag()).increment();
+            SwitchboardMetrics.connectionsShed(Transport.WEBSOCKET, refusal.get().tag())
+                .increment();
             return complete(upgrade.handleMessagesWith(turnAway(refusal.get())));
           }
           // One small wrapper per connection carries its credential into the shared handler.
           return complete(
-              FrameLevelUpgrade.handle(upgrade, sessionFrames.addAttributes(Attributes.apply(new Credential(credential)))));
+              FrameLevelUpgrade.handle(
+                  upgrade,
+                  sessionFrames.addAttributes(Attributes.apply(new Credential(credential)))));
         });
   }
 
@@ -99,25 +102,35 @@ public final class OpampWebSocketRoute {
             .setErrorResponse(
                 ServerErrorResponse.newBuilder()
                     .setType(ServerErrorResponseType.ServerErrorResponseType_Unavailable)
-                    .setErrorMessage("this node is at its limit (" + refusal.tag() + "); reconnect later")
-                    .setRetryInfo(RetryInfo.newBuilder().setRetryAfterNanoseconds(admission.retryAfter().toNanos())))
+                    .setErrorMessage(
+                        "this node is at its limit (" + refusal.tag() + "); reconnect later")
+                    .setRetryInfo(
+                        RetryInfo.newBuilder()
+                            .setRetryAfterNanoseconds(admission.retryAfter().toNanos())))
             .build();
     return Flow.fromSinkAndSource(
-        Sink.ignore(), Source.single(BinaryMessage.create(ByteString.fromArrayUnsafe(OpampFrames.encode(unavailable)))));
+        Sink.ignore(),
+        Source.single(
+            BinaryMessage.create(ByteString.fromArrayUnsafe(OpampFrames.encode(unavailable)))));
   }
 
   /**
    * One connection's messages, from the moment it is materialized until the session lets it go; it
    * holds a session slot that long.
    */
-  private Flow<Message, Message, NotUsed> connection(FrameLevelUpgrade.SessionClose closing, Attributes attributes) {
+  private Flow<Message, Message, NotUsed> connection(
+      FrameLevelUpgrade.SessionClose closing, Attributes attributes) {
     AgentCredential credential =
-        attributes.getAttribute(Credential.class).map(Credential::value).orElse(AgentCredential.NONE);
+        attributes
+            .getAttribute(Credential.class)
+            .map(Credential::value)
+            .orElse(AgentCredential.NONE);
     long epoch = epochs.next();
     admission.sessionStarted();
     ActorRef<AgentSession.Command> session =
         system.systemActorOf(
-            AgentSession.create(epoch, nodeName, entities, liveSessions, settings.rules(), credential),
+            AgentSession.create(
+                epoch, nodeName, entities, liveSessions, settings.rules(), credential),
             "opamp-session-" + epoch,
             Props.empty());
 
@@ -125,17 +138,22 @@ public final class OpampWebSocketRoute {
         Flow.<Message>create()
             .mapAsync(1, this::collect)
             .to(
-                ActorSink.<InboundFrame, AgentSession.Command, AgentSession.Ack>actorRefWithBackpressure(
-                    session,
-                    (ackTo, frame) -> new AgentSession.FrameReceived(frame, ackTo),
-                    AgentSession.StreamStarted::new,
-                    AgentSession.Ack.INSTANCE,
-                    AgentSession.StreamCompleted.INSTANCE,
-                    AgentSession.StreamFailed::new));
+                ActorSink
+                    .<InboundFrame, AgentSession.Command, AgentSession.Ack>actorRefWithBackpressure(
+                        session,
+                        (ackTo, frame) -> new AgentSession.FrameReceived(frame, ackTo),
+                        AgentSession.StreamStarted::new,
+                        AgentSession.Ack.INSTANCE,
+                        AgentSession.StreamCompleted.INSTANCE,
+                        AgentSession.StreamFailed::new));
     // Materialized with the connection, in its stream actor: pre-materialized on its own, the
     // outbound side was one more actor per connection and one more hop per frame.
     Source<Message, NotUsed> fromSession =
-        ActorSource.<Outbound>actorRef(closing::isEnd, message -> Optional.empty(), settings.outboundBuffer(), OverflowStrategy.fail())
+        ActorSource.<Outbound>actorRef(
+                closing::isEnd,
+                message -> Optional.empty(),
+                settings.outboundBuffer(),
+                OverflowStrategy.fail())
             .mapMaterializedValue(
                 socket -> {
                   session.tell(new AgentSession.SocketReady(socket));
@@ -166,7 +184,9 @@ public final class OpampWebSocketRoute {
     if (binary.isStrict()) {
       ByteString bytes = binary.getStrictData();
       return CompletableFuture.completedFuture(
-          bytes.size() > limit ? new InboundFrame.Oversized(limit) : new InboundFrame.Binary(bytes));
+          bytes.size() > limit
+              ? new InboundFrame.Oversized(limit)
+              : new InboundFrame.Binary(bytes));
     }
     // An oversized message is still read to its end, but no longer kept: cancelling the message's
     // stream half-way would fail the whole connection before the agent is told why.

@@ -13,7 +13,8 @@ class AdmissionControlTest {
 
   @Test
   void refusesSessionsBeyondTheMaximumUntilOneIsReleased() {
-    AdmissionControl admission = new AdmissionControl(2, 1000, 1000, Duration.ofSeconds(30), Duration.ZERO);
+    AdmissionControl admission =
+        new AdmissionControl(2, 1000, 1000, Duration.ofSeconds(30), Duration.ZERO);
 
     assertEquals(Optional.empty(), admission.admitSession());
     admission.sessionStarted();
@@ -28,7 +29,8 @@ class AdmissionControlTest {
 
   @Test
   void refusesNewConnectionsBeyondTheRateWithoutTakingASlot() {
-    AdmissionControl admission = new AdmissionControl(1000, 5, 1000, Duration.ofSeconds(30), Duration.ZERO);
+    AdmissionControl admission =
+        new AdmissionControl(1000, 5, 1000, Duration.ofSeconds(30), Duration.ZERO);
 
     int admitted = 0;
     for (int i = 0; i < 50; i++) {
@@ -43,21 +45,28 @@ class AdmissionControlTest {
 
   @Test
   void refusesPollsBeyondTheRate() {
-    AdmissionControl admission = new AdmissionControl(1000, 1000, 3, Duration.ofSeconds(30), Duration.ZERO);
+    AdmissionControl admission =
+        new AdmissionControl(1000, 1000, 3, Duration.ofSeconds(30), Duration.ZERO);
 
-    long refused = java.util.stream.IntStream.range(0, 30).filter(i -> admission.admitPoll().isPresent()).count();
+    long refused =
+        java.util.stream.IntStream.range(0, 30)
+            .filter(i -> admission.admitPoll().isPresent())
+            .count();
 
     assertTrue(refused > 0, "some polls are refused");
   }
 
   @Test
   void retryDelaysAreJitteredWithinTheirBounds() {
-    AdmissionControl admission = new AdmissionControl(1, 1, 1, Duration.ofSeconds(30), Duration.ofSeconds(30));
+    AdmissionControl admission =
+        new AdmissionControl(1, 1, 1, Duration.ofSeconds(30), Duration.ofSeconds(30));
 
     Set<Duration> seen = new HashSet<>();
     for (int i = 0; i < 100; i++) {
       Duration delay = admission.retryAfter();
-      assertTrue(delay.compareTo(Duration.ofSeconds(30)) >= 0 && delay.compareTo(Duration.ofSeconds(60)) <= 0);
+      assertTrue(
+          delay.compareTo(Duration.ofSeconds(30)) >= 0
+              && delay.compareTo(Duration.ofSeconds(60)) <= 0);
       seen.add(delay);
     }
     assertTrue(seen.size() > 10, "delays differ, so a wave of refused agents spreads out");

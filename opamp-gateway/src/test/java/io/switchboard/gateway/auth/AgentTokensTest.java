@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class AgentTokensTest {
 
-  private final AgentTokens tokens = AgentTokens.of(Map.of("edge", "edge-secret", "core", "core-secret"));
+  private final AgentTokens tokens =
+      AgentTokens.of(Map.of("edge", "edge-secret", "core", "core-secret"));
 
   @Test
   void aValidBearerTokenNamesItsFleet() {
@@ -36,7 +37,8 @@ class AgentTokensTest {
 
   @Test
   void aSingleTokenFromTheEnvironmentGuardsTheDefaultFleet() {
-    AgentTokens single = AgentTokens.fromConfig(ConfigFactory.parseString("tokens {}, token = \"s3cret\""));
+    AgentTokens single =
+        AgentTokens.fromConfig(ConfigFactory.parseString("tokens {}, token = \"s3cret\""));
 
     assertEquals(Optional.of("default"), single.fleetFor(Optional.of("Bearer s3cret")));
     assertEquals(Optional.empty(), single.fleetFor(Optional.empty()));

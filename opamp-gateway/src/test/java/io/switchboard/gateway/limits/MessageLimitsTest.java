@@ -28,44 +28,63 @@ class MessageLimitsTest {
             .setAgentDescription(description(100))
             .setEffectiveConfig(config(1_000))
             .setHealth(health(3, 2))
-            .setCustomMessage(CustomMessage.newBuilder().setCapability("c").setData(ByteString.copyFrom(new byte[100])))
-            .setCustomCapabilities(CustomCapabilities.newBuilder().addCapabilities("a").addCapabilities("b"))
+            .setCustomMessage(
+                CustomMessage.newBuilder()
+                    .setCapability("c")
+                    .setData(ByteString.copyFrom(new byte[100])))
+            .setCustomCapabilities(
+                CustomCapabilities.newBuilder().addCapabilities("a").addCapabilities("b"))
             .build();
     assertEquals(Optional.empty(), limits.check(message));
   }
 
   @Test
   void eachPartOverItsLimitIsNamed() {
-    assertReason("description-too-large", AgentToServer.newBuilder().setAgentDescription(description(2_000)));
-    assertReason("effective-config-too-large", AgentToServer.newBuilder().setEffectiveConfig(config(3_000)));
-    assertReason("health-too-large", AgentToServer.newBuilder().setHealth(ComponentHealth.newBuilder().setLastError("x".repeat(1_500))));
+    assertReason(
+        "description-too-large",
+        AgentToServer.newBuilder().setAgentDescription(description(2_000)));
+    assertReason(
+        "effective-config-too-large", AgentToServer.newBuilder().setEffectiveConfig(config(3_000)));
+    assertReason(
+        "health-too-large",
+        AgentToServer.newBuilder()
+            .setHealth(ComponentHealth.newBuilder().setLastError("x".repeat(1_500))));
     assertReason("health-too-deep", AgentToServer.newBuilder().setHealth(health(5, 1)));
     assertReason("health-too-many-components", AgentToServer.newBuilder().setHealth(health(2, 12)));
     assertReason(
         "custom-message-too-large",
-        AgentToServer.newBuilder().setCustomMessage(CustomMessage.newBuilder().setData(ByteString.copyFrom(new byte[600]))));
+        AgentToServer.newBuilder()
+            .setCustomMessage(
+                CustomMessage.newBuilder().setData(ByteString.copyFrom(new byte[600]))));
     CustomCapabilities.Builder many = CustomCapabilities.newBuilder();
     for (int i = 0; i < 5; i++) {
       many.addCapabilities("cap-" + i);
     }
-    assertReason("too-many-custom-capabilities", AgentToServer.newBuilder().setCustomCapabilities(many));
+    assertReason(
+        "too-many-custom-capabilities", AgentToServer.newBuilder().setCustomCapabilities(many));
   }
 
   @Test
   void theRefusalSaysTheSizeAndTheLimit() {
     MessageLimits.Violation violation =
-        limits.check(AgentToServer.newBuilder().setEffectiveConfig(config(3_000)).build()).orElseThrow();
+        limits
+            .check(AgentToServer.newBuilder().setEffectiveConfig(config(3_000)).build())
+            .orElseThrow();
     assertTrue(violation.detail().contains("the limit is 2000 bytes"), violation.detail());
   }
 
   private void assertReason(String reason, AgentToServer.Builder message) {
-    assertEquals(reason, limits.check(message.build()).map(MessageLimits.Violation::reason).orElse("passed"));
+    assertEquals(
+        reason,
+        limits.check(message.build()).map(MessageLimits.Violation::reason).orElse("passed"));
   }
 
   private static AgentDescription description(int bytes) {
     return AgentDescription.newBuilder()
         .addIdentifyingAttributes(
-            KeyValue.newBuilder().setKey("k").setValue(AnyValue.newBuilder().setStringValue("v".repeat(bytes))))
+            KeyValue.newBuilder()
+                .setKey("k")
+                .setValue(AnyValue.newBuilder().setStringValue("v".repeat(bytes))))
         .build();
   }
 
@@ -73,11 +92,17 @@ class MessageLimitsTest {
     return EffectiveConfig.newBuilder()
         .setConfigMap(
             AgentConfigMap.newBuilder()
-                .putConfigMap("c.yaml", AgentConfigFile.newBuilder().setBody(ByteString.copyFrom(new byte[bytes])).build()))
+                .putConfigMap(
+                    "c.yaml",
+                    AgentConfigFile.newBuilder()
+                        .setBody(ByteString.copyFrom(new byte[bytes]))
+                        .build()))
         .build();
   }
 
-  /** A health tree {@code depth} deep (1 = no components) with {@code width} components per level. */
+  /**
+   * A health tree {@code depth} deep (1 = no components) with {@code width} components per level.
+   */
   private static ComponentHealth health(int depth, int width) {
     ComponentHealth.Builder health = ComponentHealth.newBuilder().setHealthy(true);
     if (depth > 1) {

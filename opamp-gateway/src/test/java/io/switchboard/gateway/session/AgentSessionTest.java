@@ -1,11 +1,10 @@
 package io.switchboard.gateway.session;
 
-import io.switchboard.cluster.agent.AgentProtocol;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.typesafe.config.ConfigFactory;
 import io.switchboard.cluster.agent.AgentEntity;
+import io.switchboard.cluster.agent.AgentProtocol;
 import io.switchboard.gateway.auth.AgentCredential;
 import io.switchboard.gateway.limits.SessionRules;
 import io.switchboard.opamp.proto.ServerErrorResponseType;
@@ -44,7 +43,8 @@ class AgentSessionTest {
    */
   @Test
   void whatComesBeforeTheSocketWaitsForIt() throws Exception {
-    TestProbe<AgentProtocol.Command> entities = testKit.createTestProbe(AgentProtocol.Command.class);
+    TestProbe<AgentProtocol.Command> entities =
+        testKit.createTestProbe(AgentProtocol.Command.class);
     TestProbe<AgentSession.Ack> acks = testKit.createTestProbe(AgentSession.Ack.class);
     TestProbe<Outbound> socket = testKit.createTestProbe(Outbound.class);
     ActorRef<AgentSession.Command> session =
@@ -63,10 +63,14 @@ class AgentSessionTest {
     session.tell(new AgentSession.SocketReady(socket.ref()));
     acks.expectMessage(AgentSession.Ack.INSTANCE);
 
-    session.tell(new AgentSession.FrameReceived(new InboundFrame.Binary(ByteString.fromString("not protobuf")), acks.ref()));
+    session.tell(
+        new AgentSession.FrameReceived(
+            new InboundFrame.Binary(ByteString.fromString("not protobuf")), acks.ref()));
     Outbound.Frame refusal = socket.expectMessageClass(Outbound.Frame.class);
     ServerToAgent answer = OpampFrames.decodeServerToAgent(refusal.bytes().asByteBuffer());
-    assertEquals(ServerErrorResponseType.ServerErrorResponseType_BadRequest, answer.getErrorResponse().getType());
+    assertEquals(
+        ServerErrorResponseType.ServerErrorResponseType_BadRequest,
+        answer.getErrorResponse().getType());
     acks.expectMessage(AgentSession.Ack.INSTANCE);
 
     session.tell(AgentSession.StreamCompleted.INSTANCE);

@@ -22,9 +22,9 @@ import java.util.Map;
 
 /**
  * The JSON shape of an agent's state, as stored in the {@code agents} JSONB columns and served by
- * the API. Attribute lists become objects keyed by attribute name, so that SQL can ask
- * {@code description->'identifying_attributes'->>'service.name'} directly. Every key and every
- * string an agent sent goes through {@link Storable#text}, so whatever it reports can be stored.
+ * the API. Attribute lists become objects keyed by attribute name, so that SQL can ask {@code
+ * description->'identifying_attributes'->>'service.name'} directly. Every key and every string an
+ * agent sent goes through {@link Storable#text}, so whatever it reports can be stored.
  */
 public final class AgentJson {
 
@@ -51,7 +51,8 @@ public final class AgentJson {
   public static String description(AgentDescription description) {
     ObjectNode json = NODES.objectNode();
     json.set("identifying_attributes", attributes(description.getIdentifyingAttributesList()));
-    json.set("non_identifying_attributes", attributes(description.getNonIdentifyingAttributesList()));
+    json.set(
+        "non_identifying_attributes", attributes(description.getNonIdentifyingAttributesList()));
     return write(json);
   }
 
@@ -67,7 +68,9 @@ public final class AgentJson {
 
   public static String remoteConfigStatus(RemoteConfigStatus status) {
     ObjectNode json = NODES.objectNode();
-    json.put("last_remote_config_hash", HexFormat.of().formatHex(status.getLastRemoteConfigHash().toByteArray()));
+    json.put(
+        "last_remote_config_hash",
+        HexFormat.of().formatHex(status.getLastRemoteConfigHash().toByteArray()));
     json.put("status", status.getStatus().name().replace("RemoteConfigStatuses_", ""));
     json.put("error_message", Storable.text(status.getErrorMessage()));
     return write(json);
@@ -80,8 +83,12 @@ public final class AgentJson {
     return write(json);
   }
 
-  /** The latest custom message per capability: {@code {capability: {type, data (base64), received_at}}}. */
-  public static String customMessages(Map<String, CustomMessage> byCapability, Map<String, Instant> receivedAt) {
+  /**
+   * The latest custom message per capability: {@code {capability: {type, data (base64),
+   * received_at}}}.
+   */
+  public static String customMessages(
+      Map<String, CustomMessage> byCapability, Map<String, Instant> receivedAt) {
     ObjectNode json = NODES.objectNode();
     byCapability.forEach(
         (capability, message) -> {
@@ -126,16 +133,18 @@ public final class AgentJson {
       case BOOL_VALUE -> NODES.booleanNode(value.getBoolValue());
       case INT_VALUE -> NODES.numberNode(value.getIntValue());
       // JSON has no NaN or infinities: those are kept as their names.
-      case DOUBLE_VALUE -> Double.isFinite(value.getDoubleValue())
-          ? NODES.numberNode(value.getDoubleValue())
-          : NODES.textNode(Double.toString(value.getDoubleValue()));
+      case DOUBLE_VALUE ->
+          Double.isFinite(value.getDoubleValue())
+              ? NODES.numberNode(value.getDoubleValue())
+              : NODES.textNode(Double.toString(value.getDoubleValue()));
       case ARRAY_VALUE -> {
         ArrayNode array = NODES.arrayNode();
         value.getArrayValue().getValuesList().forEach(element -> array.add(value(element)));
         yield array;
       }
       case KVLIST_VALUE -> attributes(value.getKvlistValue().getValuesList());
-      case BYTES_VALUE -> NODES.textNode(Base64.getEncoder().encodeToString(value.getBytesValue().toByteArray()));
+      case BYTES_VALUE ->
+          NODES.textNode(Base64.getEncoder().encodeToString(value.getBytesValue().toByteArray()));
       case VALUE_NOT_SET -> NODES.nullNode();
     };
   }

@@ -14,9 +14,9 @@ import java.util.Optional;
 
 /**
  * The spec's config map in JSON, one shape for what operators send, what is stored and what the API
- * serves: {@code {"collector.yaml": {"content_type": "text/yaml", "body": "..."}}}. A file's body is
- * bytes: it is written as text when it is valid UTF-8 without U+0000, and otherwise as base64 with
- * {@code "body_encoding": "base64"}, so that any body round-trips byte for byte.
+ * serves: {@code {"collector.yaml": {"content_type": "text/yaml", "body": "..."}}}. A file's body
+ * is bytes: it is written as text when it is valid UTF-8 without U+0000, and otherwise as base64
+ * with {@code "body_encoding": "base64"}, so that any body round-trips byte for byte.
  */
 public final class ConfigMapJson {
 
@@ -82,7 +82,11 @@ public final class ConfigMapJson {
       JsonNode encoding = content.path("body_encoding");
       if (!encoding.isMissingNode() && !encoding.isNull()) {
         if (!BASE64.equals(encoding.asText())) {
-          return "file '" + name + "' has body_encoding '" + encoding.asText() + "'; only base64 is known";
+          return "file '"
+              + name
+              + "' has body_encoding '"
+              + encoding.asText()
+              + "'; only base64 is known";
         }
         try {
           Base64.getDecoder().decode(content.path("body").asText());
@@ -90,7 +94,9 @@ public final class ConfigMapJson {
           return "file '" + name + "' has a body that is not base64: " + e.getMessage();
         }
       } else if (!Storable.isStorable(content.path("body").asText())) {
-        return "file '" + name + "' has a text body holding U+0000 or an unpaired surrogate; send it as base64 (body_encoding)";
+        return "file '"
+            + name
+            + "' has a text body holding U+0000 or an unpaired surrogate; send it as base64 (body_encoding)";
       }
     }
     return null;

@@ -20,7 +20,10 @@ public final class Storable {
 
   private Storable() {}
 
-  /** {@code text} with U+0000 and unpaired surrogates replaced by U+FFFD; the same instance when none. */
+  /**
+   * {@code text} with U+0000 and unpaired surrogates replaced by U+FFFD; the same instance when
+   * none.
+   */
   public static String text(String text) {
     if (text == null) {
       return null;
@@ -34,7 +37,9 @@ public final class Storable {
       char c = text.charAt(i);
       if (c == 0) {
         storable.append(REPLACEMENT);
-      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
         storable.append(c).append(text.charAt(++i));
       } else if (Character.isSurrogate(c)) {
         storable.append(REPLACEMENT);
@@ -80,7 +85,9 @@ public final class Storable {
         return i;
       }
       if (Character.isSurrogate(c)) {
-        if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < text.length()
+            && Character.isLowSurrogate(text.charAt(i + 1))) {
           i++;
         } else {
           return i;

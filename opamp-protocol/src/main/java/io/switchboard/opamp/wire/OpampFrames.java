@@ -61,19 +61,25 @@ public final class OpampFrames {
       header = in.readRawVarint64();
     } catch (IOException e) {
       throw new MalformedFrameException(
-          MalformedFrameException.Reason.TRUNCATED_HEADER, "the frame ends inside its varint header", e);
+          MalformedFrameException.Reason.TRUNCATED_HEADER,
+          "the frame ends inside its varint header",
+          e);
     }
     if (header != HEADER) {
       throw new MalformedFrameException(
           MalformedFrameException.Reason.NON_ZERO_HEADER,
-          "frame header is " + Long.toUnsignedString(header) + ", only 0 is defined (is the header missing?)",
+          "frame header is "
+              + Long.toUnsignedString(header)
+              + ", only 0 is defined (is the header missing?)",
           null);
     }
     try {
       return parser.parseFrom(in);
     } catch (InvalidProtocolBufferException e) {
       throw new MalformedFrameException(
-          MalformedFrameException.Reason.INVALID_PROTOBUF, "payload is not a valid protobuf message: " + e.getMessage(), e);
+          MalformedFrameException.Reason.INVALID_PROTOBUF,
+          "payload is not a valid protobuf message: " + e.getMessage(),
+          e);
     }
   }
 }

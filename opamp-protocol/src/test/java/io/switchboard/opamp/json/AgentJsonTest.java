@@ -24,8 +24,10 @@ class AgentJsonTest {
   void attributesBecomeAnObjectKeyedByName() throws Exception {
     AgentDescription description =
         AgentDescription.newBuilder()
-            .addIdentifyingAttributes(attribute("service.name", AnyValue.newBuilder().setStringValue("checkout")))
-            .addNonIdentifyingAttributes(attribute("host.cpus", AnyValue.newBuilder().setIntValue(8)))
+            .addIdentifyingAttributes(
+                attribute("service.name", AnyValue.newBuilder().setStringValue("checkout")))
+            .addNonIdentifyingAttributes(
+                attribute("host.cpus", AnyValue.newBuilder().setIntValue(8)))
             .addNonIdentifyingAttributes(
                 attribute(
                     "tags",
@@ -48,7 +50,9 @@ class AgentJsonTest {
     JsonNode json = mapper.readTree(AgentJson.capabilities(0x1 | 0x2 | 0x1000));
 
     assertEquals(4099, json.get("bits").asLong());
-    assertEquals("[\"ReportsStatus\",\"AcceptsRemoteConfig\",\"ReportsRemoteConfig\"]", json.get("names").toString());
+    assertEquals(
+        "[\"ReportsStatus\",\"AcceptsRemoteConfig\",\"ReportsRemoteConfig\"]",
+        json.get("names").toString());
   }
 
   @Test
@@ -65,7 +69,9 @@ class AgentJsonTest {
                             .build())
                     .putConfigMap(
                         "blob",
-                        AgentConfigFile.newBuilder().setBody(ByteString.copyFrom(new byte[] {(byte) 0xFF, 0})).build()))
+                        AgentConfigFile.newBuilder()
+                            .setBody(ByteString.copyFrom(new byte[] {(byte) 0xFF, 0}))
+                            .build()))
             .build();
 
     JsonNode json = mapper.readTree(AgentJson.effectiveConfig(config));

@@ -32,7 +32,9 @@ class StorableTest {
 
   @Test
   void bytesAreTextOnlyWhenValidUtf8WithoutNul() {
-    assertEquals(Optional.of("key: value\n"), Storable.utf8("key: value\n".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(
+        Optional.of("key: value\n"),
+        Storable.utf8("key: value\n".getBytes(StandardCharsets.UTF_8)));
     assertEquals(Optional.empty(), Storable.utf8(new byte[] {'a', 0, 'b'}));
     assertEquals(Optional.empty(), Storable.utf8(new byte[] {(byte) 0xC3, (byte) 0x28}));
   }

@@ -30,7 +30,8 @@ class OpampFramesTest {
   @Test
   void anEmptyPayloadIsAValidEmptyMessage() throws Exception {
     assertEquals(
-        ServerToAgent.getDefaultInstance(), OpampFrames.decodeServerToAgent(ByteBuffer.wrap(new byte[] {0})));
+        ServerToAgent.getDefaultInstance(),
+        OpampFrames.decodeServerToAgent(ByteBuffer.wrap(new byte[] {0})));
   }
 
   @Test
@@ -49,7 +50,9 @@ class OpampFramesTest {
     byte[] headerless = STATUS.toByteArray();
 
     MalformedFrameException e =
-        assertThrows(MalformedFrameException.class, () -> OpampFrames.decodeAgentToServer(ByteBuffer.wrap(headerless)));
+        assertThrows(
+            MalformedFrameException.class,
+            () -> OpampFrames.decodeAgentToServer(ByteBuffer.wrap(headerless)));
     assertEquals(MalformedFrameException.Reason.NON_ZERO_HEADER, e.reason());
   }
 
@@ -65,7 +68,9 @@ class OpampFramesTest {
   @Test
   void anEmptyFrameHasNoHeaderAndIsRefused() {
     MalformedFrameException e =
-        assertThrows(MalformedFrameException.class, () -> OpampFrames.decodeAgentToServer(ByteBuffer.allocate(0)));
+        assertThrows(
+            MalformedFrameException.class,
+            () -> OpampFrames.decodeAgentToServer(ByteBuffer.allocate(0)));
     assertEquals(MalformedFrameException.Reason.TRUNCATED_HEADER, e.reason());
   }
 
@@ -74,7 +79,9 @@ class OpampFramesTest {
     byte[] garbage = {0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x13, 0x37};
 
     MalformedFrameException e =
-        assertThrows(MalformedFrameException.class, () -> OpampFrames.decodeAgentToServer(ByteBuffer.wrap(garbage)));
+        assertThrows(
+            MalformedFrameException.class,
+            () -> OpampFrames.decodeAgentToServer(ByteBuffer.wrap(garbage)));
     assertEquals(MalformedFrameException.Reason.INVALID_PROTOBUF, e.reason());
   }
 
@@ -86,6 +93,7 @@ class OpampFramesTest {
     ByteBuffer slice = ByteBuffer.wrap(padded, 3, frame.length);
 
     assertEquals(STATUS, OpampFrames.decodeAgentToServer(slice));
-    assertArrayEquals(frame, OpampFrames.encode(OpampFrames.decodeAgentToServer(ByteBuffer.wrap(frame))));
+    assertArrayEquals(
+        frame, OpampFrames.encode(OpampFrames.decodeAgentToServer(ByteBuffer.wrap(frame))));
   }
 }

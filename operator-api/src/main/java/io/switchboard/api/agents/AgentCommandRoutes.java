@@ -38,22 +38,24 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * Operator commands for one agent: {@code PUT /api/agents/{id}/remote-config}, {@code PUT
  * /api/agents/{id}/connection-settings}, {@code POST /api/agents/{id}/restart} and {@code POST
- * /api/agents/{id}/custom-messages}. Each is checked and
- * handed to the {@link Dispatcher}, which stores it as an envelope before anything else.
- * Answers: 202 with the envelope (sent, or pending until the agent can take it), 200 with the
- * earlier envelope for a retry under the same {@code Idempotency-Key}, 409 when the agent cannot
- * take it, 422 when the key was used for another request. {@code ?deadline=PT10M} (ISO-8601)
- * bounds how long it stays deliverable.
+ * /api/agents/{id}/custom-messages}. Each is checked and handed to the {@link Dispatcher}, which
+ * stores it as an envelope before anything else. Answers: 202 with the envelope (sent, or pending
+ * until the agent can take it), 200 with the earlier envelope for a retry under the same {@code
+ * Idempotency-Key}, 409 when the agent cannot take it, 422 when the key was used for another
+ * request. {@code ?deadline=PT10M} (ISO-8601) bounds how long it stays deliverable.
  */
 public final class AgentCommandRoutes {
 
   private final Dispatcher dispatcher;
+
   /** Largest command, as the agent receives it: it crosses nodes in one message. */
   private final long maxCommandBytes;
+
   private final DispatchSettings settings;
   private final ObjectMapper json;
 
-  public AgentCommandRoutes(Dispatcher dispatcher, DispatchSettings settings, long maxCommandBytes, ObjectMapper json) {
+  public AgentCommandRoutes(
+      Dispatcher dispatcher, DispatchSettings settings, long maxCommandBytes, ObjectMapper json) {
     this.dispatcher = dispatcher;
     this.maxCommandBytes = maxCommandBytes;
     this.settings = settings;
@@ -90,7 +92,8 @@ public final class AgentCommandRoutes {
                                 put(
                                     () ->
                                         entity(
-                                            Jackson.unmarshaller(json, ConnectionSettingsRequest.class),
+                                            Jackson.unmarshaller(
+                                                json, ConnectionSettingsRequest.class),
                                             request ->
                                                 withValid(
                                                     request::validate,
@@ -102,7 +105,11 @@ public final class AgentCommandRoutes {
                                                             request.toMessage()))))),
                         path(
                             "restart",
-                            () -> post(() -> dispatch(instanceUid, EnvelopeKind.RESTART, "{}", restart()))),
+                            () ->
+                                post(
+                                    () ->
+                                        dispatch(
+                                            instanceUid, EnvelopeKind.RESTART, "{}", restart()))),
                         path(
                             "custom-messages",
                             () ->
@@ -123,11 +130,17 @@ public final class AgentCommandRoutes {
 
   private static Route withValid(Supplier<String> validation, Supplier<Route> inner) {
     String problem = validation.get();
-    return problem == null ? inner.get() : complete(Problem.response(StatusCodes.BAD_REQUEST, problem));
+    return problem == null
+        ? inner.get()
+        : complete(Problem.response(StatusCodes.BAD_REQUEST, problem));
   }
 
-  /** Only agents Switchboard has seen can be addressed (the dispatcher checks); the entity then decides. */
-  private Route dispatch(String instanceUid, EnvelopeKind kind, String payload, ServerToAgent message) {
+  /**
+   * Only agents Switchboard has seen can be addressed (the dispatcher checks); the entity then
+   * decides.
+   */
+  private Route dispatch(
+      String instanceUid, EnvelopeKind kind, String payload, ServerToAgent message) {
     if (message.getSerializedSize() > maxCommandBytes) {
       return complete(
           Problem.response(
@@ -148,7 +161,13 @@ public final class AgentCommandRoutes {
                             onSuccess(
                                 dispatcher.submit(
                                     new OperatorCommand(
-                                        instanceUid, kind, payload, message, idempotencyKey.orElse(null), deadline, operator)),
+                                        instanceUid,
+                                        kind,
+                                        payload,
+                                        message,
+                                        idempotencyKey.orElse(null),
+                                        deadline,
+                                        operator)),
                                 this::answer))));
   }
 
@@ -162,11 +181,14 @@ public final class AgentCommandRoutes {
           Optional<Duration> deadline = parseDuration(given.get());
           if (deadline.isEmpty() || deadline.get().isNegative() || deadline.get().isZero()) {
             return complete(
-                Problem.response(StatusCodes.BAD_REQUEST, "deadline must be a positive ISO-8601 duration such as PT10M"));
+                Problem.response(
+                    StatusCodes.BAD_REQUEST,
+                    "deadline must be a positive ISO-8601 duration such as PT10M"));
           }
           if (deadline.get().compareTo(settings.maxDeadline()) > 0) {
             return complete(
-                Problem.response(StatusCodes.BAD_REQUEST, "deadline may be at most " + settings.maxDeadline()));
+                Problem.response(
+                    StatusCodes.BAD_REQUEST, "deadline may be at most " + settings.maxDeadline()));
           }
           return inner.apply(deadline.get());
         });
@@ -185,7 +207,8 @@ public final class AgentCommandRoutes {
     }
     Dispatcher.Accepted accepted = (Dispatcher.Accepted) submitted;
     if (accepted.replayed()) {
-      return complete(StatusCodes.OK, EnvelopeView.of(accepted.envelope()), Jackson.marshaller(json));
+      return complete(
+          StatusCodes.OK, EnvelopeView.of(accepted.envelope()), Jackson.marshaller(json));
     }
     if (accepted.envelope().state() == EnvelopeState.FAILED) {
       return complete(
@@ -194,7 +217,8 @@ public final class AgentCommandRoutes {
               accepted.envelope().detail(),
               Map.of("envelope", accepted.envelope().id().toString())));
     }
-    return complete(StatusCodes.ACCEPTED, EnvelopeView.of(accepted.envelope()), Jackson.marshaller(json));
+    return complete(
+        StatusCodes.ACCEPTED, EnvelopeView.of(accepted.envelope()), Jackson.marshaller(json));
   }
 
   private String payload(Object request) {

@@ -22,7 +22,10 @@ import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code PUT /api/agents/{id}/labels}: replaces an agent's labels, e.g. {@code {"labels": {"env": "prod"}}}. */
+/**
+ * {@code PUT /api/agents/{id}/labels}: replaces an agent's labels, e.g. {@code {"labels": {"env":
+ * "prod"}}}.
+ */
 public final class AgentLabelRoutes {
 
   private static final int MAX_LABELS = 64;
@@ -42,10 +45,16 @@ public final class AgentLabelRoutes {
           return "label keys must be 1 to " + MAX_LENGTH + " characters";
         }
         if (label.getValue() == null || label.getValue().length() > MAX_LENGTH) {
-          return "label '" + label.getKey() + "' needs a string value of at most " + MAX_LENGTH + " characters";
+          return "label '"
+              + label.getKey()
+              + "' needs a string value of at most "
+              + MAX_LENGTH
+              + " characters";
         }
         if (!Storable.isStorable(label.getKey()) || !Storable.isStorable(label.getValue())) {
-          return "label '" + Storable.text(label.getKey()) + "' holds U+0000 or an unpaired surrogate";
+          return "label '"
+              + Storable.text(label.getKey())
+              + "' holds U+0000 or an unpaired surrogate";
         }
       }
       return null;
@@ -95,6 +104,9 @@ public final class AgentLabelRoutes {
         replaced ->
             replaced.isEmpty()
                 ? complete(Problem.response(StatusCodes.NOT_FOUND, "no agent " + instanceUid))
-                : Json.respond(json, StatusCodes.OK, Map.of("instance_uid", instanceUid, "labels", body.labels())));
+                : Json.respond(
+                    json,
+                    StatusCodes.OK,
+                    Map.of("instance_uid", instanceUid, "labels", body.labels())));
   }
 }

@@ -16,25 +16,37 @@ import java.util.Set;
 
 /**
  * The query string of {@code GET /api/agents} as an {@link AgentQuery}: {@code connection_state},
- * {@code healthy}, {@code attribute=key=value}, {@code remote_config_status}, {@code sort}
- * ({@code instance_uid} or {@code newest}), {@code limit} and {@code after} (the opaque cursor a page
+ * {@code healthy}, {@code attribute=key=value}, {@code remote_config_status}, {@code sort} ({@code
+ * instance_uid} or {@code newest}), {@code limit} and {@code after} (the opaque cursor a page
  * returns as {@code next}). Anything else, or a bad value, is refused with a message saying what.
  */
 final class AgentListParameters {
 
   private static final Set<String> KNOWN =
-      Set.of("connection_state", "healthy", "attribute", "label", "remote_config_status", "sort", "limit", "after");
+      Set.of(
+          "connection_state",
+          "healthy",
+          "attribute",
+          "label",
+          "remote_config_status",
+          "sort",
+          "limit",
+          "after");
 
   private AgentListParameters() {}
 
   static AgentQuery parse(Map<String, String> parameters, int maxPageSize) {
     QueryParameters.onlyKnown(parameters, KNOWN);
     return new AgentQuery(
-        Optional.ofNullable(parameters.get("connection_state")).map(AgentListParameters::connectionState),
+        Optional.ofNullable(parameters.get("connection_state"))
+            .map(AgentListParameters::connectionState),
         Optional.ofNullable(parameters.get("healthy")).map(AgentListParameters::bool),
         selector(parameters),
-        Optional.ofNullable(parameters.get("remote_config_status")).map(status -> status.toUpperCase(Locale.ROOT)),
-        Optional.ofNullable(parameters.get("sort")).map(AgentListParameters::sort).orElse(AgentQuery.Sort.INSTANCE_UID),
+        Optional.ofNullable(parameters.get("remote_config_status"))
+            .map(status -> status.toUpperCase(Locale.ROOT)),
+        Optional.ofNullable(parameters.get("sort"))
+            .map(AgentListParameters::sort)
+            .orElse(AgentQuery.Sort.INSTANCE_UID),
         Optional.ofNullable(parameters.get("after")).map(AgentListParameters::cursor),
         QueryParameters.limit(parameters, maxPageSize));
   }
@@ -42,15 +54,20 @@ final class AgentListParameters {
   /** The cursor that continues after {@code last}. */
   static String cursorAfter(AgentRecord last) {
     String key = last.firstSeen() + "|" + last.instanceUid();
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(key.getBytes(StandardCharsets.UTF_8));
   }
 
   private static AgentQuery.Cursor cursor(String encoded) {
     try {
-      String[] key = new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8).split("\\|", 2);
+      String[] key =
+          new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8)
+              .split("\\|", 2);
       return new AgentQuery.Cursor(Instant.parse(key[0]), key[1]);
     } catch (IllegalArgumentException | DateTimeParseException | ArrayIndexOutOfBoundsException e) {
-      throw new IllegalArgumentException("after must be a 'next' value returned by a previous page");
+      throw new IllegalArgumentException(
+          "after must be a 'next' value returned by a previous page");
     }
   }
 
@@ -72,7 +89,8 @@ final class AgentListParameters {
   private static Selector selector(Map<String, String> parameters) {
     Selector selector = Selector.ANY;
     if (parameters.containsKey("attribute")) {
-      Map.Entry<String, String> attribute = keyValue("attribute", parameters.get("attribute"), "service.name=checkout");
+      Map.Entry<String, String> attribute =
+          keyValue("attribute", parameters.get("attribute"), "service.name=checkout");
       selector = selector.and(Selector.attribute(attribute.getKey(), attribute.getValue()));
     }
     if (parameters.containsKey("label")) {

@@ -44,7 +44,11 @@ public final class AgentRecordRoutes {
                 id ->
                     concat(
                         pathEnd(() -> delete(() -> Operator.named(actor -> remove(id, actor)))),
-                        path("credential", () -> delete(() -> Operator.named(actor -> resetCredential(id, actor)))))));
+                        path(
+                            "credential",
+                            () ->
+                                delete(
+                                    () -> Operator.named(actor -> resetCredential(id, actor)))))));
   }
 
   private Route remove(String id, String actor) {
@@ -58,7 +62,8 @@ public final class AgentRecordRoutes {
         actions.remove(instanceUid, actor),
         found ->
             found
-                ? Json.respond(json, StatusCodes.OK, Map.of("instance_uid", instanceUid, "removed", true))
+                ? Json.respond(
+                    json, StatusCodes.OK, Map.of("instance_uid", instanceUid, "removed", true))
                 : complete(Problem.response(StatusCodes.NOT_FOUND, "no agent " + instanceUid)));
   }
 
@@ -73,7 +78,10 @@ public final class AgentRecordRoutes {
         actions.resetCredential(instanceUid, actor),
         found ->
             found
-                ? Json.respond(json, StatusCodes.OK, Map.of("instance_uid", instanceUid, "credential", "reset"))
+                ? Json.respond(
+                    json,
+                    StatusCodes.OK,
+                    Map.of("instance_uid", instanceUid, "credential", "reset"))
                 : complete(Problem.response(StatusCodes.NOT_FOUND, "no agent " + instanceUid)));
   }
 }

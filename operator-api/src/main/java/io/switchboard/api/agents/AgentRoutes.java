@@ -19,14 +19,14 @@ import io.switchboard.persistence.agents.AgentRecord;
 import io.switchboard.persistence.agents.AgentRepository;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code GET /api/agents} (filtered, sorted, keyset-paginated; see {@link AgentListParameters}) and
- * {@code GET /api/agents/{instance_uid}}: translates HTTP to repository calls and back, nothing else.
+ * {@code GET /api/agents/{instance_uid}}: translates HTTP to repository calls and back, nothing
+ * else.
  */
 public final class AgentRoutes {
 
@@ -56,7 +56,9 @@ public final class AgentRoutes {
     } catch (IllegalArgumentException e) {
       return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
-    return onSuccess(agents.list(query), page -> completeOK(toPage(page, query.limit()), Jackson.marshaller(json)));
+    return onSuccess(
+        agents.list(query),
+        page -> completeOK(toPage(page, query.limit()), Jackson.marshaller(json)));
   }
 
   private Route one(String id) {
@@ -75,7 +77,8 @@ public final class AgentRoutes {
   }
 
   private AgentPage toPage(List<AgentRecord> page, int limit) {
-    String next = page.size() == limit ? AgentListParameters.cursorAfter(page.get(page.size() - 1)) : null;
+    String next =
+        page.size() == limit ? AgentListParameters.cursorAfter(page.get(page.size() - 1)) : null;
     return new AgentPage(page.stream().map(agent -> AgentView.of(agent, json)).toList(), next);
   }
 }

@@ -61,7 +61,10 @@ record AgentView(
     String reported = "";
     if (agent.remoteConfigStatusJson() != null) {
       try {
-        reported = json.readTree(agent.remoteConfigStatusJson()).path("last_remote_config_hash").asText("");
+        reported =
+            json.readTree(agent.remoteConfigStatusJson())
+                .path("last_remote_config_hash")
+                .asText("");
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("stored remote config status is JSON", e);
       }

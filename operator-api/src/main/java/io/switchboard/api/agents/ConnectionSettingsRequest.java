@@ -9,13 +9,16 @@ import java.time.Duration;
  * Body of {@code PUT /api/agents/{id}/connection-settings}: {@code {"heartbeat_interval_seconds":
  * 60}}, this agent's own OpAMP heartbeat interval instead of the fleet's.
  */
-record ConnectionSettingsRequest(@JsonProperty("heartbeat_interval_seconds") Integer heartbeatIntervalSeconds) {
+record ConnectionSettingsRequest(
+    @JsonProperty("heartbeat_interval_seconds") Integer heartbeatIntervalSeconds) {
 
   private static final int MAX_SECONDS = 86_400;
 
   /** What is wrong with the request, or null when it is fine. */
   String validate() {
-    if (heartbeatIntervalSeconds == null || heartbeatIntervalSeconds < 1 || heartbeatIntervalSeconds > MAX_SECONDS) {
+    if (heartbeatIntervalSeconds == null
+        || heartbeatIntervalSeconds < 1
+        || heartbeatIntervalSeconds > MAX_SECONDS) {
       return "heartbeat_interval_seconds must be 1 to " + MAX_SECONDS;
     }
     return null;
@@ -23,7 +26,8 @@ record ConnectionSettingsRequest(@JsonProperty("heartbeat_interval_seconds") Int
 
   ServerToAgent toMessage() {
     return ServerToAgent.newBuilder()
-        .setConnectionSettings(ConnectionSettings.offer(Duration.ofSeconds(heartbeatIntervalSeconds)))
+        .setConnectionSettings(
+            ConnectionSettings.offer(Duration.ofSeconds(heartbeatIntervalSeconds)))
         .build();
   }
 }

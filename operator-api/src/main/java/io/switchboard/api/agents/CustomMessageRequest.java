@@ -11,7 +11,9 @@ import java.util.Base64;
  * "...", "data": "<base64>"}}.
  */
 record CustomMessageRequest(
-    @JsonProperty("capability") String capability, @JsonProperty("type") String type, @JsonProperty("data") String data) {
+    @JsonProperty("capability") String capability,
+    @JsonProperty("type") String type,
+    @JsonProperty("data") String data) {
 
   /** What is wrong with the request, or null when it is fine. */
   String validate() {
@@ -31,7 +33,11 @@ record CustomMessageRequest(
 
   ServerToAgent toMessage() {
     return ServerToAgent.newBuilder()
-        .setCustomMessage(CustomMessage.newBuilder().setCapability(capability).setType(type).setData(decodedData()))
+        .setCustomMessage(
+            CustomMessage.newBuilder()
+                .setCapability(capability)
+                .setType(type)
+                .setData(decodedData()))
         .build();
   }
 

@@ -8,7 +8,8 @@ import io.switchboard.opamp.proto.ServerToAgent;
 
 /**
  * Body of {@code PUT /api/agents/{id}/remote-config}: the config map as the spec has it, one entry
- * per file, e.g. {@code {"config_map": {"collector.yaml": {"content_type": "text/yaml", "body": "..."}}}}.
+ * per file, e.g. {@code {"config_map": {"collector.yaml": {"content_type": "text/yaml", "body":
+ * "..."}}}}.
  */
 record RemoteConfigRequest(@JsonProperty("config_map") JsonNode configMap) {
 

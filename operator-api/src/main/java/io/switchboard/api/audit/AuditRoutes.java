@@ -23,7 +23,10 @@ import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code GET /api/audit}: operator actions, newest first ({@code ?target=}, {@code ?limit=}, {@code ?before=}). */
+/**
+ * {@code GET /api/audit}: operator actions, newest first ({@code ?target=}, {@code ?limit=}, {@code
+ * ?before=}).
+ */
 public final class AuditRoutes {
 
   private static final Set<String> PARAMETERS = Set.of("target", "limit", "before");
@@ -50,11 +53,18 @@ public final class AuditRoutes {
 
     static EventView of(AuditEvent event) {
       return new EventView(
-          event.id(), event.at().toString(), event.actor(), event.action(), event.target(), event.beforeJson(), event.afterJson());
+          event.id(),
+          event.at().toString(),
+          event.actor(),
+          event.action(),
+          event.target(),
+          event.beforeJson(),
+          event.afterJson());
     }
   }
 
-  record EventPage(@JsonProperty("events") List<EventView> events, @JsonProperty("next") String next) {}
+  record EventPage(
+      @JsonProperty("events") List<EventView> events, @JsonProperty("next") String next) {}
 
   public Route route() {
     return path("audit", () -> get(() -> parameterMap(this::list)));
@@ -66,15 +76,20 @@ public final class AuditRoutes {
     try {
       QueryParameters.onlyKnown(parameters, PARAMETERS);
       limit = QueryParameters.limit(parameters, maxPageSize);
-      before = Optional.ofNullable(parameters.get("before")).map(value -> QueryParameters.positiveLong("before", value));
+      before =
+          Optional.ofNullable(parameters.get("before"))
+              .map(value -> QueryParameters.positiveLong("before", value));
     } catch (IllegalArgumentException e) {
       return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
     return onSuccess(
         audit.list(Optional.ofNullable(parameters.get("target")), before, limit),
         events -> {
-          String next = events.size() == limit ? Long.toString(events.get(events.size() - 1).id()) : null;
-          return completeOK(new EventPage(events.stream().map(EventView::of).toList(), next), Jackson.marshaller(json));
+          String next =
+              events.size() == limit ? Long.toString(events.get(events.size() - 1).id()) : null;
+          return completeOK(
+              new EventPage(events.stream().map(EventView::of).toList(), next),
+              Jackson.marshaller(json));
         });
   }
 }

@@ -9,7 +9,11 @@ import java.util.Optional;
  * first admin account, how long a session lasts, and whether its cookie is marked Secure.
  */
 public record AuthSettings(
-    boolean enabled, String adminUser, Optional<String> adminPassword, Duration sessionLifetime, boolean secureCookie) {
+    boolean enabled,
+    String adminUser,
+    Optional<String> adminPassword,
+    Duration sessionLifetime,
+    boolean secureCookie) {
 
   public static AuthSettings fromConfig(Config switchboard) {
     Config auth = switchboard.getConfig("api.auth");

@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Operators sign in ({@code /api/session}) and act within their role: reading needs VIEWER,
  * changing the fleet OPERATOR, managing accounts ({@code /api/operators}) ADMIN. The session is an
- * HttpOnly, SameSite=Strict cookie; every change must also carry the session's CSRF token in
- * {@code X-CSRF-Token}. The signed-in name is what the audit log records.
+ * HttpOnly, SameSite=Strict cookie; every change must also carry the session's CSRF token in {@code
+ * X-CSRF-Token}. The signed-in name is what the audit log records.
  */
 public final class Authentication {
 
@@ -61,11 +61,18 @@ public final class Authentication {
   private static final int MIN_PASSWORD = 12;
   private static final Logger log = LoggerFactory.getLogger(Authentication.class);
 
-  record Login(@JsonProperty("username") String username, @JsonProperty("password") String password) {}
+  record Login(
+      @JsonProperty("username") String username, @JsonProperty("password") String password) {}
 
-  record NewOperator(@JsonProperty("username") String username, @JsonProperty("password") String password, @JsonProperty("role") String role) {}
+  record NewOperator(
+      @JsonProperty("username") String username,
+      @JsonProperty("password") String password,
+      @JsonProperty("role") String role) {}
 
-  record Me(@JsonProperty("username") String username, @JsonProperty("role") String role, @JsonProperty("csrf_token") String csrfToken) {}
+  record Me(
+      @JsonProperty("username") String username,
+      @JsonProperty("role") String role,
+      @JsonProperty("csrf_token") String csrfToken) {}
 
   private final OperatorStore operators;
   private final AuthSettings settings;
@@ -96,10 +103,13 @@ public final class Authentication {
               if (!empty) {
                 return CompletableFuture.completedFuture(null);
               }
-              String password = settings.adminPassword().orElseGet(() -> generatedPassword(dataDir));
+              String password =
+                  settings.adminPassword().orElseGet(() -> generatedPassword(dataDir));
               return operators
                   .create(settings.adminUser(), Passwords.hash(password), Role.ADMIN, "switchboard")
-                  .thenAccept(created -> log.info("Created the first admin account '{}'", settings.adminUser()));
+                  .thenAccept(
+                      created ->
+                          log.info("Created the first admin account '{}'", settings.adminUser()));
             });
   }
 
@@ -108,7 +118,8 @@ public final class Authentication {
     Path file = dataDir.resolve("admin-password");
     try {
       Files.createDirectories(dataDir);
-      Files.writeString(file, password + "\n", StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+      Files.writeString(
+          file, password + "\n", StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     } catch (IOException e) {
       throw new IllegalStateException("could not write the first admin's password to " + file, e);
@@ -128,7 +139,8 @@ public final class Authentication {
                     () ->
                         settings.enabled()
                             ? signedIn(session -> Json.respond(json, StatusCodes.OK, me(session)))
-                            : Json.respond(json, StatusCodes.OK, new Me("anonymous", Role.ADMIN.name(), ""))),
+                            : Json.respond(
+                                json, StatusCodes.OK, new Me("anonymous", Role.ADMIN.name(), ""))),
                 delete(
                     () ->
                         optionalCookie(
@@ -136,7 +148,8 @@ public final class Authentication {
                             cookie ->
                                 onSuccess(
                                     cookie.isPresent()
-                                        ? operators.endSession(Passwords.sha256(cookie.get().value()))
+                                        ? operators.endSession(
+                                            Passwords.sha256(cookie.get().value()))
                                         : CompletableFuture.completedFuture(null),
                                     done ->
                                         respondWithHeader(
@@ -146,22 +159,31 @@ public final class Authentication {
 
   private Route login(Login login) {
     if (login.username() == null || login.password() == null) {
-      return complete(Problem.response(StatusCodes.BAD_REQUEST, "username and password are required"));
+      return complete(
+          Problem.response(StatusCodes.BAD_REQUEST, "username and password are required"));
     }
     return onSuccess(
         operators.credentials(login.username()),
         credentials -> {
-          if (credentials.isEmpty() || !Passwords.matches(login.password(), credentials.get().passwordHash())) {
-            return complete(Problem.response(StatusCodes.UNAUTHORIZED, "wrong username or password"));
+          if (credentials.isEmpty()
+              || !Passwords.matches(login.password(), credentials.get().passwordHash())) {
+            return complete(
+                Problem.response(StatusCodes.UNAUTHORIZED, "wrong username or password"));
           }
           String token = Passwords.randomToken();
           String csrf = Passwords.randomToken();
           return onSuccess(
-              operators.startSession(Passwords.sha256(token), login.username(), csrf, settings.sessionLifetime()),
+              operators.startSession(
+                  Passwords.sha256(token), login.username(), csrf, settings.sessionLifetime()),
               started ->
                   respondWithHeader(
-                      SetCookie.create(cookie(COOKIE, token).withMaxAge(settings.sessionLifetime().toSeconds())),
-                      () -> Json.respond(json, StatusCodes.OK, new Me(login.username(), credentials.get().role().name(), csrf))));
+                      SetCookie.create(
+                          cookie(COOKIE, token).withMaxAge(settings.sessionLifetime().toSeconds())),
+                      () ->
+                          Json.respond(
+                              json,
+                              StatusCodes.OK,
+                              new Me(login.username(), credentials.get().role().name(), csrf))));
         });
   }
 
@@ -180,32 +202,51 @@ public final class Authentication {
                                     () ->
                                         onSuccess(
                                             operators.list(),
-                                            accounts -> Json.respond(json, StatusCodes.OK, Map.of("operators", accounts)))),
+                                            accounts ->
+                                                Json.respond(
+                                                    json,
+                                                    StatusCodes.OK,
+                                                    Map.of("operators", accounts)))),
                                 post(
                                     () ->
                                         Operator.named(
-                                            actor -> entity(Jackson.unmarshaller(json, NewOperator.class), body -> create(body, actor))))))));
+                                            actor ->
+                                                entity(
+                                                    Jackson.unmarshaller(json, NewOperator.class),
+                                                    body -> create(body, actor))))))));
   }
 
   private Route create(NewOperator body, String actor) {
     if (body.username() == null || !USERNAME.matcher(body.username()).matches()) {
-      return complete(Problem.response(StatusCodes.BAD_REQUEST, "username must be 1 to 64 letters, digits, '.', '_', '@' or '-'"));
+      return complete(
+          Problem.response(
+              StatusCodes.BAD_REQUEST,
+              "username must be 1 to 64 letters, digits, '.', '_', '@' or '-'"));
     }
     if (body.password() == null || body.password().length() < MIN_PASSWORD) {
-      return complete(Problem.response(StatusCodes.BAD_REQUEST, "password must have at least " + MIN_PASSWORD + " characters"));
+      return complete(
+          Problem.response(
+              StatusCodes.BAD_REQUEST,
+              "password must have at least " + MIN_PASSWORD + " characters"));
     }
     Role role;
     try {
       role = Role.valueOf(String.valueOf(body.role()));
     } catch (IllegalArgumentException e) {
-      return complete(Problem.response(StatusCodes.BAD_REQUEST, "role must be VIEWER, OPERATOR or ADMIN"));
+      return complete(
+          Problem.response(StatusCodes.BAD_REQUEST, "role must be VIEWER, OPERATOR or ADMIN"));
     }
     return onSuccess(
         operators.create(body.username(), Passwords.hash(body.password()), role, actor),
         created ->
             created
-                ? Json.respond(json, StatusCodes.CREATED, Map.of("username", body.username(), "role", role.name()))
-                : complete(Problem.response(StatusCodes.CONFLICT, "an operator named " + body.username() + " exists")));
+                ? Json.respond(
+                    json,
+                    StatusCodes.CREATED,
+                    Map.of("username", body.username(), "role", role.name()))
+                : complete(
+                    Problem.response(
+                        StatusCodes.CONFLICT, "an operator named " + body.username() + " exists")));
   }
 
   /** Everything else under /api: reading needs VIEWER, anything else OPERATOR. */
@@ -213,7 +254,9 @@ public final class Authentication {
     return extractMethod(
         method ->
             require(
-                method.equals(HttpMethods.GET) || method.equals(HttpMethods.HEAD) ? Role.VIEWER : Role.OPERATOR,
+                method.equals(HttpMethods.GET) || method.equals(HttpMethods.HEAD)
+                    ? Role.VIEWER
+                    : Role.OPERATOR,
                 inner));
   }
 
@@ -225,20 +268,35 @@ public final class Authentication {
         session -> {
           if (!session.role().allows(needed)) {
             return complete(
-                Problem.response(StatusCodes.FORBIDDEN, "this needs the " + needed + " role; " + session.username() + " is " + session.role()));
+                Problem.response(
+                    StatusCodes.FORBIDDEN,
+                    "this needs the "
+                        + needed
+                        + " role; "
+                        + session.username()
+                        + " is "
+                        + session.role()));
           }
           return extractMethod(
               method ->
                   optionalHeaderValueByName(
                       CSRF_HEADER,
                       csrf -> {
-                        boolean reading = method.equals(HttpMethods.GET) || method.equals(HttpMethods.HEAD);
+                        boolean reading =
+                            method.equals(HttpMethods.GET) || method.equals(HttpMethods.HEAD);
                         if (!reading && !csrf.map(session.csrfToken()::equals).orElse(false)) {
-                          return complete(Problem.response(StatusCodes.FORBIDDEN, "missing or wrong " + CSRF_HEADER + " header"));
+                          return complete(
+                              Problem.response(
+                                  StatusCodes.FORBIDDEN,
+                                  "missing or wrong " + CSRF_HEADER + " header"));
                         }
                         // The audit log names the signed-in operator, whatever the request claims.
                         return mapRequest(
-                            request -> request.removeHeader(Operator.HEADER).addHeader(RawHeader.create(Operator.HEADER, session.username())),
+                            request ->
+                                request
+                                    .removeHeader(Operator.HEADER)
+                                    .addHeader(
+                                        RawHeader.create(Operator.HEADER, session.username())),
                             inner);
                       }));
         });
@@ -249,12 +307,15 @@ public final class Authentication {
         COOKIE,
         cookie ->
             cookie.isEmpty()
-                ? complete(Problem.response(StatusCodes.UNAUTHORIZED, "sign in first (POST /api/session)"))
+                ? complete(
+                    Problem.response(StatusCodes.UNAUTHORIZED, "sign in first (POST /api/session)"))
                 : onSuccess(
                     operators.session(Passwords.sha256(cookie.get().value())),
                     (Optional<OperatorSession> session) ->
                         session.isEmpty()
-                            ? complete(Problem.response(StatusCodes.UNAUTHORIZED, "the session ended; sign in again"))
+                            ? complete(
+                                Problem.response(
+                                    StatusCodes.UNAUTHORIZED, "the session ended; sign in again"))
                             : inner.apply(session.get())));
   }
 

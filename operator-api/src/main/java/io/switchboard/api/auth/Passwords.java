@@ -19,7 +19,12 @@ final class Passwords {
   static String hash(String password) {
     byte[] salt = new byte[16];
     RANDOM.nextBytes(salt);
-    return "pbkdf2-sha256$" + ITERATIONS + "$" + base64(salt) + "$" + base64(derive(password, salt, ITERATIONS));
+    return "pbkdf2-sha256$"
+        + ITERATIONS
+        + "$"
+        + base64(salt)
+        + "$"
+        + base64(derive(password, salt, ITERATIONS));
   }
 
   static boolean matches(String password, String stored) {
@@ -28,7 +33,8 @@ final class Passwords {
       return false;
     }
     byte[] expected = Base64.getDecoder().decode(parts[3]);
-    byte[] actual = derive(password, Base64.getDecoder().decode(parts[2]), Integer.parseInt(parts[1]));
+    byte[] actual =
+        derive(password, Base64.getDecoder().decode(parts[2]), Integer.parseInt(parts[1]));
     return MessageDigest.isEqual(expected, actual);
   }
 

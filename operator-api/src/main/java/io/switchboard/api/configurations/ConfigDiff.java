@@ -20,9 +20,13 @@ record ConfigDiff(
     @JsonProperty("files") List<FileDiff> files) {
 
   /** {@code change}: added, removed, changed or unchanged. */
-  record FileDiff(@JsonProperty("file") String file, @JsonProperty("change") String change, @JsonProperty("diff") String diff) {}
+  record FileDiff(
+      @JsonProperty("file") String file,
+      @JsonProperty("change") String change,
+      @JsonProperty("diff") String diff) {}
 
-  static ConfigDiff between(ConfigurationVersion older, ConfigurationVersion newer, ObjectMapper json) {
+  static ConfigDiff between(
+      ConfigurationVersion older, ConfigurationVersion newer, ObjectMapper json) {
     JsonNode before = read(older.configMapJson(), json);
     JsonNode after = read(newer.configMapJson(), json);
     TreeSet<String> names = new TreeSet<>();
@@ -33,10 +37,16 @@ record ConfigDiff(
       List<String> oldLines = lines(before.path(file));
       List<String> newLines = lines(after.path(file));
       String change =
-          !before.has(file) ? "added" : !after.has(file) ? "removed" : oldLines.equals(newLines) ? "unchanged" : "changed";
+          !before.has(file)
+              ? "added"
+              : !after.has(file) ? "removed" : oldLines.equals(newLines) ? "unchanged" : "changed";
       List<String> unified =
           UnifiedDiffUtils.generateUnifiedDiff(
-              file + "@" + older.version(), file + "@" + newer.version(), oldLines, DiffUtils.diff(oldLines, newLines), 3);
+              file + "@" + older.version(),
+              file + "@" + newer.version(),
+              oldLines,
+              DiffUtils.diff(oldLines, newLines),
+              3);
       files.add(new FileDiff(file, change, String.join("\n", unified)));
     }
     return new ConfigDiff(older.name(), older.version(), newer.version(), files);

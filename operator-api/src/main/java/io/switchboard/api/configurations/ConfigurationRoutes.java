@@ -20,8 +20,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.Json;
 import io.switchboard.api.Operator;
 import io.switchboard.api.Problem;
-import io.switchboard.opamp.ConfigHash;
 import io.switchboard.dispatch.RemoteConfigs;
+import io.switchboard.opamp.ConfigHash;
 import io.switchboard.opamp.json.ConfigMapJson;
 import io.switchboard.opamp.proto.AgentConfigMap;
 import io.switchboard.persistence.configurations.ConfigurationStore;
@@ -49,7 +49,8 @@ public final class ConfigurationRoutes {
   /** Largest config, as agents receive it: it crosses nodes in one message. */
   private final long maxConfigBytes;
 
-  public ConfigurationRoutes(ConfigurationStore configurations, long maxConfigBytes, ObjectMapper json) {
+  public ConfigurationRoutes(
+      ConfigurationStore configurations, long maxConfigBytes, ObjectMapper json) {
     this.maxConfigBytes = maxConfigBytes;
     this.configurations = configurations;
     this.json = json;
@@ -67,23 +68,49 @@ public final class ConfigurationRoutes {
                 pathEnd(
                     () ->
                         concat(
-                            get(() -> onSuccess(configurations.list(), all -> Json.respond(json, StatusCodes.OK, Map.of("configurations", all.stream().map(ConfigurationView::of).toList())))),
-                            post(() -> Operator.named(actor -> entity(Jackson.unmarshaller(json, NewConfiguration.class), body -> create(body, actor)))))),
+                            get(
+                                () ->
+                                    onSuccess(
+                                        configurations.list(),
+                                        all ->
+                                            Json.respond(
+                                                json,
+                                                StatusCodes.OK,
+                                                Map.of(
+                                                    "configurations",
+                                                    all.stream()
+                                                        .map(ConfigurationView::of)
+                                                        .toList())))),
+                            post(
+                                () ->
+                                    Operator.named(
+                                        actor ->
+                                            entity(
+                                                Jackson.unmarshaller(json, NewConfiguration.class),
+                                                body -> create(body, actor)))))),
                 pathPrefix(segment(), this::configuration)));
   }
 
   private Route create(NewConfiguration body, String actor) {
     if (body.name() == null || !NAME.matcher(body.name()).matches()) {
       return complete(
-          Problem.response(StatusCodes.BAD_REQUEST, "name must be 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit"));
+          Problem.response(
+              StatusCodes.BAD_REQUEST,
+              "name must be 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit"));
     }
     String description = body.description() == null ? "" : body.description();
     return onSuccess(
         configurations.create(body.name(), description, actor),
         created ->
             created
-                ? onSuccess(configurations.find(body.name()), found -> Json.respond(json, StatusCodes.CREATED, ConfigurationView.of(found.orElseThrow())))
-                : complete(Problem.response(StatusCodes.CONFLICT, "a configuration named " + body.name() + " exists")));
+                ? onSuccess(
+                    configurations.find(body.name()),
+                    found ->
+                        Json.respond(
+                            json, StatusCodes.CREATED, ConfigurationView.of(found.orElseThrow())))
+                : complete(
+                    Problem.response(
+                        StatusCodes.CONFLICT, "a configuration named " + body.name() + " exists")));
   }
 
   private Route configuration(String name) {
@@ -96,7 +123,8 @@ public final class ConfigurationRoutes {
                             configurations.find(name),
                             found ->
                                 found.isPresent()
-                                    ? Json.respond(json, StatusCodes.OK, ConfigurationView.of(found.get()))
+                                    ? Json.respond(
+                                        json, StatusCodes.OK, ConfigurationView.of(found.get()))
                                     : notFound(name)))),
         path("diff", () -> get(() -> parameterMap(parameters -> diff(name, parameters)))),
         pathPrefix(
@@ -111,7 +139,12 @@ public final class ConfigurationRoutes {
                                         actor ->
                                             entity(
                                                 Jackson.unmarshaller(json, NewVersion.class),
-                                                body -> withValidConfigMap(body, (configMap, hash) -> addVersion(name, configMap, hash, actor)))))),
+                                                body ->
+                                                    withValidConfigMap(
+                                                        body,
+                                                        (configMap, hash) ->
+                                                            addVersion(
+                                                                name, configMap, hash, actor)))))),
                     pathPrefix(integerSegment(), version -> version(name, version)))));
   }
 
@@ -121,7 +154,13 @@ public final class ConfigurationRoutes {
         version ->
             version.isEmpty()
                 ? notFound(name)
-                : onSuccess(configurations.findVersion(name, version.get()), created -> Json.respond(json, StatusCodes.CREATED, VersionView.of(created.orElseThrow(), json))));
+                : onSuccess(
+                    configurations.findVersion(name, version.get()),
+                    created ->
+                        Json.respond(
+                            json,
+                            StatusCodes.CREATED,
+                            VersionView.of(created.orElseThrow(), json))));
   }
 
   private Route version(String name, int version) {
@@ -135,7 +174,8 @@ public final class ConfigurationRoutes {
                                 configurations.findVersion(name, version),
                                 found ->
                                     found.isPresent()
-                                        ? Json.respond(json, StatusCodes.OK, VersionView.of(found.get(), json))
+                                        ? Json.respond(
+                                            json, StatusCodes.OK, VersionView.of(found.get(), json))
                                         : noVersion(name, version))),
                     put(
                         () ->
@@ -150,7 +190,8 @@ public final class ConfigurationRoutes {
                                                     changed(
                                                         name,
                                                         version,
-                                                        configurations.replaceDraft(name, version, configMap, hash, actor),
+                                                        configurations.replaceDraft(
+                                                            name, version, configMap, hash, actor),
                                                         "only a draft can be edited; publish a new version instead"))))))),
         path(
             "publish",
@@ -162,7 +203,8 @@ public final class ConfigurationRoutes {
                                 changed(
                                     name,
                                     version,
-                                    configurations.advance(name, version, VersionState.PUBLISHED, actor),
+                                    configurations.advance(
+                                        name, version, VersionState.PUBLISHED, actor),
                                     "only a draft can be published")))),
         path(
             "archive",
@@ -174,11 +216,16 @@ public final class ConfigurationRoutes {
                                 changed(
                                     name,
                                     version,
-                                    configurations.advance(name, version, VersionState.ARCHIVED, actor),
+                                    configurations.advance(
+                                        name, version, VersionState.ARCHIVED, actor),
                                     "only a published version can be archived")))));
   }
 
-  private Route changed(String name, int version, CompletionStage<ConfigurationStore.Change> change, String notAllowed) {
+  private Route changed(
+      String name,
+      int version,
+      CompletionStage<ConfigurationStore.Change> change,
+      String notAllowed) {
     return onSuccess(
         change,
         outcome ->
@@ -186,7 +233,9 @@ public final class ConfigurationRoutes {
               case DONE ->
                   onSuccess(
                       configurations.findVersion(name, version),
-                      found -> Json.respond(json, StatusCodes.OK, VersionView.of(found.orElseThrow(), json)));
+                      found ->
+                          Json.respond(
+                              json, StatusCodes.OK, VersionView.of(found.orElseThrow(), json)));
               case NO_SUCH_VERSION -> noVersion(name, version);
               case NOT_ALLOWED -> complete(Problem.response(StatusCodes.CONFLICT, notAllowed));
             });
@@ -199,7 +248,8 @@ public final class ConfigurationRoutes {
       from = Integer.parseInt(parameters.getOrDefault("from", ""));
       to = Integer.parseInt(parameters.getOrDefault("to", ""));
     } catch (NumberFormatException e) {
-      return complete(Problem.response(StatusCodes.BAD_REQUEST, "diff needs ?from= and ?to= version numbers"));
+      return complete(
+          Problem.response(StatusCodes.BAD_REQUEST, "diff needs ?from= and ?to= version numbers"));
     }
     return onSuccess(
         configurations.findVersion(name, from),
@@ -213,7 +263,8 @@ public final class ConfigurationRoutes {
                   if (newer.isEmpty()) {
                     return noVersion(name, to);
                   }
-                  return Json.respond(json, StatusCodes.OK, ConfigDiff.between(older.get(), newer.get(), json));
+                  return Json.respond(
+                      json, StatusCodes.OK, ConfigDiff.between(older.get(), newer.get(), json));
                 }));
   }
 
@@ -228,9 +279,14 @@ public final class ConfigurationRoutes {
       return complete(
           Problem.response(
               StatusCodes.PAYLOAD_TOO_LARGE,
-              "the config is " + size + " bytes as agents receive it; the limit is " + maxConfigBytes + " (switchboard.api.max-config-size)"));
+              "the config is "
+                  + size
+                  + " bytes as agents receive it; the limit is "
+                  + maxConfigBytes
+                  + " (switchboard.api.max-config-size)"));
     }
-    return inner.apply(ConfigMapJson.toJson(config).toString(), ConfigHash.of(config).toByteArray());
+    return inner.apply(
+        ConfigMapJson.toJson(config).toString(), ConfigHash.of(config).toByteArray());
   }
 
   private static Route notFound(String name) {
@@ -238,6 +294,8 @@ public final class ConfigurationRoutes {
   }
 
   private static Route noVersion(String name, int version) {
-    return complete(Problem.response(StatusCodes.NOT_FOUND, "no version " + version + " of configuration " + name));
+    return complete(
+        Problem.response(
+            StatusCodes.NOT_FOUND, "no version " + version + " of configuration " + name));
   }
 }

@@ -13,6 +13,10 @@ record ChangeView(
 
   static ChangeView of(StatusChange change) {
     return new ChangeView(
-        change.recordedAt().toString(), change.instanceUid(), change.connectionState(), change.healthy(), change.remoteConfigStatus());
+        change.recordedAt().toString(),
+        change.instanceUid(),
+        change.connectionState(),
+        change.healthy(),
+        change.remoteConfigStatus());
   }
 }

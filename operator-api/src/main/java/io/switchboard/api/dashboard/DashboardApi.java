@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -39,10 +38,16 @@ public final class DashboardApi {
   private final Supplier<List<ClusterMember>> members;
   private final Duration summaryAge;
   private final ObjectMapper json;
-  private volatile CompletableFuture<FleetSummary> summary = CompletableFuture.failedFuture(new IllegalStateException("none yet"));
+  private volatile CompletableFuture<FleetSummary> summary =
+      CompletableFuture.failedFuture(new IllegalStateException("none yet"));
   private volatile Instant summarizedAt = Instant.EPOCH;
 
-  public DashboardApi(FleetQueries fleet, LiveBus liveBus, Supplier<List<ClusterMember>> members, Duration summaryAge, ObjectMapper json) {
+  public DashboardApi(
+      FleetQueries fleet,
+      LiveBus liveBus,
+      Supplier<List<ClusterMember>> members,
+      Duration summaryAge,
+      ObjectMapper json) {
     this.fleet = fleet;
     this.liveBus = liveBus;
     this.members = members;
@@ -52,8 +57,16 @@ public final class DashboardApi {
 
   public Route route() {
     return concat(
-        path("fleet", () -> get(() -> onSuccess(summary(), value -> Json.respond(json, StatusCodes.OK, value)))),
-        path("events", () -> get(() -> completeOK(liveBus.subscribe(), EventStreamMarshalling.toEventStream()))),
+        path(
+            "fleet",
+            () ->
+                get(
+                    () ->
+                        onSuccess(summary(), value -> Json.respond(json, StatusCodes.OK, value)))),
+        path(
+            "events",
+            () ->
+                get(() -> completeOK(liveBus.subscribe(), EventStreamMarshalling.toEventStream()))),
         path(
             "cluster",
             () ->
@@ -69,8 +82,10 @@ public final class DashboardApi {
                                             json,
                                             StatusCodes.OK,
                                             Map.of(
-                                                "members", members.get(),
-                                                "sessions_per_node", value.sessionsPerNode(),
+                                                "members",
+                                                members.get(),
+                                                "sessions_per_node",
+                                                value.sessionsPerNode(),
                                                 "leases",
                                                 leases.stream()
                                                     .map(
@@ -78,8 +93,10 @@ public final class DashboardApi {
                                                             Map.of(
                                                                 "name", lease.name(),
                                                                 "owner", lease.owner(),
-                                                                "expires_at", lease.expiresAt().toString(),
-                                                                "fencing_token", lease.fencingToken()))
+                                                                "expires_at",
+                                                                    lease.expiresAt().toString(),
+                                                                "fencing_token",
+                                                                    lease.fencingToken()))
                                                     .toList())))))),
         pathPrefix(
             "agents",
@@ -96,17 +113,28 @@ public final class DashboardApi {
                                       try {
                                         instanceUid = QueryParameters.instanceUid(uid);
                                       } catch (IllegalArgumentException e) {
-                                        return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
+                                        return complete(
+                                            Problem.response(
+                                                StatusCodes.BAD_REQUEST, e.getMessage()));
                                       }
                                       return onSuccess(
                                           fleet.history(instanceUid, 50),
-                                          history -> Json.respond(json, StatusCodes.OK, Map.of("history", history.stream().map(ChangeView::of).toList())));
+                                          history ->
+                                              Json.respond(
+                                                  json,
+                                                  StatusCodes.OK,
+                                                  Map.of(
+                                                      "history",
+                                                      history.stream()
+                                                          .map(ChangeView::of)
+                                                          .toList())));
                                     })))));
   }
 
   /** The fleet summary scans every agent: shared by all callers for {@code summaryAge}. */
   private CompletionStage<FleetSummary> summary() {
-    if (Instant.now().isAfter(summarizedAt.plus(summaryAge)) || summary.isCompletedExceptionally()) {
+    if (Instant.now().isAfter(summarizedAt.plus(summaryAge))
+        || summary.isCompletedExceptionally()) {
       summarizedAt = Instant.now();
       summary = fleet.summary().toCompletableFuture();
     }

@@ -40,8 +40,13 @@ public final class DashboardAssets {
             get(
                 () ->
                     concat(
-                        pathSingleSlash(() -> getFromResource("dashboard/index.html", ContentTypes.TEXT_HTML_UTF8)),
+                        pathSingleSlash(
+                            () ->
+                                getFromResource(
+                                    "dashboard/index.html", ContentTypes.TEXT_HTML_UTF8)),
                         pathPrefix("assets", () -> getFromResourceDirectory("dashboard")),
-                        pathPrefix("webjars", () -> getFromResourceDirectory("META-INF/resources/webjars")))));
+                        pathPrefix(
+                            "webjars",
+                            () -> getFromResourceDirectory("META-INF/resources/webjars")))));
   }
 }

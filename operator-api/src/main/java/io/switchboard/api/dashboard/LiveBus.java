@@ -53,7 +53,8 @@ public final class LiveBus {
         .keepAlive(Duration.ofSeconds(15), ServerSentEvent::heartbeat);
   }
 
-  private static CompletionStage<List<ServerSentEvent>> poll(FleetQueries fleet, AtomicReference<Instant> since, ObjectMapper json) {
+  private static CompletionStage<List<ServerSentEvent>> poll(
+      FleetQueries fleet, AtomicReference<Instant> since, ObjectMapper json) {
     return fleet
         .summary()
         .thenCombine(
@@ -62,10 +63,19 @@ public final class LiveBus {
               List<ServerSentEvent> batch = new ArrayList<>();
               batch.add(ServerSentEvent.create(write(json, summary), "summary"));
               if (!changes.isEmpty()) {
-                List<StatusChange> shown = changes.subList(0, Math.min(MAX_CHANGES, changes.size()));
+                List<StatusChange> shown =
+                    changes.subList(0, Math.min(MAX_CHANGES, changes.size()));
                 since.set(shown.get(shown.size() - 1).recordedAt());
                 batch.add(
-                    ServerSentEvent.create(write(json, Map.of("changes", shown.stream().map(ChangeView::of).toList(), "more", changes.size() > MAX_CHANGES)), "agents"));
+                    ServerSentEvent.create(
+                        write(
+                            json,
+                            Map.of(
+                                "changes",
+                                shown.stream().map(ChangeView::of).toList(),
+                                "more",
+                                changes.size() > MAX_CHANGES)),
+                        "agents"));
               }
               return batch;
             });

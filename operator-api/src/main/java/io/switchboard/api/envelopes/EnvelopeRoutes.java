@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.Problem;
 import io.switchboard.api.QueryParameters;
 import io.switchboard.persistence.envelopes.Envelope;
-import io.switchboard.persistence.envelopes.EnvelopeStore;
 import io.switchboard.persistence.envelopes.EnvelopeState;
+import io.switchboard.persistence.envelopes.EnvelopeStore;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,8 +60,12 @@ public final class EnvelopeRoutes {
     try {
       QueryParameters.onlyKnown(parameters, PARAMETERS);
       limit = QueryParameters.limit(parameters, maxPageSize);
-      state = Optional.ofNullable(parameters.get("state")).map(value -> QueryParameters.enumValue(EnvelopeState.class, "state", value));
-      before = Optional.ofNullable(parameters.get("before")).map(value -> QueryParameters.uuid("before", value));
+      state =
+          Optional.ofNullable(parameters.get("state"))
+              .map(value -> QueryParameters.enumValue(EnvelopeState.class, "state", value));
+      before =
+          Optional.ofNullable(parameters.get("before"))
+              .map(value -> QueryParameters.uuid("before", value));
     } catch (IllegalArgumentException e) {
       return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
     }

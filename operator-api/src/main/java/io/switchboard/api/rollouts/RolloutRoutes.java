@@ -65,7 +65,8 @@ public final class RolloutRoutes {
   private final AgentRepository agents;
   private final ObjectMapper json;
 
-  public RolloutRoutes(Rollouts rollouts, RolloutStore store, AgentRepository agents, ObjectMapper json) {
+  public RolloutRoutes(
+      Rollouts rollouts, RolloutStore store, AgentRepository agents, ObjectMapper json) {
     this.rollouts = rollouts;
     this.store = store;
     this.agents = agents;
@@ -81,11 +82,36 @@ public final class RolloutRoutes {
                     pathEnd(
                         () ->
                             concat(
-                                get(() -> onSuccess(store.list(100), all -> Json.respond(json, StatusCodes.OK, Map.of("rollouts", all.stream().map(rollout -> RolloutView.summary(rollout, json)).toList())))),
+                                get(
+                                    () ->
+                                        onSuccess(
+                                            store.list(100),
+                                            all ->
+                                                Json.respond(
+                                                    json,
+                                                    StatusCodes.OK,
+                                                    Map.of(
+                                                        "rollouts",
+                                                        all.stream()
+                                                            .map(
+                                                                rollout ->
+                                                                    RolloutView.summary(
+                                                                        rollout, json))
+                                                            .toList())))),
                                 post(() -> create(false)))),
                     pathPrefix(segment(), this::rollout))),
         path("assignments", () -> post(() -> create(true))),
-        pathPrefix("selectors", () -> path("preview", () -> post(() -> entity(Jackson.unmarshaller(json, SelectorBody.class), this::preview)))));
+        pathPrefix(
+            "selectors",
+            () ->
+                path(
+                    "preview",
+                    () ->
+                        post(
+                            () ->
+                                entity(
+                                    Jackson.unmarshaller(json, SelectorBody.class),
+                                    this::preview)))));
   }
 
   private Route preview(SelectorBody selector) {
@@ -93,7 +119,9 @@ public final class RolloutRoutes {
     if (problem != null) {
       return complete(Problem.response(StatusCodes.BAD_REQUEST, problem));
     }
-    return onSuccess(agents.matching(selector.toSelector()), matching -> Json.respond(json, StatusCodes.OK, Map.of("matching", matching.size())));
+    return onSuccess(
+        agents.matching(selector.toSelector()),
+        matching -> Json.respond(json, StatusCodes.OK, Map.of("matching", matching.size())));
   }
 
   /** An assignment is a rollout of one batch: every matching agent at once. */
@@ -110,12 +138,21 @@ public final class RolloutRoutes {
                   if (problem != null) {
                     return complete(Problem.response(StatusCodes.BAD_REQUEST, problem));
                   }
-                  Strategy strategy = assignment || request.strategy() == null ? Strategy.ALL_AT_ONCE : request.strategy();
-                  Gates gates = request.gates() == null ? new Gates(null, null, null) : request.gates();
+                  Strategy strategy =
+                      assignment || request.strategy() == null
+                          ? Strategy.ALL_AT_ONCE
+                          : request.strategy();
+                  Gates gates =
+                      request.gates() == null ? new Gates(null, null, null) : request.gates();
                   return answer(
                       rollouts.create(
                           new Rollouts.Request(
-                              request.configuration(), request.version(), request.selector().toSelector(), strategy, gates, actor)),
+                              request.configuration(),
+                              request.version(),
+                              request.selector().toSelector(),
+                              strategy,
+                              gates,
+                              actor)),
                       StatusCodes.CREATED);
                 }));
   }
@@ -128,15 +165,29 @@ public final class RolloutRoutes {
       return complete(Problem.response(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
     return concat(
-        pathEnd(() -> get(() -> onSuccess(store.find(rollout), found -> found.isEmpty() ? complete(Problem.response(StatusCodes.NOT_FOUND, "no rollout " + id)) : withProgress(found.get())))),
+        pathEnd(
+            () ->
+                get(
+                    () ->
+                        onSuccess(
+                            store.find(rollout),
+                            found ->
+                                found.isEmpty()
+                                    ? complete(
+                                        Problem.response(StatusCodes.NOT_FOUND, "no rollout " + id))
+                                    : withProgress(found.get())))),
         action("pause", rollout, rollouts::pause),
         action("resume", rollout, rollouts::resume),
         action("abort", rollout, rollouts::abort),
         action("rollback", rollout, rollouts::rollback));
   }
 
-  private Route action(String name, UUID rollout, BiFunction<UUID, String, CompletionStage<Rollouts.Outcome>> act) {
-    return path(name, () -> post(() -> Operator.named(actor -> answer(act.apply(rollout, actor), StatusCodes.OK))));
+  private Route action(
+      String name, UUID rollout, BiFunction<UUID, String, CompletionStage<Rollouts.Outcome>> act) {
+    return path(
+        name,
+        () ->
+            post(() -> Operator.named(actor -> answer(act.apply(rollout, actor), StatusCodes.OK))));
   }
 
   private Route answer(CompletionStage<Rollouts.Outcome> outcome, StatusCode success) {
@@ -147,11 +198,16 @@ public final class RolloutRoutes {
             return complete(Problem.response(StatusCodes.get(refused.status()), refused.detail()));
           }
           Rollouts.Done done = (Rollouts.Done) result;
-          return onSuccess(store.progress(done.rollout().id()), progress -> Json.respond(json, success, RolloutView.of(done.rollout(), progress, json)));
+          return onSuccess(
+              store.progress(done.rollout().id()),
+              progress ->
+                  Json.respond(json, success, RolloutView.of(done.rollout(), progress, json)));
         });
   }
 
   private Route withProgress(Rollout rollout) {
-    return onSuccess(store.progress(rollout.id()), progress -> Json.respond(json, StatusCodes.OK, RolloutView.of(rollout, progress, json)));
+    return onSuccess(
+        store.progress(rollout.id()),
+        progress -> Json.respond(json, StatusCodes.OK, RolloutView.of(rollout, progress, json)));
   }
 }

@@ -35,7 +35,8 @@ class AgentListParametersTest {
 
     assertEquals(Optional.of(ConnectionState.CONNECTED), query.connectionState());
     assertEquals(Optional.of(false), query.healthy());
-    assertEquals(new Selector(Map.of("service.name", "check=out"), Map.of("env", "prod")), query.selector());
+    assertEquals(
+        new Selector(Map.of("service.name", "check=out"), Map.of("env", "prod")), query.selector());
     assertEquals(Optional.of("FAILED"), query.remoteConfigStatus());
     assertEquals(AgentQuery.Sort.NEWEST, query.sort());
     assertEquals(50, query.limit());
@@ -45,10 +46,27 @@ class AgentListParametersTest {
   void theCursorOfAPageLeadsToTheNext() {
     AgentRecord last =
         new AgentRecord(
-            "0b6b5b8e-0000-4000-8000-000000000001", ConnectionState.CONNECTED, Instant.EPOCH, 1, null, 1, null, null,
-            null, null, null, null, null, "{}", Instant.parse("2026-11-22T10:00:00.123456Z"), Instant.EPOCH, null, null);
+            "0b6b5b8e-0000-4000-8000-000000000001",
+            ConnectionState.CONNECTED,
+            Instant.EPOCH,
+            1,
+            null,
+            1,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            "{}",
+            Instant.parse("2026-11-22T10:00:00.123456Z"),
+            Instant.EPOCH,
+            null,
+            null);
 
-    AgentQuery next = AgentListParameters.parse(Map.of("after", AgentListParameters.cursorAfter(last)), 1000);
+    AgentQuery next =
+        AgentListParameters.parse(Map.of("after", AgentListParameters.cursorAfter(last)), 1000);
 
     assertEquals(
         Optional.of(new AgentQuery.Cursor(last.firstSeen(), last.instanceUid())), next.after());
@@ -57,7 +75,9 @@ class AgentListParametersTest {
   @Test
   void badValuesAreRefusedWithTheReason() {
     assertMessage(Map.of("healthy", "yes"), "healthy must be true or false");
-    assertMessage(Map.of("connection_state", "sleeping"), "connection_state must be CONNECTED or DISCONNECTED");
+    assertMessage(
+        Map.of("connection_state", "sleeping"),
+        "connection_state must be CONNECTED or DISCONNECTED");
     assertMessage(Map.of("attribute", "service.name"), "attribute must look like key=value");
     assertMessage(Map.of("sort", "random"), "sort must be instance_uid or newest");
     assertMessage(Map.of("limit", "0"), "limit must be between 1 and 1000");
@@ -67,7 +87,8 @@ class AgentListParametersTest {
 
   private static void assertMessage(Map<String, String> parameters, String start) {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> AgentListParameters.parse(parameters, 1000));
+        assertThrows(
+            IllegalArgumentException.class, () -> AgentListParameters.parse(parameters, 1000));
     assertEquals(true, e.getMessage().startsWith(start), e.getMessage());
   }
 }

@@ -32,7 +32,13 @@ class OperatorSignInTest {
 
   @BeforeAll
   void startApi() {
-    api = TestApi.start(Map.of("switchboard.api.auth.enabled", true, "switchboard.api.auth.admin-password", ADMIN_PASSWORD));
+    api =
+        TestApi.start(
+            Map.of(
+                "switchboard.api.auth.enabled",
+                true,
+                "switchboard.api.auth.admin-password",
+                ADMIN_PASSWORD));
   }
 
   @AfterAll
@@ -52,32 +58,64 @@ class OperatorSignInTest {
     Map<String, String> asAdmin = signedIn(admin);
 
     String viewer = "viewer-" + System.nanoTime();
-    String account = "{\"username\": \"" + viewer + "\", \"password\": \"a long viewer password\", \"role\": \"VIEWER\"}";
+    String account =
+        "{\"username\": \""
+            + viewer
+            + "\", \"password\": \"a long viewer password\", \"role\": \"VIEWER\"}";
     assertProblem(
-        HttpProbe.send(api.port(), "POST", "/api/operators", account, Map.of("Cookie", asAdmin.get("Cookie"))), 403, "X-CSRF-Token");
-    assertEquals(201, HttpProbe.send(api.port(), "POST", "/api/operators", account, asAdmin).statusCode());
+        HttpProbe.send(
+            api.port(), "POST", "/api/operators", account, Map.of("Cookie", asAdmin.get("Cookie"))),
+        403,
+        "X-CSRF-Token");
+    assertEquals(
+        201, HttpProbe.send(api.port(), "POST", "/api/operators", account, asAdmin).statusCode());
     assertTrue(
-        HttpProbe.send(api.port(), "GET", "/api/audit?target=operator/" + viewer, "", asAdmin).body().contains("\"actor\":\"admin\""),
+        HttpProbe.send(api.port(), "GET", "/api/audit?target=operator/" + viewer, "", asAdmin)
+            .body()
+            .contains("\"actor\":\"admin\""),
         "the audit log names the signed-in operator");
 
     // An agent that reported once: its entity (stood in for) takes what the admin sends it.
     String agent = UUID.randomUUID().toString();
     FleetTable.reported(api.db(), List.of(agent));
-    assertEquals(200, HttpProbe.send(api.port(), "GET", "/api/agents/" + agent, "", asAdmin).statusCode());
+    assertEquals(
+        200, HttpProbe.send(api.port(), "GET", "/api/agents/" + agent, "", asAdmin).statusCode());
 
     Map<String, String> asViewer = signedIn(login(viewer, "a long viewer password"));
-    assertEquals(200, HttpProbe.send(api.port(), "GET", "/api/agents/" + agent, "", asViewer).statusCode());
+    assertEquals(
+        200, HttpProbe.send(api.port(), "GET", "/api/agents/" + agent, "", asViewer).statusCode());
     String config = "{\"config_map\": {\"c.yaml\": {\"body\": \"x: 1\"}}}";
     assertProblem(
-        HttpProbe.send(api.port(), "PUT", "/api/agents/" + agent + "/remote-config", config, asViewer), 403, "needs the OPERATOR role");
+        HttpProbe.send(
+            api.port(), "PUT", "/api/agents/" + agent + "/remote-config", config, asViewer),
+        403,
+        "needs the OPERATOR role");
     assertProblem(HttpProbe.send(api.port(), "GET", "/api/operators", "", asViewer), 403, "ADMIN");
-    assertEquals("0", api.db().queryForString("SELECT count(*) FROM dispatch_envelopes WHERE instance_uid = ?", agent), "refused: nothing stored");
-    assertEquals(202, HttpProbe.send(api.port(), "PUT", "/api/agents/" + agent + "/remote-config", config, asAdmin).statusCode());
-    assertEquals("admin", api.db().queryForString("SELECT created_by FROM dispatch_envelopes WHERE instance_uid = ?", agent));
+    assertEquals(
+        "0",
+        api.db()
+            .queryForString(
+                "SELECT count(*) FROM dispatch_envelopes WHERE instance_uid = ?", agent),
+        "refused: nothing stored");
+    assertEquals(
+        202,
+        HttpProbe.send(
+                api.port(), "PUT", "/api/agents/" + agent + "/remote-config", config, asAdmin)
+            .statusCode());
+    assertEquals(
+        "admin",
+        api.db()
+            .queryForString(
+                "SELECT created_by FROM dispatch_envelopes WHERE instance_uid = ?", agent));
 
-    assertEquals(204, HttpProbe.send(api.port(), "DELETE", "/api/session", "", asAdmin).statusCode());
-    assertProblem(HttpProbe.send(api.port(), "GET", "/api/agents", "", asAdmin), 401, "session ended");
-    assertEquals(200, HttpProbe.get(api.port(), "/api/health").statusCode(), "load balancers need no session");
+    assertEquals(
+        204, HttpProbe.send(api.port(), "DELETE", "/api/session", "", asAdmin).statusCode());
+    assertProblem(
+        HttpProbe.send(api.port(), "GET", "/api/agents", "", asAdmin), 401, "session ended");
+    assertEquals(
+        200,
+        HttpProbe.get(api.port(), "/api/health").statusCode(),
+        "load balancers need no session");
   }
 
   @Test
@@ -87,7 +125,10 @@ class OperatorSignInTest {
       Path file = dataDir.resolve("admin-password");
       assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
       String password = Files.readString(file).trim();
-      assertEquals(200, HttpProbe.send(fresh.port(), "POST", "/api/session", credentials("admin", password)).statusCode());
+      assertEquals(
+          200,
+          HttpProbe.send(fresh.port(), "POST", "/api/session", credentials("admin", password))
+              .statusCode());
     }
   }
 
@@ -107,8 +148,10 @@ class OperatorSignInTest {
     return Map.of("Cookie", cookie, "X-CSRF-Token", me.path("csrf_token").asText());
   }
 
-  private void assertProblem(HttpResponse<String> response, int status, String detail) throws Exception {
+  private void assertProblem(HttpResponse<String> response, int status, String detail)
+      throws Exception {
     assertEquals(status, response.statusCode(), response.body());
-    assertTrue(json.readTree(response.body()).path("detail").asText().contains(detail), response.body());
+    assertTrue(
+        json.readTree(response.body()).path("detail").asText().contains(detail), response.body());
   }
 }

@@ -10,8 +10,8 @@ import java.util.Optional;
  * One page of a filtered agent list: filters combine with AND; pages are keyset-paginated (the
  * cursor is the last row's sort key), so a deep page costs the same as the first.
  *
- * @param selector  attributes and labels the agents must have
- * @param after     the sort key of the last agent of the previous page, empty for the first page
+ * @param selector attributes and labels the agents must have
+ * @param after the sort key of the last agent of the previous page, empty for the first page
  */
 public record AgentQuery(
     Optional<ConnectionState> connectionState,
@@ -35,29 +35,44 @@ public record AgentQuery(
 
   public static AgentQuery firstPage(int limit) {
     return new AgentQuery(
-        Optional.empty(), Optional.empty(), Selector.ANY, Optional.empty(), Sort.INSTANCE_UID, Optional.empty(), limit);
+        Optional.empty(),
+        Optional.empty(),
+        Selector.ANY,
+        Optional.empty(),
+        Sort.INSTANCE_UID,
+        Optional.empty(),
+        limit);
   }
 
   /** The SQL WHERE/ORDER BY/LIMIT after {@code FROM agents}, with its parameters in order. */
   Sql toSql() {
     List<String> conditions = new ArrayList<>();
     List<Object> parameters = new ArrayList<>();
-    connectionState.ifPresent(state -> conditions.add("connection_state = " + bind(parameters, state.name())));
-    healthy.ifPresent(value -> conditions.add("(health->>'healthy')::boolean = " + bind(parameters, value)));
+    connectionState.ifPresent(
+        state -> conditions.add("connection_state = " + bind(parameters, state.name())));
+    healthy.ifPresent(
+        value -> conditions.add("(health->>'healthy')::boolean = " + bind(parameters, value)));
     selector.addConditions(conditions, parameters);
-    remoteConfigStatus.ifPresent(status -> conditions.add("remote_config_status->>'status' = " + bind(parameters, status)));
+    remoteConfigStatus.ifPresent(
+        status -> conditions.add("remote_config_status->>'status' = " + bind(parameters, status)));
     after.ifPresent(
         cursor -> {
           if (sort == Sort.NEWEST) {
             conditions.add(
-                "(first_seen, instance_uid) < (" + bind(parameters, cursor.firstSeen().toString()) + "::timestamptz, "
-                    + bind(parameters, cursor.instanceUid()) + ")");
+                "(first_seen, instance_uid) < ("
+                    + bind(parameters, cursor.firstSeen().toString())
+                    + "::timestamptz, "
+                    + bind(parameters, cursor.instanceUid())
+                    + ")");
           } else {
             conditions.add("instance_uid > " + bind(parameters, cursor.instanceUid()));
           }
         });
     String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-    String order = sort == Sort.NEWEST ? " ORDER BY first_seen DESC, instance_uid DESC" : " ORDER BY instance_uid";
+    String order =
+        sort == Sort.NEWEST
+            ? " ORDER BY first_seen DESC, instance_uid DESC"
+            : " ORDER BY instance_uid";
     return new Sql(where + order + " LIMIT " + bind(parameters, limit), parameters);
   }
 

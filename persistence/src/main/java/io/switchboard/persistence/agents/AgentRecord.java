@@ -4,10 +4,10 @@ import io.switchboard.persistence.status.ConnectionState;
 import java.time.Instant;
 
 /**
- * One row of {@code agents}; the JSON parts are raw JSON text, or null when never reported.
- * {@code desiredConfigHash} (hex) is the hash of the remote config operators last sent it and that
- * did not fail, or null when none. {@code principal} is what the credential the agent's identity is
- * bound to proves, or null when it is unbound.
+ * One row of {@code agents}; the JSON parts are raw JSON text, or null when never reported. {@code
+ * desiredConfigHash} (hex) is the hash of the remote config operators last sent it and that did not
+ * fail, or null when none. {@code principal} is what the credential the agent's identity is bound
+ * to proves, or null when it is unbound.
  */
 public record AgentRecord(
     String instanceUid,

@@ -4,10 +4,10 @@ import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Statement;
 import io.switchboard.persistence.Sql;
-import io.switchboard.persistence.status.ConnectionState;
 import io.switchboard.persistence.envelopes.EnvelopeKind;
 import io.switchboard.persistence.envelopes.EnvelopeState;
 import io.switchboard.persistence.envelopes.LatestEnvelope;
+import io.switchboard.persistence.status.ConnectionState;
 import java.nio.ByteBuffer;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -44,8 +44,8 @@ public final class AgentRepository {
   }
 
   /**
-   * What new entity incarnations read before serving their agents, for many agents in one
-   * statement (see {@link AgentStart}). Agents the database never saw are absent.
+   * What new entity incarnations read before serving their agents, for many agents in one statement
+   * (see {@link AgentStart}). Agents the database never saw are absent.
    */
   public CompletionStage<Map<String, AgentStart>> starts(Collection<String> instanceUids) {
     return db.rows(
@@ -79,7 +79,8 @@ public final class AgentRepository {
             HashMap<String, StartRow.Collected>::new,
             (byAgent, found) -> {
               StartRow.Collected collected =
-                  byAgent.computeIfAbsent(found.instanceUid(), uid -> new StartRow.Collected(found.principal()));
+                  byAgent.computeIfAbsent(
+                      found.instanceUid(), uid -> new StartRow.Collected(found.principal()));
               if (found.kind() != null) {
                 collected.desired().put(found.kind(), found.envelope());
               }
@@ -88,13 +89,18 @@ public final class AgentRepository {
             byAgent -> {
               Map<String, AgentStart> starts = new HashMap<>();
               byAgent.forEach(
-                  (uid, collected) -> starts.put(uid, new AgentStart(true, collected.principal(), Map.copyOf(collected.desired()))));
+                  (uid, collected) ->
+                      starts.put(
+                          uid,
+                          new AgentStart(
+                              true, collected.principal(), Map.copyOf(collected.desired()))));
               return starts;
             })
         .toFuture();
   }
 
-  private record StartRow(String instanceUid, String principal, EnvelopeKind kind, LatestEnvelope envelope) {
+  private record StartRow(
+      String instanceUid, String principal, EnvelopeKind kind, LatestEnvelope envelope) {
     record Collected(String principal, Map<EnvelopeKind, LatestEnvelope> desired) {
       Collected(String principal) {
         this(principal, new EnumMap<>(EnvelopeKind.class));
@@ -148,7 +154,8 @@ public final class AgentRepository {
    * Audits a session refused because the agent's identity belongs to another credential: who it is
    * bound to, what the session presented, and the node it came through.
    */
-  public CompletionStage<Long> recordIdentityConflict(String instanceUid, String bound, String presented, String node) {
+  public CompletionStage<Long> recordIdentityConflict(
+      String instanceUid, String bound, String presented, String node) {
     return db.rowsUpdated(
             """
             INSERT INTO audit_events (actor, action, target, before, after)
@@ -170,11 +177,13 @@ public final class AgentRepository {
     return Flux.usingWhen(
             pool.create(),
             connection -> {
-              Statement statement = connection.createStatement("SELECT " + COLUMNS + " FROM agents" + sql.text());
+              Statement statement =
+                  connection.createStatement("SELECT " + COLUMNS + " FROM agents" + sql.text());
               for (int i = 0; i < sql.parameters().size(); i++) {
                 statement.bind(i, sql.parameters().get(i));
               }
-              return Flux.from(statement.execute()).flatMap(result -> result.map(AgentRepository::toRecord));
+              return Flux.from(statement.execute())
+                  .flatMap(result -> result.map(AgentRepository::toRecord));
             },
             connection -> connection.close())
         .collectList()
@@ -206,7 +215,8 @@ public final class AgentRepository {
    * Replaces an agent's labels ({@code labelsJson}: an object of strings), with its audit event;
    * empty when there is no such agent.
    */
-  public CompletionStage<Optional<String>> replaceLabels(String instanceUid, String labelsJson, String actor) {
+  public CompletionStage<Optional<String>> replaceLabels(
+      String instanceUid, String labelsJson, String actor) {
     return db.rows(
             """
             WITH before AS (SELECT instance_uid, labels FROM agents WHERE instance_uid = $1),
@@ -233,7 +243,8 @@ public final class AgentRepository {
             connection ->
                 Flux.from(
                         connection
-                            .createStatement("SELECT " + COLUMNS + " FROM agents WHERE instance_uid = $1")
+                            .createStatement(
+                                "SELECT " + COLUMNS + " FROM agents WHERE instance_uid = $1")
                             .bind(0, instanceUid)
                             .execute())
                     .flatMap(result -> result.map(AgentRepository::toRecord)),

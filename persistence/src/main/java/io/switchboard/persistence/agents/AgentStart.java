@@ -10,7 +10,8 @@ import java.util.Map;
  * kind that sets what it runs (remote config, connection settings) its latest envelope that is open
  * or was applied.
  */
-public record AgentStart(boolean known, String principal, Map<EnvelopeKind, LatestEnvelope> desired) {
+public record AgentStart(
+    boolean known, String principal, Map<EnvelopeKind, LatestEnvelope> desired) {
 
   /** An agent the database has never seen. */
   public static final AgentStart UNKNOWN = new AgentStart(false, null, Map.of());

@@ -44,11 +44,16 @@ public record Selector(Map<String, String> attributes, Map<String, String> label
     for (Map.Entry<String, String> attribute : new TreeMap<>(attributes).entrySet()) {
       String match = "jsonb_build_object(" + pair(parameters, attribute) + ")";
       conditions.add(
-          "(description @> jsonb_build_object('identifying_attributes', " + match + ")"
-              + " OR description @> jsonb_build_object('non_identifying_attributes', " + match + "))");
+          "(description @> jsonb_build_object('identifying_attributes', "
+              + match
+              + ")"
+              + " OR description @> jsonb_build_object('non_identifying_attributes', "
+              + match
+              + "))");
     }
     if (!labels.isEmpty()) {
-      List<String> pairs = new TreeMap<>(labels).entrySet().stream().map(label -> pair(parameters, label)).toList();
+      List<String> pairs =
+          new TreeMap<>(labels).entrySet().stream().map(label -> pair(parameters, label)).toList();
       conditions.add("labels @> jsonb_build_object(" + String.join(", ", pairs) + ")");
     }
   }

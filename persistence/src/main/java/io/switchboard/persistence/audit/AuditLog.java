@@ -18,8 +18,11 @@ public final class AuditLog {
     this.db = new Sql(pool);
   }
 
-  /** Newest first; {@code before} (an event id) pages on from that event; {@code target} filters. */
-  public CompletionStage<List<AuditEvent>> list(Optional<String> target, Optional<Long> before, int limit) {
+  /**
+   * Newest first; {@code before} (an event id) pages on from that event; {@code target} filters.
+   */
+  public CompletionStage<List<AuditEvent>> list(
+      Optional<String> target, Optional<Long> before, int limit) {
     return db.rows(
             """
             SELECT id, at, actor, action, target, before::text, after::text FROM audit_events

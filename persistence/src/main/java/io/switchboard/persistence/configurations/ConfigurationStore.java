@@ -12,9 +12,9 @@ import java.util.function.Consumer;
 import reactor.core.publisher.Mono;
 
 /**
- * Configurations and their versions. Every change writes its audit event in the same statement,
- * and only moves a version forward (draft to published to archived), so a published version can
- * never change under a rollout that uses it.
+ * Configurations and their versions. Every change writes its audit event in the same statement, and
+ * only moves a version forward (draft to published to archived), so a published version can never
+ * change under a rollout that uses it.
  */
 public final class ConfigurationStore {
 
@@ -55,7 +55,10 @@ public final class ConfigurationStore {
   }
 
   public CompletionStage<List<Configuration>> list() {
-    return db.rows("SELECT name FROM configurations ORDER BY name", statement -> {}, row -> row.get(0, String.class))
+    return db.rows(
+            "SELECT name FROM configurations ORDER BY name",
+            statement -> {},
+            row -> row.get(0, String.class))
         .concatMap(name -> Mono.fromCompletionStage(find(name)))
         .filter(Optional::isPresent)
         .map(Optional::get)
@@ -73,7 +76,12 @@ public final class ConfigurationStore {
             statement -> statement.bind(0, name),
             row ->
                 new JoinedRow(
-                    new Configuration(row.get(0, String.class), row.get(1, String.class), Sql.instant(row, 2), row.get(3, String.class), List.of()),
+                    new Configuration(
+                        row.get(0, String.class),
+                        row.get(1, String.class),
+                        Sql.instant(row, 2),
+                        row.get(3, String.class),
+                        List.of()),
                     row.get(4, Integer.class) == null
                         ? Optional.empty()
                         : Optional.of(
@@ -89,9 +97,15 @@ public final class ConfigurationStore {
                 return Optional.<Configuration>empty();
               }
               Configuration head = rows.get(0).configuration();
-              List<Configuration.Summary> versions = rows.stream().flatMap(row -> row.version().stream()).toList();
+              List<Configuration.Summary> versions =
+                  rows.stream().flatMap(row -> row.version().stream()).toList();
               return Optional.of(
-                  new Configuration(head.name(), head.description(), head.createdAt(), head.createdBy(), versions));
+                  new Configuration(
+                      head.name(),
+                      head.description(),
+                      head.createdAt(),
+                      head.createdBy(),
+                      versions));
             })
         .toFuture();
   }
@@ -100,7 +114,8 @@ public final class ConfigurationStore {
   private record JoinedRow(Configuration configuration, Optional<Configuration.Summary> version) {}
 
   /** Adds the next version, as a draft; empty when there is no such configuration. */
-  public CompletionStage<Optional<Integer>> addVersion(String name, String configMapJson, byte[] configHash, String actor) {
+  public CompletionStage<Optional<Integer>> addVersion(
+      String name, String configMapJson, byte[] configHash, String actor) {
     return db.rows(
             """
             WITH created AS (
@@ -116,7 +131,11 @@ public final class ConfigurationStore {
             SELECT version FROM created
             """,
             statement ->
-                statement.bind(0, name).bind(1, configMapJson).bind(2, ByteBuffer.wrap(configHash)).bind(3, actor),
+                statement
+                    .bind(0, name)
+                    .bind(1, configMapJson)
+                    .bind(2, ByteBuffer.wrap(configHash))
+                    .bind(3, actor),
             row -> row.get(0, Integer.class))
         .next()
         .map(Optional::of)
@@ -126,7 +145,9 @@ public final class ConfigurationStore {
 
   public CompletionStage<Optional<ConfigurationVersion>> findVersion(String name, int version) {
     return db.rows(
-            "SELECT " + VERSION_COLUMNS + " FROM configuration_versions WHERE name = $1 AND version = $2",
+            "SELECT "
+                + VERSION_COLUMNS
+                + " FROM configuration_versions WHERE name = $1 AND version = $2",
             statement -> statement.bind(0, name).bind(1, version),
             ConfigurationStore::toVersion)
         .next()
@@ -152,7 +173,8 @@ public final class ConfigurationStore {
   }
 
   /** A draft's contents change; published and archived versions never do. */
-  public CompletionStage<Change> replaceDraft(String name, int version, String configMapJson, byte[] configHash, String actor) {
+  public CompletionStage<Change> replaceDraft(
+      String name, int version, String configMapJson, byte[] configHash, String actor) {
     return change(
         name,
         version,
@@ -199,7 +221,13 @@ public final class ConfigurationStore {
         )
         SELECT count(*) FROM changed
         """,
-        statement -> statement.bind(0, name).bind(1, version).bind(2, from.name()).bind(3, to.name()).bind(4, actor));
+        statement ->
+            statement
+                .bind(0, name)
+                .bind(1, version)
+                .bind(2, from.name())
+                .bind(3, to.name())
+                .bind(4, actor));
   }
 
   private CompletionStage<Change> change(
@@ -211,7 +239,9 @@ public final class ConfigurationStore {
                 changed > 0
                     ? Mono.just(Change.DONE)
                     : Mono.fromCompletionStage(findVersion(name, version))
-                        .map(found -> found.isPresent() ? Change.NOT_ALLOWED : Change.NO_SUCH_VERSION))
+                        .map(
+                            found ->
+                                found.isPresent() ? Change.NOT_ALLOWED : Change.NO_SUCH_VERSION))
         .toFuture();
   }
 

@@ -1,6 +1,9 @@
 package io.switchboard.persistence.configurations;
 
-/** A draft may still change; a published version is what rollouts use; archived ones are kept, unused. */
+/**
+ * A draft may still change; a published version is what rollouts use; archived ones are kept,
+ * unused.
+ */
 public enum VersionState {
   DRAFT,
   PUBLISHED,

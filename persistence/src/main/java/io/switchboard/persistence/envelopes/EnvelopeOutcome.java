@@ -1,6 +1,5 @@
 package io.switchboard.persistence.envelopes;
 
-
 import java.util.UUID;
 
 /** How an envelope ended (APPLIED, FAILED or EXPIRED) and why; {@code detail} may be null. */

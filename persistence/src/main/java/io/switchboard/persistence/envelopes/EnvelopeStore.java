@@ -1,7 +1,5 @@
 package io.switchboard.persistence.envelopes;
 
-
-
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Readable;
 import io.r2dbc.spi.Statement;
@@ -12,8 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,10 +24,10 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The envelopes in PostgreSQL (table dispatch_envelopes). Every statement stands alone (no session state, no
- * transaction spanning calls), so it works through PgBouncer in transaction mode. State changes
- * only ever move an open envelope (PENDING, SENT) forward, so two nodes racing on one envelope
- * cannot reopen or rewrite a closed one.
+ * The envelopes in PostgreSQL (table dispatch_envelopes). Every statement stands alone (no session
+ * state, no transaction spanning calls), so it works through PgBouncer in transaction mode. State
+ * changes only ever move an open envelope (PENDING, SENT) forward, so two nodes racing on one
+ * envelope cannot reopen or rewrite a closed one.
  */
 public final class EnvelopeStore {
 
@@ -119,12 +115,24 @@ public final class EnvelopeStore {
                     .bind(1, column(envelopes, NewEnvelope::instanceUid))
                     .bind(2, column(envelopes, envelope -> envelope.kind().name()))
                     .bind(3, column(envelopes, NewEnvelope::payloadJson))
-                    .bind(4, column(envelopes, envelope -> base64.encodeToString(envelope.message())))
-                    .bind(5, column(envelopes, envelope -> envelope.configHash() == null ? null : base64.encodeToString(envelope.configHash())))
+                    .bind(
+                        4, column(envelopes, envelope -> base64.encodeToString(envelope.message())))
+                    .bind(
+                        5,
+                        column(
+                            envelopes,
+                            envelope ->
+                                envelope.configHash() == null
+                                    ? null
+                                    : base64.encodeToString(envelope.configHash())))
                     .bind(6, column(envelopes, NewEnvelope::idempotencyKey))
                     .bind(7, column(envelopes, envelope -> envelope.deadline().toString()))
                     .bind(8, column(envelopes, NewEnvelope::createdBy)),
-            row -> new CreateRow(row.get("incoming_id", UUID.class), row.get("known", Boolean.class), row.get(0) == null ? null : toEnvelope(row)))
+            row ->
+                new CreateRow(
+                    row.get("incoming_id", UUID.class),
+                    row.get("known", Boolean.class),
+                    row.get(0) == null ? null : toEnvelope(row)))
         .collectMap(CreateRow::incoming)
         .flatMap(
             rows ->
@@ -141,7 +149,9 @@ public final class EnvelopeStore {
     if (row.created() != null) {
       return Mono.just(new Created(row.created()));
     }
-    return row.known() ? existingUnderKey(envelope) : Mono.just(new UnknownAgent(envelope.instanceUid()));
+    return row.known()
+        ? existingUnderKey(envelope)
+        : Mono.just(new UnknownAgent(envelope.instanceUid()));
   }
 
   private static String[] column(List<NewEnvelope> envelopes, Function<NewEnvelope, String> value) {
@@ -161,12 +171,16 @@ public final class EnvelopeStore {
               boolean same =
                   existing.instanceUid().equals(envelope.instanceUid())
                       && existing.kind() == envelope.kind()
-                      && Arrays.equals(Sql.bytes(row.get(12, ByteBuffer.class)), envelope.message());
+                      && Arrays.equals(
+                          Sql.bytes(row.get(12, ByteBuffer.class)), envelope.message());
               return same ? (Submission) new Replayed(existing) : new KeyReused(existing);
             })
         .next()
         .switchIfEmpty(
-            Mono.error(() -> new IllegalStateException("envelope " + envelope.id() + " was neither written nor found")));
+            Mono.error(
+                () ->
+                    new IllegalStateException(
+                        "envelope " + envelope.id() + " was neither written nor found")));
   }
 
   public CompletionStage<Optional<Envelope>> find(UUID id) {
@@ -185,15 +199,20 @@ public final class EnvelopeStore {
    * on from that envelope.
    */
   public CompletionStage<List<Envelope>> list(
-      Optional<String> instanceUid, Optional<EnvelopeState> state, Optional<UUID> before, int limit) {
-    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM dispatch_envelopes WHERE true");
+      Optional<String> instanceUid,
+      Optional<EnvelopeState> state,
+      Optional<UUID> before,
+      int limit) {
+    StringBuilder sql =
+        new StringBuilder("SELECT " + COLUMNS + " FROM dispatch_envelopes WHERE true");
     List<Object> parameters = new ArrayList<>();
     instanceUid.ifPresent(uid -> sql.append(" AND instance_uid = $").append(add(parameters, uid)));
     state.ifPresent(wanted -> sql.append(" AND state = $").append(add(parameters, wanted.name())));
     before.ifPresent(
         id -> {
           int index = add(parameters, id);
-          sql.append(" AND (created_at, id) < (SELECT created_at, id FROM dispatch_envelopes WHERE id = $")
+          sql.append(
+                  " AND (created_at, id) < (SELECT created_at, id FROM dispatch_envelopes WHERE id = $")
               .append(index)
               .append(")");
         });
@@ -211,8 +230,8 @@ public final class EnvelopeStore {
   }
 
   /**
-   * The envelopes went down sessions, each from the node it maps to. Completes with those that
-   * were still pending (the others were sent or closed already).
+   * The envelopes went down sessions, each from the node it maps to. Completes with those that were
+   * still pending (the others were sent or closed already).
    */
   public CompletionStage<Set<UUID>> markSent(Map<UUID, String> nodeByEnvelope) {
     return changed(
@@ -225,7 +244,8 @@ public final class EnvelopeStore {
         nodeByEnvelope.keySet(),
         statement ->
             statement
-                .bind(0, nodeByEnvelope.keySet().stream().map(UUID::toString).toArray(String[]::new))
+                .bind(
+                    0, nodeByEnvelope.keySet().stream().map(UUID::toString).toArray(String[]::new))
                 .bind(1, nodeByEnvelope.values().toArray(String[]::new)));
   }
 
@@ -244,22 +264,31 @@ public final class EnvelopeStore {
         outcomes,
         statement ->
             statement
-                .bind(0, outcomes.stream().map(outcome -> outcome.envelope().toString()).toArray(String[]::new))
-                .bind(1, outcomes.stream().map(outcome -> outcome.state().name()).toArray(String[]::new))
+                .bind(
+                    0,
+                    outcomes.stream()
+                        .map(outcome -> outcome.envelope().toString())
+                        .toArray(String[]::new))
+                .bind(
+                    1,
+                    outcomes.stream().map(outcome -> outcome.state().name()).toArray(String[]::new))
                 .bind(2, outcomes.stream().map(EnvelopeOutcome::detail).toArray(String[]::new)));
   }
 
-  private CompletionStage<Set<UUID>> changed(String update, Collection<?> changes, Consumer<Statement> binder) {
+  private CompletionStage<Set<UUID>> changed(
+      String update, Collection<?> changes, Consumer<Statement> binder) {
     if (changes.isEmpty()) {
       return CompletableFuture.completedFuture(Set.of());
     }
-    return db.rows(update, binder, row -> row.get(0, UUID.class)).collect(Collectors.toSet()).toFuture();
+    return db.rows(update, binder, row -> row.get(0, UUID.class))
+        .collect(Collectors.toSet())
+        .toFuture();
   }
 
   /**
    * Expires envelopes whose deadline passed more than {@code grace} ago: pending ones that never
-   * reached a session, and remote configs sent but never confirmed. The grace leaves an entity
-   * that is sending one right at its deadline the time to record it. Returns how many.
+   * reached a session, and remote configs sent but never confirmed. The grace leaves an entity that
+   * is sending one right at its deadline the time to record it. Returns how many.
    */
   public CompletionStage<Long> expireOverdue(Duration grace) {
     return db.rowsUpdated(

@@ -8,4 +8,5 @@ import java.util.UUID;
  * settings) and was not refused: open (PENDING, SENT) or APPLIED. {@code message} is the
  * ServerToAgent that carries it.
  */
-public record LatestEnvelope(UUID envelope, byte[] message, EnvelopeState state, Instant deadline) {}
+public record LatestEnvelope(
+    UUID envelope, byte[] message, EnvelopeState state, Instant deadline) {}

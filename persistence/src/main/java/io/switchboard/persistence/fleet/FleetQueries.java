@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import reactor.core.publisher.Mono;
 
-/** What the dashboard shows across the fleet: the summary, recent changes, one agent's history, leases. */
+/**
+ * What the dashboard shows across the fleet: the summary, recent changes, one agent's history,
+ * leases.
+ */
 public final class FleetQueries {
 
   private static final int GROUPS = 10;
@@ -40,10 +43,20 @@ public final class FleetQueries {
                   ORDER BY e.created_at DESC LIMIT 1) desired ON true
                 """,
                 statement -> {},
-                row -> new long[] {row.get(0, Long.class), row.get(1, Long.class), row.get(2, Long.class), row.get(3, Long.class), row.get(4, Long.class), row.get(5, Long.class)})
+                row ->
+                    new long[] {
+                      row.get(0, Long.class),
+                      row.get(1, Long.class),
+                      row.get(2, Long.class),
+                      row.get(3, Long.class),
+                      row.get(4, Long.class),
+                      row.get(5, Long.class)
+                    })
             .single();
     return counts
-        .zipWith(groups("coalesce(description->'identifying_attributes'->>'service.version', description->'non_identifying_attributes'->>'service.version')"))
+        .zipWith(
+            groups(
+                "coalesce(description->'identifying_attributes'->>'service.version', description->'non_identifying_attributes'->>'service.version')"))
         .zipWith(groups("description->'non_identifying_attributes'->>'os.type'"))
         .zipWith(groups("description->'identifying_attributes'->>'service.name'"))
         .zipWith(
@@ -56,7 +69,12 @@ public final class FleetQueries {
             all -> {
               long[] c = all.getT1().getT1().getT1().getT1();
               return new FleetSummary(
-                  c[0], c[1], c[2], c[3], c[4], c[5],
+                  c[0],
+                  c[1],
+                  c[2],
+                  c[3],
+                  c[4],
+                  c[5],
                   all.getT1().getT1().getT1().getT2(),
                   all.getT1().getT1().getT2(),
                   all.getT1().getT2(),
@@ -67,7 +85,10 @@ public final class FleetQueries {
 
   private Mono<List<FleetSummary.Group>> groups(String expression) {
     return db.rows(
-            "SELECT coalesce(" + expression + ", '(unknown)') AS value, count(*) FROM agents GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT " + GROUPS,
+            "SELECT coalesce("
+                + expression
+                + ", '(unknown)') AS value, count(*) FROM agents GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT "
+                + GROUPS,
             statement -> {},
             row -> new FleetSummary.Group(row.get(0, String.class), row.get(1, Long.class)))
         .collectList();
@@ -83,7 +104,11 @@ public final class FleetQueries {
             statement -> statement.bind(0, since).bind(1, limit),
             row ->
                 new StatusChange(
-                    Sql.instant(row, 0), row.get(1, String.class), row.get(2, String.class), row.get(3, Boolean.class), row.get(4, String.class)))
+                    Sql.instant(row, 0),
+                    row.get(1, String.class),
+                    row.get(2, String.class),
+                    row.get(3, Boolean.class),
+                    row.get(4, String.class)))
         .collectList()
         .toFuture();
   }
@@ -98,7 +123,11 @@ public final class FleetQueries {
             statement -> statement.bind(0, instanceUid).bind(1, limit),
             row ->
                 new StatusChange(
-                    Sql.instant(row, 0), row.get(1, String.class), row.get(2, String.class), row.get(3, Boolean.class), row.get(4, String.class)))
+                    Sql.instant(row, 0),
+                    row.get(1, String.class),
+                    row.get(2, String.class),
+                    row.get(3, Boolean.class),
+                    row.get(4, String.class)))
         .collectList()
         .toFuture();
   }
@@ -107,7 +136,12 @@ public final class FleetQueries {
     return db.rows(
             "SELECT name, owner, expires_at, fencing_token FROM leases WHERE expires_at > now() ORDER BY name",
             statement -> {},
-            row -> new LeaseHolder(row.get(0, String.class), row.get(1, String.class), Sql.instant(row, 2), row.get(3, Long.class)))
+            row ->
+                new LeaseHolder(
+                    row.get(0, String.class),
+                    row.get(1, String.class),
+                    Sql.instant(row, 2),
+                    row.get(3, Long.class)))
         .collectList()
         .toFuture();
   }

@@ -33,8 +33,13 @@ public final class HistoryRetention {
     for (int day = 0; day <= daysAhead; day++) {
       LocalDate date = firstDay.plusDays(day);
       statements.add(
-          "CREATE TABLE IF NOT EXISTS " + partition(date) + " PARTITION OF agent_status_history FOR VALUES FROM ('"
-              + startOf(date) + "') TO ('" + startOf(date.plusDays(1)) + "')");
+          "CREATE TABLE IF NOT EXISTS "
+              + partition(date)
+              + " PARTITION OF agent_status_history FOR VALUES FROM ('"
+              + startOf(date)
+              + "') TO ('"
+              + startOf(date.plusDays(1))
+              + "')");
     }
     return execute(statements).map(List::size).toFuture();
   }
@@ -64,14 +69,17 @@ public final class HistoryRetention {
               List<String> statements = new ArrayList<>();
               expired.forEach(name -> statements.add("DROP TABLE IF EXISTS " + name));
               statements.add(
-                  "DELETE FROM agent_status_history_default WHERE recorded_at < '" + startOf(oldestKept) + "'");
+                  "DELETE FROM agent_status_history_default WHERE recorded_at < '"
+                      + startOf(oldestKept)
+                      + "'");
               return execute(statements).thenReturn(expired);
             })
         .toFuture();
   }
 
   private static boolean isDailyPartitionBefore(String name, LocalDate day) {
-    return name.matches(PREFIX + "\\d{8}") && LocalDate.parse(name.substring(PREFIX.length()), SUFFIX).isBefore(day);
+    return name.matches(PREFIX + "\\d{8}")
+        && LocalDate.parse(name.substring(PREFIX.length()), SUFFIX).isBefore(day);
   }
 
   private static String partition(LocalDate date) {
@@ -89,7 +97,9 @@ public final class HistoryRetention {
             connection ->
                 Flux.fromIterable(statements)
                     .concatMap(
-                        sql -> Flux.from(connection.createStatement(sql).execute()).flatMap(result -> result.getRowsUpdated())),
+                        sql ->
+                            Flux.from(connection.createStatement(sql).execute())
+                                .flatMap(result -> result.getRowsUpdated())),
             connection -> connection.close())
         .collectList();
   }

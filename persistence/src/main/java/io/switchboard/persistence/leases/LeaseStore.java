@@ -27,9 +27,11 @@ public final class LeaseStore {
   private static final String RENEW =
       "UPDATE leases SET expires_at = now() + make_interval(secs => $3) WHERE name = $1 AND owner = $2"
           + " AND expires_at >= now() RETURNING fencing_token";
+
   /** Released leases stay as expired rows, so the fencing token keeps growing across owners. */
   private static final String RELEASE =
       "UPDATE leases SET expires_at = now() - interval '1 millisecond' WHERE name = $1 AND owner = $2";
+
   private static final String RELEASE_ALL_NAMED_LIKE =
       "UPDATE leases SET expires_at = now() - interval '1 millisecond'"
           + " WHERE owner = $1 AND name LIKE $2 AND expires_at >= now()";
@@ -43,7 +45,10 @@ public final class LeaseStore {
     this.timeout = timeout;
   }
 
-  /** Takes the lease if it is free, expired or already ours: its fencing token, or empty if held by another. */
+  /**
+   * Takes the lease if it is free, expired or already ours: its fencing token, or empty if held by
+   * another.
+   */
   public Mono<Long> acquire(String name, String owner, Duration ttl) {
     return token(ACQUIRE, name, owner, ttl);
   }
@@ -60,7 +65,10 @@ public final class LeaseStore {
 
   /** Gives up every lease of {@code owner} whose name starts with {@code prefix}: how many. */
   public Mono<Long> releaseAll(String owner, String prefix) {
-    return updated(RELEASE_ALL_NAMED_LIKE, owner, prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+    return updated(
+        RELEASE_ALL_NAMED_LIKE,
+        owner,
+        prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
   }
 
   private Mono<Long> token(String sql, String name, String owner, Duration ttl) {

@@ -24,7 +24,8 @@ public final class OperatorStore {
   }
 
   /** False when the username is taken. */
-  public CompletionStage<Boolean> create(String username, String passwordHash, Role role, String actor) {
+  public CompletionStage<Boolean> create(
+      String username, String passwordHash, Role role, String actor) {
     return db.rows(
             """
             WITH created AS (
@@ -36,14 +37,22 @@ public final class OperatorStore {
             )
             SELECT username FROM created
             """,
-            statement -> statement.bind(0, username).bind(1, passwordHash).bind(2, role.name()).bind(3, actor),
+            statement ->
+                statement
+                    .bind(0, username)
+                    .bind(1, passwordHash)
+                    .bind(2, role.name())
+                    .bind(3, actor),
             row -> row.get(0, String.class))
         .hasElements()
         .toFuture();
   }
 
   public CompletionStage<Boolean> isEmpty() {
-    return db.rows("SELECT NOT EXISTS (SELECT 1 FROM operators)", statement -> {}, row -> row.get(0, Boolean.class))
+    return db.rows(
+            "SELECT NOT EXISTS (SELECT 1 FROM operators)",
+            statement -> {},
+            row -> row.get(0, Boolean.class))
         .single()
         .toFuture();
   }
@@ -62,14 +71,16 @@ public final class OperatorStore {
     return db.rows(
             "SELECT password_hash, role FROM operators WHERE username = $1",
             statement -> statement.bind(0, username),
-            row -> new Credentials(row.get(0, String.class), Role.valueOf(row.get(1, String.class))))
+            row ->
+                new Credentials(row.get(0, String.class), Role.valueOf(row.get(1, String.class))))
         .next()
         .map(Optional::of)
         .defaultIfEmpty(Optional.empty())
         .toFuture();
   }
 
-  public CompletionStage<Void> startSession(byte[] tokenHash, String username, String csrfToken, Duration lifetime) {
+  public CompletionStage<Void> startSession(
+      byte[] tokenHash, String username, String csrfToken, Duration lifetime) {
     return db.rowsUpdated(
             """
             INSERT INTO operator_sessions (token_hash, username, csrf_token, expires_at)
@@ -93,7 +104,11 @@ public final class OperatorStore {
             WHERE s.token_hash = $1 AND s.expires_at > now()
             """,
             statement -> statement.bind(0, ByteBuffer.wrap(tokenHash)),
-            row -> new OperatorSession(row.get(0, String.class), Role.valueOf(row.get(1, String.class)), row.get(2, String.class)))
+            row ->
+                new OperatorSession(
+                    row.get(0, String.class),
+                    Role.valueOf(row.get(1, String.class)),
+                    row.get(2, String.class)))
         .next()
         .map(Optional::of)
         .defaultIfEmpty(Optional.empty())

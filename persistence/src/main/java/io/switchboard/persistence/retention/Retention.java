@@ -29,7 +29,8 @@ public final class Retention {
    * Removes disconnected agents last seen longer than {@code agentsUnseenFor} ago, envelopes closed
    * longer than {@code envelopesClosedFor} ago, and audit events older than {@code auditEventsFor}.
    */
-  public CompletionStage<Removed> remove(Duration agentsUnseenFor, Duration envelopesClosedFor, Duration auditEventsFor) {
+  public CompletionStage<Removed> remove(
+      Duration agentsUnseenFor, Duration envelopesClosedFor, Duration auditEventsFor) {
     return repeat(
             """
             WITH removed AS (
@@ -70,9 +71,18 @@ public final class Retention {
 
   /** Runs the statement until a run removes fewer than a batch; the rows removed in all. */
   private Mono<Long> repeat(String sql, Duration age) {
-    return db.rows(sql, statement -> statement.bind(0, (double) age.toSeconds()).bind(1, BATCH), row -> 1)
+    return db.rows(
+            sql, statement -> statement.bind(0, (double) age.toSeconds()).bind(1, BATCH), row -> 1)
         .count()
-        .expand(removed -> removed < BATCH ? Mono.empty() : db.rows(sql, statement -> statement.bind(0, (double) age.toSeconds()).bind(1, BATCH), row -> 1).count())
+        .expand(
+            removed ->
+                removed < BATCH
+                    ? Mono.empty()
+                    : db.rows(
+                            sql,
+                            statement -> statement.bind(0, (double) age.toSeconds()).bind(1, BATCH),
+                            row -> 1)
+                        .count())
         .reduce(0L, Long::sum);
   }
 }

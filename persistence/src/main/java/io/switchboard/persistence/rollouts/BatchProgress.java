@@ -1,8 +1,8 @@
 package io.switchboard.persistence.rollouts;
 
 /**
- * Where one batch of a rollout stands: its targets, how their envelopes ended (or not yet), and
- * how many of its agents are disconnected or unhealthy now.
+ * Where one batch of a rollout stands: its targets, how their envelopes ended (or not yet), and how
+ * many of its agents are disconnected or unhealthy now.
  */
 public record BatchProgress(
     int batch,

@@ -13,8 +13,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Rollouts, their targets and progress. A rollout's state only changes from the states the caller
- * names, in one statement with its audit event, so an operator's pause and the driver's step
- * cannot overwrite each other.
+ * names, in one statement with its audit event, so an operator's pause and the driver's step cannot
+ * overwrite each other.
  */
 public final class RolloutStore {
 
@@ -34,7 +34,8 @@ public final class RolloutStore {
    * Writes the rollout, its targets ({@code batches[i]} is the batch of {@code targets[i]}) and its
    * audit event in one statement.
    */
-  public CompletionStage<Rollout> create(Rollout rollout, List<String> targets, List<Integer> batches) {
+  public CompletionStage<Rollout> create(
+      Rollout rollout, List<String> targets, List<Integer> batches) {
     return db.rows(
             """
             WITH created AS (
@@ -77,7 +78,10 @@ public final class RolloutStore {
   }
 
   public CompletionStage<Optional<Rollout>> find(UUID id) {
-    return db.rows("SELECT " + COLUMNS + " FROM rollouts WHERE id = $1", statement -> statement.bind(0, id), RolloutStore::toRollout)
+    return db.rows(
+            "SELECT " + COLUMNS + " FROM rollouts WHERE id = $1",
+            statement -> statement.bind(0, id),
+            RolloutStore::toRollout)
         .next()
         .map(Optional::of)
         .defaultIfEmpty(Optional.empty())
@@ -112,7 +116,9 @@ public final class RolloutStore {
                 + (upTo ? "batch <= $2" : "batch = $2")
                 + " ORDER BY batch, instance_uid",
             statement -> statement.bind(0, rollout).bind(1, batch),
-            row -> new RolloutTarget(row.get(0, String.class), row.get(1, Integer.class), row.get(2, UUID.class)))
+            row ->
+                new RolloutTarget(
+                    row.get(0, String.class), row.get(1, Integer.class), row.get(2, UUID.class)))
         .collectList()
         .toFuture();
   }
@@ -132,7 +138,11 @@ public final class RolloutStore {
                 statement
                     .bind(0, rollout)
                     .bind(1, envelopeByAgent.keySet().toArray(String[]::new))
-                    .bind(2, envelopeByAgent.values().stream().map(UUID::toString).toArray(String[]::new)))
+                    .bind(
+                        2,
+                        envelopeByAgent.values().stream()
+                            .map(UUID::toString)
+                            .toArray(String[]::new)))
         .toFuture();
   }
 
@@ -177,7 +187,12 @@ public final class RolloutStore {
    * overridden. False when the rollout was in another state.
    */
   public CompletionStage<Boolean> transition(
-      UUID rollout, Collection<RolloutState> from, RolloutState to, String detail, boolean acknowledge, String actor) {
+      UUID rollout,
+      Collection<RolloutState> from,
+      RolloutState to,
+      String detail,
+      boolean acknowledge,
+      String actor) {
     return db.rows(
             """
             WITH before AS (SELECT id, state FROM rollouts WHERE id = $1),

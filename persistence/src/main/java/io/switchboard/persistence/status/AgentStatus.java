@@ -8,13 +8,13 @@ import java.time.Instant;
  * description or effective config.
  *
  * @param stateVersion strictly increasing per agent; a row is only replaced by a higher version
- * @param principal    what the agent's credential proves ({@code token:<fleet>}, {@code cert:<subject>}),
- *                     or null for an agent that sent none; stored once, never replaced
- * @param notable      the connection state or a reported part changed, so the status history gets
- *                     a row (last-seen and sequence number alone do not count)
- * @param producedAt   when the entity produced this status
+ * @param principal what the agent's credential proves ({@code token:<fleet>}, {@code
+ *     cert:<subject>}), or null for an agent that sent none; stored once, never replaced
+ * @param notable the connection state or a reported part changed, so the status history gets a row
+ *     (last-seen and sequence number alone do not count)
+ * @param producedAt when the entity produced this status
  * @param pendingSince when the oldest change merged into this status was produced (the start of its
- *                     write lag)
+ *     write lag)
  */
 public record AgentStatus(
     String instanceUid,
@@ -37,8 +37,8 @@ public record AgentStatus(
     Instant pendingSince) {
 
   /**
-   * This newer status with the parts it leaves unchanged taken from {@code older}: what must still be
-   * written when both wait in the same batch. It is notable if either was, and pending since the
+   * This newer status with the parts it leaves unchanged taken from {@code older}: what must still
+   * be written when both wait in the same batch. It is notable if either was, and pending since the
    * older one, since the write lag runs from the first change not yet written.
    */
   public AgentStatus overlaying(AgentStatus older) {

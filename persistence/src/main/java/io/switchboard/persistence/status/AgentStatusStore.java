@@ -23,10 +23,11 @@ import reactor.core.publisher.Mono;
 public final class AgentStatusStore {
 
   /**
-   * JSON parts are bound as text and cast, since R2DBC cannot bind a JSON array. A NULL part keeps the
-   * stored value, and so does a principal once stored (an operator's reset clears it). The WHERE clause drops writes older than what is stored, which can happen when
-   * an agent's entity moved between nodes and the old node's writer flushes late. Notable statuses
-   * that were written also get a history row; the statement answers how many agents were written.
+   * JSON parts are bound as text and cast, since R2DBC cannot bind a JSON array. A NULL part keeps
+   * the stored value, and so does a principal once stored (an operator's reset clears it). The
+   * WHERE clause drops writes older than what is stored, which can happen when an agent's entity
+   * moved between nodes and the old node's writer flushes late. Notable statuses that were written
+   * also get a history row; the statement answers how many agents were written.
    */
   private static final String UPSERT =
       """
@@ -86,9 +87,9 @@ public final class AgentStatusStore {
 
   /**
    * What a write came to: the agents written (rows refused by the stale-write guard are not
-   * counted), and the statuses the database refused. A refused status was written again without
-   * its reported parts (so the agent's connection state and last-seen time still land, and its
-   * stored description, health and config stay the last storable ones).
+   * counted), and the statuses the database refused. A refused status was written again without its
+   * reported parts (so the agent's connection state and last-seen time still land, and its stored
+   * description, health and config stay the last storable ones).
    */
   public record Upserted(long written, List<Refused> refused) {}
 
@@ -96,7 +97,8 @@ public final class AgentStatusStore {
    * A status the database refused, and why; its liveness alone was written instead ({@code
    * livenessWritten} is false only when a newer status of the agent was stored already).
    */
-  public record Refused(AgentStatus status, RowIsolation.Reason reason, String detail, boolean livenessWritten) {}
+  public record Refused(
+      AgentStatus status, RowIsolation.Reason reason, String detail, boolean livenessWritten) {}
 
   /**
    * Upserts the batch (and its history rows) in one statement. Where the database refuses the batch
@@ -112,20 +114,28 @@ public final class AgentStatusStore {
     Set<String> uids = new HashSet<>();
     for (AgentStatus status : batch) {
       if (!uids.add(status.instanceUid())) {
-        // PostgreSQL would refuse the whole statement ("cannot affect row a second time"); name the culprit.
+        // PostgreSQL would refuse the whole statement ("cannot affect row a second time"); name the
+        // culprit.
         return CompletableFuture.failedFuture(
-            new IllegalArgumentException("agent " + status.instanceUid() + " appears twice in one status batch"));
+            new IllegalArgumentException(
+                "agent " + status.instanceUid() + " appears twice in one status batch"));
       }
     }
     return RowIsolation.write(List.copyOf(batch), this::statement)
         .thenCompose(
             outcome -> {
               long written = outcome.answers().stream().mapToLong(Long::longValue).sum();
-              CompletionStage<List<Refused>> refused = CompletableFuture.completedFuture(new ArrayList<>());
+              CompletionStage<List<Refused>> refused =
+                  CompletableFuture.completedFuture(new ArrayList<>());
               for (RowIsolation.Rejected<AgentStatus> rejected : outcome.rejected()) {
-                refused = refused.thenCompose(soFar -> livenessOnly(rejected).thenApply(one -> add(soFar, one)));
+                refused =
+                    refused.thenCompose(
+                        soFar -> livenessOnly(rejected).thenApply(one -> add(soFar, one)));
               }
-              return refused.thenApply(all -> new Upserted(written + all.stream().filter(Refused::livenessWritten).count(), all));
+              return refused.thenApply(
+                  all ->
+                      new Upserted(
+                          written + all.stream().filter(Refused::livenessWritten).count(), all));
             });
   }
 
@@ -141,7 +151,10 @@ public final class AgentStatusStore {
             (written, failure) -> {
               if (failure != null) {
                 throw new CompletionException(
-                    "the database refuses even agent " + rejected.row().instanceUid() + "'s liveness", failure);
+                    "the database refuses even agent "
+                        + rejected.row().instanceUid()
+                        + "'s liveness",
+                    failure);
               }
               return new Refused(rejected.row(), rejected.reason(), rejected.detail(), written > 0);
             });

@@ -25,9 +25,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * and writes them in batches, on size or on time, with a few flushes in flight at once. An agent is
  * never in two flushes at the same time, so flushes cannot overtake each other for one agent. A
  * failed flush keeps its rows and retries with backoff, so a database outage delays writes but
- * loses no agent's latest state (bounded in bytes too: past that, only liveness is kept). A row the database refuses for its data (one agent's report) is
- * set aside by the store and counted; it never fails the flush, so it can neither hold up other
- * agents' statuses nor make the node look unready.
+ * loses no agent's latest state (bounded in bytes too: past that, only liveness is kept). A row the
+ * database refuses for its data (one agent's report) is set aside by the store and counted; it
+ * never fails the flush, so it can neither hold up other agents' statuses nor make the node look
+ * unready.
  */
 public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
 
@@ -43,7 +44,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
   public record GetBacklog(ActorRef<Backlog> replyTo) implements Command {}
 
   /**
-   * @param pendingAgents       agents whose latest status is not yet written
+   * @param pendingAgents agents whose latest status is not yet written
    * @param consecutiveFailures failed flushes since the last successful one
    */
   public record Backlog(int pendingAgents, int consecutiveFailures) {}
@@ -52,7 +53,9 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     INSTANCE
   }
 
-  private record Written(List<AgentStatus> batch, AgentStatusStore.Upserted upserted, long startNanos) implements Command {}
+  private record Written(
+      List<AgentStatus> batch, AgentStatusStore.Upserted upserted, long startNanos)
+      implements Command {}
 
   private record Failed(List<AgentStatus> batch, Throwable cause) implements Command {}
 
@@ -60,7 +63,8 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
 
   public static Behavior<Command> create(AgentStatusStore store, StatusWriterSettings settings) {
     return Behaviors.setup(
-        context -> Behaviors.withTimers(timers -> new StatusWriter(context, timers, store, settings)));
+        context ->
+            Behaviors.withTimers(timers -> new StatusWriter(context, timers, store, settings)));
   }
 
   private final TimerScheduler<Command> timers;
@@ -68,9 +72,14 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
   private final StatusWriterSettings settings;
   private final Map<String, AgentStatus> pending = new LinkedHashMap<>();
   private final List<ActorRef<Done>> flushWaiters = new ArrayList<>();
+
   /** Agents whose status is in a flush under way; their newer statuses wait in pending. */
   private final Set<String> inFlight = new HashSet<>();
-  /** Agents whose refused status was logged already: each is logged once (the most recent few thousand). */
+
+  /**
+   * Agents whose refused status was logged already: each is logged once (the most recent few
+   * thousand).
+   */
   private final Map<String, Boolean> refusedAgentsLogged =
       new LinkedHashMap<>() {
         @Override
@@ -78,12 +87,20 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
           return size() > LOGGED_REFUSALS;
         }
       };
+
   private int flushesInFlight;
+
   /** What the statuses in {@link #pending} hold, roughly (see {@link AgentStatus#bytes()}). */
   private long pendingBytes;
+
   private int consecutiveFailures;
-  /** After a failed flush, nothing is flushed until the backoff timer fires: no hammering a down database. */
+
+  /**
+   * After a failed flush, nothing is flushed until the backoff timer fires: no hammering a down
+   * database.
+   */
   private boolean backingOff;
+
   private Duration backoff;
 
   private StatusWriter(
@@ -118,7 +135,9 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     }
     merge(status);
     SwitchboardMetrics.statusPendingAgents().update(pending.size());
-    if (!backingOff && pending.size() >= settings.maxBatch() && flushesInFlight < settings.concurrentFlushes()) {
+    if (!backingOff
+        && pending.size() >= settings.maxBatch()
+        && flushesInFlight < settings.concurrentFlushes()) {
       startFlush();
     } else if (!timers.isTimerActive(Tick.INSTANCE)) {
       timers.startSingleTimer(Tick.INSTANCE, settings.flushInterval());
@@ -161,7 +180,8 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     }
     SwitchboardMetrics.statusBatchSize().record(written.batch().size());
     SwitchboardMetrics.statusFlushDuration().record(System.nanoTime() - written.startNanos());
-    SwitchboardMetrics.statusWriteLag().record(Duration.between(oldestChange, Instant.now()).toNanos());
+    SwitchboardMetrics.statusWriteLag()
+        .record(Duration.between(oldestChange, Instant.now()).toNanos());
     written.upserted().refused().forEach(this::onRefused);
     afterFlush();
     return this;
@@ -187,16 +207,17 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
             backoff.toMillis(),
             failed.cause().toString());
     timers.startSingleTimer(Tick.INSTANCE, backoff);
-    backoff = backoff.multipliedBy(2).compareTo(settings.retryBackoffMax()) > 0
-        ? settings.retryBackoffMax()
-        : backoff.multipliedBy(2);
+    backoff =
+        backoff.multipliedBy(2).compareTo(settings.retryBackoffMax()) > 0
+            ? settings.retryBackoffMax()
+            : backoff.multipliedBy(2);
     return this;
   }
 
   /**
-   * The database refused one agent's status for its data; everyone else's was written. Its
-   * liveness was written without the refused parts, so the stored report stays the agent's last
-   * storable one. Logged once per agent, however often it sends the same.
+   * The database refused one agent's status for its data; everyone else's was written. Its liveness
+   * was written without the refused parts, so the stored report stays the agent's last storable
+   * one. Logged once per agent, however often it sends the same.
    */
   private void onRefused(AgentStatusStore.Refused refused) {
     SwitchboardMetrics.statusRowsRejected(refused.reason().tag()).increment();
@@ -250,12 +271,16 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     batch.forEach(status -> inFlight.remove(status.instanceUid()));
   }
 
-  /** Starts a flush of the oldest pending statuses of agents not already in flight; false if none. */
+  /**
+   * Starts a flush of the oldest pending statuses of agents not already in flight; false if none.
+   */
   private boolean startFlush() {
     List<AgentStatus> batch = new ArrayList<>(Math.min(pending.size(), settings.maxBatch()));
     long batchBytes = 0;
     Iterator<AgentStatus> oldestFirst = pending.values().iterator();
-    while (oldestFirst.hasNext() && batch.size() < settings.maxBatch() && (batch.isEmpty() || batchBytes < settings.maxBatchBytes())) {
+    while (oldestFirst.hasNext()
+        && batch.size() < settings.maxBatch()
+        && (batch.isEmpty() || batchBytes < settings.maxBatchBytes())) {
       AgentStatus next = oldestFirst.next();
       if (!inFlight.contains(next.instanceUid())) {
         batch.add(next);
@@ -274,7 +299,10 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     getContext()
         .pipeToSelf(
             store.upsert(batch),
-            (upserted, failure) -> failure == null ? new Written(batch, upserted, startNanos) : new Failed(batch, failure));
+            (upserted, failure) ->
+                failure == null
+                    ? new Written(batch, upserted, startNanos)
+                    : new Failed(batch, failure));
     return true;
   }
 }

@@ -6,15 +6,15 @@ import java.time.Duration;
 /**
  * Settings of the status writer, from {@code switchboard.status-writer}.
  *
- * @param maxBatch        rows per flush, and the pending count that starts a flush at once
- * @param flushInterval   longest a change waits before a flush
+ * @param maxBatch rows per flush, and the pending count that starts a flush at once
+ * @param flushInterval longest a change waits before a flush
  * @param retryBackoffMin first retry delay after a failed flush
  * @param retryBackoffMax longest retry delay
  * @param concurrentFlushes flushes in flight at once (each takes one pooled connection)
  * @param notReadyAfterFailures failed flushes in a row after which the node reports not ready
- * @param maxBatchBytes   what one flush's rows hold at most (a flush takes at least one row)
+ * @param maxBatchBytes what one flush's rows hold at most (a flush takes at least one row)
  * @param maxPendingBytes what waiting statuses hold at most; past it (a long database outage), new
- *                        statuses keep only the agent's liveness
+ *     statuses keep only the agent's liveness
  */
 public record StatusWriterSettings(
     int maxBatch,

@@ -53,7 +53,15 @@ class AgentQueryTest {
     AgentQuery.Sort sort = AgentQuery.Sort.NEWEST;
     while (true) {
       List<AgentRecord> page =
-          list(new AgentQuery(Optional.of(ConnectionState.DISCONNECTED), Optional.empty(), Selector.ANY, Optional.empty(), sort, after, 1000));
+          list(
+              new AgentQuery(
+                  Optional.of(ConnectionState.DISCONNECTED),
+                  Optional.empty(),
+                  Selector.ANY,
+                  Optional.empty(),
+                  sort,
+                  after,
+                  1000));
       page.forEach(agent -> assertTrue(seen.add(agent.instanceUid()), "no agent on two pages"));
       if (page.size() < 1000) {
         break;
@@ -66,7 +74,8 @@ class AgentQueryTest {
 
   @Test
   void filtersCombine() throws Exception {
-    // i % 100 = 0 makes an agent svc-0, unhealthy (i % 50 = 0), failed (i % 20 = 0) and disconnected.
+    // i % 100 = 0 makes an agent svc-0, unhealthy (i % 50 = 0), failed (i % 20 = 0) and
+    // disconnected.
     List<AgentRecord> matching =
         list(
             new AgentQuery(
@@ -82,16 +91,26 @@ class AgentQueryTest {
     List<AgentRecord> linux =
         list(
             new AgentQuery(
-                Optional.empty(), Optional.empty(), Selector.attribute("os.type", "linux"), Optional.empty(),
-                AgentQuery.Sort.INSTANCE_UID, Optional.empty(), 1000));
+                Optional.empty(),
+                Optional.empty(),
+                Selector.attribute("os.type", "linux"),
+                Optional.empty(),
+                AgentQuery.Sort.INSTANCE_UID,
+                Optional.empty(),
+                1000));
     assertEquals(1000, linux.size());
     linux.forEach(agent -> assertTrue(agent.descriptionJson().contains("\"linux\"")));
 
     List<AgentRecord> unhealthy =
         list(
             new AgentQuery(
-                Optional.empty(), Optional.of(false), Selector.ANY, Optional.empty(), AgentQuery.Sort.INSTANCE_UID,
-                Optional.empty(), 5000));
+                Optional.empty(),
+                Optional.of(false),
+                Selector.ANY,
+                Optional.empty(),
+                AgentQuery.Sort.INSTANCE_UID,
+                Optional.empty(),
+                5000));
     assertEquals(FLEET / 50, unhealthy.size());
   }
 
@@ -104,13 +123,23 @@ class AgentQueryTest {
     List<AgentRecord> canaries =
         list(
             new AgentQuery(
-                Optional.empty(), Optional.empty(), new Selector(Map.of(), Map.of("ring", "canary", "env", "prod")),
-                Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty(), 1000));
+                Optional.empty(),
+                Optional.empty(),
+                new Selector(Map.of(), Map.of("ring", "canary", "env", "prod")),
+                Optional.empty(),
+                AgentQuery.Sort.INSTANCE_UID,
+                Optional.empty(),
+                1000));
     List<AgentRecord> stagingCanaries =
         list(
             new AgentQuery(
-                Optional.empty(), Optional.empty(), Selector.label("ring", "canary").and(Selector.label("env", "staging")),
-                Optional.empty(), AgentQuery.Sort.INSTANCE_UID, Optional.empty(), 1000));
+                Optional.empty(),
+                Optional.empty(),
+                Selector.label("ring", "canary").and(Selector.label("env", "staging")),
+                Optional.empty(),
+                AgentQuery.Sort.INSTANCE_UID,
+                Optional.empty(),
+                1000));
 
     assertEquals(30, canaries.size());
     assertEquals(0, stagingCanaries.size());

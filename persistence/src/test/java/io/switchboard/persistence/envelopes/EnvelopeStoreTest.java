@@ -1,13 +1,5 @@
 package io.switchboard.persistence.envelopes;
 
-
-
-
-
-
-
-
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -46,7 +38,8 @@ class EnvelopeStoreTest {
     db = TestDatabase.start();
     database = Database.small(db.url());
     store = new EnvelopeStore(database.pool());
-    FleetTable.reported(db, List.of("agent-a", "agent-b", "agent-c", "agent-d", "agent-e", "agent-f"));
+    FleetTable.reported(
+        db, List.of("agent-a", "agent-b", "agent-c", "agent-d", "agent-e", "agent-f"));
   }
 
   @AfterAll
@@ -57,25 +50,33 @@ class EnvelopeStoreTest {
 
   @Test
   void anEnvelopeIsWrittenWithItsAuditEventAndMovesOnlyForward() throws Exception {
-    NewEnvelope envelope = envelope("agent-a", null, Instant.now().plusSeconds(60), new byte[] {1, 2});
+    NewEnvelope envelope =
+        envelope("agent-a", null, Instant.now().plusSeconds(60), new byte[] {1, 2});
 
     EnvelopeStore.Created created = assertInstanceOf(EnvelopeStore.Created.class, create(envelope));
 
     assertEquals(EnvelopeState.PENDING, created.envelope().state());
     assertEquals(
         "dispatch.restart|agent/agent-a|" + envelope.id(),
-        db.queryForString("SELECT action || '|' || target || '|' || (after->>'envelope') FROM audit_events WHERE after->>'envelope' = ?", envelope.id().toString()));
+        db.queryForString(
+            "SELECT action || '|' || target || '|' || (after->>'envelope') FROM audit_events WHERE after->>'envelope' = ?",
+            envelope.id().toString()));
 
     assertTrue(sent(envelope.id(), "node-1"));
     assertEquals(false, sent(envelope.id(), "node-2"), "sent once");
     assertTrue(closed(envelope.id(), EnvelopeState.APPLIED, null));
-    assertEquals(false, closed(envelope.id(), EnvelopeState.EXPIRED, "late"), "a closed envelope stays closed");
+    assertEquals(
+        false,
+        closed(envelope.id(), EnvelopeState.EXPIRED, "late"),
+        "a closed envelope stays closed");
 
     Envelope stored = get(store.find(envelope.id())).orElseThrow();
     assertEquals(EnvelopeState.APPLIED, stored.state());
     assertEquals("node-1", stored.sentByNode());
     assertTrue(stored.closedAt() != null && stored.sentAt() != null);
-    assertThrows(IllegalArgumentException.class, () -> new EnvelopeOutcome(envelope.id(), EnvelopeState.SENT, null));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new EnvelopeOutcome(envelope.id(), EnvelopeState.SENT, null));
   }
 
   @Test
@@ -84,14 +85,23 @@ class EnvelopeStoreTest {
     NewEnvelope first = envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {1});
 
     Envelope written = created(first);
-    EnvelopeStore.Submission retry = create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {1}));
-    EnvelopeStore.Submission other = create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {9}));
+    EnvelopeStore.Submission retry =
+        create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {1}));
+    EnvelopeStore.Submission other =
+        create(envelope("agent-b", key, Instant.now().plusSeconds(60), new byte[] {9}));
 
-    assertEquals(written.id(), assertInstanceOf(EnvelopeStore.Replayed.class, retry).envelope().id());
-    assertInstanceOf(EnvelopeStore.KeyReused.class, other);
-    assertEquals("1", db.queryForString("SELECT count(*) FROM dispatch_envelopes WHERE idempotency_key = ?", key));
     assertEquals(
-        "1", db.queryForString("SELECT count(*) FROM audit_events WHERE after->>'envelope' = ?", written.id().toString()));
+        written.id(), assertInstanceOf(EnvelopeStore.Replayed.class, retry).envelope().id());
+    assertInstanceOf(EnvelopeStore.KeyReused.class, other);
+    assertEquals(
+        "1",
+        db.queryForString(
+            "SELECT count(*) FROM dispatch_envelopes WHERE idempotency_key = ?", key));
+    assertEquals(
+        "1",
+        db.queryForString(
+            "SELECT count(*) FROM audit_events WHERE after->>'envelope' = ?",
+            written.id().toString()));
   }
 
   @Test
@@ -99,7 +109,8 @@ class EnvelopeStoreTest {
     String agent = reportedAgent();
     String taken = "key-" + UUID.randomUUID();
     String twice = "key-" + UUID.randomUUID();
-    Envelope earlier = created(envelope(agent, taken, Instant.now().plusSeconds(60), new byte[] {5}));
+    Envelope earlier =
+        created(envelope(agent, taken, Instant.now().plusSeconds(60), new byte[] {5}));
     NewEnvelope config = remoteConfig(agent, new byte[] {8, 0, -1});
     List<NewEnvelope> batch =
         List.of(
@@ -112,24 +123,42 @@ class EnvelopeStoreTest {
     List<EnvelopeStore.Submission> answers = get(store.create(batch));
 
     assertEquals(5, answers.size());
-    assertEquals(config.id(), assertInstanceOf(EnvelopeStore.Created.class, answers.get(0)).envelope().id());
+    assertEquals(
+        config.id(), assertInstanceOf(EnvelopeStore.Created.class, answers.get(0)).envelope().id());
     assertEquals(
         earlier.id(),
-        assertInstanceOf(EnvelopeStore.KeyReused.class, answers.get(1), "a key taken before, for another request").envelope().id());
+        assertInstanceOf(
+                EnvelopeStore.KeyReused.class,
+                answers.get(1),
+                "a key taken before, for another request")
+            .envelope()
+            .id());
     Envelope writtenOnce = assertInstanceOf(EnvelopeStore.Created.class, answers.get(2)).envelope();
     assertEquals(
         writtenOnce.id(),
-        assertInstanceOf(EnvelopeStore.Replayed.class, answers.get(3), "the same request twice in one batch is written once").envelope().id());
+        assertInstanceOf(
+                EnvelopeStore.Replayed.class,
+                answers.get(3),
+                "the same request twice in one batch is written once")
+            .envelope()
+            .id());
     Envelope withoutHash = assertInstanceOf(EnvelopeStore.Created.class, answers.get(4)).envelope();
     assertEquals(
-        "4", db.queryForString("SELECT count(*) FROM audit_events WHERE target = ?", "agent/" + agent), "one audit event per envelope written");
+        "4",
+        db.queryForString("SELECT count(*) FROM audit_events WHERE target = ?", "agent/" + agent),
+        "one audit event per envelope written");
     LatestEnvelope stored = desired(agent).get(EnvelopeKind.REMOTE_CONFIG);
     assertEquals(config.id(), stored.envelope());
-    assertArrayEquals(config.message(), stored.message(), "the protobuf part comes back byte for byte");
+    assertArrayEquals(
+        config.message(), stored.message(), "the protobuf part comes back byte for byte");
     assertEquals(
-        "07", db.queryForString("SELECT encode(config_hash, 'hex') FROM dispatch_envelopes WHERE id = ?", config.id()));
+        "07",
+        db.queryForString(
+            "SELECT encode(config_hash, 'hex') FROM dispatch_envelopes WHERE id = ?", config.id()));
     assertEquals(
-        null, db.queryForString("SELECT config_hash FROM dispatch_envelopes WHERE id = ?", withoutHash.id()));
+        null,
+        db.queryForString(
+            "SELECT config_hash FROM dispatch_envelopes WHERE id = ?", withoutHash.id()));
   }
 
   @Test
@@ -152,9 +181,17 @@ class EnvelopeStoreTest {
         new EnvelopeStore.UnknownAgent(stranger),
         create(envelope(stranger, key, Instant.now().plusSeconds(60), new byte[] {1})),
         "a retry finds nothing under its key either");
-    assertEquals("0", db.queryForString("SELECT count(*) FROM dispatch_envelopes WHERE instance_uid = ?", stranger));
-    assertEquals("0", db.queryForString("SELECT count(*) FROM audit_events WHERE target = ?", "agent/" + stranger));
-    assertEquals("2", db.queryForString("SELECT count(*) FROM dispatch_envelopes WHERE instance_uid = ?", known));
+    assertEquals(
+        "0",
+        db.queryForString(
+            "SELECT count(*) FROM dispatch_envelopes WHERE instance_uid = ?", stranger));
+    assertEquals(
+        "0",
+        db.queryForString(
+            "SELECT count(*) FROM audit_events WHERE target = ?", "agent/" + stranger));
+    assertEquals(
+        "2",
+        db.queryForString("SELECT count(*) FROM dispatch_envelopes WHERE instance_uid = ?", known));
   }
 
   @Test
@@ -204,14 +241,17 @@ class EnvelopeStoreTest {
     assertEquals(EnvelopeState.EXPIRED, get(store.find(overdue.id())).orElseThrow().state());
 
     List<Redelivery> handedBack = get(store.takeForRedelivery(Duration.ZERO, 1000));
-    Redelivery redelivery = handedBack.stream().filter(r -> r.id().equals(open.id())).findFirst().orElseThrow();
+    Redelivery redelivery =
+        handedBack.stream().filter(r -> r.id().equals(open.id())).findFirst().orElseThrow();
     assertEquals("agent-c", redelivery.instanceUid());
     assertEquals(2, redelivery.message().length);
     assertTrue(
-        get(store.takeForRedelivery(Duration.ofMinutes(5), 1000)).stream().noneMatch(r -> r.id().equals(open.id())),
+        get(store.takeForRedelivery(Duration.ofMinutes(5), 1000)).stream()
+            .noneMatch(r -> r.id().equals(open.id())),
         "not again within the quiet spell");
     assertTrue(
-        get(store.takeForRedelivery(Duration.ZERO, 1000)).stream().noneMatch(r -> r.id().equals(overdue.id())),
+        get(store.takeForRedelivery(Duration.ZERO, 1000)).stream()
+            .noneMatch(r -> r.id().equals(overdue.id())),
         "expired envelopes are not handed back");
   }
 
@@ -224,9 +264,12 @@ class EnvelopeStoreTest {
     create(newer);
     sent(newer.id(), "node-1");
 
-    List<Envelope> first = get(store.list(Optional.of(agent), Optional.empty(), Optional.empty(), 1));
-    List<Envelope> second = get(store.list(Optional.of(agent), Optional.empty(), Optional.of(first.get(0).id()), 1));
-    List<Envelope> sent = get(store.list(Optional.of(agent), Optional.of(EnvelopeState.SENT), Optional.empty(), 10));
+    List<Envelope> first =
+        get(store.list(Optional.of(agent), Optional.empty(), Optional.empty(), 1));
+    List<Envelope> second =
+        get(store.list(Optional.of(agent), Optional.empty(), Optional.of(first.get(0).id()), 1));
+    List<Envelope> sent =
+        get(store.list(Optional.of(agent), Optional.of(EnvelopeState.SENT), Optional.empty(), 10));
 
     assertEquals(newer.id(), first.get(0).id());
     assertEquals(older.id(), second.get(0).id());
@@ -247,12 +290,19 @@ class EnvelopeStoreTest {
     String unconfigured = reportedAgent();
 
     Map<String, AgentStart> found =
-        get(new AgentRepository(database.pool()).starts(List.of(configured, reconfigured, unconfigured, untouched)));
+        get(
+            new AgentRepository(database.pool())
+                .starts(List.of(configured, reconfigured, unconfigured, untouched)));
 
-    assertEquals(Set.of(configured, reconfigured, unconfigured), found.keySet(), "an agent with no row is absent");
+    assertEquals(
+        Set.of(configured, reconfigured, unconfigured),
+        found.keySet(),
+        "an agent with no row is absent");
     assertEquals(Map.of(), found.get(unconfigured).desired());
-    assertEquals(first.id(), found.get(configured).desired().get(EnvelopeKind.REMOTE_CONFIG).envelope());
-    assertEquals(latest.id(), found.get(reconfigured).desired().get(EnvelopeKind.REMOTE_CONFIG).envelope());
+    assertEquals(
+        first.id(), found.get(configured).desired().get(EnvelopeKind.REMOTE_CONFIG).envelope());
+    assertEquals(
+        latest.id(), found.get(reconfigured).desired().get(EnvelopeKind.REMOTE_CONFIG).envelope());
     assertEquals(3, found.get(reconfigured).desired().get(EnvelopeKind.REMOTE_CONFIG).message()[0]);
   }
 
@@ -279,11 +329,20 @@ class EnvelopeStoreTest {
 
   private static NewEnvelope remoteConfig(String agent, byte[] message) {
     return new NewEnvelope(
-        UUID.randomUUID(), agent, EnvelopeKind.REMOTE_CONFIG, "{}", message, new byte[] {7}, null, Instant.now().plusSeconds(60), "test");
+        UUID.randomUUID(),
+        agent,
+        EnvelopeKind.REMOTE_CONFIG,
+        "{}",
+        message,
+        new byte[] {7},
+        null,
+        Instant.now().plusSeconds(60),
+        "test");
   }
 
   private static NewEnvelope envelope(String agent, String key, Instant deadline, byte[] message) {
-    return new NewEnvelope(UUID.randomUUID(), agent, EnvelopeKind.RESTART, "{}", message, null, key, deadline, "test");
+    return new NewEnvelope(
+        UUID.randomUUID(), agent, EnvelopeKind.RESTART, "{}", message, null, key, deadline, "test");
   }
 
   private EnvelopeStore.Submission create(NewEnvelope envelope) throws Exception {
@@ -306,7 +365,8 @@ class EnvelopeStoreTest {
   }
 
   private boolean closed(UUID envelope, EnvelopeState outcome, String detail) throws Exception {
-    return get(store.close(List.of(new EnvelopeOutcome(envelope, outcome, detail)))).contains(envelope);
+    return get(store.close(List.of(new EnvelopeOutcome(envelope, outcome, detail))))
+        .contains(envelope);
   }
 
   private static <T> T get(CompletionStage<T> stage) throws Exception {

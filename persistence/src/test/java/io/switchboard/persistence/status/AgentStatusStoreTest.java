@@ -73,7 +73,9 @@ class AgentStatusStoreTest {
         db.queryForString(
             "SELECT description->'identifying_attributes'->>'service.name' FROM agents WHERE instance_uid = ?",
             "agent-1"));
-    assertEquals("2", db.queryForString("SELECT state_version FROM agents WHERE instance_uid = ?", "agent-1"));
+    assertEquals(
+        "2",
+        db.queryForString("SELECT state_version FROM agents WHERE instance_uid = ?", "agent-1"));
   }
 
   @Test
@@ -97,7 +99,10 @@ class AgentStatusStoreTest {
     upsert(List.of(status("agent-1", 3, description("second"))));
     upsert(List.of(status("agent-1", 1, description("stale"))));
 
-    assertEquals("2", db.queryForString("SELECT count(*) FROM agent_status_history WHERE instance_uid = 'agent-1'"));
+    assertEquals(
+        "2",
+        db.queryForString(
+            "SELECT count(*) FROM agent_status_history WHERE instance_uid = 'agent-1'"));
     assertEquals(
         "second",
         db.queryForString(
@@ -111,17 +116,37 @@ class AgentStatusStoreTest {
     AgentStatus withoutOwner = status("agent-2", 1, null);
     withoutOwner =
         new AgentStatus(
-            withoutOwner.instanceUid(), 1, ConnectionState.DISCONNECTED, withoutOwner.lastSeen(), 1, null, 1, null,
-            null, null, "{\"healthy\":false}", null, null, null, null, false, withoutOwner.producedAt(),
+            withoutOwner.instanceUid(),
+            1,
+            ConnectionState.DISCONNECTED,
+            withoutOwner.lastSeen(),
+            1,
+            null,
+            1,
+            null,
+            null,
+            null,
+            "{\"healthy\":false}",
+            null,
+            null,
+            null,
+            null,
+            false,
+            withoutOwner.producedAt(),
             withoutOwner.pendingSince());
 
     assertEquals(2, upsert(List.of(withDescription, withoutOwner)));
 
-    assertEquals("node-a", db.queryForString("SELECT owner_node FROM agents WHERE instance_uid = 'agent-1'"));
+    assertEquals(
+        "node-a",
+        db.queryForString("SELECT owner_node FROM agents WHERE instance_uid = 'agent-1'"));
     assertNull(db.queryForString("SELECT owner_node FROM agents WHERE instance_uid = 'agent-2'"));
     assertNull(db.queryForString("SELECT health::text FROM agents WHERE instance_uid = 'agent-1'"));
-    assertEquals("false", db.queryForString("SELECT health->>'healthy' FROM agents WHERE instance_uid = 'agent-2'"));
-    assertNull(db.queryForString("SELECT description::text FROM agents WHERE instance_uid = 'agent-2'"));
+    assertEquals(
+        "false",
+        db.queryForString("SELECT health->>'healthy' FROM agents WHERE instance_uid = 'agent-2'"));
+    assertNull(
+        db.queryForString("SELECT description::text FROM agents WHERE instance_uid = 'agent-2'"));
   }
 
   @Test
@@ -129,7 +154,12 @@ class AgentStatusStoreTest {
     ExecutionException refused =
         assertThrows(
             ExecutionException.class,
-            () -> upsert(List.of(status("agent-1", 1, null), status("agent-2", 1, null), status("agent-1", 2, null))));
+            () ->
+                upsert(
+                    List.of(
+                        status("agent-1", 1, null),
+                        status("agent-2", 1, null),
+                        status("agent-1", 2, null))));
 
     assertInstanceOf(IllegalArgumentException.class, refused.getCause());
     assertEquals("0", db.queryForString("SELECT count(*) FROM agents"));

@@ -71,15 +71,19 @@ class StatusWriterTest {
     ActorRef<StatusWriter.Command> writer = spawnWriter(1000, Duration.ofSeconds(30));
 
     for (int version = 1; version <= 1000; version++) {
-      writer.tell(new StatusWriter.Record(status("agent-0", version, description("svc-" + version))));
+      writer.tell(
+          new StatusWriter.Record(status("agent-0", version, description("svc-" + version))));
     }
     flush(writer);
 
     assertEquals("1", db.queryForString("SELECT count(*) FROM agents"));
-    assertEquals("1000", db.queryForString("SELECT state_version FROM agents WHERE instance_uid = 'agent-0'"));
+    assertEquals(
+        "1000",
+        db.queryForString("SELECT state_version FROM agents WHERE instance_uid = 'agent-0'"));
     assertEquals(
         "svc-1000",
-        db.queryForString("SELECT description->'identifying_attributes'->>'service.name' FROM agents"));
+        db.queryForString(
+            "SELECT description->'identifying_attributes'->>'service.name' FROM agents"));
   }
 
   @Test
@@ -90,7 +94,8 @@ class StatusWriterTest {
       writer.tell(new StatusWriter.Record(status("agent-" + agent, 1, description("svc"))));
     }
 
-    await().atMost(Duration.ofSeconds(20))
+    await()
+        .atMost(Duration.ofSeconds(20))
         .untilAsserted(() -> assertEquals("10", db.queryForString("SELECT count(*) FROM agents")));
   }
 
@@ -100,7 +105,8 @@ class StatusWriterTest {
 
     writer.tell(new StatusWriter.Record(status("agent-1", 1, description("svc"))));
 
-    await().atMost(Duration.ofSeconds(20))
+    await()
+        .atMost(Duration.ofSeconds(20))
         .untilAsserted(() -> assertEquals("1", db.queryForString("SELECT count(*) FROM agents")));
   }
 
@@ -118,16 +124,23 @@ class StatusWriterTest {
           writer.tell(new StatusWriter.Record(status("agent-" + agent, version, json)));
         }
       }
-      await().atMost(Duration.ofSeconds(30)).until(() -> backlog(writer).consecutiveFailures() >= 2);
-      assertEquals(true, backlog(writer).pendingAgents() > 0, "the writer still holds the agents' latest state");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> backlog(writer).consecutiveFailures() >= 2);
+      assertEquals(
+          true,
+          backlog(writer).pendingAgents() > 0,
+          "the writer still holds the agents' latest state");
     } finally {
       db.startServer();
     }
 
-    await().atMost(Duration.ofSeconds(60))
+    await()
+        .atMost(Duration.ofSeconds(60))
         .untilAsserted(
             () -> {
-              assertEquals("100", db.queryForString("SELECT count(*) FROM agents WHERE state_version = 20"));
+              assertEquals(
+                  "100", db.queryForString("SELECT count(*) FROM agents WHERE state_version = 20"));
               assertEquals(
                   "during-outage-0",
                   db.queryForString(
@@ -146,16 +159,19 @@ class StatusWriterTest {
     // JSON text PostgreSQL's jsonb refuses (22P05): what one agent's NUL would have become.
     writer.tell(new StatusWriter.Record(status("hostile", 2, description("bad\\u0000name"))));
     for (int agent = 0; agent < 999; agent++) {
-      writer.tell(new StatusWriter.Record(status("agent-" + agent, 1, description("svc-" + agent))));
+      writer.tell(
+          new StatusWriter.Record(status("agent-" + agent, 1, description("svc-" + agent))));
     }
     flush(writer);
 
-    assertEquals("999", db.queryForString("SELECT count(*) FROM agents WHERE instance_uid LIKE 'agent-%'"));
+    assertEquals(
+        "999", db.queryForString("SELECT count(*) FROM agents WHERE instance_uid LIKE 'agent-%'"));
     assertEquals(
         "before",
         db.queryForString(
             "SELECT description->'identifying_attributes'->>'service.name' FROM agents WHERE instance_uid = 'hostile'"));
-    assertEquals("2", db.queryForString("SELECT state_version FROM agents WHERE instance_uid = 'hostile'"));
+    assertEquals(
+        "2", db.queryForString("SELECT state_version FROM agents WHERE instance_uid = 'hostile'"));
     assertEquals(0, backlog(writer).consecutiveFailures(), "a refused row is not a failed flush");
   }
 
@@ -163,7 +179,15 @@ class StatusWriterTest {
     return testKit.spawn(
         StatusWriter.create(
             new AgentStatusStore(database.pool()),
-            new StatusWriterSettings(maxBatch, flushInterval, Duration.ofMillis(50), Duration.ofMillis(500), 2, 5, 16L << 20, 256L << 20)));
+            new StatusWriterSettings(
+                maxBatch,
+                flushInterval,
+                Duration.ofMillis(50),
+                Duration.ofMillis(500),
+                2,
+                5,
+                16L << 20,
+                256L << 20)));
   }
 
   private StatusWriter.Backlog backlog(ActorRef<StatusWriter.Command> writer) {
