@@ -45,7 +45,15 @@ public final class OpampEndpoint {
       LiveSessions liveSessions) {
     AdmissionControl admission = AdmissionControl.of(settings.admission());
     OpampWebSocketRoute webSocket =
-        new OpampWebSocketRoute(system, settings, nodeName, entities, admission, liveSessions);
+        new OpampWebSocketRoute(
+            system,
+            settings.maxMessageBytes(),
+            settings.outboundBuffer(),
+            settings.rules(),
+            nodeName,
+            entities,
+            admission,
+            liveSessions);
     OpampHttpRoute http =
         new OpampHttpRoute(
             settings.maxMessageBytes(),

@@ -4,9 +4,9 @@ import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.extractWebSocketUpgrade;
 
 import io.switchboard.cluster.agent.AgentRefs;
-import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.gateway.admission.AdmissionControl;
 import io.switchboard.gateway.auth.AgentCredential;
+import io.switchboard.gateway.limits.SessionRules;
 import io.switchboard.gateway.session.AgentSession;
 import io.switchboard.gateway.session.InboundFrame;
 import io.switchboard.gateway.session.LiveSessions;
@@ -47,7 +47,9 @@ import org.apache.pekko.util.ByteString;
 public final class OpampWebSocketRoute {
 
   private final ActorSystem<?> system;
-  private final OpampGatewaySettings settings;
+  private final long maxMessageBytes;
+  private final int outboundBuffer;
+  private final SessionRules rules;
   private final String nodeName;
   private final AgentRefs entities;
   private final AdmissionControl admission;
@@ -57,7 +59,9 @@ public final class OpampWebSocketRoute {
 
   public OpampWebSocketRoute(
       ActorSystem<?> system,
-      OpampGatewaySettings settings,
+      long maxMessageBytes,
+      int outboundBuffer,
+      SessionRules rules,
       String nodeName,
       AgentRefs entities,
       AdmissionControl admission,
@@ -65,7 +69,9 @@ public final class OpampWebSocketRoute {
     this.system = system;
     this.admission = admission;
     this.liveSessions = liveSessions;
-    this.settings = settings;
+    this.maxMessageBytes = maxMessageBytes;
+    this.outboundBuffer = outboundBuffer;
+    this.rules = rules;
     this.nodeName = nodeName;
     this.entities = entities;
     this.sessionFrames = new FrameLevelUpgrade(system).handler(this::connection);
@@ -129,8 +135,7 @@ public final class OpampWebSocketRoute {
     admission.sessionStarted();
     ActorRef<AgentSession.Command> session =
         system.systemActorOf(
-            AgentSession.create(
-                epoch, nodeName, entities, liveSessions, settings.rules(), credential),
+            AgentSession.create(epoch, nodeName, entities, liveSessions, rules, credential),
             "opamp-session-" + epoch,
             Props.empty());
 
@@ -152,7 +157,7 @@ public final class OpampWebSocketRoute {
         ActorSource.<Outbound>actorRef(
                 closing::isEnd,
                 message -> Optional.empty(),
-                settings.outboundBuffer(),
+                outboundBuffer,
                 OverflowStrategy.fail())
             .mapMaterializedValue(
                 socket -> {
@@ -172,7 +177,7 @@ public final class OpampWebSocketRoute {
 
   /** Collects one message into memory, never more than the limit; text is drained and refused. */
   private CompletionStage<InboundFrame> collect(Message message) {
-    long limit = settings.maxMessageBytes();
+    long limit = maxMessageBytes;
     if (message.isText()) {
       return message
           .asTextMessage()

@@ -14,9 +14,9 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.api.Operator;
-import io.switchboard.api.Problem;
 import io.switchboard.api.envelopes.EnvelopeView;
+import io.switchboard.api.http.Operator;
+import io.switchboard.api.http.Problem;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.OperatorCommand;

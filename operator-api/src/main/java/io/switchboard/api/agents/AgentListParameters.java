@@ -1,6 +1,6 @@
 package io.switchboard.api.agents;
 
-import io.switchboard.api.QueryParameters;
+import io.switchboard.api.http.QueryParameters;
 import io.switchboard.persistence.agents.AgentQuery;
 import io.switchboard.persistence.agents.AgentRecord;
 import io.switchboard.persistence.agents.Selector;

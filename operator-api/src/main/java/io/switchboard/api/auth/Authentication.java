@@ -18,9 +18,9 @@ import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeader;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.api.Json;
-import io.switchboard.api.Operator;
-import io.switchboard.api.Problem;
+import io.switchboard.api.http.Json;
+import io.switchboard.api.http.Operator;
+import io.switchboard.api.http.Problem;
 import io.switchboard.persistence.operators.OperatorSession;
 import io.switchboard.persistence.operators.OperatorStore;
 import io.switchboard.persistence.operators.Role;

@@ -10,9 +10,9 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.api.Json;
-import io.switchboard.api.Problem;
-import io.switchboard.api.QueryParameters;
+import io.switchboard.api.http.Json;
+import io.switchboard.api.http.Problem;
+import io.switchboard.api.http.QueryParameters;
 import io.switchboard.persistence.fleet.FleetQueries;
 import io.switchboard.persistence.fleet.FleetSummary;
 import java.time.Duration;

@@ -12,8 +12,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.api.Problem;
-import io.switchboard.api.QueryParameters;
+import io.switchboard.api.http.Problem;
+import io.switchboard.api.http.QueryParameters;
 import io.switchboard.persistence.envelopes.Envelope;
 import io.switchboard.persistence.envelopes.EnvelopeState;
 import io.switchboard.persistence.envelopes.EnvelopeStore;

@@ -13,10 +13,10 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.api.Json;
-import io.switchboard.api.Operator;
-import io.switchboard.api.Problem;
-import io.switchboard.api.QueryParameters;
+import io.switchboard.api.http.Json;
+import io.switchboard.api.http.Operator;
+import io.switchboard.api.http.Problem;
+import io.switchboard.api.http.QueryParameters;
 import io.switchboard.dispatch.rollout.Gates;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.dispatch.rollout.Strategy;

@@ -1,5 +1,6 @@
-package io.switchboard.persistence;
+package io.switchboard.persistence.stores;
 
+import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.audit.AuditLog;
 import io.switchboard.persistence.configurations.ConfigurationStore;

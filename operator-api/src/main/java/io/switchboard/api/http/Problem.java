@@ -1,4 +1,4 @@
-package io.switchboard.api;
+package io.switchboard.api.http;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

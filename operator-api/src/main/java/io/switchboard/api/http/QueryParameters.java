@@ -1,4 +1,4 @@
-package io.switchboard.api;
+package io.switchboard.api.http;
 
 import java.util.Arrays;
 import java.util.Locale;

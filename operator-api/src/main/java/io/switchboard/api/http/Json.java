@@ -1,4 +1,4 @@
-package io.switchboard.api;
+package io.switchboard.api.http;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 
