@@ -27,11 +27,6 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class AgentRecordRoutes {
 
-  /** Scratch: reaches an agent's entity directly, past dispatch. */
-  static Object scratch() {
-    return new io.switchboard.cluster.agent.AgentProtocol.CredentialReset();
-  }
-
   private final AgentRecordActions actions;
   private final ObjectMapper json;
 
