@@ -50,7 +50,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * through the session or poll that carried it, fences stale sessions by epoch, expires silent ones,
  * and hands every change to its node's status writer. Operators' commands are taken by its {@link
  * EnvelopeIntake}; how it answers messages is {@link AgentReplies}. Its messages are in {@link
- * AgentProtocol}.
+ * AgentProtocol}. What stays here (a little over 400 lines) is what shares the session and its
+ * timers: taking a session over, handling a message, and ending a session.
  */
 public final class AgentEntity extends AbstractBehavior<Command> {
 
@@ -201,12 +202,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
     if (newSession) {
       SessionAdmission.Admission admitted = admission.admit(from.principal(), from.node());
       if (admitted != SessionAdmission.Admission.ADMITTED) {
-        from.ref()
-            .tell(
-                admitted == SessionAdmission.Admission.CONFLICT
-                    ? replies.refusal(SessionAdmission.CONFLICT)
-                    : replies.turnAway(
-                        SessionAdmission.TOO_MANY_NEW_AGENTS, admission.retryAfterNewAgents()));
+        from.ref().tell(replies.refuse(admitted, admission.retryAfterNewAgents()));
         return stopIfUnknown();
       }
       takeOver(SessionOwner.of(from));
@@ -223,21 +219,13 @@ public final class AgentEntity extends AbstractBehavior<Command> {
     if (owner == null || owner.isWebSocket()) {
       SessionAdmission.Admission admitted = admission.admit(poll.principal(), poll.node());
       if (admitted != SessionAdmission.Admission.ADMITTED) {
-        poll.replyTo()
-            .tell(
-                admitted == SessionAdmission.Admission.CONFLICT
-                    ? new PollAnswer(403, replies.error(SessionAdmission.CONFLICT))
-                    : new PollAnswer(
-                        429,
-                        AgentReplies.unavailable(
-                            SessionAdmission.TOO_MANY_NEW_AGENTS,
-                            admission.retryAfterNewAgents())));
+        poll.replyTo().tell(replies.refusePoll(admitted, admission.retryAfterNewAgents()));
         return stopIfUnknown();
       }
       long epoch = Math.max(owner == null ? 0 : owner.epoch() + 1, micros(clock.instant()));
       takeOver(SessionOwner.polling(epoch, poll.node()));
     } else if (!admission.sameCredential(poll.principal(), poll.node())) {
-      poll.replyTo().tell(new PollAnswer(403, replies.error(SessionAdmission.CONFLICT)));
+      poll.replyTo().tell(replies.refusePoll(SessionAdmission.Admission.CONFLICT, Duration.ZERO));
       return this;
     } else if (!owner.node().equals(poll.node())) {
       owner = owner.pollingThrough(poll.node());

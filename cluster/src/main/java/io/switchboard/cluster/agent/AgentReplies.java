@@ -1,5 +1,6 @@
 package io.switchboard.cluster.agent;
 
+import io.switchboard.cluster.agent.AgentProtocol.PollAnswer;
 import io.switchboard.cluster.agent.AgentProtocol.Refuse;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.InstanceUid;
@@ -96,14 +97,21 @@ final class AgentReplies {
         .build();
   }
 
-  /** Refuses a session for something the agent must not do (another credential's identity). */
-  Refuse refusal(String reason) {
-    return new Refuse(error(reason), true);
+  /**
+   * What a session refused admission is told: for another credential's identity, an error and a
+   * close for the violation; for too many new agents, when to come back.
+   */
+  Refuse refuse(SessionAdmission.Admission admission, Duration retryAfter) {
+    return admission == SessionAdmission.Admission.CONFLICT
+        ? new Refuse(error(SessionAdmission.CONFLICT), true)
+        : new Refuse(unavailable(SessionAdmission.TOO_MANY_NEW_AGENTS, retryAfter), false);
   }
 
-  /** Turns a session away for now, telling the agent when to come back. */
-  Refuse turnAway(String reason, Duration retryAfter) {
-    return new Refuse(unavailable(reason, retryAfter), false);
+  /** What a poll refused admission is answered: 403 for another credential, else 429. */
+  PollAnswer refusePoll(SessionAdmission.Admission admission, Duration retryAfter) {
+    return admission == SessionAdmission.Admission.CONFLICT
+        ? new PollAnswer(403, error(SessionAdmission.CONFLICT))
+        : new PollAnswer(429, unavailable(SessionAdmission.TOO_MANY_NEW_AGENTS, retryAfter));
   }
 
   /** An Unavailable error response with when to come back. */
