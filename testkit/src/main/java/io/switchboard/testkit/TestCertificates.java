@@ -145,6 +145,66 @@ public final class TestCertificates {
     return context;
   }
 
+  /**
+   * Another agent's key pair, its certificate's subject {@code CN=<commonName>}, and a PEM file
+   * holding it and every certificate of {@code others}: the CAs a server trusts when several
+   * agents, each with a certificate of its own, must get in.
+   */
+  public Path agentKeystore(String commonName) {
+    Path keystore = dir.resolve("agent-" + commonName + ".p12");
+    if (!Files.exists(keystore)) {
+      try {
+        keytool(
+            "-genkeypair",
+            "-alias",
+            "agent",
+            "-keyalg",
+            "EC",
+            "-groupname",
+            "secp256r1",
+            "-dname",
+            "CN=" + commonName,
+            "-validity",
+            "2",
+            "-storetype",
+            "PKCS12",
+            "-keystore",
+            keystore.toString(),
+            "-storepass",
+            PASSWORD,
+            "-keypass",
+            PASSWORD);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return keystore;
+  }
+
+  /** One PEM file with the certificates of these agents' keystores (see {@link #agentKeystore}). */
+  public Path trustedAgents(String... commonNames) throws GeneralSecurityException, IOException {
+    StringBuilder pems = new StringBuilder();
+    for (String name : commonNames) {
+      pems.append(
+          pem("CERTIFICATE", load(agentKeystore(name)).getCertificate("agent").getEncoded()));
+    }
+    Path file = dir.resolve("trusted-" + String.join("-", commonNames) + ".pem");
+    Files.writeString(file, pems);
+    return file;
+  }
+
+  /** Trusts the server's certificate and presents the certificate of agent {@code commonName}. */
+  public SSLContext agentContext(String commonName) throws GeneralSecurityException, IOException {
+    TrustManagerFactory trust =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(load(serverKeystore()));
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(load(agentKeystore(commonName)), PASSWORD.toCharArray());
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+    return context;
+  }
+
   private static KeyStore load(Path path) throws GeneralSecurityException, IOException {
     KeyStore store = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(path)) {
