@@ -175,6 +175,40 @@ class StatusWriterTest {
     assertEquals(0, backlog(writer).consecutiveFailures(), "a refused row is not a failed flush");
   }
 
+  @Test
+  void pastItsByteBoundTheWriterKeepsOnlyLiveness() {
+    // Room for one description (about 110 bytes in memory) but not two.
+    ActorRef<StatusWriter.Command> writer =
+        testKit.spawn(
+            StatusWriter.create(
+                new AgentStatusStore(database.pool()),
+                new StatusWriterSettings(
+                    1000,
+                    Duration.ofHours(1),
+                    Duration.ofMillis(50),
+                    Duration.ofMillis(500),
+                    2,
+                    5,
+                    16L << 20,
+                    150)));
+
+    writer.tell(new StatusWriter.Record(status("first", 1, description("kept"))));
+    writer.tell(new StatusWriter.Record(status("second", 1, description("shed"))));
+    flush(writer);
+
+    assertEquals(
+        "kept",
+        db.queryForString(
+            "SELECT description->'identifying_attributes'->>'service.name' FROM agents WHERE instance_uid = 'first'"));
+    assertEquals(
+        null,
+        db.queryForString("SELECT description::text FROM agents WHERE instance_uid = 'second'"),
+        "past the bound only liveness is kept");
+    assertEquals(
+        "CONNECTED",
+        db.queryForString("SELECT connection_state FROM agents WHERE instance_uid = 'second'"));
+  }
+
   private ActorRef<StatusWriter.Command> spawnWriter(int maxBatch, Duration flushInterval) {
     return testKit.spawn(
         StatusWriter.create(
