@@ -5,6 +5,8 @@ import io.switchboard.persistence.status.StatusWriter;
 import io.switchboard.persistence.status.StatusWriterSettings;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -53,6 +55,25 @@ public final class NodeStatusWriter implements Extension {
                 AskPattern.ask(
                     started, StatusWriter.Flush::new, FLUSH_TIMEOUT, system.scheduler()));
     return started;
+  }
+
+  /**
+   * The database did not take the last statuses in time (it is away): the node goes on shutting
+   * down, and says how many agents' latest statuses it could not write.
+   */
+  private CompletionStage<Done> sayWhatIsLost(ActorRef<StatusWriter.Command> writer) {
+    return AskPattern.<StatusWriter.Command, StatusWriter.Backlog>ask(
+            writer, StatusWriter.GetBacklog::new, Duration.ofSeconds(1), system.scheduler())
+        .handle(
+            (backlog, failure) -> {
+              system
+                  .log()
+                  .warn(
+                      "Shutting down with {} agents' latest statuses not written: the database did not take them within {}",
+                      backlog == null ? "some" : Integer.toString(backlog.pendingAgents()),
+                      FLUSH_TIMEOUT);
+              return Done.getInstance();
+            });
   }
 
   /** The writer and its settings, once the node started it. */

@@ -29,6 +29,7 @@ import io.switchboard.gateway.OpampEndpoint;
 import io.switchboard.gateway.session.LiveSessions;
 import io.switchboard.gateway.session.NodeDraining;
 import io.switchboard.gateway.tls.OpampTls;
+import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.Telemetry;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.DatabaseExtension;
@@ -92,6 +93,7 @@ public final class SwitchboardNode implements AutoCloseable {
     Config config = NodeRoles.apply(ClusterFormation.withDiscoveryEndpoints(givenConfig));
     NodeSettings settings = NodeSettings.fromConfig(config);
     Telemetry.start(config);
+    SwitchboardMetrics.registerKnownSeries();
     ActorSystem<Void> system =
         ActorSystem.create(Behaviors.empty(), settings.clusterName(), config);
     try {

@@ -42,6 +42,30 @@ class MetricsScrapeTest {
   }
 
   @Test
+  void seriesWithKnownLabelsAreScrapedFromTheStart() {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              String text = HttpProbe.get(node.metricsPort(), "/metrics").body();
+              for (String series :
+                  List.of(
+                      "switchboard_identity_conflicts_total",
+                      "switchboard_agent_auth_failures_total",
+                      "switchboard_frames_rejected_total{transport=\"http\",reason=\"poll-rate\"}",
+                      "switchboard_frames_rejected_total{transport=\"websocket\",reason=\"rate-limited\"}",
+                      "switchboard_connections_shed_total{transport=\"websocket\",reason=\"max-sessions\"}",
+                      "switchboard_status_rows_rejected_total{reason=\"unstorable-text\"}",
+                      "switchboard_dispatch_envelopes_total{state=\"expired\"}",
+                      "switchboard_rollout_transitions_total{state=\"paused\"}")) {
+                assertTrue(
+                    text.lines().anyMatch(line -> line.startsWith(series + " ")),
+                    series + " is scraped");
+              }
+            });
+  }
+
+  @Test
   void theCatalogReportsTheScenario() throws Exception {
     // Kamon's registry and its Prometheus totals are per JVM and outlive nodes started earlier in
     // it, so Kamon's series are judged by how much they moved during the scenario.

@@ -1,5 +1,6 @@
 package io.switchboard.observability;
 
+import java.util.List;
 import java.util.Locale;
 import kamon.Kamon;
 import kamon.metric.Counter;
@@ -18,6 +19,82 @@ import kamon.tag.TagSet;
 public final class SwitchboardMetrics {
 
   private SwitchboardMetrics() {}
+
+  /**
+   * Registers every series whose labels are known in advance, at zero, so that a scrape shows them
+   * from the start: {@code rate()} then sees the first increment, and an alert on a series that is
+   * absent means something. Called once when a node starts.
+   */
+  public static void registerKnownSeries() {
+    for (Transport transport : Transport.values()) {
+      activeSessions(transport).update(0);
+      connects(transport).increment(0);
+      disconnects(transport).increment(0);
+      framesReceived(transport).increment(0);
+      for (String reason : List.of("max-sessions", "connection-rate", "poll-rate")) {
+        connectionsShed(transport, reason).increment(0);
+      }
+    }
+    for (String reason :
+        List.of(
+            "truncated-header",
+            "non-zero-header",
+            "invalid-protobuf",
+            "oversized",
+            "text-frame",
+            "invalid-instance-uid",
+            "instance-uid-changed",
+            "rate-limited",
+            "description-too-large",
+            "effective-config-too-large",
+            "health-too-large",
+            "health-too-deep",
+            "health-too-many-components",
+            "custom-message-too-large",
+            "too-many-custom-capabilities",
+            "undeclared-custom-capability",
+            "instance-uid-requested-again",
+            "instance-uid-not-certified")) {
+      framesRejected(Transport.WEBSOCKET, reason).increment(0);
+    }
+    for (String reason :
+        List.of(
+            "content-type",
+            "unreadable-body",
+            "oversized",
+            "invalid-protobuf",
+            "invalid-instance-uid",
+            "instance-uid-mismatch",
+            "poll-rate",
+            "identity-conflict")) {
+      framesRejected(Transport.HTTP, reason).increment(0);
+    }
+    newAgentsShed().increment(0);
+    for (String route : List.of("local", "forwarded")) {
+      deliveries(route).increment(0);
+    }
+    dispatchNoSession().increment(0);
+    for (String state : List.of("PENDING", "SENT", "APPLIED", "FAILED", "EXPIRED")) {
+      dispatchEnvelopes(state).increment(0);
+    }
+    for (String state : List.of("PAUSED", "COMPLETED")) {
+      rolloutTransitions(state).increment(0);
+    }
+    for (String kind : List.of("status", "heartbeat", "disconnect", "custom-message")) {
+      agentMessages(kind).increment(0);
+    }
+    for (String reason : List.of("unstorable-text", "too-large", "constraint", "invalid-data")) {
+      statusRowsRejected(reason).increment(0);
+      dispatchRowsRejected(reason).increment(0);
+    }
+    agentAuthFailures().increment(0);
+    identityConflicts().increment(0);
+    statusFlushFailures().increment(0);
+    statusShed().increment(0);
+    envelopeChangesDropped().increment(0);
+    entityMessagesDropped().increment(0);
+    statusPendingAgents().update(0);
+  }
 
   /** The transports an agent can hold a session on. */
   public enum Transport {

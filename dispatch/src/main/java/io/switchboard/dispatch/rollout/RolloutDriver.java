@@ -1,6 +1,7 @@
 package io.switchboard.dispatch.rollout;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.cluster.CborSerializable;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.persistence.configurations.ConfigurationStore;
@@ -54,9 +55,11 @@ public final class RolloutDriver {
 
   /**
    * A rollout was created or resumed: step now rather than at the next tick, so a fan-out starts
-   * within milliseconds. Ignored while a step is under way (the next tick sees the change).
+   * within milliseconds. Ignored while a step is under way (the next tick sees the change). It
+   * crosses nodes (the API that took the operator's action may not run the driver), so it is
+   * serializable.
    */
-  public enum StepNow implements Command {
+  public enum StepNow implements Command, CborSerializable {
     INSTANCE
   }
 
