@@ -47,11 +47,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * text form). It starts by reading what the database holds of the agent ({@link EntityStart}), then
  * owns the agent's state and its current session ({@link SessionOwner}): it admits only sessions
  * whose credential the agent's identity is bound to ({@link AgentIdentity}), answers every message
- * through the session or poll that carried it, fences stale sessions by epoch, expires silent ones,
- * and hands every change to its node's status writer. Operators' commands are taken by its {@link
- * EnvelopeIntake}; how it answers messages is {@link AgentReplies}. Its messages are in {@link
- * AgentProtocol}. What stays here (a little over 400 lines) is what shares the session and its
- * timers: taking a session over, handling a message, and ending a session.
+ * through the session or poll that carried it, fences the sessions it replaced ({@link
+ * SupersededSessions}), expires silent ones, and hands every change to its node's status writer.
+ * Operators' commands are taken by its {@link EnvelopeIntake}; how it answers messages is {@link
+ * AgentReplies}. Its messages are in {@link AgentProtocol}. What stays here (a little over 400
+ * lines) is what shares the session and its timers: taking a session over, handling a message, and
+ * ending a session.
  */
 public final class AgentEntity extends AbstractBehavior<Command> {
 
@@ -125,6 +126,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
   private final SessionAdmission admission;
   private final ByteString uidBytes;
   private SessionOwner owner;
+  private final SupersededSessions superseded = new SupersededSessions();
 
   /** The connection state last handed to the status writer, to tell transitions from repeats. */
   private ConnectionState recordedConnectionState;
@@ -194,11 +196,11 @@ public final class AgentEntity extends AbstractBehavior<Command> {
 
   private Behavior<Command> onAgentReport(AgentReport report) {
     Session from = report.session();
-    if (removed || (owner != null && from.epoch() < owner.epoch())) {
+    if (removed || superseded.contains(from.ref())) {
       from.ref().tell(new CloseSession("a newer session of this agent took over"));
       return this;
     }
-    boolean newSession = owner == null || owner.epoch() != from.epoch();
+    boolean newSession = owner == null || !from.ref().equals(owner.socket());
     if (newSession) {
       SessionAdmission.Admission admitted = admission.admit(from.principal(), from.node());
       if (admitted != SessionAdmission.Admission.ADMITTED) {
@@ -248,6 +250,9 @@ public final class AgentEntity extends AbstractBehavior<Command> {
 
   private void takeOver(SessionOwner newer) {
     if (owner != null) {
+      if (owner.isWebSocket()) {
+        superseded.add(owner.socket());
+      }
       owner.close("a newer session of this agent took over");
       owner.countAsActive(false);
       envelopes.sessionLost();
@@ -432,11 +437,8 @@ public final class AgentEntity extends AbstractBehavior<Command> {
   /** A message on the server's initiative, down the current WebSocket, wherever its node is. */
   private void push(ServerToAgent.Builder message) {
     SwitchboardMetrics.deliveries(owner.route()).increment();
-    owner
-        .socket()
-        .tell(
-            new Deliver(
-                message.setInstanceUid(uidBytes).setCapabilities(SERVER_CAPABILITIES).build()));
+    message.setInstanceUid(uidBytes).setCapabilities(SERVER_CAPABILITIES);
+    owner.socket().tell(new Deliver(message.build()));
   }
 
   /** Microsecond wall-clock time, the unit of epochs and state versions. */

@@ -322,6 +322,23 @@ class AgentEntityTest {
   }
 
   @Test
+  void aReconnectThroughANodeWhoseClockIsBehindStillTakesOver() {
+    Session older = new Session(5_000_000);
+    Session reconnect = new Session(1_000);
+    entity.tell(new AgentProtocol.AgentReport(fullState(1), older.ref()));
+    older.expectDelivery();
+
+    entity.tell(new AgentProtocol.AgentReport(heartbeat(2), reconnect.ref()));
+
+    older.probe.expectMessageClass(AgentProtocol.CloseSession.class);
+    reconnect.expectDelivery();
+    entity.tell(new AgentProtocol.AgentReport(heartbeat(3), older.ref()));
+    older.probe.expectMessageClass(AgentProtocol.CloseSession.class);
+    entity.tell(new AgentProtocol.AgentReport(heartbeat(4), reconnect.ref()));
+    reconnect.expectDelivery();
+  }
+
+  @Test
   void onlyTheCurrentSessionEndingDisconnectsTheAgent() {
     Session older = new Session(20);
     Session current = new Session(21);

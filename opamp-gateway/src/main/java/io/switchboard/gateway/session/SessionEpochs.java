@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Issues connection epochs: strictly increasing on this node and anchored to wall-clock
- * microseconds, so that a reconnect landing on another node (with a roughly synchronised clock)
- * gets a newer epoch than the connection it replaces and fences it.
+ * microseconds, so they read as a time in logs and state. An epoch names a session; it does not
+ * decide which of two sessions is newer across nodes (their clocks may disagree): the agent's
+ * entity decides that by the order in which sessions reach it.
  */
 public final class SessionEpochs {
 
