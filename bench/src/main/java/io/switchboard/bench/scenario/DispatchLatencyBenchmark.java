@@ -1,8 +1,6 @@
 package io.switchboard.bench.scenario;
 
-import com.google.protobuf.ByteString;
 import io.switchboard.bench.BenchProperties;
-import io.switchboard.bench.BenchThreads;
 import io.switchboard.bench.cluster.LocalNode;
 import io.switchboard.bench.cluster.OperatorApiClient;
 import io.switchboard.bench.fleet.ConnectedFleet;
@@ -10,30 +8,14 @@ import io.switchboard.bench.fleet.FleetParameters;
 import io.switchboard.bench.report.BenchReport;
 import io.switchboard.bench.report.Percentiles;
 import io.switchboard.bench.report.WarmUp;
-import io.switchboard.fleetsim.AgentObserver;
 import io.switchboard.fleetsim.Summary;
-import io.switchboard.opamp.proto.RemoteConfigStatuses;
-import io.switchboard.opamp.proto.ServerToAgent;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code dispatch-latency}: N simulated agents connected to one node process, or spread over a
@@ -55,129 +37,6 @@ public final class DispatchLatencyBenchmark {
           + " latency from the submit to the agent's receipt and, for configs, to the agent's APPLIED report.";
 
   private DispatchLatencyBenchmark() {}
-
-  /** One command submitted to one agent. */
-  private static final class Submission {
-    final boolean remoteConfig;
-    final long submittedNanos;
-    volatile String dispatchId;
-
-    Submission(boolean remoteConfig, long submittedNanos) {
-      this.remoteConfig = remoteConfig;
-      this.submittedNanos = submittedNanos;
-    }
-  }
-
-  /**
-   * Matches what agents receive to what was submitted. An agent gets its commands in submission
-   * order, so each agent has a queue per kind; a remote config is then followed by its hash to the
-   * agent's APPLIED report.
-   */
-  private static final class CommandLedger implements AgentObserver {
-    private final long startNanos;
-    private final BenchReport report;
-    private final Map<String, Queue<Submission>> restartsDue = new ConcurrentHashMap<>();
-    private final Map<String, Queue<Submission>> configsDue = new ConcurrentHashMap<>();
-    private final Map<ByteString, Submission> configsApplying = new ConcurrentHashMap<>();
-    final List<Long> restartReceipt = Collections.synchronizedList(new ArrayList<>());
-    final List<Long> configReceipt = Collections.synchronizedList(new ArrayList<>());
-    final List<Long> configApplied = Collections.synchronizedList(new ArrayList<>());
-    final AtomicInteger configsFailed = new AtomicInteger();
-
-    /** Whether latencies go into the report's plot: not in the warm-up. */
-    private volatile boolean plotting;
-
-    CommandLedger(long startNanos, BenchReport report, boolean plotting) {
-      this.startNanos = startNanos;
-      this.report = report;
-      this.plotting = plotting;
-    }
-
-    /**
-     * Forgets the round before: what it measured and what was still due from it, so that nothing of
-     * the warm-up is counted or matched in the round measured.
-     */
-    void startRound() {
-      restartsDue.clear();
-      configsDue.clear();
-      configsApplying.clear();
-      restartReceipt.clear();
-      configReceipt.clear();
-      configApplied.clear();
-      configsFailed.set(0);
-      plotting = true;
-    }
-
-    void submitted(String instanceUid, Submission submission) {
-      (submission.remoteConfig ? configsDue : restartsDue)
-          .computeIfAbsent(instanceUid, uid -> new ConcurrentLinkedQueue<>())
-          .add(submission);
-    }
-
-    void rejected(String instanceUid, Submission submission) {
-      (submission.remoteConfig ? configsDue : restartsDue).get(instanceUid).remove(submission);
-    }
-
-    @Override
-    public void commandReceived(String instanceUid, ServerToAgent message, long receivedNanos) {
-      if (message.hasCommand()) {
-        record(
-            restartsDue.get(instanceUid),
-            receivedNanos,
-            restartReceipt,
-            "restart: submit to receipt");
-      }
-      // A config the agent already had (offered again on a new session) was not submitted now.
-      if (message.hasRemoteConfig()
-          && !configsApplying.containsKey(message.getRemoteConfig().getConfigHash())) {
-        Submission submission =
-            record(
-                configsDue.get(instanceUid),
-                receivedNanos,
-                configReceipt,
-                "remote config: submit to receipt");
-        if (submission != null) {
-          configsApplying.put(message.getRemoteConfig().getConfigHash(), submission);
-        }
-      }
-    }
-
-    @Override
-    public void remoteConfigReported(
-        String instanceUid,
-        ByteString configHash,
-        RemoteConfigStatuses status,
-        long reportedNanos) {
-      Submission submission = configsApplying.remove(configHash);
-      if (submission == null) {
-        return;
-      }
-      if (status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED) {
-        long latency = reportedNanos - submission.submittedNanos;
-        configApplied.add(latency);
-        plot("remote config: submit to APPLIED", reportedNanos, latency);
-      } else {
-        configsFailed.incrementAndGet();
-      }
-    }
-
-    private void plot(String series, long atNanos, long latency) {
-      if (plotting) {
-        report.latency(series, (atNanos - startNanos) / 1e9, latency / 1e6);
-      }
-    }
-
-    private Submission record(
-        Queue<Submission> due, long receivedNanos, List<Long> latencies, String series) {
-      Submission submission = due == null ? null : due.poll();
-      if (submission != null) {
-        long latency = receivedNanos - submission.submittedNanos;
-        latencies.add(latency);
-        plot(series, receivedNanos, latency);
-      }
-      return submission;
-    }
-  }
 
   public static void run() throws Exception {
     FleetParameters fleet = FleetParameters.read("2g");
@@ -216,7 +75,7 @@ public final class DispatchLatencyBenchmark {
         ConnectedFleet.start(
             "dispatch-latency-node", nodes, List.of(), fleet, runFor, startNanos, ledger, report)) {
       if (warmUpCommands > 0) {
-        Round warmUp =
+        CommandStream.Round warmUp =
             warmUp(connected, ledger, rate, warmUpCommands, inFlight, warmUpTimeout, report);
         if (!awaitOutstanding(ledger, warmUp.accepted(), drain)) {
           report.note(
@@ -232,7 +91,7 @@ public final class DispatchLatencyBenchmark {
       }
       CpuUse cpu = CpuUse.start(connected.pids());
       Optional<LocalNode.DispatchCounts> before = dispatchCounts(connected.nodes());
-      Round measured =
+      CommandStream.Round measured =
           CommandStream.start(
                   "measured",
                   connected.apis(),
@@ -249,34 +108,6 @@ public final class DispatchLatencyBenchmark {
       results(report, ledger, measured.accepted(), connected.progress(), connected.api());
     }
     report.publish();
-  }
-
-  /**
-   * One round of commands: how many were sent, the accepted ones, the API's answers by status, and
-   * how long each answer took.
-   */
-  private record Round(
-      int total,
-      List<Submission> accepted,
-      SortedMap<Integer, Integer> statuses,
-      List<Long> responseTimes) {
-
-    void addTo(BenchReport report) {
-      report.result("commands_submitted", "commands submitted", total, "");
-      report.result("commands_accepted", "commands accepted (202)", accepted.size(), "");
-      report.note("API answers by HTTP status (-1: no answer): " + statuses);
-      List<Long> sorted = Percentiles.sorted(responseTimes);
-      report.result(
-          "api_response_p50_ms",
-          "API answer to a submit, p50",
-          Percentiles.millis(sorted, 0.50),
-          "ms");
-      report.result(
-          "api_response_p99_ms",
-          "API answer to a submit, p99",
-          Percentiles.millis(sorted, 0.99),
-          "ms");
-    }
   }
 
   /** The nodes' dispatch counts summed over the cluster; empty if any node's scrape failed. */
@@ -366,116 +197,6 @@ public final class DispatchLatencyBenchmark {
   }
 
   /**
-   * Commands submitted {@code rate} a second, round-robin over the agents and each to one of {@code
-   * apis} drawn at random, up to {@code limit} or until stopped, with at most {@code inFlight}
-   * awaiting their answers, as a client with a bounded connection pool would: an unbounded client
-   * opens a connection for each request waiting, and once the node falls behind it spends itself
-   * accepting connections. A command waiting for room counts its latency from when it was due, so
-   * the wait is measured, not hidden. Each config is marked with {@code round} and its index, so
-   * none repeats the config an agent already has from a round before (the node would answer that it
-   * was applied, and send nothing).
-   */
-  private static final class CommandStream {
-
-    private final List<Submission> accepted = new CopyOnWriteArrayList<>();
-    private final SortedMap<Integer, Integer> statuses =
-        Collections.synchronizedSortedMap(new TreeMap<>());
-    private final List<Long> responseTimes = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicInteger due = new AtomicInteger();
-    private final CompletableFuture<Integer> ended = new CompletableFuture<>();
-    private final ScheduledExecutorService ticker = BenchThreads.daemonScheduler("bench-commands");
-    private volatile boolean stopping;
-
-    static CommandStream start(
-        String round,
-        List<OperatorApiClient> apis,
-        CommandLedger ledger,
-        List<String> uids,
-        int rate,
-        int limit,
-        int inFlight) {
-      CommandStream stream = new CommandStream();
-      stream.run(round, apis, ledger, uids, rate, uids.isEmpty() ? 0 : limit, inFlight);
-      return stream;
-    }
-
-    /** Commands sent so far. */
-    int sent() {
-      return due.get();
-    }
-
-    /** Waits until all {@code limit} commands are sent, then for their answers. */
-    Round finish() throws Exception {
-      int sent = ended.get();
-      ticker.shutdownNow();
-      // Every request gets an answer or fails within the client's timeout: count once all have.
-      long deadline =
-          System.nanoTime() + OperatorApiClient.REQUEST_TIMEOUT.plusSeconds(5).toNanos();
-      while (responseTimes.size() < sent && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
-      return new Round(sent, accepted, statuses, responseTimes);
-    }
-
-    /** Sends no more, then waits for the answers of those sent. */
-    Round stop() throws Exception {
-      stopping = true;
-      return finish();
-    }
-
-    private void run(
-        String round,
-        List<OperatorApiClient> apis,
-        CommandLedger ledger,
-        List<String> uids,
-        int rate,
-        int limit,
-        int inFlight) {
-      Semaphore room = new Semaphore(inFlight);
-      long periodNanos = 1_000_000_000L / rate;
-      long startNanos = System.nanoTime();
-      ticker.scheduleAtFixedRate(
-          () -> {
-            int index = due.get();
-            if (ended.isDone() || stopping || index >= limit) {
-              ended.complete(index);
-              return;
-            }
-            due.incrementAndGet();
-            String uid = uids.get(index % uids.size());
-            boolean remoteConfig = index % 2 == 1;
-            Submission submission = new Submission(remoteConfig, startNanos + index * periodNanos);
-            // Recorded before it is sent: the agent may get it before the API's answer is back.
-            ledger.submitted(uid, submission);
-            room.acquireUninterruptibly();
-            OperatorApiClient api = apis.get(ThreadLocalRandom.current().nextInt(apis.size()));
-            (remoteConfig
-                    ? api.sendAsync(
-                        "PUT",
-                        "/api/agents/" + uid + "/remote-config",
-                        OperatorApiClient.collectorConfig(round + " " + index))
-                    : api.sendAsync("POST", "/api/agents/" + uid + "/restart", null))
-                .whenComplete(
-                    (answer, failure) -> {
-                      room.release();
-                      responseTimes.add(System.nanoTime() - submission.submittedNanos);
-                      int status = failure == null ? answer.status() : -1;
-                      statuses.merge(status, 1, Integer::sum);
-                      if (status == 202 && answer.field("id") != null) {
-                        submission.dispatchId = answer.field("id");
-                        accepted.add(submission);
-                      } else {
-                        ledger.rejected(uid, submission);
-                      }
-                    });
-          },
-          0,
-          periodNanos,
-          TimeUnit.NANOSECONDS);
-    }
-  }
-
-  /**
    * Warms the node's command path under the load it is measured at: commands at the rate until at
    * least {@code least} were sent and then the node's JIT compilers have gone quiet while they flow
    * (at most {@code timeout}). Waiting for the JIT with no commands flowing ends as soon as nothing
@@ -483,7 +204,7 @@ public final class DispatchLatencyBenchmark {
    * compiling the route, the entity's dispatch and the envelope write in the round measured, a
    * third of the node's CPU.
    */
-  private static Round warmUp(
+  private static CommandStream.Round warmUp(
       ConnectedFleet connected,
       CommandLedger ledger,
       int rate,
@@ -513,7 +234,8 @@ public final class DispatchLatencyBenchmark {
    * true if all did.
    */
   private static boolean awaitOutstanding(
-      CommandLedger ledger, List<Submission> accepted, Duration drain) throws InterruptedException {
+      CommandLedger ledger, List<CommandLedger.Submission> accepted, Duration drain)
+      throws InterruptedException {
     long restarts = accepted.stream().filter(s -> !s.remoteConfig).count();
     long configs = accepted.size() - restarts;
     long deadline = System.nanoTime() + drain.toNanos();
@@ -530,7 +252,7 @@ public final class DispatchLatencyBenchmark {
   private static void results(
       BenchReport report,
       CommandLedger ledger,
-      List<Submission> accepted,
+      List<CommandLedger.Submission> accepted,
       Summary summary,
       OperatorApiClient api) {
     long restarts = accepted.stream().filter(s -> !s.remoteConfig).count();
@@ -581,14 +303,14 @@ public final class DispatchLatencyBenchmark {
    * report).
    */
   private static SortedMap<String, Integer> dispatchStates(
-      OperatorApiClient api, List<Submission> accepted) {
+      OperatorApiClient api, List<CommandLedger.Submission> accepted) {
     SortedMap<String, Integer> states = new TreeMap<>();
-    for (Submission submission : accepted) {
+    for (CommandLedger.Submission submission : accepted) {
       if (!submission.remoteConfig) {
         continue;
       }
       try {
-        String state = api.get("/api/envelopes/" + submission.dispatchId).field("state");
+        String state = api.get("/api/envelopes/" + submission.envelopeId).field("state");
         states.merge(state == null ? "unreadable" : state, 1, Integer::sum);
       } catch (Exception e) {
         states.merge("no answer", 1, Integer::sum);
