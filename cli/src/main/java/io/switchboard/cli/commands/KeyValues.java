@@ -1,0 +1,36 @@
+package io.switchboard.cli.commands;
+
+import io.switchboard.cli.CliException;
+import io.switchboard.cli.ExitCode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code key=value} arguments, as labels and selectors are given on the command line. */
+final class KeyValues {
+
+  private KeyValues() {}
+
+  static Map<String, String> parse(List<String> pairs, String what) {
+    Map<String, String> map = new LinkedHashMap<>();
+    if (pairs == null) {
+      return map;
+    }
+    for (String pair : pairs) {
+      int equals = pair.indexOf('=');
+      if (equals <= 0) {
+        throw new CliException(ExitCode.USAGE, what + " must be key=value, not " + pair);
+      }
+      map.put(pair.substring(0, equals), pair.substring(equals + 1));
+    }
+    return map;
+  }
+
+  /** The pairs as the API's repeated query parameter takes them. */
+  static List<String> query(List<String> pairs, String what) {
+    List<String> query = new ArrayList<>();
+    parse(pairs, what).forEach((key, value) -> query.add(key + "=" + value));
+    return query;
+  }
+}
