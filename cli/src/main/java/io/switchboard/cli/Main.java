@@ -1,5 +1,7 @@
 package io.switchboard.cli;
 
+import io.switchboard.cli.client.CliException;
+import io.switchboard.cli.client.ExitCode;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

@@ -1,13 +1,16 @@
 package io.switchboard.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.cli.client.ApiClient;
+import io.switchboard.cli.client.CliSettings;
+import io.switchboard.cli.client.ExitCode;
 import io.switchboard.cli.commands.AgentsCommand;
 import io.switchboard.cli.commands.AuditCommand;
+import io.switchboard.cli.commands.Cli;
 import io.switchboard.cli.commands.ConfigsCommand;
 import io.switchboard.cli.commands.EnvelopesCommand;
 import io.switchboard.cli.commands.RolloutsCommand;
 import io.switchboard.cli.commands.TokensCommand;
-import io.switchboard.cli.http.ApiClient;
 import io.switchboard.cli.output.Format;
 import io.switchboard.cli.output.Output;
 import java.util.Map;
@@ -43,7 +46,7 @@ import picocli.CommandLine.Spec;
       TokensCommand.class,
       AutoComplete.GenerateCompletion.class
     })
-public final class SwitchboardCommand implements Callable<Integer> {
+public final class SwitchboardCommand implements Callable<Integer>, Cli.Root {
 
   @Spec CommandSpec spec;
 
@@ -82,7 +85,8 @@ public final class SwitchboardCommand implements Callable<Integer> {
     return ExitCode.USAGE.code();
   }
 
-  Cli cli(CommandLine command) {
+  @Override
+  public Cli cli(CommandLine command) {
     CliSettings settings = CliSettings.resolve(server, token, format, env);
     return new Cli(
         new ApiClient(settings.server(), settings.token(), json),

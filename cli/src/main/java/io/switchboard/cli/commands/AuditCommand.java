@@ -3,8 +3,7 @@ package io.switchboard.cli.commands;
 import static io.switchboard.cli.output.JsonText.at;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.switchboard.cli.Cli;
-import io.switchboard.cli.http.ApiClient;
+import io.switchboard.cli.client.ApiClient;
 import io.switchboard.cli.output.JsonText;
 import io.switchboard.cli.output.Table;
 import java.util.concurrent.Callable;

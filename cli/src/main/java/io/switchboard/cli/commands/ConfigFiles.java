@@ -2,8 +2,8 @@ package io.switchboard.cli.commands;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.switchboard.cli.CliException;
-import io.switchboard.cli.ExitCode;
+import io.switchboard.cli.client.CliException;
+import io.switchboard.cli.client.ExitCode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

@@ -1,7 +1,7 @@
 package io.switchboard.cli.commands;
 
-import io.switchboard.cli.CliException;
-import io.switchboard.cli.ExitCode;
+import io.switchboard.cli.client.CliException;
+import io.switchboard.cli.client.ExitCode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -4,10 +4,9 @@ import static io.switchboard.cli.output.JsonText.at;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.switchboard.cli.Cli;
-import io.switchboard.cli.CliException;
-import io.switchboard.cli.ExitCode;
-import io.switchboard.cli.http.ApiClient;
+import io.switchboard.cli.client.ApiClient;
+import io.switchboard.cli.client.CliException;
+import io.switchboard.cli.client.ExitCode;
 import io.switchboard.cli.output.JsonText;
 import io.switchboard.cli.output.Output;
 import io.switchboard.cli.output.Table;

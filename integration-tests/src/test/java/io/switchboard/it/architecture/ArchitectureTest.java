@@ -59,6 +59,17 @@ class ArchitectureTest {
               "io.switchboard.api..",
               "io.switchboard.node..");
 
+  /** The CLI knows the node only through its HTTP API, as any other client would. */
+  private static final ArchRule CLI_TALKS_HTTP_ONLY =
+      noClasses()
+          .that()
+          .resideInAPackage("io.switchboard.cli..")
+          .should()
+          .dependOnClassesThat()
+          .resideOutsideOfPackages(
+              "io.switchboard.cli..", "java..", "javax..", "picocli..", "com.fasterxml.jackson..")
+          .because("the CLI depends on the REST API alone, so it works against any node");
+
   /** No package of ours depends, however indirectly, on one that depends on it. */
   private static final ArchRule NO_CYCLES_BETWEEN_PACKAGES =
       slices().matching("io.switchboard.(**)").should().beFreeOfCycles();
@@ -76,6 +87,11 @@ class ArchitectureTest {
   @Test
   void protocolDependsOnNothingOfOurs() {
     PROTOCOL_DEPENDS_ON_NOTHING_OF_OURS.check(PRODUCTION);
+  }
+
+  @Test
+  void cliTalksHttpOnly() {
+    CLI_TALKS_HTTP_ONLY.check(PRODUCTION);
   }
 
   @Test

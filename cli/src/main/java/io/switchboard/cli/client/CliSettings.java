@@ -1,4 +1,4 @@
-package io.switchboard.cli;
+package io.switchboard.cli.client;
 
 import io.switchboard.cli.output.Format;
 import java.io.IOException;

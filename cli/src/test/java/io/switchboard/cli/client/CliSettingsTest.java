@@ -1,4 +1,4 @@
-package io.switchboard.cli;
+package io.switchboard.cli.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package io.switchboard.cli;
+package io.switchboard.cli.client;
 
 /**
  * What the {@code switchboard} command exits with, so that a script can tell a missing agent from a

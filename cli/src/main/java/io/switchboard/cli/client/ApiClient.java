@@ -1,10 +1,8 @@
-package io.switchboard.cli.http;
+package io.switchboard.cli.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
-import io.switchboard.cli.CliException;
-import io.switchboard.cli.ExitCode;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;

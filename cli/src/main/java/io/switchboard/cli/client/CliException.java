@@ -1,4 +1,4 @@
-package io.switchboard.cli;
+package io.switchboard.cli.client;
 
 /**
  * A failure to report on standard error as one line, with the exit code it ends the command with.

@@ -1,0 +1,21 @@
+package io.switchboard.cli.commands;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.cli.client.ApiClient;
+import io.switchboard.cli.output.Output;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** What a command works with: the API of the server it was pointed at, and where it prints. */
+public record Cli(ApiClient api, Output output, ObjectMapper json) {
+
+  /** The root command: it holds the flags and environment that say which server and how. */
+  public interface Root {
+    Cli cli(CommandLine command);
+  }
+
+  /** The context for the command {@code spec} belongs to. */
+  public static Cli of(CommandSpec spec) {
+    return ((Root) spec.root().userObject()).cli(spec.commandLine());
+  }
+}
