@@ -87,6 +87,14 @@ public record NodeSettings(
         AuthSettings.fromConfig(switchboard));
   }
 
+  /**
+   * Where the API binds: as configured, except that with sign-in off it binds to loopback only
+   * unless {@code switchboard.api.auth.allow-remote-without-sign-in} says otherwise.
+   */
+  public String apiHost() {
+    return auth.enabled() || auth.allowRemoteWithoutSignIn() ? api.host() : "127.0.0.1";
+  }
+
   /** Whether the node hosts agents (the OpAMP endpoint and agent entities). */
   public boolean servesAgents() {
     return roles.contains(AgentEntity.ROLE);
