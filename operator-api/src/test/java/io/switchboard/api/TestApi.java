@@ -141,7 +141,9 @@ public final class TestApi implements AutoCloseable {
               () -> true);
       binding =
           Http.get(testKit.system())
-              .newServerAt("127.0.0.1", 0)
+              // A test that must know the port first (a redirect URI) names it; others get any.
+              .newServerAt(
+                  "127.0.0.1", overrides.containsKey("switchboard.api.port") ? api.port() : 0)
               .bind(concat(operatorApi.route(), DashboardAssets.route()))
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
