@@ -1,6 +1,7 @@
 package io.switchboard.api.auth;
 
 import io.switchboard.persistence.operators.OperatorStore;
+import io.switchboard.persistence.operators.SessionStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -53,6 +54,38 @@ public final class FirstAdmin {
                 }
               }
               return created;
+            });
+  }
+
+  /**
+   * Resets an operator's password from a node's command line (a lost admin password): a generated
+   * one, written to {@code <data-dir>/admin-password} (mode 600); the account is enabled again and
+   * its sessions end. False for an unknown or single sign-on account.
+   */
+  public static CompletionStage<Boolean> resetPassword(
+      OperatorStore operators,
+      SessionStore sessions,
+      String username,
+      Path dataDir,
+      java.util.concurrent.Executor blocking) {
+    String password = Passwords.randomToken();
+    return new PasswordHasher(blocking)
+        .hash(password)
+        .thenCompose(hash -> operators.setPassword(username, hash, "command line"))
+        .thenCompose(
+            set -> {
+              if (!set) {
+                return CompletableFuture.completedFuture(false);
+              }
+              writeSecret(dataDir.resolve(PASSWORD_FILE), password);
+              return operators
+                  .update(
+                      username,
+                      java.util.Optional.empty(),
+                      java.util.Optional.of(false),
+                      "command line")
+                  .thenCompose(enabled -> sessions.endAll(username, "command line"))
+                  .thenApply(ended -> true);
             });
   }
 
