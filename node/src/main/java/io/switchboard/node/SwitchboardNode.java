@@ -197,9 +197,11 @@ public final class SwitchboardNode implements AutoCloseable {
             ? bind(
                 system,
                 "api",
-                Http.get(system).newServerAt(settings.apiHost(), settings.api().port()),
-                Optional.empty(),
-                concat(apiRoute, DashboardAssets.route()))
+                ClientConnections.bind(
+                    system,
+                    Http.get(system).newServerAt(settings.apiHost(), settings.api().port()),
+                    concat(apiRoute, DashboardAssets.route()),
+                    settings.api().maxConnectionsPerClient()))
             : NOT_BOUND;
     int metricsPort =
         bind(
@@ -327,7 +329,12 @@ public final class SwitchboardNode implements AutoCloseable {
       ServerBuilder server,
       Optional<HttpsConnectionContext> tls,
       Route route) {
-    ServerBinding binding = await(tls.map(server::enableHttps).orElse(server).bind(route));
+    return bind(system, name, tls.map(server::enableHttps).orElse(server).bind(route));
+  }
+
+  private static int bind(
+      ActorSystem<?> system, String name, CompletionStage<ServerBinding> bound) {
+    ServerBinding binding = await(bound);
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-" + name, binding::unbind);
     shutdown.addTask(

@@ -90,7 +90,9 @@ public final class OperatorApi {
     this.access = access;
     this.authentication = access.authentication();
     this.dashboard = dashboard;
-    this.agents = new AgentRoutes(stores.agentQueries(), settings.maxPageSize(), json);
+    this.agents =
+        new AgentRoutes(
+            stores.agentQueries(), settings.maxPageSize(), settings.viewerRedactedKeys(), json);
     this.agentCommands =
         new AgentCommandRoutes(dispatcher, dispatchSettings, settings.maxConfigBytes(), json);
     this.agentLabels = new AgentLabelRoutes(stores.agents(), json);
@@ -135,7 +137,7 @@ public final class OperatorApi {
                             authentication.authorized(
                                 principal ->
                                     concat(
-                                        agents.route(),
+                                        agents.route(principal.role()),
                                         agentCommands.route(),
                                         agentLabels.route(),
                                         agentRecords.route(),
