@@ -4,14 +4,16 @@
 # artifact it copies (node/target/switchboard-node-*.jar with its libraries in node/target/lib) is
 # the node the README's start command builds.
 
-FROM eclipse-temurin:17-jdk AS build
+# Pinned to one Temurin release (a floating tag changes under a rebuild); move it on purpose.
+ARG JDK_IMAGE=eclipse-temurin:17.0.17_10-jdk
+FROM ${JDK_IMAGE} AS build
 WORKDIR /src
 COPY . .
 RUN ./mvnw -B -q -DskipTests -pl node -am package
 
 # A JDK, not a JRE: Kamon attaches its Kanela agent at start-up through the attach API (jdk.attach),
 # which a JRE image may leave out; without it the node runs with no pekko_* and executor_* series.
-FROM eclipse-temurin:17-jdk
+FROM ${JDK_IMAGE}
 # A user of its own; the data directory only matters for a single node with the embedded database.
 RUN useradd --system --uid 10001 --home-dir /var/lib/switchboard --create-home switchboard
 WORKDIR /opt/switchboard

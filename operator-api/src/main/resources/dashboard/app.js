@@ -58,6 +58,13 @@ function showLogin() {
   document.getElementById('nav').hidden = true;
   const form = document.getElementById('login-template').content.cloneNode(true);
   show(form);
+  // Offer single sign-on when configured; without local accounts it is the only way in.
+  fetch('/api/sign-in-options', { credentials: 'same-origin' }).then(r => r.json()).then(options => {
+    document.getElementById('sso').hidden = !options.single_sign_on;
+    if (!options.local_accounts) {
+      document.querySelectorAll('#login label, #login button').forEach(element => { element.hidden = true; });
+    }
+  }).catch(() => {});
   document.getElementById('login').addEventListener('submit', async event => {
     event.preventDefault();
     const data = new FormData(event.target);

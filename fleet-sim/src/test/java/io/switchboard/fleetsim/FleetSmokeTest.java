@@ -163,6 +163,7 @@ class FleetSmokeTest {
   private static int restart(String api, String uid) throws Exception {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(api + "/" + uid + "/restart"))
+            .header("X-CSRF-Token", "fleet-sim") // changes carry one even with sign-in off
             .POST(HttpRequest.BodyPublishers.noBody())
             .build();
     return CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -174,6 +175,7 @@ class FleetSmokeTest {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(api + "/" + uid + "/remote-config"))
             .header("Content-Type", "application/json")
+            .header("X-CSRF-Token", "fleet-sim")
             .PUT(HttpRequest.BodyPublishers.ofString(body))
             .build();
     return CLIENT.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();

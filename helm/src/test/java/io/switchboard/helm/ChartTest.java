@@ -27,7 +27,7 @@ class ChartTest {
   @Test
   void theDeploymentRollsOneNodeAtATimeWithProbesPortsAndResources() throws Exception {
     for (List<JsonNode> manifests :
-        List.of(Helm.render(), Helm.render("-f", "switchboard/values-ha.yaml"))) {
+        List.of(Helm.render(Helm.AGENT_TOKEN), Helm.render("-f", "switchboard/values-ha.yaml"))) {
       JsonNode deployment = Helm.only(manifests, "Deployment");
       assertEquals(1, deployment.at("/spec/strategy/rollingUpdate/maxSurge").asInt());
       assertEquals(0, deployment.at("/spec/strategy/rollingUpdate/maxUnavailable").asInt());
@@ -90,7 +90,7 @@ class ChartTest {
 
   @Test
   void bootstrapMayReadPodsAndNothingElse() throws Exception {
-    List<JsonNode> manifests = Helm.render();
+    List<JsonNode> manifests = Helm.render(Helm.AGENT_TOKEN);
     JsonNode role = Helm.only(manifests, "Role");
     assertEquals(1, role.path("rules").size());
     JsonNode rule = role.at("/rules/0");

@@ -23,6 +23,9 @@ final class Helm {
   static final Path CHART = Path.of("switchboard");
   static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+  /** Nodes that serve agents need an agent token (or an explicit allowAnonymous) to install. */
+  static final String[] AGENT_TOKEN = {"--set", "agentTokenSecret=switchboard-agent-token"};
+
   private Helm() {}
 
   static String binary() {
@@ -52,6 +55,18 @@ final class Helm {
     assertTrue(helm.waitFor(60, TimeUnit.SECONDS), "helm did not finish");
     assertEquals(
         0, helm.exitValue(), "helm " + String.join(" ", arguments) + " failed:\n" + output);
+    return output;
+  }
+
+  /** Runs helm expecting it to fail; returns its output. */
+  static String fails(String... arguments) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(binary()));
+    command.addAll(List.of(arguments));
+    Process helm = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(helm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(helm.waitFor(60, TimeUnit.SECONDS), "helm did not finish");
+    assertTrue(
+        helm.exitValue() != 0, "helm " + String.join(" ", arguments) + " passed:\n" + output);
     return output;
   }
 

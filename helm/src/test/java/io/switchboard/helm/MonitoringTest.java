@@ -67,7 +67,7 @@ class MonitoringTest {
   @Test
   void theGrafanaDashboardIsCompleteAndUsesDocumentedMetrics() throws Exception {
     JsonNode configMap =
-        Helm.render().stream()
+        Helm.render(Helm.AGENT_TOKEN).stream()
             .filter(
                 manifest ->
                     manifest.path("kind").asText().equals("ConfigMap")

@@ -22,6 +22,10 @@ public final class Main {
           COMMON_POOL_PARALLELISM,
           Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
     }
+    if (args.length > 0 && args[0].equals("reset-password")) {
+      resetPassword(args);
+      return;
+    }
     SwitchboardNode node;
     try {
       node = SwitchboardNode.start(ConfigFactory.load());
@@ -44,6 +48,29 @@ public final class Main {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(node::close, "switchboard-shutdown-hook"));
     node.whenTerminated().toCompletableFuture().join();
+  }
+
+  /** {@code reset-password [username]}: see {@link ResetPassword}. */
+  private static void resetPassword(String[] args) {
+    com.typesafe.config.Config config = ConfigFactory.load();
+    String username =
+        args.length > 1 ? args[1] : config.getString("switchboard.api.auth.admin-user");
+    try {
+      if (ResetPassword.run(config, username)) {
+        System.out.println(
+            "Reset the password of "
+                + username
+                + "; the new one is in "
+                + java.nio.file.Path.of(config.getString("switchboard.data-dir"), "admin-password")
+                    .toAbsolutePath());
+        System.exit(0);
+      }
+      System.err.println("No local account named " + username);
+      System.exit(2);
+    } catch (Exception e) {
+      System.err.println("Could not reset the password of " + username + ": " + e.getMessage());
+      System.exit(1);
+    }
   }
 
   private static void exitAfter(SwitchboardNode node) {

@@ -10,8 +10,10 @@ import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.rollout.RolloutSettings;
 import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.persistence.status.StatusWriterSettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -69,6 +71,20 @@ public record NodeSettings(
               + largest
               + " bytes, and such a message crosses nodes whole");
     }
+    if (config.getString("pekko.remote.artery.transport").equals("tls-tcp")) {
+      for (String store : List.of("key-store", "trust-store")) {
+        String file = config.getString("pekko.remote.artery.ssl.config-ssl-engine." + store);
+        if (file.isBlank() || !Files.isReadable(Path.of(file))) {
+          throw new IllegalArgumentException(
+              "pekko.remote.artery.transport is tls-tcp but pekko.remote.artery.ssl.config-ssl-engine."
+                  + store
+                  + " ('"
+                  + file
+                  + "') is not a readable file: set SWITCHBOARD_REMOTE_KEYSTORE and"
+                  + " SWITCHBOARD_REMOTE_TRUSTSTORE (docs/cluster.md)");
+        }
+      }
+    }
     return new NodeSettings(
         switchboard.getString("cluster-name"),
         Path.of(switchboard.getString("data-dir")),
@@ -85,6 +101,14 @@ public record NodeSettings(
         RolloutSettings.fromConfig(switchboard),
         ApiSettings.fromConfig(switchboard),
         AuthSettings.fromConfig(switchboard));
+  }
+
+  /**
+   * Where the API binds: as configured, except that with sign-in off it binds to loopback only
+   * unless {@code switchboard.api.auth.allow-remote-without-sign-in} says otherwise.
+   */
+  public String apiHost() {
+    return auth.enabled() || auth.allowRemoteWithoutSignIn() ? api.host() : "127.0.0.1";
   }
 
   /** Whether the node hosts agents (the OpAMP endpoint and agent entities). */

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import io.switchboard.api.ApiSettings;
 import io.switchboard.api.OperatorApi;
-import io.switchboard.api.auth.Authentication;
+import io.switchboard.api.auth.AuthSettings;
+import io.switchboard.api.auth.OperatorAccess;
 import io.switchboard.api.dashboard.ClusterMember;
 import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.dashboard.DashboardAssets;
@@ -47,6 +48,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -158,8 +160,17 @@ public final class SwitchboardNode implements AutoCloseable {
     drainOnShutdown(system, liveSessions, settings.opamp().drain());
     Route opampRoute =
         OpampEndpoint.route(system, settings.opamp(), nodeName, agents, liveSessions);
-    Authentication authentication = new Authentication(stores.operators(), settings.auth(), json);
-    await(authentication.ensureFirstAdmin(settings.dataDir()));
+    OperatorAccess access =
+        OperatorAccess.create(
+            stores.operators(),
+            stores.sessions(),
+            stores.tokens(),
+            settings.auth(),
+            system
+                .dispatchers()
+                .lookup(DispatcherSelector.fromConfig(AuthSettings.HASHING_DISPATCHER)),
+            json);
+    await(access.ensureFirstAdmin(settings.dataDir()));
     Route apiRoute =
         new OperatorApi(
                 stores,
@@ -167,7 +178,7 @@ public final class SwitchboardNode implements AutoCloseable {
                 dispatcher,
                 settings.dispatch(),
                 rollouts,
-                authentication,
+                access,
                 dashboard(system, stores, settings.api(), json),
                 settings.api(),
                 json,
@@ -188,9 +199,11 @@ public final class SwitchboardNode implements AutoCloseable {
             ? bind(
                 system,
                 "api",
-                Http.get(system).newServerAt(settings.api().host(), settings.api().port()),
-                Optional.empty(),
-                concat(apiRoute, DashboardAssets.route()))
+                ClientConnections.bind(
+                    system,
+                    Http.get(system).newServerAt(settings.apiHost(), settings.api().port()),
+                    concat(apiRoute, DashboardAssets.route()),
+                    settings.api().maxConnectionsPerClient()))
             : NOT_BOUND;
     int metricsPort =
         bind(
@@ -318,7 +331,12 @@ public final class SwitchboardNode implements AutoCloseable {
       ServerBuilder server,
       Optional<HttpsConnectionContext> tls,
       Route route) {
-    ServerBinding binding = await(tls.map(server::enableHttps).orElse(server).bind(route));
+    return bind(system, name, tls.map(server::enableHttps).orElse(server).bind(route));
+  }
+
+  private static int bind(
+      ActorSystem<?> system, String name, CompletionStage<ServerBinding> bound) {
+    ServerBinding binding = await(bound);
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-" + name, binding::unbind);
     shutdown.addTask(

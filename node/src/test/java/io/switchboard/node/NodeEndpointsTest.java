@@ -4,6 +4,7 @@ import static io.switchboard.testkit.AgentMessages.heartbeat;
 import static io.switchboard.testkit.AgentMessages.newUid;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.switchboard.opamp.proto.ServerToAgent;
@@ -108,5 +109,47 @@ class NodeEndpointsTest {
         .header("Content-Type", "application/x-protobuf")
         .POST(HttpRequest.BodyPublishers.ofByteArray(heartbeat(uid, 1).toByteArray()))
         .build();
+  }
+
+  @Test
+  void managementOnlyReadsItCannotDownAMember() {
+    String self = node.system().address().toString();
+    assertEquals(
+        200, HttpProbe.get(node.managementPort(), "/cluster/members").statusCode(), "reads work");
+    HttpResponse<String> down =
+        HttpProbe.send(
+            node.managementPort(), "PUT", "/cluster/members/" + self + "?operation=Down", "");
+    assertTrue(down.statusCode() >= 400, "no writes: " + down.statusCode() + " " + down.body());
+    HttpResponse<String> leave =
+        HttpProbe.send(node.managementPort(), "DELETE", "/cluster/members/" + self, "");
+    assertTrue(leave.statusCode() >= 400, "no writes: " + leave.statusCode() + " " + leave.body());
+    assertEquals(
+        org.apache.pekko.cluster.MemberStatus.up(),
+        org.apache.pekko.cluster.typed.Cluster.get(node.system()).selfMember().status());
+  }
+
+  @Test
+  void withSignInOffTheApiBindsToLoopbackOnlyUnlessAllowed() {
+    java.util.function.Function<Map<String, Object>, String> host =
+        overrides ->
+            NodeSettings.fromConfig(NodeRoles.apply(TestNodes.config(overrides))).apiHost();
+    assertEquals(
+        "127.0.0.1",
+        host.apply(
+            Map.of("switchboard.api.auth.enabled", false, "switchboard.api.host", "0.0.0.0")));
+    assertEquals(
+        "0.0.0.0",
+        host.apply(
+            Map.of(
+                "switchboard.api.auth.enabled",
+                false,
+                "switchboard.api.host",
+                "0.0.0.0",
+                "switchboard.api.auth.allow-remote-without-sign-in",
+                true)));
+    assertEquals(
+        "0.0.0.0",
+        host.apply(
+            Map.of("switchboard.api.auth.enabled", true, "switchboard.api.host", "0.0.0.0")));
   }
 }

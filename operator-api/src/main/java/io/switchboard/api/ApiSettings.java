@@ -2,6 +2,8 @@ package io.switchboard.api;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Settings of the operator API, from {@code switchboard.api}.
@@ -12,6 +14,8 @@ import java.time.Duration;
  * @param askTimeout how long an operator command waits for the agent's entity
  * @param liveInterval how often the dashboard's live updates are polled and sent
  * @param maxConfigBytes largest config an operator may send an agent, as the agent receives it
+ * @param viewerRedactedKeys keys whose values a VIEWER sees redacted in effective configs
+ * @param maxConnectionsPerClient connections one client address may hold open to the API at once
  */
 public record ApiSettings(
     String host,
@@ -19,7 +23,9 @@ public record ApiSettings(
     int maxPageSize,
     Duration askTimeout,
     Duration liveInterval,
-    long maxConfigBytes) {
+    long maxConfigBytes,
+    List<String> viewerRedactedKeys,
+    int maxConnectionsPerClient) {
 
   public static ApiSettings fromConfig(Config switchboard) {
     Config api = switchboard.getConfig("api");
@@ -29,6 +35,10 @@ public record ApiSettings(
         api.getInt("max-page-size"),
         api.getDuration("ask-timeout"),
         api.getDuration("live-interval"),
-        api.getBytes("max-config-size"));
+        api.getBytes("max-config-size"),
+        Arrays.stream(api.getString("viewer-redacted-keys").split("[,\\s]+"))
+            .filter(key -> !key.isBlank())
+            .toList(),
+        api.getInt("max-connections-per-client"));
   }
 }

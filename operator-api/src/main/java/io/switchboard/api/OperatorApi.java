@@ -9,6 +9,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeaders;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.api.agents.AgentCommandRoutes;
@@ -17,6 +18,7 @@ import io.switchboard.api.agents.AgentRecordRoutes;
 import io.switchboard.api.agents.AgentRoutes;
 import io.switchboard.api.audit.AuditRoutes;
 import io.switchboard.api.auth.Authentication;
+import io.switchboard.api.auth.OperatorAccess;
 import io.switchboard.api.configurations.ConfigurationRoutes;
 import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.envelopes.EnvelopeRoutes;
@@ -29,12 +31,14 @@ import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.persistence.DatabaseFailures;
 import io.switchboard.persistence.RowIsolation;
 import io.switchboard.persistence.stores.Stores;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.MethodRejection;
@@ -61,6 +65,7 @@ public final class OperatorApi {
   private final ConfigurationRoutes configurations;
   private final RolloutRoutes rollouts;
   private final AuditRoutes audit;
+  private final OperatorAccess access;
   private final Authentication authentication;
   private final DashboardApi dashboard;
   private final BooleanSupplier nodeUp;
@@ -76,15 +81,18 @@ public final class OperatorApi {
       Dispatcher dispatcher,
       DispatchSettings dispatchSettings,
       Rollouts rollouts,
-      Authentication authentication,
+      OperatorAccess access,
       DashboardApi dashboard,
       ApiSettings settings,
       ObjectMapper json,
       BooleanSupplier nodeUp) {
     this.nodeUp = nodeUp;
-    this.authentication = authentication;
+    this.access = access;
+    this.authentication = access.authentication();
     this.dashboard = dashboard;
-    this.agents = new AgentRoutes(stores.agentQueries(), settings.maxPageSize(), json);
+    this.agents =
+        new AgentRoutes(
+            stores.agentQueries(), settings.maxPageSize(), settings.viewerRedactedKeys(), json);
     this.agentCommands =
         new AgentCommandRoutes(dispatcher, dispatchSettings, settings.maxConfigBytes(), json);
     this.agentLabels = new AgentLabelRoutes(stores.agents(), json);
@@ -100,42 +108,49 @@ public final class OperatorApi {
     return pathPrefix(
         "api",
         () ->
-            handleExceptions(
-                unexpectedFailures(),
-                () ->
-                    concat(
-                        path("health", () -> get(this::health)),
-                        path(
-                            "openapi.json",
+            respondWithHeaders(
+                // No API answer belongs in a shared or browser cache, and none is to be sniffed.
+                List.of(
+                    RawHeader.create("Cache-Control", "no-store"),
+                    RawHeader.create("X-Content-Type-Options", "nosniff")),
+                () -> routes()));
+  }
+
+  private Route routes() {
+    return handleExceptions(
+        unexpectedFailures(),
+        () ->
+            concat(
+                path("health", () -> get(this::health)),
+                path(
+                    "openapi.json",
+                    () ->
+                        get(
                             () ->
-                                get(
-                                    () ->
-                                        getFromResource(
-                                            "api/openapi.json", ContentTypes.APPLICATION_JSON))),
-                        handleRejections(
-                            badRequests(),
-                            () ->
-                                concat(
-                                    authentication.sessionRoutes(),
-                                    authentication.operatorRoutes(),
-                                    authentication.authorized(
-                                        () ->
-                                            concat(
-                                                agents.route(),
-                                                agentCommands.route(),
-                                                agentLabels.route(),
-                                                agentRecords.route(),
-                                                envelopes.route(),
-                                                configurations.route(),
-                                                rollouts.route(),
-                                                audit.route(),
-                                                dashboard.route())))),
-                        extractUnmatchedPath(
-                            unmatched ->
-                                complete(
-                                    Problem.response(
-                                        StatusCodes.NOT_FOUND,
-                                        "no API resource at /api" + unmatched))))));
+                                getFromResource(
+                                    "api/openapi.json", ContentTypes.APPLICATION_JSON))),
+                handleRejections(
+                    badRequests(),
+                    () ->
+                        concat(
+                            access.routes(),
+                            authentication.authorized(
+                                principal ->
+                                    concat(
+                                        agents.route(principal.role()),
+                                        agentCommands.route(),
+                                        agentLabels.route(),
+                                        agentRecords.route(),
+                                        envelopes.route(),
+                                        configurations.route(),
+                                        rollouts.route(),
+                                        audit.route(),
+                                        dashboard.route(() -> authentication.live(principal)))))),
+                extractUnmatchedPath(
+                    unmatched ->
+                        complete(
+                            Problem.response(
+                                StatusCodes.NOT_FOUND, "no API resource at /api" + unmatched)))));
   }
 
   /**

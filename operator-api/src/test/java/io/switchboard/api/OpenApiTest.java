@@ -40,6 +40,9 @@ class OpenApiTest {
     assertEquals("application/json", served.headers().firstValue("Content-Type").orElse(""));
     JsonNode document = json.readTree(served.body());
     assertEquals("3.0.3", document.path("openapi").asText());
+    assertEquals("bearer", document.at("/components/securitySchemes/bearer/scheme").asText());
+    assertEquals("cookie", document.at("/components/securitySchemes/session/in").asText());
+    assertEquals(2, document.path("security").size(), "either scheme is accepted");
 
     int calls = 0;
     for (Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields();

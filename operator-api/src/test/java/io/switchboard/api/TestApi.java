@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.switchboard.api.auth.AuthSettings;
-import io.switchboard.api.auth.Authentication;
+import io.switchboard.api.auth.OperatorAccess;
 import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.dashboard.DashboardAssets;
 import io.switchboard.api.dashboard.LiveBus;
@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.testkit.javadsl.TestEntityRef;
 import org.apache.pekko.http.javadsl.Http;
@@ -107,9 +108,18 @@ public final class TestApi implements AutoCloseable {
               RolloutSettings.fromConfig(switchboard),
               driver.getRef(),
               json);
-      Authentication authentication =
-          new Authentication(stores.operators(), AuthSettings.fromConfig(switchboard), json);
-      authentication.ensureFirstAdmin(dataDir).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      OperatorAccess access =
+          OperatorAccess.create(
+              stores.operators(),
+              stores.sessions(),
+              stores.tokens(),
+              AuthSettings.fromConfig(switchboard),
+              testKit
+                  .system()
+                  .dispatchers()
+                  .lookup(DispatcherSelector.fromConfig(AuthSettings.HASHING_DISPATCHER)),
+              json);
+      access.ensureFirstAdmin(dataDir).toCompletableFuture().get(30, TimeUnit.SECONDS);
       DashboardApi dashboard =
           new DashboardApi(
               stores.fleet(),
@@ -124,14 +134,16 @@ public final class TestApi implements AutoCloseable {
               dispatcher,
               DispatchSettings.fromConfig(switchboard),
               rollouts,
-              authentication,
+              access,
               dashboard,
               api,
               json,
               () -> true);
       binding =
           Http.get(testKit.system())
-              .newServerAt("127.0.0.1", 0)
+              // A test that must know the port first (a redirect URI) names it; others get any.
+              .newServerAt(
+                  "127.0.0.1", overrides.containsKey("switchboard.api.port") ? api.port() : 0)
               .bind(concat(operatorApi.route(), DashboardAssets.route()))
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);

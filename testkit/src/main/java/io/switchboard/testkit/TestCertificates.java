@@ -223,7 +223,7 @@ public final class TestCertificates {
         + "-----\n";
   }
 
-  private static void keytool(String... arguments) throws IOException {
+  static void keytool(String... arguments) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
     command.addAll(List.of(arguments));

@@ -53,10 +53,16 @@ public final class LocalCluster implements AutoCloseable {
     List<LocalNode> nodes = new ArrayList<>();
     try {
       Database.migrate(database.endpoint());
+      // The node's role and its generated password (URL-safe base64) from the embedded database.
       String url =
-          "postgresql://postgres@127.0.0.1:"
+          "postgresql://"
+              + database.endpoint().user()
+              + ":"
+              + database.endpoint().password()
+              + "@127.0.0.1:"
               + database.endpoint().hosts().get(0).port()
-              + "/postgres";
+              + "/"
+              + database.endpoint().database();
       int seed = Ports.free();
       for (int i = 0; i < count; i++) {
         nodes.add(

@@ -18,8 +18,8 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 /**
  * Cluster-wide chores that must run exactly once, so on one node: the status history's daily
  * partitions (created a few days ahead, dropped past retention), and removing what outlived its
- * retention (agents long unseen, closed envelopes, old audit events). Runs as a cluster singleton,
- * on start and then every {@code interval}.
+ * retention (agents long unseen, closed envelopes, old audit events, expired operator sessions).
+ * Runs as a cluster singleton, on start and then every {@code interval}.
  */
 public final class Housekeeping {
 
@@ -119,7 +119,9 @@ public final class Housekeeping {
                                     + removed.envelopes()
                                     + " closed envelopes, "
                                     + removed.auditEvents()
-                                    + " audit events")),
+                                    + " audit events, "
+                                    + removed.sessions()
+                                    + " expired operator sessions")),
         (String outcome, Throwable failure) ->
             new Done(
                 failure == null

@@ -72,6 +72,43 @@ class HousekeepingTest {
     assertEquals("agent_status_history_20260531", regclass("agent_status_history_20260531"));
   }
 
+  @Test
+  void purgesExpiredOperatorSessionsAndKeepsLiveOnes() {
+    db.execute(
+        "INSERT INTO operators (username, password_hash, role) VALUES ('purged', 'x', 'VIEWER')");
+    db.execute(
+        "INSERT INTO operator_sessions (token_hash, username, csrf_token, expires_at) VALUES"
+            + " ('\\x01', 'purged', 'c', now() - interval '1 minute'),"
+            + " ('\\x02', 'purged', 'c', now() + interval '1 hour')");
+    db.execute(
+        "INSERT INTO sso_logins (state_hash, code_verifier, nonce, expires_at)"
+            + " VALUES ('\\x03', 'v', 'n', now() - interval '1 minute')");
+
+    testKit.spawn(
+        Housekeeping.create(
+            new HistoryRetention(database.pool()),
+            new Retention(database.pool()),
+            new Housekeeping.Settings(
+                Duration.ofDays(14),
+                2,
+                Duration.ofHours(1),
+                Duration.ofDays(30),
+                Duration.ofDays(90),
+                Duration.ofDays(365)),
+            Clock.systemUTC()));
+
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    "\\x02",
+                    db.queryForString(
+                        "SELECT string_agg(token_hash::text, ',') FROM operator_sessions"
+                            + " WHERE username = 'purged'")));
+    assertEquals("0", db.queryForString("SELECT count(*) FROM sso_logins"));
+  }
+
   private String regclass(String table) {
     return db.queryForString("SELECT to_regclass('" + table + "')::text");
   }

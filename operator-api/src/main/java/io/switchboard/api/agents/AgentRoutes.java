@@ -17,6 +17,7 @@ import io.switchboard.api.http.QueryParameters;
 import io.switchboard.persistence.agents.AgentQuery;
 import io.switchboard.persistence.agents.AgentRecord;
 import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.operators.Role;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
@@ -34,19 +35,24 @@ public final class AgentRoutes {
   private final int maxPageSize;
   private final ObjectMapper json;
 
-  public AgentRoutes(AgentRepository agents, int maxPageSize, ObjectMapper json) {
+  private final ConfigRedaction redaction;
+
+  public AgentRoutes(
+      AgentRepository agents, int maxPageSize, List<String> viewerRedactedKeys, ObjectMapper json) {
     this.agents = agents;
+    this.redaction = new ConfigRedaction(viewerRedactedKeys);
     this.maxPageSize = maxPageSize;
     this.json = json;
   }
 
-  public Route route() {
+  /** {@code role} is the caller's: a VIEWER sees configured keys' values redacted. */
+  public Route route(Role role) {
     return pathPrefix(
         "agents",
         () ->
             concat(
                 pathEnd(() -> get(() -> parameterMap(this::list))),
-                path(segment(), instanceUid -> get(() -> one(instanceUid)))));
+                path(segment(), instanceUid -> get(() -> one(instanceUid, role)))));
   }
 
   private Route list(Map<String, String> parameters) {
@@ -61,7 +67,7 @@ public final class AgentRoutes {
         page -> completeOK(toPage(page, query.limit()), Jackson.marshaller(json)));
   }
 
-  private Route one(String id) {
+  private Route one(String id, Role role) {
     String instanceUid;
     try {
       instanceUid = QueryParameters.instanceUid(id);
@@ -72,13 +78,20 @@ public final class AgentRoutes {
         agents.find(instanceUid),
         agent ->
             agent.isPresent()
-                ? completeOK(AgentView.of(agent.get(), json), Jackson.marshaller(json))
+                ? completeOK(
+                    AgentView.detail(
+                        agent.get(),
+                        role == Role.VIEWER
+                            ? redaction.redact(agent.get().effectiveConfigJson(), json)
+                            : agent.get().effectiveConfigJson(),
+                        json),
+                    Jackson.marshaller(json))
                 : complete(Problem.response(StatusCodes.NOT_FOUND, "no agent " + instanceUid)));
   }
 
   private AgentPage toPage(List<AgentRecord> page, int limit) {
     String next =
         page.size() == limit ? AgentListParameters.cursorAfter(page.get(page.size() - 1)) : null;
-    return new AgentPage(page.stream().map(agent -> AgentView.of(agent, json)).toList(), next);
+    return new AgentPage(page.stream().map(agent -> AgentView.listed(agent, json)).toList(), next);
   }
 }

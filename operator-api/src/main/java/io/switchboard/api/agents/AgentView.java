@@ -7,7 +7,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.persistence.agents.AgentRecord;
 
-/** An agent as the API shows it; the reported parts are the stored JSON, passed through as is. */
+/**
+ * An agent as the API shows it; the reported parts are the stored JSON, passed through as is. A
+ * list leaves the effective config out (it may be megabytes, and hold credentials): fetch it per
+ * agent.
+ */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 record AgentView(
     @JsonProperty("instance_uid") String instanceUid,
@@ -19,7 +23,8 @@ record AgentView(
     @JsonProperty("capabilities") @JsonRawValue String capabilities,
     @JsonProperty("description") @JsonRawValue String description,
     @JsonProperty("health") @JsonRawValue String health,
-    @JsonProperty("effective_config") @JsonRawValue String effectiveConfig,
+    @JsonProperty("effective_config") @JsonRawValue @JsonInclude(JsonInclude.Include.NON_NULL)
+        String effectiveConfig,
     @JsonProperty("remote_config_status") @JsonRawValue String remoteConfigStatus,
     @JsonProperty("custom_capabilities") @JsonRawValue String customCapabilities,
     @JsonProperty("custom_messages") @JsonRawValue String customMessages,
@@ -30,7 +35,17 @@ record AgentView(
     @JsonProperty("first_seen") String firstSeen,
     @JsonProperty("updated_at") String updatedAt) {
 
-  static AgentView of(AgentRecord agent, ObjectMapper json) {
+  /** In a list: without the effective config. */
+  static AgentView listed(AgentRecord agent, ObjectMapper json) {
+    return of(agent, null, json);
+  }
+
+  /** One agent, with its effective config as given (redacted for a VIEWER when configured). */
+  static AgentView detail(AgentRecord agent, String effectiveConfig, ObjectMapper json) {
+    return of(agent, effectiveConfig == null ? "null" : effectiveConfig, json);
+  }
+
+  private static AgentView of(AgentRecord agent, String effectiveConfig, ObjectMapper json) {
     return new AgentView(
         agent.instanceUid(),
         agent.connectionState().name(),
@@ -41,7 +56,7 @@ record AgentView(
         agent.capabilitiesJson(),
         agent.descriptionJson(),
         agent.healthJson(),
-        agent.effectiveConfigJson(),
+        effectiveConfig,
         agent.remoteConfigStatusJson(),
         agent.customCapabilitiesJson(),
         agent.customMessagesJson(),

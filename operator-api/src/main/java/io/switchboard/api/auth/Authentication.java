@@ -1,333 +1,232 @@
 package io.switchboard.api.auth;
 
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
-import static org.apache.pekko.http.javadsl.server.Directives.concat;
-import static org.apache.pekko.http.javadsl.server.Directives.delete;
-import static org.apache.pekko.http.javadsl.server.Directives.entity;
 import static org.apache.pekko.http.javadsl.server.Directives.extractMethod;
-import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.mapRequest;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalCookie;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
-import static org.apache.pekko.http.javadsl.server.Directives.path;
-import static org.apache.pekko.http.javadsl.server.Directives.pathEnd;
-import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
-import static org.apache.pekko.http.javadsl.server.Directives.post;
-import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeader;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.api.http.Json;
 import io.switchboard.api.http.Operator;
 import io.switchboard.api.http.Problem;
 import io.switchboard.persistence.operators.OperatorSession;
-import io.switchboard.persistence.operators.OperatorStore;
 import io.switchboard.persistence.operators.Role;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Map;
+import io.switchboard.persistence.operators.SessionStore;
+import io.switchboard.persistence.operators.TokenStore;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import java.util.function.Supplier;
-import java.util.regex.Pattern;
-import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpCookie;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.headers.SameSite;
-import org.apache.pekko.http.javadsl.model.headers.SetCookie;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Operators sign in ({@code /api/session}) and act within their role: reading needs VIEWER,
- * changing the fleet OPERATOR, managing accounts ({@code /api/operators}) ADMIN. The session is an
- * HttpOnly, SameSite=Strict cookie; every change must also carry the session's CSRF token in {@code
- * X-CSRF-Token}. The signed-in name is what the audit log records.
+ * Who a request under /api acts as, and whether its role allows it: reading needs VIEWER, changing
+ * the fleet OPERATOR, managing accounts ADMIN. A browser holds a session (an HttpOnly,
+ * SameSite=Strict cookie) and must send the session's CSRF token in {@code X-CSRF-Token} with every
+ * change; automation sends {@code Authorization: Bearer <API token>} and needs no CSRF token, since
+ * no browser sends that header by itself. With sign-in off everyone is an anonymous ADMIN, and a
+ * change must still carry an {@code X-CSRF-Token} header (any value): a page on another site cannot
+ * add one without a CORS preflight, which the API never grants.
  */
 public final class Authentication {
 
   static final String COOKIE = "switchboard_session";
   static final String CSRF_HEADER = "X-CSRF-Token";
-  private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
-  private static final int MIN_PASSWORD = 12;
-  private static final Logger log = LoggerFactory.getLogger(Authentication.class);
+  static final String TOKEN_PREFIX = "sbt_";
 
-  record Login(
-      @JsonProperty("username") String username, @JsonProperty("password") String password) {}
+  /** What the dashboard is given as its CSRF token with sign-in off. */
+  static final String ANONYMOUS_CSRF = "sign-in-off";
 
-  record NewOperator(
-      @JsonProperty("username") String username,
-      @JsonProperty("password") String password,
-      @JsonProperty("role") String role) {}
+  /** How stale a token's last-used time may get before a use writes it again. */
+  private static final Duration LAST_USED_PRECISION = Duration.ofMinutes(1);
 
-  record Me(
-      @JsonProperty("username") String username,
-      @JsonProperty("role") String role,
-      @JsonProperty("csrf_token") String csrfToken) {}
-
-  private final OperatorStore operators;
+  private final SessionStore sessions;
+  private final TokenStore tokens;
   private final AuthSettings settings;
-  private final ObjectMapper json;
 
-  public Authentication(OperatorStore operators, AuthSettings settings, ObjectMapper json) {
-    this.operators = operators;
+  public Authentication(SessionStore sessions, TokenStore tokens, AuthSettings settings) {
+    this.sessions = sessions;
+    this.tokens = tokens;
     this.settings = settings;
-    this.json = json;
   }
 
   public boolean enabled() {
     return settings.enabled();
   }
 
-  /**
-   * On a start that finds no account: the first admin, with the configured password or a generated
-   * one written to {@code <data-dir>/admin-password} (never to the log).
-   */
-  public CompletionStage<Void> ensureFirstAdmin(Path dataDir) {
-    if (!settings.enabled()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    return operators
-        .isEmpty()
-        .thenCompose(
-            empty -> {
-              if (!empty) {
-                return CompletableFuture.completedFuture(null);
-              }
-              String password =
-                  settings.adminPassword().orElseGet(() -> generatedPassword(dataDir));
-              return operators
-                  .create(settings.adminUser(), Passwords.hash(password), Role.ADMIN, "switchboard")
-                  .thenAccept(
-                      created ->
-                          log.info("Created the first admin account '{}'", settings.adminUser()));
-            });
-  }
-
-  private static String generatedPassword(Path dataDir) {
-    String password = Passwords.randomToken();
-    Path file = dataDir.resolve("admin-password");
-    try {
-      Files.createDirectories(dataDir);
-      Files.writeString(
-          file, password + "\n", StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    } catch (IOException e) {
-      throw new IllegalStateException("could not write the first admin's password to " + file, e);
-    }
-    log.warn("No admin password configured: generated one in {}", file.toAbsolutePath());
-    return password;
-  }
-
-  /** {@code /api/session}: sign in (POST), who am I (GET), sign out (DELETE). No role needed. */
-  public Route sessionRoutes() {
-    return path(
-        "session",
-        () ->
-            concat(
-                post(() -> entity(Jackson.unmarshaller(json, Login.class), this::login)),
-                get(
-                    () ->
-                        settings.enabled()
-                            ? signedIn(session -> Json.respond(json, StatusCodes.OK, me(session)))
-                            : Json.respond(
-                                json, StatusCodes.OK, new Me("anonymous", Role.ADMIN.name(), ""))),
-                delete(
-                    () ->
-                        optionalCookie(
-                            COOKIE,
-                            cookie ->
-                                onSuccess(
-                                    cookie.isPresent()
-                                        ? operators.endSession(
-                                            Passwords.sha256(cookie.get().value()))
-                                        : CompletableFuture.completedFuture(null),
-                                    done ->
-                                        respondWithHeader(
-                                            SetCookie.create(cookie(COOKIE, "").withMaxAge(0)),
-                                            () -> complete(StatusCodes.NO_CONTENT)))))));
-  }
-
-  private Route login(Login login) {
-    if (login.username() == null || login.password() == null) {
-      return complete(
-          Problem.response(StatusCodes.BAD_REQUEST, "username and password are required"));
-    }
-    return onSuccess(
-        operators.credentials(login.username()),
-        credentials -> {
-          if (credentials.isEmpty()
-              || !Passwords.matches(login.password(), credentials.get().passwordHash())) {
-            return complete(
-                Problem.response(StatusCodes.UNAUTHORIZED, "wrong username or password"));
-          }
-          String token = Passwords.randomToken();
-          String csrf = Passwords.randomToken();
-          return onSuccess(
-              operators.startSession(
-                  Passwords.sha256(token), login.username(), csrf, settings.sessionLifetime()),
-              started ->
-                  respondWithHeader(
-                      SetCookie.create(
-                          cookie(COOKIE, token).withMaxAge(settings.sessionLifetime().toSeconds())),
-                      () ->
-                          Json.respond(
-                              json,
-                              StatusCodes.OK,
-                              new Me(login.username(), credentials.get().role().name(), csrf))));
-        });
-  }
-
-  /** {@code /api/operators}: list and create accounts (ADMIN). */
-  public Route operatorRoutes() {
-    return pathPrefix(
-        "operators",
-        () ->
-            pathEnd(
-                () ->
-                    require(
-                        Role.ADMIN,
-                        () ->
-                            concat(
-                                get(
-                                    () ->
-                                        onSuccess(
-                                            operators.list(),
-                                            accounts ->
-                                                Json.respond(
-                                                    json,
-                                                    StatusCodes.OK,
-                                                    Map.of("operators", accounts)))),
-                                post(
-                                    () ->
-                                        Operator.named(
-                                            actor ->
-                                                entity(
-                                                    Jackson.unmarshaller(json, NewOperator.class),
-                                                    body -> create(body, actor))))))));
-  }
-
-  private Route create(NewOperator body, String actor) {
-    if (body.username() == null || !USERNAME.matcher(body.username()).matches()) {
-      return complete(
-          Problem.response(
-              StatusCodes.BAD_REQUEST,
-              "username must be 1 to 64 letters, digits, '.', '_', '@' or '-'"));
-    }
-    if (body.password() == null || body.password().length() < MIN_PASSWORD) {
-      return complete(
-          Problem.response(
-              StatusCodes.BAD_REQUEST,
-              "password must have at least " + MIN_PASSWORD + " characters"));
-    }
-    Role role;
-    try {
-      role = Role.valueOf(String.valueOf(body.role()));
-    } catch (IllegalArgumentException e) {
-      return complete(
-          Problem.response(StatusCodes.BAD_REQUEST, "role must be VIEWER, OPERATOR or ADMIN"));
-    }
-    return onSuccess(
-        operators.create(body.username(), Passwords.hash(body.password()), role, actor),
-        created ->
-            created
-                ? Json.respond(
-                    json,
-                    StatusCodes.CREATED,
-                    Map.of("username", body.username(), "role", role.name()))
-                : complete(
-                    Problem.response(
-                        StatusCodes.CONFLICT, "an operator named " + body.username() + " exists")));
+  public AuthSettings settings() {
+    return settings;
   }
 
   /** Everything else under /api: reading needs VIEWER, anything else OPERATOR. */
-  public Route authorized(Supplier<Route> inner) {
-    return extractMethod(
-        method ->
-            require(
-                method.equals(HttpMethods.GET) || method.equals(HttpMethods.HEAD)
-                    ? Role.VIEWER
-                    : Role.OPERATOR,
-                inner));
+  public Route authorized(Function<Principal, Route> inner) {
+    return extractMethod(method -> require(reading(method) ? Role.VIEWER : Role.OPERATOR, inner));
   }
 
-  private Route require(Role needed, Supplier<Route> inner) {
-    if (!settings.enabled()) {
-      return inner.get();
-    }
-    return signedIn(
-        session -> {
-          if (!session.role().allows(needed)) {
+  /**
+   * Resolves the caller, refuses one whose role is below {@code needed} (403) or whose change lacks
+   * its CSRF token (403), and names the caller in {@link Operator#HEADER} for the audit log.
+   */
+  public Route require(Role needed, Function<Principal, Route> inner) {
+    return principal(
+        principal -> {
+          if (!principal.role().allows(needed)) {
             return complete(
                 Problem.response(
                     StatusCodes.FORBIDDEN,
                     "this needs the "
                         + needed
                         + " role; "
-                        + session.username()
+                        + principal.auditName()
                         + " is "
-                        + session.role()));
+                        + principal.role()));
           }
           return extractMethod(
               method ->
                   optionalHeaderValueByName(
                       CSRF_HEADER,
                       csrf -> {
-                        boolean reading =
-                            method.equals(HttpMethods.GET) || method.equals(HttpMethods.HEAD);
-                        if (!reading && !csrf.map(session.csrfToken()::equals).orElse(false)) {
+                        if (!reading(method) && !csrfHolds(principal, csrf)) {
                           return complete(
                               Problem.response(
                                   StatusCodes.FORBIDDEN,
                                   "missing or wrong " + CSRF_HEADER + " header"));
                         }
-                        // The audit log names the signed-in operator, whatever the request claims.
+                        if (!settings.enabled()) {
+                          return inner.apply(principal);
+                        }
+                        // The audit log names the caller as resolved, whatever the request claims.
                         return mapRequest(
                             request ->
                                 request
                                     .removeHeader(Operator.HEADER)
                                     .addHeader(
-                                        RawHeader.create(Operator.HEADER, session.username())),
-                            inner);
+                                        RawHeader.create(Operator.HEADER, principal.auditName())),
+                            () -> inner.apply(principal));
                       }));
         });
   }
 
-  private Route signedIn(Function<OperatorSession, Route> inner) {
-    return optionalCookie(
-        COOKIE,
-        cookie ->
-            cookie.isEmpty()
-                ? complete(
-                    Problem.response(StatusCodes.UNAUTHORIZED, "sign in first (POST /api/session)"))
-                : onSuccess(
-                    operators.session(Passwords.sha256(cookie.get().value())),
-                    (Optional<OperatorSession> session) ->
-                        session.isEmpty()
-                            ? complete(
-                                Problem.response(
-                                    StatusCodes.UNAUTHORIZED, "the session ended; sign in again"))
-                            : inner.apply(session.get())));
+  /** The caller, or 401 when it is neither signed in nor presents a live API token. */
+  public Route principal(Function<Principal, Route> inner) {
+    if (!settings.enabled()) {
+      return Operator.named(
+          name ->
+              inner.apply(
+                  new Principal(
+                      name, Role.ADMIN, Optional.empty(), Optional.empty(), Optional.empty())));
+    }
+    return optionalHeaderValueByName(
+        "Authorization",
+        authorization -> {
+          if (authorization.isPresent()) {
+            return bearer(authorization.get(), inner);
+          }
+          return optionalCookie(
+              COOKIE,
+              cookie ->
+                  cookie.isEmpty()
+                      ? complete(
+                          Problem.response(
+                              StatusCodes.UNAUTHORIZED,
+                              "sign in first (POST /api/session), or send Authorization: Bearer"
+                                  + " <API token>"))
+                      : session(cookie.get().value(), inner));
+        });
   }
 
-  private HttpCookie cookie(String name, String value) {
-    return HttpCookie.create(name, value)
+  /** Whether the session of a cookie value is still live (for streams that outlast a request). */
+  public CompletionStage<Boolean> live(Principal principal) {
+    if (principal.sessionHash().isEmpty()) {
+      return CompletableFuture.completedFuture(true);
+    }
+    return sessions.find(principal.sessionHash().get()).thenApply(Optional::isPresent);
+  }
+
+  private Route session(String cookie, Function<Principal, Route> inner) {
+    byte[] hash = Passwords.sha256(cookie);
+    return onSuccess(
+        sessions.find(hash),
+        (Optional<OperatorSession> session) ->
+            session.isEmpty()
+                ? complete(
+                    Problem.response(StatusCodes.UNAUTHORIZED, "the session ended; sign in again"))
+                : inner.apply(
+                    new Principal(
+                        session.get().username(),
+                        session.get().role(),
+                        Optional.empty(),
+                        Optional.of(session.get().csrfToken()),
+                        Optional.of(hash))));
+  }
+
+  private Route bearer(String authorization, Function<Principal, Route> inner) {
+    if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return complete(
+          Problem.response(
+              StatusCodes.UNAUTHORIZED, "the Authorization header must be Bearer <API token>"));
+    }
+    String token = authorization.substring(7).trim();
+    return onSuccess(
+        tokens.find(Passwords.sha256(token)),
+        (Optional<TokenStore.Bearer> found) -> {
+          if (found.isEmpty()) {
+            return complete(
+                Problem.response(
+                    StatusCodes.UNAUTHORIZED, "the API token is unknown, expired or revoked"));
+          }
+          TokenStore.Bearer live = found.get();
+          if (live.lastUsedAt() == null
+              || live.lastUsedAt().isBefore(Instant.now().minus(LAST_USED_PRECISION))) {
+            // Best effort, once a minute at most: a request never waits for this write.
+            tokens.used(live.id());
+          }
+          return inner.apply(
+              new Principal(
+                  live.owner(),
+                  live.role(),
+                  Optional.of(live.name()),
+                  Optional.empty(),
+                  Optional.empty()));
+        });
+  }
+
+  private boolean csrfHolds(Principal principal, Optional<String> presented) {
+    if (principal.bearer()) {
+      return true;
+    }
+    if (!settings.enabled()) {
+      return presented.filter(value -> !value.isBlank()).isPresent();
+    }
+    return presented.isPresent()
+        && principal.csrfToken().isPresent()
+        && constantTimeEquals(presented.get(), principal.csrfToken().get());
+  }
+
+  static boolean constantTimeEquals(String presented, String expected) {
+    return MessageDigest.isEqual(
+        presented.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static boolean reading(HttpMethod method) {
+    return method.equals(HttpMethods.GET) || method.equals(HttpMethods.HEAD);
+  }
+
+  public HttpCookie cookie(String value) {
+    return HttpCookie.create(COOKIE, value)
         .withPath("/")
         .withHttpOnly(true)
         .withSecure(settings.secureCookie())
         .withSameSite(SameSite.Strict);
-  }
-
-  private static Me me(OperatorSession session) {
-    return new Me(session.username(), session.role().name(), session.csrfToken());
   }
 }

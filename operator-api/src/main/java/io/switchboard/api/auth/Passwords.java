@@ -8,23 +8,33 @@ import java.util.Base64;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
-/** PBKDF2-HMAC-SHA256 password hashes, stored as {@code pbkdf2-sha256$iterations$salt$hash}. */
+/**
+ * PBKDF2-HMAC-SHA256 password hashes, stored as {@code pbkdf2-sha256$iterations$salt$hash}, with
+ * 600,000 iterations (OWASP's guidance for PBKDF2-HMAC-SHA256); a hash made with fewer is made
+ * again at the next sign-in. Slow on purpose: call only through {@link PasswordHasher}, off the
+ * threads that serve agents.
+ */
 final class Passwords {
 
-  private static final int ITERATIONS = 210_000;
+  static final int ITERATIONS = 600_000;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private Passwords() {}
 
   static String hash(String password) {
+    return hash(password, ITERATIONS);
+  }
+
+  /** With another iteration count: older hashes had fewer, and tests make such ones. */
+  static String hash(String password, int iterations) {
     byte[] salt = new byte[16];
     RANDOM.nextBytes(salt);
     return "pbkdf2-sha256$"
-        + ITERATIONS
+        + iterations
         + "$"
         + base64(salt)
         + "$"
-        + base64(derive(password, salt, ITERATIONS));
+        + base64(derive(password, salt, iterations));
   }
 
   static boolean matches(String password, String stored) {
@@ -36,6 +46,16 @@ final class Passwords {
     byte[] actual =
         derive(password, Base64.getDecoder().decode(parts[2]), Integer.parseInt(parts[1]));
     return MessageDigest.isEqual(expected, actual);
+  }
+
+  /** Whether a stored hash was made with fewer iterations (or another scheme) than today's. */
+  static boolean needsRehash(String stored) {
+    String[] parts = stored.split("\\$");
+    try {
+      return parts.length != 4 || Integer.parseInt(parts[1]) < ITERATIONS;
+    } catch (NumberFormatException e) {
+      return true;
+    }
   }
 
   /** A random token for session cookies, CSRF tokens and generated passwords. */

@@ -55,7 +55,8 @@ public final class DashboardApi {
     this.json = json;
   }
 
-  public Route route() {
+  /** {@code sessionLive} says whether the caller's session still holds, to end its live stream. */
+  public Route route(Supplier<CompletionStage<Boolean>> sessionLive) {
     return concat(
         path(
             "fleet",
@@ -66,7 +67,11 @@ public final class DashboardApi {
         path(
             "events",
             () ->
-                get(() -> completeOK(liveBus.subscribe(), EventStreamMarshalling.toEventStream()))),
+                get(
+                    () ->
+                        completeOK(
+                            liveBus.subscribe(sessionLive),
+                            EventStreamMarshalling.toEventStream()))),
         path(
             "cluster",
             () ->

@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
+import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.javadsl.BroadcastHub;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Source;
@@ -30,9 +32,17 @@ public final class LiveBus {
 
   static final int MAX_CHANGES = 200;
 
+  /** Events a browser may fall behind by; past that its oldest are dropped, nobody waits for it. */
+  static final int PER_BROWSER_BUFFER = 32;
+
+  /** The last event of a stream whose session ended (signed out, expired, disabled). */
+  static final ServerSentEvent SESSION_ENDED = ServerSentEvent.create("{}", "session-ended");
+
   private final Source<ServerSentEvent, NotUsed> events;
+  private final Duration interval;
 
   public LiveBus(ActorSystem<?> system, FleetQueries fleet, Duration interval, ObjectMapper json) {
+    this.interval = interval;
     AtomicReference<Instant> since = new AtomicReference<>(Instant.now());
     this.events =
         Source.tick(Duration.ZERO, interval, "poll")
@@ -42,15 +52,31 @@ public final class LiveBus {
             .run(system);
   }
 
-  /** The events for one more browser, with keep-alives so proxies keep the stream open. */
-  public Source<ServerSentEvent, NotUsed> subscribe() {
+  /**
+   * The events for one more browser, with keep-alives so proxies keep the stream open. A browser
+   * that does not read loses its oldest events instead of holding up the hub for every other one;
+   * the stream ends (with a {@code session-ended} event) once {@code sessionLive} says no, checked
+   * every interval.
+   */
+  public Source<ServerSentEvent, NotUsed> subscribe(
+      Supplier<CompletionStage<Boolean>> sessionLive) {
+    Source<ServerSentEvent, NotUsed> ended =
+        Source.tick(interval, interval, "check")
+            .mapAsync(1, tick -> sessionLive.get())
+            .filter(live -> !live)
+            .take(1)
+            .map(gone -> SESSION_ENDED)
+            .mapMaterializedValue(cancellable -> NotUsed.notUsed());
     return events
+        .buffer(PER_BROWSER_BUFFER, OverflowStrategy.dropHead())
         .map(
             event -> {
               SwitchboardMetrics.liveBusEvents(event.getEventType().orElse("message")).increment();
               return event;
             })
-        .keepAlive(Duration.ofSeconds(15), ServerSentEvent::heartbeat);
+        .keepAlive(Duration.ofSeconds(15), ServerSentEvent::heartbeat)
+        .merge(ended)
+        .takeWhile(event -> event != SESSION_ENDED, true);
   }
 
   private static CompletionStage<List<ServerSentEvent>> poll(

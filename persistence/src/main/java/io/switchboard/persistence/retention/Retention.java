@@ -23,7 +23,7 @@ public final class Retention {
   }
 
   /** What one round removed. */
-  public record Removed(long agents, long envelopes, long auditEvents) {}
+  public record Removed(long agents, long envelopes, long auditEvents, long sessions) {}
 
   /**
    * Removes disconnected agents last seen longer than {@code agentsUnseenFor} ago, envelopes closed
@@ -65,8 +65,23 @@ public final class Retention {
                                     RETURNING id
                                     """,
                                     auditEventsFor)
-                                .map(audit -> new Removed(agents, envelopes, audit))))
+                                .flatMap(
+                                    audit ->
+                                        expiredSessions()
+                                            .map(
+                                                sessions ->
+                                                    new Removed(
+                                                        agents, envelopes, audit, sessions)))))
         .toFuture();
+  }
+
+  /** Sessions and single sign-on attempts past their expiry: nobody can use them any more. */
+  private Mono<Long> expiredSessions() {
+    return db.rowsUpdated("DELETE FROM operator_sessions WHERE expires_at < now()", statement -> {})
+        .flatMap(
+            sessions ->
+                db.rowsUpdated("DELETE FROM sso_logins WHERE expires_at < now()", statement -> {})
+                    .thenReturn(sessions));
   }
 
   /** Runs the statement until a run removes fewer than a batch; the rows removed in all. */

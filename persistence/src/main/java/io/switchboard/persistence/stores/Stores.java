@@ -8,6 +8,8 @@ import io.switchboard.persistence.envelopes.EnvelopeStore;
 import io.switchboard.persistence.fleet.FleetQueries;
 import io.switchboard.persistence.history.HistoryRetention;
 import io.switchboard.persistence.operators.OperatorStore;
+import io.switchboard.persistence.operators.SessionStore;
+import io.switchboard.persistence.operators.TokenStore;
 import io.switchboard.persistence.retention.Retention;
 import io.switchboard.persistence.rollouts.RolloutStore;
 import io.switchboard.persistence.status.AgentStatusStore;
@@ -26,6 +28,8 @@ public record Stores(
     ConfigurationStore configurations,
     RolloutStore rollouts,
     OperatorStore operators,
+    SessionStore sessions,
+    TokenStore tokens,
     AuditLog audit,
     FleetQueries fleet,
     HistoryRetention history,
@@ -40,6 +44,8 @@ public record Stores(
         new ConfigurationStore(database.pool()),
         new RolloutStore(database.pool()),
         new OperatorStore(database.pool()),
+        new SessionStore(database.pool()),
+        new TokenStore(database.pool()),
         new AuditLog(database.readPool()),
         new FleetQueries(database.readPool()),
         new HistoryRetention(database.pool()),
