@@ -9,6 +9,8 @@ import io.switchboard.cli.commands.AuditCommand;
 import io.switchboard.cli.commands.Cli;
 import io.switchboard.cli.commands.ConfigsCommand;
 import io.switchboard.cli.commands.EnvelopesCommand;
+import io.switchboard.cli.commands.LoginCommand;
+import io.switchboard.cli.commands.LogoutCommand;
 import io.switchboard.cli.commands.RolloutsCommand;
 import io.switchboard.cli.commands.TokensCommand;
 import io.switchboard.cli.output.Format;
@@ -44,6 +46,8 @@ import picocli.CommandLine.Spec;
       EnvelopesCommand.class,
       AuditCommand.class,
       TokensCommand.class,
+      LoginCommand.class,
+      LogoutCommand.class,
       AutoComplete.GenerateCompletion.class
     })
 public final class SwitchboardCommand implements Callable<Integer>, Cli.Root {
@@ -91,6 +95,7 @@ public final class SwitchboardCommand implements Callable<Integer>, Cli.Root {
     return new Cli(
         new ApiClient(settings.server(), settings.token(), json),
         new Output(command.getOut(), command.getErr(), settings.format(), json),
-        json);
+        json,
+        env);
   }
 }

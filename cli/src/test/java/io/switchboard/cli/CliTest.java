@@ -23,6 +23,7 @@ import io.switchboard.testkit.TestNodes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -240,18 +241,82 @@ class CliTest {
   }
 
   @Test
-  void aNodeThatWantsSignInRefusesABadTokenWithExitFour() {
+  void loginSavesATokenThatLaterCommandsUseAndLogoutRevokesIt() throws Exception {
     try (SwitchboardNode guarded =
-        SwitchboardNode.start(TestNodes.config(Map.of("switchboard.api.auth.enabled", true)))) {
+        SwitchboardNode.start(
+            TestNodes.config(
+                Map.of(
+                    "switchboard.api.auth.enabled",
+                    true,
+                    "switchboard.api.auth.admin-password",
+                    "correct horse battery")))) {
+      String server = "http://localhost:" + guarded.apiPort();
+      Map<String, String> env = CliRun.env(home.toString(), null);
+
+      CliRun badToken =
+          CliRun.run(env, "--server", server, "--token", "sbt_nope", "agents", "list");
+      assertEquals(4, badToken.code(), badToken.toString());
+      assertTrue(badToken.err().contains("(HTTP 401)"), badToken.toString());
+
+      Path wrong = Files.writeString(home.resolve("wrong"), "battery staple\n");
       CliRun refused =
           CliRun.run(
-              CliRun.env(home.toString(), "http://localhost:" + guarded.apiPort()),
-              "--token",
-              "not-a-token",
-              "agents",
-              "list");
+              env,
+              "--server",
+              server,
+              "login",
+              "--username",
+              "admin",
+              "--password-file",
+              wrong.toString());
       assertEquals(4, refused.code(), refused.toString());
-      assertTrue(refused.err().contains("(HTTP 401)"), refused.toString());
+      assertTrue(refused.err().startsWith("error: sign-in refused for admin"), refused.toString());
+
+      Path right = Files.writeString(home.resolve("right"), "correct horse battery\n");
+      CliRun login =
+          CliRun.run(
+              env,
+              "--server",
+              server,
+              "login",
+              "--username",
+              "admin",
+              "--password-file",
+              right.toString());
+      assertEquals(0, login.code(), login.toString());
+      Path config = home.resolve(".config/switchboard/config");
+      assertTrue(Files.readString(config).contains("token = sbt_"), Files.readString(config));
+      assertEquals(
+          "rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(config)));
+
+      CliRun listed = CliRun.run(env, "agents", "list");
+      assertEquals(0, listed.code(), "the server and token come from the config file: " + listed);
+
+      CliRun created = CliRun.run(env, "tokens", "create", "ci", "--role", "VIEWER");
+      assertEquals(0, created.code(), created.toString());
+      String viewer = created.out().trim();
+      assertTrue(viewer.startsWith("sbt_"), created.toString());
+      CliRun notAllowed = CliRun.run(env, "--token", viewer, "configs", "create", "forbidden");
+      assertEquals(4, notAllowed.code(), notAllowed.toString());
+      assertTrue(notAllowed.err().contains("(HTTP 403)"), notAllowed.toString());
+      assertEquals(0, CliRun.run(env, "--token", viewer, "configs", "list").code());
+
+      JsonNode tokens = parse(CliRun.run(env, "-o", "json", "tokens", "list"));
+      String ciId = null;
+      for (JsonNode token : tokens.path("tokens")) {
+        if (token.path("name").asText().equals("ci")) {
+          ciId = token.path("id").asText();
+        }
+      }
+      assertEquals(2, tokens.path("tokens").size(), tokens.toString());
+      assertEquals(0, CliRun.run(env, "tokens", "revoke", ciId).code());
+      assertEquals(4, CliRun.run(env, "--token", viewer, "configs", "list").code());
+
+      CliRun logout = CliRun.run(env, "logout");
+      assertEquals(0, logout.code(), logout.toString());
+      assertTrue(!Files.readString(config).contains("token"), Files.readString(config));
+      CliRun afterwards = CliRun.run(env, "agents", "list");
+      assertEquals(4, afterwards.code(), afterwards.toString());
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.CookieManager;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -28,16 +29,54 @@ public final class ApiClient {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * Sent with every change. A node with sign-in off still asks for the header (a page on another
+   * site cannot add it); with a session it must be that session's token; with a bearer token it is
+   * not looked at.
+   */
+  private static final String CSRF_HEADER = "X-CSRF-Token";
+
   private final String server;
   private final String token;
   private final ObjectMapper json;
   private final HttpClient http;
+  private final String csrf;
 
   public ApiClient(String server, String token, ObjectMapper json) {
+    this(
+        server,
+        token,
+        json,
+        HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build(),
+        "switchboard-cli");
+  }
+
+  private ApiClient(String server, String token, ObjectMapper json, HttpClient http, String csrf) {
     this.server = server;
     this.token = token;
     this.json = json;
-    this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+    this.http = http;
+    this.csrf = csrf;
+  }
+
+  /**
+   * Signs in with a password, as the dashboard does: the client that comes back carries the
+   * session's cookie and CSRF token, for the calls that need a person rather than a token (making
+   * the first token).
+   */
+  public static ApiClient signIn(
+      String server, ObjectMapper json, String username, String password) {
+    HttpClient http =
+        HttpClient.newBuilder()
+            .connectTimeout(CONNECT_TIMEOUT)
+            .cookieHandler(new CookieManager())
+            .build();
+    ApiClient anonymous = new ApiClient(server, null, json, http, "switchboard-cli");
+    JsonNode session =
+        anonymous.post(
+            "/api/session",
+            json.createObjectNode().put("username", username).put("password", password));
+    return new ApiClient(server, null, json, http, session.path("csrf_token").asText());
   }
 
   public String server() {
@@ -72,6 +111,9 @@ public final class ApiClient {
             .header("Accept", "application/json");
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
+    }
+    if (!"GET".equals(method)) {
+      request.header(CSRF_HEADER, csrf);
     }
     if (body == null) {
       request.method(method, HttpRequest.BodyPublishers.noBody());
@@ -179,7 +221,7 @@ public final class ApiClient {
     }
     String what =
         switch (status) {
-          case 401 -> "not signed in: give a valid API token (--token or SWITCHBOARD_TOKEN)";
+          case 401 -> "not signed in (switchboard login, or a token in SWITCHBOARD_TOKEN)";
           case 403 -> "not allowed";
           case 404 -> "not found";
           default -> "the server answered " + status;

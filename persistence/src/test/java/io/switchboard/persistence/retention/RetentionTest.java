@@ -68,7 +68,7 @@ class RetentionTest {
             .toCompletableFuture()
             .get(60, TimeUnit.SECONDS);
 
-    assertEquals(new Retention.Removed(6000, 1, 1), removed);
+    assertEquals(new Retention.Removed(6000, 1, 1, 0), removed);
     assertEquals(
         "2", db.queryForString("SELECT count(*) FROM agents"), "the recent and the connected stay");
     assertEquals(
