@@ -89,21 +89,29 @@ record CapacityModel(
     Window hbWindow = one.heartbeats();
     Window stWindow = one.statusChanges();
     Window cmdWindow = one.commands();
-    double extraStatus = st.status() - hb.status();
-    double commandRate = cmd.commands();
+    double messages = hb.heartbeats() + hb.status();
+    double rowsPerMessage = hbWindow.rowsPerSecond() / messages;
+    double walPerMessage = hbWindow.walBytesPerSecond() / messages;
+    double databaseCoresPerMessage =
+        (hbWindow.databaseCores() - one.idle().databaseCores()) / messages;
+    // The database's part of a status change or a command: the window's, less what its heartbeats
+    // cost at the heartbeating window's rate per message.
     return new CapacityModel(
         perHeartbeat,
         perStatus,
         perCommand,
         perForward,
         (one.heapTotal() - one.idleHeapTotal()) / (double) one.agents(),
-        (stWindow.rowsPerSecond() - hbWindow.rowsPerSecond()) / extraStatus,
-        (stWindow.walBytesPerSecond() - hbWindow.walBytesPerSecond()) / extraStatus,
-        (stWindow.databaseCores() - hbWindow.databaseCores()) / extraStatus,
-        hbWindow.walBytesPerSecond() / Math.max(1e-9, hb.heartbeats() + hb.status()),
-        hbWindow.rowsPerSecond() / Math.max(1e-9, hb.heartbeats() + hb.status()),
-        (cmdWindow.walBytesPerSecond() - hbWindow.walBytesPerSecond()) / commandRate,
-        (cmdWindow.rowsPerSecond() - hbWindow.rowsPerSecond()) / commandRate);
+        (stWindow.rowsPerSecond() - st.heartbeats() * rowsPerMessage) / st.status(),
+        (stWindow.walBytesPerSecond() - st.heartbeats() * walPerMessage) / st.status(),
+        (stWindow.databaseCores()
+                - one.idle().databaseCores()
+                - st.heartbeats() * databaseCoresPerMessage)
+            / st.status(),
+        walPerMessage,
+        rowsPerMessage,
+        (cmdWindow.walBytesPerSecond() - cmd.heartbeats() * walPerMessage) / cmd.commands(),
+        (cmdWindow.rowsPerSecond() - cmd.heartbeats() * rowsPerMessage) / cmd.commands());
   }
 
   double predictCores(Window window, Window idle, int nodes, int commands) {

@@ -95,6 +95,17 @@ class CapacityModelTest {
   }
 
   @Test
+  void chargesAStatusChangeOnlyTheRowsAndWalBeyondItsWindowsHeartbeats() {
+    CapacityModel model = CapacityModel.fit(List.of(round(1, 3000), round(2, 3000)));
+
+    // A heartbeat writes one row and 300 bytes of WAL; a status change one more row and 1,000 more.
+    assertEquals(1.0, model.rowsPerHeartbeat(), 1e-6);
+    assertEquals(300.0, model.walBytesPerHeartbeat(), 1e-6);
+    assertEquals(2.0, model.databaseRowsPerStatus(), 1e-6);
+    assertEquals(1300.0, model.walBytesPerStatus(), 1e-6);
+  }
+
+  @Test
   void predictsAThreeNodeRoundItWasNotFittedOn() {
     CapacityModel model = CapacityModel.fit(List.of(round(1, 3000), round(2, 3000)));
     CapacityRound.Result three = round(3, 3000);
