@@ -22,6 +22,14 @@ final class RawResults {
         round.label() + ", commands",
         round.commands(),
         round.commandsAccepted());
+    System.out.printf(
+        Locale.ROOT,
+        "bench: %s: heap of all nodes after full GCs %.1f MiB before the agents, %.1f MiB with them;"
+            + " sessions per node %s%n",
+        round.label(),
+        round.idleHeapTotal() / 1048576.0,
+        round.heapTotal() / 1048576.0,
+        java.util.Arrays.toString(round.sessions()));
     report.result(
         key + "_idle_heap_mib",
         round.label() + ": heap of all nodes after full GCs, before the agents",
