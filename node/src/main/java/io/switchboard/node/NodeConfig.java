@@ -1,0 +1,89 @@
+package io.switchboard.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A node's configuration: the modules' reference.conf, the node's application.conf, and an
+ * operator's file when one is named ({@code SWITCHBOARD_CONFIG_FILE}, {@code
+ * -Dswitchboard.config-file}, or {@code -Dconfig.file}). The file goes above the built-in files but
+ * below the environment variables and system properties, so that a variable set for one run still
+ * wins over the file, as it wins over the defaults.
+ */
+public final class NodeConfig {
+
+  /** Names the operator's file; set through {@code SWITCHBOARD_CONFIG_FILE}. */
+  public static final String FILE_SETTING = "switchboard.config-file";
+
+  private NodeConfig() {}
+
+  /** The configuration of a node started from this JVM's system properties and environment. */
+  public static Config load() {
+    return load(ConfigFactory.defaultOverrides());
+  }
+
+  static Config load(Config systemProperties) {
+    Config builtIn =
+        ConfigFactory.parseResourcesAnySyntax("application")
+            .withFallback(ConfigFactory.defaultReferenceUnresolved());
+    Config stack = systemProperties.withFallback(builtIn);
+    Config resolved = stack.resolve();
+    Optional<Path> file = file(systemProperties, resolved);
+    if (file.isEmpty()) {
+      return resolved;
+    }
+    // -Dconfig.file would make Typesafe Config replace application.conf with the file, leaving the
+    // node without its own settings; here it is layered like SWITCHBOARD_CONFIG_FILE instead.
+    Config fromFile =
+        ConfigFactory.parseFile(
+            file.get().toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+    return systemProperties
+        .withFallback(setByEnvironment(stack, resolved))
+        .withFallback(fromFile)
+        .withFallback(builtIn)
+        .resolve();
+  }
+
+  private static Optional<Path> file(Config systemProperties, Config resolved) {
+    String named = resolved.hasPath(FILE_SETTING) ? resolved.getString(FILE_SETTING) : "";
+    if (named.isBlank() && systemProperties.hasPath("config.file")) {
+      named = systemProperties.getString("config.file");
+    }
+    return named.isBlank() ? Optional.empty() : Optional.of(Path.of(named));
+  }
+
+  /**
+   * The settings whose value comes from an environment variable: those that resolve differently
+   * with the environment than without it (every {@code ${?SWITCHBOARD_...}} line that applied).
+   */
+  private static Config setByEnvironment(Config stack, Config resolved) {
+    Config withoutEnvironment =
+        stack.resolve(
+            ConfigResolveOptions.defaults()
+                .setUseSystemEnvironment(false)
+                .setAllowUnresolved(true));
+    Config fromEnvironment = ConfigFactory.empty();
+    for (Map.Entry<String, ConfigValue> setting : resolved.entrySet()) {
+      if (!sameWithout(withoutEnvironment, setting.getKey(), setting.getValue())) {
+        fromEnvironment = fromEnvironment.withValue(setting.getKey(), setting.getValue());
+      }
+    }
+    return fromEnvironment;
+  }
+
+  private static boolean sameWithout(Config withoutEnvironment, String path, ConfigValue value) {
+    try {
+      return withoutEnvironment.hasPath(path)
+          && withoutEnvironment.getValue(path).unwrapped().equals(value.unwrapped());
+    } catch (ConfigException.NotResolved unresolvedWithoutTheEnvironment) {
+      return false;
+    }
+  }
+}
