@@ -72,6 +72,9 @@ class DistributionTest {
           node.info().command().orElse("").endsWith("/java"),
           "the script replaced itself with the JVM (exec), so signals reach the node: "
               + node.info().command());
+      assertTrue(
+          List.of(node.info().arguments().orElse(new String[0])).contains("-Xmx256m"),
+          "JAVA_OPTS reaches the JVM: " + node.info().commandLine());
 
       Path password = dataDir.resolve("admin-password");
       await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(password));
