@@ -30,11 +30,14 @@ public final class NodeConfig {
   }
 
   static Config load(Config systemProperties) {
-    Config builtIn =
-        ConfigFactory.parseResourcesAnySyntax("application")
-            .withFallback(ConfigFactory.defaultReferenceUnresolved());
-    Config stack = systemProperties.withFallback(builtIn);
-    Config resolved = stack.resolve();
+    // As ConfigFactory.load() does: reference.conf is resolved on its own, so that Pekko's copies
+    // inside it (coordinator-singleton = ${pekko.cluster.singleton}) keep Pekko's values, not ours.
+    Config application = ConfigFactory.parseResourcesAnySyntax("application");
+    Config resolved =
+        systemProperties
+            .withFallback(application)
+            .withFallback(ConfigFactory.defaultReference())
+            .resolve();
     Optional<Path> file = file(systemProperties, resolved);
     if (file.isEmpty()) {
       return resolved;
@@ -45,9 +48,10 @@ public final class NodeConfig {
         ConfigFactory.parseFile(
             file.get().toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
     return systemProperties
-        .withFallback(setByEnvironment(stack, resolved))
+        .withFallback(setByEnvironment(systemProperties, application, resolved))
         .withFallback(fromFile)
-        .withFallback(builtIn)
+        .withFallback(application)
+        .withFallback(ConfigFactory.defaultReference())
         .resolve();
   }
 
@@ -63,15 +67,18 @@ public final class NodeConfig {
    * The settings whose value comes from an environment variable: those that resolve differently
    * with the environment than without it (every {@code ${?SWITCHBOARD_...}} line that applied).
    */
-  private static Config setByEnvironment(Config stack, Config resolved) {
-    Config withoutEnvironment =
-        stack.resolve(
-            ConfigResolveOptions.defaults()
-                .setUseSystemEnvironment(false)
-                .setAllowUnresolved(true));
+  private static Config setByEnvironment(
+      Config systemProperties, Config application, Config resolved) {
+    ConfigResolveOptions withoutEnvironment =
+        ConfigResolveOptions.defaults().setUseSystemEnvironment(false).setAllowUnresolved(true);
+    Config unset =
+        systemProperties
+            .withFallback(application)
+            .withFallback(ConfigFactory.defaultReferenceUnresolved().resolve(withoutEnvironment))
+            .resolve(withoutEnvironment);
     Config fromEnvironment = ConfigFactory.empty();
     for (Map.Entry<String, ConfigValue> setting : resolved.entrySet()) {
-      if (!sameWithout(withoutEnvironment, setting.getKey(), setting.getValue())) {
+      if (!sameWithout(unset, setting.getKey(), setting.getValue())) {
         fromEnvironment = fromEnvironment.withValue(setting.getKey(), setting.getValue());
       }
     }

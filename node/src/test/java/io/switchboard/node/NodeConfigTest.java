@@ -39,6 +39,27 @@ class NodeConfigTest {
   }
 
   @Test
+  void aFileChangesWhatItSaysAndNothingElse() throws Exception {
+    Path file = dir.resolve("switchboard.conf");
+    Files.writeString(file, "switchboard.api.port = 18081\n");
+    Config withoutFile =
+        ConfigFactory.parseResourcesAnySyntax("application")
+            .withFallback(ConfigFactory.defaultReference())
+            .resolve();
+
+    Config config = NodeConfig.load(properties(Map.of(NodeConfig.FILE_SETTING, file.toString())));
+
+    assertEquals(
+        withoutFile.withoutPath("switchboard.api.port").withoutPath(NodeConfig.FILE_SETTING),
+        config.withoutPath("switchboard.api.port").withoutPath(NodeConfig.FILE_SETTING),
+        "every other setting as Typesafe Config's own loading makes it, Pekko's copies inside its"
+            + " reference.conf included");
+    assertEquals(
+        withoutFile.getValue("pekko.cluster.sharding.coordinator-singleton"),
+        config.getValue("pekko.cluster.sharding.coordinator-singleton"));
+  }
+
+  @Test
   void systemPropertiesWinOverTheFile() throws Exception {
     Path file = dir.resolve("switchboard.conf");
     Files.writeString(file, "switchboard.api.port = 18081\n");
@@ -64,11 +85,15 @@ class NodeConfigTest {
   }
 
   @Test
-  void withoutAFileTheDefaultsApply() {
+  void withoutAFileTheConfigurationIsWhatTypesafeConfigLoads() {
     Config config = NodeConfig.load(ConfigFactory.empty());
 
     assertEquals("", config.getString(NodeConfig.FILE_SETTING));
-    assertEquals("cluster", config.getString("pekko.actor.provider"));
+    assertEquals(
+        ConfigFactory.parseResourcesAnySyntax("application")
+            .withFallback(ConfigFactory.defaultReference())
+            .resolve(),
+        config);
   }
 
   @Test
