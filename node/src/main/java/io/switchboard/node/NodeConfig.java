@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigValue;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node's configuration: the modules' reference.conf, the node's application.conf, and an
@@ -47,6 +48,11 @@ public final class NodeConfig {
     Config fromFile =
         ConfigFactory.parseFile(
             file.get().toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+    LoggerFactory.getLogger(NodeConfig.class)
+        .info(
+            "Configuration file {}: its settings replace the defaults; environment variables and -D"
+                + " properties replace its settings",
+            file.get().toAbsolutePath());
     return systemProperties
         .withFallback(setByEnvironment(systemProperties, application, resolved))
         .withFallback(fromFile)
