@@ -64,8 +64,9 @@ class DistributionTest {
     env.put("SWITCHBOARD_REMOTE_PORT", "0");
     Process node = builder.start();
     try {
+      // Patient: a loaded 2-core machine has taken two minutes to start a node here.
       await()
-          .atMost(Duration.ofSeconds(120))
+          .atMost(Duration.ofSeconds(240))
           .ignoreExceptions()
           .until(() -> node.isAlive() && HttpProbe.get(apiPort, "/api/health").statusCode() == 200);
       assertTrue(
@@ -97,7 +98,7 @@ class DistributionTest {
         raw.receive(Duration.ofSeconds(30));
         Run[] list = new Run[1];
         await()
-            .atMost(Duration.ofSeconds(60))
+            .atMost(Duration.ofSeconds(120))
             .until(
                 () -> {
                   list[0] = cli(home, "agents", "list");
@@ -111,7 +112,7 @@ class DistributionTest {
     } finally {
       node.destroy();
     }
-    assertTrue(node.waitFor(90, TimeUnit.SECONDS), "the node exits after SIGTERM");
+    assertTrue(node.waitFor(120, TimeUnit.SECONDS), "the node exits after SIGTERM");
     assertEquals(0, node.exitValue(), "a clean stop, not death by signal (143)");
   }
 
@@ -153,7 +154,7 @@ class DistributionTest {
     env.put("HOME", userHome.toString());
     env.remove("XDG_CONFIG_HOME");
     Process cli = builder.start();
-    assertTrue(cli.waitFor(60, TimeUnit.SECONDS), "the command ends: " + command);
+    assertTrue(cli.waitFor(120, TimeUnit.SECONDS), "the command ends: " + command);
     return new Run(cli.exitValue(), Files.readString(out), Files.readString(err));
   }
 
