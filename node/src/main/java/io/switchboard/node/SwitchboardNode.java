@@ -24,6 +24,7 @@ import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.EnvelopeSweep;
 import io.switchboard.dispatch.StoredEnvelopeLedger;
+import io.switchboard.dispatch.components.ComponentCheck;
 import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.gateway.OpampEndpoint;
@@ -154,7 +155,8 @@ public final class SwitchboardNode implements AutoCloseable {
             dispatcher,
             settings.rollouts(),
             rolloutDriver,
-            json);
+            json,
+            new ComponentCheck(stores.components(), ComponentCheck.LISTED));
 
     LiveSessions liveSessions = new LiveSessions();
     drainOnShutdown(system, liveSessions, settings.opamp().drain());

@@ -36,6 +36,15 @@ public final class RolloutStore {
    */
   public CompletionStage<Rollout> create(
       Rollout rollout, List<String> targets, List<Integer> batches) {
+    return create(rollout, targets, batches, null);
+  }
+
+  /**
+   * As {@link #create(Rollout, List, List)}, with {@code auditNote} (a JSON object, or null) merged
+   * into the audit event: a rollout forced past a check says so there.
+   */
+  public CompletionStage<Rollout> create(
+      Rollout rollout, List<String> targets, List<Integer> batches, String auditNote) {
     return db.rows(
             """
             WITH created AS (
@@ -52,6 +61,7 @@ public final class RolloutStore {
               SELECT created_by, 'rollout.create', 'rollout/' || id,
                      jsonb_build_object('configuration', configuration, 'version', version, 'selector', selector,
                                         'strategy', strategy, 'gates', gates, 'targets', cardinality($10::text[]))
+                     || coalesce($12::jsonb, '{}'::jsonb)
               FROM created
             )
             SELECT %s FROM created
@@ -71,6 +81,7 @@ public final class RolloutStore {
                   .bind(8, rollout.createdBy())
                   .bind(9, targets.toArray(String[]::new))
                   .bind(10, batches.toArray(Integer[]::new));
+              Sql.bindNullable(statement, 11, auditNote, String.class);
             },
             RolloutStore::toRollout)
         .single()

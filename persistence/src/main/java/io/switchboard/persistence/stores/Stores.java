@@ -3,6 +3,7 @@ package io.switchboard.persistence.stores;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.audit.AuditLog;
+import io.switchboard.persistence.components.ComponentStore;
 import io.switchboard.persistence.configurations.ConfigurationStore;
 import io.switchboard.persistence.envelopes.EnvelopeStore;
 import io.switchboard.persistence.fleet.FleetQueries;
@@ -33,7 +34,8 @@ public record Stores(
     AuditLog audit,
     FleetQueries fleet,
     HistoryRetention history,
-    Retention retention) {
+    Retention retention,
+    ComponentStore components) {
 
   public static Stores on(Database database) {
     return new Stores(
@@ -49,6 +51,7 @@ public record Stores(
         new AuditLog(database.readPool()),
         new FleetQueries(database.readPool()),
         new HistoryRetention(database.pool()),
-        new Retention(database.pool()));
+        new Retention(database.pool()),
+        new ComponentStore(database.pool()));
   }
 }
