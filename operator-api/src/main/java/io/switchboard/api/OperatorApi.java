@@ -25,6 +25,7 @@ import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.envelopes.EnvelopeRoutes;
 import io.switchboard.api.http.Problem;
 import io.switchboard.api.rollouts.RolloutRoutes;
+import io.switchboard.api.webhooks.WebhookRoutes;
 import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
@@ -67,6 +68,7 @@ public final class OperatorApi {
   private final RolloutRoutes rollouts;
   private final AuditRoutes audit;
   private final ComponentRoutes components;
+  private final WebhookRoutes webhooks;
   private final OperatorAccess access;
   private final Authentication authentication;
   private final DashboardApi dashboard;
@@ -105,6 +107,7 @@ public final class OperatorApi {
     this.rollouts = new RolloutRoutes(rollouts, stores.rollouts(), stores.agents(), json);
     this.audit = new AuditRoutes(stores.audit(), settings.maxPageSize(), json);
     this.components = new ComponentRoutes(stores.components(), json);
+    this.webhooks = new WebhookRoutes(stores.webhooks(), settings.webhooksAllowPlainHttp(), json);
   }
 
   public Route route() {
@@ -149,6 +152,7 @@ public final class OperatorApi {
                                         rollouts.route(),
                                         audit.route(),
                                         components.route(),
+                                        webhooks.route(),
                                         dashboard.route(() -> authentication.live(principal)))))),
                 extractUnmatchedPath(
                     unmatched ->

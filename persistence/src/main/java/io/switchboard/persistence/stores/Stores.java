@@ -14,6 +14,7 @@ import io.switchboard.persistence.operators.TokenStore;
 import io.switchboard.persistence.retention.Retention;
 import io.switchboard.persistence.rollouts.RolloutStore;
 import io.switchboard.persistence.status.AgentStatusStore;
+import io.switchboard.persistence.webhooks.WebhookStore;
 
 /**
  * Every store of a node, each made once on the database's pools and handed to whoever needs it.
@@ -35,7 +36,8 @@ public record Stores(
     FleetQueries fleet,
     HistoryRetention history,
     Retention retention,
-    ComponentStore components) {
+    ComponentStore components,
+    WebhookStore webhooks) {
 
   public static Stores on(Database database) {
     return new Stores(
@@ -52,6 +54,7 @@ public record Stores(
         new FleetQueries(database.readPool()),
         new HistoryRetention(database.pool()),
         new Retention(database.pool()),
-        new ComponentStore(database.pool()));
+        new ComponentStore(database.pool()),
+        new WebhookStore(database.pool()));
   }
 }
