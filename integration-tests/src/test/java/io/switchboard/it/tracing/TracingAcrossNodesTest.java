@@ -60,7 +60,11 @@ class TracingAcrossNodesTest {
             "switchboard.otlp.endpoint",
             receiver.endpoint(),
             "switchboard.tracing.export-interval",
-            "200ms");
+            "200ms",
+            // The sweep's redelivery carries no trace: on a loaded machine it could hand the
+            // envelope to the entity before the dispatcher's traced hand-over arrives.
+            "switchboard.dispatch.sweep.redeliver-after",
+            "60s");
     a = SwitchboardNode.start(TestCluster.nodeConfig(database.url(), List.of(), tracing));
     b =
         SwitchboardNode.start(

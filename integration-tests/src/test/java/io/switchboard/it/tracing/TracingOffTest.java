@@ -55,7 +55,7 @@ class TracingOffTest {
     ByteString uid = newUid();
     String path = "/api/agents/" + InstanceUid.toText(uid);
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
-      agent.send(fullState(uid, 1, "untraced").toBuilder().setCapabilities(0x1).build());
+      agent.send(fullState(uid, 1, "untraced").toBuilder().setCapabilities(0x1 | 0x400).build());
       agent.receive();
       await()
           .atMost(Duration.ofSeconds(20))
