@@ -7,7 +7,8 @@ import java.time.Instant;
  * One row of {@code agents}; the JSON parts are raw JSON text, or null when never reported. {@code
  * desiredConfigHash} (hex) is the hash of the remote config operators last sent it and that did not
  * fail, or null when none. {@code principal} is what the credential the agent's identity is bound
- * to proves, or null when it is unbound.
+ * to proves, or null when it is unbound. {@code availableComponentsJson} is what the agent reported
+ * of its components, or null when never.
  */
 public record AgentRecord(
     String instanceUid,
@@ -27,4 +28,5 @@ public record AgentRecord(
     Instant firstSeen,
     Instant updatedAt,
     String desiredConfigHash,
-    String principal) {}
+    String principal,
+    String availableComponentsJson) {}
