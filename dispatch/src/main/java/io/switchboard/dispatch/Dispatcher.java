@@ -1,8 +1,14 @@
 package io.switchboard.dispatch;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.switchboard.cluster.agent.AgentProtocol;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.observability.tracing.TraceAttributes;
+import io.switchboard.observability.tracing.Tracing;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.BatchedCalls;
 import io.switchboard.persistence.envelopes.Envelope;
@@ -54,6 +60,7 @@ public final class Dispatcher {
   private final ActorRef<AgentProtocol.EnvelopeReceipt> nobody;
   private final Clock clock;
   private final BatchedCalls<NewEnvelope, EnvelopeStore.Submission> writes;
+  private final Tracing tracing;
 
   /** {@code nobody} takes the entities' answers to {@link #send} (the system's ignoreRef). */
   public Dispatcher(
@@ -62,6 +69,21 @@ public final class Dispatcher {
       Duration askTimeout,
       ActorRef<AgentProtocol.EnvelopeReceipt> nobody,
       Clock clock) {
+    this(store, agents, askTimeout, nobody, clock, Tracing.OFF);
+  }
+
+  /**
+   * As above, with the node's tracer: a traced command's envelope write and hand-over are spans of
+   * its trace, and the trace goes along to the agent's entity.
+   */
+  public Dispatcher(
+      EnvelopeStore store,
+      AgentRefs agents,
+      Duration askTimeout,
+      ActorRef<AgentProtocol.EnvelopeReceipt> nobody,
+      Clock clock,
+      Tracing tracing) {
+    this.tracing = tracing;
     this.store = store;
     this.agents = agents;
     this.askTimeout = askTimeout;
@@ -75,8 +97,45 @@ public final class Dispatcher {
    * it; only agents Switchboard has seen can be addressed.
    */
   public CompletionStage<Submitted> submit(OperatorCommand command) {
-    return write(envelopeFor(command))
-        .thenCompose(submission -> handOverIfNew(submission, command.message()));
+    return submit(command, Context.current());
+  }
+
+  /** As {@link #submit(OperatorCommand)}, within the trace of {@code parent} (the REST call). */
+  public CompletionStage<Submitted> submit(OperatorCommand command, Context parent) {
+    NewEnvelope envelope = envelopeFor(command);
+    if (!tracing.enabled()) {
+      return write(envelope)
+          .thenCompose(submission -> handOverIfNew(submission, command.message(), parent));
+    }
+    Span span = tracing.start("envelope.write", SpanKind.INTERNAL, parent);
+    span.setAttribute(TraceAttributes.AGENT, command.instanceUid());
+    span.setAttribute(TraceAttributes.KIND, command.kind().name());
+    return write(envelope)
+        .whenComplete((submission, failure) -> endWrite(span, submission, failure))
+        .thenCompose(submission -> handOverIfNew(submission, command.message(), parent));
+  }
+
+  /** Tracing's accessor for the routes that start a command's trace. */
+  public Tracing tracing() {
+    return tracing;
+  }
+
+  private static void endWrite(Span span, EnvelopeStore.Submission submission, Throwable failure) {
+    if (failure != null) {
+      span.recordException(failure);
+      span.setStatus(StatusCode.ERROR, "the envelope could not be written");
+    } else if (submission instanceof EnvelopeStore.Created created) {
+      span.setAttribute(TraceAttributes.ENVELOPE, created.envelope().id().toString());
+      span.setAttribute(TraceAttributes.WRITE, "created");
+    } else if (submission instanceof EnvelopeStore.Replayed replayed) {
+      span.setAttribute(TraceAttributes.ENVELOPE, replayed.envelope().id().toString());
+      span.setAttribute(TraceAttributes.WRITE, "replayed");
+    } else if (submission instanceof EnvelopeStore.KeyReused) {
+      span.setAttribute(TraceAttributes.WRITE, "key-reused");
+    } else {
+      span.setAttribute(TraceAttributes.WRITE, "unknown-agent");
+    }
+    span.end();
   }
 
   /**
@@ -115,8 +174,23 @@ public final class Dispatcher {
    * reported, as a rollout chooses its targets among those that did.
    */
   public CompletionStage<List<Envelope>> send(List<OperatorCommand> commands) {
+    return send(commands, Context.current());
+  }
+
+  /**
+   * As {@link #send(List)}, within the trace of {@code parent} (a rollout batch): the write is a
+   * span of it, and each agent's entity takes its envelope in it.
+   */
+  public CompletionStage<List<Envelope>> send(List<OperatorCommand> commands, Context parent) {
+    Span span =
+        tracing.enabled()
+            ? tracing.start("envelope.write", SpanKind.INTERNAL, parent)
+            : Span.getInvalid();
+    span.setAttribute(TraceAttributes.BATCH_AGENTS, (long) commands.size());
+    String traceparent = Tracing.traceparent(parent);
     return store
         .create(commands.stream().map(this::envelopeFor).toList())
+        .whenComplete((submissions, failure) -> span.end())
         .thenApply(
             submissions -> {
               for (int i = 0; i < commands.size(); i++) {
@@ -124,7 +198,9 @@ public final class Dispatcher {
                   SwitchboardMetrics.dispatchEnvelopes(EnvelopeState.PENDING.name()).increment();
                   agents
                       .entityFor(created.envelope().instanceUid())
-                      .tell(dispatchOf(created.envelope(), commands.get(i).message(), nobody));
+                      .tell(
+                          dispatchOf(
+                              created.envelope(), commands.get(i).message(), nobody, traceparent));
                 }
               }
               return submissions.stream().map(Dispatcher::envelopeOf).toList();
@@ -155,10 +231,10 @@ public final class Dispatcher {
   }
 
   private CompletionStage<Submitted> handOverIfNew(
-      EnvelopeStore.Submission submission, ServerToAgent message) {
+      EnvelopeStore.Submission submission, ServerToAgent message, Context parent) {
     if (submission instanceof EnvelopeStore.Created created) {
       Envelope envelope = created.envelope();
-      return handOver(envelope, message)
+      return handOver(envelope, message, parent)
           .handle(
               (outcome, failure) ->
                   failure == null
@@ -182,17 +258,44 @@ public final class Dispatcher {
     return CompletableFuture.completedFuture(answer);
   }
 
+  /**
+   * Traced, the hand-over is a span until the entity answers, and its trace goes along in the
+   * message: the entity's own spans, on whichever node, are its children.
+   */
   private CompletionStage<AgentProtocol.EnvelopeReceipt> handOver(
-      Envelope envelope, ServerToAgent message) {
+      Envelope envelope, ServerToAgent message, Context parent) {
     SwitchboardMetrics.dispatchEnvelopes(EnvelopeState.PENDING.name()).increment();
+    if (!tracing.enabled()) {
+      return agents
+          .entityFor(envelope.instanceUid())
+          .ask(replyTo -> dispatchOf(envelope, message, replyTo, null), askTimeout);
+    }
+    Span span = tracing.start("envelope.hand-over", SpanKind.PRODUCER, parent);
+    span.setAttribute(TraceAttributes.AGENT, envelope.instanceUid());
+    span.setAttribute(TraceAttributes.ENVELOPE, envelope.id().toString());
+    String traceparent = Tracing.traceparent(span);
     return agents
         .entityFor(envelope.instanceUid())
-        .ask(replyTo -> dispatchOf(envelope, message, replyTo), askTimeout);
+        .<AgentProtocol.EnvelopeReceipt>ask(
+            replyTo -> dispatchOf(envelope, message, replyTo, traceparent), askTimeout)
+        .whenComplete(
+            (receipt, failure) -> {
+              if (failure != null) {
+                span.setStatus(StatusCode.ERROR, "the agent's entity did not answer in time");
+              } else {
+                span.setAttribute(TraceAttributes.STATE, receipt.state().name());
+              }
+              span.end();
+            });
   }
 
   private static AgentProtocol.TakeEnvelope dispatchOf(
-      Envelope envelope, ServerToAgent message, ActorRef<AgentProtocol.EnvelopeReceipt> replyTo) {
-    return new AgentProtocol.TakeEnvelope(envelope.id(), message, envelope.deadline(), replyTo);
+      Envelope envelope,
+      ServerToAgent message,
+      ActorRef<AgentProtocol.EnvelopeReceipt> replyTo,
+      String traceparent) {
+    return new AgentProtocol.TakeEnvelope(
+        envelope.id(), message, envelope.deadline(), replyTo, traceparent);
   }
 
   /** The envelope as the entity left it (the entity records the same change in the database). */

@@ -36,6 +36,7 @@ import io.switchboard.gateway.tls.OpampTls;
 import io.switchboard.observability.FleetSignalMetrics;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.Telemetry;
+import io.switchboard.observability.tracing.Tracing;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.DatabaseExtension;
 import io.switchboard.persistence.status.StatusWriter;
@@ -143,7 +144,8 @@ public final class SwitchboardNode implements AutoCloseable {
             agents,
             settings.api().askTimeout(),
             system.ignoreRef(),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            Tracing.get(system));
     ActorRef<RolloutDriver.Command> rolloutDriver =
         RolloutDriver.init(
             system,
@@ -254,7 +256,8 @@ public final class SwitchboardNode implements AutoCloseable {
                                 instanceUid,
                                 failure.toString());
                       }
-                    }));
+                    }),
+        Tracing.get(system));
   }
 
   /** The dashboard's own reads and its live updates. */

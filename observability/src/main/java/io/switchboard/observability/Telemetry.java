@@ -2,6 +2,7 @@ package io.switchboard.observability;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.switchboard.observability.tracing.OtlpMetrics;
 import java.util.Map;
 import kamon.Kamon;
 import kamon.prometheus.PrometheusReporter;
@@ -57,6 +58,10 @@ public final class Telemetry {
     Kamon.init(effective);
     reporter = PrometheusReporter.create();
     Kamon.addReporter("switchboard-prometheus", reporter);
+    OtlpMetrics.Settings otlp = OtlpMetrics.Settings.fromConfig(config);
+    if (otlp.enabled()) {
+      Kamon.addReporter("switchboard-otlp", new OtlpMetrics(otlp));
+    }
   }
 
   private static String millis(Config config, String path) {

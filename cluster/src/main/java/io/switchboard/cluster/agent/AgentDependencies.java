@@ -1,20 +1,32 @@
 package io.switchboard.cluster.agent;
 
 import io.switchboard.cluster.limits.TokenBucket;
+import io.switchboard.observability.tracing.Tracing;
 import io.switchboard.persistence.status.StatusWriter;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What every agent entity of a node works with: the node's status writer, the envelope ledger, the
- * start read, the bound on new agents per second (one bucket for the whole node), and where
- * identity conflicts are audited.
+ * start read, the bound on new agents per second (one bucket for the whole node), where identity
+ * conflicts are audited, and the node's tracer.
  */
 public record AgentDependencies(
     ActorRef<StatusWriter.Command> statusWriter,
     EnvelopeLedger ledger,
     AgentStarts starts,
     TokenBucket newAgents,
-    IdentityConflicts conflicts) {
+    IdentityConflicts conflicts,
+    Tracing tracing) {
+
+  /** Without tracing. */
+  public AgentDependencies(
+      ActorRef<StatusWriter.Command> statusWriter,
+      EnvelopeLedger ledger,
+      AgentStarts starts,
+      TokenBucket newAgents,
+      IdentityConflicts conflicts) {
+    this(statusWriter, ledger, starts, newAgents, conflicts, Tracing.OFF);
+  }
 
   /** Records a session refused because the agent's identity belongs to another credential. */
   @FunctionalInterface

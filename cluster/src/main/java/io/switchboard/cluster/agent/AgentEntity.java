@@ -15,6 +15,7 @@ import io.switchboard.cluster.agent.AgentProtocol.Session;
 import io.switchboard.cluster.agent.AgentProtocol.SessionEnded;
 import io.switchboard.cluster.agent.AgentProtocol.TakeEnvelope;
 import io.switchboard.observability.SwitchboardMetrics;
+import io.switchboard.observability.tracing.Tracing;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentCapabilities;
 import io.switchboard.opamp.proto.AgentToServer;
@@ -163,7 +164,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
                 context.getLog()),
             instanceUid,
             outbox,
-            dependencies.ledger());
+            dependencies);
     this.replies =
         new AgentReplies(instanceUid, state, outbox, envelopes.tracking(), context.getLog());
     this.admission =
@@ -438,7 +439,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
   private void push(ServerToAgent.Builder message) {
     SwitchboardMetrics.deliveries(owner.route()).increment();
     message.setInstanceUid(uidBytes).setCapabilities(SERVER_CAPABILITIES);
-    owner.socket().tell(new Deliver(message.build()));
+    owner.socket().tell(new Deliver(message.build(), Tracing.currentTraceparent()));
   }
 
   /** Microsecond wall-clock time, the unit of epochs and state versions. */

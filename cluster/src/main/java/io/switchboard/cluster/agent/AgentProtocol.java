@@ -10,7 +10,9 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What an agent's entity ({@link AgentEntity}) is told, by sessions, pollers and the dispatcher,
- * and what it tells sessions in turn. Every message may cross nodes.
+ * and what it tells sessions in turn. Every message may cross nodes. Those that carry an operator's
+ * command also carry its trace as a W3C {@code traceparent} string (null when untraced), which the
+ * Jackson CBOR serializer takes across like any other field.
  */
 public final class AgentProtocol {
 
@@ -45,10 +47,23 @@ public final class AgentProtocol {
    * An operator's command in its envelope (already stored): {@code message} carries a remote config
    * (which becomes the agent's desired config), a command, a custom message or connection settings.
    * The same envelope handed over again (by the envelope sweep) is recognised and left alone.
+   * {@code traceparent}: the W3C trace context of the operator's request, null when it is not
+   * traced.
    */
   public record TakeEnvelope(
-      UUID envelope, ServerToAgent message, Instant deadline, ActorRef<EnvelopeReceipt> replyTo)
-      implements Command {}
+      UUID envelope,
+      ServerToAgent message,
+      Instant deadline,
+      ActorRef<EnvelopeReceipt> replyTo,
+      String traceparent)
+      implements Command {
+
+    /** An envelope handed over outside any trace (the redelivery sweep). */
+    public TakeEnvelope(
+        UUID envelope, ServerToAgent message, Instant deadline, ActorRef<EnvelopeReceipt> replyTo) {
+      this(envelope, message, deadline, replyTo, null);
+    }
+  }
 
   /** The session of {@code epoch} put the envelope's message on its socket. */
   public record EnvelopeDelivered(UUID envelope, long epoch) implements Command {}
@@ -74,16 +89,36 @@ public final class AgentProtocol {
   /** What the entity tells a session. */
   public sealed interface SessionDirective extends CborSerializable {}
 
-  /** Send this message to the agent. */
-  public record Deliver(ServerToAgent message) implements SessionDirective {}
+  /**
+   * Send this message to the agent; {@code traceparent} is the trace of the operator's command it
+   * carries, null for anything else.
+   */
+  public record Deliver(ServerToAgent message, String traceparent) implements SessionDirective {
+
+    /** A message outside any trace (an answer to the agent's own message). */
+    public Deliver(ServerToAgent message) {
+      this(message, null);
+    }
+  }
 
   /**
    * Send this operator command to the agent, then tell {@code entity} it went out: until then the
    * entity keeps it, and gives it to the agent's next session if this one dies first.
    */
   public record DeliverEnvelope(
-      ServerToAgent message, UUID envelope, long epoch, ActorRef<Command> entity)
-      implements SessionDirective {}
+      ServerToAgent message,
+      UUID envelope,
+      long epoch,
+      ActorRef<Command> entity,
+      String traceparent)
+      implements SessionDirective {
+
+    /** A command outside any trace. */
+    public DeliverEnvelope(
+        ServerToAgent message, UUID envelope, long epoch, ActorRef<Command> entity) {
+      this(message, envelope, epoch, entity, null);
+    }
+  }
 
   /**
    * Close this session: a newer one took over, or the agent went silent past its heartbeat window.

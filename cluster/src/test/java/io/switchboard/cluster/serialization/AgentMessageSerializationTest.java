@@ -1,6 +1,7 @@
 package io.switchboard.cluster.serialization;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.google.protobuf.ByteString;
 import com.typesafe.config.ConfigFactory;
@@ -91,11 +92,49 @@ class AgentMessageSerializationTest {
               42,
               entity.getRef()),
           new AgentProtocol.EnvelopeDelivered(UUID.randomUUID(), 42),
+          // An operator's command carries its trace across nodes.
+          new AgentProtocol.TakeEnvelope(
+              UUID.randomUUID(),
+              ServerToAgent.newBuilder().setCapabilities(1).build(),
+              Instant.parse("2026-11-22T10:15:30Z"),
+              operator.getRef(),
+              TRACEPARENT),
+          new AgentProtocol.Deliver(
+              ServerToAgent.newBuilder().setInstanceUid(uid).build(), TRACEPARENT),
+          new AgentProtocol.DeliverEnvelope(
+              ServerToAgent.newBuilder().setInstanceUid(uid).build(),
+              UUID.randomUUID(),
+              43,
+              entity.getRef(),
+              TRACEPARENT),
           new AgentProtocol.EnvelopeReceipt(EnvelopeState.SENT, "sent"),
           new AgentProtocol.EnvelopeReceipt(EnvelopeState.PENDING, null)
         }) {
       assertEquals(message, roundTrip(message), message.getClass().getSimpleName());
     }
+  }
+
+  private static final String TRACEPARENT =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+  @Test
+  void aTraceparentSurvivesTheCrossingAndAnUntracedMessageCarriesNone() throws Exception {
+    TestProbe<AgentProtocol.Command> entity = testKit.createTestProbe();
+    var traced =
+        (AgentProtocol.DeliverEnvelope)
+            roundTrip(
+                new AgentProtocol.DeliverEnvelope(
+                    ServerToAgent.getDefaultInstance(),
+                    UUID.randomUUID(),
+                    1,
+                    entity.getRef(),
+                    TRACEPARENT));
+    var untraced =
+        (AgentProtocol.Deliver)
+            roundTrip(new AgentProtocol.Deliver(ServerToAgent.getDefaultInstance()));
+
+    assertEquals(TRACEPARENT, traced.traceparent());
+    assertNull(untraced.traceparent());
   }
 
   private Object roundTrip(Object message) throws Exception {

@@ -3,6 +3,7 @@ package io.switchboard.dispatch.rollout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opentelemetry.context.Context;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.OperatorCommand;
 import io.switchboard.dispatch.RemoteConfigs;
@@ -46,6 +47,16 @@ final class RolloutDispatch {
   /** Dispatches {@code version} to each agent; completes with each agent's envelope id. */
   CompletionStage<Map<String, UUID>> send(
       Rollout rollout, ConfigurationVersion version, List<String> agents, String purpose) {
+    return send(rollout, version, agents, purpose, Context.root());
+  }
+
+  /** As above, within the trace of {@code parent} (the batch's span). */
+  CompletionStage<Map<String, UUID>> send(
+      Rollout rollout,
+      ConfigurationVersion version,
+      List<String> agents,
+      String purpose,
+      Context parent) {
     JsonNode configMap = read(version.configMapJson());
     ServerToAgent message = RemoteConfigs.message(ConfigMapJson.fromJson(configMap));
     ObjectNode payload = json.createObjectNode();
@@ -70,7 +81,7 @@ final class RolloutDispatch {
                           "rollout/" + rollout.id()))
               .toList());
     }
-    return FewAtATime.each(writes, writesAtOnce, dispatcher::send)
+    return FewAtATime.each(writes, writesAtOnce, commands -> dispatcher.send(commands, parent))
         .thenApply(
             written -> {
               Map<String, UUID> envelopes = new HashMap<>();

@@ -84,6 +84,7 @@ public final class RolloutDriver {
   private final RolloutStore rollouts;
   private final ConfigurationStore configurations;
   private final RolloutDispatch dispatch;
+  private final BatchSpans batchSpans;
 
   private final ObjectMapper json;
 
@@ -91,8 +92,10 @@ public final class RolloutDriver {
       RolloutStore rollouts,
       ConfigurationStore configurations,
       RolloutDispatch dispatch,
+      BatchSpans batchSpans,
       ObjectMapper json) {
     this.json = json;
+    this.batchSpans = batchSpans;
     this.rollouts = rollouts;
     this.configurations = configurations;
     this.dispatch = dispatch;
@@ -119,7 +122,11 @@ public final class RolloutDriver {
       ObjectMapper json) {
     RolloutDriver driver =
         new RolloutDriver(
-            rollouts, configurations, new RolloutDispatch(dispatcher, settings, json), json);
+            rollouts,
+            configurations,
+            new RolloutDispatch(dispatcher, settings, json),
+            new BatchSpans(dispatcher.tracing()),
+            json);
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -135,7 +142,7 @@ public final class RolloutDriver {
         .onMessageEquals(Tick.INSTANCE, () -> step(context))
         .onMessageEquals(StepNow.INSTANCE, () -> step(context))
         .onMessage(Stepped.class, stepped -> Behaviors.same())
-        .onSignal(PostStop.class, stopped -> dropGauges())
+        .onSignal(PostStop.class, signal -> stopped())
         .build();
   }
 
@@ -160,14 +167,24 @@ public final class RolloutDriver {
                         stepped.failure().toString());
               } else {
                 report(stepped.observed());
+                batchSpans.retainOnly(
+                    stepped.observed().active().stream()
+                        .map(Rollout::id)
+                        .collect(Collectors.toSet()));
                 if (stepped.observed().advanced()) {
                   context.getSelf().tell(StepNow.INSTANCE);
                 }
               }
               return idle(context);
             })
-        .onSignal(PostStop.class, stopped -> dropGauges())
+        .onSignal(PostStop.class, signal -> stopped())
         .build();
+  }
+
+  /** The driver stops (or moves to another node): its open batch spans end with it. */
+  private Behavior<Command> stopped() {
+    batchSpans.retainOnly(Set.of());
+    return dropGauges();
   }
 
   /** Updates the gauges from what a step saw and drops those of rollouts that ended. */
@@ -246,7 +263,14 @@ public final class RolloutDriver {
   private CompletionStage<Void> startBatch(Rollout rollout, List<String> agents) {
     return configurations
         .findVersion(rollout.configuration(), rollout.version())
-        .thenCompose(version -> dispatch.send(rollout, version.orElseThrow(), agents, "apply"))
+        .thenCompose(
+            version ->
+                dispatch.send(
+                    rollout,
+                    version.orElseThrow(),
+                    agents,
+                    "apply",
+                    batchSpans.started(rollout, agents.size())))
         .thenCompose(sent -> record(rollout.id(), sent));
   }
 
@@ -272,14 +296,17 @@ public final class RolloutDriver {
             ? null
             : gates(rollout).tripped(batch);
     if (tripped != null) {
+      batchSpans.judged(rollout, batch, "paused: " + tripped);
       return move(rollout, RolloutState.PAUSED, tripped).thenApply(moved -> false);
     }
     if (!batch.settled()) {
       return CompletableFuture.completedFuture(false);
     }
     if (rollout.currentBatch() + 1 < rollout.batchCount()) {
+      batchSpans.judged(rollout, batch, "next batch");
       return rollouts.nextBatch(rollout.id(), rollout.currentBatch());
     }
+    batchSpans.judged(rollout, batch, "rollout completed");
     return move(rollout, RolloutState.COMPLETED, "every batch done").thenApply(moved -> false);
   }
 

@@ -1,5 +1,6 @@
 package io.switchboard.gateway.session;
 
+import io.opentelemetry.api.trace.Span;
 import io.switchboard.cluster.agent.AgentProtocol;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.cluster.limits.TokenBucket;
@@ -8,6 +9,7 @@ import io.switchboard.gateway.limits.MessageLimits;
 import io.switchboard.gateway.limits.SessionRules;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.SwitchboardMetrics.Transport;
+import io.switchboard.observability.tracing.Tracing;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.RetryInfo;
@@ -147,6 +149,8 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
 
   private EntityRef<AgentProtocol.Command> entity;
 
+  private final Tracing tracing;
+
   /** How the socket is closed when this session stops. */
   private Outbound.Close closing = Outbound.Close.NORMAL;
 
@@ -173,6 +177,7 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
     this.rules = rules;
     this.credential = credential;
     this.messages = new TokenBucket(rules.messagesPerSecond(), rules.messageBurst());
+    this.tracing = Tracing.get(context.getSystem());
     liveSessions.started(context.getSelf());
     SwitchboardMetrics.activeSessions(Transport.WEBSOCKET).increment();
     SwitchboardMetrics.connects(Transport.WEBSOCKET).increment();
@@ -312,11 +317,24 @@ public final class AgentSession extends AbstractBehavior<AgentSession.Command> {
         assignedInstanceUid =
             InstanceUid.toText(deliver.message().getAgentIdentification().getNewInstanceUid());
       }
+      Span span =
+          SessionTraces.send(
+              tracing, deliver.traceparent(), deliver.message(), instanceUid, null, self.node());
       send(deliver.message());
+      span.end();
       return this;
     }
     if (directive instanceof AgentProtocol.DeliverEnvelope command) {
+      Span span =
+          SessionTraces.send(
+              tracing,
+              command.traceparent(),
+              command.message(),
+              instanceUid,
+              command.envelope(),
+              self.node());
       send(command.message());
+      span.end();
       command
           .entity()
           .tell(new AgentProtocol.EnvelopeDelivered(command.envelope(), command.epoch()));

@@ -3,6 +3,7 @@ package io.switchboard.api.agents;
 import static org.apache.pekko.http.javadsl.server.Directives.complete;
 import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.entity;
+import static org.apache.pekko.http.javadsl.server.Directives.mapResponse;
 import static org.apache.pekko.http.javadsl.server.Directives.onSuccess;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
 import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
@@ -14,12 +15,17 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import io.switchboard.api.envelopes.EnvelopeView;
 import io.switchboard.api.http.Operator;
 import io.switchboard.api.http.Problem;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.OperatorCommand;
+import io.switchboard.observability.tracing.TraceAttributes;
 import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentCommand;
@@ -29,6 +35,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
@@ -158,18 +165,82 @@ public final class AgentCommandRoutes {
                 idempotencyKey ->
                     Operator.named(
                         operator ->
-                            onSuccess(
-                                dispatcher.submit(
-                                    new OperatorCommand(
-                                        instanceUid,
-                                        kind,
-                                        payload,
-                                        message,
-                                        idempotencyKey.orElse(null),
-                                        deadline,
-                                        operator)),
-                                this::answer))));
+                            traced(
+                                instanceUid,
+                                kind,
+                                parent ->
+                                    onSuccess(
+                                        endOnFailure(
+                                            parent,
+                                            dispatcher.submit(
+                                                new OperatorCommand(
+                                                    instanceUid,
+                                                    kind,
+                                                    payload,
+                                                    message,
+                                                    idempotencyKey.orElse(null),
+                                                    deadline,
+                                                    operator),
+                                                parent)),
+                                        this::answer)))));
   }
+
+  /** A command that failed (the database down) still ends its span, as an error. */
+  private static <T> CompletionStage<T> endOnFailure(Context parent, CompletionStage<T> stage) {
+    return stage.whenComplete(
+        (done, failure) -> {
+          if (failure != null) {
+            Span span = Span.fromContext(parent);
+            span.recordException(failure);
+            span.setStatus(StatusCode.ERROR, "the command could not be stored");
+            span.end();
+          }
+        });
+  }
+
+  /**
+   * With tracing on, the request is the command trace's server span (under the caller's own trace
+   * when it sent a W3C {@code traceparent} header), ended with the answer's status.
+   */
+  private Route traced(String instanceUid, EnvelopeKind kind, Function<Context, Route> inner) {
+    if (!dispatcher.tracing().enabled()) {
+      return inner.apply(Context.root());
+    }
+    return optionalHeaderValueByName(
+        "traceparent",
+        traceparent -> {
+          String method =
+              kind == EnvelopeKind.REMOTE_CONFIG || kind == EnvelopeKind.CONNECTION_SETTINGS
+                  ? "PUT"
+                  : "POST";
+          String route = "/api/agents/{id}/" + SEGMENTS.get(kind);
+          Span span =
+              dispatcher
+                  .tracing()
+                  .start(method + " " + route, SpanKind.SERVER, traceparent.orElse(null));
+          span.setAttribute(TraceAttributes.HTTP_METHOD, method);
+          span.setAttribute(TraceAttributes.HTTP_ROUTE, route);
+          span.setAttribute(TraceAttributes.AGENT, instanceUid);
+          span.setAttribute(TraceAttributes.KIND, kind.name());
+          return mapResponse(
+              response -> {
+                span.setAttribute(TraceAttributes.HTTP_STATUS, (long) response.status().intValue());
+                if (response.status().intValue() >= 500) {
+                  span.setStatus(StatusCode.ERROR);
+                }
+                span.end();
+                return response;
+              },
+              () -> inner.apply(Context.root().with(span)));
+        });
+  }
+
+  private static final Map<EnvelopeKind, String> SEGMENTS =
+      Map.of(
+          EnvelopeKind.REMOTE_CONFIG, "remote-config",
+          EnvelopeKind.CONNECTION_SETTINGS, "connection-settings",
+          EnvelopeKind.RESTART, "restart",
+          EnvelopeKind.CUSTOM_MESSAGE, "custom-messages");
 
   private Route withDeadline(Function<Duration, Route> inner) {
     return parameterOptional(
