@@ -7,6 +7,7 @@ import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentEntitySettings;
 import io.switchboard.cluster.housekeeping.Housekeeping;
 import io.switchboard.dispatch.DispatchSettings;
+import io.switchboard.dispatch.packages.PackageSettings;
 import io.switchboard.dispatch.rollout.RolloutSettings;
 import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.persistence.status.StatusWriterSettings;
@@ -38,7 +39,8 @@ public record NodeSettings(
     DispatchSettings dispatch,
     RolloutSettings rollouts,
     ApiSettings api,
-    AuthSettings auth) {
+    AuthSettings auth,
+    PackageSettings packages) {
 
   /**
    * {@code switchboard.metrics}: where Prometheus scrapes, and how often gauges are read off the
@@ -100,7 +102,8 @@ public record NodeSettings(
         DispatchSettings.fromConfig(switchboard),
         RolloutSettings.fromConfig(switchboard),
         ApiSettings.fromConfig(switchboard),
-        AuthSettings.fromConfig(switchboard));
+        AuthSettings.fromConfig(switchboard),
+        PackageSettings.fromConfig(switchboard));
   }
 
   /**

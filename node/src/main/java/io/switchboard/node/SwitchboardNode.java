@@ -27,9 +27,11 @@ import io.switchboard.dispatch.StoredEnvelopeLedger;
 import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.gateway.OpampEndpoint;
+import io.switchboard.gateway.packages.PackageDownloads;
 import io.switchboard.gateway.session.LiveSessions;
 import io.switchboard.gateway.session.NodeDraining;
 import io.switchboard.gateway.tls.OpampTls;
+import io.switchboard.observability.PackageMetrics;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.Telemetry;
 import io.switchboard.persistence.Database;
@@ -96,6 +98,7 @@ public final class SwitchboardNode implements AutoCloseable {
     NodeSettings settings = NodeSettings.fromConfig(config);
     Telemetry.start(config);
     SwitchboardMetrics.registerKnownSeries();
+    PackageMetrics.registerKnownSeries();
     ActorSystem<Void> system =
         ActorSystem.create(Behaviors.empty(), settings.clusterName(), config);
     try {
@@ -159,7 +162,9 @@ public final class SwitchboardNode implements AutoCloseable {
     LiveSessions liveSessions = new LiveSessions();
     drainOnShutdown(system, liveSessions, settings.opamp().drain());
     Route opampRoute =
-        OpampEndpoint.route(system, settings.opamp(), nodeName, agents, liveSessions);
+        concat(
+            OpampEndpoint.route(system, settings.opamp(), nodeName, agents, liveSessions),
+            PackageDownloads.route(settings.opamp().tokens(), stores.packages()));
     OperatorAccess access =
         OperatorAccess.create(
             stores.operators(),
@@ -182,7 +187,8 @@ public final class SwitchboardNode implements AutoCloseable {
                 dashboard(system, stores, settings.api(), json),
                 settings.api(),
                 json,
-                () -> cluster.selfMember().status() == MemberStatus.up())
+                () -> cluster.selfMember().status() == MemberStatus.up(),
+                settings.packages())
             .route();
 
     int opampPort =

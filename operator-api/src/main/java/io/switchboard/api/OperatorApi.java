@@ -23,10 +23,13 @@ import io.switchboard.api.configurations.ConfigurationRoutes;
 import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.envelopes.EnvelopeRoutes;
 import io.switchboard.api.http.Problem;
+import io.switchboard.api.packages.PackageRoutes;
 import io.switchboard.api.rollouts.RolloutRoutes;
 import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.packages.PackageSettings;
+import io.switchboard.dispatch.packages.PackageUploads;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.persistence.DatabaseFailures;
 import io.switchboard.persistence.RowIsolation;
@@ -65,6 +68,7 @@ public final class OperatorApi {
   private final ConfigurationRoutes configurations;
   private final RolloutRoutes rollouts;
   private final AuditRoutes audit;
+  private final PackageRoutes packages;
   private final OperatorAccess access;
   private final Authentication authentication;
   private final DashboardApi dashboard;
@@ -85,7 +89,8 @@ public final class OperatorApi {
       DashboardApi dashboard,
       ApiSettings settings,
       ObjectMapper json,
-      BooleanSupplier nodeUp) {
+      BooleanSupplier nodeUp,
+      PackageSettings packageSettings) {
     this.nodeUp = nodeUp;
     this.access = access;
     this.authentication = access.authentication();
@@ -102,6 +107,12 @@ public final class OperatorApi {
         new ConfigurationRoutes(stores.configurations(), settings.maxConfigBytes(), json);
     this.rollouts = new RolloutRoutes(rollouts, stores.rollouts(), stores.agents(), json);
     this.audit = new AuditRoutes(stores.audit(), settings.maxPageSize(), json);
+    this.packages =
+        new PackageRoutes(
+            stores.packages(),
+            new PackageUploads(stores.packages(), packageSettings),
+            settings.maxPageSize(),
+            json);
   }
 
   public Route route() {
@@ -145,6 +156,7 @@ public final class OperatorApi {
                                         configurations.route(),
                                         rollouts.route(),
                                         audit.route(),
+                                        packages.route(),
                                         dashboard.route(() -> authentication.live(principal)))))),
                 extractUnmatchedPath(
                     unmatched ->

@@ -17,6 +17,7 @@ import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.packages.PackageSettings;
 import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.RolloutSettings;
 import io.switchboard.dispatch.rollout.Rollouts;
@@ -138,7 +139,8 @@ public final class TestApi implements AutoCloseable {
               dashboard,
               api,
               json,
-              () -> true);
+              () -> true,
+              PackageSettings.fromConfig(switchboard));
       binding =
           Http.get(testKit.system())
               // A test that must know the port first (a redirect URI) names it; others get any.
