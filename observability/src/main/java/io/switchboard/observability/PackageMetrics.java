@@ -6,9 +6,8 @@ import kamon.metric.Counter;
 import kamon.metric.MeasurementUnit;
 
 /**
- * The package metrics: uploads refused, downloads served (and their bytes), package statuses cut
- * down to their bound. Kept apart from {@link SwitchboardMetrics} only to keep each file short; the
- * same naming rules apply.
+ * The package metrics: uploads refused, downloads served and their bytes. Kept apart from {@link
+ * SwitchboardMetrics} only to keep each file short; the same naming rules apply.
  */
 public final class PackageMetrics {
 
@@ -23,7 +22,6 @@ public final class PackageMetrics {
       downloads(status).increment(0);
     }
     bytesServed().increment(0);
-    statusesTrimmed().increment(0);
   }
 
   /** Package uploads refused, by reason: too-large (past max-size), hash-mismatch. */
@@ -45,17 +43,6 @@ public final class PackageMetrics {
             "switchboard.package.served",
             "Package content bytes sent to agents",
             MeasurementUnit.information().bytes())
-        .withoutTags();
-  }
-
-  /**
-   * Agent package status reports cut down to their bound (more packages than max-package-statuses,
-   * or error messages too long).
-   */
-  public static Counter statusesTrimmed() {
-    return Kamon.counter(
-            "switchboard.package.statuses.trimmed",
-            "Agent package status reports cut down to their bound")
         .withoutTags();
   }
 }

@@ -52,6 +52,8 @@ public final class SwitchboardMetrics {
             "health-too-many-components",
             "custom-message-too-large",
             "too-many-custom-capabilities",
+            "package-statuses-too-large",
+            "too-many-package-statuses",
             "undeclared-custom-capability",
             "instance-uid-requested-again",
             "instance-uid-not-certified")) {

@@ -3,9 +3,11 @@ package io.switchboard.cluster.agent;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
 import io.switchboard.opamp.json.AgentJson;
+import io.switchboard.opamp.json.PackageStatusJson;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.CustomCapabilities;
 import io.switchboard.opamp.proto.CustomMessage;
+import io.switchboard.opamp.proto.PackageStatuses;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
 import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.ConnectionState;
@@ -35,7 +37,8 @@ final class AgentState {
       String effectiveConfig,
       String remoteConfigStatus,
       String customCapabilities,
-      String customMessages) {
+      String customMessages,
+      String packageStatuses) {
 
     boolean any() {
       return capabilities != null
@@ -44,7 +47,8 @@ final class AgentState {
           || effectiveConfig != null
           || remoteConfigStatus != null
           || customCapabilities != null
-          || customMessages != null;
+          || customMessages != null
+          || packageStatuses != null;
     }
   }
 
@@ -62,6 +66,7 @@ final class AgentState {
   private CustomCapabilities customCapabilities = CustomCapabilities.getDefaultInstance();
   private final Map<String, CustomMessage> customMessages = new TreeMap<>();
   private final Map<String, Instant> customMessagesReceivedAt = new TreeMap<>();
+  private PackageStatuses packageStatuses;
 
   private String changedCapabilities;
   private String changedDescription;
@@ -70,6 +75,7 @@ final class AgentState {
   private String changedRemoteConfigStatus;
   private String changedCustomCapabilities;
   private String changedCustomMessages;
+  private String changedPackageStatuses;
 
   /**
    * What merging a message came to: whether the server must ask for full state, and why a custom
@@ -123,6 +129,10 @@ final class AgentState {
         changedCustomMessages = AgentJson.customMessages(customMessages, customMessagesReceivedAt);
       }
     }
+    if (message.hasPackageStatuses() && !message.getPackageStatuses().equals(packageStatuses)) {
+      packageStatuses = message.getPackageStatuses();
+      changedPackageStatuses = PackageStatusJson.of(packageStatuses);
+    }
     String refused = null;
     if (message.hasCustomMessage()) {
       CustomMessage custom = message.getCustomMessage();
@@ -165,8 +175,10 @@ final class AgentState {
             changedEffectiveConfig,
             changedRemoteConfigStatus,
             changedCustomCapabilities,
-            changedCustomMessages);
+            changedCustomMessages,
+            changedPackageStatuses);
     changedCapabilities = null;
+    changedPackageStatuses = null;
     changedDescription = null;
     changedHealth = null;
     changedEffectiveConfig = null;
@@ -206,6 +218,7 @@ final class AgentState {
         changes.remoteConfigStatus(),
         changes.customCapabilities(),
         changes.customMessages(),
+        changes.packageStatuses(),
         connectionChanged || changes.any(),
         now,
         now);
@@ -237,6 +250,11 @@ final class AgentState {
   /** The remote config status the agent last reported, or null when none. */
   RemoteConfigStatus reportedRemoteConfigStatus() {
     return remoteConfigStatus;
+  }
+
+  /** The package statuses the agent last reported, or null when none. */
+  PackageStatuses reportedPackageStatuses() {
+    return packageStatuses;
   }
 
   /** The hash of the remote config the agent last reported, empty when none. */

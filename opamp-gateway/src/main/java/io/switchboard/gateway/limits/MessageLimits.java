@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param healthComponents most components in the health tree
  * @param customMessageBytes largest custom message
  * @param customCapabilities most custom capabilities an agent declares
+ * @param packageStatusesBytes largest package_statuses
+ * @param packageCount most packages one package_statuses names
  */
 public record MessageLimits(
     long descriptionBytes,
@@ -26,7 +28,9 @@ public record MessageLimits(
     int healthDepth,
     int healthComponents,
     long customMessageBytes,
-    int customCapabilities) {
+    int customCapabilities,
+    long packageStatusesBytes,
+    int packageCount) {
 
   /**
    * A limit a message went over: the {@code reason} tag of the refusal metric, and what it says.
@@ -41,7 +45,9 @@ public record MessageLimits(
         limits.getInt("health-depth"),
         limits.getInt("health-components"),
         limits.getBytes("custom-message"),
-        limits.getInt("custom-capabilities"));
+        limits.getInt("custom-capabilities"),
+        limits.getBytes("package-statuses"),
+        limits.getInt("package-count"));
   }
 
   /** The first limit the message goes over, if any. */
@@ -99,6 +105,19 @@ public record MessageLimits(
                   + message.getCustomCapabilities().getCapabilitiesCount()
                   + " capabilities; the limit is "
                   + customCapabilities));
+    }
+    if (message.hasPackageStatuses()) {
+      int size = message.getPackageStatuses().getSerializedSize();
+      if (size > packageStatusesBytes) {
+        return over("package-statuses-too-large", "package_statuses", size, packageStatusesBytes);
+      }
+      int count = message.getPackageStatuses().getPackagesCount();
+      if (count > packageCount) {
+        return Optional.of(
+            new Violation(
+                "too-many-package-statuses",
+                "package_statuses names " + count + " packages; the limit is " + packageCount));
+      }
     }
     return Optional.empty();
   }

@@ -32,9 +32,52 @@ public record AgentStatus(
     String remoteConfigStatusJson,
     String customCapabilitiesJson,
     String customMessagesJson,
+    String packageStatusesJson,
     boolean notable,
     Instant producedAt,
     Instant pendingSince) {
+
+  /** A status without package statuses (an agent that reported none since the last one). */
+  public AgentStatus(
+      String instanceUid,
+      long stateVersion,
+      ConnectionState connectionState,
+      Instant lastSeen,
+      long sequenceNum,
+      String ownerNode,
+      long sessionEpoch,
+      String principal,
+      String capabilitiesJson,
+      String descriptionJson,
+      String healthJson,
+      String effectiveConfigJson,
+      String remoteConfigStatusJson,
+      String customCapabilitiesJson,
+      String customMessagesJson,
+      boolean notable,
+      Instant producedAt,
+      Instant pendingSince) {
+    this(
+        instanceUid,
+        stateVersion,
+        connectionState,
+        lastSeen,
+        sequenceNum,
+        ownerNode,
+        sessionEpoch,
+        principal,
+        capabilitiesJson,
+        descriptionJson,
+        healthJson,
+        effectiveConfigJson,
+        remoteConfigStatusJson,
+        customCapabilitiesJson,
+        customMessagesJson,
+        null,
+        notable,
+        producedAt,
+        pendingSince);
+  }
 
   /**
    * This newer status with the parts it leaves unchanged taken from {@code older}: what must still
@@ -58,6 +101,7 @@ public record AgentStatus(
         remoteConfigStatusJson != null ? remoteConfigStatusJson : older.remoteConfigStatusJson,
         customCapabilitiesJson != null ? customCapabilitiesJson : older.customCapabilitiesJson,
         customMessagesJson != null ? customMessagesJson : older.customMessagesJson,
+        packageStatusesJson != null ? packageStatusesJson : older.packageStatusesJson,
         notable || older.notable,
         producedAt,
         older.pendingSince.isBefore(pendingSince) ? older.pendingSince : pendingSince);
@@ -85,6 +129,7 @@ public record AgentStatus(
         null,
         null,
         null,
+        null,
         notable,
         producedAt,
         pendingSince);
@@ -99,7 +144,8 @@ public record AgentStatus(
             + length(effectiveConfigJson)
             + length(remoteConfigStatusJson)
             + length(customCapabilitiesJson)
-            + length(customMessagesJson));
+            + length(customMessagesJson)
+            + length(packageStatusesJson));
   }
 
   private static long length(String json) {
