@@ -24,6 +24,7 @@ import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.EnvelopeSweep;
 import io.switchboard.dispatch.StoredEnvelopeLedger;
+import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.gateway.OpampEndpoint;
@@ -44,6 +45,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.Done;
@@ -141,6 +143,10 @@ public final class SwitchboardNode implements AutoCloseable {
             settings.api().askTimeout(),
             system.ignoreRef(),
             Clock.systemUTC());
+    // Until the OpAMP port is bound, the configured base (if any) is all an offer could name.
+    AtomicReference<String> downloadBase =
+        new AtomicReference<>(settings.packages().downloadBaseUrl());
+    PackageSets packageSets = new PackageSets(stores.packages(), downloadBase::get);
     ActorRef<RolloutDriver.Command> rolloutDriver =
         RolloutDriver.init(
             system,
@@ -148,6 +154,7 @@ public final class SwitchboardNode implements AutoCloseable {
             stores.configurations(),
             dispatcher,
             settings.rollouts(),
+            packageSets,
             json);
     Rollouts rollouts =
         new Rollouts(
@@ -157,6 +164,7 @@ public final class SwitchboardNode implements AutoCloseable {
             dispatcher,
             settings.rollouts(),
             rolloutDriver,
+            packageSets,
             json);
 
     LiveSessions liveSessions = new LiveSessions();
@@ -200,6 +208,8 @@ public final class SwitchboardNode implements AutoCloseable {
                 settings.opamp().tls().map(OpampTls::context),
                 opampRoute)
             : NOT_BOUND;
+    downloadBase.set(
+        settings.packages().orDownloadBase(ownOpampUrl(settings, opampPort)).downloadBaseUrl());
     int apiPort =
         settings.servesOperators()
             ? bind(
@@ -224,6 +234,22 @@ public final class SwitchboardNode implements AutoCloseable {
       ClusterBootstrap.get(system).start();
     }
     return new SwitchboardNode(system, opampPort, apiPort, metricsPort, managementPort);
+  }
+
+  /**
+   * This node's OpAMP address for package downloads when no base URL is configured: its host name
+   * and OpAMP port (none on a node without the agents role, which then offers nothing to download).
+   */
+  private static String ownOpampUrl(NodeSettings settings, int opampPort) {
+    String host = settings.opamp().host();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getCanonicalHostName();
+      } catch (java.net.UnknownHostException e) {
+        host = "localhost";
+      }
+    }
+    return (settings.opamp().tls().isPresent() ? "https://" : "http://") + host + ":" + opampPort;
   }
 
   /** What every agent entity of this node works with. */

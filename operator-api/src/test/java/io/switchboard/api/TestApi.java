@@ -17,6 +17,7 @@ import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.dispatch.packages.PackageSettings;
 import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.RolloutSettings;
@@ -108,6 +109,7 @@ public final class TestApi implements AutoCloseable {
               dispatcher,
               RolloutSettings.fromConfig(switchboard),
               driver.getRef(),
+              new PackageSets(stores.packages(), () -> "http://127.0.0.1"),
               json);
       OperatorAccess access =
           OperatorAccess.create(

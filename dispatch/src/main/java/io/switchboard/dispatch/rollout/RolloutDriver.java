@@ -3,6 +3,7 @@ package io.switchboard.dispatch.rollout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.cluster.CborSerializable;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.persistence.configurations.ConfigurationStore;
 import io.switchboard.persistence.rollouts.BatchProgress;
@@ -84,6 +85,7 @@ public final class RolloutDriver {
   private final RolloutStore rollouts;
   private final ConfigurationStore configurations;
   private final RolloutDispatch dispatch;
+  private final PackageSets packageSets;
 
   private final ObjectMapper json;
 
@@ -91,8 +93,10 @@ public final class RolloutDriver {
       RolloutStore rollouts,
       ConfigurationStore configurations,
       RolloutDispatch dispatch,
+      PackageSets packageSets,
       ObjectMapper json) {
     this.json = json;
+    this.packageSets = packageSets;
     this.rollouts = rollouts;
     this.configurations = configurations;
     this.dispatch = dispatch;
@@ -104,11 +108,13 @@ public final class RolloutDriver {
       ConfigurationStore configurations,
       Dispatcher dispatcher,
       RolloutSettings settings,
+      PackageSets packageSets,
       ObjectMapper json) {
     return ClusterSingleton.get(system)
         .init(
             SingletonActor.of(
-                create(rollouts, configurations, dispatcher, settings, json), "rollout-driver"));
+                create(rollouts, configurations, dispatcher, settings, packageSets, json),
+                "rollout-driver"));
   }
 
   public static Behavior<Command> create(
@@ -116,10 +122,15 @@ public final class RolloutDriver {
       ConfigurationStore configurations,
       Dispatcher dispatcher,
       RolloutSettings settings,
+      PackageSets packageSets,
       ObjectMapper json) {
     RolloutDriver driver =
         new RolloutDriver(
-            rollouts, configurations, new RolloutDispatch(dispatcher, settings, json), json);
+            rollouts,
+            configurations,
+            new RolloutDispatch(dispatcher, settings, json),
+            packageSets,
+            json);
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -244,6 +255,25 @@ public final class RolloutDriver {
   }
 
   private CompletionStage<Void> startBatch(Rollout rollout, List<String> agents) {
+    if (rollout.movesPackages()) {
+      return packageSets
+          .resolve(members(rollout))
+          .thenCompose(
+              resolved -> {
+                if (resolved.problem() != null) {
+                  // A package deleted since the rollout was made: nothing to offer; say so.
+                  return move(rollout, RolloutState.PAUSED, "paused: " + resolved.problem());
+                }
+                return dispatch
+                    .sendPackages(
+                        rollout,
+                        resolved.packages(),
+                        packageSets.message(resolved.packages()),
+                        agents,
+                        "apply")
+                    .thenCompose(sent -> record(rollout.id(), sent));
+              });
+    }
     return configurations
         .findVersion(rollout.configuration(), rollout.version())
         .thenCompose(version -> dispatch.send(rollout, version.orElseThrow(), agents, "apply"))
@@ -293,6 +323,14 @@ public final class RolloutDriver {
               }
               return null;
             });
+  }
+
+  private List<PackageSets.Member> members(Rollout rollout) {
+    try {
+      return List.of(json.readValue(rollout.packagesJson(), PackageSets.Member[].class));
+    } catch (IOException e) {
+      throw new IllegalStateException("a stored package set is JSON", e);
+    }
   }
 
   private Gates gates(Rollout rollout) {

@@ -3,6 +3,7 @@ package io.switchboard.dispatch.rollout;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.agents.Selector;
 import io.switchboard.persistence.configurations.ConfigurationStore;
@@ -32,14 +33,30 @@ public final class Rollouts {
 
   private static final Set<RolloutState> ACTIVE = Set.of(RolloutState.RUNNING, RolloutState.PAUSED);
 
-  /** A rollout to create. */
+  /**
+   * A rollout to create: of a configuration version, or (with {@code configuration} and {@code
+   * version} null) of a package set.
+   */
   public record Request(
       String configuration,
-      int version,
+      Integer version,
       Selector selector,
       Strategy strategy,
       Gates gates,
-      String actor) {}
+      String actor,
+      List<PackageSets.Member> packages) {
+
+    /** A rollout of a configuration version. */
+    public Request(
+        String configuration,
+        int version,
+        Selector selector,
+        Strategy strategy,
+        Gates gates,
+        String actor) {
+      this(configuration, version, selector, strategy, gates, actor, null);
+    }
+  }
 
   /** The outcome of an operator's action on rollouts. */
   public sealed interface Outcome {}
@@ -56,6 +73,7 @@ public final class Rollouts {
   private final ObjectMapper json;
   private final RolloutSettings settings;
   private final ActorRef<RolloutDriver.Command> driver;
+  private final PackageSets packageSets;
 
   /** {@code driver} is told of rollouts created or resumed, so it need not wait for its tick. */
   public Rollouts(
@@ -65,8 +83,10 @@ public final class Rollouts {
       Dispatcher dispatcher,
       RolloutSettings settings,
       ActorRef<RolloutDriver.Command> driver,
+      PackageSets packageSets,
       ObjectMapper json) {
     this.json = json;
+    this.packageSets = packageSets;
     this.rollouts = rollouts;
     this.configurations = configurations;
     this.agents = agents;
@@ -80,6 +100,21 @@ public final class Rollouts {
   }
 
   public CompletionStage<Outcome> create(Request request) {
+    if (request.packages() != null) {
+      return packageSets
+          .resolve(request.packages())
+          .thenCompose(
+              resolved ->
+                  resolved.problem() != null
+                      ? refused(resolved.status(), resolved.problem())
+                      : agents
+                          .matching(request.selector())
+                          .thenCompose(
+                              targets ->
+                                  targets.isEmpty()
+                                      ? refused(422, "no agent matches the selector")
+                                      : store(request, targets, Optional.empty())));
+    }
     return configurations
         .findVersion(request.configuration(), request.version())
         .thenCompose(
@@ -140,7 +175,8 @@ public final class Rollouts {
             sizes.size(),
             null,
             request.actor(),
-            null);
+            null,
+            request.packages() == null ? null : toJson(request.packages()));
     return rollouts.create(rollout, targets, batches).thenApply(this::running);
   }
 
@@ -186,6 +222,12 @@ public final class Rollouts {
                 return refused(404, "no rollout " + id);
               }
               Rollout rollout = found.get();
+              if (rollout.movesPackages()) {
+                return refused(
+                    409,
+                    "a rollout of packages has no previous version to go back to: roll out the"
+                        + " packages the agents had before");
+              }
               if (rollout.previousVersion() == null) {
                 return refused(
                     409,
