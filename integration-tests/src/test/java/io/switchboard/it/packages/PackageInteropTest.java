@@ -20,6 +20,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import opamp.proto.RemoteConfigStatus;
+import opamp.proto.RemoteConfigStatuses;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,6 +60,21 @@ class PackageInteropTest {
                         .path("connection_state")
                         .asText()
                         .equals("CONNECTED"));
+        // This client sends the full state the server asks for only with its next message: a
+        // remote config status makes that message go now, and the selector then matches it.
+        client.setRemoteConfigStatus(
+            new RemoteConfigStatus.Builder()
+                .last_remote_config_hash(okio.ByteString.encodeUtf8("config-0"))
+                .status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)
+                .build());
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    HttpProbe.getJson(node.apiPort(), "/api/agents/" + instanceUid)
+                        .at("/description/identifying_attributes/service.name")
+                        .asText()
+                        .equals(service));
         HttpResponse<String> created =
             HttpProbe.send(
                 node.apiPort(),
