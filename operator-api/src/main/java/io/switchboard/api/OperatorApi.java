@@ -19,12 +19,14 @@ import io.switchboard.api.agents.AgentRoutes;
 import io.switchboard.api.audit.AuditRoutes;
 import io.switchboard.api.auth.Authentication;
 import io.switchboard.api.auth.OperatorAccess;
+import io.switchboard.api.components.ComponentRoutes;
 import io.switchboard.api.configurations.ConfigurationRoutes;
 import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.envelopes.EnvelopeRoutes;
 import io.switchboard.api.http.Problem;
 import io.switchboard.api.packages.PackageRoutes;
 import io.switchboard.api.rollouts.RolloutRoutes;
+import io.switchboard.api.webhooks.WebhookRoutes;
 import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
@@ -68,6 +70,8 @@ public final class OperatorApi {
   private final ConfigurationRoutes configurations;
   private final RolloutRoutes rollouts;
   private final AuditRoutes audit;
+  private final ComponentRoutes components;
+  private final WebhookRoutes webhooks;
   private final PackageRoutes packages;
   private final OperatorAccess access;
   private final Authentication authentication;
@@ -107,6 +111,8 @@ public final class OperatorApi {
         new ConfigurationRoutes(stores.configurations(), settings.maxConfigBytes(), json);
     this.rollouts = new RolloutRoutes(rollouts, stores.rollouts(), stores.agents(), json);
     this.audit = new AuditRoutes(stores.audit(), settings.maxPageSize(), json);
+    this.components = new ComponentRoutes(stores.components(), json);
+    this.webhooks = new WebhookRoutes(stores.webhooks(), settings.webhooksAllowPlainHttp(), json);
     this.packages =
         new PackageRoutes(
             stores.packages(),
@@ -156,6 +162,8 @@ public final class OperatorApi {
                                         configurations.route(),
                                         rollouts.route(),
                                         audit.route(),
+                                        components.route(),
+                                        webhooks.route(),
                                         packages.route(),
                                         dashboard.route(() -> authentication.live(principal)))))),
                 extractUnmatchedPath(

@@ -17,6 +17,7 @@ import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.components.ComponentCheck;
 import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.dispatch.packages.PackageSettings;
 import io.switchboard.dispatch.rollout.RolloutDriver;
@@ -110,7 +111,8 @@ public final class TestApi implements AutoCloseable {
               RolloutSettings.fromConfig(switchboard),
               driver.getRef(),
               new PackageSets(stores.packages(), () -> "http://127.0.0.1"),
-              json);
+              json,
+              new ComponentCheck(stores.components(), ComponentCheck.LISTED));
       OperatorAccess access =
           OperatorAccess.create(
               stores.operators(),

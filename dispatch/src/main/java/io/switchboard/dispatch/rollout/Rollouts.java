@@ -3,6 +3,7 @@ package io.switchboard.dispatch.rollout;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.components.ComponentCheck;
 import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.agents.Selector;
@@ -33,9 +34,14 @@ public final class Rollouts {
 
   private static final Set<RolloutState> ACTIVE = Set.of(RolloutState.RUNNING, RolloutState.PAUSED);
 
+  /** Packages need no components: a package set's check always passes. */
+  private static final ComponentCheck.Result NO_COMPONENTS =
+      new ComponentCheck.Result(Set.of(), List.of(), 0);
+
   /**
    * A rollout to create: of a configuration version, or (with {@code configuration} and {@code
-   * version} null) of a package set.
+   * version} null) of a package set. {@code force} creates a configuration's rollout even when some
+   * targets lack components the configuration uses (the audit event says so, and what they lack).
    */
   public record Request(
       String configuration,
@@ -44,6 +50,7 @@ public final class Rollouts {
       Strategy strategy,
       Gates gates,
       String actor,
+      boolean force,
       List<PackageSets.Member> packages) {
 
     /** A rollout of a configuration version. */
@@ -54,7 +61,7 @@ public final class Rollouts {
         Strategy strategy,
         Gates gates,
         String actor) {
-      this(configuration, version, selector, strategy, gates, actor, null);
+      this(configuration, version, selector, strategy, gates, actor, false, null);
     }
   }
 
@@ -66,6 +73,11 @@ public final class Rollouts {
   /** Not done, with an HTTP-like status (404, 409, 422) and why. */
   public record Refused(int status, String detail) implements Outcome {}
 
+  /**
+   * Not done (a 409): some targets lack components the configuration uses, and it was not forced.
+   */
+  public record MissingComponents(ComponentCheck.Result result) implements Outcome {}
+
   private final RolloutStore rollouts;
   private final ConfigurationStore configurations;
   private final AgentRepository agents;
@@ -73,6 +85,7 @@ public final class Rollouts {
   private final ObjectMapper json;
   private final RolloutSettings settings;
   private final ActorRef<RolloutDriver.Command> driver;
+  private final ComponentCheck componentCheck;
   private final PackageSets packageSets;
 
   /** {@code driver} is told of rollouts created or resumed, so it need not wait for its tick. */
@@ -84,9 +97,11 @@ public final class Rollouts {
       RolloutSettings settings,
       ActorRef<RolloutDriver.Command> driver,
       PackageSets packageSets,
-      ObjectMapper json) {
+      ObjectMapper json,
+      ComponentCheck componentCheck) {
     this.json = json;
     this.packageSets = packageSets;
+    this.componentCheck = componentCheck;
     this.rollouts = rollouts;
     this.configurations = configurations;
     this.agents = agents;
@@ -113,7 +128,7 @@ public final class Rollouts {
                               targets ->
                                   targets.isEmpty()
                                       ? refused(422, "no agent matches the selector")
-                                      : store(request, targets, Optional.empty())));
+                                      : store(request, targets, Optional.empty(), NO_COMPONENTS)));
     }
     return configurations
         .findVersion(request.configuration(), request.version())
@@ -139,14 +154,27 @@ public final class Rollouts {
                       targets ->
                           targets.isEmpty()
                               ? refused(422, "no agent matches the selector")
-                              : configurations
-                                  .previousPublished(request.configuration(), request.version())
-                                  .thenCompose(previous -> store(request, targets, previous)));
+                              : componentCheck
+                                  .check(targets, version.get())
+                                  .thenCompose(check -> checked(request, targets, check)));
             });
   }
 
+  private CompletionStage<Outcome> checked(
+      Request request, List<String> targets, ComponentCheck.Result check) {
+    if (!check.passed() && !request.force()) {
+      return CompletableFuture.completedFuture(new MissingComponents(check));
+    }
+    return configurations
+        .previousPublished(request.configuration(), request.version())
+        .thenCompose(previous -> store(request, targets, previous, check));
+  }
+
   private CompletionStage<Outcome> store(
-      Request request, List<String> targets, Optional<Integer> previous) {
+      Request request,
+      List<String> targets,
+      Optional<Integer> previous,
+      ComponentCheck.Result check) {
     List<Integer> sizes = request.strategy().batchSizes(targets.size());
     List<Integer> batches = new ArrayList<>(targets.size());
     for (int batch = 0; batch < sizes.size(); batch++) {
@@ -177,7 +205,18 @@ public final class Rollouts {
             request.actor(),
             null,
             request.packages() == null ? null : toJson(request.packages()));
-    return rollouts.create(rollout, targets, batches).thenApply(this::running);
+    String forced =
+        check.passed()
+            ? null
+            : toJson(
+                Map.of(
+                    "forced",
+                    true,
+                    "agents_missing_components",
+                    check.agentsMissing(),
+                    "missing_components",
+                    check.missing()));
+    return rollouts.create(rollout, targets, batches, forced).thenApply(this::running);
   }
 
   public CompletionStage<Outcome> pause(UUID id, String actor) {

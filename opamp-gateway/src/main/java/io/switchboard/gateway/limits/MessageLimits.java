@@ -2,6 +2,8 @@ package io.switchboard.gateway.limits;
 
 import com.typesafe.config.Config;
 import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.AvailableComponents;
+import io.switchboard.opamp.proto.ComponentDetails;
 import io.switchboard.opamp.proto.ComponentHealth;
 import java.util.Optional;
 
@@ -18,6 +20,9 @@ import java.util.Optional;
  * @param healthComponents most components in the health tree
  * @param customMessageBytes largest custom message
  * @param customCapabilities most custom capabilities an agent declares
+ * @param availableComponentsBytes largest available_components
+ * @param availableComponentsCount most components in the available_components tree
+ * @param availableComponentsDepth deepest nesting of available_components
  * @param packageStatusesBytes largest package_statuses
  * @param packageCount most packages one package_statuses names
  */
@@ -29,6 +34,9 @@ public record MessageLimits(
     int healthComponents,
     long customMessageBytes,
     int customCapabilities,
+    long availableComponentsBytes,
+    int availableComponentsCount,
+    int availableComponentsDepth,
     long packageStatusesBytes,
     int packageCount) {
 
@@ -46,6 +54,9 @@ public record MessageLimits(
         limits.getInt("health-components"),
         limits.getBytes("custom-message"),
         limits.getInt("custom-capabilities"),
+        limits.getBytes("available-components"),
+        limits.getInt("available-components-count"),
+        limits.getInt("available-components-depth"),
         limits.getBytes("package-statuses"),
         limits.getInt("package-count"));
   }
@@ -119,7 +130,55 @@ public record MessageLimits(
                 "package_statuses names " + count + " packages; the limit is " + packageCount));
       }
     }
+    if (message.hasAvailableComponents()) {
+      return checkComponents(message.getAvailableComponents());
+    }
     return Optional.empty();
+  }
+
+  private Optional<Violation> checkComponents(AvailableComponents available) {
+    if (available.getSerializedSize() > availableComponentsBytes) {
+      return over(
+          "available-components-too-large",
+          "available_components",
+          available.getSerializedSize(),
+          availableComponentsBytes);
+    }
+    int[] count = {0};
+    int depth = 0;
+    for (ComponentDetails component : available.getComponentsMap().values()) {
+      count[0]++;
+      depth = Math.max(depth, componentDepth(component, count));
+    }
+    if (depth > availableComponentsDepth) {
+      return Optional.of(
+          new Violation(
+              "available-components-too-deep",
+              "available_components nests components "
+                  + depth
+                  + " deep; the limit is "
+                  + availableComponentsDepth));
+    }
+    if (count[0] > availableComponentsCount) {
+      return Optional.of(
+          new Violation(
+              "available-components-too-many",
+              "available_components holds "
+                  + count[0]
+                  + " components; the limit is "
+                  + availableComponentsCount));
+    }
+    return Optional.empty();
+  }
+
+  /** The depth of one component (1 without sub-components), counting them as it goes. */
+  private static int componentDepth(ComponentDetails component, int[] count) {
+    int deepest = 0;
+    for (ComponentDetails sub : component.getSubComponentMapMap().values()) {
+      count[0]++;
+      deepest = Math.max(deepest, componentDepth(sub, count));
+    }
+    return deepest + 1;
   }
 
   private static Optional<Violation> over(String reason, String part, long size, long limit) {

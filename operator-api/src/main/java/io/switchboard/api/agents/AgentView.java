@@ -34,11 +34,21 @@ record AgentView(
     @JsonProperty("drifted") boolean drifted,
     @JsonProperty("principal") String principal,
     @JsonProperty("first_seen") String firstSeen,
-    @JsonProperty("updated_at") String updatedAt) {
+    @JsonProperty("updated_at") String updatedAt,
+    @JsonProperty("available_components") @JsonRawValue @JsonInclude(JsonInclude.Include.NON_NULL)
+        String availableComponents) {
 
   /** In a list: without the effective config. */
   static AgentView listed(AgentRecord agent, ObjectMapper json) {
     return of(agent, null, json);
+  }
+
+  /** The agent's available components for one agent's view: {@code null} when never reported. */
+  private static String components(AgentRecord agent, String effectiveConfig) {
+    if (effectiveConfig == null) {
+      return null;
+    }
+    return agent.availableComponentsJson() == null ? "null" : agent.availableComponentsJson();
   }
 
   /** One agent, with its effective config as given (redacted for a VIEWER when configured). */
@@ -67,7 +77,8 @@ record AgentView(
         drifted(agent, json),
         agent.principal(),
         agent.firstSeen().toString(),
-        agent.updatedAt().toString());
+        agent.updatedAt().toString(),
+        components(agent, effectiveConfig));
   }
 
   /** Drift: operators want a config whose hash is not the one the agent reports running. */

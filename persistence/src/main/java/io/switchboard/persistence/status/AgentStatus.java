@@ -32,6 +32,7 @@ public record AgentStatus(
     String remoteConfigStatusJson,
     String customCapabilitiesJson,
     String customMessagesJson,
+    String availableComponentsJson,
     String packageStatusesJson,
     boolean notable,
     Instant producedAt,
@@ -54,6 +55,7 @@ public record AgentStatus(
       String remoteConfigStatusJson,
       String customCapabilitiesJson,
       String customMessagesJson,
+      String availableComponentsJson,
       boolean notable,
       Instant producedAt,
       Instant pendingSince) {
@@ -73,6 +75,7 @@ public record AgentStatus(
         remoteConfigStatusJson,
         customCapabilitiesJson,
         customMessagesJson,
+        availableComponentsJson,
         null,
         notable,
         producedAt,
@@ -101,6 +104,7 @@ public record AgentStatus(
         remoteConfigStatusJson != null ? remoteConfigStatusJson : older.remoteConfigStatusJson,
         customCapabilitiesJson != null ? customCapabilitiesJson : older.customCapabilitiesJson,
         customMessagesJson != null ? customMessagesJson : older.customMessagesJson,
+        availableComponentsJson != null ? availableComponentsJson : older.availableComponentsJson,
         packageStatusesJson != null ? packageStatusesJson : older.packageStatusesJson,
         notable || older.notable,
         producedAt,
@@ -109,8 +113,8 @@ public record AgentStatus(
 
   /**
    * This status without what the agent reported (capabilities, description, health, configs, custom
-   * parts): what is still written when the database refused those, so that the agent's liveness
-   * stays current while its stored report stays the last one the database took.
+   * parts, components): what is still written when the database refused those, so that the agent's
+   * liveness stays current while its stored report stays the last one the database took.
    */
   public AgentStatus withoutReports() {
     return new AgentStatus(
@@ -122,6 +126,7 @@ public record AgentStatus(
         ownerNode,
         sessionEpoch,
         principal,
+        null,
         null,
         null,
         null,
@@ -145,6 +150,7 @@ public record AgentStatus(
             + length(remoteConfigStatusJson)
             + length(customCapabilitiesJson)
             + length(customMessagesJson)
+            + length(availableComponentsJson)
             + length(packageStatusesJson));
   }
 
