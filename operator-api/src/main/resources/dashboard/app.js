@@ -302,6 +302,7 @@ async function agent(uid) {
     h('div', { class: 'grid2' },
       h('div', {}, h('h2', {}, 'Description'), h('pre', {}, JSON.stringify(detail.description, null, 2))),
       h('div', {}, h('h2', {}, 'Health'), h('pre', {}, JSON.stringify(detail.health, null, 2)))),
+    h('h2', {}, 'Available components'), availableComponents(detail.available_components),
     h('h2', {}, 'Effective versus desired config'),
     h('pre', { id: 'config-diff' }, configDiff(detail.effective_config, desired && desired.payload)),
     h('h2', {}, 'Dispatches'),
@@ -313,6 +314,14 @@ async function agent(uid) {
   state.onChanges = async update => {
     if (update.more || update.changes.some(change => change.instance_uid === uid)) drawStatus(await api('GET', '/api/agents/' + uid));
   };
+}
+
+/** What the agent reported it can run (OpAMP available_components), kind by kind. */
+function availableComponents(available) {
+  const kinds = available && available.components;
+  if (!kinds) return h('p', { class: 'muted', id: 'available-components' }, 'not reported');
+  return table(['kind', 'types'], Object.entries(kinds).map(([kind, details]) =>
+    [kind, Object.keys(details.sub_components || {}).join(', ')]), 'available-components');
 }
 
 /** File by file: what the agent runs (-) against what operators want (+), as a line diff. */

@@ -1,5 +1,6 @@
 package io.switchboard.bench;
 
+import io.switchboard.bench.capacity.CapacityBenchmark;
 import io.switchboard.bench.fleet.SimulatorJvms;
 import io.switchboard.bench.scenario.AgentQueryBenchmark;
 import io.switchboard.bench.scenario.ConnectStormBenchmark;
@@ -34,6 +35,9 @@ public final class Bench {
               "failover",
                   "K node processes (-Dnodes, 3), N agents from S simulator JVMs straight to the nodes; each node's"
                       + " sessions, heap and CPU, then one node SIGKILLed: time until every agent is back",
+              "capacity",
+                  "the same fleet on 1, 2 and 3 node processes: unit costs (CPU per heartbeat, status change, command,"
+                      + " forwarded message; heap per agent; rows and WAL per status change) and the model's predictions",
               "rollout",
                   "one remote config assigned to every agent of a node at once, then the next version rolled out in batches:"
                       + " call to receipt and to APPLIED, time until COMPLETED, per batch"));
@@ -49,6 +53,7 @@ public final class Bench {
       case "dispatch-latency" -> DispatchLatencyBenchmark.run();
       case "failover" -> FailoverBenchmark.run();
       case "rollout" -> RolloutBenchmark.run();
+      case "capacity" -> CapacityBenchmark.run();
       default -> {
         System.err.println("usage: Bench <scenario>, one of:");
         SCENARIOS.forEach((name, what) -> System.err.println("  " + name + ": " + what));

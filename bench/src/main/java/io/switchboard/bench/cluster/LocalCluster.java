@@ -17,15 +17,24 @@ import java.util.Optional;
  */
 public final class LocalCluster implements AutoCloseable {
 
-  /** How long a node may take to start and join. */
-  private static final Duration HEALTHY_TIMEOUT = Duration.ofSeconds(240);
+  /**
+   * How long a node may take to start and join ({@code -DhealthyTimeout}; on a machine shared with
+   * other work a node of two took longer than 240 s).
+   */
+  private static final Duration HEALTHY_TIMEOUT =
+      io.switchboard.bench.BenchProperties.duration("healthyTimeout", "240s");
 
   private final List<LocalNode> nodes;
   private final Optional<EmbeddedDatabase> database;
+  private final Optional<Path> databaseDirectory;
 
-  private LocalCluster(List<LocalNode> nodes, Optional<EmbeddedDatabase> database) {
+  private LocalCluster(
+      List<LocalNode> nodes,
+      Optional<EmbeddedDatabase> database,
+      Optional<Path> databaseDirectory) {
     this.nodes = List.copyOf(nodes);
     this.database = database;
+    this.databaseDirectory = databaseDirectory;
   }
 
   /**
@@ -34,10 +43,16 @@ public final class LocalCluster implements AutoCloseable {
    */
   public static LocalCluster start(String name, int count, String maxHeap, List<String> jvmOptions)
       throws Exception {
+    return start(name, count, maxHeap, jvmOptions, false);
+  }
+
+  private static LocalCluster start(
+      String name, int count, String maxHeap, List<String> jvmOptions, boolean sharedForOne)
+      throws Exception {
     if (count < 1) {
       throw new IllegalArgumentException("-Dnodes=" + count + ": at least one node");
     }
-    if (count == 1) {
+    if (count == 1 && !sharedForOne) {
       LocalNode node =
           LocalNode.start(
               name,
@@ -46,7 +61,7 @@ public final class LocalCluster implements AutoCloseable {
               Ports.free(),
               Optional.empty(),
               jvmOptions);
-      return new LocalCluster(List.of(node), Optional.empty()).awaitHealthy();
+      return new LocalCluster(List.of(node), Optional.empty(), Optional.empty()).awaitHealthy();
     }
     Path dataDir = Files.createTempDirectory("switchboard-bench-" + name + "-db");
     EmbeddedDatabase database = EmbeddedDatabase.start(dataDir.resolve("postgres"), Ports.free());
@@ -75,10 +90,41 @@ public final class LocalCluster implements AutoCloseable {
                 jvmOptions));
       }
     } catch (Exception | Error e) {
-      new LocalCluster(nodes, Optional.of(database)).close();
+      new LocalCluster(nodes, Optional.of(database), Optional.of(dataDir)).close();
       throw e;
     }
-    return new LocalCluster(nodes, Optional.of(database)).awaitHealthy();
+    return new LocalCluster(nodes, Optional.of(database), Optional.of(dataDir)).awaitHealthy();
+  }
+
+  /**
+   * As {@link #start}, but even one node uses a PostgreSQL the bench started, so that the bench can
+   * read the database's own counters (rows, WAL, its processes' CPU) whatever the node count.
+   */
+  public static LocalCluster startOnSharedDatabase(
+      String name, int count, String maxHeap, List<String> jvmOptions) throws Exception {
+    return start(name, count, maxHeap, jvmOptions, true);
+  }
+
+  /** The PostgreSQL the bench started for the nodes; empty when a lone node keeps its own. */
+  public Optional<EmbeddedDatabase> database() {
+    return database;
+  }
+
+  /**
+   * The pid of that PostgreSQL's postmaster (its backends are its children), read from its data
+   * directory.
+   */
+  public Optional<Long> databasePid() {
+    return databaseDirectory.flatMap(
+        dir -> {
+          try {
+            return Optional.of(
+                Long.parseLong(
+                    Files.readAllLines(dir.resolve("postgres/postmaster.pid")).get(0).trim()));
+          } catch (java.io.IOException | RuntimeException e) {
+            return Optional.empty();
+          }
+        });
   }
 
   private LocalCluster awaitHealthy() throws Exception {

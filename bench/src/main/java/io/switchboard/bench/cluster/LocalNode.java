@@ -230,6 +230,15 @@ public final class LocalNode implements AutoCloseable {
     }
   }
 
+  /** The node's whole /metrics page (Prometheus text); empty if the scrape failed. */
+  public Optional<String> metricsPage() {
+    try {
+      return Optional.of(get(metricsPort, "/metrics").body());
+    } catch (IOException | InterruptedException e) {
+      return Optional.empty();
+    }
+  }
+
   /** The node's dispatch counts from one scrape of its /metrics; empty if the scrape failed. */
   public Optional<DispatchCounts> dispatchCounts() {
     try {

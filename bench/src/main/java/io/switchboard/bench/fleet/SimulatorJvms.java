@@ -58,6 +58,21 @@ public final class SimulatorJvms implements AutoCloseable {
       SimulatorSettings.ReconnectTo reconnectTo,
       Duration runFor)
       throws IOException {
+    return start(scenario, fleet, targets, reconnectTo, runFor, List.of());
+  }
+
+  /**
+   * As above, each JVM also given {@code moreArguments} (fleet-sim options such as {@code
+   * --churn-per-second}).
+   */
+  public static SimulatorJvms start(
+      String scenario,
+      FleetParameters fleet,
+      List<String> targets,
+      SimulatorSettings.ReconnectTo reconnectTo,
+      Duration runFor,
+      List<String> moreArguments)
+      throws IOException {
     Path logs = BenchPaths.logDirectory();
     String classpath = BenchPaths.benchClasspath();
     List<Simulator> simulators = new ArrayList<>();
@@ -72,7 +87,7 @@ public final class SimulatorJvms implements AutoCloseable {
                 List.of("-Xmx" + fleet.simulatorMaxHeap()),
                 classpath,
                 "io.switchboard.fleetsim.Main",
-                arguments(fleet, i, targets, reconnectTo, runFor, report),
+                concat(arguments(fleet, i, targets, reconnectTo, runFor, report), moreArguments),
                 Map.of(),
                 logs.resolve(name + ".log"),
                 () -> {});
@@ -115,6 +130,12 @@ public final class SimulatorJvms implements AutoCloseable {
             "--report", report.toString(),
             "--report-every", REPORT_EVERY.toMillis() + "ms"));
     return args;
+  }
+
+  private static List<String> concat(List<String> first, List<String> second) {
+    List<String> all = new ArrayList<>(first);
+    all.addAll(second);
+    return all;
   }
 
   /**

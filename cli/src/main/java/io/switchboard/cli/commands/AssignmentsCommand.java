@@ -150,12 +150,7 @@ public final class AssignmentsCommand {
   int delete(@Parameters(paramLabel = "NAME") String name) {
     Cli cli = Cli.of(spec);
     cli.api().delete(path(name));
-    if (cli.output().json()) {
-      cli.output().printJson(cli.json().createObjectNode().put("deleted", name));
-    } else {
-      cli.output().out().println("deleted assignment " + name);
-      cli.output().out().flush();
-    }
+    cli.deleted("assignment", name);
     return 0;
   }
 

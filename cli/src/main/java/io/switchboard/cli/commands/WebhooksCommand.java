@@ -106,12 +106,7 @@ public final class WebhooksCommand {
   int delete(@Parameters(paramLabel = "NAME") String name) {
     Cli cli = Cli.of(spec);
     cli.api().delete(path(name));
-    if (cli.output().json()) {
-      cli.output().printJson(cli.json().createObjectNode().put("deleted", name));
-    } else {
-      cli.output().out().println("deleted webhook " + name);
-      cli.output().out().flush();
-    }
+    cli.deleted("webhook", name);
     return 0;
   }
 

@@ -1,0 +1,113 @@
+package io.switchboard.bench.capacity;
+
+import io.switchboard.bench.BenchProperties;
+import io.switchboard.bench.fleet.FleetParameters;
+import io.switchboard.bench.report.BenchReport;
+import io.switchboard.bench.report.WarmUp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code capacity}: the unit costs of the capacity model (docs/capacity.md) and their check. The
+ * same fleet runs on each of {@code -Drounds} (default {@code 1,2,3}: local clusters of 1, 2 and 3
+ * node processes on one PostgreSQL the bench starts); each round measures its nodes idle, the fleet
+ * heartbeating, a few agents changing their health, and restart commands ({@link CapacityRound}),
+ * reading CPU-seconds, heap after full GCs, the nodes' message counters and PostgreSQL's rows and
+ * WAL. Then {@link CapacityModel} fits the unit costs and reports each round's CPU and heap against
+ * its prediction. A round written {@code 1:ping=infinite} (or {@code 1:ping=45s}) runs one node
+ * with that WebSocket ping interval ({@code SWITCHBOARD_OPAMP_PING_INTERVAL}), for the side-by-side
+ * cost of the server's pings; such rounds are reported but left out of the fit.
+ */
+public final class CapacityBenchmark {
+
+  static final String DESCRIPTION =
+      "The same fleet on local clusters of 1, 2 and 3 node processes: CPU per heartbeat, status change, command and"
+          + " forwarded message, heap per agent, PostgreSQL rows and WAL per status change; each round's CPU and heap"
+          + " against the model's prediction.";
+
+  /** What the nodes' Kamon counters are snapshotted at: the windows' edges are this exact. */
+  static final String METRICS_TICK = "-Dswitchboard.metrics.tick-interval=1s";
+
+  /** The node's ping interval (SWITCHBOARD_OPAMP_PING_INTERVAL), as a system property. */
+  static final String PING_INTERVAL = "-Dpekko.http.server.websocket.periodic-keep-alive-max-idle=";
+
+  private CapacityBenchmark() {}
+
+  public static void run() throws Exception {
+    FleetParameters fleet = FleetParameters.read("1g");
+    List<String> rounds = List.of(BenchProperties.text("rounds", "1,2,3").split(","));
+    CapacityRound.Settings settings =
+        new CapacityRound.Settings(
+            fleet,
+            BenchProperties.integer("statusAgents", 300),
+            BenchProperties.integer("statusChanges", 100),
+            BenchProperties.integer("commandRate", 100),
+            BenchProperties.duration("warmUpTimeout", "180s"),
+            BenchProperties.duration("settle", "5s"),
+            BenchProperties.duration("idleWindow", "20s"),
+            BenchProperties.duration("window", "40s"));
+
+    BenchReport report = new BenchReport("capacity", DESCRIPTION, Instant.now());
+    fleet.addTo(report, "heap limit per node");
+    fleet.addSimulatorsTo(report);
+    report.parameter("rounds: node processes in each (-Drounds)", String.join(", ", rounds));
+    report.parameter(
+        "agents of their own changing health, in the status window (-DstatusAgents)",
+        settings.churnAgents());
+    report.parameter(
+        "their health changes a second, together (-DstatusChanges)", settings.statusChanges());
+    report.parameter("restart commands a second (-DcommandRate)", settings.commandRate());
+    WarmUp.addTo(report, settings.warmUpTimeout());
+    report.parameter("idle window, before the agents (-DidleWindow)", settings.idleWindow());
+    report.parameter("each loaded window (-Dwindow)", settings.window());
+    report.parameter("node options added (Kamon snapshots each second)", METRICS_TICK);
+    report.parameter("cores", Runtime.getRuntime().availableProcessors());
+    report.parameter("load average (1 min) at the start", CapacityRound.loadAverage());
+
+    List<CapacityRound.Result> results = new ArrayList<>();
+    for (String round : rounds) {
+      String[] parts = round.trim().split(":");
+      int nodes = Integer.parseInt(parts[0]);
+      List<String> options = new ArrayList<>(List.of(METRICS_TICK));
+      String label = nodes + "-node";
+      if (parts.length > 1 && parts[1].startsWith("ping=")) {
+        String interval = parts[1].substring("ping=".length());
+        options.add(PING_INTERVAL + interval);
+        label += "-ping-" + interval;
+      } else if (parts.length > 1) {
+        throw new IllegalArgumentException(
+            "-Drounds: '" + round + "' (a node count, or N:ping=<interval or infinite>)");
+      }
+      System.out.printf("bench: round %s, %d agents%n", label, fleet.agents());
+      try {
+        CapacityRound.Result result = CapacityRound.run(label, nodes, options, settings, report);
+        results.add(result);
+        RawResults.addTo(report, result);
+      } catch (Exception e) {
+        // On a machine shared with other work a round can fail (a node starved past its lease
+        // TTL): the other rounds still count.
+        System.out.println("bench: round " + label + " failed: " + e);
+        report.note("round " + label + " failed and is left out: " + e.getMessage());
+      }
+    }
+    List<CapacityRound.Result> withPings =
+        results.stream().filter(result -> !result.label().contains("-ping-")).toList();
+    try {
+      CapacityModel.fit(withPings).addTo(report, results);
+    } catch (RuntimeException e) {
+      // The rounds' own figures are in the report already: keep them whatever the fit does.
+      report.note("the model could not be fitted: " + e);
+    }
+    report.parameter("load average (1 min) at the end", CapacityRound.loadAverage());
+    report.note(
+        "CPU is user + system from /proc/<pid>/stat of every node process over each window, the JIT compiler"
+            + " threads' part left out; agent messages, status messages and deliveries are the nodes' own counters"
+            + " (switchboard_frames_received_total, switchboard_agent_messages_total, switchboard_dispatch_deliveries_total);"
+            + " rows are PostgreSQL's n_tup_ins + n_tup_upd + n_tup_del, WAL is pg_current_wal_lsn's advance");
+    report.note(
+        "fitted, so equal to the prediction by construction: the 1-node round's three windows and the 2-node round's"
+            + " heartbeat window; every other CPU ratio and every heap ratio is a prediction");
+    report.publish();
+  }
+}
