@@ -7,6 +7,7 @@ import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentEntitySettings;
 import io.switchboard.cluster.housekeeping.Housekeeping;
 import io.switchboard.dispatch.DispatchSettings;
+import io.switchboard.dispatch.packages.PackageSettings;
 import io.switchboard.dispatch.rollout.RolloutSettings;
 import io.switchboard.dispatch.webhooks.WebhookSettings;
 import io.switchboard.gateway.OpampGatewaySettings;
@@ -40,7 +41,8 @@ public record NodeSettings(
     RolloutSettings rollouts,
     ApiSettings api,
     AuthSettings auth,
-    WebhookSettings webhooks) {
+    WebhookSettings webhooks,
+    PackageSettings packages) {
 
   /**
    * {@code switchboard.metrics}: where Prometheus scrapes, how often gauges are read off the node,
@@ -105,7 +107,8 @@ public record NodeSettings(
         RolloutSettings.fromConfig(switchboard),
         ApiSettings.fromConfig(switchboard),
         AuthSettings.fromConfig(switchboard),
-        WebhookSettings.fromConfig(switchboard));
+        WebhookSettings.fromConfig(switchboard),
+        PackageSettings.fromConfig(switchboard));
   }
 
   /**

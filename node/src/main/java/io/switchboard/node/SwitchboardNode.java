@@ -26,14 +26,17 @@ import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.EnvelopeSweep;
 import io.switchboard.dispatch.StoredEnvelopeLedger;
 import io.switchboard.dispatch.components.ComponentCheck;
+import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.dispatch.webhooks.WebhookDeliverer;
 import io.switchboard.gateway.OpampEndpoint;
+import io.switchboard.gateway.packages.PackageDownloads;
 import io.switchboard.gateway.session.LiveSessions;
 import io.switchboard.gateway.session.NodeDraining;
 import io.switchboard.gateway.tls.OpampTls;
 import io.switchboard.observability.FleetSignalMetrics;
+import io.switchboard.observability.PackageMetrics;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.Telemetry;
 import io.switchboard.observability.tracing.Tracing;
@@ -47,6 +50,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.Done;
@@ -102,6 +106,7 @@ public final class SwitchboardNode implements AutoCloseable {
     Telemetry.start(config);
     SwitchboardMetrics.registerKnownSeries();
     FleetSignalMetrics.registerKnownSeries();
+    PackageMetrics.registerKnownSeries();
     ActorSystem<Void> system =
         ActorSystem.create(Behaviors.empty(), settings.clusterName(), config);
     try {
@@ -146,6 +151,10 @@ public final class SwitchboardNode implements AutoCloseable {
             system.ignoreRef(),
             Clock.systemUTC(),
             Tracing.get(system));
+    // Until the OpAMP port is bound, the configured base (if any) is all an offer could name.
+    AtomicReference<String> downloadBase =
+        new AtomicReference<>(settings.packages().downloadBaseUrl());
+    PackageSets packageSets = new PackageSets(stores.packages(), downloadBase::get);
     ActorRef<RolloutDriver.Command> rolloutDriver =
         RolloutDriver.init(
             system,
@@ -153,6 +162,7 @@ public final class SwitchboardNode implements AutoCloseable {
             stores.configurations(),
             dispatcher,
             settings.rollouts(),
+            packageSets,
             json);
     WebhookDeliverer.init(system, stores.webhooks(), settings.webhooks());
     Rollouts rollouts =
@@ -163,13 +173,16 @@ public final class SwitchboardNode implements AutoCloseable {
             dispatcher,
             settings.rollouts(),
             rolloutDriver,
+            packageSets,
             json,
             new ComponentCheck(stores.components(), ComponentCheck.LISTED));
 
     LiveSessions liveSessions = new LiveSessions();
     drainOnShutdown(system, liveSessions, settings.opamp().drain());
     Route opampRoute =
-        OpampEndpoint.route(system, settings.opamp(), nodeName, agents, liveSessions);
+        concat(
+            OpampEndpoint.route(system, settings.opamp(), nodeName, agents, liveSessions),
+            PackageDownloads.route(settings.opamp().tokens(), stores.packages()));
     OperatorAccess access =
         OperatorAccess.create(
             stores.operators(),
@@ -192,7 +205,8 @@ public final class SwitchboardNode implements AutoCloseable {
                 dashboard(system, stores, settings.api(), json),
                 settings.api(),
                 json,
-                () -> cluster.selfMember().status() == MemberStatus.up())
+                () -> cluster.selfMember().status() == MemberStatus.up(),
+                settings.packages())
             .route();
 
     int opampPort =
@@ -204,6 +218,8 @@ public final class SwitchboardNode implements AutoCloseable {
                 settings.opamp().tls().map(OpampTls::context),
                 opampRoute)
             : NOT_BOUND;
+    downloadBase.set(
+        settings.packages().orDownloadBase(ownOpampUrl(settings, opampPort)).downloadBaseUrl());
     int apiPort =
         settings.servesOperators()
             ? bind(
@@ -228,6 +244,22 @@ public final class SwitchboardNode implements AutoCloseable {
       ClusterBootstrap.get(system).start();
     }
     return new SwitchboardNode(system, opampPort, apiPort, metricsPort, managementPort);
+  }
+
+  /**
+   * This node's OpAMP address for package downloads when no base URL is configured: its host name
+   * and OpAMP port (none on a node without the agents role, which then offers nothing to download).
+   */
+  private static String ownOpampUrl(NodeSettings settings, int opampPort) {
+    String host = settings.opamp().host();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getCanonicalHostName();
+      } catch (java.net.UnknownHostException e) {
+        host = "localhost";
+      }
+    }
+    return (settings.opamp().tls().isPresent() ? "https://" : "http://") + host + ":" + opampPort;
   }
 
   /** What every agent entity of this node works with. */

@@ -55,6 +55,8 @@ public final class SwitchboardMetrics {
             "available-components-too-large",
             "available-components-too-many",
             "available-components-too-deep",
+            "package-statuses-too-large",
+            "too-many-package-statuses",
             "undeclared-custom-capability",
             "instance-uid-requested-again",
             "instance-uid-not-certified")) {

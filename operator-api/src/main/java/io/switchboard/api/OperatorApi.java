@@ -24,11 +24,14 @@ import io.switchboard.api.configurations.ConfigurationRoutes;
 import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.envelopes.EnvelopeRoutes;
 import io.switchboard.api.http.Problem;
+import io.switchboard.api.packages.PackageRoutes;
 import io.switchboard.api.rollouts.RolloutRoutes;
 import io.switchboard.api.webhooks.WebhookRoutes;
 import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.packages.PackageSettings;
+import io.switchboard.dispatch.packages.PackageUploads;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.persistence.DatabaseFailures;
 import io.switchboard.persistence.RowIsolation;
@@ -69,6 +72,7 @@ public final class OperatorApi {
   private final AuditRoutes audit;
   private final ComponentRoutes components;
   private final WebhookRoutes webhooks;
+  private final PackageRoutes packages;
   private final OperatorAccess access;
   private final Authentication authentication;
   private final DashboardApi dashboard;
@@ -89,7 +93,8 @@ public final class OperatorApi {
       DashboardApi dashboard,
       ApiSettings settings,
       ObjectMapper json,
-      BooleanSupplier nodeUp) {
+      BooleanSupplier nodeUp,
+      PackageSettings packageSettings) {
     this.nodeUp = nodeUp;
     this.access = access;
     this.authentication = access.authentication();
@@ -108,6 +113,12 @@ public final class OperatorApi {
     this.audit = new AuditRoutes(stores.audit(), settings.maxPageSize(), json);
     this.components = new ComponentRoutes(stores.components(), json);
     this.webhooks = new WebhookRoutes(stores.webhooks(), settings.webhooksAllowPlainHttp(), json);
+    this.packages =
+        new PackageRoutes(
+            stores.packages(),
+            new PackageUploads(stores.packages(), packageSettings),
+            settings.maxPageSize(),
+            json);
   }
 
   public Route route() {
@@ -153,6 +164,7 @@ public final class OperatorApi {
                                         audit.route(),
                                         components.route(),
                                         webhooks.route(),
+                                        packages.route(),
                                         dashboard.route(() -> authentication.live(principal)))))),
                 extractUnmatchedPath(
                     unmatched ->

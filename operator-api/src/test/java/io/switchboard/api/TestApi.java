@@ -18,6 +18,8 @@ import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.components.ComponentCheck;
+import io.switchboard.dispatch.packages.PackageSets;
+import io.switchboard.dispatch.packages.PackageSettings;
 import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.RolloutSettings;
 import io.switchboard.dispatch.rollout.Rollouts;
@@ -108,6 +110,7 @@ public final class TestApi implements AutoCloseable {
               dispatcher,
               RolloutSettings.fromConfig(switchboard),
               driver.getRef(),
+              new PackageSets(stores.packages(), () -> "http://127.0.0.1"),
               json,
               new ComponentCheck(stores.components(), ComponentCheck.LISTED));
       OperatorAccess access =
@@ -140,7 +143,8 @@ public final class TestApi implements AutoCloseable {
               dashboard,
               api,
               json,
-              () -> true);
+              () -> true,
+              PackageSettings.fromConfig(switchboard));
       binding =
           Http.get(testKit.system())
               // A test that must know the port first (a redirect URI) names it; others get any.

@@ -1,6 +1,11 @@
 package io.switchboard.testkit;
 
 import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.PackageAvailable;
+import io.switchboard.opamp.proto.PackageStatus;
+import io.switchboard.opamp.proto.PackageStatusEnum;
+import io.switchboard.opamp.proto.PackageStatuses;
+import io.switchboard.opamp.proto.PackagesAvailable;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.wire.MalformedFrameException;
 import io.switchboard.opamp.wire.OpampFrames;
@@ -92,6 +97,65 @@ public final class RawAgent implements AutoCloseable {
   /** The next message from the server if one comes within {@code patience}. */
   public Optional<ServerToAgent> poll(Duration patience) throws InterruptedException {
     return Optional.ofNullable(received.poll(patience.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
+  /** The next message that offers packages, skipping others, waiting up to {@code patience}. */
+  public Optional<PackagesAvailable> nextPackageOffer(Duration patience)
+      throws InterruptedException {
+    long until = System.nanoTime() + patience.toNanos();
+    while (System.nanoTime() < until) {
+      Optional<ServerToAgent> next = poll(Duration.ofMillis(100));
+      if (next.isPresent() && next.get().hasPackagesAvailable()) {
+        return Optional.of(next.get().getPackagesAvailable());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Does what an agent does with a package offer: downloads each package's file from its URL (with
+   * {@code headers}), checks the content against the offered SHA-256 and reports each package
+   * INSTALLED, or INSTALL_FAILED with why. Returns the {@code PackageStatuses} to report.
+   */
+  public static PackageStatuses install(PackagesAvailable offer, Map<String, String> headers)
+      throws Exception {
+    PackageStatuses.Builder statuses =
+        PackageStatuses.newBuilder().setServerProvidedAllPackagesHash(offer.getAllPackagesHash());
+    for (Map.Entry<String, PackageAvailable> entry : offer.getPackagesMap().entrySet()) {
+      PackageAvailable pkg = entry.getValue();
+      PackageStatus.Builder status =
+          PackageStatus.newBuilder()
+              .setName(entry.getKey())
+              .setServerOfferedVersion(pkg.getVersion())
+              .setServerOfferedHash(pkg.getHash());
+      java.net.http.HttpRequest.Builder get =
+          java.net.http.HttpRequest.newBuilder(URI.create(pkg.getFile().getDownloadUrl()))
+              .timeout(Duration.ofSeconds(30));
+      headers.forEach(get::header);
+      pkg.getFile()
+          .getHeaders()
+          .getHeadersList()
+          .forEach(h -> get.header(h.getKey(), h.getValue()));
+      java.net.http.HttpResponse<byte[]> downloaded =
+          CLIENT.send(get.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(downloaded.body());
+      if (downloaded.statusCode() != 200) {
+        status
+            .setStatus(PackageStatusEnum.PackageStatusEnum_InstallFailed)
+            .setErrorMessage("download answered " + downloaded.statusCode());
+      } else if (!java.util.Arrays.equals(hash, pkg.getFile().getContentHash().toByteArray())) {
+        status
+            .setStatus(PackageStatusEnum.PackageStatusEnum_InstallFailed)
+            .setErrorMessage("the downloaded content does not match its content_hash");
+      } else {
+        status
+            .setStatus(PackageStatusEnum.PackageStatusEnum_Installed)
+            .setAgentHasVersion(pkg.getVersion())
+            .setAgentHasHash(pkg.getHash());
+      }
+      statuses.putPackages(entry.getKey(), status.build());
+    }
+    return statuses.build();
   }
 
   /** Completes with the close code the server sent. */

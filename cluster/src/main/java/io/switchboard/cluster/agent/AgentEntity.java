@@ -68,7 +68,9 @@ public final class AgentEntity extends AbstractBehavior<Command> {
       ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE
           | ServerCapabilities.ServerCapabilities_OffersRemoteConfig_VALUE
           | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE
-          | ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE;
+          | ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE
+          | ServerCapabilities.ServerCapabilities_OffersPackages_VALUE
+          | ServerCapabilities.ServerCapabilities_AcceptsPackagesStatus_VALUE;
 
   private enum IdleTimeout implements Command {
     INSTANCE
@@ -276,9 +278,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
         settings.heartbeatInterval(),
         settings.heartbeatWindow());
     AgentState.Merged merged = state.apply(message, now);
-    if (message.hasRemoteConfigStatus()) {
-      outbox.confirm(message.getRemoteConfigStatus(), envelopes.tracking());
-    }
+    envelopes.confirm(message);
     answer.accept(replies.reply(message, merged, owner, now));
     if (owner.isWebSocket() && state.capabilities() != 0) {
       envelopes.sendWaiting(now);

@@ -67,6 +67,7 @@ final class AgentOutbox {
   private boolean connectionSettingsOffered;
   private DesiredConfig desired;
   private boolean desiredConfigOffered;
+  private final PackageOffer packages = new PackageOffer();
 
   AgentOutbox(Duration heartbeatInterval) {
     this.connectionSettings = ConnectionSettings.offer(heartbeatInterval);
@@ -76,6 +77,12 @@ final class AgentOutbox {
   void newSession() {
     connectionSettingsOffered = false;
     desiredConfigOffered = false;
+    packages.newSession();
+  }
+
+  /** The packages operators want the agent to have. */
+  PackageOffer packages() {
+    return packages;
   }
 
   /** The agent's error message as an envelope's detail: storable, and at most a screenful. */
@@ -91,7 +98,8 @@ final class AgentOutbox {
     return waiting.isEmpty()
         && inFlight.isEmpty()
         && connectionSettingsEnvelope == null
-        && (desired == null || desired.envelope() == null);
+        && (desired == null || desired.envelope() == null)
+        && packages.isIdle();
   }
 
   /** Remembers a message handed to the session of {@code epoch} until the session confirms it. */
@@ -147,6 +155,10 @@ final class AgentOutbox {
         && !state.hasCapability(
             AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE)) {
       return "the agent does not accept connection settings";
+    }
+    if (message.hasPackagesAvailable()
+        && !state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsPackages_VALUE)) {
+      return "the agent does not accept packages";
     }
     if (message.hasCustomMessage()
         && !state.hasCustomCapability(message.getCustomMessage().getCapability())) {
@@ -293,6 +305,9 @@ final class AgentOutbox {
     if (desiredConfigDue(state, now)) {
       reply.setRemoteConfig(takeDesiredConfig(tracking));
     }
+    if (packages.due(state, now)) {
+      reply.setPackagesAvailable(packages.take(tracking));
+    }
     if (polling) {
       List<Waiting> later = new ArrayList<>();
       for (Waiting next : takeWaiting(state, now, tracking)) {
@@ -357,5 +372,6 @@ final class AgentOutbox {
           "the deadline passed before the agent confirmed it");
       desired = null;
     }
+    packages.expire(now, tracking);
   }
 }

@@ -3,10 +3,12 @@ package io.switchboard.cluster.agent;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
 import io.switchboard.opamp.json.AgentJson;
+import io.switchboard.opamp.json.PackageStatusJson;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AvailableComponents;
 import io.switchboard.opamp.proto.CustomCapabilities;
 import io.switchboard.opamp.proto.CustomMessage;
+import io.switchboard.opamp.proto.PackageStatuses;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
 import io.switchboard.persistence.status.AgentStatus;
 import io.switchboard.persistence.status.ConnectionState;
@@ -37,7 +39,8 @@ final class AgentState {
       String remoteConfigStatus,
       String customCapabilities,
       String customMessages,
-      String availableComponents) {
+      String availableComponents,
+      String packageStatuses) {
 
     boolean any() {
       return capabilities != null
@@ -47,7 +50,8 @@ final class AgentState {
           || remoteConfigStatus != null
           || customCapabilities != null
           || customMessages != null
-          || availableComponents != null;
+          || availableComponents != null
+          || packageStatuses != null;
     }
   }
 
@@ -65,6 +69,7 @@ final class AgentState {
   private CustomCapabilities customCapabilities = CustomCapabilities.getDefaultInstance();
   private final Map<String, CustomMessage> customMessages = new TreeMap<>();
   private final Map<String, Instant> customMessagesReceivedAt = new TreeMap<>();
+  private PackageStatuses packageStatuses;
 
   private String changedCapabilities;
   private String changedDescription;
@@ -73,6 +78,7 @@ final class AgentState {
   private String changedRemoteConfigStatus;
   private String changedCustomCapabilities;
   private String changedCustomMessages;
+  private String changedPackageStatuses;
   private String changedAvailableComponents;
 
   // The hash of the component list stored last, and the hash the full list was last asked for: a
@@ -132,6 +138,10 @@ final class AgentState {
         customMessagesReceivedAt.keySet().retainAll(customMessages.keySet());
         changedCustomMessages = AgentJson.customMessages(customMessages, customMessagesReceivedAt);
       }
+    }
+    if (message.hasPackageStatuses() && !message.getPackageStatuses().equals(packageStatuses)) {
+      packageStatuses = message.getPackageStatuses();
+      changedPackageStatuses = PackageStatusJson.of(packageStatuses);
     }
     String refused = null;
     if (message.hasCustomMessage()) {
@@ -197,9 +207,11 @@ final class AgentState {
             changedRemoteConfigStatus,
             changedCustomCapabilities,
             changedCustomMessages,
-            changedAvailableComponents);
+            changedAvailableComponents,
+            changedPackageStatuses);
     changedAvailableComponents = null;
     changedCapabilities = null;
+    changedPackageStatuses = null;
     changedDescription = null;
     changedHealth = null;
     changedEffectiveConfig = null;
@@ -240,6 +252,7 @@ final class AgentState {
         changes.customCapabilities(),
         changes.customMessages(),
         changes.availableComponents(),
+        changes.packageStatuses(),
         connectionChanged || changes.any(),
         now,
         now);
@@ -271,6 +284,11 @@ final class AgentState {
   /** The remote config status the agent last reported, or null when none. */
   RemoteConfigStatus reportedRemoteConfigStatus() {
     return remoteConfigStatus;
+  }
+
+  /** The package statuses the agent last reported, or null when none. */
+  PackageStatuses reportedPackageStatuses() {
+    return packageStatuses;
   }
 
   /** The hash of the remote config the agent last reported, empty when none. */

@@ -14,6 +14,7 @@ import io.switchboard.observability.tracing.TraceAttributes;
 import io.switchboard.observability.tracing.Tracing;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentRemoteConfig;
+import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.envelopes.EnvelopeKind;
@@ -146,6 +147,9 @@ final class EnvelopeIntake {
     if (take.message().hasConnectionSettings()) {
       return offerConnectionSettings(take);
     }
+    if (take.message().hasPackagesAvailable()) {
+      return offerPackages(take, now);
+    }
     return sendOrHold(
         new AgentOutbox.Waiting(take.envelope(), take.message(), take.deadline(), take.replyTo()));
   }
@@ -159,6 +163,10 @@ final class EnvelopeIntake {
       parsed(config)
           .ifPresent(message -> restoreDesiredConfig(config, message.getRemoteConfig(), now));
     }
+    LatestEnvelope packages = stored.get(EnvelopeKind.PACKAGES);
+    if (packages != null && firstSight(packages.envelope())) {
+      parsed(packages).ifPresent(message -> restorePackages(packages, message, now));
+    }
     LatestEnvelope settings = stored.get(EnvelopeKind.CONNECTION_SETTINGS);
     if (settings != null && firstSight(settings.envelope())) {
       parsed(settings)
@@ -168,6 +176,16 @@ final class EnvelopeIntake {
                       settings.state() == EnvelopeState.PENDING ? settings.envelope() : null,
                       message.getConnectionSettings(),
                       tracking));
+    }
+  }
+
+  /** Closes the envelopes of the desired config and packages the agent reports on. */
+  void confirm(AgentToServer message) {
+    if (message.hasRemoteConfigStatus()) {
+      outbox.confirm(message.getRemoteConfigStatus(), tracking);
+    }
+    if (message.hasPackageStatuses()) {
+      outbox.packages().confirm(message.getPackageStatuses(), tracking);
     }
   }
 
@@ -219,6 +237,58 @@ final class EnvelopeIntake {
           .push()
           .accept(ServerToAgent.newBuilder().setRemoteConfig(outbox.takeDesiredConfig(tracking)));
     }
+  }
+
+  private void restorePackages(LatestEnvelope stored, ServerToAgent message, Instant now) {
+    PackageOffer packages = outbox.packages();
+    if (packages.hasDesired()) {
+      if (stored.state().isOpen()) {
+        tracking.closed(stored.envelope(), EnvelopeState.FAILED, "superseded by newer packages");
+      }
+      return;
+    }
+    if (stored.state() == EnvelopeState.APPLIED) {
+      packages.recallApplied(message.getPackagesAvailable());
+    } else {
+      packages.desire(
+          stored.envelope(), message.getPackagesAvailable(), stored.deadline(), tracking);
+    }
+    SessionOwner owner = entity.owner().get();
+    if (owner != null && owner.isWebSocket() && packages.due(entity.state(), now)) {
+      entity
+          .push()
+          .accept(ServerToAgent.newBuilder().setPackagesAvailable(packages.take(tracking)));
+    }
+  }
+
+  /**
+   * Packages for the agent, offered as a config is: now down a WebSocket, with the answer to its
+   * next poll, or on its next session; the envelope closes when the agent reports them installed or
+   * failed.
+   */
+  private EnvelopeReceipt offerPackages(TakeEnvelope take, Instant now) {
+    PackageOffer packages = outbox.packages();
+    packages.desire(
+        take.envelope(), take.message().getPackagesAvailable(), take.deadline(), tracking);
+    packages.confirm(entity.state().reportedPackageStatuses(), tracking);
+    if (!packages.awaitsConfirmation()) {
+      LedgerEntry known = recentEnvelopes().get(take.envelope());
+      return new EnvelopeReceipt(known.state(), "the agent already reported on these packages");
+    }
+    SessionOwner owner = entity.owner().get();
+    if (owner == null || entity.state().capabilities() == 0) {
+      noSession();
+      return new EnvelopeReceipt(EnvelopeState.PENDING, "offered when the agent next reports");
+    }
+    if (!owner.isWebSocket()) {
+      return new EnvelopeReceipt(
+          EnvelopeState.PENDING, "offered in the answer to the agent's next poll");
+    }
+    if (!packages.due(entity.state(), now)) {
+      return new EnvelopeReceipt(EnvelopeState.PENDING, "offered on the agent's next session");
+    }
+    entity.push().accept(ServerToAgent.newBuilder().setPackagesAvailable(packages.take(tracking)));
+    return new EnvelopeReceipt(EnvelopeState.SENT, "sent");
   }
 
   private Optional<ServerToAgent> parsed(LatestEnvelope stored) {

@@ -2,6 +2,7 @@ package io.switchboard.dispatch.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opentelemetry.context.Context;
 import io.switchboard.dispatch.Dispatcher;
@@ -11,11 +12,13 @@ import io.switchboard.opamp.json.ConfigMapJson;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.configurations.ConfigurationVersion;
 import io.switchboard.persistence.envelopes.EnvelopeKind;
+import io.switchboard.persistence.packages.Package;
 import io.switchboard.persistence.rollouts.Rollout;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -64,7 +67,44 @@ final class RolloutDispatch {
     payload.put("configuration", version.name());
     payload.put("version", version.version());
     payload.set("config_map", configMap);
-    String payloadJson = payload.toString();
+    return send(
+        rollout, EnvelopeKind.REMOTE_CONFIG, payload.toString(), message, agents, purpose, parent);
+  }
+
+  /** Dispatches the offer of a package set to each agent; completes with each one's envelope id. */
+  CompletionStage<Map<String, UUID>> sendPackages(
+      Rollout rollout,
+      List<Package> packages,
+      ServerToAgent message,
+      List<String> agents,
+      String purpose) {
+    ObjectNode payload = json.createObjectNode();
+    payload.put("rollout", rollout.id().toString());
+    ArrayNode set = payload.putArray("packages");
+    packages.forEach(pkg -> set.addObject().put("name", pkg.name()).put("version", pkg.version()));
+    payload.put(
+        "all_packages_hash",
+        HexFormat.of()
+            .formatHex(message.getPackagesAvailable().getAllPackagesHash().toByteArray()));
+    // A package batch has no span of its own yet: its envelopes start their traces at the root.
+    return send(
+        rollout,
+        EnvelopeKind.PACKAGES,
+        payload.toString(),
+        message,
+        agents,
+        purpose,
+        Context.root());
+  }
+
+  private CompletionStage<Map<String, UUID>> send(
+      Rollout rollout,
+      EnvelopeKind kind,
+      String payloadJson,
+      ServerToAgent message,
+      List<String> agents,
+      String purpose,
+      Context parent) {
     List<List<OperatorCommand>> writes = new ArrayList<>();
     for (int from = 0; from < agents.size(); from += envelopesPerWrite) {
       writes.add(
@@ -73,7 +113,7 @@ final class RolloutDispatch {
                   agent ->
                       new OperatorCommand(
                           agent,
-                          EnvelopeKind.REMOTE_CONFIG,
+                          kind,
                           payloadJson,
                           message,
                           "rollout/" + rollout.id() + "/" + purpose + "/" + agent,

@@ -3,6 +3,7 @@ package io.switchboard.dispatch.rollout;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.cluster.CborSerializable;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.persistence.configurations.ConfigurationStore;
 import io.switchboard.persistence.rollouts.BatchProgress;
@@ -85,6 +86,7 @@ public final class RolloutDriver {
   private final ConfigurationStore configurations;
   private final RolloutDispatch dispatch;
   private final BatchSpans batchSpans;
+  private final PackageSets packageSets;
 
   private final ObjectMapper json;
 
@@ -93,9 +95,11 @@ public final class RolloutDriver {
       ConfigurationStore configurations,
       RolloutDispatch dispatch,
       BatchSpans batchSpans,
+      PackageSets packageSets,
       ObjectMapper json) {
     this.json = json;
     this.batchSpans = batchSpans;
+    this.packageSets = packageSets;
     this.rollouts = rollouts;
     this.configurations = configurations;
     this.dispatch = dispatch;
@@ -107,11 +111,13 @@ public final class RolloutDriver {
       ConfigurationStore configurations,
       Dispatcher dispatcher,
       RolloutSettings settings,
+      PackageSets packageSets,
       ObjectMapper json) {
     return ClusterSingleton.get(system)
         .init(
             SingletonActor.of(
-                create(rollouts, configurations, dispatcher, settings, json), "rollout-driver"));
+                create(rollouts, configurations, dispatcher, settings, packageSets, json),
+                "rollout-driver"));
   }
 
   public static Behavior<Command> create(
@@ -119,6 +125,7 @@ public final class RolloutDriver {
       ConfigurationStore configurations,
       Dispatcher dispatcher,
       RolloutSettings settings,
+      PackageSets packageSets,
       ObjectMapper json) {
     RolloutDriver driver =
         new RolloutDriver(
@@ -126,6 +133,7 @@ public final class RolloutDriver {
             configurations,
             new RolloutDispatch(dispatcher, settings, json),
             new BatchSpans(dispatcher.tracing()),
+            packageSets,
             json);
     return Behaviors.setup(
         context ->
@@ -261,6 +269,25 @@ public final class RolloutDriver {
   }
 
   private CompletionStage<Void> startBatch(Rollout rollout, List<String> agents) {
+    if (rollout.movesPackages()) {
+      return packageSets
+          .resolve(members(rollout))
+          .thenCompose(
+              resolved -> {
+                if (resolved.problem() != null) {
+                  // A package deleted since the rollout was made: nothing to offer; say so.
+                  return move(rollout, RolloutState.PAUSED, "paused: " + resolved.problem());
+                }
+                return dispatch
+                    .sendPackages(
+                        rollout,
+                        resolved.packages(),
+                        packageSets.message(resolved.packages()),
+                        agents,
+                        "apply")
+                    .thenCompose(sent -> record(rollout.id(), sent));
+              });
+    }
     return configurations
         .findVersion(rollout.configuration(), rollout.version())
         .thenCompose(
@@ -320,6 +347,14 @@ public final class RolloutDriver {
               }
               return null;
             });
+  }
+
+  private List<PackageSets.Member> members(Rollout rollout) {
+    try {
+      return List.of(json.readValue(rollout.packagesJson(), PackageSets.Member[].class));
+    } catch (IOException e) {
+      throw new IllegalStateException("a stored package set is JSON", e);
+    }
   }
 
   private Gates gates(Rollout rollout) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.components.ComponentCheck;
+import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.agents.Selector;
 import io.switchboard.persistence.configurations.ConfigurationStore;
@@ -33,19 +34,26 @@ public final class Rollouts {
 
   private static final Set<RolloutState> ACTIVE = Set.of(RolloutState.RUNNING, RolloutState.PAUSED);
 
+  /** Packages need no components: a package set's check always passes. */
+  private static final ComponentCheck.Result NO_COMPONENTS =
+      new ComponentCheck.Result(Set.of(), List.of(), 0);
+
   /**
-   * A rollout to create; {@code force} creates it even when some targets lack components the
-   * configuration uses (the audit event says so, and what they lack).
+   * A rollout to create: of a configuration version, or (with {@code configuration} and {@code
+   * version} null) of a package set. {@code force} creates a configuration's rollout even when some
+   * targets lack components the configuration uses (the audit event says so, and what they lack).
    */
   public record Request(
       String configuration,
-      int version,
+      Integer version,
       Selector selector,
       Strategy strategy,
       Gates gates,
       String actor,
-      boolean force) {
+      boolean force,
+      List<PackageSets.Member> packages) {
 
+    /** A rollout of a configuration version. */
     public Request(
         String configuration,
         int version,
@@ -53,7 +61,7 @@ public final class Rollouts {
         Strategy strategy,
         Gates gates,
         String actor) {
-      this(configuration, version, selector, strategy, gates, actor, false);
+      this(configuration, version, selector, strategy, gates, actor, false, null);
     }
   }
 
@@ -78,6 +86,7 @@ public final class Rollouts {
   private final RolloutSettings settings;
   private final ActorRef<RolloutDriver.Command> driver;
   private final ComponentCheck componentCheck;
+  private final PackageSets packageSets;
 
   /** {@code driver} is told of rollouts created or resumed, so it need not wait for its tick. */
   public Rollouts(
@@ -87,9 +96,11 @@ public final class Rollouts {
       Dispatcher dispatcher,
       RolloutSettings settings,
       ActorRef<RolloutDriver.Command> driver,
+      PackageSets packageSets,
       ObjectMapper json,
       ComponentCheck componentCheck) {
     this.json = json;
+    this.packageSets = packageSets;
     this.componentCheck = componentCheck;
     this.rollouts = rollouts;
     this.configurations = configurations;
@@ -104,6 +115,21 @@ public final class Rollouts {
   }
 
   public CompletionStage<Outcome> create(Request request) {
+    if (request.packages() != null) {
+      return packageSets
+          .resolve(request.packages())
+          .thenCompose(
+              resolved ->
+                  resolved.problem() != null
+                      ? refused(resolved.status(), resolved.problem())
+                      : agents
+                          .matching(request.selector())
+                          .thenCompose(
+                              targets ->
+                                  targets.isEmpty()
+                                      ? refused(422, "no agent matches the selector")
+                                      : store(request, targets, Optional.empty(), NO_COMPONENTS)));
+    }
     return configurations
         .findVersion(request.configuration(), request.version())
         .thenCompose(
@@ -177,7 +203,8 @@ public final class Rollouts {
             sizes.size(),
             null,
             request.actor(),
-            null);
+            null,
+            request.packages() == null ? null : toJson(request.packages()));
     String forced =
         check.passed()
             ? null
@@ -234,6 +261,12 @@ public final class Rollouts {
                 return refused(404, "no rollout " + id);
               }
               Rollout rollout = found.get();
+              if (rollout.movesPackages()) {
+                return refused(
+                    409,
+                    "a rollout of packages has no previous version to go back to: roll out the"
+                        + " packages the agents had before");
+              }
               if (rollout.previousVersion() == null) {
                 return refused(
                     409,

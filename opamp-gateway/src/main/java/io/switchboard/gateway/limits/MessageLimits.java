@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param availableComponentsBytes largest available_components
  * @param availableComponentsCount most components in the available_components tree
  * @param availableComponentsDepth deepest nesting of available_components
+ * @param packageStatusesBytes largest package_statuses
+ * @param packageCount most packages one package_statuses names
  */
 public record MessageLimits(
     long descriptionBytes,
@@ -34,7 +36,9 @@ public record MessageLimits(
     int customCapabilities,
     long availableComponentsBytes,
     int availableComponentsCount,
-    int availableComponentsDepth) {
+    int availableComponentsDepth,
+    long packageStatusesBytes,
+    int packageCount) {
 
   /**
    * A limit a message went over: the {@code reason} tag of the refusal metric, and what it says.
@@ -52,7 +56,9 @@ public record MessageLimits(
         limits.getInt("custom-capabilities"),
         limits.getBytes("available-components"),
         limits.getInt("available-components-count"),
-        limits.getInt("available-components-depth"));
+        limits.getInt("available-components-depth"),
+        limits.getBytes("package-statuses"),
+        limits.getInt("package-count"));
   }
 
   /** The first limit the message goes over, if any. */
@@ -110,6 +116,19 @@ public record MessageLimits(
                   + message.getCustomCapabilities().getCapabilitiesCount()
                   + " capabilities; the limit is "
                   + customCapabilities));
+    }
+    if (message.hasPackageStatuses()) {
+      int size = message.getPackageStatuses().getSerializedSize();
+      if (size > packageStatusesBytes) {
+        return over("package-statuses-too-large", "package_statuses", size, packageStatusesBytes);
+      }
+      int count = message.getPackageStatuses().getPackagesCount();
+      if (count > packageCount) {
+        return Optional.of(
+            new Violation(
+                "too-many-package-statuses",
+                "package_statuses names " + count + " packages; the limit is " + packageCount));
+      }
     }
     if (message.hasAvailableComponents()) {
       return checkComponents(message.getAvailableComponents());

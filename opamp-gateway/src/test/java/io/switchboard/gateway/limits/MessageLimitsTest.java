@@ -16,13 +16,15 @@ import io.switchboard.opamp.proto.CustomCapabilities;
 import io.switchboard.opamp.proto.CustomMessage;
 import io.switchboard.opamp.proto.EffectiveConfig;
 import io.switchboard.opamp.proto.KeyValue;
+import io.switchboard.opamp.proto.PackageStatus;
+import io.switchboard.opamp.proto.PackageStatuses;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class MessageLimitsTest {
 
   private final MessageLimits limits =
-      new MessageLimits(1_000, 2_000, 1_000, 3, 10, 500, 4, 1_000, 5, 2);
+      new MessageLimits(1_000, 2_000, 1_000, 3, 10, 500, 4, 1_000, 5, 2, 1_000, 2);
 
   @Test
   void aMessageWithinEveryLimitPasses() {
@@ -65,6 +67,16 @@ class MessageLimitsTest {
     }
     assertReason(
         "too-many-custom-capabilities", AgentToServer.newBuilder().setCustomCapabilities(many));
+    PackageStatuses.Builder packages = PackageStatuses.newBuilder();
+    for (int i = 0; i < 3; i++) {
+      packages.putPackages("p" + i, PackageStatus.newBuilder().setName("p" + i).build());
+    }
+    assertReason(
+        "too-many-package-statuses", AgentToServer.newBuilder().setPackageStatuses(packages));
+    assertReason(
+        "package-statuses-too-large",
+        AgentToServer.newBuilder()
+            .setPackageStatuses(PackageStatuses.newBuilder().setErrorMessage("x".repeat(1_500))));
   }
 
   @Test

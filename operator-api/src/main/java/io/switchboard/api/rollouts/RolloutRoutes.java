@@ -20,6 +20,7 @@ import io.switchboard.api.http.Operator;
 import io.switchboard.api.http.Problem;
 import io.switchboard.api.http.QueryParameters;
 import io.switchboard.dispatch.components.ComponentCheck;
+import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.dispatch.rollout.Gates;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.dispatch.rollout.Strategy;
@@ -27,6 +28,7 @@ import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.components.ComponentStore;
 import io.switchboard.persistence.rollouts.Rollout;
 import io.switchboard.persistence.rollouts.RolloutStore;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -50,11 +52,20 @@ public final class RolloutRoutes {
       @JsonProperty("selector") SelectorBody selector,
       @JsonProperty("strategy") Strategy strategy,
       @JsonProperty("gates") Gates gates,
-      @JsonProperty("force") Boolean force) {
+      @JsonProperty("force") Boolean force,
+      @JsonProperty("packages") List<PackageSets.Member> packages) {
 
     String problem() {
-      if (configuration == null || version == null) {
-        return "configuration and version are required";
+      if (packages != null) {
+        if (configuration != null || version != null) {
+          return "a rollout moves agents to a configuration version or to packages, not both";
+        }
+        String problem = PackageSets.problem(packages);
+        if (problem != null) {
+          return problem;
+        }
+      } else if (configuration == null || version == null) {
+        return "configuration and version are required (or packages: [{name, version}])";
       }
       if (selector == null) {
         return "selector is required ({} selects every agent)";
@@ -159,7 +170,8 @@ public final class RolloutRoutes {
                               strategy,
                               gates,
                               actor,
-                              Boolean.TRUE.equals(request.force()))),
+                              Boolean.TRUE.equals(request.force()),
+                              request.packages())),
                       StatusCodes.CREATED);
                 }));
   }

@@ -15,7 +15,8 @@ import java.util.List;
 record RolloutView(
     @JsonProperty("id") String id,
     @JsonProperty("configuration") String configuration,
-    @JsonProperty("version") int version,
+    @JsonProperty("version") Integer version,
+    @JsonProperty("packages") JsonNode packages,
     @JsonProperty("previous_version") Integer previousVersion,
     @JsonProperty("selector") JsonNode selector,
     @JsonProperty("strategy") JsonNode strategy,
@@ -64,6 +65,7 @@ record RolloutView(
         rollout.id().toString(),
         rollout.configuration(),
         rollout.version(),
+        rollout.packagesJson() == null ? null : read(rollout.packagesJson(), json),
         rollout.previousVersion(),
         read(rollout.selectorJson(), json),
         read(rollout.strategyJson(), json),

@@ -8,7 +8,8 @@ import java.time.Instant;
  * desiredConfigHash} (hex) is the hash of the remote config operators last sent it and that did not
  * fail, or null when none. {@code principal} is what the credential the agent's identity is bound
  * to proves, or null when it is unbound. {@code availableComponentsJson} is what the agent reported
- * of its components, or null when never.
+ * of its components, or null when never; {@code packageStatusesJson} the agent's last
+ * PackageStatuses, or null.
  */
 public record AgentRecord(
     String instanceUid,
@@ -29,4 +30,50 @@ public record AgentRecord(
     Instant updatedAt,
     String desiredConfigHash,
     String principal,
-    String availableComponentsJson) {}
+    String availableComponentsJson,
+    String packageStatusesJson) {
+
+  /** A row without package statuses. */
+  public AgentRecord(
+      String instanceUid,
+      ConnectionState connectionState,
+      Instant lastSeen,
+      long sequenceNum,
+      String ownerNode,
+      long sessionEpoch,
+      String capabilitiesJson,
+      String descriptionJson,
+      String healthJson,
+      String effectiveConfigJson,
+      String remoteConfigStatusJson,
+      String customCapabilitiesJson,
+      String customMessagesJson,
+      String labelsJson,
+      Instant firstSeen,
+      Instant updatedAt,
+      String desiredConfigHash,
+      String principal,
+      String availableComponentsJson) {
+    this(
+        instanceUid,
+        connectionState,
+        lastSeen,
+        sequenceNum,
+        ownerNode,
+        sessionEpoch,
+        capabilitiesJson,
+        descriptionJson,
+        healthJson,
+        effectiveConfigJson,
+        remoteConfigStatusJson,
+        customCapabilitiesJson,
+        customMessagesJson,
+        labelsJson,
+        firstSeen,
+        updatedAt,
+        desiredConfigHash,
+        principal,
+        availableComponentsJson,
+        null);
+  }
+}

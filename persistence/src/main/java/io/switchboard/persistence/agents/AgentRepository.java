@@ -32,7 +32,7 @@ public final class AgentRepository {
       (SELECT encode(e.config_hash, 'hex') FROM dispatch_envelopes e
        WHERE e.instance_uid = agents.instance_uid AND e.kind = 'REMOTE_CONFIG' AND e.state IN ('PENDING', 'SENT', 'APPLIED')
        ORDER BY e.created_at DESC LIMIT 1),
-      principal, available_components::text
+      principal, available_components::text, package_statuses::text
       """;
 
   private final ConnectionPool pool;
@@ -55,7 +55,7 @@ public final class AgentRepository {
             LEFT JOIN LATERAL (
               SELECT DISTINCT ON (kind) kind, id, message, state, deadline
               FROM dispatch_envelopes d
-              WHERE d.instance_uid = a.instance_uid AND kind IN ('REMOTE_CONFIG', 'CONNECTION_SETTINGS')
+              WHERE d.instance_uid = a.instance_uid AND kind IN ('REMOTE_CONFIG', 'CONNECTION_SETTINGS', 'PACKAGES')
                 AND state IN ('PENDING', 'SENT', 'APPLIED')
               ORDER BY kind, created_at DESC) e ON true
             WHERE a.instance_uid = ANY($1::text[])
@@ -275,6 +275,7 @@ public final class AgentRepository {
         row.get(15, OffsetDateTime.class).toInstant(),
         row.get(16, String.class),
         row.get(17, String.class),
-        row.get(18, String.class));
+        row.get(18, String.class),
+        row.get(19, String.class));
   }
 }

@@ -297,7 +297,7 @@ public final class EnvelopeStore {
             SET state = 'EXPIRED', closed_at = now(),
                 detail = CASE state WHEN 'PENDING' THEN 'the deadline passed before the agent was reachable'
                                     ELSE 'the deadline passed before the agent confirmed it' END
-            WHERE state IN ('PENDING', 'SENT') AND (state = 'PENDING' OR kind = 'REMOTE_CONFIG')
+            WHERE state IN ('PENDING', 'SENT') AND (state = 'PENDING' OR kind IN ('REMOTE_CONFIG', 'PACKAGES'))
               AND deadline < now() - make_interval(secs => $1)
             """,
             statement -> statement.bind(0, (double) grace.toMillis() / 1000))
@@ -315,7 +315,7 @@ public final class EnvelopeStore {
             UPDATE dispatch_envelopes SET nudged_at = now()
             WHERE id IN (
               SELECT id FROM dispatch_envelopes
-              WHERE state IN ('PENDING', 'SENT') AND (state = 'PENDING' OR kind = 'REMOTE_CONFIG')
+              WHERE state IN ('PENDING', 'SENT') AND (state = 'PENDING' OR kind IN ('REMOTE_CONFIG', 'PACKAGES'))
                 AND deadline > now()
                 AND coalesce(nudged_at, created_at) < now() - make_interval(secs => $1)
               ORDER BY deadline

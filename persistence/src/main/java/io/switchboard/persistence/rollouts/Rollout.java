@@ -5,12 +5,14 @@ import java.util.UUID;
 
 /**
  * A rollout as stored; selector, strategy and gates are JSON as the operator gave them (with
- * defaults filled in). {@code previousVersion} and {@code acknowledgedBatch} may be null.
+ * defaults filled in). {@code previousVersion} and {@code acknowledgedBatch} may be null. It moves
+ * agents either to a configuration version ({@code configuration} and {@code version} set) or to a
+ * package set ({@code packagesJson}, {@code [{name, version}]}, set; the other two null).
  */
 public record Rollout(
     UUID id,
     String configuration,
-    int version,
+    Integer version,
     Integer previousVersion,
     String selectorJson,
     String strategyJson,
@@ -22,4 +24,11 @@ public record Rollout(
     int batchCount,
     Instant createdAt,
     String createdBy,
-    Instant updatedAt) {}
+    Instant updatedAt,
+    String packagesJson) {
+
+  /** Whether it moves agents to a package set rather than a configuration version. */
+  public boolean movesPackages() {
+    return packagesJson != null;
+  }
+}

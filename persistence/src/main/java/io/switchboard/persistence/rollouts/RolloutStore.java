@@ -21,7 +21,7 @@ public final class RolloutStore {
   private static final String COLUMNS =
       """
       id, configuration, version, previous_version, selector::text, strategy::text, gates::text, state, detail,
-      current_batch, acknowledged_batch, batch_count, created_at, created_by, updated_at
+      current_batch, acknowledged_batch, batch_count, created_at, created_by, updated_at, packages::text
       """;
 
   private final Sql db;
@@ -49,8 +49,8 @@ public final class RolloutStore {
             """
             WITH created AS (
               INSERT INTO rollouts (id, configuration, version, previous_version, selector, strategy, gates, state,
-                                    batch_count, created_by)
-              VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, 'RUNNING', $8, $9)
+                                    batch_count, created_by, packages)
+              VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, 'RUNNING', $8, $9, $13::jsonb)
               RETURNING *
             ), targets AS (
               INSERT INTO rollout_targets (rollout_id, instance_uid, batch)
@@ -59,7 +59,8 @@ public final class RolloutStore {
             ), audited AS (
               INSERT INTO audit_events (actor, action, target, after)
               SELECT created_by, 'rollout.create', 'rollout/' || id,
-                     jsonb_build_object('configuration', configuration, 'version', version, 'selector', selector,
+                     jsonb_build_object('configuration', configuration, 'version', version, 'packages', packages,
+                                        'selector', selector,
                                         'strategy', strategy, 'gates', gates, 'targets', cardinality($10::text[]))
                      || coalesce($12::jsonb, '{}'::jsonb)
               FROM created
@@ -68,10 +69,9 @@ public final class RolloutStore {
             """
                 .formatted(COLUMNS),
             statement -> {
-              statement
-                  .bind(0, rollout.id())
-                  .bind(1, rollout.configuration())
-                  .bind(2, rollout.version());
+              statement.bind(0, rollout.id());
+              Sql.bindNullable(statement, 1, rollout.configuration(), String.class);
+              Sql.bindNullable(statement, 2, rollout.version(), Integer.class);
               Sql.bindNullable(statement, 3, rollout.previousVersion(), Integer.class);
               statement
                   .bind(4, rollout.selectorJson())
@@ -82,6 +82,7 @@ public final class RolloutStore {
                   .bind(9, targets.toArray(String[]::new))
                   .bind(10, batches.toArray(Integer[]::new));
               Sql.bindNullable(statement, 11, auditNote, String.class);
+              Sql.bindNullable(statement, 12, rollout.packagesJson(), String.class);
             },
             RolloutStore::toRollout)
         .single()
@@ -276,6 +277,7 @@ public final class RolloutStore {
         row.get(11, Integer.class),
         Sql.instant(row, 12),
         row.get(13, String.class),
-        Sql.instant(row, 14));
+        Sql.instant(row, 14),
+        row.get(15, String.class));
   }
 }

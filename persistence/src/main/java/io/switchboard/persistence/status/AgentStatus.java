@@ -33,9 +33,54 @@ public record AgentStatus(
     String customCapabilitiesJson,
     String customMessagesJson,
     String availableComponentsJson,
+    String packageStatusesJson,
     boolean notable,
     Instant producedAt,
     Instant pendingSince) {
+
+  /** A status without package statuses (an agent that reported none since the last one). */
+  public AgentStatus(
+      String instanceUid,
+      long stateVersion,
+      ConnectionState connectionState,
+      Instant lastSeen,
+      long sequenceNum,
+      String ownerNode,
+      long sessionEpoch,
+      String principal,
+      String capabilitiesJson,
+      String descriptionJson,
+      String healthJson,
+      String effectiveConfigJson,
+      String remoteConfigStatusJson,
+      String customCapabilitiesJson,
+      String customMessagesJson,
+      String availableComponentsJson,
+      boolean notable,
+      Instant producedAt,
+      Instant pendingSince) {
+    this(
+        instanceUid,
+        stateVersion,
+        connectionState,
+        lastSeen,
+        sequenceNum,
+        ownerNode,
+        sessionEpoch,
+        principal,
+        capabilitiesJson,
+        descriptionJson,
+        healthJson,
+        effectiveConfigJson,
+        remoteConfigStatusJson,
+        customCapabilitiesJson,
+        customMessagesJson,
+        availableComponentsJson,
+        null,
+        notable,
+        producedAt,
+        pendingSince);
+  }
 
   /**
    * This newer status with the parts it leaves unchanged taken from {@code older}: what must still
@@ -60,6 +105,7 @@ public record AgentStatus(
         customCapabilitiesJson != null ? customCapabilitiesJson : older.customCapabilitiesJson,
         customMessagesJson != null ? customMessagesJson : older.customMessagesJson,
         availableComponentsJson != null ? availableComponentsJson : older.availableComponentsJson,
+        packageStatusesJson != null ? packageStatusesJson : older.packageStatusesJson,
         notable || older.notable,
         producedAt,
         older.pendingSince.isBefore(pendingSince) ? older.pendingSince : pendingSince);
@@ -88,6 +134,7 @@ public record AgentStatus(
         null,
         null,
         null,
+        null,
         notable,
         producedAt,
         pendingSince);
@@ -103,7 +150,8 @@ public record AgentStatus(
             + length(remoteConfigStatusJson)
             + length(customCapabilitiesJson)
             + length(customMessagesJson)
-            + length(availableComponentsJson));
+            + length(availableComponentsJson)
+            + length(packageStatusesJson));
   }
 
   private static long length(String json) {

@@ -11,6 +11,7 @@ import io.switchboard.persistence.history.HistoryRetention;
 import io.switchboard.persistence.operators.OperatorStore;
 import io.switchboard.persistence.operators.SessionStore;
 import io.switchboard.persistence.operators.TokenStore;
+import io.switchboard.persistence.packages.PackageStore;
 import io.switchboard.persistence.retention.Retention;
 import io.switchboard.persistence.rollouts.RolloutStore;
 import io.switchboard.persistence.status.AgentStatusStore;
@@ -29,6 +30,7 @@ public record Stores(
     EnvelopeStore envelopes,
     ConfigurationStore configurations,
     RolloutStore rollouts,
+    PackageStore packages,
     OperatorStore operators,
     SessionStore sessions,
     TokenStore tokens,
@@ -47,6 +49,7 @@ public record Stores(
         new EnvelopeStore(database.pool()),
         new ConfigurationStore(database.pool()),
         new RolloutStore(database.pool()),
+        new PackageStore(database.pool()),
         new OperatorStore(database.pool()),
         new SessionStore(database.pool()),
         new TokenStore(database.pool()),
