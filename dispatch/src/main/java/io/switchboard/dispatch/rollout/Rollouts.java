@@ -14,7 +14,6 @@ import io.switchboard.persistence.rollouts.RolloutStore;
 import io.switchboard.persistence.rollouts.RolloutTarget;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -125,12 +124,7 @@ public final class Rollouts {
             request.configuration(),
             request.version(),
             previous.orElse(null),
-            toJson(
-                Map.of(
-                    "attributes",
-                    request.selector().attributes(),
-                    "labels",
-                    request.selector().labels())),
+            toJson(request.selector().stored()),
             toJson(request.strategy()),
             toJson(request.gates().orElse(settings.defaultGates())),
             RolloutState.RUNNING,

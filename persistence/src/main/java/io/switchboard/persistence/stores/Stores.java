@@ -2,6 +2,8 @@ package io.switchboard.persistence.stores;
 
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.assignments.AssignmentResolution;
+import io.switchboard.persistence.assignments.AssignmentStore;
 import io.switchboard.persistence.audit.AuditLog;
 import io.switchboard.persistence.configurations.ConfigurationStore;
 import io.switchboard.persistence.envelopes.EnvelopeStore;
@@ -33,7 +35,9 @@ public record Stores(
     AuditLog audit,
     FleetQueries fleet,
     HistoryRetention history,
-    Retention retention) {
+    Retention retention,
+    AssignmentStore assignments,
+    AssignmentResolution assignmentResolution) {
 
   public static Stores on(Database database) {
     return new Stores(
@@ -49,6 +53,8 @@ public record Stores(
         new AuditLog(database.readPool()),
         new FleetQueries(database.readPool()),
         new HistoryRetention(database.pool()),
-        new Retention(database.pool()));
+        new Retention(database.pool()),
+        new AssignmentStore(database.pool()),
+        new AssignmentResolution(database.pool()));
   }
 }
