@@ -24,6 +24,8 @@ import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.EnvelopeSweep;
 import io.switchboard.dispatch.StoredEnvelopeLedger;
+import io.switchboard.dispatch.assignment.AssignmentApply;
+import io.switchboard.dispatch.assignment.Assignments;
 import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.gateway.OpampEndpoint;
@@ -138,6 +140,13 @@ public final class SwitchboardNode implements AutoCloseable {
             settings.api().askTimeout(),
             system.ignoreRef(),
             Clock.systemUTC());
+    AssignmentApply assignmentApply =
+        new AssignmentApply(
+            stores.assignments(),
+            stores.assignmentResolution(),
+            dispatcher,
+            settings.rollouts().batchDeadline(),
+            json);
     ActorRef<RolloutDriver.Command> rolloutDriver =
         RolloutDriver.init(
             system,
@@ -145,7 +154,10 @@ public final class SwitchboardNode implements AutoCloseable {
             stores.configurations(),
             dispatcher,
             settings.rollouts(),
-            json);
+            json,
+            // Agents that joined while an assignment's version rolled out got the previous one.
+            completed ->
+                assignmentApply.apply(completed.assignment(), "switchboard/rollout-driver"));
     Rollouts rollouts =
         new Rollouts(
             stores.rollouts(),
@@ -182,7 +194,14 @@ public final class SwitchboardNode implements AutoCloseable {
                 dashboard(system, stores, settings.api(), json),
                 settings.api(),
                 json,
-                () -> cluster.selfMember().status() == MemberStatus.up())
+                () -> cluster.selfMember().status() == MemberStatus.up(),
+                new Assignments(
+                    stores.assignments(),
+                    stores.assignmentResolution(),
+                    stores.configurations(),
+                    rollouts,
+                    assignmentApply,
+                    json))
             .route();
 
     int opampPort =
@@ -246,7 +265,11 @@ public final class SwitchboardNode implements AutoCloseable {
                                 instanceUid,
                                 failure.toString());
                       }
-                    }));
+                    }),
+        (instanceUid, description) ->
+            stores
+                .assignmentResolution()
+                .resolve(instanceUid, description, settings.rollouts().batchDeadline()));
   }
 
   /** The dashboard's own reads and its live updates. */

@@ -6,15 +6,26 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What every agent entity of a node works with: the node's status writer, the envelope ledger, the
- * start read, the bound on new agents per second (one bucket for the whole node), and where
- * identity conflicts are audited.
+ * start read, the bound on new agents per second (one bucket for the whole node), where identity
+ * conflicts are audited, and how an agent's assignment is decided when it describes itself.
  */
 public record AgentDependencies(
     ActorRef<StatusWriter.Command> statusWriter,
     EnvelopeLedger ledger,
     AgentStarts starts,
     TokenBucket newAgents,
-    IdentityConflicts conflicts) {
+    IdentityConflicts conflicts,
+    AssignedConfigs assignments) {
+
+  /** Without assignments: no agent is given a config by one. */
+  public AgentDependencies(
+      ActorRef<StatusWriter.Command> statusWriter,
+      EnvelopeLedger ledger,
+      AgentStarts starts,
+      TokenBucket newAgents,
+      IdentityConflicts conflicts) {
+    this(statusWriter, ledger, starts, newAgents, conflicts, AssignedConfigs.NONE);
+  }
 
   /** Records a session refused because the agent's identity belongs to another credential. */
   @FunctionalInterface

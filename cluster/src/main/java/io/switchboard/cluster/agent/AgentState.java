@@ -72,10 +72,11 @@ final class AgentState {
   private String changedCustomMessages;
 
   /**
-   * What merging a message came to: whether the server must ask for full state, and why a custom
-   * message it carried was not kept (null when none was refused).
+   * What merging a message came to: whether the server must ask for full state, why a custom
+   * message it carried was not kept (null when none was refused), and the agent's description as
+   * JSON when it changed (null otherwise).
    */
-  record Merged(boolean needsFullState, String refusedCustomMessage) {}
+  record Merged(boolean needsFullState, String refusedCustomMessage, String newDescription) {}
 
   /**
    * Merges one message. The server must ask for full state when the sequence number is not the
@@ -95,9 +96,11 @@ final class AgentState {
       capabilities = message.getCapabilities();
       changedCapabilities = AgentJson.capabilities(capabilities);
     }
+    String newDescription = null;
     if (message.hasAgentDescription()
         && descriptionDigest != (descriptionDigest = digest(message.getAgentDescription()))) {
       changedDescription = AgentJson.description(message.getAgentDescription());
+      newDescription = changedDescription;
     }
     if (message.hasHealth() && healthDigest != (healthDigest = digest(message.getHealth()))) {
       changedHealth = AgentJson.health(message.getHealth());
@@ -137,7 +140,7 @@ final class AgentState {
                 + "', which the agent did not declare";
       }
     }
-    return new Merged(gap, refused);
+    return new Merged(gap, refused, newDescription);
   }
 
   /**

@@ -20,6 +20,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -87,12 +88,17 @@ public final class RolloutDriver {
 
   private final ObjectMapper json;
 
+  /** Told of each assignment's rollout that completes (agents that joined meanwhile catch up). */
+  private final Consumer<Rollout> completed;
+
   private RolloutDriver(
       RolloutStore rollouts,
       ConfigurationStore configurations,
       RolloutDispatch dispatch,
-      ObjectMapper json) {
+      ObjectMapper json,
+      Consumer<Rollout> completed) {
     this.json = json;
+    this.completed = completed;
     this.rollouts = rollouts;
     this.configurations = configurations;
     this.dispatch = dispatch;
@@ -104,11 +110,13 @@ public final class RolloutDriver {
       ConfigurationStore configurations,
       Dispatcher dispatcher,
       RolloutSettings settings,
-      ObjectMapper json) {
+      ObjectMapper json,
+      Consumer<Rollout> completed) {
     return ClusterSingleton.get(system)
         .init(
             SingletonActor.of(
-                create(rollouts, configurations, dispatcher, settings, json), "rollout-driver"));
+                create(rollouts, configurations, dispatcher, settings, json, completed),
+                "rollout-driver"));
   }
 
   public static Behavior<Command> create(
@@ -117,9 +125,23 @@ public final class RolloutDriver {
       Dispatcher dispatcher,
       RolloutSettings settings,
       ObjectMapper json) {
+    return create(rollouts, configurations, dispatcher, settings, json, rollout -> {});
+  }
+
+  public static Behavior<Command> create(
+      RolloutStore rollouts,
+      ConfigurationStore configurations,
+      Dispatcher dispatcher,
+      RolloutSettings settings,
+      ObjectMapper json,
+      Consumer<Rollout> completed) {
     RolloutDriver driver =
         new RolloutDriver(
-            rollouts, configurations, new RolloutDispatch(dispatcher, settings, json), json);
+            rollouts,
+            configurations,
+            new RolloutDispatch(dispatcher, settings, json),
+            json,
+            completed);
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -280,7 +302,14 @@ public final class RolloutDriver {
     if (rollout.currentBatch() + 1 < rollout.batchCount()) {
       return rollouts.nextBatch(rollout.id(), rollout.currentBatch());
     }
-    return move(rollout, RolloutState.COMPLETED, "every batch done").thenApply(moved -> false);
+    return move(rollout, RolloutState.COMPLETED, "every batch done")
+        .thenApply(
+            moved -> {
+              if (rollout.assignment() != null) {
+                completed.accept(rollout);
+              }
+              return false;
+            });
   }
 
   private CompletionStage<Void> move(Rollout rollout, RolloutState to, String detail) {

@@ -109,8 +109,22 @@ public final class Rollouts {
             });
   }
 
+  /**
+   * A rollout of an assignment's version change: to the given targets (the agents the assignment
+   * wins), from the assignment's version before.
+   */
+  public CompletionStage<Outcome> createForAssignment(
+      Request request, List<String> targets, int previous, String assignment) {
+    return store(request, targets, Optional.of(previous), assignment);
+  }
+
   private CompletionStage<Outcome> store(
       Request request, List<String> targets, Optional<Integer> previous) {
+    return store(request, targets, previous, null);
+  }
+
+  private CompletionStage<Outcome> store(
+      Request request, List<String> targets, Optional<Integer> previous, String assignment) {
     List<Integer> sizes = request.strategy().batchSizes(targets.size());
     List<Integer> batches = new ArrayList<>(targets.size());
     for (int batch = 0; batch < sizes.size(); batch++) {
@@ -134,7 +148,8 @@ public final class Rollouts {
             sizes.size(),
             null,
             request.actor(),
-            null);
+            null,
+            assignment);
     return rollouts.create(rollout, targets, batches).thenApply(this::running);
   }
 

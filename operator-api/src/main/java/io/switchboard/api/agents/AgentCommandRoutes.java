@@ -62,6 +62,20 @@ public final class AgentCommandRoutes {
     this.json = json;
   }
 
+  /** Records that an operator's remote config overrides the agent's assignments. */
+  @FunctionalInterface
+  public interface Overrides {
+    void set(String instanceUid, java.util.UUID envelope, String actor);
+  }
+
+  private Overrides overrides = (uid, envelope, actor) -> {};
+
+  /** The same routes, recording remote configs as overrides of assignments. */
+  public AgentCommandRoutes overridingAssignments(Overrides overrides) {
+    this.overrides = overrides;
+    return this;
+  }
+
   public Route route() {
     return pathPrefix(
         "agents",
@@ -159,15 +173,27 @@ public final class AgentCommandRoutes {
                     Operator.named(
                         operator ->
                             onSuccess(
-                                dispatcher.submit(
-                                    new OperatorCommand(
-                                        instanceUid,
-                                        kind,
-                                        payload,
-                                        message,
-                                        idempotencyKey.orElse(null),
-                                        deadline,
-                                        operator)),
+                                dispatcher
+                                    .submit(
+                                        new OperatorCommand(
+                                            instanceUid,
+                                            kind,
+                                            payload,
+                                            message,
+                                            idempotencyKey.orElse(null),
+                                            deadline,
+                                            operator))
+                                    .thenApply(
+                                        submitted -> {
+                                          if (kind == EnvelopeKind.REMOTE_CONFIG
+                                              && submitted instanceof Dispatcher.Accepted accepted
+                                              && accepted.envelope().state()
+                                                  != EnvelopeState.FAILED) {
+                                            overrides.set(
+                                                instanceUid, accepted.envelope().id(), operator);
+                                          }
+                                          return submitted;
+                                        }),
                                 this::answer))));
   }
 

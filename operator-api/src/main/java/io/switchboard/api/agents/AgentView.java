@@ -33,7 +33,9 @@ record AgentView(
     @JsonProperty("drifted") boolean drifted,
     @JsonProperty("principal") String principal,
     @JsonProperty("first_seen") String firstSeen,
-    @JsonProperty("updated_at") String updatedAt) {
+    @JsonProperty("updated_at") String updatedAt,
+    @JsonProperty("assignment") String assignment,
+    @JsonProperty("desired_config_source") String desiredConfigSource) {
 
   /** In a list: without the effective config. */
   static AgentView listed(AgentRecord agent, ObjectMapper json) {
@@ -65,7 +67,20 @@ record AgentView(
         drifted(agent, json),
         agent.principal(),
         agent.firstSeen().toString(),
-        agent.updatedAt().toString());
+        agent.updatedAt().toString(),
+        agent.configOverride() ? null : agent.assignment(),
+        source(agent));
+  }
+
+  /**
+   * Where the desired config comes from: an operator's override (it beats assignments until
+   * cleared), an assignment, or neither (no desired config, or one a plain rollout sent).
+   */
+  private static String source(AgentRecord agent) {
+    if (agent.configOverride()) {
+      return "override";
+    }
+    return agent.assignment() != null ? "assignment" : "none";
   }
 
   /** Drift: operators want a config whose hash is not the one the agent reports running. */

@@ -64,7 +64,9 @@ class AgentListParametersTest {
             Instant.parse("2026-11-22T10:00:00.123456Z"),
             Instant.EPOCH,
             null,
-            null);
+            null,
+            null,
+            false);
 
     AgentQuery next =
         AgentListParameters.parse(Map.of("after", AgentListParameters.cursorAfter(last)), 1000);

@@ -7,7 +7,9 @@ import java.time.Instant;
  * One row of {@code agents}; the JSON parts are raw JSON text, or null when never reported. {@code
  * desiredConfigHash} (hex) is the hash of the remote config operators last sent it and that did not
  * fail, or null when none. {@code principal} is what the credential the agent's identity is bound
- * to proves, or null when it is unbound.
+ * to proves, or null when it is unbound. {@code assignment} names the assignment whose envelope is
+ * its desired config (null: none), {@code configOverride} says an operator's remote config beats
+ * every assignment for it.
  */
 public record AgentRecord(
     String instanceUid,
@@ -27,4 +29,6 @@ public record AgentRecord(
     Instant firstSeen,
     Instant updatedAt,
     String desiredConfigHash,
-    String principal) {}
+    String principal,
+    String assignment,
+    boolean configOverride) {}

@@ -83,6 +83,39 @@ public final class AssignmentStore {
         .toFuture();
   }
 
+  /**
+   * Changes what the assignment selects, its priority and description (its version stays); empty
+   * when there is no such assignment.
+   */
+  public CompletionStage<Optional<Assignment>> updateSettings(
+      String name, String selectorJson, int priority, String description, String actor) {
+    return db.rows(
+            """
+            WITH before AS (SELECT * FROM assignments WHERE name = $1),
+            s AS (
+              UPDATE assignments SET selector = $2::jsonb, priority = $3, description = $4, updated_at = now()
+              WHERE name = $1 RETURNING *
+            ), audited AS (
+              INSERT INTO audit_events (actor, action, target, before, after)
+              SELECT $5, 'assignment.update', 'assignment/' || s.name, %s, %s FROM s, before
+            )
+            SELECT %s FROM s
+            """
+                .formatted(AUDITED.formatted("before"), AUDITED.formatted("s"), COLUMNS),
+            statement ->
+                statement
+                    .bind(0, name)
+                    .bind(1, selectorJson)
+                    .bind(2, priority)
+                    .bind(3, description == null ? "" : description)
+                    .bind(4, actor),
+            AssignmentStore::toAssignment)
+        .next()
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
+        .toFuture();
+  }
+
   /** Removes the assignment (its agents keep what they have); false when there was none. */
   public CompletionStage<Boolean> delete(String name, String actor) {
     return db.rowsUpdated(

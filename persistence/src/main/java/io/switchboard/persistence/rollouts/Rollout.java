@@ -5,7 +5,8 @@ import java.util.UUID;
 
 /**
  * A rollout as stored; selector, strategy and gates are JSON as the operator gave them (with
- * defaults filled in). {@code previousVersion} and {@code acknowledgedBatch} may be null.
+ * defaults filled in). {@code previousVersion} and {@code acknowledgedBatch} may be null; {@code
+ * assignment} names the assignment whose version change this is (null for a plain rollout).
  */
 public record Rollout(
     UUID id,
@@ -22,4 +23,5 @@ public record Rollout(
     int batchCount,
     Instant createdAt,
     String createdBy,
-    Instant updatedAt) {}
+    Instant updatedAt,
+    String assignment) {}

@@ -21,7 +21,7 @@ public final class RolloutStore {
   private static final String COLUMNS =
       """
       id, configuration, version, previous_version, selector::text, strategy::text, gates::text, state, detail,
-      current_batch, acknowledged_batch, batch_count, created_at, created_by, updated_at
+      current_batch, acknowledged_batch, batch_count, created_at, created_by, updated_at, assignment
       """;
 
   private final Sql db;
@@ -40,8 +40,8 @@ public final class RolloutStore {
             """
             WITH created AS (
               INSERT INTO rollouts (id, configuration, version, previous_version, selector, strategy, gates, state,
-                                    batch_count, created_by)
-              VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, 'RUNNING', $8, $9)
+                                    batch_count, created_by, assignment)
+              VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, 'RUNNING', $8, $9, $12)
               RETURNING *
             ), targets AS (
               INSERT INTO rollout_targets (rollout_id, instance_uid, batch)
@@ -51,7 +51,8 @@ public final class RolloutStore {
               INSERT INTO audit_events (actor, action, target, after)
               SELECT created_by, 'rollout.create', 'rollout/' || id,
                      jsonb_build_object('configuration', configuration, 'version', version, 'selector', selector,
-                                        'strategy', strategy, 'gates', gates, 'targets', cardinality($10::text[]))
+                                        'strategy', strategy, 'gates', gates, 'targets', cardinality($10::text[]),
+                                        'assignment', assignment)
               FROM created
             )
             SELECT %s FROM created
@@ -71,6 +72,7 @@ public final class RolloutStore {
                   .bind(8, rollout.createdBy())
                   .bind(9, targets.toArray(String[]::new))
                   .bind(10, batches.toArray(Integer[]::new));
+              Sql.bindNullable(statement, 11, rollout.assignment(), String.class);
             },
             RolloutStore::toRollout)
         .single()
@@ -254,6 +256,7 @@ public final class RolloutStore {
         row.get(11, Integer.class),
         Sql.instant(row, 12),
         row.get(13, String.class),
-        Sql.instant(row, 14));
+        Sql.instant(row, 14),
+        row.get(15, String.class));
   }
 }
