@@ -2,6 +2,7 @@ package io.switchboard.bench;
 
 import io.switchboard.bench.fleet.SimulatorJvms;
 import io.switchboard.bench.scenario.AgentQueryBenchmark;
+import io.switchboard.bench.scenario.AssignmentBenchmark;
 import io.switchboard.bench.scenario.ConnectStormBenchmark;
 import io.switchboard.bench.scenario.DispatchLatencyBenchmark;
 import io.switchboard.bench.scenario.FailoverBenchmark;
@@ -27,6 +28,8 @@ public final class Bench {
               "status-writes",
                   "agent status updates through the status writer, against the raw unnest upsert",
               "agent-queries", "the operator's agent list queries on 100,000 agents",
+              "assignments",
+                  "standing assignments on 100,000 agents: one assignment re-evaluated (set-based), a new agent's first-message match",
               "connect-storm",
                   "N WebSocket agents connect to one node process; heap and CPU against a bare echo server",
               "dispatch-latency",
@@ -35,7 +38,7 @@ public final class Bench {
                   "K node processes (-Dnodes, 3), N agents from S simulator JVMs straight to the nodes; each node's"
                       + " sessions, heap and CPU, then one node SIGKILLed: time until every agent is back",
               "rollout",
-                  "one remote config assigned to every agent of a node at once, then the next version rolled out in batches:"
+                  "one remote config sent to every agent of a node at once, then the next version rolled out in batches:"
                       + " call to receipt and to APPLIED, time until COMPLETED, per batch"));
 
   private Bench() {}
@@ -45,6 +48,7 @@ public final class Bench {
     switch (scenario) {
       case "status-writes" -> StatusWriteBenchmark.run();
       case "agent-queries" -> AgentQueryBenchmark.run();
+      case "assignments" -> AssignmentBenchmark.run();
       case "connect-storm" -> ConnectStormBenchmark.run();
       case "dispatch-latency" -> DispatchLatencyBenchmark.run();
       case "failover" -> FailoverBenchmark.run();

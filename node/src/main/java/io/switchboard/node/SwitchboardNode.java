@@ -25,6 +25,7 @@ import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.EnvelopeSweep;
 import io.switchboard.dispatch.StoredEnvelopeLedger;
 import io.switchboard.dispatch.assignment.AssignmentApply;
+import io.switchboard.dispatch.assignment.AssignmentGauge;
 import io.switchboard.dispatch.assignment.Assignments;
 import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.Rollouts;
@@ -147,6 +148,7 @@ public final class SwitchboardNode implements AutoCloseable {
             dispatcher,
             settings.rollouts().batchDeadline(),
             json);
+    AssignmentGauge.init(system, stores.assignments(), settings.metrics().gaugeInterval());
     ActorRef<RolloutDriver.Command> rolloutDriver =
         RolloutDriver.init(
             system,

@@ -165,6 +165,24 @@ public final class AssignmentStore {
         .toFuture();
   }
 
+  /**
+   * Seconds since the oldest open (PENDING, SENT) assignment envelope of a connected agent was
+   * written; 0 when there is none. Reads the small partial index of open envelopes.
+   */
+  public CompletionStage<Double> oldestUnappliedSeconds() {
+    return db.rows(
+            """
+            SELECT coalesce(extract(epoch FROM now() - min(e.created_at)), 0)::float8
+            FROM dispatch_envelopes e JOIN agents a ON a.instance_uid = e.instance_uid
+            WHERE e.state IN ('PENDING', 'SENT') AND e.kind = 'REMOTE_CONFIG' AND e.payload ? 'assignment'
+              AND a.connection_state = 'CONNECTED'
+            """,
+            statement -> {},
+            row -> row.get(0, Double.class))
+        .single()
+        .toFuture();
+  }
+
   /** Marks the agent's desired config as an operator's override, which beats every assignment. */
   public CompletionStage<Long> setOverride(String instanceUid, UUID envelope, String actor) {
     return db.rowsUpdated(
