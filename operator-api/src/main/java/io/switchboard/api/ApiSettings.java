@@ -16,6 +16,8 @@ import java.util.List;
  * @param maxConfigBytes largest config an operator may send an agent, as the agent receives it
  * @param viewerRedactedKeys keys whose values a VIEWER sees redacted in effective configs
  * @param maxConnectionsPerClient connections one client address may hold open to the API at once
+ * @param webhooksAllowPlainHttp whether webhooks may have http:// endpoints ({@code
+ *     switchboard.webhooks.allow-plain-http})
  */
 public record ApiSettings(
     String host,
@@ -25,7 +27,8 @@ public record ApiSettings(
     Duration liveInterval,
     long maxConfigBytes,
     List<String> viewerRedactedKeys,
-    int maxConnectionsPerClient) {
+    int maxConnectionsPerClient,
+    boolean webhooksAllowPlainHttp) {
 
   public static ApiSettings fromConfig(Config switchboard) {
     Config api = switchboard.getConfig("api");
@@ -39,6 +42,7 @@ public record ApiSettings(
         Arrays.stream(api.getString("viewer-redacted-keys").split("[,\\s]+"))
             .filter(key -> !key.isBlank())
             .toList(),
-        api.getInt("max-connections-per-client"));
+        api.getInt("max-connections-per-client"),
+        switchboard.getBoolean("webhooks.allow-plain-http"));
   }
 }

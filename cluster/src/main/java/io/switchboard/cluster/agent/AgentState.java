@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
 import io.switchboard.opamp.json.AgentJson;
 import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.AvailableComponents;
 import io.switchboard.opamp.proto.CustomCapabilities;
 import io.switchboard.opamp.proto.CustomMessage;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
@@ -35,7 +36,8 @@ final class AgentState {
       String effectiveConfig,
       String remoteConfigStatus,
       String customCapabilities,
-      String customMessages) {
+      String customMessages,
+      String availableComponents) {
 
     boolean any() {
       return capabilities != null
@@ -44,7 +46,8 @@ final class AgentState {
           || effectiveConfig != null
           || remoteConfigStatus != null
           || customCapabilities != null
-          || customMessages != null;
+          || customMessages != null
+          || availableComponents != null;
     }
   }
 
@@ -70,13 +73,24 @@ final class AgentState {
   private String changedRemoteConfigStatus;
   private String changedCustomCapabilities;
   private String changedCustomMessages;
+  private String changedAvailableComponents;
+
+  // The hash of the component list stored last, and the hash the full list was last asked for: a
+  // new incarnation knows neither, so it asks each agent once.
+  private ByteString componentsHash;
+  private ByteString componentsAskedFor;
 
   /**
    * What merging a message came to: whether the server must ask for full state, why a custom
-   * message it carried was not kept (null when none was refused), and the agent's description as
-   * JSON when it changed (null otherwise).
+   * message it carried was not kept (null when none was refused), whether the server must ask for
+   * the full list of available components (the agent sent a hash this entity has not stored), and
+   * the agent's description as JSON when it changed (null otherwise).
    */
-  record Merged(boolean needsFullState, String refusedCustomMessage, String newDescription) {}
+  record Merged(
+      boolean needsFullState,
+      String refusedCustomMessage,
+      boolean needsComponents,
+      String newDescription) {}
 
   /**
    * Merges one message. The server must ask for full state when the sequence number is not the
@@ -140,7 +154,28 @@ final class AgentState {
                 + "', which the agent did not declare";
       }
     }
-    return new Merged(gap, refused, newDescription);
+    return new Merged(gap, refused, mergeComponents(message), newDescription);
+  }
+
+  /**
+   * Keeps a full component list whose hash is new; for a hash alone that is new, asks for the list,
+   * once per hash (an agent that answers with the hash alone again has an empty list).
+   */
+  private boolean mergeComponents(AgentToServer message) {
+    if (!message.hasAvailableComponents()) {
+      return false;
+    }
+    AvailableComponents available = message.getAvailableComponents();
+    if (available.getHash().equals(componentsHash)) {
+      return false;
+    }
+    if (available.getComponentsCount() == 0 && !available.getHash().equals(componentsAskedFor)) {
+      componentsAskedFor = available.getHash();
+      return true;
+    }
+    componentsHash = available.getHash();
+    changedAvailableComponents = AgentJson.availableComponents(available);
+    return false;
   }
 
   /**
@@ -168,7 +203,9 @@ final class AgentState {
             changedEffectiveConfig,
             changedRemoteConfigStatus,
             changedCustomCapabilities,
-            changedCustomMessages);
+            changedCustomMessages,
+            changedAvailableComponents);
+    changedAvailableComponents = null;
     changedCapabilities = null;
     changedDescription = null;
     changedHealth = null;
@@ -209,6 +246,7 @@ final class AgentState {
         changes.remoteConfigStatus(),
         changes.customCapabilities(),
         changes.customMessages(),
+        changes.availableComponents(),
         connectionChanged || changes.any(),
         now,
         now);

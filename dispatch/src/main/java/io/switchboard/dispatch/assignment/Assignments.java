@@ -211,6 +211,13 @@ public final class Assignments {
                                   if (outcome instanceof Rollouts.Refused refused) {
                                     return done(new Refused(refused.status(), refused.detail()));
                                   }
+                                  if (outcome instanceof Rollouts.MissingComponents missing) {
+                                    return done(
+                                        new Refused(
+                                            409,
+                                            "agents lack components the configuration uses: "
+                                                + missing.result().missing()));
+                                  }
                                   return switchTo(
                                       before,
                                       next,

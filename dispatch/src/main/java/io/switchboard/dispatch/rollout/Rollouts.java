@@ -3,6 +3,7 @@ package io.switchboard.dispatch.rollout;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.components.ComponentCheck;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.agents.Selector;
 import io.switchboard.persistence.configurations.ConfigurationStore;
@@ -14,6 +15,7 @@ import io.switchboard.persistence.rollouts.RolloutStore;
 import io.switchboard.persistence.rollouts.RolloutTarget;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -31,14 +33,29 @@ public final class Rollouts {
 
   private static final Set<RolloutState> ACTIVE = Set.of(RolloutState.RUNNING, RolloutState.PAUSED);
 
-  /** A rollout to create. */
+  /**
+   * A rollout to create; {@code force} creates it even when some targets lack components the
+   * configuration uses (the audit event says so, and what they lack).
+   */
   public record Request(
       String configuration,
       int version,
       Selector selector,
       Strategy strategy,
       Gates gates,
-      String actor) {}
+      String actor,
+      boolean force) {
+
+    public Request(
+        String configuration,
+        int version,
+        Selector selector,
+        Strategy strategy,
+        Gates gates,
+        String actor) {
+      this(configuration, version, selector, strategy, gates, actor, false);
+    }
+  }
 
   /** The outcome of an operator's action on rollouts. */
   public sealed interface Outcome {}
@@ -48,6 +65,11 @@ public final class Rollouts {
   /** Not done, with an HTTP-like status (404, 409, 422) and why. */
   public record Refused(int status, String detail) implements Outcome {}
 
+  /**
+   * Not done (a 409): some targets lack components the configuration uses, and it was not forced.
+   */
+  public record MissingComponents(ComponentCheck.Result result) implements Outcome {}
+
   private final RolloutStore rollouts;
   private final ConfigurationStore configurations;
   private final AgentRepository agents;
@@ -55,6 +77,7 @@ public final class Rollouts {
   private final ObjectMapper json;
   private final RolloutSettings settings;
   private final ActorRef<RolloutDriver.Command> driver;
+  private final ComponentCheck componentCheck;
 
   /** {@code driver} is told of rollouts created or resumed, so it need not wait for its tick. */
   public Rollouts(
@@ -64,8 +87,10 @@ public final class Rollouts {
       Dispatcher dispatcher,
       RolloutSettings settings,
       ActorRef<RolloutDriver.Command> driver,
-      ObjectMapper json) {
+      ObjectMapper json,
+      ComponentCheck componentCheck) {
     this.json = json;
+    this.componentCheck = componentCheck;
     this.rollouts = rollouts;
     this.configurations = configurations;
     this.agents = agents;
@@ -103,28 +128,44 @@ public final class Rollouts {
                       targets ->
                           targets.isEmpty()
                               ? refused(422, "no agent matches the selector")
-                              : configurations
-                                  .previousPublished(request.configuration(), request.version())
-                                  .thenCompose(previous -> store(request, targets, previous)));
+                              : componentCheck
+                                  .check(targets, version.get())
+                                  .thenCompose(check -> checked(request, targets, check)));
             });
   }
 
   /**
    * A rollout of an assignment's version change: to the given targets (the agents the assignment
-   * wins), from the assignment's version before.
+   * wins), from the assignment's version before; checked for components like any rollout.
    */
   public CompletionStage<Outcome> createForAssignment(
       Request request, List<String> targets, int previous, String assignment) {
-    return store(request, targets, Optional.of(previous), assignment);
+    return configurations
+        .findVersion(request.configuration(), request.version())
+        .thenCompose(version -> componentCheck.check(targets, version.orElseThrow()))
+        .thenCompose(
+            check ->
+                !check.passed() && !request.force()
+                    ? CompletableFuture.<Outcome>completedFuture(new MissingComponents(check))
+                    : store(request, targets, Optional.of(previous), check, assignment));
+  }
+
+  private CompletionStage<Outcome> checked(
+      Request request, List<String> targets, ComponentCheck.Result check) {
+    if (!check.passed() && !request.force()) {
+      return CompletableFuture.completedFuture(new MissingComponents(check));
+    }
+    return configurations
+        .previousPublished(request.configuration(), request.version())
+        .thenCompose(previous -> store(request, targets, previous, check, null));
   }
 
   private CompletionStage<Outcome> store(
-      Request request, List<String> targets, Optional<Integer> previous) {
-    return store(request, targets, previous, null);
-  }
-
-  private CompletionStage<Outcome> store(
-      Request request, List<String> targets, Optional<Integer> previous, String assignment) {
+      Request request,
+      List<String> targets,
+      Optional<Integer> previous,
+      ComponentCheck.Result check,
+      String assignment) {
     List<Integer> sizes = request.strategy().batchSizes(targets.size());
     List<Integer> batches = new ArrayList<>(targets.size());
     for (int batch = 0; batch < sizes.size(); batch++) {
@@ -150,7 +191,18 @@ public final class Rollouts {
             request.actor(),
             null,
             assignment);
-    return rollouts.create(rollout, targets, batches).thenApply(this::running);
+    String forced =
+        check.passed()
+            ? null
+            : toJson(
+                Map.of(
+                    "forced",
+                    true,
+                    "agents_missing_components",
+                    check.agentsMissing(),
+                    "missing_components",
+                    check.missing()));
+    return rollouts.create(rollout, targets, batches, forced).thenApply(this::running);
   }
 
   public CompletionStage<Outcome> pause(UUID id, String actor) {

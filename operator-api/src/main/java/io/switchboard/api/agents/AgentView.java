@@ -34,12 +34,22 @@ record AgentView(
     @JsonProperty("principal") String principal,
     @JsonProperty("first_seen") String firstSeen,
     @JsonProperty("updated_at") String updatedAt,
+    @JsonProperty("available_components") @JsonRawValue @JsonInclude(JsonInclude.Include.NON_NULL)
+        String availableComponents,
     @JsonProperty("assignment") String assignment,
     @JsonProperty("desired_config_source") String desiredConfigSource) {
 
   /** In a list: without the effective config. */
   static AgentView listed(AgentRecord agent, ObjectMapper json) {
     return of(agent, null, json);
+  }
+
+  /** The agent's available components for one agent's view: {@code null} when never reported. */
+  private static String components(AgentRecord agent, String effectiveConfig) {
+    if (effectiveConfig == null) {
+      return null;
+    }
+    return agent.availableComponentsJson() == null ? "null" : agent.availableComponentsJson();
   }
 
   /** One agent, with its effective config as given (redacted for a VIEWER when configured). */
@@ -68,6 +78,7 @@ record AgentView(
         agent.principal(),
         agent.firstSeen().toString(),
         agent.updatedAt().toString(),
+        components(agent, effectiveConfig),
         agent.configOverride() ? null : agent.assignment(),
         source(agent));
   }

@@ -66,6 +66,7 @@ class AgentListParametersTest {
             null,
             null,
             null,
+            null,
             false);
 
     AgentQuery next =

@@ -7,7 +7,8 @@ import java.time.Instant;
  * One row of {@code agents}; the JSON parts are raw JSON text, or null when never reported. {@code
  * desiredConfigHash} (hex) is the hash of the remote config operators last sent it and that did not
  * fail, or null when none. {@code principal} is what the credential the agent's identity is bound
- * to proves, or null when it is unbound. {@code assignment} names the assignment whose envelope is
+ * to proves, or null when it is unbound. {@code availableComponentsJson} is what the agent reported
+ * of its components, or null when never. {@code assignment} names the assignment whose envelope is
  * its desired config (null: none), {@code configOverride} says an operator's remote config beats
  * every assignment for it.
  */
@@ -30,5 +31,6 @@ public record AgentRecord(
     Instant updatedAt,
     String desiredConfigHash,
     String principal,
+    String availableComponentsJson,
     String assignment,
     boolean configOverride) {}

@@ -32,7 +32,7 @@ public final class AgentRepository {
       (SELECT encode(e.config_hash, 'hex') FROM dispatch_envelopes e
        WHERE e.instance_uid = agents.instance_uid AND e.kind = 'REMOTE_CONFIG' AND e.state IN ('PENDING', 'SENT', 'APPLIED')
        ORDER BY e.created_at DESC LIMIT 1),
-      principal,
+      principal, available_components::text,
       (SELECT e.payload->>'assignment' FROM dispatch_envelopes e
        WHERE e.instance_uid = agents.instance_uid AND e.kind = 'REMOTE_CONFIG' AND e.state IN ('PENDING', 'SENT', 'APPLIED')
        ORDER BY e.created_at DESC LIMIT 1),
@@ -298,6 +298,7 @@ public final class AgentRepository {
         row.get(16, String.class),
         row.get(17, String.class),
         row.get(18, String.class),
-        Boolean.TRUE.equals(row.get(19, Boolean.class)));
+        row.get(19, String.class),
+        Boolean.TRUE.equals(row.get(20, Boolean.class)));
   }
 }

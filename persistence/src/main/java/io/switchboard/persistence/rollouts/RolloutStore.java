@@ -36,12 +36,21 @@ public final class RolloutStore {
    */
   public CompletionStage<Rollout> create(
       Rollout rollout, List<String> targets, List<Integer> batches) {
+    return create(rollout, targets, batches, null);
+  }
+
+  /**
+   * As {@link #create(Rollout, List, List)}, with {@code auditNote} (a JSON object, or null) merged
+   * into the audit event: a rollout forced past a check says so there.
+   */
+  public CompletionStage<Rollout> create(
+      Rollout rollout, List<String> targets, List<Integer> batches, String auditNote) {
     return db.rows(
             """
             WITH created AS (
               INSERT INTO rollouts (id, configuration, version, previous_version, selector, strategy, gates, state,
                                     batch_count, created_by, assignment)
-              VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, 'RUNNING', $8, $9, $12)
+              VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, 'RUNNING', $8, $9, $13)
               RETURNING *
             ), targets AS (
               INSERT INTO rollout_targets (rollout_id, instance_uid, batch)
@@ -53,6 +62,7 @@ public final class RolloutStore {
                      jsonb_build_object('configuration', configuration, 'version', version, 'selector', selector,
                                         'strategy', strategy, 'gates', gates, 'targets', cardinality($10::text[]),
                                         'assignment', assignment)
+                     || coalesce($12::jsonb, '{}'::jsonb)
               FROM created
             )
             SELECT %s FROM created
@@ -72,7 +82,8 @@ public final class RolloutStore {
                   .bind(8, rollout.createdBy())
                   .bind(9, targets.toArray(String[]::new))
                   .bind(10, batches.toArray(Integer[]::new));
-              Sql.bindNullable(statement, 11, rollout.assignment(), String.class);
+              Sql.bindNullable(statement, 11, auditNote, String.class);
+              Sql.bindNullable(statement, 12, rollout.assignment(), String.class);
             },
             RolloutStore::toRollout)
         .single()
@@ -184,9 +195,10 @@ public final class RolloutStore {
   }
 
   /**
-   * Moves the rollout to {@code to} if it is in one of {@code from}, with why and (for an
-   * operator's action) its audit event; {@code acknowledge} marks the current batch's gates as
-   * overridden. False when the rollout was in another state.
+   * Moves the rollout to {@code to} if it is in one of {@code from}, with why, its audit event and
+   * a delivery for each webhook that wants the event ({@code rollout.paused}, ...); {@code
+   * acknowledge} marks the current batch's gates as overridden. False when the rollout was in
+   * another state.
    */
   public CompletionStage<Boolean> transition(
       UUID rollout,
@@ -201,12 +213,22 @@ public final class RolloutStore {
             changed AS (
               UPDATE rollouts SET state = $3, detail = $4, updated_at = now(),
                      acknowledged_batch = CASE WHEN $5 THEN current_batch ELSE acknowledged_batch END
-              WHERE id = $1 AND state = ANY($2::text[]) RETURNING id, state
+              WHERE id = $1 AND state = ANY($2::text[]) RETURNING id, state, configuration, version
             ), audited AS (
               INSERT INTO audit_events (actor, action, target, before, after)
               SELECT $6, 'rollout.' || lower(changed.state), 'rollout/' || changed.id,
                      jsonb_build_object('state', before.state), jsonb_build_object('state', changed.state, 'detail', $4::text)
               FROM changed JOIN before USING (id)
+            ), notified AS (
+              -- The webhooks that want this event get their delivery with the change itself.
+              INSERT INTO webhook_deliveries (webhook, event, payload)
+              SELECT w.name, 'rollout.' || lower(changed.state),
+                     jsonb_build_object('event', 'rollout.' || lower(changed.state), 'occurred_at', now(),
+                       'rollout', jsonb_build_object('id', changed.id, 'configuration', changed.configuration,
+                         'version', changed.version, 'state', changed.state, 'previous_state', before.state,
+                         'detail', $4::text, 'by', $6::text))
+              FROM changed JOIN before USING (id) CROSS JOIN webhooks w
+              WHERE w.enabled AND 'rollout.' || lower(changed.state) = ANY (w.events)
             )
             SELECT count(*) FROM changed
             """,

@@ -32,6 +32,7 @@ public record AgentStatus(
     String remoteConfigStatusJson,
     String customCapabilitiesJson,
     String customMessagesJson,
+    String availableComponentsJson,
     boolean notable,
     Instant producedAt,
     Instant pendingSince) {
@@ -58,6 +59,7 @@ public record AgentStatus(
         remoteConfigStatusJson != null ? remoteConfigStatusJson : older.remoteConfigStatusJson,
         customCapabilitiesJson != null ? customCapabilitiesJson : older.customCapabilitiesJson,
         customMessagesJson != null ? customMessagesJson : older.customMessagesJson,
+        availableComponentsJson != null ? availableComponentsJson : older.availableComponentsJson,
         notable || older.notable,
         producedAt,
         older.pendingSince.isBefore(pendingSince) ? older.pendingSince : pendingSince);
@@ -65,8 +67,8 @@ public record AgentStatus(
 
   /**
    * This status without what the agent reported (capabilities, description, health, configs, custom
-   * parts): what is still written when the database refused those, so that the agent's liveness
-   * stays current while its stored report stays the last one the database took.
+   * parts, components): what is still written when the database refused those, so that the agent's
+   * liveness stays current while its stored report stays the last one the database took.
    */
   public AgentStatus withoutReports() {
     return new AgentStatus(
@@ -78,6 +80,7 @@ public record AgentStatus(
         ownerNode,
         sessionEpoch,
         principal,
+        null,
         null,
         null,
         null,
@@ -99,7 +102,8 @@ public record AgentStatus(
             + length(effectiveConfigJson)
             + length(remoteConfigStatusJson)
             + length(customCapabilitiesJson)
-            + length(customMessagesJson));
+            + length(customMessagesJson)
+            + length(availableComponentsJson));
   }
 
   private static long length(String json) {

@@ -5,6 +5,7 @@ import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.assignments.AssignmentResolution;
 import io.switchboard.persistence.assignments.AssignmentStore;
 import io.switchboard.persistence.audit.AuditLog;
+import io.switchboard.persistence.components.ComponentStore;
 import io.switchboard.persistence.configurations.ConfigurationStore;
 import io.switchboard.persistence.envelopes.EnvelopeStore;
 import io.switchboard.persistence.fleet.FleetQueries;
@@ -15,6 +16,7 @@ import io.switchboard.persistence.operators.TokenStore;
 import io.switchboard.persistence.retention.Retention;
 import io.switchboard.persistence.rollouts.RolloutStore;
 import io.switchboard.persistence.status.AgentStatusStore;
+import io.switchboard.persistence.webhooks.WebhookStore;
 
 /**
  * Every store of a node, each made once on the database's pools and handed to whoever needs it.
@@ -36,6 +38,8 @@ public record Stores(
     FleetQueries fleet,
     HistoryRetention history,
     Retention retention,
+    ComponentStore components,
+    WebhookStore webhooks,
     AssignmentStore assignments,
     AssignmentResolution assignmentResolution) {
 
@@ -54,6 +58,8 @@ public record Stores(
         new FleetQueries(database.readPool()),
         new HistoryRetention(database.pool()),
         new Retention(database.pool()),
+        new ComponentStore(database.pool()),
+        new WebhookStore(database.pool()),
         new AssignmentStore(database.pool()),
         new AssignmentResolution(database.pool()));
   }
