@@ -97,7 +97,15 @@ class AssignmentVersionRolloutTest {
       fleet.connect(service, RemoteConfigStatuses.RemoteConfigStatuses_FAILED);
     }
     created(post("/api/assignments", body(name, configuration, service)));
-    await().atMost(Duration.ofSeconds(60)).until(() -> agentsOf(service, name) == 6);
+    // These agents fail every config, so their envelopes end FAILED: wait for them to be matched.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                HttpProbe.getJson(node.apiPort(), "/api/assignments/" + name)
+                        .path("matched_agents")
+                        .asInt()
+                    == 6);
 
     String rollout =
         ok(put(
@@ -140,16 +148,6 @@ class AssignmentVersionRolloutTest {
               }
               assertEquals(count, on);
             });
-  }
-
-  private int agentsOf(String service, String name) {
-    int of = 0;
-    for (JsonNode agent : agents(service)) {
-      if (name.equals(agent.path("assignment").asText())) {
-        of++;
-      }
-    }
-    return of;
   }
 
   private JsonNode agents(String service) {
