@@ -119,6 +119,7 @@ const routes = [
   [/^#\/configurations\/([^/]+)$/, configuration],
   [/^#\/rollouts$/, rollouts],
   [/^#\/rollouts\/([0-9a-f-]+)$/, rollout],
+  [/^#\/assignments$/, assignments],
   [/^#\/audit$/, audit],
   [/^#\/cluster$/, cluster],
 ];
@@ -270,6 +271,9 @@ async function agent(uid) {
       stat('connection', badge(value.connection_state)),
       stat('config', value.remote_config_status ? badge(value.remote_config_status.status) : 'none', 'config-status'),
       stat('drift', value.drifted ? badge('drifted') : 'none'),
+      stat('config from', value.desired_config_source === 'assignment'
+        ? h('a', { href: '#/assignments', id: 'agent-assignment' }, value.assignment)
+        : h('span', { id: 'agent-assignment' }, value.desired_config_source), 'config-source', 'small'),
       stat('owner node', value.owner_node || '-', null, 'small'),
       stat('session epoch', value.session_epoch, null, 'small')));
   drawStatus(detail);
@@ -421,16 +425,68 @@ async function configuration(name) {
     editor, h('h2', {}, 'Diff'), diff, diffOut);
 }
 
-// ---- rollouts ------------------------------------------------------------------------------
+// ---- assignments ---------------------------------------------------------------------------
 
-function pairs(text) {
-  const map = {};
-  for (const pair of text.split(',').map(part => part.trim()).filter(Boolean)) {
-    const [key, ...value] = pair.split('=');
-    map[key] = value.join('=');
-  }
-  return map;
+// A configuration version bound to a selector: every agent it wins gets it, now and later.
+async function assignments() {
+  const list = await api('GET', '/api/assignments');
+  const form = h('form', { class: 'inline', hidden: !canOperate(), id: 'new-assignment' },
+    h('label', {}, 'Name', h('input', { name: 'name', required: true, pattern: '[a-z0-9][a-z0-9._-]{0,62}' })),
+    h('label', {}, 'Configuration', h('input', { name: 'configuration', required: true })),
+    h('label', {}, 'Version', h('input', { name: 'version', type: 'number', min: 1, required: true })),
+    h('label', {}, 'Attributes', h('input', { name: 'attributes', placeholder: 'service.name in (checkout,cart)' })),
+    h('label', {}, 'Labels', h('input', { name: 'labels', placeholder: 'env=prod,!legacy' })),
+    h('label', {}, 'Priority', h('input', { name: 'priority', type: 'number', value: 0 })),
+    h('button', { type: 'submit' }, 'Create assignment'),
+    h('span', { class: 'muted', id: 'assignment-preview' }), h('span', { class: 'error' }));
+  const selector = () => ({ attributes: form.elements.attributes.value, labels: form.elements.labels.value });
+  // The preview follows the selector as it is typed; a late answer never overwrites a newer one.
+  let asked = 0;
+  const preview = async () => {
+    const mine = ++asked;
+    const out = document.getElementById('assignment-preview');
+    try {
+      const matching = (await api('POST', '/api/selectors/preview', selector())).matching;
+      if (mine === asked) out.textContent = matching + ' agents match';
+    } catch (error) { if (mine === asked) out.textContent = error.message; }
+  };
+  form.elements.attributes.addEventListener('input', preview);
+  form.elements.labels.addEventListener('input', preview);
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    try {
+      await api('POST', '/api/assignments', { name: form.elements.name.value, configuration: form.elements.configuration.value,
+        version: Number(form.elements.version.value), priority: Number(form.elements.priority.value), selector: selector() });
+      route();
+    } catch (error) { form.querySelector('.error').textContent = error.message; }
+  });
+  const change = item => {
+    const edit = h('form', { class: 'inline', 'data-assignment': item.name },
+      h('input', { name: 'version', type: 'number', min: 1, value: item.version, 'aria-label': 'version' }),
+      h('input', { name: 'priority', type: 'number', value: item.priority, 'aria-label': 'priority' }),
+      h('button', { type: 'submit', class: 'secondary' }, 'Change'), h('span', { class: 'error' }));
+    edit.addEventListener('submit', async event => {
+      event.preventDefault();
+      try {
+        await api('PUT', '/api/assignments/' + encodeURIComponent(item.name),
+          { version: Number(edit.elements.version.value), priority: Number(edit.elements.priority.value) });
+        route();
+      } catch (error) { edit.querySelector('.error').textContent = error.message; }
+    });
+    return edit;
+  };
+  const selectorText = selector => [selector.attributes, selector.labels].filter(Boolean).join(' | ') || 'every agent';
+  show(h('h1', {}, 'Assignments'),
+    h('p', { class: 'muted' }, 'The highest priority wins; on a tie the older assignment, then the smaller name.'), form,
+    table(['name', 'configuration', 'selector', 'priority', 'agents', 'rollout', canOperate() ? 'change version / priority' : ''],
+      list.assignments.map(item => [
+        item.name, item.configuration + ' v' + item.version + (item.previous_version ? ' (from v' + item.previous_version + ')' : ''),
+        selectorText(item.selector), item.priority, item.matched_agents,
+        item.rollout_id ? h('a', { href: '#/rollouts/' + item.rollout_id }, (item.rollout_state || '').toLowerCase() || item.rollout_id.slice(0, 8)) : '',
+        canOperate() ? change(item) : '']), 'assignments'));
 }
+
+// ---- rollouts ------------------------------------------------------------------------------
 
 async function rollouts() {
   const list = await api('GET', '/api/rollouts');
@@ -443,7 +499,8 @@ async function rollouts() {
     h('label', {}, 'Batch size / % / canary', h('input', { name: 'size', type: 'number', min: 1, value: 5 })),
     h('button', { type: 'button', class: 'secondary', onclick: () => preview() }, 'Preview'),
     h('button', { type: 'submit' }, 'Start rollout'), h('span', { class: 'muted', id: 'preview' }), h('span', { class: 'error' }));
-  const selector = () => ({ attributes: pairs(form.elements.attributes.value), labels: pairs(form.elements.labels.value) });
+  // Each part as the selector grammar writes it (env=prod,ring!=canary,tier in (a,b),gpu,!legacy).
+  const selector = () => ({ attributes: form.elements.attributes.value, labels: form.elements.labels.value });
   const preview = async () => {
     document.getElementById('preview').textContent = (await api('POST', '/api/selectors/preview', selector())).matching + ' agents match';
   };

@@ -3,6 +3,7 @@ package io.switchboard.bench;
 import io.switchboard.bench.capacity.CapacityBenchmark;
 import io.switchboard.bench.fleet.SimulatorJvms;
 import io.switchboard.bench.scenario.AgentQueryBenchmark;
+import io.switchboard.bench.scenario.AssignmentBenchmark;
 import io.switchboard.bench.scenario.ConnectStormBenchmark;
 import io.switchboard.bench.scenario.DispatchLatencyBenchmark;
 import io.switchboard.bench.scenario.FailoverBenchmark;
@@ -28,6 +29,8 @@ public final class Bench {
               "status-writes",
                   "agent status updates through the status writer, against the raw unnest upsert",
               "agent-queries", "the operator's agent list queries on 100,000 agents",
+              "assignments",
+                  "standing assignments on 100,000 agents: one assignment re-evaluated (set-based), a new agent's first-message match",
               "connect-storm",
                   "N WebSocket agents connect to one node process; heap and CPU against a bare echo server",
               "dispatch-latency",
@@ -39,7 +42,7 @@ public final class Bench {
                   "the same fleet on 1, 2 and 3 node processes: unit costs (CPU per heartbeat, status change, command,"
                       + " forwarded message; heap per agent; rows and WAL per status change) and the model's predictions",
               "rollout",
-                  "one remote config assigned to every agent of a node at once, then the next version rolled out in batches:"
+                  "one remote config sent to every agent of a node at once, then the next version rolled out in batches:"
                       + " call to receipt and to APPLIED, time until COMPLETED, per batch"));
 
   private Bench() {}
@@ -49,6 +52,7 @@ public final class Bench {
     switch (scenario) {
       case "status-writes" -> StatusWriteBenchmark.run();
       case "agent-queries" -> AgentQueryBenchmark.run();
+      case "assignments" -> AssignmentBenchmark.run();
       case "connect-storm" -> ConnectStormBenchmark.run();
       case "dispatch-latency" -> DispatchLatencyBenchmark.run();
       case "failover" -> FailoverBenchmark.run();

@@ -207,6 +207,23 @@ public final class Dispatcher {
             });
   }
 
+  /**
+   * Hands envelopes already written (by an assignment, in SQL) to their agents' entities, asking no
+   * answer, as {@link #send} does. {@code message} is what they all carry.
+   */
+  public void handOver(List<StoredEnvelope> envelopes, ServerToAgent message) {
+    for (StoredEnvelope envelope : envelopes) {
+      SwitchboardMetrics.dispatchEnvelopes(EnvelopeState.PENDING.name()).increment();
+      agents
+          .entityFor(envelope.instanceUid())
+          .tell(
+              new AgentProtocol.TakeEnvelope(envelope.id(), message, envelope.deadline(), nobody));
+    }
+  }
+
+  /** An envelope written elsewhere, to hand over. */
+  public record StoredEnvelope(UUID id, String instanceUid, java.time.Instant deadline) {}
+
   private static Envelope envelopeOf(EnvelopeStore.Submission submission) {
     if (submission instanceof EnvelopeStore.WithEnvelope stored) {
       return stored.envelope();

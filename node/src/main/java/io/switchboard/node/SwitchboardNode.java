@@ -25,6 +25,9 @@ import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.EnvelopeSweep;
 import io.switchboard.dispatch.StoredEnvelopeLedger;
+import io.switchboard.dispatch.assignment.AssignmentApply;
+import io.switchboard.dispatch.assignment.AssignmentGauge;
+import io.switchboard.dispatch.assignment.Assignments;
 import io.switchboard.dispatch.components.ComponentCheck;
 import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.dispatch.rollout.RolloutDriver;
@@ -155,6 +158,14 @@ public final class SwitchboardNode implements AutoCloseable {
     AtomicReference<String> downloadBase =
         new AtomicReference<>(settings.packages().downloadBaseUrl());
     PackageSets packageSets = new PackageSets(stores.packages(), downloadBase::get);
+    AssignmentApply assignmentApply =
+        new AssignmentApply(
+            stores.assignments(),
+            stores.assignmentResolution(),
+            dispatcher,
+            settings.rollouts().batchDeadline(),
+            json);
+    AssignmentGauge.init(system, stores.assignments(), settings.metrics().gaugeInterval());
     ActorRef<RolloutDriver.Command> rolloutDriver =
         RolloutDriver.init(
             system,
@@ -163,7 +174,10 @@ public final class SwitchboardNode implements AutoCloseable {
             dispatcher,
             settings.rollouts(),
             packageSets,
-            json);
+            json,
+            // Agents that joined while an assignment's version rolled out got the previous one.
+            completed ->
+                assignmentApply.apply(completed.assignment(), "switchboard/rollout-driver"));
     WebhookDeliverer.init(system, stores.webhooks(), settings.webhooks());
     Rollouts rollouts =
         new Rollouts(
@@ -206,7 +220,14 @@ public final class SwitchboardNode implements AutoCloseable {
                 settings.api(),
                 json,
                 () -> cluster.selfMember().status() == MemberStatus.up(),
-                settings.packages())
+                settings.packages(),
+                new Assignments(
+                    stores.assignments(),
+                    stores.assignmentResolution(),
+                    stores.configurations(),
+                    rollouts,
+                    assignmentApply,
+                    json))
             .route();
 
     int opampPort =
@@ -289,7 +310,11 @@ public final class SwitchboardNode implements AutoCloseable {
                                 failure.toString());
                       }
                     }),
-        Tracing.get(system));
+        Tracing.get(system),
+        (instanceUid, description) ->
+            stores
+                .assignmentResolution()
+                .resolve(instanceUid, description, settings.rollouts().batchDeadline()));
   }
 
   /** The dashboard's own reads and its live updates. */

@@ -208,6 +208,16 @@ public final class SwitchboardMetrics {
     return TransientGauge.named("switchboard_rollout_batches", "Batches of an active rollout");
   }
 
+  /**
+   * Seconds since the oldest assignment envelope that a connected agent has not applied yet was
+   * written (0: none waits). Reported only by the node running the assignment gauge singleton.
+   */
+  public static TransientGauge assignmentOldestUnapplied() {
+    return TransientGauge.named(
+        "switchboard_assignment_oldest_unapplied_seconds",
+        "Age of the oldest assignment config a connected agent has not applied");
+  }
+
   /** 1 while a rollout is paused, 0 while it runs. */
   public static TransientGauge rolloutPaused() {
     return TransientGauge.named(

@@ -9,6 +9,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.reject;
 import static org.apache.pekko.http.javadsl.server.Directives.respondWithHeaders;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -16,6 +17,7 @@ import io.switchboard.api.agents.AgentCommandRoutes;
 import io.switchboard.api.agents.AgentLabelRoutes;
 import io.switchboard.api.agents.AgentRecordRoutes;
 import io.switchboard.api.agents.AgentRoutes;
+import io.switchboard.api.assignments.AssignmentRoutes;
 import io.switchboard.api.audit.AuditRoutes;
 import io.switchboard.api.auth.Authentication;
 import io.switchboard.api.auth.OperatorAccess;
@@ -30,6 +32,7 @@ import io.switchboard.api.webhooks.WebhookRoutes;
 import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.assignment.Assignments;
 import io.switchboard.dispatch.packages.PackageSettings;
 import io.switchboard.dispatch.packages.PackageUploads;
 import io.switchboard.dispatch.rollout.Rollouts;
@@ -69,6 +72,7 @@ public final class OperatorApi {
   private final EnvelopeRoutes envelopes;
   private final ConfigurationRoutes configurations;
   private final RolloutRoutes rollouts;
+  private final AssignmentRoutes assignmentRoutes;
   private final AuditRoutes audit;
   private final ComponentRoutes components;
   private final WebhookRoutes webhooks;
@@ -94,7 +98,8 @@ public final class OperatorApi {
       ApiSettings settings,
       ObjectMapper json,
       BooleanSupplier nodeUp,
-      PackageSettings packageSettings) {
+      PackageSettings packageSettings,
+      Assignments assignments) {
     this.nodeUp = nodeUp;
     this.access = access;
     this.authentication = access.authentication();
@@ -103,8 +108,21 @@ public final class OperatorApi {
         new AgentRoutes(
             stores.agentQueries(), settings.maxPageSize(), settings.viewerRedactedKeys(), json);
     this.agentCommands =
-        new AgentCommandRoutes(dispatcher, dispatchSettings, settings.maxConfigBytes(), json);
-    this.agentLabels = new AgentLabelRoutes(stores.agents(), json);
+        new AgentCommandRoutes(dispatcher, dispatchSettings, settings.maxConfigBytes(), json)
+            .overridingAssignments(
+                assignments == null
+                    ? (uid, envelope, actor) -> {}
+                    : (uid, envelope, actor) ->
+                        stores.assignments().setOverride(uid, envelope, actor));
+    this.agentLabels =
+        new AgentLabelRoutes(
+            stores.agents(),
+            json,
+            assignments == null ? uid -> {} : uid -> assignments.applier().follow(uid));
+    this.assignmentRoutes =
+        assignments == null
+            ? null
+            : new AssignmentRoutes(assignments, stores.assignments(), stores.agentQueries(), json);
     this.agentRecords = new AgentRecordRoutes(agentRecordActions, json);
     this.envelopes = new EnvelopeRoutes(stores.envelopes(), settings.maxPageSize(), json);
     this.configurations =
@@ -161,6 +179,9 @@ public final class OperatorApi {
                                         envelopes.route(),
                                         configurations.route(),
                                         rollouts.route(),
+                                        assignmentRoutes == null
+                                            ? reject()
+                                            : assignmentRoutes.route(),
                                         audit.route(),
                                         components.route(),
                                         webhooks.route(),

@@ -17,6 +17,8 @@ import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.assignment.AssignmentApply;
+import io.switchboard.dispatch.assignment.Assignments;
 import io.switchboard.dispatch.components.ComponentCheck;
 import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.dispatch.packages.PackageSettings;
@@ -144,7 +146,19 @@ public final class TestApi implements AutoCloseable {
               api,
               json,
               () -> true,
-              PackageSettings.fromConfig(switchboard));
+              PackageSettings.fromConfig(switchboard),
+              new Assignments(
+                  stores.assignments(),
+                  stores.assignmentResolution(),
+                  stores.configurations(),
+                  rollouts,
+                  new AssignmentApply(
+                      stores.assignments(),
+                      stores.assignmentResolution(),
+                      dispatcher,
+                      RolloutSettings.fromConfig(switchboard).batchDeadline(),
+                      json),
+                  json));
       binding =
           Http.get(testKit.system())
               // A test that must know the port first (a redirect URI) names it; others get any.

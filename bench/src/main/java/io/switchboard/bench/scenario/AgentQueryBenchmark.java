@@ -75,6 +75,31 @@ public final class AgentQueryBenchmark {
               Optional.empty(),
               AgentQuery.Sort.INSTANCE_UID,
               Optional.empty()));
+      // The selector grammar's operators (FleetTable: 100 services, linux or windows).
+      db.execute(
+          "UPDATE agents SET labels = jsonb_build_object('tier', CASE WHEN hashtext(instance_uid) % 2 = 0"
+              + " THEN 'a' ELSE 'b' END) || CASE WHEN hashtext(instance_uid) % 100 = 0"
+              + " THEN '{\"gpu\": \"yes\"}'::jsonb ELSE '{}'::jsonb END");
+      db.execute("ANALYZE agents");
+      for (String[] grammar :
+          new String[][] {
+            {"service.name in (svc-7,svc-8,svc-9)", ""},
+            {"service.name=svc-7,os.type!=linux", ""},
+            {"service.name=svc-7,os.type notin (linux,bsd)", ""},
+            {"", "gpu"},
+            {"service.name=svc-7", "tier in (a,b),!legacy"},
+            {"", "!legacy"}
+          }) {
+        shapes.put(
+            "selector attributes \"" + grammar[0] + "\" labels \"" + grammar[1] + "\", 100",
+            query(
+                Optional.empty(),
+                Optional.empty(),
+                Selector.parse(grammar[0], grammar[1]),
+                Optional.empty(),
+                AgentQuery.Sort.INSTANCE_UID,
+                Optional.empty()));
+      }
       shapes.put(
           "config FAILED, 100",
           query(

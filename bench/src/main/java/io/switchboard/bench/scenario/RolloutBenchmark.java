@@ -21,19 +21,18 @@ import java.util.List;
 /**
  * {@code rollout}: N simulated agents connected to one node process, or spread over a cluster of
  * {@code -Dnodes} (the operator calls go to the first node's API). First one remote-config change
- * for every agent at once, the way an operator makes it: an assignment ({@code POST
- * /api/assignments}, a rollout of a single batch) of a published version to the selector that
- * matches every agent. The agents record when it arrives and when they report it APPLIED. Then a
- * rollout of the next version to every agent in batches ({@code -DrolloutPlan}), read from the API
- * until it completes: the time to COMPLETED, and how long each batch was current. Unmeasured
- * fan-outs go first ({@code -DwarmUpFanOuts}, and on until one runs with the node's JIT quiet): a
- * node that has only taken connections has not compiled its fan-out path yet, and a long-running
- * node has.
+ * for every agent at once, the way an operator makes it: a rollout of one batch ({@code POST
+ * /api/rollouts} without a strategy) of a published version to the selector that matches every
+ * agent. The agents record when it arrives and when they report it APPLIED. Then a rollout of the
+ * next version to every agent in batches ({@code -DrolloutPlan}), read from the API until it
+ * completes: the time to COMPLETED, and how long each batch was current. Unmeasured fan-outs go
+ * first ({@code -DwarmUpFanOuts}, and on until one runs with the node's JIT quiet): a node that has
+ * only taken connections has not compiled its fan-out path yet, and a long-running node has.
  */
 public final class RolloutBenchmark {
 
   static final String DESCRIPTION =
-      "One remote-config change assigned to every agent at once (POST /api/assignments), then a rollout of"
+      "One remote-config change sent to every agent at once (POST /api/rollouts, one batch), then a rollout of"
           + " the next version in batches (POST /api/rollouts): from the call to each agent's receipt and APPLIED"
           + " report, and until the API shows the rollout COMPLETED, batch by batch.";
 
@@ -115,12 +114,7 @@ public final class RolloutBenchmark {
       System.out.printf("bench: assigning version %d to every agent%n", assigned.number());
       WatchedRollout assignment =
           WatchedRollout.create(
-              api,
-              "/api/assignments",
-              rolloutBody(assigned, null),
-              changeTimeout,
-              startNanos,
-              report);
+              api, "/api/rollouts", rolloutBody(assigned, null), changeTimeout, startNanos, report);
       awaitReports(
           arrivals,
           assigned,

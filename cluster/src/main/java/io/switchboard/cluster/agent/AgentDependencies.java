@@ -8,7 +8,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 /**
  * What every agent entity of a node works with: the node's status writer, the envelope ledger, the
  * start read, the bound on new agents per second (one bucket for the whole node), where identity
- * conflicts are audited, and the node's tracer.
+ * conflicts are audited, the node's tracer, and how an agent's assignment is decided when it
+ * describes itself.
  */
 public record AgentDependencies(
     ActorRef<StatusWriter.Command> statusWriter,
@@ -16,16 +17,17 @@ public record AgentDependencies(
     AgentStarts starts,
     TokenBucket newAgents,
     IdentityConflicts conflicts,
-    Tracing tracing) {
+    Tracing tracing,
+    AssignedConfigs assignments) {
 
-  /** Without tracing. */
+  /** Without tracing or assignments: no agent is given a config by one. */
   public AgentDependencies(
       ActorRef<StatusWriter.Command> statusWriter,
       EnvelopeLedger ledger,
       AgentStarts starts,
       TokenBucket newAgents,
       IdentityConflicts conflicts) {
-    this(statusWriter, ledger, starts, newAgents, conflicts, Tracing.OFF);
+    this(statusWriter, ledger, starts, newAgents, conflicts, Tracing.OFF, AssignedConfigs.NONE);
   }
 
   /** Records a session refused because the agent's identity belongs to another credential. */

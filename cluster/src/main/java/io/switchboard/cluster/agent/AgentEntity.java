@@ -51,9 +51,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * through the session or poll that carried it, fences the sessions it replaced ({@link
  * SupersededSessions}), expires silent ones, and hands every change to its node's status writer.
  * Operators' commands are taken by its {@link EnvelopeIntake}; how it answers messages is {@link
- * AgentReplies}. Its messages are in {@link AgentProtocol}. What stays here (a little over 400
- * lines) is what shares the session and its timers: taking a session over, handling a message, and
- * ending a session.
+ * AgentReplies}; its standing assignment, {@link AssignedConfigs}. Its messages are in {@link
+ * AgentProtocol}. What stays here is what shares the session and its timers.
  */
 public final class AgentEntity extends AbstractBehavior<Command> {
 
@@ -278,6 +277,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
         settings.heartbeatInterval(),
         settings.heartbeatWindow());
     AgentState.Merged merged = state.apply(message, now);
+    AssignedConfigs.follow(dependencies.assignments(), instanceUid, merged, getContext());
     envelopes.confirm(message);
     answer.accept(replies.reply(message, merged, owner, now));
     if (owner.isWebSocket() && state.capabilities() != 0) {

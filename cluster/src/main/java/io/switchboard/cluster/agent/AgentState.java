@@ -87,11 +87,16 @@ final class AgentState {
   private ByteString componentsAskedFor;
 
   /**
-   * What merging a message came to: whether the server must ask for full state, and why a custom
-   * message it carried was not kept (null when none was refused), and whether the server must ask
-   * for the full list of available components (the agent sent a hash this entity has not stored).
+   * What merging a message came to: whether the server must ask for full state, why a custom
+   * message it carried was not kept (null when none was refused), whether the server must ask for
+   * the full list of available components (the agent sent a hash this entity has not stored), and
+   * the agent's description as JSON when it changed (null otherwise).
    */
-  record Merged(boolean needsFullState, String refusedCustomMessage, boolean needsComponents) {}
+  record Merged(
+      boolean needsFullState,
+      String refusedCustomMessage,
+      boolean needsComponents,
+      String newDescription) {}
 
   /**
    * Merges one message. The server must ask for full state when the sequence number is not the
@@ -111,9 +116,11 @@ final class AgentState {
       capabilities = message.getCapabilities();
       changedCapabilities = AgentJson.capabilities(capabilities);
     }
+    String newDescription = null;
     if (message.hasAgentDescription()
         && descriptionDigest != (descriptionDigest = digest(message.getAgentDescription()))) {
       changedDescription = AgentJson.description(message.getAgentDescription());
+      newDescription = changedDescription;
     }
     if (message.hasHealth() && healthDigest != (healthDigest = digest(message.getHealth()))) {
       changedHealth = AgentJson.health(message.getHealth());
@@ -157,7 +164,7 @@ final class AgentState {
                 + "', which the agent did not declare";
       }
     }
-    return new Merged(gap, refused, mergeComponents(message));
+    return new Merged(gap, refused, mergeComponents(message), newDescription);
   }
 
   /**

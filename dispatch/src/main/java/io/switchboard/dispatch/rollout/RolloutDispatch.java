@@ -64,6 +64,10 @@ final class RolloutDispatch {
     ServerToAgent message = RemoteConfigs.message(ConfigMapJson.fromJson(configMap));
     ObjectNode payload = json.createObjectNode();
     payload.put("rollout", rollout.id().toString());
+    if (rollout.assignment() != null) {
+      // The agent's desired config then names the assignment it came from.
+      payload.put("assignment", rollout.assignment());
+    }
     payload.put("configuration", version.name());
     payload.put("version", version.version());
     payload.set("config_map", configMap);

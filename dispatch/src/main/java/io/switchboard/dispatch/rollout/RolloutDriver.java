@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -90,16 +91,21 @@ public final class RolloutDriver {
 
   private final ObjectMapper json;
 
+  /** Told of each assignment's rollout that completes (agents that joined meanwhile catch up). */
+  private final Consumer<Rollout> completed;
+
   private RolloutDriver(
       RolloutStore rollouts,
       ConfigurationStore configurations,
       RolloutDispatch dispatch,
       BatchSpans batchSpans,
       PackageSets packageSets,
-      ObjectMapper json) {
+      ObjectMapper json,
+      Consumer<Rollout> completed) {
     this.json = json;
     this.batchSpans = batchSpans;
     this.packageSets = packageSets;
+    this.completed = completed;
     this.rollouts = rollouts;
     this.configurations = configurations;
     this.dispatch = dispatch;
@@ -112,11 +118,12 @@ public final class RolloutDriver {
       Dispatcher dispatcher,
       RolloutSettings settings,
       PackageSets packageSets,
-      ObjectMapper json) {
+      ObjectMapper json,
+      Consumer<Rollout> completed) {
     return ClusterSingleton.get(system)
         .init(
             SingletonActor.of(
-                create(rollouts, configurations, dispatcher, settings, packageSets, json),
+                create(rollouts, configurations, dispatcher, settings, packageSets, json, completed),
                 "rollout-driver"));
   }
 
@@ -126,7 +133,8 @@ public final class RolloutDriver {
       Dispatcher dispatcher,
       RolloutSettings settings,
       PackageSets packageSets,
-      ObjectMapper json) {
+      ObjectMapper json,
+      Consumer<Rollout> completed) {
     RolloutDriver driver =
         new RolloutDriver(
             rollouts,
@@ -134,7 +142,8 @@ public final class RolloutDriver {
             new RolloutDispatch(dispatcher, settings, json),
             new BatchSpans(dispatcher.tracing()),
             packageSets,
-            json);
+            json,
+            completed);
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -334,7 +343,14 @@ public final class RolloutDriver {
       return rollouts.nextBatch(rollout.id(), rollout.currentBatch());
     }
     batchSpans.judged(rollout, batch, "rollout completed");
-    return move(rollout, RolloutState.COMPLETED, "every batch done").thenApply(moved -> false);
+    return move(rollout, RolloutState.COMPLETED, "every batch done")
+        .thenApply(
+            moved -> {
+              if (rollout.assignment() != null) {
+                completed.accept(rollout);
+              }
+              return false;
+            });
   }
 
   private CompletionStage<Void> move(Rollout rollout, RolloutState to, String detail) {

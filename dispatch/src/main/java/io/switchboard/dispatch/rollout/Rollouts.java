@@ -160,6 +160,22 @@ public final class Rollouts {
             });
   }
 
+  /**
+   * A rollout of an assignment's version change: to the given targets (the agents the assignment
+   * wins), from the assignment's version before; checked for components like any rollout.
+   */
+  public CompletionStage<Outcome> createForAssignment(
+      Request request, List<String> targets, int previous, String assignment) {
+    return configurations
+        .findVersion(request.configuration(), request.version())
+        .thenCompose(version -> componentCheck.check(targets, version.orElseThrow()))
+        .thenCompose(
+            check ->
+                !check.passed() && !request.force()
+                    ? CompletableFuture.<Outcome>completedFuture(new MissingComponents(check))
+                    : store(request, targets, Optional.of(previous), check, assignment));
+  }
+
   private CompletionStage<Outcome> checked(
       Request request, List<String> targets, ComponentCheck.Result check) {
     if (!check.passed() && !request.force()) {
@@ -167,14 +183,15 @@ public final class Rollouts {
     }
     return configurations
         .previousPublished(request.configuration(), request.version())
-        .thenCompose(previous -> store(request, targets, previous, check));
+        .thenCompose(previous -> store(request, targets, previous, check, null));
   }
 
   private CompletionStage<Outcome> store(
       Request request,
       List<String> targets,
       Optional<Integer> previous,
-      ComponentCheck.Result check) {
+      ComponentCheck.Result check,
+      String assignment) {
     List<Integer> sizes = request.strategy().batchSizes(targets.size());
     List<Integer> batches = new ArrayList<>(targets.size());
     for (int batch = 0; batch < sizes.size(); batch++) {
@@ -188,12 +205,7 @@ public final class Rollouts {
             request.configuration(),
             request.version(),
             previous.orElse(null),
-            toJson(
-                Map.of(
-                    "attributes",
-                    request.selector().attributes(),
-                    "labels",
-                    request.selector().labels())),
+            toJson(request.selector().stored()),
             toJson(request.strategy()),
             toJson(request.gates().orElse(settings.defaultGates())),
             RolloutState.RUNNING,
@@ -204,7 +216,8 @@ public final class Rollouts {
             null,
             request.actor(),
             null,
-            request.packages() == null ? null : toJson(request.packages()));
+            request.packages() == null ? null : toJson(request.packages()),
+            assignment);
     String forced =
         check.passed()
             ? null

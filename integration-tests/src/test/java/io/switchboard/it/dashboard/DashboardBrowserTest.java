@@ -208,6 +208,8 @@ class DashboardBrowserTest {
         .until(() -> browser.findElement(By.id("rollout-state")).getText().contains("COMPLETED"));
     screenshot("rollout");
 
+    anAssignmentIsCreatedWithAPreviewAndTheAgentPageNamesIt();
+
     browser.findElement(By.linkText("sign out")).click();
     await()
         .atMost(Duration.ofSeconds(10))
@@ -230,6 +232,78 @@ class DashboardBrowserTest {
                     + " method: 'PUT', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token},"
                     + " body: JSON.stringify({config_map: {'c.yaml': {body: 'x: 1'}}})})).then(r => done(r.status));");
     assertEquals(403L, status, "the API refuses a viewer's push");
+  }
+
+  /**
+   * The agent's override cleared, an assignment made on the Assignments page (its selector
+   * previewed as it is typed) reaches the agent, whose page names it; then its version changes from
+   * the same page, which is a rollout.
+   */
+  private void anAssignmentIsCreatedWithAPreviewAndTheAgentPageNamesIt() throws Exception {
+    assertEquals(
+        204,
+        send(
+                "DELETE",
+                "/api/agents/" + instanceUid + "/remote-config",
+                "",
+                signedIn("admin", PASSWORD))
+            .statusCode());
+    browser.findElement(By.linkText("Assignments")).click();
+    WebElement form =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> browser.findElements(By.id("new-assignment")), found -> !found.isEmpty())
+            .get(0);
+    form.findElement(By.name("name")).sendKeys("edge");
+    form.findElement(By.name("configuration")).sendKeys("collector");
+    form.findElement(By.name("version")).sendKeys("1");
+    form.findElement(By.name("attributes")).sendKeys("service.name in (" + service + ",other)");
+    form.findElement(By.name("labels")).sendKeys("!legacy");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                browser
+                    .findElement(By.id("assignment-preview"))
+                    .getText()
+                    .equals("1 agents match"));
+    form.findElement(By.cssSelector("button[type=submit]")).click();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(() -> browser.findElement(By.id("assignments")).getText().contains("edge"));
+    screenshot("assignments");
+
+    browser.get(url("/#/agents/" + instanceUid));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(
+            () ->
+                browser.findElement(By.id("agent-assignment")).getText().equals("edge")
+                    && browser.findElement(By.id("config-status")).getText().contains("APPLIED"));
+
+    browser.get(url("/#/assignments"));
+    WebElement change =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> browser.findElements(By.cssSelector("form[data-assignment='edge']")),
+                found -> !found.isEmpty())
+            .get(0);
+    WebElement version = change.findElement(By.name("version"));
+    version.clear();
+    version.sendKeys("2");
+    change.findElement(By.cssSelector("button[type=submit]")).click();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(
+            () ->
+                browser.findElement(By.id("assignments")).getText().contains("collector v2")
+                    && !browser
+                        .findElements(By.cssSelector("#assignments a[href^='#/rollouts/']"))
+                        .isEmpty());
   }
 
   /**

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * An assignment to many agents, on a node whose rollout driver would not tick for an hour: the
- * driver steps as soon as the assignment is made, the batch's envelopes are written together, and
+ * A rollout of one batch to many agents, on a node whose rollout driver would not tick for an hour:
+ * the driver steps as soon as the rollout is made, the batch's envelopes are written together, and
  * every agent's envelope is recorded as sent by this node, then applied.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -73,7 +73,7 @@ class AssignmentFanOutTest {
     String id =
         created(
                 post(
-                    "/api/assignments",
+                    "/api/rollouts",
                     "{\"configuration\": \""
                         + configuration
                         + "\", \"version\": 1, \"selector\": {\"attributes\": {\"service.name\": \""

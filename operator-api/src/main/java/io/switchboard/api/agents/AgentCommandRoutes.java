@@ -69,6 +69,20 @@ public final class AgentCommandRoutes {
     this.json = json;
   }
 
+  /** Records that an operator's remote config overrides the agent's assignments. */
+  @FunctionalInterface
+  public interface Overrides {
+    void set(String instanceUid, java.util.UUID envelope, String actor);
+  }
+
+  private Overrides overrides = (uid, envelope, actor) -> {};
+
+  /** The same routes, recording remote configs as overrides of assignments. */
+  public AgentCommandRoutes overridingAssignments(Overrides overrides) {
+    this.overrides = overrides;
+    return this;
+  }
+
   public Route route() {
     return pathPrefix(
         "agents",
@@ -171,17 +185,31 @@ public final class AgentCommandRoutes {
                                 parent ->
                                     onSuccess(
                                         endOnFailure(
-                                            parent,
-                                            dispatcher.submit(
-                                                new OperatorCommand(
-                                                    instanceUid,
-                                                    kind,
-                                                    payload,
-                                                    message,
-                                                    idempotencyKey.orElse(null),
-                                                    deadline,
-                                                    operator),
-                                                parent)),
+                                                parent,
+                                                dispatcher.submit(
+                                                    new OperatorCommand(
+                                                        instanceUid,
+                                                        kind,
+                                                        payload,
+                                                        message,
+                                                        idempotencyKey.orElse(null),
+                                                        deadline,
+                                                        operator),
+                                                    parent))
+                                            .thenApply(
+                                                submitted -> {
+                                                  if (kind == EnvelopeKind.REMOTE_CONFIG
+                                                      && submitted
+                                                          instanceof Dispatcher.Accepted accepted
+                                                      && accepted.envelope().state()
+                                                          != EnvelopeState.FAILED) {
+                                                    overrides.set(
+                                                        instanceUid,
+                                                        accepted.envelope().id(),
+                                                        operator);
+                                                  }
+                                                  return submitted;
+                                                }),
                                         this::answer)))));
   }
 

@@ -64,9 +64,18 @@ public final class AgentLabelRoutes {
   private final AgentRepository agents;
   private final ObjectMapper json;
 
+  /** Told of every relabelled agent, so that its winning assignment follows its labels. */
+  private final java.util.function.Consumer<String> relabelled;
+
   public AgentLabelRoutes(AgentRepository agents, ObjectMapper json) {
+    this(agents, json, uid -> {});
+  }
+
+  public AgentLabelRoutes(
+      AgentRepository agents, ObjectMapper json, java.util.function.Consumer<String> relabelled) {
     this.agents = agents;
     this.json = json;
+    this.relabelled = relabelled;
   }
 
   public Route route() {
@@ -101,12 +110,13 @@ public final class AgentLabelRoutes {
     }
     return onSuccess(
         agents.replaceLabels(instanceUid, labels, actor),
-        replaced ->
-            replaced.isEmpty()
-                ? complete(Problem.response(StatusCodes.NOT_FOUND, "no agent " + instanceUid))
-                : Json.respond(
-                    json,
-                    StatusCodes.OK,
-                    Map.of("instance_uid", instanceUid, "labels", body.labels())));
+        replaced -> {
+          if (replaced.isEmpty()) {
+            return complete(Problem.response(StatusCodes.NOT_FOUND, "no agent " + instanceUid));
+          }
+          relabelled.accept(instanceUid);
+          return Json.respond(
+              json, StatusCodes.OK, Map.of("instance_uid", instanceUid, "labels", body.labels()));
+        });
   }
 }

@@ -36,7 +36,9 @@ record AgentView(
     @JsonProperty("first_seen") String firstSeen,
     @JsonProperty("updated_at") String updatedAt,
     @JsonProperty("available_components") @JsonRawValue @JsonInclude(JsonInclude.Include.NON_NULL)
-        String availableComponents) {
+        String availableComponents,
+    @JsonProperty("assignment") String assignment,
+    @JsonProperty("desired_config_source") String desiredConfigSource) {
 
   /** In a list: without the effective config. */
   static AgentView listed(AgentRecord agent, ObjectMapper json) {
@@ -78,7 +80,20 @@ record AgentView(
         agent.principal(),
         agent.firstSeen().toString(),
         agent.updatedAt().toString(),
-        components(agent, effectiveConfig));
+        components(agent, effectiveConfig),
+        agent.configOverride() ? null : agent.assignment(),
+        source(agent));
+  }
+
+  /**
+   * Where the desired config comes from: an operator's override (it beats assignments until
+   * cleared), an assignment, or neither (no desired config, or one a plain rollout sent).
+   */
+  private static String source(AgentRecord agent) {
+    if (agent.configOverride()) {
+      return "override";
+    }
+    return agent.assignment() != null ? "assignment" : "none";
   }
 
   /** Drift: operators want a config whose hash is not the one the agent reports running. */

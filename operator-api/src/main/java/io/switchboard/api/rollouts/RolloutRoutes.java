@@ -41,8 +41,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * {@code /api/rollouts} (create, list, read with per-batch progress; pause, resume, abort,
- * rollback), {@code POST /api/assignments} (a version to every agent a selector matches, at once),
- * and {@code POST /api/selectors/preview} (how many agents a selector matches now).
+ * rollback) and {@code POST /api/selectors/preview} (how many agents a selector matches now).
  */
 public final class RolloutRoutes {
 
@@ -115,9 +114,8 @@ public final class RolloutRoutes {
                                                                     RolloutView.summary(
                                                                         rollout, json))
                                                             .toList())))),
-                                post(() -> create(false)))),
+                                post(this::create))),
                     pathPrefix(segment(), this::rollout))),
-        path("assignments", () -> post(() -> create(true))),
         pathPrefix(
             "selectors",
             () ->
@@ -141,8 +139,7 @@ public final class RolloutRoutes {
         matching -> Json.respond(json, StatusCodes.OK, Map.of("matching", matching.size())));
   }
 
-  /** An assignment is a rollout of one batch: every matching agent at once. */
-  private Route create(boolean assignment) {
+  private Route create() {
     return Operator.named(
         actor ->
             entity(
@@ -156,9 +153,7 @@ public final class RolloutRoutes {
                     return complete(Problem.response(StatusCodes.BAD_REQUEST, problem));
                   }
                   Strategy strategy =
-                      assignment || request.strategy() == null
-                          ? Strategy.ALL_AT_ONCE
-                          : request.strategy();
+                      request.strategy() == null ? Strategy.ALL_AT_ONCE : request.strategy();
                   Gates gates =
                       request.gates() == null ? new Gates(null, null, null) : request.gates();
                   return answer(

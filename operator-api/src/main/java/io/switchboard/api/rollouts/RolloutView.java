@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.dispatch.assignment.SelectorJson;
 import io.switchboard.persistence.rollouts.BatchProgress;
 import io.switchboard.persistence.rollouts.Rollout;
 import java.io.IOException;
@@ -67,7 +68,7 @@ record RolloutView(
         rollout.version(),
         rollout.packagesJson() == null ? null : read(rollout.packagesJson(), json),
         rollout.previousVersion(),
-        read(rollout.selectorJson(), json),
+        SelectorJson.render(rollout.selectorJson(), json),
         read(rollout.strategyJson(), json),
         read(rollout.gatesJson(), json),
         rollout.state().name(),

@@ -1,33 +1,34 @@
 package io.switchboard.api.rollouts;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.dispatch.assignment.SelectorJson;
 import io.switchboard.persistence.agents.Selector;
-import java.util.Map;
 
 /**
- * A selector as operators write it: {@code {"attributes": {"service.name": "checkout"}, "labels":
- * {"env": "prod"}}}.
+ * A selector as operators write it: each of {@code attributes} and {@code labels} is an object of
+ * equalities ({@code {"service.name": "checkout"}}) or a Kubernetes selector string ({@code
+ * "env=prod,ring!=canary,tier in (a,b),gpu,!legacy"}).
  */
-record SelectorBody(
-    @JsonProperty("attributes") Map<String, String> attributes,
-    @JsonProperty("labels") Map<String, String> labels) {
+public record SelectorBody(
+    @JsonProperty("attributes") JsonNode attributes, @JsonProperty("labels") JsonNode labels) {
 
-  String problem() {
-    for (Map<String, String> part :
-        new Map[] {
-          attributes == null ? Map.of() : attributes, labels == null ? Map.of() : labels
-        }) {
-      for (Map.Entry<String, String> entry : part.entrySet()) {
-        if (entry.getKey().isBlank() || entry.getValue() == null) {
-          return "selector keys must not be empty and values must be strings";
-        }
-      }
+  /** What is wrong with it (naming the part, position and term), or null. */
+  public String problem() {
+    try {
+      toSelector();
+      return null;
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
     }
-    return null;
   }
 
-  Selector toSelector() {
-    return new Selector(
-        attributes == null ? Map.of() : attributes, labels == null ? Map.of() : labels);
+  public Selector toSelector() {
+    ObjectMapper json = new ObjectMapper();
+    var node = json.createObjectNode();
+    node.set("attributes", attributes);
+    node.set("labels", labels);
+    return SelectorJson.read(node);
   }
 }

@@ -36,7 +36,8 @@ class AgentListParametersTest {
     assertEquals(Optional.of(ConnectionState.CONNECTED), query.connectionState());
     assertEquals(Optional.of(false), query.healthy());
     assertEquals(
-        new Selector(Map.of("service.name", "check=out"), Map.of("env", "prod")), query.selector());
+        Selector.ofEqualities(Map.of("service.name", "check=out"), Map.of("env", "prod")),
+        query.selector());
     assertEquals(Optional.of("FAILED"), query.remoteConfigStatus());
     assertEquals(AgentQuery.Sort.NEWEST, query.sort());
     assertEquals(50, query.limit());
@@ -64,7 +65,10 @@ class AgentListParametersTest {
             Instant.EPOCH,
             null,
             null,
-            null);
+            null,
+            null,
+            null,
+            false);
 
     AgentQuery next =
         AgentListParameters.parse(Map.of("after", AgentListParameters.cursorAfter(last)), 1000);

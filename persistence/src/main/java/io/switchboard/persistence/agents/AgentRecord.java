@@ -9,7 +9,9 @@ import java.time.Instant;
  * fail, or null when none. {@code principal} is what the credential the agent's identity is bound
  * to proves, or null when it is unbound. {@code availableComponentsJson} is what the agent reported
  * of its components, or null when never; {@code packageStatusesJson} the agent's last
- * PackageStatuses, or null.
+ * PackageStatuses, or null. {@code assignment} names the assignment whose envelope is its desired
+ * config (null: none), {@code configOverride} says an operator's remote config beats every
+ * assignment for it.
  */
 public record AgentRecord(
     String instanceUid,
@@ -31,49 +33,6 @@ public record AgentRecord(
     String desiredConfigHash,
     String principal,
     String availableComponentsJson,
-    String packageStatusesJson) {
-
-  /** A row without package statuses. */
-  public AgentRecord(
-      String instanceUid,
-      ConnectionState connectionState,
-      Instant lastSeen,
-      long sequenceNum,
-      String ownerNode,
-      long sessionEpoch,
-      String capabilitiesJson,
-      String descriptionJson,
-      String healthJson,
-      String effectiveConfigJson,
-      String remoteConfigStatusJson,
-      String customCapabilitiesJson,
-      String customMessagesJson,
-      String labelsJson,
-      Instant firstSeen,
-      Instant updatedAt,
-      String desiredConfigHash,
-      String principal,
-      String availableComponentsJson) {
-    this(
-        instanceUid,
-        connectionState,
-        lastSeen,
-        sequenceNum,
-        ownerNode,
-        sessionEpoch,
-        capabilitiesJson,
-        descriptionJson,
-        healthJson,
-        effectiveConfigJson,
-        remoteConfigStatusJson,
-        customCapabilitiesJson,
-        customMessagesJson,
-        labelsJson,
-        firstSeen,
-        updatedAt,
-        desiredConfigHash,
-        principal,
-        availableComponentsJson,
-        null);
-  }
-}
+    String packageStatusesJson,
+    String assignment,
+    boolean configOverride) {}

@@ -32,7 +32,11 @@ public final class AgentRepository {
       (SELECT encode(e.config_hash, 'hex') FROM dispatch_envelopes e
        WHERE e.instance_uid = agents.instance_uid AND e.kind = 'REMOTE_CONFIG' AND e.state IN ('PENDING', 'SENT', 'APPLIED')
        ORDER BY e.created_at DESC LIMIT 1),
-      principal, available_components::text, package_statuses::text
+      principal, available_components::text, package_statuses::text,
+      (SELECT e.payload->>'assignment' FROM dispatch_envelopes e
+       WHERE e.instance_uid = agents.instance_uid AND e.kind = 'REMOTE_CONFIG' AND e.state IN ('PENDING', 'SENT', 'APPLIED')
+       ORDER BY e.created_at DESC LIMIT 1),
+      EXISTS (SELECT 1 FROM config_overrides o WHERE o.instance_uid = agents.instance_uid)
       """;
 
   private final ConnectionPool pool;
@@ -211,6 +215,24 @@ public final class AgentRepository {
         .toFuture();
   }
 
+  /** How many agents the selector matches now (index-served, like {@link #matching}). */
+  public CompletionStage<Long> count(Selector selector) {
+    List<String> conditions = new ArrayList<>();
+    List<Object> parameters = new ArrayList<>();
+    selector.addConditions(conditions, parameters);
+    String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
+    return db.rows(
+            "SELECT count(*) FROM agents" + where,
+            statement -> {
+              for (int i = 0; i < parameters.size(); i++) {
+                statement.bind(i, parameters.get(i));
+              }
+            },
+            row -> row.get(0, Long.class))
+        .single()
+        .toFuture();
+  }
+
   /**
    * Replaces an agent's labels ({@code labelsJson}: an object of strings), with its audit event;
    * empty when there is no such agent.
@@ -276,6 +298,8 @@ public final class AgentRepository {
         row.get(16, String.class),
         row.get(17, String.class),
         row.get(18, String.class),
-        row.get(19, String.class));
+        row.get(19, String.class),
+        row.get(20, String.class),
+        Boolean.TRUE.equals(row.get(21, Boolean.class)));
   }
 }

@@ -7,7 +7,8 @@ import java.util.UUID;
  * A rollout as stored; selector, strategy and gates are JSON as the operator gave them (with
  * defaults filled in). {@code previousVersion} and {@code acknowledgedBatch} may be null. It moves
  * agents either to a configuration version ({@code configuration} and {@code version} set) or to a
- * package set ({@code packagesJson}, {@code [{name, version}]}, set; the other two null).
+ * package set ({@code packagesJson}, {@code [{name, version}]}, set; the other two null). {@code
+ * assignment} names the assignment whose version change this is (null for a plain rollout).
  */
 public record Rollout(
     UUID id,
@@ -25,7 +26,8 @@ public record Rollout(
     Instant createdAt,
     String createdBy,
     Instant updatedAt,
-    String packagesJson) {
+    String packagesJson,
+    String assignment) {
 
   /** Whether it moves agents to a package set rather than a configuration version. */
   public boolean movesPackages() {

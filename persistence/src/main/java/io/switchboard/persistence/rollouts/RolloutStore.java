@@ -21,7 +21,8 @@ public final class RolloutStore {
   private static final String COLUMNS =
       """
       id, configuration, version, previous_version, selector::text, strategy::text, gates::text, state, detail,
-      current_batch, acknowledged_batch, batch_count, created_at, created_by, updated_at, packages::text
+      current_batch, acknowledged_batch, batch_count, created_at, created_by, updated_at, packages::text,
+      assignment
       """;
 
   private final Sql db;
@@ -49,8 +50,8 @@ public final class RolloutStore {
             """
             WITH created AS (
               INSERT INTO rollouts (id, configuration, version, previous_version, selector, strategy, gates, state,
-                                    batch_count, created_by, packages)
-              VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, 'RUNNING', $8, $9, $13::jsonb)
+                                    batch_count, created_by, packages, assignment)
+              VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, 'RUNNING', $8, $9, $13::jsonb, $14)
               RETURNING *
             ), targets AS (
               INSERT INTO rollout_targets (rollout_id, instance_uid, batch)
@@ -61,7 +62,8 @@ public final class RolloutStore {
               SELECT created_by, 'rollout.create', 'rollout/' || id,
                      jsonb_build_object('configuration', configuration, 'version', version, 'packages', packages,
                                         'selector', selector,
-                                        'strategy', strategy, 'gates', gates, 'targets', cardinality($10::text[]))
+                                        'strategy', strategy, 'gates', gates, 'targets', cardinality($10::text[]),
+                                        'assignment', assignment)
                      || coalesce($12::jsonb, '{}'::jsonb)
               FROM created
             )
@@ -83,6 +85,7 @@ public final class RolloutStore {
                   .bind(10, batches.toArray(Integer[]::new));
               Sql.bindNullable(statement, 11, auditNote, String.class);
               Sql.bindNullable(statement, 12, rollout.packagesJson(), String.class);
+              Sql.bindNullable(statement, 13, rollout.assignment(), String.class);
             },
             RolloutStore::toRollout)
         .single()
@@ -278,6 +281,7 @@ public final class RolloutStore {
         Sql.instant(row, 12),
         row.get(13, String.class),
         Sql.instant(row, 14),
-        row.get(15, String.class));
+        row.get(15, String.class),
+        row.get(16, String.class));
   }
 }

@@ -2,6 +2,8 @@ package io.switchboard.persistence.stores;
 
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.assignments.AssignmentResolution;
+import io.switchboard.persistence.assignments.AssignmentStore;
 import io.switchboard.persistence.audit.AuditLog;
 import io.switchboard.persistence.components.ComponentStore;
 import io.switchboard.persistence.configurations.ConfigurationStore;
@@ -39,7 +41,9 @@ public record Stores(
     HistoryRetention history,
     Retention retention,
     ComponentStore components,
-    WebhookStore webhooks) {
+    WebhookStore webhooks,
+    AssignmentStore assignments,
+    AssignmentResolution assignmentResolution) {
 
   public static Stores on(Database database) {
     return new Stores(
@@ -58,6 +62,8 @@ public record Stores(
         new HistoryRetention(database.pool()),
         new Retention(database.pool()),
         new ComponentStore(database.pool()),
-        new WebhookStore(database.pool()));
+        new WebhookStore(database.pool()),
+        new AssignmentStore(database.pool()),
+        new AssignmentResolution(database.pool()));
   }
 }

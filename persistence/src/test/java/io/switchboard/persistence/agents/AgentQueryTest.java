@@ -125,7 +125,7 @@ class AgentQueryTest {
             new AgentQuery(
                 Optional.empty(),
                 Optional.empty(),
-                new Selector(Map.of(), Map.of("ring", "canary", "env", "prod")),
+                Selector.ofEqualities(Map.of(), Map.of("ring", "canary", "env", "prod")),
                 Optional.empty(),
                 AgentQuery.Sort.INSTANCE_UID,
                 Optional.empty(),
@@ -143,6 +143,57 @@ class AgentQueryTest {
 
     assertEquals(30, canaries.size());
     assertEquals(0, stagingCanaries.size());
+  }
+
+  @Test
+  void theGrammarsOperatorsSelectWhatTheySay() throws Exception {
+    db.execute(
+        "UPDATE agents SET labels = '{\"gpu\": \"yes\", \"tier\": \"b\"}'"
+            + " WHERE instance_uid IN (SELECT instance_uid FROM agents ORDER BY instance_uid DESC LIMIT 7)");
+    // svc-3 and svc-4: 2,000 agents, half of them linux (even i) and half windows.
+    assertEquals(2000, select("service.name in (svc-3,svc-4)", "").size());
+    assertEquals(1000, select("service.name in (svc-3,svc-4),os.type!=linux", "").size());
+    assertEquals(
+        1000, select("service.name in (svc-3,svc-4),os.type notin (linux,bsd)", "").size());
+    assertEquals(7, select("", "gpu").size());
+    assertEquals(7, select("os.type,service.name", "tier in (a,b),gpu").size());
+    assertEquals(0, select("!os.type", "gpu").size());
+    assertEquals(0, select("", "gpu,tier notin (b)").size());
+    assertEquals(7, select("", "gpu,!legacy,tier==b").size());
+  }
+
+  @Test
+  void existenceAndSetTermsAreIndexServed() {
+    Selector selector =
+        Selector.parse("service.name in (svc-3,svc-4),os.type,zone notin (x)", "gpu,tier=b");
+    List<String> conditions = new java.util.ArrayList<>();
+    List<Object> parameters = new java.util.ArrayList<>();
+    selector.addConditions(conditions, parameters);
+    String sql = "SELECT instance_uid FROM agents WHERE " + String.join(" AND ", conditions);
+    for (int i = parameters.size(); i >= 1; i--) {
+      sql = sql.replace("$" + i, "'" + parameters.get(i - 1) + "'");
+    }
+    for (String query :
+        List.of(
+            sql,
+            "SELECT instance_uid FROM agents WHERE labels ? 'gpu'",
+            "SELECT instance_uid FROM agents WHERE (description->'identifying_attributes' ? 'zone'"
+                + " OR description->'non_identifying_attributes' ? 'zone')")) {
+      String plan = explain(query);
+      assertFalse(plan.contains("Seq Scan"), () -> "a sequential scan for: " + query + "\n" + plan);
+    }
+  }
+
+  private List<AgentRecord> select(String attributes, String labels) throws Exception {
+    return list(
+        new AgentQuery(
+            Optional.empty(),
+            Optional.empty(),
+            Selector.parse(attributes, labels),
+            Optional.empty(),
+            AgentQuery.Sort.INSTANCE_UID,
+            Optional.empty(),
+            5000));
   }
 
   @Test

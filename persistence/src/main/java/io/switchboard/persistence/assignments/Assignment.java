@@ -1,0 +1,37 @@
+package io.switchboard.persistence.assignments;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * An assignment as stored. {@code selectorJson} is the stored selector form ({@code
+ * Selector#stored}); {@code previousVersion} is the version before the last version change, and
+ * {@code rolloutState} the state of the rollout that made it (null: none).
+ */
+public record Assignment(
+    String name,
+    String configuration,
+    int version,
+    Integer previousVersion,
+    String selectorJson,
+    int priority,
+    String description,
+    UUID rolloutId,
+    String rolloutState,
+    Instant createdAt,
+    Instant updatedAt,
+    String createdBy) {
+
+  /**
+   * Whether a version change is still on its way: its rollout has not completed, so the previous
+   * version is the one agents that join get.
+   */
+  public boolean inFlight() {
+    return previousVersion != null && rolloutId != null && !"COMPLETED".equals(rolloutState);
+  }
+
+  /** The version an agent that joins now gets. */
+  public int safeVersion() {
+    return inFlight() ? previousVersion : version;
+  }
+}

@@ -1,0 +1,244 @@
+package io.switchboard.persistence.assignments;
+
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.Readable;
+import io.r2dbc.spi.Statement;
+import io.switchboard.persistence.Sql;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Assignments and agents' overrides: each change is one statement with its audit event (actor,
+ * action, before and after). Which agents an assignment reaches is {@link AssignmentResolution}.
+ */
+public final class AssignmentStore {
+
+  private static final String COLUMNS =
+      """
+      s.name, s.configuration, s.version, s.previous_version, s.selector::text, s.priority, s.description,
+      s.rollout_id, (SELECT r.state FROM rollouts r WHERE r.id = s.rollout_id), s.created_at, s.updated_at, s.created_by
+      """;
+
+  /** What the audit log keeps of an assignment: everything but the prepared messages. */
+  private static final String AUDITED = "to_jsonb(%s) - 'message' - 'previous_message'";
+
+  private final Sql db;
+
+  public AssignmentStore(ConnectionPool pool) {
+    this.db = new Sql(pool);
+  }
+
+  /** Writes a new assignment; empty when one of that name exists. */
+  public CompletionStage<Optional<Assignment>> create(AssignmentWrite write, String actor) {
+    return db.rows(
+            """
+            WITH s AS (
+              INSERT INTO assignments (name, configuration, version, previous_version, selector, priority,
+                                       description, rollout_id, message, previous_message, created_by)
+              VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11)
+              ON CONFLICT (name) DO NOTHING
+              RETURNING *
+            ), audited AS (
+              INSERT INTO audit_events (actor, action, target, after)
+              SELECT $11, 'assignment.create', 'assignment/' || s.name, %s FROM s
+            )
+            SELECT %s FROM s
+            """
+                .formatted(AUDITED.formatted("s"), COLUMNS),
+            statement -> bind(statement, write).bind(10, actor),
+            AssignmentStore::toAssignment)
+        .next()
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
+        .toFuture();
+  }
+
+  /**
+   * Replaces the assignment's settings with {@code write} (its name and creation stay); empty when
+   * there is no such assignment.
+   */
+  public CompletionStage<Optional<Assignment>> update(AssignmentWrite write, String actor) {
+    return db.rows(
+            """
+            WITH before AS (SELECT * FROM assignments WHERE name = $1),
+            s AS (
+              UPDATE assignments SET configuration = $2, version = $3, previous_version = $4, selector = $5::jsonb,
+                     priority = $6, description = $7, rollout_id = $8, message = $9, previous_message = $10,
+                     updated_at = now()
+              WHERE name = $1 RETURNING *
+            ), audited AS (
+              INSERT INTO audit_events (actor, action, target, before, after)
+              SELECT $11, 'assignment.update', 'assignment/' || s.name, %s, %s FROM s, before
+            )
+            SELECT %s FROM s
+            """
+                .formatted(AUDITED.formatted("before"), AUDITED.formatted("s"), COLUMNS),
+            statement -> bind(statement, write).bind(10, actor),
+            AssignmentStore::toAssignment)
+        .next()
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
+        .toFuture();
+  }
+
+  /**
+   * Changes what the assignment selects, its priority and description (its version stays); empty
+   * when there is no such assignment.
+   */
+  public CompletionStage<Optional<Assignment>> updateSettings(
+      String name, String selectorJson, int priority, String description, String actor) {
+    return db.rows(
+            """
+            WITH before AS (SELECT * FROM assignments WHERE name = $1),
+            s AS (
+              UPDATE assignments SET selector = $2::jsonb, priority = $3, description = $4, updated_at = now()
+              WHERE name = $1 RETURNING *
+            ), audited AS (
+              INSERT INTO audit_events (actor, action, target, before, after)
+              SELECT $5, 'assignment.update', 'assignment/' || s.name, %s, %s FROM s, before
+            )
+            SELECT %s FROM s
+            """
+                .formatted(AUDITED.formatted("before"), AUDITED.formatted("s"), COLUMNS),
+            statement ->
+                statement
+                    .bind(0, name)
+                    .bind(1, selectorJson)
+                    .bind(2, priority)
+                    .bind(3, description == null ? "" : description)
+                    .bind(4, actor),
+            AssignmentStore::toAssignment)
+        .next()
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
+        .toFuture();
+  }
+
+  /** Removes the assignment (its agents keep what they have); false when there was none. */
+  public CompletionStage<Boolean> delete(String name, String actor) {
+    return db.rowsUpdated(
+            """
+            WITH s AS (DELETE FROM assignments WHERE name = $1 RETURNING *)
+            INSERT INTO audit_events (actor, action, target, before)
+            SELECT $2, 'assignment.delete', 'assignment/' || s.name, %s FROM s
+            """
+                .formatted(AUDITED.formatted("s")),
+            statement -> statement.bind(0, name).bind(1, actor))
+        .map(rows -> rows > 0)
+        .toFuture();
+  }
+
+  public CompletionStage<Optional<Assignment>> find(String name) {
+    return db.rows(
+            "SELECT " + COLUMNS + " FROM assignments s WHERE s.name = $1",
+            statement -> statement.bind(0, name),
+            AssignmentStore::toAssignment)
+        .next()
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
+        .toFuture();
+  }
+
+  /** Every assignment, in the order they win: priority, then the older, then by name. */
+  public CompletionStage<List<Assignment>> list() {
+    return db.rows(
+            "SELECT "
+                + COLUMNS
+                + " FROM assignments s ORDER BY s.priority DESC, s.created_at, s.name",
+            statement -> {},
+            AssignmentStore::toAssignment)
+        .collectList()
+        .toFuture();
+  }
+
+  /** The assignment whose version change {@code rollout} is, if any. */
+  public CompletionStage<Optional<Assignment>> ofRollout(UUID rollout) {
+    return db.rows(
+            "SELECT " + COLUMNS + " FROM assignments s WHERE s.rollout_id = $1",
+            statement -> statement.bind(0, rollout),
+            AssignmentStore::toAssignment)
+        .next()
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
+        .toFuture();
+  }
+
+  /**
+   * Seconds since the oldest open (PENDING, SENT) assignment envelope of a connected agent was
+   * written; 0 when there is none. Reads the small partial index of open envelopes.
+   */
+  public CompletionStage<Double> oldestUnappliedSeconds() {
+    return db.rows(
+            """
+            SELECT coalesce(extract(epoch FROM now() - min(e.created_at)), 0)::float8
+            FROM dispatch_envelopes e JOIN agents a ON a.instance_uid = e.instance_uid
+            WHERE e.state IN ('PENDING', 'SENT') AND e.kind = 'REMOTE_CONFIG' AND e.payload ? 'assignment'
+              AND a.connection_state = 'CONNECTED'
+            """,
+            statement -> {},
+            row -> row.get(0, Double.class))
+        .single()
+        .toFuture();
+  }
+
+  /** Marks the agent's desired config as an operator's override, which beats every assignment. */
+  public CompletionStage<Long> setOverride(String instanceUid, UUID envelope, String actor) {
+    return db.rowsUpdated(
+            """
+        INSERT INTO config_overrides (instance_uid, envelope_id, set_by) VALUES ($1, $2, $3)
+        ON CONFLICT (instance_uid) DO UPDATE SET envelope_id = $2, set_by = $3, set_at = now()
+        """,
+            statement -> {
+              statement.bind(0, instanceUid);
+              Sql.bindNullable(statement, 1, envelope, UUID.class);
+              statement.bind(2, actor);
+            })
+        .toFuture();
+  }
+
+  /** Clears the agent's override, with its audit event; false when it had none. */
+  public CompletionStage<Boolean> clearOverride(String instanceUid, String actor) {
+    return db.rowsUpdated(
+            """
+            WITH cleared AS (DELETE FROM config_overrides WHERE instance_uid = $1 RETURNING *)
+            INSERT INTO audit_events (actor, action, target, before, after)
+            SELECT $2, 'agent.remote_config.clear', 'agent/' || instance_uid,
+                   jsonb_build_object('envelope', envelope_id, 'set_by', set_by, 'set_at', set_at), NULL
+            FROM cleared
+            """,
+            statement -> statement.bind(0, instanceUid).bind(1, actor))
+        .map(rows -> rows > 0)
+        .toFuture();
+  }
+
+  private static Statement bind(Statement statement, AssignmentWrite write) {
+    statement.bind(0, write.name()).bind(1, write.configuration()).bind(2, write.version());
+    Sql.bindNullable(statement, 3, write.previousVersion(), Integer.class);
+    statement
+        .bind(4, write.selectorJson())
+        .bind(5, write.priority())
+        .bind(6, write.description() == null ? "" : write.description());
+    Sql.bindNullable(statement, 7, write.rolloutId(), UUID.class);
+    statement.bind(8, write.message());
+    Sql.bindNullable(statement, 9, write.previousMessage(), byte[].class);
+    return statement;
+  }
+
+  private static Assignment toAssignment(Readable row) {
+    return new Assignment(
+        row.get(0, String.class),
+        row.get(1, String.class),
+        row.get(2, Integer.class),
+        row.get(3, Integer.class),
+        row.get(4, String.class),
+        row.get(5, Integer.class),
+        row.get(6, String.class),
+        row.get(7, UUID.class),
+        row.get(8, String.class),
+        Sql.instant(row, 9),
+        Sql.instant(row, 10),
+        row.get(11, String.class));
+  }
+}
