@@ -10,6 +10,7 @@ import io.switchboard.testkit.HttpProbe;
 import io.switchboard.testkit.TestNodes;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,6 +108,97 @@ class ApplyTest {
     assertEquals(2, run.code(), run.toString());
     assertTrue(run.err().contains("unknown key configuraton"), run.toString());
     assertEquals(404, HttpProbe.get(node.apiPort(), configuration(name)).statusCode());
+  }
+
+  @Test
+  void assignmentsAndWebhooksAreReconciledAndPrunedOnlyWhenAsked() throws Exception {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String config = "fleet-" + suffix;
+    Path fleet = repository.resolve("fleet-" + suffix + ".yaml");
+    String file =
+        """
+        configurations:
+          - name: CONFIG
+            files: {collector.yaml: {body: "exporters: {debug: {}}"}}
+        assignments:
+          - name: prod-SUFFIX
+            configuration: CONFIG
+            priority: 10
+            selector: {labels: "env=prod,ring notin (canary)", attributes: {service.name: checkout}}
+          - name: canary-SUFFIX
+            configuration: CONFIG
+            version: 1
+            priority: 20
+            selector: {labels: {ring: canary}}
+        webhooks:
+          - name: oncall-SUFFIX
+            url: https://hooks.example.invalid/switchboard
+            events: [rollout.paused, rollout.aborted]
+            secret_from_env: ONCALL_SECRET
+        """
+            .replace("CONFIG", config)
+            .replace("SUFFIX", suffix);
+    Files.writeString(fleet, file);
+    Map<String, String> env = env();
+    env.put("ONCALL_SECRET", "a-secret-for-the-tests");
+
+    CliRun applied = CliRun.run(env, "apply", "-f", fleet.toString());
+    assertEquals(0, applied.code(), applied.toString());
+    JsonNode prod = HttpProbe.getJson(node.apiPort(), "/api/assignments/prod-" + suffix);
+    assertEquals(1, prod.path("version").asInt());
+    assertEquals(10, prod.path("priority").asInt());
+    assertEquals(
+        "rollout.aborted,rollout.paused",
+        String.join(
+            ",",
+            new java.util.TreeSet<>(
+                json.convertValue(
+                    HttpProbe.getJson(node.apiPort(), "/api/webhooks/oncall-" + suffix)
+                        .path("events"),
+                    java.util.List.class))));
+    String auditBefore = HttpProbe.getJson(node.apiPort(), "/api/audit?limit=1").toString();
+
+    JsonNode again = parse(CliRun.run(env, "-o", "json", "apply", "-f", fleet.toString()));
+    for (JsonNode change : again.path("changes")) {
+      assertEquals("unchanged", change.path("action").asText(), again.toString());
+    }
+    assertEquals(
+        auditBefore,
+        HttpProbe.getJson(node.apiPort(), "/api/audit?limit=1").toString(),
+        "the second apply changed nothing");
+
+    Files.writeString(
+        fleet,
+        file.replace("exporters: {debug: {}}", "exporters: {otlp: {}}")
+            .replace("priority: 10", "priority: 15")
+            .replace(
+                file.substring(file.indexOf("  - name: canary-"), file.indexOf("webhooks:")), ""));
+    JsonNode planned =
+        parse(CliRun.run(env, "-o", "json", "apply", "-f", fleet.toString(), "--dry-run"));
+    assertTrue(planned.path("dry_run").asBoolean());
+    assertTrue(
+        planned.toString().contains("version 1 -> the version this apply publishes"),
+        planned.toString());
+    assertEquals(
+        auditBefore,
+        HttpProbe.getJson(node.apiPort(), "/api/audit?limit=1").toString(),
+        "a dry run changes nothing");
+    assertEquals(0, CliRun.run(env, "apply", "-f", fleet.toString()).code());
+    prod = HttpProbe.getJson(node.apiPort(), "/api/assignments/prod-" + suffix);
+    assertEquals(2, prod.path("version").asInt());
+    assertEquals(15, prod.path("priority").asInt());
+    assertEquals(
+        200,
+        HttpProbe.get(node.apiPort(), "/api/assignments/canary-" + suffix).statusCode(),
+        "without --prune nothing is deleted");
+    CliRun pruned = CliRun.run(env, "apply", "-f", fleet.toString(), "--prune");
+    assertEquals(0, pruned.code(), pruned.toString());
+    assertEquals(
+        404, HttpProbe.get(node.apiPort(), "/api/assignments/canary-" + suffix).statusCode());
+  }
+
+  private Map<String, String> env() {
+    return CliRun.env(home.toString(), "http://localhost:" + node.apiPort());
   }
 
   private static String configuration(String name) {

@@ -48,7 +48,11 @@ final class SelectorTerms {
     Matcher set = SET_TERM.matcher(term);
     if (set.matches()) {
       List<String> values =
-          Arrays.stream(set.group(3).split(",")).map(String::strip).sorted().toList();
+          Arrays.stream(set.group(3).split(",")).map(String::strip).sorted().distinct().toList();
+      // A set of one is an (in)equality, as the server writes it.
+      if (values.size() == 1) {
+        return set.group(1) + ("in".equals(set.group(2)) ? "=" : "!=") + values.get(0);
+      }
       return set.group(1) + " " + set.group(2) + " (" + String.join(",", values) + ")";
     }
     return term.replaceAll("\\s+", "").replace("==", "=");

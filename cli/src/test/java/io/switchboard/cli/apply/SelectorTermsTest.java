@@ -19,6 +19,9 @@ class SelectorTermsTest {
     assertEquals(
         SelectorTerms.of(json.readTree("{\"labels\": \"tier in (b, a) , env == prod,!legacy\"}")),
         SelectorTerms.of(json.readTree("{\"labels\": \"!legacy,env=prod,tier in (a,b)\"}")));
+    assertEquals(
+        SelectorTerms.of(json.readTree("{\"labels\": \"ring notin (canary), tier in (edge)\"}")),
+        SelectorTerms.of(json.readTree("{\"labels\": \"ring!=canary,tier=edge\"}")));
   }
 
   @Test

@@ -123,7 +123,8 @@ public final class RolloutDriver {
     return ClusterSingleton.get(system)
         .init(
             SingletonActor.of(
-                create(rollouts, configurations, dispatcher, settings, packageSets, json, completed),
+                create(
+                    rollouts, configurations, dispatcher, settings, packageSets, json, completed),
                 "rollout-driver"));
   }
 

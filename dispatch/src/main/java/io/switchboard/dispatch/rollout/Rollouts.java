@@ -128,7 +128,12 @@ public final class Rollouts {
                               targets ->
                                   targets.isEmpty()
                                       ? refused(422, "no agent matches the selector")
-                                      : store(request, targets, Optional.empty(), NO_COMPONENTS)));
+                                      : store(
+                                          request,
+                                          targets,
+                                          Optional.empty(),
+                                          NO_COMPONENTS,
+                                          null)));
     }
     return configurations
         .findVersion(request.configuration(), request.version())
