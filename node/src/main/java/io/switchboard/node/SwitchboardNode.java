@@ -227,6 +227,7 @@ public final class SwitchboardNode implements AutoCloseable {
                     stores.configurations(),
                     rollouts,
                     assignmentApply,
+                    packageSets,
                     json))
             .route();
 
@@ -311,10 +312,11 @@ public final class SwitchboardNode implements AutoCloseable {
                       }
                     }),
         Tracing.get(system),
-        (instanceUid, description) ->
+        (instanceUid, description, capabilities) ->
             stores
                 .assignmentResolution()
-                .resolve(instanceUid, description, settings.rollouts().batchDeadline()));
+                .resolve(
+                    instanceUid, description, capabilities, settings.rollouts().batchDeadline()));
   }
 
   /** The dashboard's own reads and its live updates. */

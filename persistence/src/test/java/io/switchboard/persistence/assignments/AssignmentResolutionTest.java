@@ -9,7 +9,6 @@ import io.switchboard.testkit.FleetTable;
 import io.switchboard.testkit.TestDatabase;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -83,11 +82,11 @@ class AssignmentResolutionTest {
             "SELECT instance_uid FROM agents WHERE description->'identifying_attributes'->>'service.name' = 'svc-20' LIMIT 1");
     await(store.setOverride(uid, null, "test"));
     assertEquals(9, await(resolution.apply("svc20", svc20, DEADLINE, "test")).size());
-    assertEquals(Optional.empty(), await(resolution.resolve(uid, null, DEADLINE)));
+    assertEquals(List.of(), await(resolution.resolve(uid, DEADLINE)));
     assertTrue(await(store.clearOverride(uid, "test")));
-    Optional<AppliedEnvelope> resolved = await(resolution.resolve(uid, null, DEADLINE));
-    assertTrue(resolved.isPresent());
-    assertEquals(Optional.empty(), await(resolution.resolve(uid, null, DEADLINE)));
+    List<AppliedEnvelope> resolved = await(resolution.resolve(uid, DEADLINE));
+    assertEquals(1, resolved.size());
+    assertEquals(List.of(), await(resolution.resolve(uid, DEADLINE)));
   }
 
   @Test
@@ -95,17 +94,17 @@ class AssignmentResolutionTest {
     create("gpu-less", Selector.parse("service.name=brand-new,!gpu", ""), 0);
     String description =
         "{\"identifying_attributes\": {\"service.name\": \"brand-new\"}, \"non_identifying_attributes\": {}}";
-    Optional<AppliedEnvelope> resolved =
-        await(resolution.resolve("new-agent", description, DEADLINE));
-    assertTrue(resolved.isPresent());
+    List<AppliedEnvelope> resolved =
+        await(resolution.resolve("new-agent", description, 0L, DEADLINE));
+    assertEquals(1, resolved.size());
     assertEquals(
         "gpu-less",
         db.queryForString(
             "SELECT payload->>'assignment' FROM dispatch_envelopes WHERE instance_uid = 'new-agent'"));
-    assertEquals(Optional.empty(), await(resolution.resolve("new-agent", description, DEADLINE)));
+    assertEquals(List.of(), await(resolution.resolve("new-agent", description, 0L, DEADLINE)));
     String gpu =
         "{\"identifying_attributes\": {\"service.name\": \"brand-new\"}, \"non_identifying_attributes\": {\"gpu\": \"a100\"}}";
-    assertEquals(Optional.empty(), await(resolution.resolve("gpu-agent", gpu, DEADLINE)));
+    assertEquals(List.of(), await(resolution.resolve("gpu-agent", gpu, 0L, DEADLINE)));
   }
 
   private void create(String name, Selector selector, int priority) throws Exception {
