@@ -37,10 +37,11 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * A package set offered through a standing assignment to raw agents connected to node A, which
  * download it from node B (the configured download base): an agent that connects after the
- * assignment was made is offered it, installs it and the API shows it installed and not drifted; a
- * second reports the install failed; an agent without AcceptsPackages is offered nothing. Changing
- * the assignment's package set is a rollout whose failed-ratio gate pauses it when the second agent
- * fails again, while the assignment keeps offering the previous set.
+ * assignment was made is offered it, installs it and the API shows it installed and its packages
+ * not drifted; a second reports the install failed (drifted); an agent without AcceptsPackages is
+ * offered nothing (drift null). Changing the assignment's package set is a rollout whose
+ * failed-ratio gate pauses it when the second agent fails again, while the assignment keeps
+ * offering the previous set.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AssignmentPackagesTest {
@@ -150,6 +151,11 @@ class AssignmentPackagesTest {
                               .asText()));
       assertEquals(
           TestCluster.address(a), agent(installerId).path("owner_node").asText(), "on node A");
+      JsonNode installedView = agent(installerId);
+      assertEquals(
+          false, installedView.path("packages_drifted").asBoolean(true), installedView.toString());
+      assertEquals(name, installedView.at("/packages_offer/assignment").asText());
+      assertEquals("1.0.0", installedView.at("/packages_offer/packages/0/version").asText());
       await()
           .atMost(Duration.ofSeconds(10))
           .until(
@@ -173,6 +179,9 @@ class AssignmentPackagesTest {
                               .at("/package_statuses/packages/" + PACKAGE + "/status")
                               .asText()));
 
+      JsonNode failedView = agent(failerId);
+      assertTrue(failedView.path("packages_drifted").asBoolean(false), failedView.toString());
+
       // Without AcceptsPackages: its config envelope is written, no packages envelope with it.
       refuser.send(describe(refuserUid, service, 0x1));
       String refuserId = InstanceUid.toText(refuserUid);
@@ -180,6 +189,7 @@ class AssignmentPackagesTest {
       for (JsonNode envelope : envelopes(refuserId)) {
         assertEquals("REMOTE_CONFIG", envelope.path("kind").asText(), envelope.toString());
       }
+      assertTrue(agent(refuserId).path("packages_drifted").isNull(), "nothing offered: null");
 
       // The change of package set: a rollout over the two agents that accept packages.
       JsonNode changed =

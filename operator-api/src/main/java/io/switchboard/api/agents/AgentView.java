@@ -38,7 +38,9 @@ record AgentView(
     @JsonProperty("available_components") @JsonRawValue @JsonInclude(JsonInclude.Include.NON_NULL)
         String availableComponents,
     @JsonProperty("assignment") String assignment,
-    @JsonProperty("desired_config_source") String desiredConfigSource) {
+    @JsonProperty("desired_config_source") String desiredConfigSource,
+    @JsonProperty("packages_offer") @JsonRawValue String packagesOffer,
+    @JsonProperty("packages_drifted") Boolean packagesDrifted) {
 
   /** In a list: without the effective config. */
   static AgentView listed(AgentRecord agent, ObjectMapper json) {
@@ -82,7 +84,9 @@ record AgentView(
         agent.updatedAt().toString(),
         components(agent, effectiveConfig),
         agent.configOverride() ? null : agent.assignment(),
-        source(agent));
+        source(agent),
+        agent.packagesOfferJson(),
+        PackageDrift.of(agent, json));
   }
 
   /**

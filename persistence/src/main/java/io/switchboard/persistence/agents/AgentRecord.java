@@ -11,7 +11,9 @@ import java.time.Instant;
  * of its components, or null when never; {@code packageStatusesJson} the agent's last
  * PackageStatuses, or null. {@code assignment} names the assignment whose envelope is its desired
  * config (null: none), {@code configOverride} says an operator's remote config beats every
- * assignment for it.
+ * assignment for it. {@code packagesOfferJson} is the payload of the package offer operators (a
+ * rollout or an assignment) last made it that is not expired, failed ones included ({@code
+ * packages}, {@code all_packages_hash}, and the rollout or assignment it came from), or null.
  */
 public record AgentRecord(
     String instanceUid,
@@ -35,4 +37,5 @@ public record AgentRecord(
     String availableComponentsJson,
     String packageStatusesJson,
     String assignment,
-    boolean configOverride) {}
+    boolean configOverride,
+    String packagesOfferJson) {}
