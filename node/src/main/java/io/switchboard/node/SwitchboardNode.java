@@ -125,7 +125,7 @@ public final class SwitchboardNode implements AutoCloseable {
   private static SwitchboardNode wire(
       ActorSystem<Void> system, Config config, NodeSettings settings) {
     Database database = DatabaseExtension.get(system).database();
-    Stores stores = Stores.on(database);
+    Stores stores = Stores.on(database, settings.packages().directory());
     ObjectMapper json = Json.mapper();
     ActorRef<StatusWriter.Command> statusWriter =
         NodeStatusWriter.get(system).start(stores.statuses(), settings.statusWriter());
