@@ -505,7 +505,7 @@ async function assignments() {
     h('p', { class: 'muted' }, 'The highest priority wins; on a tie the older assignment, then the smaller name.'), form,
     table(['name', 'configuration', 'selector', 'priority', 'agents', 'rollout', canOperate() ? 'change version / priority' : ''],
       list.assignments.map(item => [
-        item.name, item.configuration + ' v' + item.version + (item.previous_version ? ' (from v' + item.previous_version + ')' : ''),
+        item.name, (item.configuration ? item.configuration + ' v' + item.version : 'packages only') + (item.previous_version ? ' (from v' + item.previous_version + ')' : ''),
         selectorText(item.selector), item.priority, item.matched_agents,
         item.rollout_id ? h('a', { href: '#/rollouts/' + item.rollout_id }, (item.rollout_state || '').toLowerCase() || item.rollout_id.slice(0, 8)) : '',
         canOperate() ? change(item) : '']), 'assignments'));

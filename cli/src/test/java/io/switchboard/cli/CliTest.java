@@ -385,6 +385,24 @@ class CliTest {
     assertEquals(2, cli("assignments", "set", config, "--package", "no-version").code());
     JsonNode unpackaged = parse(cli("-o", "json", "assignments", "set", config, "--no-packages"));
     assertEquals(0, unpackaged.path("packages").size(), unpackaged.toString());
+    JsonNode packagesOnly =
+        parse(
+            cli(
+                "-o",
+                "json",
+                "assignments",
+                "create",
+                config + "-pkgs",
+                "--package",
+                config + "=1.0.0",
+                "-a",
+                "service.name=" + config));
+    assertTrue(packagesOnly.path("configuration").isNull(), packagesOnly.toString());
+    assertEquals(config, packagesOnly.at("/packages/0/name").asText(), packagesOnly.toString());
+    CliRun neither = cli("assignments", "create", config + "-none", "-a", "service.name=x");
+    assertEquals(5, neither.code(), neither.toString());
+    assertTrue(neither.err().contains("packages, or both"), neither.toString());
+    assertEquals(0, cli("assignments", "delete", config + "-pkgs").code());
 
     assertEquals(0, cli("assignments", "delete", config).code());
     CliRun gone = cli("assignments", "get", config);

@@ -75,11 +75,12 @@ public final class AssignmentsCommand {
   @Command(
       name = "create",
       description =
-          "Assigns a published version to every agent the selector matches, now or later.")
+          "Assigns a published version, packages, or both to every agent the selector matches,"
+              + " now or later.")
   int create(
       @Parameters(paramLabel = "NAME") String name,
-      @Option(names = "--config", required = true, paramLabel = "NAME") String configuration,
-      @Option(names = "--version", required = true, paramLabel = "VERSION") int version,
+      @Option(names = "--config", paramLabel = "NAME") String configuration,
+      @Option(names = "--version", paramLabel = "VERSION") Integer version,
       @Option(names = "--priority", defaultValue = "0", description = "Higher wins (default 0).")
           int priority,
       @Option(names = "--description") String description,
@@ -90,13 +91,13 @@ public final class AssignmentsCommand {
           java.util.List<String> packages,
       @Mixin SelectorOptions selector) {
     Cli cli = Cli.of(spec);
-    ObjectNode body =
-        cli.json()
-            .createObjectNode()
-            .put("name", name)
-            .put("configuration", configuration)
-            .put("version", version)
-            .put("priority", priority);
+    ObjectNode body = cli.json().createObjectNode().put("name", name).put("priority", priority);
+    if (configuration != null) {
+      body.put("configuration", configuration);
+    }
+    if (version != null) {
+      body.put("version", version);
+    }
     if (description != null) {
       body.put("description", description);
     }

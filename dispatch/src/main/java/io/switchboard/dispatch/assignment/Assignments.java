@@ -34,11 +34,11 @@ public final class Assignments {
 
   private static final Logger log = LoggerFactory.getLogger(Assignments.class);
 
-  /** An assignment to make. */
+  /** An assignment to make: of a configuration version, a package set, or both. */
   public record Create(
       String name,
       String configuration,
-      int version,
+      Integer version,
       Selector selector,
       int priority,
       String description,
@@ -49,7 +49,7 @@ public final class Assignments {
     public Create(
         String name,
         String configuration,
-        int version,
+        Integer version,
         Selector selector,
         int priority,
         String description,
@@ -130,7 +130,9 @@ public final class Assignments {
   }
 
   private CompletionStage<Outcome> create(Create request, AssignmentPackages offered) {
-    return published(request.configuration(), request.version())
+    return (request.configuration() == null
+            ? done(new Published(null))
+            : published(request.configuration(), request.version()))
         .thenCompose(
             found -> {
               if (found instanceof Refused refused) {
@@ -147,7 +149,7 @@ public final class Assignments {
                       request.priority(),
                       request.description(),
                       null,
-                      message(version),
+                      version == null ? null : message(version),
                       null);
               return store
                   .create(write, request.actor())
@@ -190,7 +192,24 @@ public final class Assignments {
                   change.selector() != null
                       ? change.selector()
                       : SelectorJson.read(readTree(before.selectorJson()));
-              boolean newVersion = change.version() != null && change.version() != before.version();
+              if (before.configuration() == null
+                  && change.packages() != null
+                  && change.packages().isEmpty()) {
+                return done(
+                    new Refused(
+                        400,
+                        "the assignment "
+                            + name
+                            + " offers packages only: it cannot offer none (delete it instead)"));
+              }
+              if (change.version() != null && before.configuration() == null) {
+                return done(
+                    new Refused(
+                        400,
+                        "the assignment " + name + " offers packages only: it has no version"));
+              }
+              boolean newVersion =
+                  change.version() != null && !change.version().equals(before.version());
               boolean reach =
                   (change.selector() != null
                           && !SelectorJson.stored(change.selector(), json)

@@ -189,7 +189,10 @@ class AssignmentPackagesTest {
       for (JsonNode envelope : envelopes(refuserId)) {
         assertEquals("REMOTE_CONFIG", envelope.path("kind").asText(), envelope.toString());
       }
-      assertTrue(agent(refuserId).path("packages_drifted").isNull(), "nothing offered: null");
+      // Its envelopes can be written before the status writer stores the agent itself.
+      await().atMost(Duration.ofSeconds(20)).until(() -> agent(refuserId).has("instance_uid"));
+      JsonNode refuserView = agent(refuserId);
+      assertTrue(refuserView.path("packages_drifted").isNull(), refuserView.toString());
 
       // The change of package set: a rollout over the two agents that accept packages.
       JsonNode changed =

@@ -34,8 +34,12 @@ final class AssignmentRequests {
         return "name is required: lower-case letters, digits, '.', '_' and '-', at most 63,"
             + " starting with a letter or digit";
       }
-      if (configuration == null || version == null) {
-        return "configuration and version are required";
+      if ((configuration == null) != (version == null)) {
+        return "configuration and version go together";
+      }
+      if (configuration == null && (packages == null || packages.isEmpty())) {
+        return "an assignment offers a configuration (configuration and version), packages, or"
+            + " both";
       }
       if (selector == null) {
         return "selector is required ({} selects every agent)";

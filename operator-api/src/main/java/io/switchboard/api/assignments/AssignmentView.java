@@ -17,7 +17,7 @@ import io.switchboard.persistence.assignments.Assignment;
 record AssignmentView(
     @JsonProperty("name") String name,
     @JsonProperty("configuration") String configuration,
-    @JsonProperty("version") int version,
+    @JsonProperty("version") Integer version,
     @JsonProperty("previous_version") Integer previousVersion,
     @JsonProperty("selector") ObjectNode selector,
     @JsonProperty("priority") int priority,

@@ -3,15 +3,18 @@ package io.switchboard.persistence.assignments;
 /**
  * The SQL by which {@link AssignmentResolution} offers agents their assignment's package set: the
  * winning assignment is decided as for configurations, except that an operator's config override
- * does not hold packages back; the agent gets a PACKAGES envelope unless its latest open or applied
- * one already offers the same {@code all_packages_hash} (or, mid-rollout, the set the rollout
- * already gave it).
+ * does not hold packages back, and only assignments that offer packages take part; the agent gets a
+ * PACKAGES envelope unless its latest open or applied one already offers the same {@code
+ * all_packages_hash} (or, mid-rollout, the set the rollout already gave it).
  */
 final class AssignedPackagesSql {
 
   private AssignedPackagesSql() {}
 
-  /** Each assignment's package set as agents get it now (message null: it offers none). */
+  /**
+   * Each assignment's package set as agents get it now (message null: none yet, while its first set
+   * rolls out); {@code target_hash} null: it offers no packages, and takes no part.
+   */
   static final String SAFE =
       """
       SELECT s.name, s.priority, s.created_at, s.selector, pf.in_flight,
@@ -54,7 +57,7 @@ final class AssignedPackagesSql {
       """
       FROM agents a, p
       WHERE NOT EXISTS (SELECT 1 FROM assignments h
-                        WHERE h.name <> p.name
+                        WHERE h.name <> p.name AND h.packages IS NOT NULL
                           AND (h.priority > p.priority
                                OR (h.priority = p.priority AND (h.created_at, h.name) < (p.created_at, p.name)))
                           AND switchboard_selector_matches(h.selector, a.labels, a.description))

@@ -13,7 +13,7 @@ import java.util.UUID;
 public record Assignment(
     String name,
     String configuration,
-    int version,
+    Integer version,
     Integer previousVersion,
     String selectorJson,
     int priority,
@@ -42,7 +42,7 @@ public record Assignment(
   }
 
   /** The version an agent that joins now gets. */
-  public int safeVersion() {
+  public Integer safeVersion() {
     return inFlight() ? previousVersion : version;
   }
 }

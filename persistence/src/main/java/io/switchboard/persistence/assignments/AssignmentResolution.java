@@ -15,7 +15,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * Which agents get which assignment's config, decided in SQL. An agent's assignment is the one of
  * highest priority whose selector matches it (ties: the older assignment, then the smaller name),
- * unless an operator's override beats them all. It gets that assignment's safe version (the
+ * unless an operator's override beats them all; only assignments with a configuration take part
+ * (see {@link AssignedPackagesSql} for package sets). It gets that assignment's safe version (the
  * previous one while a version change rolls out), as a REMOTE_CONFIG envelope whose payload names
  * the assignment, unless its latest desired envelope already is that assignment's at that version
  * (or, mid-rollout, at the version the rollout already gave it). One agent is decided with one
@@ -83,7 +84,7 @@ public final class AssignmentResolution {
       ), p AS (
         SELECT safe.* FROM (%s) safe, agent
         WHERE switchboard_selector_matches(safe.selector, agent.labels, agent.description)
-          AND agent.capabilities & %d <> 0
+          AND safe.target_hash IS NOT NULL AND agent.capabilities & %d <> 0
         ORDER BY safe.priority DESC, safe.created_at, safe.name LIMIT 1
       ), offered AS (
         %s FROM p WHERE p.message IS NOT NULL AND NOT %s
@@ -117,7 +118,7 @@ public final class AssignmentResolution {
       FROM agents a, w
       WHERE NOT EXISTS (SELECT 1 FROM config_overrides o WHERE o.instance_uid = a.instance_uid)
         AND NOT EXISTS (SELECT 1 FROM assignments h
-                        WHERE h.name <> w.name
+                        WHERE h.name <> w.name AND h.message IS NOT NULL
                           AND (h.priority > w.priority
                                OR (h.priority = w.priority AND (h.created_at, h.name) < (w.created_at, w.name)))
                           AND switchboard_selector_matches(h.selector, a.labels, a.description))

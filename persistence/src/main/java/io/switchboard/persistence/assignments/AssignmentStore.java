@@ -257,14 +257,16 @@ public final class AssignmentStore {
   }
 
   private static Statement bind(Statement statement, AssignmentWrite write) {
-    statement.bind(0, write.name()).bind(1, write.configuration()).bind(2, write.version());
+    statement.bind(0, write.name());
+    Sql.bindNullable(statement, 1, write.configuration(), String.class);
+    Sql.bindNullable(statement, 2, write.version(), Integer.class);
     Sql.bindNullable(statement, 3, write.previousVersion(), Integer.class);
     statement
         .bind(4, write.selectorJson())
         .bind(5, write.priority())
         .bind(6, write.description() == null ? "" : write.description());
     Sql.bindNullable(statement, 7, write.rolloutId(), UUID.class);
-    statement.bind(8, write.message());
+    Sql.bindNullable(statement, 8, write.message(), byte[].class);
     Sql.bindNullable(statement, 9, write.previousMessage(), byte[].class);
     return statement;
   }

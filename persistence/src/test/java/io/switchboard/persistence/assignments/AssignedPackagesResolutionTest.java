@@ -123,6 +123,48 @@ class AssignedPackagesResolutionTest {
     assertEquals(1, await(resolution.resolve("no-packages", description, 1L, DEADLINE)).size());
   }
 
+  @Test
+  void configsAndPackagesAreEachDecidedAmongTheAssignmentsThatOfferThem() throws Exception {
+    // svc-50: a package-only assignment of high priority, a config-only one of low priority.
+    db.execute(
+        """
+        UPDATE agents SET capabilities = '{"bits": 9}'
+        WHERE description->'identifying_attributes'->>'service.name' = 'svc-50'
+        """);
+    Selector svc50 = Selector.parse("service.name=svc-50", "");
+    assertTrue(
+        await(
+                store.create(
+                    new AssignmentWrite(
+                        "svc50-packages",
+                        null,
+                        null,
+                        null,
+                        stored("svc-50"),
+                        10,
+                        "",
+                        null,
+                        null,
+                        null),
+                    "test"))
+            .isPresent());
+    await(
+        store.setPackages(
+            "svc50-packages", new AssignmentPackages(SET_1, "cc01", new byte[] {5}, null), "test"));
+    createAt("svc50-config", "svc-50", 0);
+
+    assertEquals(10, await(resolution.winners("svc50-config", svc50)).size());
+    assertEquals(0, await(resolution.packageWinners("svc50-config", svc50)).size());
+    assertEquals(10, await(resolution.apply("svc50-config", svc50, DEADLINE, "test")).size());
+    assertEquals(10, await(resolution.apply("svc50-packages", svc50, DEADLINE, "test")).size());
+    assertEquals("10", count("svc50-packages", "cc01"));
+    assertEquals(
+        "10",
+        db.queryForString(
+            "SELECT count(*) FROM dispatch_envelopes WHERE kind = 'REMOTE_CONFIG'"
+                + " AND payload->>'assignment' = 'svc50-config'"));
+  }
+
   private String count(String assignment, String hash) {
     return db.queryForString(
         "SELECT count(*) FROM dispatch_envelopes WHERE kind = 'PACKAGES'"
@@ -142,6 +184,16 @@ class AssignedPackagesResolutionTest {
   }
 
   private void create(String name, Selector selector) throws Exception {
+    createAt(name, selector.attributes().get(0).values().get(0), 0);
+  }
+
+  private static String stored(String service) {
+    return "{\"attributes\": [{\"key\": \"service.name\", \"op\": \"in\", \"values\": [\""
+        + service
+        + "\"]}], \"labels\": []}";
+  }
+
+  private void createAt(String name, String service, int priority) throws Exception {
     assertTrue(
         await(
                 store.create(
@@ -150,10 +202,8 @@ class AssignedPackagesResolutionTest {
                         "collector",
                         1,
                         null,
-                        "{\"attributes\": [{\"key\": \"service.name\", \"op\": \"in\", \"values\": [\""
-                            + selector.attributes().get(0).values().get(0)
-                            + "\"]}], \"labels\": []}",
-                        0,
+                        stored(service),
+                        priority,
                         "",
                         null,
                         new byte[] {1, 2, 3},
