@@ -2,16 +2,19 @@ package io.switchboard.dispatch.assignment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.dispatch.RemoteConfigs;
 import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.dispatch.rollout.Gates;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.dispatch.rollout.Strategy;
+import io.switchboard.opamp.json.ConfigMapJson;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.agents.Selector;
 import io.switchboard.persistence.assignments.Assignment;
 import io.switchboard.persistence.assignments.AssignmentPackages;
 import io.switchboard.persistence.assignments.AssignmentResolution;
 import io.switchboard.persistence.assignments.AssignmentStore;
+import io.switchboard.persistence.configurations.ConfigurationVersion;
 import java.io.IOException;
 import java.util.HexFormat;
 import java.util.List;
@@ -54,6 +57,33 @@ public final class AssignmentPackageSets {
   /** What is wrong with a set as an operator gives it (empty: none), or null. */
   public static String problem(List<PackageSets.Member> members) {
     return members == null || members.isEmpty() ? null : PackageSets.problem(members);
+  }
+
+  /** Why a change cannot be made to an assignment of packages only, or null. */
+  static String packagesOnlyProblem(
+      Assignment before, Integer version, List<PackageSets.Member> packages) {
+    if (before.configuration() != null) {
+      return null;
+    }
+    if (packages != null && packages.isEmpty()) {
+      return "the assignment "
+          + before.name()
+          + " offers packages only: it cannot offer none (delete it instead)";
+    }
+    return version == null
+        ? null
+        : "the assignment " + before.name() + " offers packages only: it has no version";
+  }
+
+  /** The ServerToAgent that carries a configuration version, as an assignment stores it. */
+  static byte[] configMessage(ConfigurationVersion version) {
+    try {
+      return RemoteConfigs.message(
+              ConfigMapJson.fromJson(new ObjectMapper().readTree(version.configMapJson())))
+          .toByteArray();
+    } catch (IOException e) {
+      throw new IllegalStateException("a stored config map is JSON", e);
+    }
   }
 
   /** Finds the set's packages and makes its offer; empty or null members: none. */

@@ -1,12 +1,10 @@
 package io.switchboard.dispatch.assignment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.dispatch.RemoteConfigs;
 import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.dispatch.rollout.Gates;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.dispatch.rollout.Strategy;
-import io.switchboard.opamp.json.ConfigMapJson;
 import io.switchboard.persistence.agents.Selector;
 import io.switchboard.persistence.assignments.Assignment;
 import io.switchboard.persistence.assignments.AssignmentPackages;
@@ -192,21 +190,11 @@ public final class Assignments {
                   change.selector() != null
                       ? change.selector()
                       : SelectorJson.read(readTree(before.selectorJson()));
-              if (before.configuration() == null
-                  && change.packages() != null
-                  && change.packages().isEmpty()) {
-                return done(
-                    new Refused(
-                        400,
-                        "the assignment "
-                            + name
-                            + " offers packages only: it cannot offer none (delete it instead)"));
-              }
-              if (change.version() != null && before.configuration() == null) {
-                return done(
-                    new Refused(
-                        400,
-                        "the assignment " + name + " offers packages only: it has no version"));
+              String packagesOnly =
+                  AssignmentPackageSets.packagesOnlyProblem(
+                      before, change.version(), change.packages());
+              if (packagesOnly != null) {
+                return done(new Refused(400, packagesOnly));
               }
               boolean newVersion =
                   change.version() != null && !change.version().equals(before.version());
@@ -414,13 +402,7 @@ public final class Assignments {
   }
 
   private static byte[] message(ConfigurationVersion version) {
-    try {
-      return RemoteConfigs.message(
-              ConfigMapJson.fromJson(new ObjectMapper().readTree(version.configMapJson())))
-          .toByteArray();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("a stored config map is JSON", e);
-    }
+    return AssignmentPackageSets.configMessage(version);
   }
 
   private Selector current(Assignment assignment) {
