@@ -9,6 +9,7 @@ import io.switchboard.cluster.housekeeping.Housekeeping;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.rollout.RolloutSettings;
 import io.switchboard.gateway.OpampGatewaySettings;
+import io.switchboard.gateway.certificates.AgentCertificateAuthority;
 import io.switchboard.persistence.status.StatusWriterSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,8 @@ public record NodeSettings(
     DispatchSettings dispatch,
     RolloutSettings rollouts,
     ApiSettings api,
-    AuthSettings auth) {
+    AuthSettings auth,
+    AgentCertificateAuthority.Settings certificates) {
 
   /**
    * {@code switchboard.metrics}: where Prometheus scrapes, and how often gauges are read off the
@@ -100,7 +102,8 @@ public record NodeSettings(
         DispatchSettings.fromConfig(switchboard),
         RolloutSettings.fromConfig(switchboard),
         ApiSettings.fromConfig(switchboard),
-        AuthSettings.fromConfig(switchboard));
+        AuthSettings.fromConfig(switchboard),
+        AgentCertificateAuthority.Settings.fromConfig(switchboard.getConfig("opamp.certificates")));
   }
 
   /**

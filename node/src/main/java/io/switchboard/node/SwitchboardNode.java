@@ -13,6 +13,7 @@ import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.dashboard.DashboardAssets;
 import io.switchboard.api.dashboard.LiveBus;
 import io.switchboard.api.http.Json;
+import io.switchboard.cluster.agent.AgentCertificates;
 import io.switchboard.cluster.agent.AgentDependencies;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
@@ -27,6 +28,7 @@ import io.switchboard.dispatch.StoredEnvelopeLedger;
 import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.gateway.OpampEndpoint;
+import io.switchboard.gateway.certificates.AgentCertificateAuthority;
 import io.switchboard.gateway.session.LiveSessions;
 import io.switchboard.gateway.session.NodeDraining;
 import io.switchboard.gateway.tls.OpampTls;
@@ -34,6 +36,7 @@ import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.Telemetry;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.DatabaseExtension;
+import io.switchboard.persistence.certificates.CertificateStore;
 import io.switchboard.persistence.status.StatusWriter;
 import io.switchboard.persistence.stores.Stores;
 import java.time.Clock;
@@ -120,8 +123,16 @@ public final class SwitchboardNode implements AutoCloseable {
     if (!bootstrap) {
       ClusterFormation.joinSeedsOrSelf(system, config);
     }
+    CertificateStore certificateStore = new CertificateStore(database.pool());
+    Optional<AgentCertificateAuthority> ca =
+        AgentCertificateAuthority.of(settings.certificates(), certificateStore, Clock.systemUTC());
+    ca.ifPresent(authority -> refreshRevocations(system, authority));
     AgentEntity.init(
-        system, agentDependencies(system, stores, statusWriter, settings), settings.agent());
+        system,
+        agentDependencies(system, stores, statusWriter, settings)
+            .withCertificates(
+                ca.<AgentCertificates>map(authority -> authority).orElse(AgentCertificates.NONE)),
+        settings.agent());
     PostgresLease.releaseShardLeasesOnLeave(system);
     NodeGauges.start(system, database, settings.servesAgents(), settings.metrics().gaugeInterval());
     Housekeeping.init(system, stores.history(), stores.retention(), settings.history());
@@ -159,7 +170,7 @@ public final class SwitchboardNode implements AutoCloseable {
     LiveSessions liveSessions = new LiveSessions();
     drainOnShutdown(system, liveSessions, settings.opamp().drain());
     Route opampRoute =
-        OpampEndpoint.route(system, settings.opamp(), nodeName, agents, liveSessions);
+        OpampEndpoint.route(system, settings.opamp(), nodeName, agents, liveSessions, ca);
     OperatorAccess access =
         OperatorAccess.create(
             stores.operators(),
@@ -174,7 +185,7 @@ public final class SwitchboardNode implements AutoCloseable {
     Route apiRoute =
         new OperatorApi(
                 stores,
-                new AgentRecordActions(stores.agents(), agents),
+                new AgentRecordActions(stores.agents(), agents, certificateStore),
                 dispatcher,
                 settings.dispatch(),
                 rollouts,
@@ -191,7 +202,7 @@ public final class SwitchboardNode implements AutoCloseable {
                 system,
                 "opamp",
                 Http.get(system).newServerAt(settings.opamp().host(), settings.opamp().port()),
-                settings.opamp().tls().map(OpampTls::context),
+                settings.opamp().tls().map(tls -> OpampTls.context(tls, ca)),
                 opampRoute)
             : NOT_BOUND;
     int apiPort =
@@ -218,6 +229,31 @@ public final class SwitchboardNode implements AutoCloseable {
       ClusterBootstrap.get(system).start();
     }
     return new SwitchboardNode(system, opampPort, apiPort, metricsPort, managementPort);
+  }
+
+  /**
+   * Reads the revoked certificates now and every revocation-refresh, so that a revocation made on
+   * any node is refused at this node's handshakes within that long.
+   */
+  private static void refreshRevocations(ActorSystem<?> system, AgentCertificateAuthority ca) {
+    Duration every = ca.settings().revocationRefresh();
+    system
+        .scheduler()
+        .scheduleAtFixedRate(
+            Duration.ZERO,
+            every,
+            () ->
+                ca.refreshRevocations()
+                    .whenComplete(
+                        (done, failure) -> {
+                          if (failure != null) {
+                            system
+                                .log()
+                                .warn(
+                                    "Could not read revoked certificates: {}", failure.toString());
+                          }
+                        }),
+            system.executionContext());
   }
 
   /** What every agent entity of this node works with. */

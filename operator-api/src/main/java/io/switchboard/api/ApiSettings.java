@@ -1,6 +1,8 @@
 package io.switchboard.api;
 
 import com.typesafe.config.Config;
+import io.switchboard.cluster.agent.ConnectionSettingsConfig;
+import io.switchboard.opamp.ConnectionSecrets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.List;
  * @param maxConfigBytes largest config an operator may send an agent, as the agent receives it
  * @param viewerRedactedKeys keys whose values a VIEWER sees redacted in effective configs
  * @param maxConnectionsPerClient connections one client address may hold open to the API at once
+ * @param secrets seals secret values of connection settings ({@code switchboard.secrets})
  */
 public record ApiSettings(
     String host,
@@ -25,7 +28,8 @@ public record ApiSettings(
     Duration liveInterval,
     long maxConfigBytes,
     List<String> viewerRedactedKeys,
-    int maxConnectionsPerClient) {
+    int maxConnectionsPerClient,
+    ConnectionSecrets secrets) {
 
   public static ApiSettings fromConfig(Config switchboard) {
     Config api = switchboard.getConfig("api");
@@ -39,6 +43,7 @@ public record ApiSettings(
         Arrays.stream(api.getString("viewer-redacted-keys").split("[,\\s]+"))
             .filter(key -> !key.isBlank())
             .toList(),
-        api.getInt("max-connections-per-client"));
+        api.getInt("max-connections-per-client"),
+        ConnectionSettingsConfig.secrets(switchboard));
   }
 }

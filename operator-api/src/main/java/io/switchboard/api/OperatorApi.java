@@ -94,7 +94,8 @@ public final class OperatorApi {
         new AgentRoutes(
             stores.agentQueries(), settings.maxPageSize(), settings.viewerRedactedKeys(), json);
     this.agentCommands =
-        new AgentCommandRoutes(dispatcher, dispatchSettings, settings.maxConfigBytes(), json);
+        new AgentCommandRoutes(
+            dispatcher, dispatchSettings, settings.maxConfigBytes(), json, settings.secrets());
     this.agentLabels = new AgentLabelRoutes(stores.agents(), json);
     this.agentRecords = new AgentRecordRoutes(agentRecordActions, json);
     this.envelopes = new EnvelopeRoutes(stores.envelopes(), settings.maxPageSize(), json);

@@ -6,15 +6,31 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What every agent entity of a node works with: the node's status writer, the envelope ledger, the
- * start read, the bound on new agents per second (one bucket for the whole node), and where
- * identity conflicts are audited.
+ * start read, the bound on new agents per second (one bucket for the whole node), where identity
+ * conflicts are audited, and the certificate authority that signs agents' certificate requests.
  */
 public record AgentDependencies(
     ActorRef<StatusWriter.Command> statusWriter,
     EnvelopeLedger ledger,
     AgentStarts starts,
     TokenBucket newAgents,
-    IdentityConflicts conflicts) {
+    IdentityConflicts conflicts,
+    AgentCertificates certificates) {
+
+  /** Without a certificate authority. */
+  public AgentDependencies(
+      ActorRef<StatusWriter.Command> statusWriter,
+      EnvelopeLedger ledger,
+      AgentStarts starts,
+      TokenBucket newAgents,
+      IdentityConflicts conflicts) {
+    this(statusWriter, ledger, starts, newAgents, conflicts, AgentCertificates.NONE);
+  }
+
+  /** These dependencies with this certificate authority. */
+  public AgentDependencies withCertificates(AgentCertificates authority) {
+    return new AgentDependencies(statusWriter, ledger, starts, newAgents, conflicts, authority);
+  }
 
   /** Records a session refused because the agent's identity belongs to another credential. */
   @FunctionalInterface

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
 import io.switchboard.opamp.json.AgentJson;
 import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.ConnectionSettingsStatus;
 import io.switchboard.opamp.proto.CustomCapabilities;
 import io.switchboard.opamp.proto.CustomMessage;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
@@ -13,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -35,7 +37,8 @@ final class AgentState {
       String effectiveConfig,
       String remoteConfigStatus,
       String customCapabilities,
-      String customMessages) {
+      String customMessages,
+      String connectionSettingsStatus) {
 
     boolean any() {
       return capabilities != null
@@ -44,7 +47,8 @@ final class AgentState {
           || effectiveConfig != null
           || remoteConfigStatus != null
           || customCapabilities != null
-          || customMessages != null;
+          || customMessages != null
+          || connectionSettingsStatus != null;
     }
   }
 
@@ -70,6 +74,8 @@ final class AgentState {
   private String changedRemoteConfigStatus;
   private String changedCustomCapabilities;
   private String changedCustomMessages;
+  private ConnectionSettingsStatus connectionSettingsStatus;
+  private String changedConnectionSettingsStatus;
 
   /**
    * What merging a message came to: whether the server must ask for full state, and why a custom
@@ -123,6 +129,12 @@ final class AgentState {
         changedCustomMessages = AgentJson.customMessages(customMessages, customMessagesReceivedAt);
       }
     }
+    if (message.hasConnectionSettingsStatus()
+        && !message.getConnectionSettingsStatus().equals(connectionSettingsStatus)) {
+      connectionSettingsStatus = message.getConnectionSettingsStatus();
+      changedConnectionSettingsStatus =
+          AgentJson.connectionSettingsStatus(connectionSettingsStatus);
+    }
     String refused = null;
     if (message.hasCustomMessage()) {
       CustomMessage custom = message.getCustomMessage();
@@ -165,8 +177,10 @@ final class AgentState {
             changedEffectiveConfig,
             changedRemoteConfigStatus,
             changedCustomCapabilities,
-            changedCustomMessages);
+            changedCustomMessages,
+            changedConnectionSettingsStatus);
     changedCapabilities = null;
+    changedConnectionSettingsStatus = null;
     changedDescription = null;
     changedHealth = null;
     changedEffectiveConfig = null;
@@ -208,7 +222,8 @@ final class AgentState {
         changes.customMessages(),
         connectionChanged || changes.any(),
         now,
-        now);
+        now,
+        changes.connectionSettingsStatus());
   }
 
   /**
@@ -217,7 +232,7 @@ final class AgentState {
    * versions than the one before it.
    */
   long nextVersion(Instant now) {
-    version = Math.max(version + 1, AgentEntity.micros(now));
+    version = Math.max(version + 1, micros(now));
     return version;
   }
 
@@ -252,5 +267,10 @@ final class AgentState {
 
   Instant lastSeen() {
     return lastSeen;
+  }
+
+  /** Microsecond wall-clock time, the unit of epochs and state versions. */
+  static long micros(Instant instant) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
   }
 }

@@ -20,6 +20,7 @@ import io.switchboard.api.http.Problem;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.OperatorCommand;
+import io.switchboard.opamp.ConnectionSecrets;
 import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentCommand;
@@ -54,8 +55,16 @@ public final class AgentCommandRoutes {
   private final DispatchSettings settings;
   private final ObjectMapper json;
 
+  /** Seals the secret values of connection settings before they are stored. */
+  private final ConnectionSecrets secrets;
+
   public AgentCommandRoutes(
-      Dispatcher dispatcher, DispatchSettings settings, long maxCommandBytes, ObjectMapper json) {
+      Dispatcher dispatcher,
+      DispatchSettings settings,
+      long maxCommandBytes,
+      ObjectMapper json,
+      ConnectionSecrets secrets) {
+    this.secrets = secrets;
     this.dispatcher = dispatcher;
     this.maxCommandBytes = maxCommandBytes;
     this.settings = settings;
@@ -96,13 +105,13 @@ public final class AgentCommandRoutes {
                                                 json, ConnectionSettingsRequest.class),
                                             request ->
                                                 withValid(
-                                                    request::validate,
+                                                    () -> request.validate(secrets),
                                                     () ->
                                                         dispatch(
                                                             instanceUid,
                                                             EnvelopeKind.CONNECTION_SETTINGS,
-                                                            payload(request),
-                                                            request.toMessage()))))),
+                                                            payload(request.shown()),
+                                                            request.toMessage(secrets)))))),
                         path(
                             "restart",
                             () ->

@@ -33,7 +33,8 @@ record AgentView(
     @JsonProperty("drifted") boolean drifted,
     @JsonProperty("principal") String principal,
     @JsonProperty("first_seen") String firstSeen,
-    @JsonProperty("updated_at") String updatedAt) {
+    @JsonProperty("updated_at") String updatedAt,
+    @JsonProperty("connection_settings_status") @JsonRawValue String connectionSettingsStatus) {
 
   /** In a list: without the effective config. */
   static AgentView listed(AgentRecord agent, ObjectMapper json) {
@@ -65,7 +66,8 @@ record AgentView(
         drifted(agent, json),
         agent.principal(),
         agent.firstSeen().toString(),
-        agent.updatedAt().toString());
+        agent.updatedAt().toString(),
+        agent.connectionSettingsStatusJson());
   }
 
   /** Drift: operators want a config whose hash is not the one the agent reports running. */

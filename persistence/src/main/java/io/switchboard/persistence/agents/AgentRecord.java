@@ -7,7 +7,8 @@ import java.time.Instant;
  * One row of {@code agents}; the JSON parts are raw JSON text, or null when never reported. {@code
  * desiredConfigHash} (hex) is the hash of the remote config operators last sent it and that did not
  * fail, or null when none. {@code principal} is what the credential the agent's identity is bound
- * to proves, or null when it is unbound.
+ * to proves, or null when it is unbound. {@code connectionSettingsStatusJson} is the connection
+ * settings status the agent last reported, or null.
  */
 public record AgentRecord(
     String instanceUid,
@@ -27,4 +28,48 @@ public record AgentRecord(
     Instant firstSeen,
     Instant updatedAt,
     String desiredConfigHash,
-    String principal) {}
+    String principal,
+    String connectionSettingsStatusJson) {
+
+  /** An agent that never reported a connection settings status. */
+  public AgentRecord(
+      String instanceUid,
+      ConnectionState connectionState,
+      Instant lastSeen,
+      long sequenceNum,
+      String ownerNode,
+      long sessionEpoch,
+      String capabilitiesJson,
+      String descriptionJson,
+      String healthJson,
+      String effectiveConfigJson,
+      String remoteConfigStatusJson,
+      String customCapabilitiesJson,
+      String customMessagesJson,
+      String labelsJson,
+      Instant firstSeen,
+      Instant updatedAt,
+      String desiredConfigHash,
+      String principal) {
+    this(
+        instanceUid,
+        connectionState,
+        lastSeen,
+        sequenceNum,
+        ownerNode,
+        sessionEpoch,
+        capabilitiesJson,
+        descriptionJson,
+        healthJson,
+        effectiveConfigJson,
+        remoteConfigStatusJson,
+        customCapabilitiesJson,
+        customMessagesJson,
+        labelsJson,
+        firstSeen,
+        updatedAt,
+        desiredConfigHash,
+        principal,
+        null);
+  }
+}

@@ -32,7 +32,7 @@ public final class AgentRepository {
       (SELECT encode(e.config_hash, 'hex') FROM dispatch_envelopes e
        WHERE e.instance_uid = agents.instance_uid AND e.kind = 'REMOTE_CONFIG' AND e.state IN ('PENDING', 'SENT', 'APPLIED')
        ORDER BY e.created_at DESC LIMIT 1),
-      principal
+      principal, connection_settings_status::text
       """;
 
   private final ConnectionPool pool;
@@ -274,6 +274,7 @@ public final class AgentRepository {
         row.get(14, OffsetDateTime.class).toInstant(),
         row.get(15, OffsetDateTime.class).toInstant(),
         row.get(16, String.class),
-        row.get(17, String.class));
+        row.get(17, String.class),
+        row.get(18, String.class));
   }
 }

@@ -15,6 +15,8 @@ import java.time.Instant;
  * @param producedAt when the entity produced this status
  * @param pendingSince when the oldest change merged into this status was produced (the start of its
  *     write lag)
+ * @param connectionSettingsStatusJson the connection settings status the agent reported, when it
+ *     changed; else null
  */
 public record AgentStatus(
     String instanceUid,
@@ -34,7 +36,50 @@ public record AgentStatus(
     String customMessagesJson,
     boolean notable,
     Instant producedAt,
-    Instant pendingSince) {
+    Instant pendingSince,
+    String connectionSettingsStatusJson) {
+
+  /** A status that leaves the connection settings status as stored. */
+  public AgentStatus(
+      String instanceUid,
+      long stateVersion,
+      ConnectionState connectionState,
+      Instant lastSeen,
+      long sequenceNum,
+      String ownerNode,
+      long sessionEpoch,
+      String principal,
+      String capabilitiesJson,
+      String descriptionJson,
+      String healthJson,
+      String effectiveConfigJson,
+      String remoteConfigStatusJson,
+      String customCapabilitiesJson,
+      String customMessagesJson,
+      boolean notable,
+      Instant producedAt,
+      Instant pendingSince) {
+    this(
+        instanceUid,
+        stateVersion,
+        connectionState,
+        lastSeen,
+        sequenceNum,
+        ownerNode,
+        sessionEpoch,
+        principal,
+        capabilitiesJson,
+        descriptionJson,
+        healthJson,
+        effectiveConfigJson,
+        remoteConfigStatusJson,
+        customCapabilitiesJson,
+        customMessagesJson,
+        notable,
+        producedAt,
+        pendingSince,
+        null);
+  }
 
   /**
    * This newer status with the parts it leaves unchanged taken from {@code older}: what must still
@@ -60,7 +105,10 @@ public record AgentStatus(
         customMessagesJson != null ? customMessagesJson : older.customMessagesJson,
         notable || older.notable,
         producedAt,
-        older.pendingSince.isBefore(pendingSince) ? older.pendingSince : pendingSince);
+        older.pendingSince.isBefore(pendingSince) ? older.pendingSince : pendingSince,
+        connectionSettingsStatusJson != null
+            ? connectionSettingsStatusJson
+            : older.connectionSettingsStatusJson);
   }
 
   /**
@@ -99,7 +147,8 @@ public record AgentStatus(
             + length(effectiveConfigJson)
             + length(remoteConfigStatusJson)
             + length(customCapabilitiesJson)
-            + length(customMessagesJson));
+            + length(customMessagesJson)
+            + length(connectionSettingsStatusJson));
   }
 
   private static long length(String json) {
