@@ -1,10 +1,12 @@
 package io.switchboard.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.switchboard.cli.apply.ApplyCommand;
 import io.switchboard.cli.client.ApiClient;
 import io.switchboard.cli.client.CliSettings;
 import io.switchboard.cli.client.ExitCode;
 import io.switchboard.cli.commands.AgentsCommand;
+import io.switchboard.cli.commands.AssignmentsCommand;
 import io.switchboard.cli.commands.AuditCommand;
 import io.switchboard.cli.commands.Cli;
 import io.switchboard.cli.commands.ConfigsCommand;
@@ -13,6 +15,7 @@ import io.switchboard.cli.commands.LoginCommand;
 import io.switchboard.cli.commands.LogoutCommand;
 import io.switchboard.cli.commands.RolloutsCommand;
 import io.switchboard.cli.commands.TokensCommand;
+import io.switchboard.cli.commands.WebhooksCommand;
 import io.switchboard.cli.output.Format;
 import io.switchboard.cli.output.Output;
 import java.util.Map;
@@ -42,10 +45,13 @@ import picocli.CommandLine.Spec;
     subcommands = {
       AgentsCommand.class,
       ConfigsCommand.class,
+      AssignmentsCommand.class,
       RolloutsCommand.class,
       EnvelopesCommand.class,
       AuditCommand.class,
+      WebhooksCommand.class,
       TokensCommand.class,
+      ApplyCommand.class,
       LoginCommand.class,
       LogoutCommand.class,
       AutoComplete.GenerateCompletion.class

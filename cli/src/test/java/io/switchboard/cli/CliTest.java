@@ -321,6 +321,67 @@ class CliTest {
   }
 
   @Test
+  void webhooksAreCreatedWithAPrintedOrGivenSecretListedAndDeleted() throws Exception {
+    String name = "hook-" + UUID.randomUUID().toString().substring(0, 8);
+    CliRun created =
+        cli(
+            "webhooks",
+            "create",
+            name,
+            "--url",
+            "https://hooks.example.invalid/switchboard",
+            "--event",
+            "rollout.paused",
+            "--event",
+            "rollout.aborted");
+    assertEquals(0, created.code(), created.toString());
+    assertTrue(created.out().contains("secret (shown once): "), created.toString());
+    CliRun list = cli("webhooks", "list");
+    assertTrue(
+        list.out().contains(name) && list.out().contains("rollout.paused,rollout.aborted"),
+        list.toString());
+    assertEquals(
+        0, parse(cli("-o", "json", "webhooks", "deliveries", name)).path("deliveries").size());
+
+    Map<String, String> env = CliRun.env(home.toString(), "http://localhost:" + node.apiPort());
+    CliRun unset =
+        CliRun.run(
+            env,
+            "webhooks",
+            "create",
+            name + "-2",
+            "--url",
+            "https://x.invalid",
+            "--event",
+            "rollout.paused",
+            "--secret-from-env",
+            "HOOK_SECRET");
+    assertEquals(2, unset.code(), unset.toString());
+    assertTrue(unset.err().contains("HOOK_SECRET is not set"), unset.toString());
+    env.put("HOOK_SECRET", "a-given-secret-long-enough");
+    CliRun given =
+        CliRun.run(
+            env,
+            "webhooks",
+            "create",
+            name + "-2",
+            "--url",
+            "https://x.invalid",
+            "--event",
+            "rollout.paused",
+            "--secret-from-env",
+            "HOOK_SECRET");
+    assertEquals(0, given.code(), given.toString());
+    assertTrue(
+        !given.out().contains("a-given-secret-long-enough"), "a given secret is not printed");
+
+    assertEquals(0, cli("webhooks", "delete", name).code());
+    assertEquals(0, cli("webhooks", "delete", name + "-2").code());
+    CliRun gone = cli("webhooks", "get", name);
+    assertEquals(3, gone.code(), gone.toString());
+  }
+
+  @Test
   void completionIsGeneratedForBash() {
     CliRun completion = cli("generate-completion");
     assertEquals(0, completion.code(), completion.toString());

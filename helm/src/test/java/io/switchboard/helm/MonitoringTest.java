@@ -61,7 +61,41 @@ class MonitoringTest {
                 "SwitchboardDispatchesFindNoSession",
                 "SwitchboardForwardedRatioHigh",
                 "SwitchboardStatusWriteLagHigh",
-                "SwitchboardRejectedFrames")));
+                "SwitchboardRejectedFrames",
+                "SwitchboardAgentsDisconnected",
+                "SwitchboardAgentsDrifted")));
+  }
+
+  @Test
+  void theFleetAlertsTakeTheirThresholdsAndCanBeLeftOut() throws Exception {
+    JsonNode rule =
+        Helm.only(
+            Helm.render(
+                "-f",
+                "switchboard/values-ha.yaml",
+                "--set-json",
+                "alerts.fleet.disconnectedRatio=0.25",
+                "--set-json",
+                "alerts.fleet.driftRatio=0.05",
+                "--set",
+                "alerts.fleet.for=5m"),
+            "PrometheusRule");
+    String fleet = rule.at("/spec/groups").toString();
+    assertTrue(
+        fleet.contains(
+            "switchboard_fleet_agents{state=\\\"disconnected\\\"}) / clamp_min(sum(switchboard_fleet_agents), 1) > 0.25"),
+        fleet);
+    assertTrue(fleet.contains("> 0.05"), fleet);
+    assertTrue(fleet.contains("\"for\":\"5m\""), fleet);
+
+    JsonNode without =
+        Helm.only(
+            Helm.render("-f", "switchboard/values-ha.yaml", "--set", "alerts.fleet.enabled=false"),
+            "PrometheusRule");
+    String rest = without.at("/spec/groups").toString();
+    assertFalse(rest.contains("SwitchboardAgentsDisconnected"), rest);
+    assertFalse(rest.contains("SwitchboardAgentsDrifted"), rest);
+    assertTrue(rest.contains("SwitchboardSessionsNearCapacity"), "the other alerts stay");
   }
 
   @Test

@@ -1,6 +1,5 @@
 package io.switchboard.node;
 
-import com.typesafe.config.ConfigFactory;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -28,7 +27,7 @@ public final class Main {
     }
     SwitchboardNode node;
     try {
-      node = SwitchboardNode.start(ConfigFactory.load());
+      node = SwitchboardNode.start(NodeConfig.load());
     } catch (Exception e) {
       // Exception, not RuntimeException: Scala libraries throw checked ones undeclared (a port in
       // use). Metrics and database threads may already run; a node that cannot start must exit.
@@ -52,7 +51,7 @@ public final class Main {
 
   /** {@code reset-password [username]}: see {@link ResetPassword}. */
   private static void resetPassword(String[] args) {
-    com.typesafe.config.Config config = ConfigFactory.load();
+    com.typesafe.config.Config config = NodeConfig.load();
     String username =
         args.length > 1 ? args[1] : config.getString("switchboard.api.auth.admin-user");
     try {

@@ -1,7 +1,6 @@
 package io.switchboard.node;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.DatabaseCopy;
 import io.switchboard.persistence.DatabaseEndpoint;
@@ -24,7 +23,7 @@ public final class MoveToExternalDatabase {
           "usage: MoveToExternalDatabase postgresql://user:password@host:port/database");
       System.exit(2);
     }
-    Map<String, Long> copied = move(ConfigFactory.load(), args[0]);
+    Map<String, Long> copied = move(NodeConfig.load(), args[0]);
     copied.forEach((table, rows) -> System.out.println(table + ": " + rows + " rows copied"));
     System.out.println("Done. Start the node with SWITCHBOARD_DATABASE_URL=" + redacted(args[0]));
   }

@@ -8,6 +8,7 @@ import io.switchboard.cluster.agent.AgentEntitySettings;
 import io.switchboard.cluster.housekeeping.Housekeeping;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.rollout.RolloutSettings;
+import io.switchboard.dispatch.webhooks.WebhookSettings;
 import io.switchboard.gateway.OpampGatewaySettings;
 import io.switchboard.gateway.certificates.AgentCertificateAuthority;
 import io.switchboard.persistence.status.StatusWriterSettings;
@@ -40,13 +41,15 @@ public record NodeSettings(
     RolloutSettings rollouts,
     ApiSettings api,
     AuthSettings auth,
+    WebhookSettings webhooks,
     AgentCertificateAuthority.Settings certificates) {
 
   /**
-   * {@code switchboard.metrics}: where Prometheus scrapes, and how often gauges are read off the
-   * node.
+   * {@code switchboard.metrics}: where Prometheus scrapes, how often gauges are read off the node,
+   * and how often the fleet gauges are computed from the database.
    */
-  public record Metrics(String host, int port, Duration gaugeInterval) {}
+  public record Metrics(
+      String host, int port, Duration gaugeInterval, Duration fleetGaugeInterval) {}
 
   /** Room in a message between nodes for what wraps an agent's message or an operator's config. */
   private static final long FRAME_HEADROOM = 256 * 1024;
@@ -94,7 +97,8 @@ public record NodeSettings(
         new Metrics(
             switchboard.getString("metrics.host"),
             switchboard.getInt("metrics.port"),
-            switchboard.getDuration("metrics.gauge-interval")),
+            switchboard.getDuration("metrics.gauge-interval"),
+            switchboard.getDuration("metrics.fleet-gauge-interval")),
         Housekeeping.Settings.fromConfig(switchboard),
         StatusWriterSettings.fromConfig(switchboard),
         AgentEntitySettings.fromConfig(switchboard),
@@ -103,6 +107,7 @@ public record NodeSettings(
         RolloutSettings.fromConfig(switchboard),
         ApiSettings.fromConfig(switchboard),
         AuthSettings.fromConfig(switchboard),
+        WebhookSettings.fromConfig(switchboard),
         AgentCertificateAuthority.Settings.fromConfig(switchboard.getConfig("opamp.certificates")));
   }
 

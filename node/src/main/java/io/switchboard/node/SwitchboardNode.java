@@ -18,6 +18,7 @@ import io.switchboard.cluster.agent.AgentDependencies;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.cluster.agent.AgentStarts;
+import io.switchboard.cluster.fleet.FleetGauges;
 import io.switchboard.cluster.housekeeping.Housekeeping;
 import io.switchboard.cluster.lease.PostgresLease;
 import io.switchboard.cluster.limits.TokenBucket;
@@ -25,13 +26,16 @@ import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.EnvelopeSweep;
 import io.switchboard.dispatch.StoredEnvelopeLedger;
+import io.switchboard.dispatch.components.ComponentCheck;
 import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.Rollouts;
+import io.switchboard.dispatch.webhooks.WebhookDeliverer;
 import io.switchboard.gateway.OpampEndpoint;
 import io.switchboard.gateway.certificates.AgentCertificateAuthority;
 import io.switchboard.gateway.session.LiveSessions;
 import io.switchboard.gateway.session.NodeDraining;
 import io.switchboard.gateway.tls.OpampTls;
+import io.switchboard.observability.FleetSignalMetrics;
 import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.Telemetry;
 import io.switchboard.persistence.Database;
@@ -99,6 +103,7 @@ public final class SwitchboardNode implements AutoCloseable {
     NodeSettings settings = NodeSettings.fromConfig(config);
     Telemetry.start(config);
     SwitchboardMetrics.registerKnownSeries();
+    FleetSignalMetrics.registerKnownSeries();
     ActorSystem<Void> system =
         ActorSystem.create(Behaviors.empty(), settings.clusterName(), config);
     try {
@@ -136,6 +141,7 @@ public final class SwitchboardNode implements AutoCloseable {
     PostgresLease.releaseShardLeasesOnLeave(system);
     NodeGauges.start(system, database, settings.servesAgents(), settings.metrics().gaugeInterval());
     Housekeeping.init(system, stores.history(), stores.retention(), settings.history());
+    FleetGauges.init(system, stores.fleet(), settings.metrics().fleetGaugeInterval());
 
     ClusterSharding sharding = ClusterSharding.get(system);
     Cluster cluster = Cluster.get(system);
@@ -157,6 +163,7 @@ public final class SwitchboardNode implements AutoCloseable {
             dispatcher,
             settings.rollouts(),
             json);
+    WebhookDeliverer.init(system, stores.webhooks(), settings.webhooks());
     Rollouts rollouts =
         new Rollouts(
             stores.rollouts(),
@@ -165,7 +172,8 @@ public final class SwitchboardNode implements AutoCloseable {
             dispatcher,
             settings.rollouts(),
             rolloutDriver,
-            json);
+            json,
+            new ComponentCheck(stores.components(), ComponentCheck.LISTED));
 
     LiveSessions liveSessions = new LiveSessions();
     drainOnShutdown(system, liveSessions, settings.opamp().drain());

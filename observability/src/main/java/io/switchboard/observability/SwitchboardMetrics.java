@@ -52,6 +52,9 @@ public final class SwitchboardMetrics {
             "health-too-many-components",
             "custom-message-too-large",
             "too-many-custom-capabilities",
+            "available-components-too-large",
+            "available-components-too-many",
+            "available-components-too-deep",
             "undeclared-custom-capability",
             "instance-uid-requested-again",
             "instance-uid-not-certified")) {

@@ -18,6 +18,8 @@ import java.util.List;
  * @param maxConfigBytes largest config an operator may send an agent, as the agent receives it
  * @param viewerRedactedKeys keys whose values a VIEWER sees redacted in effective configs
  * @param maxConnectionsPerClient connections one client address may hold open to the API at once
+ * @param webhooksAllowPlainHttp whether webhooks may have http:// endpoints ({@code
+ *     switchboard.webhooks.allow-plain-http})
  * @param secrets seals secret values of connection settings ({@code switchboard.secrets})
  */
 public record ApiSettings(
@@ -29,6 +31,7 @@ public record ApiSettings(
     long maxConfigBytes,
     List<String> viewerRedactedKeys,
     int maxConnectionsPerClient,
+    boolean webhooksAllowPlainHttp,
     ConnectionSecrets secrets) {
 
   public static ApiSettings fromConfig(Config switchboard) {
@@ -44,6 +47,7 @@ public record ApiSettings(
             .filter(key -> !key.isBlank())
             .toList(),
         api.getInt("max-connections-per-client"),
+        switchboard.getBoolean("webhooks.allow-plain-http"),
         ConnectionSettingsConfig.secrets(switchboard));
   }
 }

@@ -19,11 +19,13 @@ import io.switchboard.api.agents.AgentRoutes;
 import io.switchboard.api.audit.AuditRoutes;
 import io.switchboard.api.auth.Authentication;
 import io.switchboard.api.auth.OperatorAccess;
+import io.switchboard.api.components.ComponentRoutes;
 import io.switchboard.api.configurations.ConfigurationRoutes;
 import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.envelopes.EnvelopeRoutes;
 import io.switchboard.api.http.Problem;
 import io.switchboard.api.rollouts.RolloutRoutes;
+import io.switchboard.api.webhooks.WebhookRoutes;
 import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
@@ -65,6 +67,8 @@ public final class OperatorApi {
   private final ConfigurationRoutes configurations;
   private final RolloutRoutes rollouts;
   private final AuditRoutes audit;
+  private final ComponentRoutes components;
+  private final WebhookRoutes webhooks;
   private final OperatorAccess access;
   private final Authentication authentication;
   private final DashboardApi dashboard;
@@ -103,6 +107,8 @@ public final class OperatorApi {
         new ConfigurationRoutes(stores.configurations(), settings.maxConfigBytes(), json);
     this.rollouts = new RolloutRoutes(rollouts, stores.rollouts(), stores.agents(), json);
     this.audit = new AuditRoutes(stores.audit(), settings.maxPageSize(), json);
+    this.components = new ComponentRoutes(stores.components(), json);
+    this.webhooks = new WebhookRoutes(stores.webhooks(), settings.webhooksAllowPlainHttp(), json);
   }
 
   public Route route() {
@@ -146,6 +152,8 @@ public final class OperatorApi {
                                         configurations.route(),
                                         rollouts.route(),
                                         audit.route(),
+                                        components.route(),
+                                        webhooks.route(),
                                         dashboard.route(() -> authentication.live(principal)))))),
                 extractUnmatchedPath(
                     unmatched ->

@@ -17,6 +17,7 @@ import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.dispatch.AgentRecordActions;
 import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.components.ComponentCheck;
 import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.RolloutSettings;
 import io.switchboard.dispatch.rollout.Rollouts;
@@ -107,7 +108,8 @@ public final class TestApi implements AutoCloseable {
               dispatcher,
               RolloutSettings.fromConfig(switchboard),
               driver.getRef(),
-              json);
+              json,
+              new ComponentCheck(stores.components(), ComponentCheck.LISTED));
       OperatorAccess access =
           OperatorAccess.create(
               stores.operators(),

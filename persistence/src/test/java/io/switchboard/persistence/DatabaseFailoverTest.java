@@ -125,6 +125,7 @@ class DatabaseFailoverTest {
         null,
         null,
         null,
+        null,
         false,
         now,
         now);

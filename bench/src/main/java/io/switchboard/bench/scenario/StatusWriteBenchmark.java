@@ -205,6 +205,7 @@ public final class StatusWriteBenchmark {
         null,
         null,
         null,
+        null,
         true,
         status.producedAt(),
         status.pendingSince());
@@ -224,6 +225,7 @@ public final class StatusWriteBenchmark {
         "{\"bits\": 14339}",
         description,
         description == null ? null : "{\"healthy\": true, \"status\": \"running\"}",
+        null,
         null,
         null,
         null,

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.StringJoiner;
 
 /**
@@ -85,6 +86,18 @@ public final class ApiClient {
 
   public JsonNode get(String path) {
     return send("GET", path, null);
+  }
+
+  /** The resource at {@code path}, or empty when the server has none (404). */
+  public Optional<JsonNode> find(String path) {
+    try {
+      return Optional.of(get(path));
+    } catch (CliException e) {
+      if (e.exitCode() == ExitCode.NOT_FOUND) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   public JsonNode post(String path, Object body) {

@@ -18,6 +18,16 @@ public record Cli(ApiClient api, Output output, ObjectMapper json, Map<String, S
     Cli cli(CommandLine command);
   }
 
+  /** Says that {@code name} is gone: {@code {"deleted": name}} as JSON, a line for people. */
+  public void deleted(String kind, String name) {
+    if (output.json()) {
+      output.printJson(json.createObjectNode().put("deleted", name));
+    } else {
+      output.out().println("deleted " + kind + " " + name);
+      output.out().flush();
+    }
+  }
+
   /** The context for the command {@code spec} belongs to. */
   public static Cli of(CommandSpec spec) {
     return ((Root) spec.root().userObject()).cli(spec.commandLine());

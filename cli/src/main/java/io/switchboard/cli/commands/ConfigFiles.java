@@ -54,7 +54,7 @@ public final class ConfigFiles {
     return entry;
   }
 
-  static String contentType(String name) {
+  public static String contentType(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
     if (lower.endsWith(".yaml") || lower.endsWith(".yml")) {
       return "text/yaml";

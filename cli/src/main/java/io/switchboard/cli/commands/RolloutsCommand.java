@@ -11,9 +11,9 @@ import io.switchboard.cli.output.JsonText;
 import io.switchboard.cli.output.Output;
 import io.switchboard.cli.output.Table;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -71,47 +71,14 @@ public final class RolloutsCommand {
   int create(
       @Option(names = "--config", required = true, paramLabel = "NAME") String configuration,
       @Option(names = "--version", required = true, paramLabel = "VERSION") int version,
-      @Option(names = "--label", paramLabel = "KEY=VALUE", description = "Agents with this label.")
-          List<String> labels,
-      @Option(
-              names = "--attribute",
-              paramLabel = "KEY=VALUE",
-              description = "Agents that reported this attribute.")
-          List<String> attributes,
-      @Option(
-              names = "--strategy",
-              defaultValue = "all",
-              description = "all, fixed (--batch-size), percentage (--percent) or canary.")
-          String strategy,
-      @Option(names = "--batch-size") Integer batchSize,
-      @Option(names = "--percent") Integer percent,
-      @Option(names = "--canary", description = "Agents in the first batch of a canary.")
-          Integer canary,
-      @Option(names = "--factor", description = "How much each canary batch grows (default 2).")
-          Integer factor,
-      @Option(names = "--max-failed-ratio") Double maxFailed,
-      @Option(names = "--max-disconnected-ratio") Double maxDisconnected,
-      @Option(names = "--max-unhealthy-ratio") Double maxUnhealthy,
+      @Mixin SelectorOptions selector,
+      @Mixin RolloutOptions rollout,
       @Option(names = "--watch", description = "Then watch it until it ends.") boolean watch) {
     Cli cli = Cli.of(spec);
     ObjectNode body =
         cli.json().createObjectNode().put("configuration", configuration).put("version", version);
-    ObjectNode selector = body.putObject("selector");
-    ObjectNode labelMap = selector.putObject("labels");
-    KeyValues.parse(labels, "--label").forEach(labelMap::put);
-    ObjectNode attributeMap = selector.putObject("attributes");
-    KeyValues.parse(attributes, "--attribute").forEach(attributeMap::put);
-    ObjectNode strategyNode = body.putObject("strategy").put("type", strategy);
-    putIfSet(strategyNode, "batch_size", batchSize);
-    putIfSet(strategyNode, "percent", percent);
-    putIfSet(strategyNode, "canary", canary);
-    putIfSet(strategyNode, "factor", factor);
-    if (maxFailed != null || maxDisconnected != null || maxUnhealthy != null) {
-      ObjectNode gates = body.putObject("gates");
-      putIfSet(gates, "max_failed_ratio", maxFailed);
-      putIfSet(gates, "max_disconnected_ratio", maxDisconnected);
-      putIfSet(gates, "max_unhealthy_ratio", maxUnhealthy);
-    }
+    body.set("selector", selector.toJson(cli.json()));
+    rollout.addTo(body);
     JsonNode created = cli.api().post("/api/rollouts", body);
     if (watch) {
       cli.output().note("rollout " + at(created, "/id") + " created");
@@ -171,7 +138,7 @@ public final class RolloutsCommand {
     return 0;
   }
 
-  private int watch(Cli cli, String id, Duration interval) {
+  static int watch(Cli cli, String id, Duration interval) {
     boolean terminal = System.console() != null && !cli.output().json();
     RolloutProgress progress = new RolloutProgress(cli.output().out(), terminal);
     while (true) {
@@ -241,14 +208,6 @@ public final class RolloutsCommand {
             at(batch, "/not_dispatched"));
       }
       table.print(output.out());
-    }
-  }
-
-  private static void putIfSet(ObjectNode node, String field, Number value) {
-    if (value instanceof Integer whole) {
-      node.put(field, whole);
-    } else if (value != null) {
-      node.put(field, value.doubleValue());
     }
   }
 

@@ -66,6 +66,11 @@ final class AgentReplies {
           message.getSequenceNum());
       reply.setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
     }
+    if (merged.needsComponents()) {
+      log.debug("Asking agent {} for its available components", instanceUid);
+      reply.setFlags(
+          reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
+    }
     String refused = merged.refusedCustomMessage();
     if ((message.getFlags() & AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE)
         != 0) {

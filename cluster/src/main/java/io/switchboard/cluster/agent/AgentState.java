@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
 import io.switchboard.opamp.json.AgentJson;
 import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.AvailableComponents;
 import io.switchboard.opamp.proto.ConnectionSettingsStatus;
 import io.switchboard.opamp.proto.CustomCapabilities;
 import io.switchboard.opamp.proto.CustomMessage;
@@ -38,6 +39,7 @@ final class AgentState {
       String remoteConfigStatus,
       String customCapabilities,
       String customMessages,
+      String availableComponents,
       String connectionSettingsStatus) {
 
     boolean any() {
@@ -48,6 +50,7 @@ final class AgentState {
           || remoteConfigStatus != null
           || customCapabilities != null
           || customMessages != null
+          || availableComponents != null
           || connectionSettingsStatus != null;
     }
   }
@@ -76,12 +79,19 @@ final class AgentState {
   private String changedCustomMessages;
   private ConnectionSettingsStatus connectionSettingsStatus;
   private String changedConnectionSettingsStatus;
+  private String changedAvailableComponents;
+
+  // The hash of the component list stored last, and the hash the full list was last asked for: a
+  // new incarnation knows neither, so it asks each agent once.
+  private ByteString componentsHash;
+  private ByteString componentsAskedFor;
 
   /**
    * What merging a message came to: whether the server must ask for full state, and why a custom
-   * message it carried was not kept (null when none was refused).
+   * message it carried was not kept (null when none was refused), and whether the server must ask
+   * for the full list of available components (the agent sent a hash this entity has not stored).
    */
-  record Merged(boolean needsFullState, String refusedCustomMessage) {}
+  record Merged(boolean needsFullState, String refusedCustomMessage, boolean needsComponents) {}
 
   /**
    * Merges one message. The server must ask for full state when the sequence number is not the
@@ -149,7 +159,28 @@ final class AgentState {
                 + "', which the agent did not declare";
       }
     }
-    return new Merged(gap, refused);
+    return new Merged(gap, refused, mergeComponents(message));
+  }
+
+  /**
+   * Keeps a full component list whose hash is new; for a hash alone that is new, asks for the list,
+   * once per hash (an agent that answers with the hash alone again has an empty list).
+   */
+  private boolean mergeComponents(AgentToServer message) {
+    if (!message.hasAvailableComponents()) {
+      return false;
+    }
+    AvailableComponents available = message.getAvailableComponents();
+    if (available.getHash().equals(componentsHash)) {
+      return false;
+    }
+    if (available.getComponentsCount() == 0 && !available.getHash().equals(componentsAskedFor)) {
+      componentsAskedFor = available.getHash();
+      return true;
+    }
+    componentsHash = available.getHash();
+    changedAvailableComponents = AgentJson.availableComponents(available);
+    return false;
   }
 
   /**
@@ -178,7 +209,9 @@ final class AgentState {
             changedRemoteConfigStatus,
             changedCustomCapabilities,
             changedCustomMessages,
+            changedAvailableComponents,
             changedConnectionSettingsStatus);
+    changedAvailableComponents = null;
     changedCapabilities = null;
     changedConnectionSettingsStatus = null;
     changedDescription = null;
@@ -220,6 +253,7 @@ final class AgentState {
         changes.remoteConfigStatus(),
         changes.customCapabilities(),
         changes.customMessages(),
+        changes.availableComponents(),
         connectionChanged || changes.any(),
         now,
         now,

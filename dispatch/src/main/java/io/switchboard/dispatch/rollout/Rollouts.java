@@ -3,6 +3,7 @@ package io.switchboard.dispatch.rollout;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.dispatch.Dispatcher;
+import io.switchboard.dispatch.components.ComponentCheck;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.agents.Selector;
 import io.switchboard.persistence.configurations.ConfigurationStore;
@@ -32,14 +33,29 @@ public final class Rollouts {
 
   private static final Set<RolloutState> ACTIVE = Set.of(RolloutState.RUNNING, RolloutState.PAUSED);
 
-  /** A rollout to create. */
+  /**
+   * A rollout to create; {@code force} creates it even when some targets lack components the
+   * configuration uses (the audit event says so, and what they lack).
+   */
   public record Request(
       String configuration,
       int version,
       Selector selector,
       Strategy strategy,
       Gates gates,
-      String actor) {}
+      String actor,
+      boolean force) {
+
+    public Request(
+        String configuration,
+        int version,
+        Selector selector,
+        Strategy strategy,
+        Gates gates,
+        String actor) {
+      this(configuration, version, selector, strategy, gates, actor, false);
+    }
+  }
 
   /** The outcome of an operator's action on rollouts. */
   public sealed interface Outcome {}
@@ -49,6 +65,11 @@ public final class Rollouts {
   /** Not done, with an HTTP-like status (404, 409, 422) and why. */
   public record Refused(int status, String detail) implements Outcome {}
 
+  /**
+   * Not done (a 409): some targets lack components the configuration uses, and it was not forced.
+   */
+  public record MissingComponents(ComponentCheck.Result result) implements Outcome {}
+
   private final RolloutStore rollouts;
   private final ConfigurationStore configurations;
   private final AgentRepository agents;
@@ -56,6 +77,7 @@ public final class Rollouts {
   private final ObjectMapper json;
   private final RolloutSettings settings;
   private final ActorRef<RolloutDriver.Command> driver;
+  private final ComponentCheck componentCheck;
 
   /** {@code driver} is told of rollouts created or resumed, so it need not wait for its tick. */
   public Rollouts(
@@ -65,8 +87,10 @@ public final class Rollouts {
       Dispatcher dispatcher,
       RolloutSettings settings,
       ActorRef<RolloutDriver.Command> driver,
-      ObjectMapper json) {
+      ObjectMapper json,
+      ComponentCheck componentCheck) {
     this.json = json;
+    this.componentCheck = componentCheck;
     this.rollouts = rollouts;
     this.configurations = configurations;
     this.agents = agents;
@@ -104,14 +128,27 @@ public final class Rollouts {
                       targets ->
                           targets.isEmpty()
                               ? refused(422, "no agent matches the selector")
-                              : configurations
-                                  .previousPublished(request.configuration(), request.version())
-                                  .thenCompose(previous -> store(request, targets, previous)));
+                              : componentCheck
+                                  .check(targets, version.get())
+                                  .thenCompose(check -> checked(request, targets, check)));
             });
   }
 
+  private CompletionStage<Outcome> checked(
+      Request request, List<String> targets, ComponentCheck.Result check) {
+    if (!check.passed() && !request.force()) {
+      return CompletableFuture.completedFuture(new MissingComponents(check));
+    }
+    return configurations
+        .previousPublished(request.configuration(), request.version())
+        .thenCompose(previous -> store(request, targets, previous, check));
+  }
+
   private CompletionStage<Outcome> store(
-      Request request, List<String> targets, Optional<Integer> previous) {
+      Request request,
+      List<String> targets,
+      Optional<Integer> previous,
+      ComponentCheck.Result check) {
     List<Integer> sizes = request.strategy().batchSizes(targets.size());
     List<Integer> batches = new ArrayList<>(targets.size());
     for (int batch = 0; batch < sizes.size(); batch++) {
@@ -141,7 +178,18 @@ public final class Rollouts {
             null,
             request.actor(),
             null);
-    return rollouts.create(rollout, targets, batches).thenApply(this::running);
+    String forced =
+        check.passed()
+            ? null
+            : toJson(
+                Map.of(
+                    "forced",
+                    true,
+                    "agents_missing_components",
+                    check.agentsMissing(),
+                    "missing_components",
+                    check.missing()));
+    return rollouts.create(rollout, targets, batches, forced).thenApply(this::running);
   }
 
   public CompletionStage<Outcome> pause(UUID id, String actor) {

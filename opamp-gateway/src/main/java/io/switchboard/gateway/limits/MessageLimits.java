@@ -2,6 +2,8 @@ package io.switchboard.gateway.limits;
 
 import com.typesafe.config.Config;
 import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.AvailableComponents;
+import io.switchboard.opamp.proto.ComponentDetails;
 import io.switchboard.opamp.proto.ComponentHealth;
 import java.util.Optional;
 
@@ -18,6 +20,9 @@ import java.util.Optional;
  * @param healthComponents most components in the health tree
  * @param customMessageBytes largest custom message
  * @param customCapabilities most custom capabilities an agent declares
+ * @param availableComponentsBytes largest available_components
+ * @param availableComponentsCount most components in the available_components tree
+ * @param availableComponentsDepth deepest nesting of available_components
  */
 public record MessageLimits(
     long descriptionBytes,
@@ -26,7 +31,10 @@ public record MessageLimits(
     int healthDepth,
     int healthComponents,
     long customMessageBytes,
-    int customCapabilities) {
+    int customCapabilities,
+    long availableComponentsBytes,
+    int availableComponentsCount,
+    int availableComponentsDepth) {
 
   /**
    * A limit a message went over: the {@code reason} tag of the refusal metric, and what it says.
@@ -41,7 +49,10 @@ public record MessageLimits(
         limits.getInt("health-depth"),
         limits.getInt("health-components"),
         limits.getBytes("custom-message"),
-        limits.getInt("custom-capabilities"));
+        limits.getInt("custom-capabilities"),
+        limits.getBytes("available-components"),
+        limits.getInt("available-components-count"),
+        limits.getInt("available-components-depth"));
   }
 
   /** The first limit the message goes over, if any. */
@@ -100,7 +111,55 @@ public record MessageLimits(
                   + " capabilities; the limit is "
                   + customCapabilities));
     }
+    if (message.hasAvailableComponents()) {
+      return checkComponents(message.getAvailableComponents());
+    }
     return Optional.empty();
+  }
+
+  private Optional<Violation> checkComponents(AvailableComponents available) {
+    if (available.getSerializedSize() > availableComponentsBytes) {
+      return over(
+          "available-components-too-large",
+          "available_components",
+          available.getSerializedSize(),
+          availableComponentsBytes);
+    }
+    int[] count = {0};
+    int depth = 0;
+    for (ComponentDetails component : available.getComponentsMap().values()) {
+      count[0]++;
+      depth = Math.max(depth, componentDepth(component, count));
+    }
+    if (depth > availableComponentsDepth) {
+      return Optional.of(
+          new Violation(
+              "available-components-too-deep",
+              "available_components nests components "
+                  + depth
+                  + " deep; the limit is "
+                  + availableComponentsDepth));
+    }
+    if (count[0] > availableComponentsCount) {
+      return Optional.of(
+          new Violation(
+              "available-components-too-many",
+              "available_components holds "
+                  + count[0]
+                  + " components; the limit is "
+                  + availableComponentsCount));
+    }
+    return Optional.empty();
+  }
+
+  /** The depth of one component (1 without sub-components), counting them as it goes. */
+  private static int componentDepth(ComponentDetails component, int[] count) {
+    int deepest = 0;
+    for (ComponentDetails sub : component.getSubComponentMapMap().values()) {
+      count[0]++;
+      deepest = Math.max(deepest, componentDepth(sub, count));
+    }
+    return deepest + 1;
   }
 
   private static Optional<Violation> over(String reason, String part, long size, long limit) {

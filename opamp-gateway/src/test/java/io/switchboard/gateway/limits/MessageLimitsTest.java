@@ -9,6 +9,8 @@ import io.switchboard.opamp.proto.AgentConfigMap;
 import io.switchboard.opamp.proto.AgentDescription;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AnyValue;
+import io.switchboard.opamp.proto.AvailableComponents;
+import io.switchboard.opamp.proto.ComponentDetails;
 import io.switchboard.opamp.proto.ComponentHealth;
 import io.switchboard.opamp.proto.CustomCapabilities;
 import io.switchboard.opamp.proto.CustomMessage;
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 class MessageLimitsTest {
 
-  private final MessageLimits limits = new MessageLimits(1_000, 2_000, 1_000, 3, 10, 500, 4);
+  private final MessageLimits limits =
+      new MessageLimits(1_000, 2_000, 1_000, 3, 10, 500, 4, 1_000, 5, 2);
 
   @Test
   void aMessageWithinEveryLimitPasses() {
@@ -62,6 +65,49 @@ class MessageLimitsTest {
     }
     assertReason(
         "too-many-custom-capabilities", AgentToServer.newBuilder().setCustomCapabilities(many));
+  }
+
+  @Test
+  void availableComponentsAreBoundedBySizeCountAndDepth() {
+    assertEquals(
+        Optional.empty(),
+        limits.check(AgentToServer.newBuilder().setAvailableComponents(components(2, 1)).build()));
+    assertReason(
+        "available-components-too-many",
+        AgentToServer.newBuilder().setAvailableComponents(components(2, 4)));
+    AvailableComponents deep =
+        AvailableComponents.newBuilder()
+            .putComponents(
+                "receivers",
+                ComponentDetails.newBuilder()
+                    .putSubComponentMap(
+                        "otlp",
+                        ComponentDetails.newBuilder()
+                            .putSubComponentMap("inner", ComponentDetails.getDefaultInstance())
+                            .build())
+                    .build())
+            .build();
+    assertReason(
+        "available-components-too-deep", AgentToServer.newBuilder().setAvailableComponents(deep));
+    assertReason(
+        "available-components-too-large",
+        AgentToServer.newBuilder()
+            .setAvailableComponents(
+                AvailableComponents.newBuilder().setHash(ByteString.copyFrom(new byte[1_200]))));
+  }
+
+  /** {@code kinds} kinds of {@code types} types each. */
+  private static AvailableComponents components(int kinds, int types) {
+    AvailableComponents.Builder available =
+        AvailableComponents.newBuilder().setHash(ByteString.copyFromUtf8("h"));
+    for (int kind = 0; kind < kinds; kind++) {
+      ComponentDetails.Builder details = ComponentDetails.newBuilder();
+      for (int type = 0; type < types; type++) {
+        details.putSubComponentMap("type-" + type, ComponentDetails.getDefaultInstance());
+      }
+      available.putComponents("kind-" + kind, details.build());
+    }
+    return available.build();
   }
 
   @Test

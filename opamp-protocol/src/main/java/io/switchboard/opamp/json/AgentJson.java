@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.opamp.proto.AgentCapabilities;
 import io.switchboard.opamp.proto.AgentDescription;
 import io.switchboard.opamp.proto.AnyValue;
+import io.switchboard.opamp.proto.AvailableComponents;
+import io.switchboard.opamp.proto.ComponentDetails;
 import io.switchboard.opamp.proto.ComponentHealth;
 import io.switchboard.opamp.proto.ConnectionSettingsStatus;
 import io.switchboard.opamp.proto.CustomCapabilities;
@@ -122,6 +124,37 @@ public final class AgentJson {
           node.put("received_at", receivedAt.get(capability).toString());
         });
     return write(json);
+  }
+
+  /**
+   * {@code {"hash": hex, "components": {id: {"metadata": {...}, "sub_components": {...}}}}}: for a
+   * collector, the top-level ids are the kinds (receivers, exporters, ...) and their sub-components
+   * the component types. {@code components} is absent when the agent sent the hash alone.
+   */
+  public static String availableComponents(AvailableComponents components) {
+    ObjectNode json = NODES.objectNode();
+    json.put("hash", HexFormat.of().formatHex(components.getHash().toByteArray()));
+    if (components.getComponentsCount() > 0) {
+      json.set("components", componentMap(components.getComponentsMap()));
+    }
+    return write(json);
+  }
+
+  private static ObjectNode componentMap(Map<String, ComponentDetails> components) {
+    ObjectNode json = NODES.objectNode();
+    // Sorted, so that the same list reported in another order stores the same text.
+    new java.util.TreeMap<>(components)
+        .forEach(
+            (id, details) -> {
+              ObjectNode node = json.putObject(Storable.text(id));
+              if (details.getMetadataCount() > 0) {
+                node.set("metadata", attributes(details.getMetadataList()));
+              }
+              if (details.getSubComponentMapCount() > 0) {
+                node.set("sub_components", componentMap(details.getSubComponentMapMap()));
+              }
+            });
+    return json;
   }
 
   private static ObjectNode healthNode(ComponentHealth health) {

@@ -34,11 +34,21 @@ record AgentView(
     @JsonProperty("principal") String principal,
     @JsonProperty("first_seen") String firstSeen,
     @JsonProperty("updated_at") String updatedAt,
+    @JsonProperty("available_components") @JsonRawValue @JsonInclude(JsonInclude.Include.NON_NULL)
+        String availableComponents,
     @JsonProperty("connection_settings_status") @JsonRawValue String connectionSettingsStatus) {
 
   /** In a list: without the effective config. */
   static AgentView listed(AgentRecord agent, ObjectMapper json) {
     return of(agent, null, json);
+  }
+
+  /** The agent's available components for one agent's view: {@code null} when never reported. */
+  private static String components(AgentRecord agent, String effectiveConfig) {
+    if (effectiveConfig == null) {
+      return null;
+    }
+    return agent.availableComponentsJson() == null ? "null" : agent.availableComponentsJson();
   }
 
   /** One agent, with its effective config as given (redacted for a VIEWER when configured). */
@@ -67,6 +77,7 @@ record AgentView(
         agent.principal(),
         agent.firstSeen().toString(),
         agent.updatedAt().toString(),
+        components(agent, effectiveConfig),
         agent.connectionSettingsStatusJson());
   }
 

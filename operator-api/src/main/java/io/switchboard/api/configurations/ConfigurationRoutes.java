@@ -29,6 +29,7 @@ import io.switchboard.persistence.configurations.VersionState;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -58,7 +59,16 @@ public final class ConfigurationRoutes {
 
   record NewConfiguration(String name, String description) {}
 
-  record NewVersion(@JsonProperty("config_map") JsonNode configMap) {}
+  /**
+   * A version's files and, from {@code switchboard apply --commit}, the commit of the file that
+   * declared it.
+   */
+  record NewVersion(
+      @JsonProperty("config_map") JsonNode configMap,
+      @JsonProperty("source_commit") String sourceCommit) {}
+
+  /** Printable ASCII, as a commit hash or a tag is; anything else is refused rather than stored. */
+  private static final Pattern SOURCE_COMMIT = Pattern.compile("[\\x21-\\x7e]{1,100}");
 
   public Route route() {
     return pathPrefix(
@@ -140,17 +150,25 @@ public final class ConfigurationRoutes {
                                             entity(
                                                 Jackson.unmarshaller(json, NewVersion.class),
                                                 body ->
-                                                    withValidConfigMap(
+                                                    withValidSource(
                                                         body,
-                                                        (configMap, hash) ->
-                                                            addVersion(
-                                                                name, configMap, hash, actor)))))),
+                                                        () ->
+                                                            withValidConfigMap(
+                                                                body,
+                                                                (configMap, hash) ->
+                                                                    addVersion(
+                                                                        name,
+                                                                        configMap,
+                                                                        hash,
+                                                                        body.sourceCommit(),
+                                                                        actor))))))),
                     pathPrefix(integerSegment(), version -> version(name, version)))));
   }
 
-  private Route addVersion(String name, String configMap, byte[] hash, String actor) {
+  private Route addVersion(
+      String name, String configMap, byte[] hash, String sourceCommit, String actor) {
     return onSuccess(
-        configurations.addVersion(name, configMap, hash, actor),
+        configurations.addVersion(name, configMap, hash, sourceCommit, actor),
         version ->
             version.isEmpty()
                 ? notFound(name)
@@ -266,6 +284,16 @@ public final class ConfigurationRoutes {
                   return Json.respond(
                       json, StatusCodes.OK, ConfigDiff.between(older.get(), newer.get(), json));
                 }));
+  }
+
+  private static Route withValidSource(NewVersion body, Supplier<Route> inner) {
+    if (body.sourceCommit() != null && !SOURCE_COMMIT.matcher(body.sourceCommit()).matches()) {
+      return complete(
+          Problem.response(
+              StatusCodes.BAD_REQUEST,
+              "source_commit must be 1 to 100 printable ASCII characters without spaces"));
+    }
+    return inner.get();
   }
 
   private Route withValidConfigMap(NewVersion body, BiFunction<String, byte[], Route> inner) {

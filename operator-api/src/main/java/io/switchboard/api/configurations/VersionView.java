@@ -17,7 +17,8 @@ record VersionView(
     @JsonProperty("config_hash") String configHash,
     @JsonProperty("created_at") String createdAt,
     @JsonProperty("created_by") String createdBy,
-    @JsonProperty("published_at") String publishedAt) {
+    @JsonProperty("published_at") String publishedAt,
+    @JsonProperty("source_commit") String sourceCommit) {
 
   static VersionView of(ConfigurationVersion version, ObjectMapper json) {
     try {
@@ -29,7 +30,8 @@ record VersionView(
           HexFormat.of().formatHex(version.configHash()),
           version.createdAt().toString(),
           version.createdBy(),
-          version.publishedAt() == null ? null : version.publishedAt().toString());
+          version.publishedAt() == null ? null : version.publishedAt().toString(),
+          version.sourceCommit());
     } catch (IOException e) {
       throw new UncheckedIOException("a stored config map is JSON", e);
     }

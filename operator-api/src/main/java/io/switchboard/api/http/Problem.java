@@ -25,12 +25,19 @@ public final class Problem {
   /** With extension members, e.g. the id of the envelope a refusal is about. */
   public static HttpResponse response(
       StatusCode status, String detail, Map<String, String> extensions) {
+    ObjectNode members = JsonNodeFactory.instance.objectNode();
+    extensions.forEach(members::put);
+    return response(status, detail, members);
+  }
+
+  /** With extension members of any JSON shape (lists of what a refusal is about). */
+  public static HttpResponse response(StatusCode status, String detail, ObjectNode extensions) {
     ObjectNode body = JsonNodeFactory.instance.objectNode();
     body.put("type", "about:blank");
     body.put("title", status.reason());
     body.put("status", status.intValue());
     body.put("detail", detail);
-    extensions.forEach(body::put);
+    body.setAll(extensions);
     return HttpResponse.create()
         .withStatus(status)
         .withEntity(PROBLEM_JSON, ByteString.fromString(body.toString()));

@@ -13,14 +13,18 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.switchboard.api.http.Json;
 import io.switchboard.api.http.Operator;
 import io.switchboard.api.http.Problem;
 import io.switchboard.api.http.QueryParameters;
+import io.switchboard.dispatch.components.ComponentCheck;
 import io.switchboard.dispatch.rollout.Gates;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.dispatch.rollout.Strategy;
 import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.components.ComponentStore;
 import io.switchboard.persistence.rollouts.Rollout;
 import io.switchboard.persistence.rollouts.RolloutStore;
 import java.util.Map;
@@ -28,6 +32,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import org.apache.pekko.http.javadsl.marshallers.jackson.Jackson;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -44,7 +49,8 @@ public final class RolloutRoutes {
       @JsonProperty("version") Integer version,
       @JsonProperty("selector") SelectorBody selector,
       @JsonProperty("strategy") Strategy strategy,
-      @JsonProperty("gates") Gates gates) {
+      @JsonProperty("gates") Gates gates,
+      @JsonProperty("force") Boolean force) {
 
     String problem() {
       if (configuration == null || version == null) {
@@ -152,7 +158,8 @@ public final class RolloutRoutes {
                               request.selector().toSelector(),
                               strategy,
                               gates,
-                              actor)),
+                              actor,
+                              Boolean.TRUE.equals(request.force()))),
                       StatusCodes.CREATED);
                 }));
   }
@@ -197,12 +204,32 @@ public final class RolloutRoutes {
           if (result instanceof Rollouts.Refused refused) {
             return complete(Problem.response(StatusCodes.get(refused.status()), refused.detail()));
           }
+          if (result instanceof Rollouts.MissingComponents missing) {
+            return complete(missingComponents(missing.result()));
+          }
           Rollouts.Done done = (Rollouts.Done) result;
           return onSuccess(
               store.progress(done.rollout().id()),
               progress ->
                   Json.respond(json, success, RolloutView.of(done.rollout(), progress, json)));
         });
+  }
+
+  /**
+   * 409 naming the agents that lack components (the first ones; {@code agents_missing_components}
+   * counts them all) and what each lacks; {@code "force": true} creates the rollout anyway.
+   */
+  private HttpResponse missingComponents(ComponentCheck.Result check) {
+    String detail = check.summary() + "; send \"force\": true to roll it out anyway";
+    ObjectNode members = json.createObjectNode();
+    members.put("error", detail);
+    ArrayNode agents = members.putArray("missing_components");
+    for (ComponentStore.AgentMissing agent : check.missing()) {
+      ObjectNode entry = agents.addObject().put("agent", agent.instanceUid());
+      agent.missing().forEach(entry.putArray("missing")::add);
+    }
+    members.put("agents_missing_components", check.agentsMissing());
+    return Problem.response(StatusCodes.CONFLICT, detail, members);
   }
 
   private Route withProgress(Rollout rollout) {

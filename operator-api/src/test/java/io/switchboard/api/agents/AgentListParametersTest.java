@@ -63,6 +63,7 @@ class AgentListParametersTest {
             Instant.parse("2026-11-22T10:00:00.123456Z"),
             Instant.EPOCH,
             null,
+            null,
             null);
 
     AgentQuery next =

@@ -92,6 +92,32 @@ class ConfigurationRoutesTest {
   }
 
   @Test
+  void aVersionRecordsTheCommitItWasDeclaredIn() throws Exception {
+    String name = "declared-" + UUID.randomUUID();
+    String path = "/api/configurations/" + name;
+    send("POST", "/api/configurations", "{\"name\": \"" + name + "\"}");
+    String declared = V1.replace("}}}", "}}, \"source_commit\": \"3f2a9c1\"}");
+    assertEquals(
+        "3f2a9c1",
+        body(send("POST", path + "/versions", declared), 201).path("source_commit").asText());
+    assertEquals(
+        "3f2a9c1",
+        HttpProbe.getJson(api.port(), path + "/versions/1").path("source_commit").asText());
+    assertTrue(
+        body(send("POST", path + "/versions", V1), 201).path("source_commit").isNull(),
+        "by hand: none");
+    assertTrue(
+        HttpProbe.getJson(api.port(), "/api/audit?target=configuration/" + name + "/1")
+            .toString()
+            .contains("3f2a9c1"),
+        "the audit names the commit");
+    assertProblem(
+        send("POST", path + "/versions", V1.replace("}}}", "}}, \"source_commit\": \"a b\"}")),
+        400,
+        "source_commit");
+  }
+
+  @Test
   void badConfigurationRequestsGetProblemDetails() throws Exception {
     String name = "bad-" + UUID.randomUUID();
     assertProblem(

@@ -7,7 +7,8 @@ import java.time.Instant;
  * One row of {@code agents}; the JSON parts are raw JSON text, or null when never reported. {@code
  * desiredConfigHash} (hex) is the hash of the remote config operators last sent it and that did not
  * fail, or null when none. {@code principal} is what the credential the agent's identity is bound
- * to proves, or null when it is unbound. {@code connectionSettingsStatusJson} is the connection
+ * to proves, or null when it is unbound. {@code availableComponentsJson} is what the agent reported
+ * of its components, or null when never. {@code connectionSettingsStatusJson} is the connection
  * settings status the agent last reported, or null.
  */
 public record AgentRecord(
@@ -29,6 +30,7 @@ public record AgentRecord(
     Instant updatedAt,
     String desiredConfigHash,
     String principal,
+    String availableComponentsJson,
     String connectionSettingsStatusJson) {
 
   /** An agent that never reported a connection settings status. */
@@ -50,7 +52,8 @@ public record AgentRecord(
       Instant firstSeen,
       Instant updatedAt,
       String desiredConfigHash,
-      String principal) {
+      String principal,
+      String availableComponentsJson) {
     this(
         instanceUid,
         connectionState,
@@ -70,6 +73,7 @@ public record AgentRecord(
         updatedAt,
         desiredConfigHash,
         principal,
+        availableComponentsJson,
         null);
   }
 }

@@ -32,7 +32,7 @@ public final class AgentRepository {
       (SELECT encode(e.config_hash, 'hex') FROM dispatch_envelopes e
        WHERE e.instance_uid = agents.instance_uid AND e.kind = 'REMOTE_CONFIG' AND e.state IN ('PENDING', 'SENT', 'APPLIED')
        ORDER BY e.created_at DESC LIMIT 1),
-      principal, connection_settings_status::text
+      principal, available_components::text, connection_settings_status::text
       """;
 
   private final ConnectionPool pool;
@@ -275,6 +275,7 @@ public final class AgentRepository {
         row.get(15, OffsetDateTime.class).toInstant(),
         row.get(16, String.class),
         row.get(17, String.class),
-        row.get(18, String.class));
+        row.get(18, String.class),
+        row.get(19, String.class));
   }
 }

@@ -19,7 +19,8 @@ import reactor.core.publisher.Mono;
 public final class ConfigurationStore {
 
   private static final String VERSION_COLUMNS =
-      "name, version, state, config_map::text, config_hash, created_at, created_by, published_at";
+      "name, version, state, config_map::text, config_hash, created_at, created_by, published_at,"
+          + " source_commit";
 
   /** How a change to a version turned out. */
   public enum Change {
@@ -116,26 +117,44 @@ public final class ConfigurationStore {
   /** Adds the next version, as a draft; empty when there is no such configuration. */
   public CompletionStage<Optional<Integer>> addVersion(
       String name, String configMapJson, byte[] configHash, String actor) {
+    return addVersion(name, configMapJson, configHash, null, actor);
+  }
+
+  /**
+   * Adds the next version, as a draft, recording the commit of the file it came from ({@code
+   * sourceCommit} may be null); empty when there is no such configuration.
+   */
+  public CompletionStage<Optional<Integer>> addVersion(
+      String name, String configMapJson, byte[] configHash, String sourceCommit, String actor) {
     return db.rows(
             """
             WITH created AS (
-              INSERT INTO configuration_versions (name, version, state, config_map, config_hash, created_by)
+              INSERT INTO configuration_versions (name, version, state, config_map, config_hash, created_by, source_commit)
               SELECT c.name, coalesce((SELECT max(version) FROM configuration_versions WHERE name = c.name), 0) + 1,
-                     'DRAFT', $2::jsonb, $3, $4
+                     'DRAFT', $2::jsonb, $3, $4, $5
               FROM configurations c WHERE c.name = $1
               RETURNING name, version
             ), audited AS (
               INSERT INTO audit_events (actor, action, target, after)
-              SELECT $4, 'configuration.version.create', 'configuration/' || name || '/' || version, $2::jsonb FROM created
+              SELECT $4, 'configuration.version.create', 'configuration/' || name || '/' || version,
+                     CASE WHEN $5::text IS NULL THEN $2::jsonb
+                          ELSE $2::jsonb || jsonb_build_object('source_commit', $5::text) END
+              FROM created
             )
             SELECT version FROM created
             """,
-            statement ->
-                statement
-                    .bind(0, name)
-                    .bind(1, configMapJson)
-                    .bind(2, ByteBuffer.wrap(configHash))
-                    .bind(3, actor),
+            statement -> {
+              statement
+                  .bind(0, name)
+                  .bind(1, configMapJson)
+                  .bind(2, ByteBuffer.wrap(configHash))
+                  .bind(3, actor);
+              if (sourceCommit == null) {
+                statement.bindNull(4, String.class);
+              } else {
+                statement.bind(4, sourceCommit);
+              }
+            },
             row -> row.get(0, Integer.class))
         .next()
         .map(Optional::of)
@@ -254,6 +273,7 @@ public final class ConfigurationStore {
         Sql.bytes(row.get(4, ByteBuffer.class)),
         Sql.instant(row, 5),
         row.get(6, String.class),
-        Sql.instant(row, 7));
+        Sql.instant(row, 7),
+        row.get(8, String.class));
   }
 }

@@ -2,7 +2,10 @@ package io.switchboard.persistence.configurations;
 
 import java.time.Instant;
 
-/** One version of a configuration; {@code configMapJson} is the spec's config map as JSON. */
+/**
+ * One version of a configuration; {@code configMapJson} is the spec's config map as JSON, {@code
+ * sourceCommit} the commit of the file it was declared in (null when made by hand).
+ */
 public record ConfigurationVersion(
     String name,
     int version,
@@ -11,4 +14,5 @@ public record ConfigurationVersion(
     byte[] configHash,
     Instant createdAt,
     String createdBy,
-    Instant publishedAt) {}
+    Instant publishedAt,
+    String sourceCommit) {}

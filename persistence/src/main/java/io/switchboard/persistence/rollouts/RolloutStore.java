@@ -36,6 +36,15 @@ public final class RolloutStore {
    */
   public CompletionStage<Rollout> create(
       Rollout rollout, List<String> targets, List<Integer> batches) {
+    return create(rollout, targets, batches, null);
+  }
+
+  /**
+   * As {@link #create(Rollout, List, List)}, with {@code auditNote} (a JSON object, or null) merged
+   * into the audit event: a rollout forced past a check says so there.
+   */
+  public CompletionStage<Rollout> create(
+      Rollout rollout, List<String> targets, List<Integer> batches, String auditNote) {
     return db.rows(
             """
             WITH created AS (
@@ -52,6 +61,7 @@ public final class RolloutStore {
               SELECT created_by, 'rollout.create', 'rollout/' || id,
                      jsonb_build_object('configuration', configuration, 'version', version, 'selector', selector,
                                         'strategy', strategy, 'gates', gates, 'targets', cardinality($10::text[]))
+                     || coalesce($12::jsonb, '{}'::jsonb)
               FROM created
             )
             SELECT %s FROM created
@@ -71,6 +81,7 @@ public final class RolloutStore {
                   .bind(8, rollout.createdBy())
                   .bind(9, targets.toArray(String[]::new))
                   .bind(10, batches.toArray(Integer[]::new));
+              Sql.bindNullable(statement, 11, auditNote, String.class);
             },
             RolloutStore::toRollout)
         .single()
@@ -182,9 +193,10 @@ public final class RolloutStore {
   }
 
   /**
-   * Moves the rollout to {@code to} if it is in one of {@code from}, with why and (for an
-   * operator's action) its audit event; {@code acknowledge} marks the current batch's gates as
-   * overridden. False when the rollout was in another state.
+   * Moves the rollout to {@code to} if it is in one of {@code from}, with why, its audit event and
+   * a delivery for each webhook that wants the event ({@code rollout.paused}, ...); {@code
+   * acknowledge} marks the current batch's gates as overridden. False when the rollout was in
+   * another state.
    */
   public CompletionStage<Boolean> transition(
       UUID rollout,
@@ -199,12 +211,22 @@ public final class RolloutStore {
             changed AS (
               UPDATE rollouts SET state = $3, detail = $4, updated_at = now(),
                      acknowledged_batch = CASE WHEN $5 THEN current_batch ELSE acknowledged_batch END
-              WHERE id = $1 AND state = ANY($2::text[]) RETURNING id, state
+              WHERE id = $1 AND state = ANY($2::text[]) RETURNING id, state, configuration, version
             ), audited AS (
               INSERT INTO audit_events (actor, action, target, before, after)
               SELECT $6, 'rollout.' || lower(changed.state), 'rollout/' || changed.id,
                      jsonb_build_object('state', before.state), jsonb_build_object('state', changed.state, 'detail', $4::text)
               FROM changed JOIN before USING (id)
+            ), notified AS (
+              -- The webhooks that want this event get their delivery with the change itself.
+              INSERT INTO webhook_deliveries (webhook, event, payload)
+              SELECT w.name, 'rollout.' || lower(changed.state),
+                     jsonb_build_object('event', 'rollout.' || lower(changed.state), 'occurred_at', now(),
+                       'rollout', jsonb_build_object('id', changed.id, 'configuration', changed.configuration,
+                         'version', changed.version, 'state', changed.state, 'previous_state', before.state,
+                         'detail', $4::text, 'by', $6::text))
+              FROM changed JOIN before USING (id) CROSS JOIN webhooks w
+              WHERE w.enabled AND 'rollout.' || lower(changed.state) = ANY (w.events)
             )
             SELECT count(*) FROM changed
             """,

@@ -34,6 +34,7 @@ public record AgentStatus(
     String remoteConfigStatusJson,
     String customCapabilitiesJson,
     String customMessagesJson,
+    String availableComponentsJson,
     boolean notable,
     Instant producedAt,
     Instant pendingSince,
@@ -56,6 +57,7 @@ public record AgentStatus(
       String remoteConfigStatusJson,
       String customCapabilitiesJson,
       String customMessagesJson,
+      String availableComponentsJson,
       boolean notable,
       Instant producedAt,
       Instant pendingSince) {
@@ -75,6 +77,7 @@ public record AgentStatus(
         remoteConfigStatusJson,
         customCapabilitiesJson,
         customMessagesJson,
+        availableComponentsJson,
         notable,
         producedAt,
         pendingSince,
@@ -103,6 +106,7 @@ public record AgentStatus(
         remoteConfigStatusJson != null ? remoteConfigStatusJson : older.remoteConfigStatusJson,
         customCapabilitiesJson != null ? customCapabilitiesJson : older.customCapabilitiesJson,
         customMessagesJson != null ? customMessagesJson : older.customMessagesJson,
+        availableComponentsJson != null ? availableComponentsJson : older.availableComponentsJson,
         notable || older.notable,
         producedAt,
         older.pendingSince.isBefore(pendingSince) ? older.pendingSince : pendingSince,
@@ -113,8 +117,8 @@ public record AgentStatus(
 
   /**
    * This status without what the agent reported (capabilities, description, health, configs, custom
-   * parts): what is still written when the database refused those, so that the agent's liveness
-   * stays current while its stored report stays the last one the database took.
+   * parts, components): what is still written when the database refused those, so that the agent's
+   * liveness stays current while its stored report stays the last one the database took.
    */
   public AgentStatus withoutReports() {
     return new AgentStatus(
@@ -126,6 +130,7 @@ public record AgentStatus(
         ownerNode,
         sessionEpoch,
         principal,
+        null,
         null,
         null,
         null,
@@ -148,6 +153,7 @@ public record AgentStatus(
             + length(remoteConfigStatusJson)
             + length(customCapabilitiesJson)
             + length(customMessagesJson)
+            + length(availableComponentsJson)
             + length(connectionSettingsStatusJson));
   }
 

@@ -3,6 +3,7 @@ package io.switchboard.persistence.stores;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.agents.AgentRepository;
 import io.switchboard.persistence.audit.AuditLog;
+import io.switchboard.persistence.components.ComponentStore;
 import io.switchboard.persistence.configurations.ConfigurationStore;
 import io.switchboard.persistence.envelopes.EnvelopeStore;
 import io.switchboard.persistence.fleet.FleetQueries;
@@ -13,6 +14,7 @@ import io.switchboard.persistence.operators.TokenStore;
 import io.switchboard.persistence.retention.Retention;
 import io.switchboard.persistence.rollouts.RolloutStore;
 import io.switchboard.persistence.status.AgentStatusStore;
+import io.switchboard.persistence.webhooks.WebhookStore;
 
 /**
  * Every store of a node, each made once on the database's pools and handed to whoever needs it.
@@ -33,7 +35,9 @@ public record Stores(
     AuditLog audit,
     FleetQueries fleet,
     HistoryRetention history,
-    Retention retention) {
+    Retention retention,
+    ComponentStore components,
+    WebhookStore webhooks) {
 
   public static Stores on(Database database) {
     return new Stores(
@@ -49,6 +53,8 @@ public record Stores(
         new AuditLog(database.readPool()),
         new FleetQueries(database.readPool()),
         new HistoryRetention(database.pool()),
-        new Retention(database.pool()));
+        new Retention(database.pool()),
+        new ComponentStore(database.pool()),
+        new WebhookStore(database.pool()));
   }
 }

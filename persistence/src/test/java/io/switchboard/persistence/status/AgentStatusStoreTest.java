@@ -131,6 +131,7 @@ class AgentStatusStoreTest {
             null,
             null,
             null,
+            null,
             false,
             withoutOwner.producedAt(),
             withoutOwner.pendingSince());

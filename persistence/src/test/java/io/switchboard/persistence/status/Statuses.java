@@ -25,6 +25,7 @@ final class Statuses {
         null,
         null,
         null,
+        null,
         descriptionJson != null,
         now,
         now);
