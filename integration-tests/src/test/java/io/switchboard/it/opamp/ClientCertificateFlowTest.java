@@ -171,7 +171,9 @@ class ClientCertificateFlowTest {
       assertTrue(
           tooLarge.getErrorResponse().getErrorMessage().contains("max-request-size"),
           tooLarge.toString());
-
+    }
+    // Another agent, on a connection of its own.
+    try (RawAgent agent = RawAgent.connect(endpoint, bootstrapClient(), Map.of())) {
       ByteString other = AgentMessages.newUid();
       agent.send(withCapabilities(AgentMessages.fullState(other, 1, "csr-invalid")));
       agent.receive();

@@ -28,6 +28,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -74,7 +75,8 @@ final class CsrSigner {
           new JcaContentVerifierProviderBuilder().build(request.getSubjectPublicKeyInfo()))) {
         throw new IllegalArgumentException("the request's signature does not verify");
       }
-      PublicKey key = request.getPublicKey();
+      // The JDK's providers know key algorithms by name, not by the OIDs a request carries.
+      PublicKey key = new JcaPEMKeyConverter().getPublicKey(request.getSubjectPublicKeyInfo());
       if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < MIN_RSA_BITS) {
         throw new IllegalArgumentException("RSA keys must have at least " + MIN_RSA_BITS + " bits");
       }
