@@ -71,12 +71,11 @@ final class CsrSigner {
   Signed sign(String instanceUid, byte[] csrPem, Instant now) {
     JcaPKCS10CertificationRequest request = parse(csrPem);
     try {
-      if (!request.isSignatureValid(
-          new JcaContentVerifierProviderBuilder().build(request.getSubjectPublicKeyInfo()))) {
-        throw new IllegalArgumentException("the request's signature does not verify");
-      }
       // The JDK's providers know key algorithms by name, not by the OIDs a request carries.
       PublicKey key = new JcaPEMKeyConverter().getPublicKey(request.getSubjectPublicKeyInfo());
+      if (!request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key))) {
+        throw new IllegalArgumentException("the request's signature does not verify");
+      }
       if (key instanceof RSAPublicKey rsa && rsa.getModulus().bitLength() < MIN_RSA_BITS) {
         throw new IllegalArgumentException("RSA keys must have at least " + MIN_RSA_BITS + " bits");
       }
