@@ -15,6 +15,7 @@ import io.switchboard.observability.tracing.Tracing;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentRemoteConfig;
 import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.ConnectionSettingsOffers;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.envelopes.EnvelopeKind;
@@ -371,11 +372,12 @@ final class EnvelopeIntake {
       return new EnvelopeReceipt(
           EnvelopeState.PENDING, "offered in the answer to the agent's next poll");
     }
-    entity
-        .push()
-        .accept(
-            ServerToAgent.newBuilder()
-                .setConnectionSettings(outbox.takeConnectionSettings(tracking)));
+    ConnectionSettingsOffers offer = outbox.takeConnectionSettings(entity.state(), tracking);
+    if (offer == null) {
+      return new EnvelopeReceipt(
+          EnvelopeState.FAILED, "the agent's capabilities take none of these connection settings");
+    }
+    entity.push().accept(ServerToAgent.newBuilder().setConnectionSettings(offer));
     entity.heartbeatIntervalChanged().run();
     return new EnvelopeReceipt(EnvelopeState.SENT, "sent");
   }
