@@ -2,16 +2,11 @@ package io.switchboard.cluster.agent;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.context.Scope;
 import io.switchboard.cluster.agent.AgentProtocol.DeliverEnvelope;
 import io.switchboard.cluster.agent.AgentProtocol.EnvelopeDelivered;
 import io.switchboard.cluster.agent.AgentProtocol.EnvelopeReceipt;
 import io.switchboard.cluster.agent.AgentProtocol.TakeEnvelope;
 import io.switchboard.observability.SwitchboardMetrics;
-import io.switchboard.observability.tracing.TraceAttributes;
-import io.switchboard.observability.tracing.Tracing;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentRemoteConfig;
 import io.switchboard.opamp.proto.AgentToServer;
@@ -71,7 +66,7 @@ final class EnvelopeIntake {
   private final ByteString uidBytes;
   private final AgentOutbox outbox;
   private final EnvelopeLedger ledger;
-  private final Tracing tracing;
+  private final EnvelopeTraces traces;
   private final AgentOutbox.Tracking tracking = new Tracking();
 
   /**
@@ -81,13 +76,6 @@ final class EnvelopeIntake {
    */
   private Map<UUID, LedgerEntry> recentEnvelopes;
 
-  /**
-   * The trace (a {@code traceparent}) of each recent traced envelope, so that what becomes of it
-   * later (sent to a later session, APPLIED by the agent) joins the operator's trace. Made on the
-   * first traced envelope: with tracing off, never.
-   */
-  private Map<UUID, String> traces;
-
   EnvelopeIntake(
       Entity entity, String instanceUid, AgentOutbox outbox, AgentDependencies dependencies) {
     this.entity = entity;
@@ -95,7 +83,7 @@ final class EnvelopeIntake {
     this.uidBytes = InstanceUid.toBytes(instanceUid);
     this.outbox = outbox;
     this.ledger = dependencies.ledger();
-    this.tracing = dependencies.tracing();
+    this.traces = new EnvelopeTraces(dependencies.tracing(), instanceUid, RECENT_ENVELOPES);
   }
 
   /** Where the outbox records what becomes of envelopes. */
@@ -108,24 +96,7 @@ final class EnvelopeIntake {
    * session (the session's confirmation answers it).
    */
   EnvelopeReceipt take(TakeEnvelope take, Instant now) {
-    if (take.traceparent() == null || !tracing.enabled()) {
-      return takeUntraced(take, now);
-    }
-    Span span = tracing.start("agent.take-envelope", SpanKind.CONSUMER, take.traceparent());
-    try (Scope ignored = span.makeCurrent()) {
-      span.setAttribute(TraceAttributes.AGENT, instanceUid);
-      span.setAttribute(TraceAttributes.ENVELOPE, take.envelope().toString());
-      String traceparent = Tracing.traceparent(span);
-      if (traceparent != null) {
-        traces().put(take.envelope(), traceparent);
-      }
-      EnvelopeReceipt receipt = takeUntraced(take, now);
-      span.setAttribute(
-          TraceAttributes.STATE, receipt == null ? "SENDING" : receipt.state().name());
-      return receipt;
-    } finally {
-      span.end();
-    }
+    return traces.take(take, () -> takeUntraced(take, now));
   }
 
   private EnvelopeReceipt takeUntraced(TakeEnvelope take, Instant now) {
@@ -306,25 +277,6 @@ final class EnvelopeIntake {
     return recentEnvelopes().putIfAbsent(envelope, LedgerEntry.TAKEN) == null;
   }
 
-  private Map<UUID, String> traces() {
-    if (traces == null) {
-      traces =
-          new LinkedHashMap<>() {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<UUID, String> eldest) {
-              return size() > RECENT_ENVELOPES;
-            }
-          };
-    }
-    return traces;
-  }
-
-  /** The envelope's trace, or the one current on this thread; null when it has none. */
-  private String traceOf(UUID envelope) {
-    String traced = traces == null ? null : traces.get(envelope);
-    return traced != null ? traced : Tracing.currentTraceparent();
-  }
-
   private Map<UUID, LedgerEntry> recentEnvelopes() {
     if (recentEnvelopes == null) {
       recentEnvelopes =
@@ -465,7 +417,7 @@ final class EnvelopeIntake {
                 message.envelope(),
                 owner.epoch(),
                 entity.self(),
-                traceOf(message.envelope())));
+                traces.of(message.envelope())));
     outbox.inFlight(message, owner.epoch(), owner.node());
   }
 
@@ -485,29 +437,7 @@ final class EnvelopeIntake {
           .debug("Envelope {} for agent {} ended {}: {}", envelope, instanceUid, outcome, detail);
       recentEnvelopes().put(envelope, new LedgerEntry(outcome, detail, null));
       ledger.closed(envelope, outcome, detail);
-      traceClosed(envelope, outcome, detail);
-    }
-  }
-
-  /**
-   * The end of a traced envelope joins its trace: for a remote config, the agent's APPLIED (or
-   * FAILED) report, wherever it arrives.
-   */
-  private void traceClosed(UUID envelope, EnvelopeState outcome, String detail) {
-    String traceparent = traceOf(envelope);
-    if (traceparent == null) {
-      return;
-    }
-    Span span = tracing.start("envelope.closed", SpanKind.INTERNAL, traceparent);
-    span.setAttribute(TraceAttributes.AGENT, instanceUid);
-    span.setAttribute(TraceAttributes.ENVELOPE, envelope.toString());
-    span.setAttribute(TraceAttributes.STATE, outcome.name());
-    if (detail != null) {
-      span.setAttribute(TraceAttributes.DETAIL, detail);
-    }
-    span.end();
-    if (traces != null) {
-      traces.remove(envelope);
+      traces.closed(envelope, outcome, detail);
     }
   }
 }
