@@ -109,7 +109,7 @@ final class EnvelopeIntake {
           EnvelopeState.EXPIRED,
           "the deadline passed before it reached the agent");
     }
-    String refusal = AgentOutbox.refusal(take.message(), entity.state());
+    String refusal = Refusals.of(take.message(), entity.state());
     if (refusal != null) {
       return close(take.envelope(), EnvelopeState.FAILED, refusal);
     }
