@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class ServerCapabilitiesDocTest {
 
   private static final Pattern ROW =
-      Pattern.compile("^\\| `([A-Za-z]+)` \\| (supported|not supported|see packages) \\|$");
+      Pattern.compile("^\\| `([A-Za-z]+)` \\| (supported|not supported) \\|$");
 
   @Test
   void theAdvertisedCapabilitiesAreTheSupportTables() throws Exception {
@@ -49,10 +49,7 @@ class ServerCapabilitiesDocTest {
     }
     assertEquals(defined, listed, "the support table lists every server capability");
     assertTrue(supported.contains("AcceptsStatus"), "the table was read: " + supported);
-    // Rows marked "see packages" belong to the packages work, which decides them.
-    Set<String> advertisedOutsidePackages = new TreeSet<>(advertised);
-    advertisedOutsidePackages.removeIf(name -> name.contains("Packages"));
-    assertEquals(supported, advertisedOutsidePackages);
+    assertEquals(supported, advertised);
   }
 
   private static boolean isCapability(String name) {
