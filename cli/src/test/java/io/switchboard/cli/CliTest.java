@@ -321,6 +321,61 @@ class CliTest {
   }
 
   @Test
+  void assignmentsAreCreatedListedChangedAndDeleted() throws Exception {
+    String config = "assigned-" + UUID.randomUUID().toString().substring(0, 8);
+    Path file = home.resolve("collector.yaml");
+    Files.writeString(file, "exporters:\n  debug: {}\n");
+    assertEquals(0, cli("configs", "create", config, "-f", file.toString()).code());
+    assertEquals(0, cli("configs", "publish", config, "1").code());
+    assertEquals(0, cli("configs", "draft", config, "-f", file.toString()).code());
+    assertEquals(0, cli("configs", "publish", config, "2").code());
+
+    CliRun created =
+        cli(
+            "assignments",
+            "create",
+            config,
+            "--config",
+            config,
+            "--version",
+            "1",
+            "--priority",
+            "5",
+            "-l",
+            "env=prod,ring notin (canary,early)",
+            "-a",
+            "service.name=" + config);
+    assertEquals(0, created.code(), created.toString());
+    assertTrue(created.out().contains("ring notin (canary,early)"), created.toString());
+    CliRun list = cli("assignments", "list");
+    assertTrue(list.out().startsWith("NAME") && list.out().contains(config), list.toString());
+
+    CliRun badSelector =
+        cli(
+            "assignments",
+            "create",
+            config + "-bad",
+            "--config",
+            config,
+            "--version",
+            "1",
+            "-l",
+            "env in (prod");
+    assertEquals(5, badSelector.code(), badSelector.toString());
+
+    assertEquals(0, cli("assignments", "set", config, "--priority", "9").code());
+    JsonNode changed = parse(cli("-o", "json", "assignments", "set", config, "--version", "2"));
+    assertEquals(2, changed.path("version").asInt(), changed.toString());
+    JsonNode shown = parse(cli("-o", "json", "assignments", "get", config));
+    assertEquals(9, shown.path("priority").asInt(), shown.toString());
+
+    assertEquals(0, cli("assignments", "delete", config).code());
+    CliRun gone = cli("assignments", "get", config);
+    assertEquals(3, gone.code(), gone.toString());
+    assertTrue(gone.err().contains("(HTTP 404)"), gone.toString());
+  }
+
+  @Test
   void webhooksAreCreatedWithAPrintedOrGivenSecretListedAndDeleted() throws Exception {
     String name = "hook-" + UUID.randomUUID().toString().substring(0, 8);
     CliRun created =
