@@ -1,7 +1,11 @@
 package io.switchboard.opamp;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -35,6 +39,29 @@ public final class ConnectionSecrets {
   /** No key configured: secret values cannot be sealed, and so are refused. */
   public static ConnectionSecrets none() {
     return new ConnectionSecrets(null);
+  }
+
+  /**
+   * The configured key ({@code switchboard.secrets}): {@code key} (base64), else the contents of
+   * {@code keyFile}, else none.
+   */
+  public static ConnectionSecrets configured(String key, String keyFile) {
+    String base64 = key.strip();
+    if (base64.isEmpty() && !keyFile.isBlank()) {
+      try {
+        base64 = Files.readString(Path.of(keyFile.strip())).strip();
+      } catch (IOException e) {
+        throw new UncheckedIOException("switchboard.secrets: cannot read " + keyFile, e);
+      }
+    }
+    if (base64.isEmpty()) {
+      return none();
+    }
+    try {
+      return of(Base64.getDecoder().decode(base64));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("switchboard.secrets: " + e.getMessage(), e);
+    }
   }
 
   /** A key of 16, 24 or 32 bytes (AES-128, -192 or -256). */

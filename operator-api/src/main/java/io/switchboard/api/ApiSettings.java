@@ -1,7 +1,6 @@
 package io.switchboard.api;
 
 import com.typesafe.config.Config;
-import io.switchboard.cluster.agent.ConnectionSettingsConfig;
 import io.switchboard.opamp.ConnectionSecrets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -48,6 +47,7 @@ public record ApiSettings(
             .toList(),
         api.getInt("max-connections-per-client"),
         switchboard.getBoolean("webhooks.allow-plain-http"),
-        ConnectionSettingsConfig.secrets(switchboard));
+        ConnectionSecrets.configured(
+            switchboard.getString("secrets.key"), switchboard.getString("secrets.key-file")));
   }
 }

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -32,22 +31,10 @@ public final class ConnectionSettingsConfig {
 
   private ConnectionSettingsConfig() {}
 
-  /** The key secret values are sealed with: {@code key} (base64) or {@code key-file}, or none. */
+  /** The key secret values are sealed with. */
   public static ConnectionSecrets secrets(Config switchboard) {
     Config secrets = switchboard.getConfig("secrets");
-    String key = secrets.getString("key").strip();
-    String file = secrets.getString("key-file").strip();
-    if (key.isEmpty() && !file.isEmpty()) {
-      key = read(file).strip();
-    }
-    if (key.isEmpty()) {
-      return ConnectionSecrets.none();
-    }
-    try {
-      return ConnectionSecrets.of(Base64.getDecoder().decode(key));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("switchboard.secrets: " + e.getMessage(), e);
-    }
+    return ConnectionSecrets.configured(secrets.getString("key"), secrets.getString("key-file"));
   }
 
   /** What every agent is offered: the heartbeat interval and whatever else is configured. */

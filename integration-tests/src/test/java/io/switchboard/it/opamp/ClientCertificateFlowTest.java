@@ -93,13 +93,16 @@ class ClientCertificateFlowTest {
       assertFalse(first.getConnectionSettings().getOpamp().hasCertificate());
 
       agent.send(
-          AgentMessages.certificateRequest(
-              uid, 2, AgentKeys.certificateRequest(key, "whatever-the-agent-asks")));
+          withCapabilities(
+              AgentMessages.certificateRequest(
+                  uid, 2, AgentKeys.certificateRequest(key, "whatever-the-agent-asks"))));
       issued = awaitCertificate(agent);
 
       // A second request at once is over the rate.
       agent.send(
-          AgentMessages.certificateRequest(uid, 3, AgentKeys.certificateRequest(key, "again")));
+          withCapabilities(
+              AgentMessages.certificateRequest(
+                  uid, 3, AgentKeys.certificateRequest(key, "again"))));
       ServerToAgent refused = agent.receive();
       assertTrue(
           refused.getErrorResponse().getErrorMessage().contains("request-interval"),

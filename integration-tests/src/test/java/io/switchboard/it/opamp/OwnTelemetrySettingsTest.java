@@ -89,6 +89,14 @@ class OwnTelemetrySettingsTest {
       assertTrue(otherReply.hasConnectionSettings(), "the heartbeat is still offered");
       assertFalse(otherReply.getConnectionSettings().hasOwnMetrics());
 
+      // Commands go to stored agents only: wait for both rows.
+      for (String stored : new String[] {id, InstanceUid.toText(otherUid)}) {
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> HttpProbe.get(node.apiPort(), "/api/agents/" + stored).statusCode() == 200);
+      }
+
       // One agent's own destination, with a secret header: pushed down its socket at once.
       String body =
           """
