@@ -127,8 +127,20 @@ public final class SwitchboardNode implements AutoCloseable {
     Database database = DatabaseExtension.get(system).database();
     Stores stores = Stores.on(database);
     ObjectMapper json = Json.mapper();
+    // Agents whose description the writer stored get their assignment decided from their rows
+    // too (the join race); the applier exists once the dispatcher does, before agents can connect.
+    AtomicReference<AssignmentApply> describedApply = new AtomicReference<>();
     ActorRef<StatusWriter.Command> statusWriter =
-        NodeStatusWriter.get(system).start(stores.statuses(), settings.statusWriter());
+        NodeStatusWriter.get(system)
+            .start(
+                stores.statuses(),
+                settings.statusWriter(),
+                described -> {
+                  AssignmentApply apply = describedApply.get();
+                  if (apply != null) {
+                    apply.followStored(described);
+                  }
+                });
 
     boolean bootstrap = ClusterFormation.bootstrap(config);
     if (!bootstrap) {
@@ -165,6 +177,7 @@ public final class SwitchboardNode implements AutoCloseable {
             dispatcher,
             settings.rollouts().batchDeadline(),
             json);
+    describedApply.set(assignmentApply);
     AssignmentGauge.init(system, stores.assignments(), settings.metrics().gaugeInterval());
     ActorRef<RolloutDriver.Command> rolloutDriver =
         RolloutDriver.init(
