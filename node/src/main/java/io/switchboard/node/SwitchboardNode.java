@@ -26,7 +26,6 @@ import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.EnvelopeSweep;
 import io.switchboard.dispatch.StoredEnvelopeLedger;
 import io.switchboard.dispatch.assignment.AssignmentApply;
-import io.switchboard.dispatch.assignment.AssignmentGauge;
 import io.switchboard.dispatch.assignment.Assignments;
 import io.switchboard.dispatch.components.ComponentCheck;
 import io.switchboard.dispatch.packages.PackageSets;
@@ -151,7 +150,8 @@ public final class SwitchboardNode implements AutoCloseable {
     PostgresLease.releaseShardLeasesOnLeave(system);
     NodeGauges.start(system, database, settings.servesAgents(), settings.metrics().gaugeInterval());
     Housekeeping.init(system, stores.history(), stores.retention(), settings.history());
-    FleetGauges.init(system, stores.fleet(), settings.metrics().fleetGaugeInterval());
+    FleetGauges.init(
+        system, stores.fleet(), stores.assignments(), settings.metrics().fleetGaugeInterval());
 
     ClusterSharding sharding = ClusterSharding.get(system);
     Cluster cluster = Cluster.get(system);
@@ -178,7 +178,6 @@ public final class SwitchboardNode implements AutoCloseable {
             settings.rollouts().batchDeadline(),
             json);
     describedApply.set(assignmentApply);
-    AssignmentGauge.init(system, stores.assignments(), settings.metrics().gaugeInterval());
     ActorRef<RolloutDriver.Command> rolloutDriver =
         RolloutDriver.init(
             system,

@@ -166,16 +166,24 @@ public final class AssignmentStore {
   }
 
   /**
-   * Seconds since the oldest open (PENDING, SENT) assignment envelope of a connected agent was
-   * written; 0 when there is none. Reads the small partial index of open envelopes.
+   * How long the oldest unapplied assignment has waited, in seconds (0: none waits), in one
+   * statement: over connected agents whose latest desired config is an assignment's open (PENDING,
+   * SENT) envelope, where that assignment still exists and still matches the agent, the age of the
+   * oldest such envelope. Driven by the small partial index of open envelopes, so it does not read
+   * the whole fleet.
    */
   public CompletionStage<Double> oldestUnappliedSeconds() {
     return db.rows(
             """
             SELECT coalesce(extract(epoch FROM now() - min(e.created_at)), 0)::float8
-            FROM dispatch_envelopes e JOIN agents a ON a.instance_uid = e.instance_uid
-            WHERE e.state IN ('PENDING', 'SENT') AND e.kind = 'REMOTE_CONFIG' AND e.payload ? 'assignment'
-              AND a.connection_state = 'CONNECTED'
+            FROM dispatch_envelopes e
+            JOIN agents a ON a.instance_uid = e.instance_uid AND a.connection_state = 'CONNECTED'
+            JOIN assignments s ON s.name = e.payload->>'assignment'
+            WHERE e.state IN ('PENDING', 'SENT') AND e.kind = 'REMOTE_CONFIG'
+              AND switchboard_selector_matches(s.selector, a.labels, a.description)
+              AND NOT EXISTS (SELECT 1 FROM dispatch_envelopes later
+                              WHERE later.instance_uid = e.instance_uid AND later.kind = 'REMOTE_CONFIG'
+                                AND later.created_at > e.created_at)
             """,
             statement -> {},
             row -> row.get(0, Double.class))
