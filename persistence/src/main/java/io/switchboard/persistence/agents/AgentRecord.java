@@ -10,8 +10,8 @@ import java.time.Instant;
  * to proves, or null when it is unbound. {@code availableComponentsJson} is what the agent reported
  * of its components, or null when never; {@code packageStatusesJson} the agent's last
  * PackageStatuses, or null. {@code assignment} names the assignment whose envelope is its desired
- * config (null: none), {@code configOverride} says an operator's remote config beats every
- * assignment for it.
+ * config (null: none, or the assignment was deleted), {@code configOverride} says an operator's
+ * remote config beats every assignment for it.
  */
 public record AgentRecord(
     String instanceUid,

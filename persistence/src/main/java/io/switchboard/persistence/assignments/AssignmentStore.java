@@ -116,17 +116,35 @@ public final class AssignmentStore {
         .toFuture();
   }
 
-  /** Removes the assignment (its agents keep what they have); false when there was none. */
-  public CompletionStage<Boolean> delete(String name, String actor) {
-    return db.rowsUpdated(
+  /**
+   * Removes the assignment, with its audit event, in one statement; empty when there was none.
+   * Otherwise answers the agents whose latest desired config it gave (their configs stay), so that
+   * their assignment can be decided again: they read each envelope of the assignment's name once.
+   */
+  public CompletionStage<Optional<List<String>>> delete(String name, String actor) {
+    return db.rows(
             """
-            WITH s AS (DELETE FROM assignments WHERE name = $1 RETURNING *)
-            INSERT INTO audit_events (actor, action, target, before)
-            SELECT $2, 'assignment.delete', 'assignment/' || s.name, %s FROM s
+            WITH s AS (DELETE FROM assignments WHERE name = $1 RETURNING *),
+            audited AS (
+              INSERT INTO audit_events (actor, action, target, before)
+              SELECT $2, 'assignment.delete', 'assignment/' || s.name, %s FROM s
+            ), had AS (
+              SELECT DISTINCT e.instance_uid FROM dispatch_envelopes e
+              WHERE e.kind = 'REMOTE_CONFIG' AND e.payload->>'assignment' = $1
+                AND e.state IN ('PENDING', 'SENT', 'APPLIED')
+                AND NOT EXISTS (SELECT 1 FROM dispatch_envelopes later
+                                WHERE later.instance_uid = e.instance_uid AND later.kind = 'REMOTE_CONFIG'
+                                  AND later.state IN ('PENDING', 'SENT', 'APPLIED')
+                                  AND later.created_at > e.created_at)
+            )
+            SELECT array(SELECT instance_uid FROM had) FROM s
             """
                 .formatted(AUDITED.formatted("s")),
-            statement -> statement.bind(0, name).bind(1, actor))
-        .map(rows -> rows > 0)
+            statement -> statement.bind(0, name).bind(1, actor),
+            row -> List.of(row.get(0, String[].class)))
+        .next()
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
         .toFuture();
   }
 
