@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The operator's agent list queries on a table of 100,000 agents, each run 300 times through the
@@ -125,8 +127,8 @@ public final class AgentQueryBenchmark {
               + " agents, "
               + RUNS
               + " runs each)\n");
-      System.out.println("| query | p50 | p99 |");
-      System.out.println("|---|---|---|");
+      System.out.println("| query | p50 | p99 | plan (scans) |");
+      System.out.println("|---|---|---|---|");
       for (Map.Entry<String, AgentQuery> shape : shapes.entrySet()) {
         List<Long> nanos = new ArrayList<>();
         for (int run = 0; run < RUNS; run++) {
@@ -136,10 +138,38 @@ public final class AgentQueryBenchmark {
         }
         Collections.sort(nanos);
         System.out.printf(
-            "| %s | %.1f ms | %.1f ms |%n",
-            shape.getKey(), Percentiles.millis(nanos, 0.50), Percentiles.millis(nanos, 0.99));
+            "| %s | %.1f ms | %.1f ms | %s |%n",
+            shape.getKey(),
+            Percentiles.millis(nanos, 0.50),
+            Percentiles.millis(nanos, 0.99),
+            scans(db, shape.getValue()));
       }
     }
+  }
+
+  /** The scan nodes of the query's plan: whether an index serves it. */
+  private static String scans(TestDatabase db, AgentQuery query) {
+    AgentQuery.Sql sql = query.toSql();
+    // JDBC placeholders: jsonb's own ? operators are escaped, then each $n becomes a ? bound to
+    // parameter n (a parameter may be used more than once).
+    List<Object> arguments = new ArrayList<>();
+    Matcher placeholder = Pattern.compile("\\$(\\d+)").matcher(sql.text().replace("?", "??"));
+    StringBuilder jdbc = new StringBuilder();
+    while (placeholder.find()) {
+      arguments.add(sql.parameters().get(Integer.parseInt(placeholder.group(1)) - 1));
+      placeholder.appendReplacement(jdbc, "?");
+    }
+    placeholder.appendTail(jdbc);
+    String plan =
+        db.queryForString("EXPLAIN (FORMAT JSON) SELECT * FROM agents" + jdbc, arguments.toArray());
+    List<String> scans = new ArrayList<>();
+    Matcher node =
+        Pattern.compile("\"Node Type\": \"([^\"]*Scan)\"(?:[^{}]*?\"Index Name\": \"([^\"]+)\")?")
+            .matcher(plan);
+    while (node.find()) {
+      scans.add(node.group(2) == null ? node.group(1) : node.group(1) + " " + node.group(2));
+    }
+    return String.join(", ", scans);
   }
 
   private static AgentQuery query(

@@ -44,8 +44,11 @@ public record AgentQuery(
         limit);
   }
 
-  /** The SQL WHERE/ORDER BY/LIMIT after {@code FROM agents}, with its parameters in order. */
-  Sql toSql() {
+  /**
+   * The SQL WHERE/ORDER BY/LIMIT after {@code FROM agents}, with its parameters in order (public
+   * for the query benchmark, which explains each shape's plan).
+   */
+  public Sql toSql() {
     List<String> conditions = new ArrayList<>();
     List<Object> parameters = new ArrayList<>();
     connectionState.ifPresent(
@@ -76,7 +79,7 @@ public record AgentQuery(
     return new Sql(where + order + " LIMIT " + bind(parameters, limit), parameters);
   }
 
-  record Sql(String text, List<Object> parameters) {}
+  public record Sql(String text, List<Object> parameters) {}
 
   private static String bind(List<Object> parameters, Object value) {
     parameters.add(value);
