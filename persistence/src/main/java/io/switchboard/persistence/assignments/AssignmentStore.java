@@ -119,7 +119,7 @@ public final class AssignmentStore {
   /**
    * Removes the assignment, with its audit event, in one statement; empty when there was none.
    * Otherwise answers the agents whose latest desired config it gave (their configs stay), so that
-   * their assignment can be decided again: they read each envelope of the assignment's name once.
+   * their assignment can be decided again (found by the index of envelopes by assignment).
    */
   public CompletionStage<Optional<List<String>>> delete(String name, String actor) {
     return db.rows(
@@ -130,7 +130,7 @@ public final class AssignmentStore {
               SELECT $2, 'assignment.delete', 'assignment/' || s.name, %s FROM s
             ), had AS (
               SELECT DISTINCT e.instance_uid FROM dispatch_envelopes e
-              WHERE e.kind = 'REMOTE_CONFIG' AND e.payload->>'assignment' = $1
+              WHERE e.kind = 'REMOTE_CONFIG' AND e.payload ? 'assignment' AND e.payload->>'assignment' = $1
                 AND e.state IN ('PENDING', 'SENT', 'APPLIED')
                 AND NOT EXISTS (SELECT 1 FROM dispatch_envelopes later
                                 WHERE later.instance_uid = e.instance_uid AND later.kind = 'REMOTE_CONFIG'
