@@ -129,20 +129,16 @@ public final class SwitchboardNode implements AutoCloseable {
     Database database = DatabaseExtension.get(system).database();
     Stores stores = Stores.on(database);
     ObjectMapper json = Json.mapper();
-    // Agents whose description the writer stored get their assignment decided from their rows
-    // too (the join race); the applier exists once the dispatcher does, before agents can connect.
+    // Described agents are decided again from their stored rows (the join race); the applier is
+    // set below, before agents can connect.
     AtomicReference<AssignmentApply> describedApply = new AtomicReference<>();
     ActorRef<StatusWriter.Command> statusWriter =
         NodeStatusWriter.get(system)
             .start(
                 stores.statuses(),
                 settings.statusWriter(),
-                described -> {
-                  AssignmentApply apply = describedApply.get();
-                  if (apply != null) {
-                    apply.followStored(described);
-                  }
-                });
+                uids ->
+                    Optional.ofNullable(describedApply.get()).ifPresent(a -> a.followStored(uids)));
 
     boolean bootstrap = ClusterFormation.bootstrap(config);
     if (!bootstrap) {
