@@ -13,6 +13,7 @@ import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.dashboard.DashboardAssets;
 import io.switchboard.api.dashboard.LiveBus;
 import io.switchboard.api.http.Json;
+import io.switchboard.cluster.agent.AgentCertificates;
 import io.switchboard.cluster.agent.AgentDependencies;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
@@ -26,7 +27,6 @@ import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.EnvelopeSweep;
 import io.switchboard.dispatch.StoredEnvelopeLedger;
 import io.switchboard.dispatch.assignment.AssignmentApply;
-import io.switchboard.dispatch.assignment.AssignmentGauge;
 import io.switchboard.dispatch.assignment.Assignments;
 import io.switchboard.dispatch.components.ComponentCheck;
 import io.switchboard.dispatch.packages.PackageSets;
@@ -34,6 +34,7 @@ import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.dispatch.webhooks.WebhookDeliverer;
 import io.switchboard.gateway.OpampEndpoint;
+import io.switchboard.gateway.certificates.AgentCertificateAuthority;
 import io.switchboard.gateway.packages.PackageDownloads;
 import io.switchboard.gateway.session.LiveSessions;
 import io.switchboard.gateway.session.NodeDraining;
@@ -45,6 +46,7 @@ import io.switchboard.observability.Telemetry;
 import io.switchboard.observability.tracing.Tracing;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.DatabaseExtension;
+import io.switchboard.persistence.certificates.CertificateStore;
 import io.switchboard.persistence.status.StatusWriter;
 import io.switchboard.persistence.stores.Stores;
 import java.time.Clock;
@@ -127,19 +129,36 @@ public final class SwitchboardNode implements AutoCloseable {
     Database database = DatabaseExtension.get(system).database();
     Stores stores = Stores.on(database, settings.packages().directory());
     ObjectMapper json = Json.mapper();
+    // Described agents are decided again from their stored rows (the join race); the applier is
+    // set below, before agents can connect.
+    AtomicReference<AssignmentApply> describedApply = new AtomicReference<>();
     ActorRef<StatusWriter.Command> statusWriter =
-        NodeStatusWriter.get(system).start(stores.statuses(), settings.statusWriter());
+        NodeStatusWriter.get(system)
+            .start(
+                stores.statuses(),
+                settings.statusWriter(),
+                uids ->
+                    Optional.ofNullable(describedApply.get()).ifPresent(a -> a.followStored(uids)));
 
     boolean bootstrap = ClusterFormation.bootstrap(config);
     if (!bootstrap) {
       ClusterFormation.joinSeedsOrSelf(system, config);
     }
+    CertificateStore certificateStore = new CertificateStore(database.pool());
+    Optional<AgentCertificateAuthority> ca =
+        AgentCertificateAuthority.of(settings.certificates(), certificateStore, Clock.systemUTC());
+    ca.ifPresent(authority -> CertificateRevocations.refresh(system, authority));
     AgentEntity.init(
-        system, agentDependencies(system, stores, statusWriter, settings), settings.agent());
+        system,
+        agentDependencies(system, stores, statusWriter, settings)
+            .withCertificates(
+                ca.<AgentCertificates>map(authority -> authority).orElse(AgentCertificates.NONE)),
+        settings.agent());
     PostgresLease.releaseShardLeasesOnLeave(system);
     NodeGauges.start(system, database, settings.servesAgents(), settings.metrics().gaugeInterval());
     Housekeeping.init(system, stores.history(), stores.retention(), settings.history());
-    FleetGauges.init(system, stores.fleet(), settings.metrics().fleetGaugeInterval());
+    FleetGauges.init(
+        system, stores.fleet(), stores.assignments(), settings.metrics().fleetGaugeInterval());
 
     ClusterSharding sharding = ClusterSharding.get(system);
     Cluster cluster = Cluster.get(system);
@@ -165,7 +184,7 @@ public final class SwitchboardNode implements AutoCloseable {
             dispatcher,
             settings.rollouts().batchDeadline(),
             json);
-    AssignmentGauge.init(system, stores.assignments(), settings.metrics().gaugeInterval());
+    describedApply.set(assignmentApply);
     ActorRef<RolloutDriver.Command> rolloutDriver =
         RolloutDriver.init(
             system,
@@ -195,7 +214,7 @@ public final class SwitchboardNode implements AutoCloseable {
     drainOnShutdown(system, liveSessions, settings.opamp().drain());
     Route opampRoute =
         concat(
-            OpampEndpoint.route(system, settings.opamp(), nodeName, agents, liveSessions),
+            OpampEndpoint.route(system, settings.opamp(), nodeName, agents, liveSessions, ca),
             PackageDownloads.route(settings.opamp().tokens(), stores.packages()));
     OperatorAccess access =
         OperatorAccess.create(
@@ -211,7 +230,7 @@ public final class SwitchboardNode implements AutoCloseable {
     Route apiRoute =
         new OperatorApi(
                 stores,
-                new AgentRecordActions(stores.agents(), agents),
+                new AgentRecordActions(stores.agents(), agents, certificateStore),
                 dispatcher,
                 settings.dispatch(),
                 rollouts,
@@ -237,7 +256,7 @@ public final class SwitchboardNode implements AutoCloseable {
                 system,
                 "opamp",
                 Http.get(system).newServerAt(settings.opamp().host(), settings.opamp().port()),
-                settings.opamp().tls().map(OpampTls::context),
+                settings.opamp().tls().map(tls -> OpampTls.context(tls, ca)),
                 opampRoute)
             : NOT_BOUND;
     downloadBase.set(
@@ -316,7 +335,8 @@ public final class SwitchboardNode implements AutoCloseable {
             stores
                 .assignmentResolution()
                 .resolve(
-                    instanceUid, description, capabilities, settings.rollouts().batchDeadline()));
+                    instanceUid, description, capabilities, settings.rollouts().batchDeadline()),
+        AgentCertificates.NONE);
   }
 
   /** The dashboard's own reads and its live updates. */

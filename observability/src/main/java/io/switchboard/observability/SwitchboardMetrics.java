@@ -209,8 +209,8 @@ public final class SwitchboardMetrics {
   }
 
   /**
-   * Seconds since the oldest assignment envelope that a connected agent has not applied yet was
-   * written (0: none waits). Reported only by the node running the assignment gauge singleton.
+   * Seconds since the oldest assignment envelope that a matching, connected agent has not applied
+   * yet was written (0: none waits). Reported only by the node running the fleet gauges singleton.
    */
   public static TransientGauge assignmentOldestUnapplied() {
     return TransientGauge.named(
@@ -378,6 +378,24 @@ public final class SwitchboardMetrics {
     return Kamon.counter(
             "switchboard.identity.conflicts",
             "Agent sessions refused for another credential's identity")
+        .withoutTags();
+  }
+
+  /**
+   * Agents' certificate signing requests, by outcome (issued, refused-no-ca, refused-size,
+   * refused-rate, refused-invalid, failed).
+   */
+  public static Counter certificateRequests(String outcome) {
+    return Kamon.counter(
+            "switchboard.certificate.requests", "Agents' certificate signing requests, by outcome")
+        .withTag("outcome", outcome);
+  }
+
+  /** Agent connections refused at the TLS handshake for presenting a revoked certificate. */
+  public static Counter revokedCertificatesRefused() {
+    return Kamon.counter(
+            "switchboard.certificate.revoked.refused",
+            "Agent TLS handshakes refused for a revoked certificate")
         .withoutTags();
   }
 

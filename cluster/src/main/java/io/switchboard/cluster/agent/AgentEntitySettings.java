@@ -1,6 +1,9 @@
 package io.switchboard.cluster.agent;
 
 import com.typesafe.config.Config;
+import io.switchboard.opamp.ConnectionSecrets;
+import io.switchboard.opamp.ConnectionSettings;
+import io.switchboard.opamp.proto.ConnectionSettingsOffers;
 import java.time.Duration;
 
 /**
@@ -12,6 +15,9 @@ import java.time.Duration;
  * @param pollsPerSecond how often one agent may poll over HTTP, sustained
  * @param pollBurst polls one agent may make at once beyond that
  * @param startRetry how often an entity that could not read its agent's stored state tries again
+ * @param connectionSettings what every agent is offered (the heartbeat interval, and the rest of
+ *     {@code connection-settings}), before an operator's settings for one agent overlay it
+ * @param secrets opens the sealed secrets of operators' connection settings
  */
 public record AgentEntitySettings(
     Duration idlePassivation,
@@ -19,7 +25,28 @@ public record AgentEntitySettings(
     Duration heartbeatWindow,
     double pollsPerSecond,
     int pollBurst,
-    Duration startRetry) {
+    Duration startRetry,
+    ConnectionSettingsOffers connectionSettings,
+    ConnectionSecrets secrets) {
+
+  /** Offering the heartbeat interval alone, with no secrets key. */
+  public AgentEntitySettings(
+      Duration idlePassivation,
+      Duration heartbeatInterval,
+      Duration heartbeatWindow,
+      double pollsPerSecond,
+      int pollBurst,
+      Duration startRetry) {
+    this(
+        idlePassivation,
+        heartbeatInterval,
+        heartbeatWindow,
+        pollsPerSecond,
+        pollBurst,
+        startRetry,
+        ConnectionSettings.offer(heartbeatInterval),
+        ConnectionSecrets.none());
+  }
 
   public static AgentEntitySettings fromConfig(Config switchboard) {
     Config agent = switchboard.getConfig("agent");
@@ -29,7 +56,23 @@ public record AgentEntitySettings(
         agent.getDuration("heartbeat-window"),
         agent.getDouble("polls-per-second"),
         agent.getInt("poll-burst"),
-        agent.getDuration("start-retry"));
+        agent.getDuration("start-retry"),
+        ConnectionSettingsConfig.fleet(agent),
+        ConnectionSettingsConfig.secrets(switchboard));
+  }
+
+  /** These settings with other fleet connection settings and secrets key (for tests and wiring). */
+  public AgentEntitySettings withConnectionSettings(
+      ConnectionSettingsOffers fleet, ConnectionSecrets key) {
+    return new AgentEntitySettings(
+        idlePassivation,
+        heartbeatInterval,
+        heartbeatWindow,
+        pollsPerSecond,
+        pollBurst,
+        startRetry,
+        fleet,
+        key);
   }
 
   /**

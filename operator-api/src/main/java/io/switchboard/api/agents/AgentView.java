@@ -39,6 +39,7 @@ record AgentView(
         String availableComponents,
     @JsonProperty("assignment") String assignment,
     @JsonProperty("desired_config_source") String desiredConfigSource,
+    @JsonProperty("connection_settings_status") @JsonRawValue String connectionSettingsStatus,
     @JsonProperty("packages_offer") @JsonRawValue String packagesOffer,
     @JsonProperty("packages_drifted") Boolean packagesDrifted) {
 
@@ -85,6 +86,7 @@ record AgentView(
         components(agent, effectiveConfig),
         agent.configOverride() ? null : agent.assignment(),
         source(agent),
+        agent.connectionSettingsStatusJson(),
         agent.packagesOfferJson(),
         PackageDrift.of(agent, json));
   }

@@ -70,6 +70,7 @@ class PackageDriftTest {
         statuses,
         null,
         false,
+        null,
         offer);
   }
 }

@@ -10,10 +10,12 @@ import java.time.Instant;
  * to proves, or null when it is unbound. {@code availableComponentsJson} is what the agent reported
  * of its components, or null when never; {@code packageStatusesJson} the agent's last
  * PackageStatuses, or null. {@code assignment} names the assignment whose envelope is its desired
- * config (null: none), {@code configOverride} says an operator's remote config beats every
- * assignment for it. {@code packagesOfferJson} is the payload of the package offer operators (a
- * rollout or an assignment) last made it that is not expired, failed ones included ({@code
- * packages}, {@code all_packages_hash}, and the rollout or assignment it came from), or null.
+ * config (null: none, or the assignment was deleted), {@code configOverride} says an operator's
+ * remote config beats every assignment for it. {@code connectionSettingsStatusJson} is the
+ * connection settings status the agent last reported, or null. {@code packagesOfferJson} is the
+ * payload of the package offer operators (a rollout or an assignment) last made it that is not
+ * expired, failed ones included ({@code packages}, {@code all_packages_hash}, and the rollout or
+ * assignment it came from), or null.
  */
 public record AgentRecord(
     String instanceUid,
@@ -38,4 +40,5 @@ public record AgentRecord(
     String packageStatusesJson,
     String assignment,
     boolean configOverride,
+    String connectionSettingsStatusJson,
     String packagesOfferJson) {}
