@@ -115,10 +115,13 @@ public final class AssignmentResolution {
    */
   private static final String RESOLVE_STORED =
       """
-      WITH agent AS (
-        SELECT a.instance_uid AS uid, a.labels, a.description FROM agents a
-        WHERE a.instance_uid = ANY($1::text[])
-          AND NOT EXISTS (SELECT 1 FROM config_overrides o WHERE o.instance_uid = a.instance_uid)
+      WITH described AS (
+        SELECT a.instance_uid AS uid, a.labels, a.description,
+               coalesce((a.capabilities->>'bits')::bigint, 0) AS capabilities
+        FROM agents a WHERE a.instance_uid = ANY($1::text[])
+      ), agent AS (
+        SELECT * FROM described d
+        WHERE NOT EXISTS (SELECT 1 FROM config_overrides o WHERE o.instance_uid = d.uid)
       ), w AS (
         SELECT agent.uid, won.* FROM agent CROSS JOIN LATERAL (
           SELECT safe.* FROM (%s) safe
@@ -127,19 +130,38 @@ public final class AssignmentResolution {
       ), created AS (
         %s FROM w WHERE NOT %s
         RETURNING id, instance_uid, kind, payload, message, deadline, created_by
+      ), p AS (
+        SELECT described.uid, won.* FROM described CROSS JOIN LATERAL (
+          SELECT safe.* FROM (%s) safe
+          WHERE switchboard_selector_matches(safe.selector, described.labels, described.description)
+            AND safe.target_hash IS NOT NULL
+          ORDER BY safe.priority DESC, safe.created_at, safe.name LIMIT 1) won
+        WHERE described.capabilities & %d <> 0
+      ), offered AS (
+        %s FROM p WHERE p.message IS NOT NULL AND NOT %s
+        RETURNING id, instance_uid, kind, payload, message, deadline, created_by
+      ), written AS (
+        SELECT * FROM created UNION ALL SELECT * FROM offered
       ), audited AS (
         INSERT INTO audit_events (actor, action, target, after)
-        SELECT created_by, 'dispatch.remote_config', 'agent/' || instance_uid,
+        SELECT created_by, 'dispatch.' || lower(kind), 'agent/' || instance_uid,
                jsonb_build_object('envelope', id, 'kind', kind, 'payload', payload - 'config_map', 'deadline', deadline)
-        FROM created
+        FROM written
       )
       SELECT id, instance_uid, CASE WHEN n = 1 THEN message END, deadline FROM (
-        SELECT created.*, payload->>'assignment' AS assignment,
-               row_number() OVER (PARTITION BY payload->>'assignment' ORDER BY id) AS n
-        FROM created) c
-      ORDER BY assignment, n
+        SELECT written.*, payload->>'assignment' AS assignment,
+               row_number() OVER (PARTITION BY kind, payload->>'assignment' ORDER BY id) AS n
+        FROM written) c
+      ORDER BY kind, assignment, n
       """
-          .formatted(SAFE, INSERT.formatted("w.uid", ACTOR), ALREADY.formatted("w.uid", "w"));
+          .formatted(
+              SAFE,
+              INSERT.formatted("w.uid", ACTOR),
+              ALREADY.formatted("w.uid", "w"),
+              AssignedPackagesSql.SAFE,
+              ACCEPTS_PACKAGES,
+              AssignedPackagesSql.INSERT.formatted("p.uid", ACTOR),
+              AssignedPackagesSql.ALREADY.formatted("p.uid", "p"));
 
   /**
    * The agents (alias {@code a}) whose winning assignment is {@code w}: it matches them (the
@@ -193,8 +215,9 @@ public final class AssignmentResolution {
    * their stored rows, in one statement. This closes the join race: an agent described while an
    * assignment was being made can miss it in both {@link #resolve} (the assignment was not
    * committed yet) and {@link #apply} (the agent's row was not written yet); this statement runs
-   * after the row is committed, so it sees every assignment whose apply missed the row. Returns the
-   * envelopes written, one list per assignment, whose first envelope carries the message.
+   * after the row is committed, so it sees every assignment whose apply missed the row. Package
+   * sets are decided alike for agents that accept packages. Returns the envelopes written, one list
+   * per assignment and kind, whose first envelope carries the message.
    */
   public CompletionStage<List<List<AppliedEnvelope>>> resolveStored(
       List<String> instanceUids, Duration deadline) {

@@ -165,6 +165,34 @@ class AssignedPackagesResolutionTest {
                 + " AND payload->>'assignment' = 'svc50-config'"));
   }
 
+  @Test
+  void storedAgentsAreOfferedTheirSetAfterTheJoinRace() throws Exception {
+    createAt("svc60", "svc-60", 0);
+    await(
+        store.setPackages(
+            "svc60", new AssignmentPackages(SET_2, "dd02", new byte[] {6}, null), "test"));
+    db.execute(
+        """
+        UPDATE agents SET capabilities = '{"bits": 9}'
+        WHERE description->'identifying_attributes'->>'service.name' = 'svc-60'
+        """);
+    List<String> uids =
+        List.of(
+            db.queryForString(
+                    "SELECT string_agg(instance_uid, ',') FROM agents"
+                        + " WHERE description->'identifying_attributes'->>'service.name' = 'svc-60'")
+                .split(","));
+    List<List<AppliedEnvelope>> decided = await(resolution.resolveStored(uids, DEADLINE));
+    // One group of configs and one of package offers, each led by the envelope with the message.
+    assertEquals(2, decided.size(), decided.toString());
+    for (List<AppliedEnvelope> group : decided) {
+      assertEquals(10, group.size());
+      assertTrue(group.get(0).message() != null);
+    }
+    assertEquals("10", count("svc60", "dd02"));
+    assertEquals(List.of(), await(resolution.resolveStored(uids, DEADLINE)));
+  }
+
   private String count(String assignment, String hash) {
     return db.queryForString(
         "SELECT count(*) FROM dispatch_envelopes WHERE kind = 'PACKAGES'"
