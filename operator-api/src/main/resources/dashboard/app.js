@@ -275,7 +275,8 @@ async function agent(uid) {
         ? h('a', { href: '#/assignments', id: 'agent-assignment' }, value.assignment)
         : h('span', { id: 'agent-assignment' }, value.desired_config_source), 'config-source', 'small'),
       stat('owner node', value.owner_node || '-', null, 'small'),
-      stat('session epoch', value.session_epoch, null, 'small')));
+      stat('session epoch', value.session_epoch, null, 'small')),
+    packagesSection(value));
   drawStatus(detail);
   const push = h('form', { id: 'push-config', hidden: !canOperate() },
     h('h2', {}, 'Push a remote config'),
@@ -318,6 +319,30 @@ async function agent(uid) {
   state.onChanges = async update => {
     if (update.more || update.changes.some(change => change.instance_uid === uid)) drawStatus(await api('GET', '/api/agents/' + uid));
   };
+}
+
+/**
+ * The agent's packages: whether they drifted from the offer operators last made it, and what it
+ * reported of each offered or reported package (status, error, download progress).
+ */
+function packagesSection(value) {
+  const offer = value.packages_offer;
+  const reported = (value.package_statuses && value.package_statuses.packages) || {};
+  const offered = new Map(((offer && offer.packages) || []).map(pkg => [pkg.name, pkg.version]));
+  const names = [...new Set([...offered.keys(), ...Object.keys(reported)])].sort();
+  const drift = value.packages_drifted === null || value.packages_drifted === undefined ? 'nothing offered'
+    : value.packages_drifted ? badge('drifted') : 'none';
+  const from = offer ? (offer.assignment ? 'assignment ' + offer.assignment : 'rollout ' + offer.rollout) : '';
+  return h('div', { id: 'agent-packages' },
+    h('h2', {}, 'Packages'),
+    h('p', { class: 'muted' }, h('span', { id: 'packages-drift' }, drift), from ? ' (offered by ' + from + ')' : ''),
+    names.length === 0 ? h('p', { class: 'muted' }, 'no packages offered or reported')
+      : table(['name', 'offered', 'has', 'status', 'error', 'download'], names.map(name => {
+        const status = reported[name] || {};
+        return [name, offered.get(name) || '', status.agent_has_version || '',
+          status.status ? badge(status.status) : 'not reported', status.error_message || '',
+          status.download_percent === undefined ? '' : Math.round(status.download_percent) + '%'];
+      }), 'package-statuses'));
 }
 
 /** What the agent reported it can run (OpAMP available_components), kind by kind. */
@@ -480,7 +505,7 @@ async function assignments() {
     h('p', { class: 'muted' }, 'The highest priority wins; on a tie the older assignment, then the smaller name.'), form,
     table(['name', 'configuration', 'selector', 'priority', 'agents', 'rollout', canOperate() ? 'change version / priority' : ''],
       list.assignments.map(item => [
-        item.name, item.configuration + ' v' + item.version + (item.previous_version ? ' (from v' + item.previous_version + ')' : ''),
+        item.name, (item.configuration ? item.configuration + ' v' + item.version : 'packages only') + (item.previous_version ? ' (from v' + item.previous_version + ')' : ''),
         selectorText(item.selector), item.priority, item.matched_agents,
         item.rollout_id ? h('a', { href: '#/rollouts/' + item.rollout_id }, (item.rollout_state || '').toLowerCase() || item.rollout_id.slice(0, 8)) : '',
         canOperate() ? change(item) : '']), 'assignments'));

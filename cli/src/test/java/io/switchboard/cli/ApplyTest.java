@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.switchboard.node.SwitchboardNode;
 import io.switchboard.testkit.HttpProbe;
 import io.switchboard.testkit.TestNodes;
+import io.switchboard.testkit.TestPackages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -195,6 +196,52 @@ class ApplyTest {
     assertEquals(0, pruned.code(), pruned.toString());
     assertEquals(
         404, HttpProbe.get(node.apiPort(), "/api/assignments/canary-" + suffix).statusCode());
+  }
+
+  @Test
+  void anAssignmentsPackageSetIsDeclaredLeftAloneWhenUnchangedAndChanged() throws Exception {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String addon = "fleet-addon-" + suffix;
+    byte[] content = TestPackages.content(1000);
+    for (String version : new String[] {"1.0.0", "2.0.0"}) {
+      assertEquals(
+          201,
+          TestPackages.create(node.apiPort(), addon, version, TestPackages.sha256(content))
+              .statusCode());
+      assertEquals(
+          200, TestPackages.upload(node.apiPort(), addon, version, content, true).statusCode());
+    }
+    Path fleet = repository.resolve("packaged-" + suffix + ".yaml");
+    String file =
+        """
+        configurations:
+          - name: packaged-SUFFIX
+            files: {collector.yaml: {body: "exporters: {debug: {}}"}}
+        assignments:
+          - name: packaged-SUFFIX
+            configuration: packaged-SUFFIX
+            selector: {labels: "env=packaged"}
+            packages: [{name: ADDON, version: 1.0.0}]
+        """
+            .replace("SUFFIX", suffix)
+            .replace("ADDON", addon);
+    Files.writeString(fleet, file);
+    CliRun applied = cli("apply", "-f", fleet.toString());
+    assertEquals(0, applied.code(), applied.toString());
+    String path = "/api/assignments/packaged-" + suffix;
+    assertEquals(
+        "1.0.0", HttpProbe.getJson(node.apiPort(), path).at("/packages/0/version").asText());
+
+    JsonNode again = parse(cli("-o", "json", "apply", "-f", fleet.toString()));
+    for (JsonNode change : again.path("changes")) {
+      assertEquals("unchanged", change.path("action").asText(), again.toString());
+    }
+
+    Files.writeString(fleet, file.replace("1.0.0", "2.0.0"));
+    JsonNode changed = parse(cli("-o", "json", "apply", "-f", fleet.toString()));
+    assertTrue(changed.toString().contains("packages (a rollout)"), changed.toString());
+    assertEquals(
+        "2.0.0", HttpProbe.getJson(node.apiPort(), path).at("/packages/0/version").asText());
   }
 
   private Map<String, String> env() {

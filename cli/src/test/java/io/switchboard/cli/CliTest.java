@@ -20,6 +20,7 @@ import io.switchboard.testkit.FreePorts;
 import io.switchboard.testkit.HttpProbe;
 import io.switchboard.testkit.RawAgent;
 import io.switchboard.testkit.TestNodes;
+import io.switchboard.testkit.TestPackages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -394,6 +395,40 @@ class CliTest {
     assertEquals(2, changed.path("version").asInt(), changed.toString());
     JsonNode shown = parse(cli("-o", "json", "assignments", "get", config));
     assertEquals(9, shown.path("priority").asInt(), shown.toString());
+
+    byte[] content = TestPackages.content(1000);
+    assertEquals(
+        201,
+        TestPackages.create(node.apiPort(), config, "1.0.0", TestPackages.sha256(content))
+            .statusCode());
+    assertEquals(
+        200, TestPackages.upload(node.apiPort(), config, "1.0.0", content, true).statusCode());
+    JsonNode packaged =
+        parse(cli("-o", "json", "assignments", "set", config, "--package", config + "=1.0.0"));
+    assertEquals("1.0.0", packaged.at("/packages/0/version").asText(), packaged.toString());
+    CliRun described = cli("assignments", "get", config);
+    assertTrue(described.out().contains(config + " 1.0.0"), described.toString());
+    assertEquals(2, cli("assignments", "set", config, "--package", "no-version").code());
+    JsonNode unpackaged = parse(cli("-o", "json", "assignments", "set", config, "--no-packages"));
+    assertEquals(0, unpackaged.path("packages").size(), unpackaged.toString());
+    JsonNode packagesOnly =
+        parse(
+            cli(
+                "-o",
+                "json",
+                "assignments",
+                "create",
+                config + "-pkgs",
+                "--package",
+                config + "=1.0.0",
+                "-a",
+                "service.name=" + config));
+    assertTrue(packagesOnly.path("configuration").isNull(), packagesOnly.toString());
+    assertEquals(config, packagesOnly.at("/packages/0/name").asText(), packagesOnly.toString());
+    CliRun neither = cli("assignments", "create", config + "-none", "-a", "service.name=x");
+    assertEquals(5, neither.code(), neither.toString());
+    assertTrue(neither.err().contains("packages, or both"), neither.toString());
+    assertEquals(0, cli("assignments", "delete", config + "-pkgs").code());
 
     assertEquals(0, cli("assignments", "delete", config).code());
     CliRun gone = cli("assignments", "get", config);

@@ -127,7 +127,7 @@ public final class SwitchboardNode implements AutoCloseable {
   private static SwitchboardNode wire(
       ActorSystem<Void> system, Config config, NodeSettings settings) {
     Database database = DatabaseExtension.get(system).database();
-    Stores stores = Stores.on(database);
+    Stores stores = Stores.on(database, settings.packages().directory());
     ObjectMapper json = Json.mapper();
     // Described agents are decided again from their stored rows (the join race); the applier is
     // set below, before agents can connect.
@@ -246,6 +246,7 @@ public final class SwitchboardNode implements AutoCloseable {
                     stores.configurations(),
                     rollouts,
                     assignmentApply,
+                    packageSets,
                     json))
             .route();
 
@@ -330,10 +331,11 @@ public final class SwitchboardNode implements AutoCloseable {
                       }
                     }),
         Tracing.get(system),
-        (instanceUid, description) ->
+        (instanceUid, description, capabilities) ->
             stores
                 .assignmentResolution()
-                .resolve(instanceUid, description, settings.rollouts().batchDeadline()),
+                .resolve(
+                    instanceUid, description, capabilities, settings.rollouts().batchDeadline()),
         AgentCertificates.NONE);
   }
 

@@ -158,6 +158,7 @@ public final class TestApi implements AutoCloseable {
                       dispatcher,
                       RolloutSettings.fromConfig(switchboard).batchDeadline(),
                       json),
+                  new PackageSets(stores.packages(), () -> "http://127.0.0.1"),
                   json));
       binding =
           Http.get(testKit.system())

@@ -87,7 +87,7 @@ public final class AssignmentBenchmark {
                 + "\"}, \"non_identifying_attributes\": {\"os.type\": \"linux\"}}";
         long one = System.nanoTime();
         resolution
-            .resolve(UUID.randomUUID().toString(), description, DEADLINE)
+            .resolve(UUID.randomUUID().toString(), description, 0L, DEADLINE)
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
         nanos.add(System.nanoTime() - one);

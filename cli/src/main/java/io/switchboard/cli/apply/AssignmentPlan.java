@@ -61,6 +61,9 @@ final class AssignmentPlan {
               body.put("description", spec.description());
             }
             body.set("selector", spec.selector());
+            if (spec.packages() != null) {
+              body.set("packages", spec.packages());
+            }
             api.post("/api/assignments", body);
             return null;
           });
@@ -84,9 +87,15 @@ final class AssignmentPlan {
             && !Objects.equals(spec.description(), current.path("description").asText(""));
     boolean selectorChanges =
         !SelectorTerms.of(spec.selector()).equals(SelectorTerms.of(current.path("selector")));
+    boolean packagesChange =
+        spec.packages() != null
+            && !packageSet(spec.packages()).equals(packageSet(current.path("packages")));
     List<String> differences = new ArrayList<>();
     if (versionChanges) {
       differences.add("version " + currentVersion + " -> " + versionText + " (a rollout)");
+    }
+    if (packagesChange) {
+      differences.add("packages (a rollout)");
     }
     if (priorityChanges) {
       differences.add("priority " + current.path("priority").asInt() + " -> " + spec.priority());
@@ -110,9 +119,12 @@ final class AssignmentPlan {
           ObjectNode body = json.createObjectNode();
           if (versionChanges) {
             body.put("version", version.getAsInt());
-            if (spec.rollout() != null) {
-              spec.rollout().fields().forEachRemaining(e -> body.set(e.getKey(), e.getValue()));
-            }
+          }
+          if (packagesChange) {
+            body.set("packages", spec.packages());
+          }
+          if ((versionChanges || packagesChange) && spec.rollout() != null) {
+            spec.rollout().fields().forEachRemaining(e -> body.set(e.getKey(), e.getValue()));
           }
           if (priorityChanges) {
             body.put("priority", spec.priority());
@@ -125,8 +137,21 @@ final class AssignmentPlan {
           }
           JsonNode changed = api.put(path(spec.name()), body);
           String rollout = changed.path("rollout_id").asText("");
+          String packagesRollout = changed.path("packages_rollout_id").asText("");
+          if (packagesChange && !packagesRollout.isEmpty()) {
+            return "rollout " + packagesRollout;
+          }
           return versionChanges && !rollout.isEmpty() ? "rollout " + rollout : null;
         });
+  }
+
+  /** A package set as {@code name version} entries, in any order. */
+  private static Set<String> packageSet(JsonNode packages) {
+    Set<String> set = new java.util.HashSet<>();
+    for (JsonNode pkg : packages) {
+      set.add(pkg.path("name").asText() + " " + pkg.path("version").asText());
+    }
+    return set;
   }
 
   static String path(String name) {

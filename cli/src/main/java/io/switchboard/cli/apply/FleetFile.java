@@ -35,7 +35,8 @@ record FleetFile(
   /**
    * An assignment; {@code version} null means the configuration's current published version (the
    * one this apply publishes, when its files changed). {@code rollout} holds the strategy and gates
-   * a version change moves with (may be null).
+   * a version change (or a package set change) moves with (may be null). {@code packages} is the
+   * package set it offers ({@code [{name, version}]}; null: left as the server has it).
    */
   record AssignmentSpec(
       String name,
@@ -44,7 +45,8 @@ record FleetFile(
       int priority,
       String description,
       JsonNode selector,
-      JsonNode rollout) {}
+      JsonNode rollout,
+      JsonNode packages) {}
 
   /** A webhook; its secret comes from the environment variable {@code secretVariable} (or none). */
   record WebhookSpec(
@@ -149,7 +151,8 @@ record FleetFile(
               "priority",
               "description",
               "selector",
-              "rollout"));
+              "rollout",
+              "packages"));
       JsonNode selector = node.path("selector");
       if (!selector.isMissingNode()) {
         keys(selector, where + " selector", Set.of("labels", "attributes"));
@@ -165,7 +168,26 @@ record FleetFile(
           node.has("priority") ? integer(node, "priority", where) : 0,
           text(node, "description", where, false),
           selector.isMissingNode() ? json.createObjectNode() : selector,
-          rollout.isMissingNode() ? null : rollout);
+          rollout.isMissingNode() ? null : rollout,
+          packages(node.path("packages"), where));
+    }
+
+    /** {@code [{name, version}]}, or null when not declared. */
+    private JsonNode packages(JsonNode packages, String where) {
+      if (packages.isMissingNode() || packages.isNull()) {
+        return null;
+      }
+      if (!packages.isArray()) {
+        throw invalid(where + " packages is a list of {name, version}");
+      }
+      for (JsonNode pkg : packages) {
+        keys(pkg, where + " packages[]", Set.of("name", "version"));
+        if (!pkg.path("name").isTextual() || !pkg.path("version").isValueNode()) {
+          throw invalid(where + " packages[] needs a name and a version");
+        }
+        ((ObjectNode) pkg).put("version", pkg.path("version").asText());
+      }
+      return packages;
     }
 
     WebhookSpec webhook(JsonNode node) {

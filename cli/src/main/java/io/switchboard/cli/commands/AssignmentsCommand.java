@@ -75,27 +75,36 @@ public final class AssignmentsCommand {
   @Command(
       name = "create",
       description =
-          "Assigns a published version to every agent the selector matches, now or later.")
+          "Assigns a published version, packages, or both to every agent the selector matches,"
+              + " now or later.")
   int create(
       @Parameters(paramLabel = "NAME") String name,
-      @Option(names = "--config", required = true, paramLabel = "NAME") String configuration,
-      @Option(names = "--version", required = true, paramLabel = "VERSION") int version,
+      @Option(names = "--config", paramLabel = "NAME") String configuration,
+      @Option(names = "--version", paramLabel = "VERSION") Integer version,
       @Option(names = "--priority", defaultValue = "0", description = "Higher wins (default 0).")
           int priority,
       @Option(names = "--description") String description,
+      @Option(
+              names = "--package",
+              paramLabel = "NAME=VERSION",
+              description = "A package the assignment offers besides its config (repeatable).")
+          java.util.List<String> packages,
       @Mixin SelectorOptions selector) {
     Cli cli = Cli.of(spec);
-    ObjectNode body =
-        cli.json()
-            .createObjectNode()
-            .put("name", name)
-            .put("configuration", configuration)
-            .put("version", version)
-            .put("priority", priority);
+    ObjectNode body = cli.json().createObjectNode().put("name", name).put("priority", priority);
+    if (configuration != null) {
+      body.put("configuration", configuration);
+    }
+    if (version != null) {
+      body.put("version", version);
+    }
     if (description != null) {
       body.put("description", description);
     }
     body.set("selector", selector.toJson(cli.json()));
+    if (packages != null) {
+      body.set("packages", packageSet(cli, packages));
+    }
     JsonNode created = cli.api().post("/api/assignments", body);
     cli.output().show(created, () -> print(cli.output(), created));
     return 0;
@@ -112,15 +121,33 @@ public final class AssignmentsCommand {
       @Option(names = "--version", paramLabel = "VERSION") Integer version,
       @Option(names = "--priority") Integer priority,
       @Option(names = "--description") String description,
+      @Option(
+              names = "--package",
+              paramLabel = "NAME=VERSION",
+              description = {
+                "The package set it offers from now on (repeatable): a rollout, as a new",
+                "--version is."
+              })
+          java.util.List<String> packages,
+      @Option(names = "--no-packages", description = "It offers no packages from now on.")
+          boolean noPackages,
       @Mixin SelectorOptions selector,
       @Mixin RolloutOptions rollout,
-      @Option(names = "--watch", description = "Follow the version's rollout until it ends.")
+      @Option(
+              names = "--watch",
+              description = "Follow the version's (or package set's) rollout until it ends.")
           boolean watch) {
     Cli cli = Cli.of(spec);
     ObjectNode body = cli.json().createObjectNode();
     if (version != null) {
       body.put("version", version);
       rollout.addTo(body);
+    }
+    if (packages != null || noPackages) {
+      body.set("packages", noPackages ? cli.json().createArrayNode() : packageSet(cli, packages));
+      if (version == null) {
+        rollout.addTo(body);
+      }
     }
     if (priority != null) {
       body.put("priority", priority);
@@ -134,13 +161,19 @@ public final class AssignmentsCommand {
     if (body.isEmpty()) {
       throw new CliException(
           ExitCode.USAGE,
-          "nothing to change: give --version, --priority, --description or a selector");
+          "nothing to change: give --version, --package, --priority, --description or a"
+              + " selector");
     }
     JsonNode changed = cli.api().put(path(name), body);
     String rolloutId = at(changed, "/rollout_id");
     if (watch && version != null && !rolloutId.isEmpty()) {
       cli.output().note("rollout " + rolloutId + " moves " + name + " to version " + version);
       return RolloutsCommand.watch(cli, rolloutId, Duration.ofSeconds(1));
+    }
+    String packagesRollout = at(changed, "/packages_rollout_id");
+    if (watch && packages != null && !packagesRollout.isEmpty()) {
+      cli.output().note("rollout " + packagesRollout + " moves " + name + " to its new packages");
+      return RolloutsCommand.watch(cli, packagesRollout, Duration.ofSeconds(1));
     }
     cli.output().show(changed, () -> print(cli.output(), changed));
     return 0;
@@ -152,6 +185,31 @@ public final class AssignmentsCommand {
     cli.api().delete(path(name));
     cli.deleted("assignment", name);
     return 0;
+  }
+
+  /** {@code [{name, version}]} from {@code NAME=VERSION} arguments. */
+  static com.fasterxml.jackson.databind.node.ArrayNode packageSet(
+      Cli cli, java.util.List<String> packages) {
+    com.fasterxml.jackson.databind.node.ArrayNode set = cli.json().createArrayNode();
+    for (String pkg : packages) {
+      int equals = pkg.indexOf('=');
+      if (equals <= 0 || equals == pkg.length() - 1) {
+        throw new CliException(ExitCode.USAGE, "--package is NAME=VERSION, not " + pkg);
+      }
+      set.addObject()
+          .put("name", pkg.substring(0, equals))
+          .put("version", pkg.substring(equals + 1));
+    }
+    return set;
+  }
+
+  /** {@code name version, ...}, or empty for none. */
+  static String packagesText(JsonNode packages) {
+    java.util.List<String> parts = new java.util.ArrayList<>();
+    for (JsonNode pkg : packages) {
+      parts.add(pkg.path("name").asText() + " " + pkg.path("version").asText());
+    }
+    return String.join(", ", parts);
   }
 
   /** {@code labels: ...; attributes: ...}, leaving out an empty part. */
@@ -182,6 +240,9 @@ public final class AssignmentsCommand {
             .add("selector", selectorText(assignment.path("selector")))
             .add("matched agents", at(assignment, "/matched_agents"))
             .add("rollout", at(assignment, "/rollout_id"))
+            .add("packages", packagesText(assignment.path("packages")))
+            .add("previous packages", packagesText(assignment.path("previous_packages")))
+            .add("packages rollout", at(assignment, "/packages_rollout_id"))
             .add("description", at(assignment, "/description"))
             .add("created", at(assignment, "/created_at"))
             .add("created by", at(assignment, "/created_by"))

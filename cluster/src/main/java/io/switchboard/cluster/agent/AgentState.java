@@ -102,7 +102,8 @@ final class AgentState {
       boolean needsFullState,
       String refusedCustomMessage,
       boolean needsComponents,
-      String newDescription) {}
+      String newDescription,
+      long capabilities) {}
 
   /**
    * Merges one message. The server must ask for full state when the sequence number is not the
@@ -176,7 +177,7 @@ final class AgentState {
                 + "', which the agent did not declare";
       }
     }
-    return new Merged(gap, refused, mergeComponents(message), newDescription);
+    return new Merged(gap, refused, mergeComponents(message), newDescription, capabilities());
   }
 
   /**

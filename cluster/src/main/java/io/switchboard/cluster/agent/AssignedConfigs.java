@@ -7,7 +7,7 @@ import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.assignments.AppliedEnvelope;
 import io.switchboard.persistence.envelopes.EnvelopeState;
-import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -17,19 +17,20 @@ import org.slf4j.Logger;
 /**
  * Decides an agent's standing assignment when it describes itself (its first message to a new
  * entity, and whenever its description changes): one statement that writes the winning assignment's
- * envelope when the agent lacks it ({@code
- * io.switchboard.persistence.assignments.AssignmentResolution#resolve}). The envelope then comes to
- * the entity as any operator's command does.
+ * envelopes (its config; its package set, to an agent that accepts packages) when the agent lacks
+ * them ({@code io.switchboard.persistence.assignments.AssignmentResolution#resolve}). The envelope
+ * then comes to the entity as any operator's command does.
  */
 @FunctionalInterface
 public interface AssignedConfigs {
 
   /** No assignments. */
   AssignedConfigs NONE =
-      (instanceUid, description) -> CompletableFuture.completedFuture(Optional.empty());
+      (instanceUid, description, capabilities) -> CompletableFuture.completedFuture(List.of());
 
-  /** The envelope written for the agent, if it needed one. */
-  CompletionStage<Optional<AppliedEnvelope>> resolve(String instanceUid, String descriptionJson);
+  /** The envelopes written for the agent (its config, its packages), those it needed. */
+  CompletionStage<List<AppliedEnvelope>> resolve(
+      String instanceUid, String descriptionJson, long capabilities);
 
   /** When the message changed the description: resolves, and hands what was written over. */
   static void follow(
@@ -42,6 +43,7 @@ public interface AssignedConfigs {
           configs,
           instanceUid,
           merged.newDescription(),
+          merged.capabilities(),
           context.getSelf(),
           context.getSystem().ignoreRef(),
           context.getLog());
@@ -53,11 +55,12 @@ public interface AssignedConfigs {
       AssignedConfigs configs,
       String instanceUid,
       String descriptionJson,
+      long capabilities,
       ActorRef<Command> entity,
       ActorRef<AgentProtocol.EnvelopeReceipt> nobody,
       Logger log) {
     configs
-        .resolve(instanceUid, descriptionJson)
+        .resolve(instanceUid, descriptionJson, capabilities)
         .whenComplete(
             (written, failure) -> {
               if (failure != null) {
@@ -68,7 +71,7 @@ public interface AssignedConfigs {
                     failure.toString());
                 return;
               }
-              written.ifPresent(
+              written.forEach(
                   envelope -> {
                     SwitchboardMetrics.dispatchEnvelopes(EnvelopeState.PENDING.name()).increment();
                     entity.tell(

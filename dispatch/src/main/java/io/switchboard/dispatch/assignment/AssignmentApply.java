@@ -10,7 +10,6 @@ import io.switchboard.persistence.assignments.AssignmentResolution;
 import io.switchboard.persistence.assignments.AssignmentStore;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -83,12 +82,12 @@ public final class AssignmentApply {
   }
 
   /** Decides one agent's assignment again (after a relabel or a cleared override). */
-  public CompletionStage<Optional<AppliedEnvelope>> follow(String instanceUid) {
+  public CompletionStage<List<AppliedEnvelope>> follow(String instanceUid) {
     return resolution
-        .resolve(instanceUid, null, deadline)
+        .resolve(instanceUid, deadline)
         .thenApply(
             written -> {
-              written.ifPresent(envelope -> handOver(List.of(envelope)));
+              written.forEach(envelope -> handOver(List.of(envelope)));
               return written;
             });
   }
@@ -118,18 +117,31 @@ public final class AssignmentApply {
             });
   }
 
+  /**
+   * Hands envelopes over in runs of one message: a run starts at each envelope that carries it (the
+   * config's, then the package set's).
+   */
   private void handOver(List<AppliedEnvelope> written) {
-    if (written.isEmpty()) {
-      return;
+    int from = 0;
+    while (from < written.size()) {
+      int to = from + 1;
+      while (to < written.size() && written.get(to).message() == null) {
+        to++;
+      }
+      handOverRun(written.subList(from, to));
+      from = to;
     }
+  }
+
+  private void handOverRun(List<AppliedEnvelope> run) {
     ServerToAgent message;
     try {
-      message = ServerToAgent.parseFrom(written.get(0).message());
+      message = ServerToAgent.parseFrom(run.get(0).message());
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("an assignment's message is a ServerToAgent", e);
     }
     dispatcher.handOver(
-        written.stream()
+        run.stream()
             .map(
                 envelope ->
                     new Dispatcher.StoredEnvelope(

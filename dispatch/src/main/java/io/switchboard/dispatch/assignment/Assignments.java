@@ -1,19 +1,20 @@
 package io.switchboard.dispatch.assignment;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.switchboard.dispatch.RemoteConfigs;
+import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.dispatch.rollout.Gates;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.dispatch.rollout.Strategy;
-import io.switchboard.opamp.json.ConfigMapJson;
 import io.switchboard.persistence.agents.Selector;
 import io.switchboard.persistence.assignments.Assignment;
+import io.switchboard.persistence.assignments.AssignmentPackages;
 import io.switchboard.persistence.assignments.AssignmentResolution;
 import io.switchboard.persistence.assignments.AssignmentStore;
 import io.switchboard.persistence.assignments.AssignmentWrite;
 import io.switchboard.persistence.configurations.ConfigurationStore;
 import io.switchboard.persistence.configurations.ConfigurationVersion;
 import io.switchboard.persistence.configurations.VersionState;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -32,15 +33,29 @@ public final class Assignments {
 
   private static final Logger log = LoggerFactory.getLogger(Assignments.class);
 
-  /** An assignment to make. */
+  /** An assignment to make: of a configuration version, a package set, or both. */
   public record Create(
       String name,
       String configuration,
-      int version,
+      Integer version,
       Selector selector,
       int priority,
       String description,
-      String actor) {}
+      String actor,
+      List<PackageSets.Member> packages) {
+
+    /** Without packages. */
+    public Create(
+        String name,
+        String configuration,
+        Integer version,
+        Selector selector,
+        int priority,
+        String description,
+        String actor) {
+      this(name, configuration, version, selector, priority, description, actor, null);
+    }
+  }
 
   /** Changes to an assignment; null leaves a setting as it is. */
   public record Change(
@@ -50,7 +65,21 @@ public final class Assignments {
       String description,
       Strategy strategy,
       Gates gates,
-      String actor) {}
+      String actor,
+      List<PackageSets.Member> packages) {
+
+    /** Leaving the package set as it is. */
+    public Change(
+        Integer version,
+        Integer priority,
+        Selector selector,
+        String description,
+        Strategy strategy,
+        Gates gates,
+        String actor) {
+      this(version, priority, selector, description, strategy, gates, actor, null);
+    }
+  }
 
   /** The outcome of an operator's action on assignments. */
   public sealed interface Outcome {}
@@ -66,6 +95,7 @@ public final class Assignments {
   private final Rollouts rollouts;
   private final AssignmentApply apply;
   private final ObjectMapper json;
+  private final AssignmentPackageSets packages;
 
   public Assignments(
       AssignmentStore store,
@@ -73,7 +103,9 @@ public final class Assignments {
       ConfigurationStore configurations,
       Rollouts rollouts,
       AssignmentApply apply,
+      PackageSets packageSets,
       ObjectMapper json) {
+    this.packages = new AssignmentPackageSets(store, resolution, packageSets, rollouts, json);
     this.store = store;
     this.resolution = resolution;
     this.configurations = configurations;
@@ -87,7 +119,19 @@ public final class Assignments {
   }
 
   public CompletionStage<Outcome> create(Create request) {
-    return published(request.configuration(), request.version())
+    return packages
+        .prepare(request.packages())
+        .thenCompose(
+            prepared ->
+                prepared.problem() != null
+                    ? done(new Refused(prepared.status(), prepared.problem()))
+                    : create(request, prepared.packages()));
+  }
+
+  private CompletionStage<Outcome> create(Create request, AssignmentPackages offered) {
+    return (request.configuration() == null
+            ? done(new Published(null))
+            : published(request.configuration(), request.version()))
         .thenCompose(
             found -> {
               if (found instanceof Refused refused) {
@@ -104,23 +148,37 @@ public final class Assignments {
                       request.priority(),
                       request.description(),
                       null,
-                      message(version),
+                      version == null ? null : message(version),
                       null);
               return store
                   .create(write, request.actor())
-                  .thenApply(
+                  .thenCompose(
                       created -> {
                         if (created.isEmpty()) {
-                          return new Refused(
-                              409, "an assignment named " + request.name() + " exists");
+                          return done(
+                              new Refused(
+                                  409, "an assignment named " + request.name() + " exists"));
                         }
-                        inBackground(apply.apply(created.get(), request.actor()), request.name());
-                        return new Done(created.get());
+                        return (offered.packagesJson() == null
+                                ? done(new Done(created.get()))
+                                : packages.set(request.name(), offered, request.actor()))
+                            .thenApply(outcome -> applied(outcome, request.actor()));
                       });
             });
   }
 
   public CompletionStage<Outcome> update(String name, Change change) {
+    return packages
+        .prepare(change.packages())
+        .thenCompose(
+            prepared ->
+                prepared.problem() != null
+                    ? done(new Refused(prepared.status(), prepared.problem()))
+                    : update(name, change, prepared));
+  }
+
+  private CompletionStage<Outcome> update(
+      String name, Change change, AssignmentPackageSets.Prepared prepared) {
     return store
         .find(name)
         .thenCompose(
@@ -129,11 +187,15 @@ public final class Assignments {
                 return done(new Refused(404, "no assignment " + name));
               }
               Assignment before = found.get();
-              Selector selector =
-                  change.selector() != null
-                      ? change.selector()
-                      : SelectorJson.read(readTree(before.selectorJson()));
-              boolean newVersion = change.version() != null && change.version() != before.version();
+              Selector selector = change.selector() != null ? change.selector() : current(before);
+              String packagesOnly =
+                  AssignmentPackageSets.packagesOnlyProblem(
+                      before, change.version(), change.packages());
+              if (packagesOnly != null) {
+                return done(new Refused(400, packagesOnly));
+              }
+              boolean newVersion =
+                  change.version() != null && !change.version().equals(before.version());
               boolean reach =
                   (change.selector() != null
                           && !SelectorJson.stored(change.selector(), json)
@@ -142,21 +204,52 @@ public final class Assignments {
               boolean described =
                   change.description() != null
                       && !change.description().equals(before.description());
-              if (!newVersion && !reach && !described) {
-                return done(new Done(before));
-              }
-              return settings(before, change, selector)
-                  .thenCompose(
-                      updated -> {
-                        if (!(updated instanceof Done done) || !newVersion) {
-                          if (updated instanceof Done && reach) {
-                            inBackground(apply.applyAll(change.actor()), name);
-                          }
-                          return done(updated);
-                        }
-                        return changeVersion(done.assignment(), change, selector);
-                      });
+              boolean newPackages =
+                  change.packages() != null && packages.differs(before, change.packages());
+              CompletionStage<Outcome> rest =
+                  !newVersion && !reach && !described
+                      ? done(new Done(before))
+                      : settingsAndVersion(before, change, selector, newVersion, reach);
+              return rest.thenCompose(
+                  outcome ->
+                      newPackages && outcome instanceof Done done
+                          ? packages
+                              .change(
+                                  done.assignment(),
+                                  selector,
+                                  change.packages(),
+                                  prepared,
+                                  change.strategy(),
+                                  change.gates(),
+                                  change.actor())
+                              .thenApply(changed -> applied(changed, change.actor()))
+                          : done(outcome));
             });
+  }
+
+  /** The settings, then the version if it changes. */
+  private CompletionStage<Outcome> settingsAndVersion(
+      Assignment before, Change change, Selector selector, boolean newVersion, boolean reach) {
+    String name = before.name();
+    return settings(before, change, selector)
+        .thenCompose(
+            updated -> {
+              if (!(updated instanceof Done done) || !newVersion) {
+                if (updated instanceof Done && reach) {
+                  inBackground(apply.applyAll(change.actor()), name);
+                }
+                return done(updated);
+              }
+              return changeVersion(done.assignment(), change, selector);
+            });
+  }
+
+  /** An assignment whose package set took effect at once is applied to its agents. */
+  private Outcome applied(Outcome outcome, String actor) {
+    if (outcome instanceof Done done && done.assignment().packagesRolloutId() == null) {
+      inBackground(apply.apply(done.assignment(), actor), done.assignment().name());
+    }
+    return outcome;
   }
 
   /** Selector, priority and description, written as they are asked (the version stays). */
@@ -318,25 +411,11 @@ public final class Assignments {
   }
 
   private static byte[] message(ConfigurationVersion version) {
-    try {
-      return RemoteConfigs.message(
-              ConfigMapJson.fromJson(new ObjectMapper().readTree(version.configMapJson())))
-          .toByteArray();
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("a stored config map is JSON", e);
-    }
+    return AssignmentPackageSets.configMessage(version);
   }
 
   private Selector current(Assignment assignment) {
-    return SelectorJson.read(readTree(assignment.selectorJson()));
-  }
-
-  private com.fasterxml.jackson.databind.JsonNode readTree(String text) {
-    try {
-      return json.readTree(text);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("a stored selector is JSON", e);
-    }
+    return SelectorJson.stored(assignment.selectorJson(), json);
   }
 
   private Outcome doneOrGone(Optional<Assignment> updated) {

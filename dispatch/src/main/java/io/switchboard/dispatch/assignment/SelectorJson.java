@@ -95,6 +95,15 @@ public final class SelectorJson {
     }
   }
 
+  /** The selector a stored row holds (JSON text). */
+  public static Selector stored(String storedJson, ObjectMapper json) {
+    try {
+      return read(json.readTree(storedJson));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("a stored selector is JSON", e);
+    }
+  }
+
   /** As the database keeps it. */
   public static String stored(Selector selector, ObjectMapper json) {
     try {

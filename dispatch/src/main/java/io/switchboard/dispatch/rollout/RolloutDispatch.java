@@ -84,6 +84,9 @@ final class RolloutDispatch {
       String purpose) {
     ObjectNode payload = json.createObjectNode();
     payload.put("rollout", rollout.id().toString());
+    if (rollout.assignment() != null) {
+      payload.put("assignment", rollout.assignment());
+    }
     ArrayNode set = payload.putArray("packages");
     packages.forEach(pkg -> set.addObject().put("name", pkg.name()).put("version", pkg.version()));
     payload.put(

@@ -181,6 +181,21 @@ public final class Rollouts {
                     : store(request, targets, Optional.of(previous), check, assignment));
   }
 
+  /**
+   * A rollout of an assignment's new package set to the given targets (the agents accepting
+   * packages that the assignment wins); the set must resolve as any rollout's does.
+   */
+  public CompletionStage<Outcome> createForAssignmentPackages(
+      Request request, List<String> targets, String assignment) {
+    return packageSets
+        .resolve(request.packages())
+        .thenCompose(
+            resolved ->
+                resolved.problem() != null
+                    ? refused(resolved.status(), resolved.problem())
+                    : store(request, targets, Optional.empty(), NO_COMPONENTS, assignment));
+  }
+
   private CompletionStage<Outcome> checked(
       Request request, List<String> targets, ComponentCheck.Result check) {
     if (!check.passed() && !request.force()) {

@@ -39,7 +39,9 @@ record AgentView(
         String availableComponents,
     @JsonProperty("assignment") String assignment,
     @JsonProperty("desired_config_source") String desiredConfigSource,
-    @JsonProperty("connection_settings_status") @JsonRawValue String connectionSettingsStatus) {
+    @JsonProperty("connection_settings_status") @JsonRawValue String connectionSettingsStatus,
+    @JsonProperty("packages_offer") @JsonRawValue String packagesOffer,
+    @JsonProperty("packages_drifted") Boolean packagesDrifted) {
 
   /** In a list: without the effective config. */
   static AgentView listed(AgentRecord agent, ObjectMapper json) {
@@ -84,7 +86,9 @@ record AgentView(
         components(agent, effectiveConfig),
         agent.configOverride() ? null : agent.assignment(),
         source(agent),
-        agent.connectionSettingsStatusJson());
+        agent.connectionSettingsStatusJson(),
+        agent.packagesOfferJson(),
+        PackageDrift.of(agent, json));
   }
 
   /**

@@ -2,8 +2,11 @@ package io.switchboard.api.assignments;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.switchboard.api.rollouts.SelectorBody;
+import io.switchboard.dispatch.assignment.AssignmentPackageSets;
+import io.switchboard.dispatch.packages.PackageSets;
 import io.switchboard.dispatch.rollout.Gates;
 import io.switchboard.dispatch.rollout.Strategy;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** The bodies of {@code POST /api/assignments} and {@code PUT /api/assignments/{name}}. */
@@ -23,20 +26,25 @@ final class AssignmentRequests {
       @JsonProperty("version") Integer version,
       @JsonProperty("selector") SelectorBody selector,
       @JsonProperty("priority") Integer priority,
-      @JsonProperty("description") String description) {
+      @JsonProperty("description") String description,
+      @JsonProperty("packages") List<PackageSets.Member> packages) {
 
     String problem() {
       if (name == null || !NAME.matcher(name).matches()) {
         return "name is required: lower-case letters, digits, '.', '_' and '-', at most 63,"
             + " starting with a letter or digit";
       }
-      if (configuration == null || version == null) {
-        return "configuration and version are required";
+      if ((configuration == null) != (version == null)) {
+        return "configuration and version go together";
+      }
+      if (configuration == null && (packages == null || packages.isEmpty())) {
+        return "an assignment offers a configuration (configuration and version), packages, or"
+            + " both";
       }
       if (selector == null) {
         return "selector is required ({} selects every agent)";
       }
-      return common(description, selector);
+      return common(description, selector, packages);
     }
   }
 
@@ -46,7 +54,8 @@ final class AssignmentRequests {
       @JsonProperty("selector") SelectorBody selector,
       @JsonProperty("description") String description,
       @JsonProperty("strategy") Strategy strategy,
-      @JsonProperty("gates") Gates gates) {
+      @JsonProperty("gates") Gates gates,
+      @JsonProperty("packages") List<PackageSets.Member> packages) {
 
     String problem() {
       if (strategy != null && strategy.problem() != null) {
@@ -55,11 +64,16 @@ final class AssignmentRequests {
       if (gates != null && gates.problem() != null) {
         return gates.problem();
       }
-      return common(description, selector);
+      return common(description, selector, packages);
     }
   }
 
-  private static String common(String description, SelectorBody selector) {
+  private static String common(
+      String description, SelectorBody selector, List<PackageSets.Member> packages) {
+    String packagesProblem = AssignmentPackageSets.problem(packages);
+    if (packagesProblem != null) {
+      return packagesProblem;
+    }
     if (description != null && description.length() > MAX_DESCRIPTION) {
       return "description is at most " + MAX_DESCRIPTION + " characters";
     }

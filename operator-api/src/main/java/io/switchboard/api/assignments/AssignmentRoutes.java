@@ -142,7 +142,8 @@ public final class AssignmentRoutes {
                               request.selector().toSelector(),
                               request.priority() == null ? 0 : request.priority(),
                               request.description() == null ? "" : request.description(),
-                              actor)),
+                              actor,
+                              request.packages())),
                       StatusCodes.CREATED);
                 }));
   }
@@ -167,7 +168,8 @@ public final class AssignmentRoutes {
                               request.description(),
                               request.strategy(),
                               request.gates(),
-                              actor)),
+                              actor,
+                              request.packages())),
                       StatusCodes.OK);
                 }));
   }

@@ -69,6 +69,7 @@ class AgentListParametersTest {
             null,
             null,
             false,
+            null,
             null);
 
     AgentQuery next =

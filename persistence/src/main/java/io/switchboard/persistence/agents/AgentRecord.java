@@ -12,7 +12,10 @@ import java.time.Instant;
  * PackageStatuses, or null. {@code assignment} names the assignment whose envelope is its desired
  * config (null: none, or the assignment was deleted), {@code configOverride} says an operator's
  * remote config beats every assignment for it. {@code connectionSettingsStatusJson} is the
- * connection settings status the agent last reported, or null.
+ * connection settings status the agent last reported, or null. {@code packagesOfferJson} is the
+ * payload of the package offer operators (a rollout or an assignment) last made it that is not
+ * expired, failed ones included ({@code packages}, {@code all_packages_hash}, and the rollout or
+ * assignment it came from), or null.
  */
 public record AgentRecord(
     String instanceUid,
@@ -37,4 +40,5 @@ public record AgentRecord(
     String packageStatusesJson,
     String assignment,
     boolean configOverride,
-    String connectionSettingsStatusJson) {}
+    String connectionSettingsStatusJson,
+    String packagesOfferJson) {}

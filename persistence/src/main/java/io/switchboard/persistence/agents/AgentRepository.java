@@ -38,7 +38,11 @@ public final class AgentRepository {
           WHERE e.instance_uid = agents.instance_uid AND e.kind = 'REMOTE_CONFIG' AND e.state IN ('PENDING', 'SENT', 'APPLIED')
           ORDER BY e.created_at DESC LIMIT 1)),
       EXISTS (SELECT 1 FROM config_overrides o WHERE o.instance_uid = agents.instance_uid),
-      connection_settings_status::text
+      connection_settings_status::text,
+      (SELECT e.payload::text FROM dispatch_envelopes e
+       WHERE e.instance_uid = agents.instance_uid AND e.kind = 'PACKAGES'
+         AND e.state IN ('PENDING', 'SENT', 'APPLIED', 'FAILED')
+       ORDER BY e.created_at DESC LIMIT 1)
       """;
 
   private final ConnectionPool pool;
@@ -303,6 +307,7 @@ public final class AgentRepository {
         row.get(19, String.class),
         row.get(20, String.class),
         Boolean.TRUE.equals(row.get(21, Boolean.class)),
-        row.get(22, String.class));
+        row.get(22, String.class),
+        row.get(23, String.class));
   }
 }

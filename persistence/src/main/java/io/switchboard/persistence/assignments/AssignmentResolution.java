@@ -9,14 +9,14 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
  * Which agents get which assignment's config, decided in SQL. An agent's assignment is the one of
  * highest priority whose selector matches it (ties: the older assignment, then the smaller name),
- * unless an operator's override beats them all. It gets that assignment's safe version (the
+ * unless an operator's override beats them all; only assignments with a configuration take part
+ * (see {@link AssignedPackagesSql} for package sets). It gets that assignment's safe version (the
  * previous one while a version change rolls out), as a REMOTE_CONFIG envelope whose payload names
  * the assignment, unless its latest desired envelope already is that assignment's at that version
  * (or, mid-rollout, at the version the rollout already gave it). One agent is decided with one
@@ -63,11 +63,16 @@ public final class AssignmentResolution {
              w.message, w.config_hash, 'PENDING', now() + $2 * interval '1 millisecond', '%s'
       """;
 
+  /** AcceptsPackages, in the capability bits the agents table keeps. */
+  private static final long ACCEPTS_PACKAGES = 0x8;
+
   private static final String RESOLVE =
       """
       WITH agent AS (
         SELECT coalesce((SELECT labels FROM agents WHERE instance_uid = $1), '{}'::jsonb) AS labels,
-               coalesce($3::jsonb, (SELECT description FROM agents WHERE instance_uid = $1)) AS description
+               coalesce($3::jsonb, (SELECT description FROM agents WHERE instance_uid = $1)) AS description,
+               coalesce($4::bigint, (SELECT (capabilities->>'bits')::bigint FROM agents WHERE instance_uid = $1), 0)
+                 AS capabilities
       ), w AS (
         SELECT safe.* FROM (%s) safe, agent
         WHERE NOT EXISTS (SELECT 1 FROM config_overrides o WHERE o.instance_uid = $1)
@@ -76,15 +81,32 @@ public final class AssignmentResolution {
       ), created AS (
         %s FROM w WHERE NOT %s
         RETURNING id, instance_uid, kind, payload, message, deadline, created_by
+      ), p AS (
+        SELECT safe.* FROM (%s) safe, agent
+        WHERE switchboard_selector_matches(safe.selector, agent.labels, agent.description)
+          AND safe.target_hash IS NOT NULL AND agent.capabilities & %d <> 0
+        ORDER BY safe.priority DESC, safe.created_at, safe.name LIMIT 1
+      ), offered AS (
+        %s FROM p WHERE p.message IS NOT NULL AND NOT %s
+        RETURNING id, instance_uid, kind, payload, message, deadline, created_by
+      ), written AS (
+        SELECT * FROM created UNION ALL SELECT * FROM offered
       ), audited AS (
         INSERT INTO audit_events (actor, action, target, after)
-        SELECT created_by, 'dispatch.remote_config', 'agent/' || instance_uid,
+        SELECT created_by, 'dispatch.' || lower(kind), 'agent/' || instance_uid,
                jsonb_build_object('envelope', id, 'kind', kind, 'payload', payload - 'config_map', 'deadline', deadline)
-        FROM created
+        FROM written
       )
-      SELECT id, instance_uid, message, deadline FROM created
+      SELECT id, instance_uid, message, deadline FROM written
       """
-          .formatted(SAFE, INSERT.formatted("$1", ACTOR), ALREADY.formatted("$1", "w"));
+          .formatted(
+              SAFE,
+              INSERT.formatted("$1", ACTOR),
+              ALREADY.formatted("$1", "w"),
+              AssignedPackagesSql.SAFE,
+              ACCEPTS_PACKAGES,
+              AssignedPackagesSql.INSERT.formatted("$1", ACTOR),
+              AssignedPackagesSql.ALREADY.formatted("$1", "p"));
 
   /**
    * {@link #RESOLVE} for the agents {@code $1} as stored: each one's winning assignment, written
@@ -93,10 +115,13 @@ public final class AssignmentResolution {
    */
   private static final String RESOLVE_STORED =
       """
-      WITH agent AS (
-        SELECT a.instance_uid AS uid, a.labels, a.description FROM agents a
-        WHERE a.instance_uid = ANY($1::text[])
-          AND NOT EXISTS (SELECT 1 FROM config_overrides o WHERE o.instance_uid = a.instance_uid)
+      WITH described AS (
+        SELECT a.instance_uid AS uid, a.labels, a.description,
+               coalesce((a.capabilities->>'bits')::bigint, 0) AS capabilities
+        FROM agents a WHERE a.instance_uid = ANY($1::text[])
+      ), agent AS (
+        SELECT * FROM described d
+        WHERE NOT EXISTS (SELECT 1 FROM config_overrides o WHERE o.instance_uid = d.uid)
       ), w AS (
         SELECT agent.uid, won.* FROM agent CROSS JOIN LATERAL (
           SELECT safe.* FROM (%s) safe
@@ -105,19 +130,38 @@ public final class AssignmentResolution {
       ), created AS (
         %s FROM w WHERE NOT %s
         RETURNING id, instance_uid, kind, payload, message, deadline, created_by
+      ), p AS (
+        SELECT described.uid, won.* FROM described CROSS JOIN LATERAL (
+          SELECT safe.* FROM (%s) safe
+          WHERE switchboard_selector_matches(safe.selector, described.labels, described.description)
+            AND safe.target_hash IS NOT NULL
+          ORDER BY safe.priority DESC, safe.created_at, safe.name LIMIT 1) won
+        WHERE described.capabilities & %d <> 0
+      ), offered AS (
+        %s FROM p WHERE p.message IS NOT NULL AND NOT %s
+        RETURNING id, instance_uid, kind, payload, message, deadline, created_by
+      ), written AS (
+        SELECT * FROM created UNION ALL SELECT * FROM offered
       ), audited AS (
         INSERT INTO audit_events (actor, action, target, after)
-        SELECT created_by, 'dispatch.remote_config', 'agent/' || instance_uid,
+        SELECT created_by, 'dispatch.' || lower(kind), 'agent/' || instance_uid,
                jsonb_build_object('envelope', id, 'kind', kind, 'payload', payload - 'config_map', 'deadline', deadline)
-        FROM created
+        FROM written
       )
       SELECT id, instance_uid, CASE WHEN n = 1 THEN message END, deadline FROM (
-        SELECT created.*, payload->>'assignment' AS assignment,
-               row_number() OVER (PARTITION BY payload->>'assignment' ORDER BY id) AS n
-        FROM created) c
-      ORDER BY assignment, n
+        SELECT written.*, payload->>'assignment' AS assignment,
+               row_number() OVER (PARTITION BY kind, payload->>'assignment' ORDER BY id) AS n
+        FROM written) c
+      ORDER BY kind, assignment, n
       """
-          .formatted(SAFE, INSERT.formatted("w.uid", ACTOR), ALREADY.formatted("w.uid", "w"));
+          .formatted(
+              SAFE,
+              INSERT.formatted("w.uid", ACTOR),
+              ALREADY.formatted("w.uid", "w"),
+              AssignedPackagesSql.SAFE,
+              ACCEPTS_PACKAGES,
+              AssignedPackagesSql.INSERT.formatted("p.uid", ACTOR),
+              AssignedPackagesSql.ALREADY.formatted("p.uid", "p"));
 
   /**
    * The agents (alias {@code a}) whose winning assignment is {@code w}: it matches them (the
@@ -129,7 +173,7 @@ public final class AssignmentResolution {
       FROM agents a, w
       WHERE NOT EXISTS (SELECT 1 FROM config_overrides o WHERE o.instance_uid = a.instance_uid)
         AND NOT EXISTS (SELECT 1 FROM assignments h
-                        WHERE h.name <> w.name
+                        WHERE h.name <> w.name AND h.message IS NOT NULL
                           AND (h.priority > w.priority
                                OR (h.priority = w.priority AND (h.created_at, h.name) < (w.created_at, w.name)))
                           AND switchboard_selector_matches(h.selector, a.labels, a.description))
@@ -142,23 +186,28 @@ public final class AssignmentResolution {
   }
 
   /**
-   * Decides one agent's assignment and writes its envelope if it needs one, in one statement: at
-   * its first message ({@code descriptionJson}: what it just reported, as the agents table keeps
-   * it), after a relabel or a cleared override (null: the stored description).
+   * Decides one agent's assignment and writes its envelopes if it needs them (its config, and its
+   * package set if it accepts packages), in one statement: at its first message ({@code
+   * descriptionJson} and {@code capabilities}: what it just reported, the description as the agents
+   * table keeps it), after a relabel or a cleared override (nulls: what is stored).
    */
-  public CompletionStage<Optional<AppliedEnvelope>> resolve(
-      String instanceUid, String descriptionJson, Duration deadline) {
+  public CompletionStage<List<AppliedEnvelope>> resolve(
+      String instanceUid, String descriptionJson, Long capabilities, Duration deadline) {
     return db.rows(
             RESOLVE,
             statement -> {
               statement.bind(0, instanceUid).bind(1, deadline.toMillis());
               Sql.bindNullable(statement, 2, descriptionJson, String.class);
+              Sql.bindNullable(statement, 3, capabilities, Long.class);
             },
             AssignmentResolution::toEnvelope)
-        .next()
-        .map(Optional::of)
-        .defaultIfEmpty(Optional.empty())
+        .collectList()
         .toFuture();
+  }
+
+  /** As above, with what the agents table keeps of the agent. */
+  public CompletionStage<List<AppliedEnvelope>> resolve(String instanceUid, Duration deadline) {
+    return resolve(instanceUid, null, null, deadline);
   }
 
   /**
@@ -166,8 +215,9 @@ public final class AssignmentResolution {
    * their stored rows, in one statement. This closes the join race: an agent described while an
    * assignment was being made can miss it in both {@link #resolve} (the assignment was not
    * committed yet) and {@link #apply} (the agent's row was not written yet); this statement runs
-   * after the row is committed, so it sees every assignment whose apply missed the row. Returns the
-   * envelopes written, one list per assignment, whose first envelope carries the message.
+   * after the row is committed, so it sees every assignment whose apply missed the row. Package
+   * sets are decided alike for agents that accept packages. Returns the envelopes written, one list
+   * per assignment and kind, whose first envelope carries the message.
    */
   public CompletionStage<List<List<AppliedEnvelope>>> resolveStored(
       List<String> instanceUids, Duration deadline) {
@@ -198,8 +248,9 @@ public final class AssignmentResolution {
 
   /**
    * Writes an envelope for every agent the assignment {@code name} wins that does not have its
-   * config yet, with one audit event for them all, in one statement. Only the first envelope
-   * carries the message (it is the same for all).
+   * config yet, and one for each such agent accepting packages that lacks its package set, with one
+   * audit event for each kind, in one statement. Only the first envelope of each kind carries the
+   * message (it is the same for all of that kind); the rows come grouped by kind, that one first.
    */
   public CompletionStage<List<AppliedEnvelope>> apply(
       String name, Selector selector, Duration deadline, String actor) {
@@ -209,22 +260,58 @@ public final class AssignmentResolution {
         WITH w AS (SELECT * FROM (%s) safe WHERE safe.name = $1),
         created AS (
           %s %s AND NOT %s
-          RETURNING id, instance_uid, message, deadline, payload
+          RETURNING id, instance_uid, kind, message, deadline, payload
+        ), p AS (SELECT * FROM (%s) safe WHERE safe.name = $1 AND safe.message IS NOT NULL),
+        offered AS (
+          %s %s AND coalesce((a.capabilities->>'bits')::bigint & %d <> 0, false) AND NOT %s
+          RETURNING id, instance_uid, kind, message, deadline, payload
         ), audited AS (
           INSERT INTO audit_events (actor, action, target, after)
           SELECT $3, 'assignment.apply', 'assignment/' || $1,
                  jsonb_build_object('version', min((payload->>'version')::int), 'agents', count(*))
           FROM created HAVING count(*) > 0
+        ), audited_packages AS (
+          INSERT INTO audit_events (actor, action, target, after)
+          SELECT $3, 'assignment.apply', 'assignment/' || $1,
+                 jsonb_build_object('all_packages_hash', min(payload->>'all_packages_hash'), 'agents', count(*))
+          FROM offered HAVING count(*) > 0
+        ), written AS (
+          SELECT *, row_number() OVER (PARTITION BY kind ORDER BY id) AS n
+          FROM (SELECT * FROM created UNION ALL SELECT * FROM offered) both_kinds
         )
-        SELECT id, instance_uid, CASE WHEN row_number() OVER () = 1 THEN message END, deadline FROM created
+        SELECT id, instance_uid, CASE WHEN n = 1 THEN message END, deadline FROM written ORDER BY kind, n
         """
             .formatted(
                 SAFE,
                 INSERT.formatted("a.instance_uid", ACTOR),
                 WON + selectorConditions(selector, parameters),
-                ALREADY.formatted("a.instance_uid", "w"));
+                ALREADY.formatted("a.instance_uid", "w"),
+                AssignedPackagesSql.SAFE,
+                AssignedPackagesSql.INSERT.formatted("a.instance_uid", ACTOR),
+                AssignedPackagesSql.WON + selectorConditions(selector, parameters),
+                ACCEPTS_PACKAGES,
+                AssignedPackagesSql.ALREADY.formatted("a.instance_uid", "p"));
     return db.rows(
             sql, statement -> bindAll(statement, parameters), AssignmentResolution::toEnvelope)
+        .collectList()
+        .toFuture();
+  }
+
+  /**
+   * Every agent accepting packages that the assignment {@code name} wins now (overrides of configs
+   * aside), in instance_uid order, in one statement: the targets of its package set's rollout.
+   */
+  public CompletionStage<List<String>> packageWinners(String name, Selector selector) {
+    List<Object> parameters = new ArrayList<>(List.of(name));
+    String sql =
+        "WITH p AS (SELECT * FROM assignments WHERE name = $1) SELECT a.instance_uid "
+            + AssignedPackagesSql.WON
+            + selectorConditions(selector, parameters)
+            + " AND coalesce((a.capabilities->>'bits')::bigint & "
+            + ACCEPTS_PACKAGES
+            + " <> 0, false) ORDER BY a.instance_uid";
+    return db.rows(
+            sql, statement -> bindAll(statement, parameters), row -> row.get(0, String.class))
         .collectList()
         .toFuture();
   }

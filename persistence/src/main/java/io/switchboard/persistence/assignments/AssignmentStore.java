@@ -18,11 +18,15 @@ public final class AssignmentStore {
   private static final String COLUMNS =
       """
       s.name, s.configuration, s.version, s.previous_version, s.selector::text, s.priority, s.description,
-      s.rollout_id, (SELECT r.state FROM rollouts r WHERE r.id = s.rollout_id), s.created_at, s.updated_at, s.created_by
+      s.rollout_id, (SELECT r.state FROM rollouts r WHERE r.id = s.rollout_id), s.created_at, s.updated_at, s.created_by,
+      s.packages::text, s.previous_packages::text, s.packages_rollout_id,
+      (SELECT r.state FROM rollouts r WHERE r.id = s.packages_rollout_id)
       """;
 
   /** What the audit log keeps of an assignment: everything but the prepared messages. */
-  private static final String AUDITED = "to_jsonb(%s) - 'message' - 'previous_message'";
+  private static final String AUDITED =
+      "to_jsonb(%s) - 'message' - 'previous_message' - 'packages_message'"
+          + " - 'previous_packages_message'";
 
   private final Sql db;
 
@@ -109,6 +113,45 @@ public final class AssignmentStore {
                     .bind(2, priority)
                     .bind(3, description == null ? "" : description)
                     .bind(4, actor),
+            AssignmentStore::toAssignment)
+        .next()
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
+        .toFuture();
+  }
+
+  /**
+   * Sets the package set the assignment offers (its configuration stays); with a rollout, the set
+   * it offered so far becomes the previous one. Empty when there is no such assignment.
+   */
+  public CompletionStage<Optional<Assignment>> setPackages(
+      String name, AssignmentPackages packages, String actor) {
+    return db.rows(
+            """
+            WITH before AS (SELECT * FROM assignments WHERE name = $1),
+            s AS (
+              UPDATE assignments SET packages = $2::jsonb, packages_hash = $3, packages_message = $4,
+                     previous_packages = CASE WHEN $5::uuid IS NULL THEN NULL ELSE packages END,
+                     previous_packages_hash = CASE WHEN $5::uuid IS NULL THEN NULL ELSE packages_hash END,
+                     previous_packages_message =
+                       CASE WHEN $5::uuid IS NULL THEN NULL ELSE packages_message END,
+                     packages_rollout_id = $5, updated_at = now()
+              WHERE name = $1 RETURNING *
+            ), audited AS (
+              INSERT INTO audit_events (actor, action, target, before, after)
+              SELECT $6, 'assignment.update', 'assignment/' || s.name, %s, %s FROM s, before
+            )
+            SELECT %s FROM s
+            """
+                .formatted(AUDITED.formatted("before"), AUDITED.formatted("s"), COLUMNS),
+            statement -> {
+              statement.bind(0, name);
+              Sql.bindNullable(statement, 1, packages.packagesJson(), String.class);
+              Sql.bindNullable(statement, 2, packages.hash(), String.class);
+              Sql.bindNullable(statement, 3, packages.message(), byte[].class);
+              Sql.bindNullable(statement, 4, packages.rolloutId(), UUID.class);
+              statement.bind(5, actor);
+            },
             AssignmentStore::toAssignment)
         .next()
         .map(Optional::of)
@@ -240,14 +283,16 @@ public final class AssignmentStore {
   }
 
   private static Statement bind(Statement statement, AssignmentWrite write) {
-    statement.bind(0, write.name()).bind(1, write.configuration()).bind(2, write.version());
+    statement.bind(0, write.name());
+    Sql.bindNullable(statement, 1, write.configuration(), String.class);
+    Sql.bindNullable(statement, 2, write.version(), Integer.class);
     Sql.bindNullable(statement, 3, write.previousVersion(), Integer.class);
     statement
         .bind(4, write.selectorJson())
         .bind(5, write.priority())
         .bind(6, write.description() == null ? "" : write.description());
     Sql.bindNullable(statement, 7, write.rolloutId(), UUID.class);
-    statement.bind(8, write.message());
+    Sql.bindNullable(statement, 8, write.message(), byte[].class);
     Sql.bindNullable(statement, 9, write.previousMessage(), byte[].class);
     return statement;
   }
@@ -265,6 +310,10 @@ public final class AssignmentStore {
         row.get(8, String.class),
         Sql.instant(row, 9),
         Sql.instant(row, 10),
-        row.get(11, String.class));
+        row.get(11, String.class),
+        row.get(12, String.class),
+        row.get(13, String.class),
+        row.get(14, UUID.class),
+        row.get(15, String.class));
   }
 }

@@ -10,7 +10,7 @@ import java.util.UUID;
 public record AssignmentWrite(
     String name,
     String configuration,
-    int version,
+    Integer version,
     Integer previousVersion,
     String selectorJson,
     int priority,

@@ -4,14 +4,17 @@ import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Readable;
 import io.switchboard.persistence.Sql;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
  * Packages and their content. Content is kept in rows of {@link #CHUNK_BYTES} (the last one
  * shorter), so an upload writes and a download reads one chunk at a time, and a ranged download
- * starts at the chunk that holds its first byte.
+ * starts at the chunk that holds its first byte; or, with a directory configured, in one file per
+ * package there ({@link PackageFiles}), written and read at the same chunk offsets.
  */
 public final class PackageStore {
 
@@ -23,8 +26,17 @@ public final class PackageStore {
 
   private final Sql db;
 
+  /** Where content is kept instead of package_chunks; null: in PostgreSQL. */
+  private final PackageFiles files;
+
   public PackageStore(ConnectionPool pool) {
+    this(pool, null);
+  }
+
+  /** With {@code directory} (null: none), content is kept in files there, not in PostgreSQL. */
+  public PackageStore(ConnectionPool pool, Path directory) {
     this.db = new Sql(pool);
+    this.files = directory == null ? null : new PackageFiles(directory);
   }
 
   /** Stores a new package with its audit event; false when that name and version exist. */
@@ -98,11 +110,19 @@ public final class PackageStore {
             row -> row.get(0, Long.class))
         .single()
         .map(deleted -> deleted > 0)
-        .toFuture();
+        .toFuture()
+        .thenCompose(
+            deleted ->
+                deleted && files != null
+                    ? files.delete(name, version).thenApply(removed -> true)
+                    : CompletableFuture.completedFuture(deleted));
   }
 
   /** Drops whatever an unfinished or refused upload left. */
   public CompletionStage<Long> dropContent(String name, String version) {
+    if (files != null) {
+      return files.delete(name, version);
+    }
     return db.rowsUpdated(
             "DELETE FROM package_chunks WHERE name = $1 AND version = $2",
             statement -> statement.bind(0, name).bind(1, version))
@@ -111,6 +131,9 @@ public final class PackageStore {
 
   /** Writes one chunk of an upload (replacing one a failed upload left at that place). */
   public CompletionStage<Long> writeChunk(String name, String version, int seq, ByteBuffer data) {
+    if (files != null) {
+      return files.write(name, version, seq, data);
+    }
     return db.rowsUpdated(
             """
             INSERT INTO package_chunks (name, version, seq, data) VALUES ($1, $2, $3, $4)
@@ -148,6 +171,9 @@ public final class PackageStore {
 
   /** One chunk of a package's content; empty past its end. */
   public CompletionStage<Optional<byte[]>> chunk(String name, String version, int seq) {
+    if (files != null) {
+      return files.read(name, version, seq);
+    }
     return db.rows(
             "SELECT data FROM package_chunks WHERE name = $1 AND version = $2 AND seq = $3",
             statement -> statement.bind(0, name).bind(1, version).bind(2, seq),

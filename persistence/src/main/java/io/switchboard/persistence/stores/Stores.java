@@ -46,6 +46,13 @@ public record Stores(
     AssignmentResolution assignmentResolution) {
 
   public static Stores on(Database database) {
+    return on(database, null);
+  }
+
+  /**
+   * With {@code packageDirectory} (null: none), package content is kept there, not in PostgreSQL.
+   */
+  public static Stores on(Database database, java.nio.file.Path packageDirectory) {
     return new Stores(
         new AgentStatusStore(database.pool()),
         new AgentRepository(database.pool()),
@@ -53,7 +60,7 @@ public record Stores(
         new EnvelopeStore(database.pool()),
         new ConfigurationStore(database.pool()),
         new RolloutStore(database.pool()),
-        new PackageStore(database.pool()),
+        new PackageStore(database.pool(), packageDirectory),
         new OperatorStore(database.pool()),
         new SessionStore(database.pool()),
         new TokenStore(database.pool()),

@@ -83,11 +83,11 @@ class AssignmentResolutionTest {
             "SELECT instance_uid FROM agents WHERE description->'identifying_attributes'->>'service.name' = 'svc-20' LIMIT 1");
     await(store.setOverride(uid, null, "test"));
     assertEquals(9, await(resolution.apply("svc20", svc20, DEADLINE, "test")).size());
-    assertEquals(Optional.empty(), await(resolution.resolve(uid, null, DEADLINE)));
+    assertEquals(List.of(), await(resolution.resolve(uid, DEADLINE)));
     assertTrue(await(store.clearOverride(uid, "test")));
-    Optional<AppliedEnvelope> resolved = await(resolution.resolve(uid, null, DEADLINE));
-    assertTrue(resolved.isPresent());
-    assertEquals(Optional.empty(), await(resolution.resolve(uid, null, DEADLINE)));
+    List<AppliedEnvelope> resolved = await(resolution.resolve(uid, DEADLINE));
+    assertEquals(1, resolved.size());
+    assertEquals(List.of(), await(resolution.resolve(uid, DEADLINE)));
   }
 
   @Test
@@ -95,17 +95,17 @@ class AssignmentResolutionTest {
     create("gpu-less", Selector.parse("service.name=brand-new,!gpu", ""), 0);
     String description =
         "{\"identifying_attributes\": {\"service.name\": \"brand-new\"}, \"non_identifying_attributes\": {}}";
-    Optional<AppliedEnvelope> resolved =
-        await(resolution.resolve("new-agent", description, DEADLINE));
-    assertTrue(resolved.isPresent());
+    List<AppliedEnvelope> resolved =
+        await(resolution.resolve("new-agent", description, 0L, DEADLINE));
+    assertEquals(1, resolved.size());
     assertEquals(
         "gpu-less",
         db.queryForString(
             "SELECT payload->>'assignment' FROM dispatch_envelopes WHERE instance_uid = 'new-agent'"));
-    assertEquals(Optional.empty(), await(resolution.resolve("new-agent", description, DEADLINE)));
+    assertEquals(List.of(), await(resolution.resolve("new-agent", description, 0L, DEADLINE)));
     String gpu =
         "{\"identifying_attributes\": {\"service.name\": \"brand-new\"}, \"non_identifying_attributes\": {\"gpu\": \"a100\"}}";
-    assertEquals(Optional.empty(), await(resolution.resolve("gpu-agent", gpu, DEADLINE)));
+    assertEquals(List.of(), await(resolution.resolve("gpu-agent", gpu, 0L, DEADLINE)));
   }
 
   /**
@@ -116,8 +116,7 @@ class AssignmentResolutionTest {
   void agentsStoredAfterTheApplyAreDecidedFromTheirRows() throws Exception {
     String description =
         "{\"identifying_attributes\": {\"service.name\": \"racer\"}, \"non_identifying_attributes\": {}}";
-    assertEquals(
-        Optional.empty(), await(resolution.resolve("racing-agent", description, DEADLINE)));
+    assertEquals(List.of(), await(resolution.resolve("racing-agent", description, 0L, DEADLINE)));
     Selector racer = Selector.parse("service.name=racer", "");
     create("racer", racer, 0);
     assertEquals(0, await(resolution.apply("racer", racer, DEADLINE, "test")).size());
