@@ -26,8 +26,8 @@ class AgentListParametersTest {
             Map.of(
                 "connection_state", "connected",
                 "healthy", "false",
-                "attribute", "service.name=check=out",
-                "label", "env=prod",
+                "attribute", "service.name=checkout",
+                "label", "env in (prod,staging),!legacy",
                 "remote_config_status", "failed",
                 "sort", "newest",
                 "limit", "50"),
@@ -36,8 +36,7 @@ class AgentListParametersTest {
     assertEquals(Optional.of(ConnectionState.CONNECTED), query.connectionState());
     assertEquals(Optional.of(false), query.healthy());
     assertEquals(
-        Selector.ofEqualities(Map.of("service.name", "check=out"), Map.of("env", "prod")),
-        query.selector());
+        Selector.parse("service.name=checkout", "env in (prod,staging),!legacy"), query.selector());
     assertEquals(Optional.of("FAILED"), query.remoteConfigStatus());
     assertEquals(AgentQuery.Sort.NEWEST, query.sort());
     assertEquals(50, query.limit());
@@ -85,7 +84,8 @@ class AgentListParametersTest {
     assertMessage(
         Map.of("connection_state", "sleeping"),
         "connection_state must be CONNECTED or DISCONNECTED");
-    assertMessage(Map.of("attribute", "service.name"), "attribute must look like key=value");
+    assertMessage(Map.of("attribute", "service.name in (a"), "attribute: at position");
+    assertMessage(Map.of("label", "env=prod=eu"), "label: at position");
     assertMessage(Map.of("sort", "random"), "sort must be instance_uid or newest");
     assertMessage(Map.of("limit", "0"), "limit must be between 1 and 1000");
     assertMessage(Map.of("after", "not-a-cursor"), "after must be a 'next' value");
