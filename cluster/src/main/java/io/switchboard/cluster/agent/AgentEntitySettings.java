@@ -12,6 +12,9 @@ import java.time.Duration;
  * @param pollsPerSecond how often one agent may poll over HTTP, sustained
  * @param pollBurst polls one agent may make at once beyond that
  * @param startRetry how often an entity that could not read its agent's stored state tries again
+ * @param lastSeenInterval how old the last-seen time handed to the status writer may grow before a
+ *     message that changes nothing else is written ({@code switchboard.status.last-seen-interval});
+ *     zero writes every message
  */
 public record AgentEntitySettings(
     Duration idlePassivation,
@@ -19,7 +22,33 @@ public record AgentEntitySettings(
     Duration heartbeatWindow,
     double pollsPerSecond,
     int pollBurst,
-    Duration startRetry) {
+    Duration startRetry,
+    Duration lastSeenInterval) {
+
+  public AgentEntitySettings {
+    if (lastSeenInterval.isNegative()) {
+      throw new IllegalArgumentException(
+          "switchboard.status.last-seen-interval must not be negative: " + lastSeenInterval);
+    }
+  }
+
+  /** Settings that write every message's last-seen time (a last-seen interval of zero). */
+  public AgentEntitySettings(
+      Duration idlePassivation,
+      Duration heartbeatInterval,
+      Duration heartbeatWindow,
+      double pollsPerSecond,
+      int pollBurst,
+      Duration startRetry) {
+    this(
+        idlePassivation,
+        heartbeatInterval,
+        heartbeatWindow,
+        pollsPerSecond,
+        pollBurst,
+        startRetry,
+        Duration.ZERO);
+  }
 
   public static AgentEntitySettings fromConfig(Config switchboard) {
     Config agent = switchboard.getConfig("agent");
@@ -29,7 +58,8 @@ public record AgentEntitySettings(
         agent.getDuration("heartbeat-window"),
         agent.getDouble("polls-per-second"),
         agent.getInt("poll-burst"),
-        agent.getDuration("start-retry"));
+        agent.getDuration("start-retry"),
+        switchboard.getDuration("status.last-seen-interval"));
   }
 
   /**

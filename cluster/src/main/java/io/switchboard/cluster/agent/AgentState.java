@@ -204,6 +204,19 @@ final class AgentState {
     }
   }
 
+  /** Whether a reported part changed since the last {@link #takeChanges()}. */
+  boolean hasChanges() {
+    return changedCapabilities != null
+        || changedDescription != null
+        || changedHealth != null
+        || changedEffectiveConfig != null
+        || changedRemoteConfigStatus != null
+        || changedCustomCapabilities != null
+        || changedCustomMessages != null
+        || changedAvailableComponents != null
+        || changedPackageStatuses != null;
+  }
+
   Changes takeChanges() {
     Changes changes =
         new Changes(
