@@ -48,7 +48,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * owns the agent's state and its current session ({@link SessionOwner}): it admits only sessions
  * whose credential the agent's identity is bound to ({@link AgentIdentity}), answers every message
  * through the session or poll that carried it, fences the sessions it replaced ({@link
- * SupersededSessions}), expires silent ones, and hands every change to its node's status writer.
+ * SupersededSessions}), expires silent ones, and hands every change to its node's status writer
+ * ({@link StatusRecorder}, which leaves out plain heartbeats within the last-seen interval).
  * Operators' commands are taken by its {@link EnvelopeIntake}; how it answers messages is {@link
  * AgentReplies}; its standing assignment, {@link AssignedConfigs}. Its messages are in {@link
  * AgentProtocol}. What stays here is what shares the session and its timers.
