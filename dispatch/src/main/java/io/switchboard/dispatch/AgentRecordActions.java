@@ -3,14 +3,18 @@ package io.switchboard.dispatch;
 import io.switchboard.cluster.agent.AgentProtocol;
 import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.persistence.agents.AgentRepository;
+import io.switchboard.persistence.certificates.CertificateStore;
+import io.switchboard.persistence.certificates.IssuedCertificate;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 
 /**
  * What operators do to an agent's record itself, each reaching both the agent's entity (wherever it
- * runs) and the database: remove the agent, or reset the binding of its identity to a credential.
- * Both are audited as the operator's.
+ * runs) and the database: remove the agent, reset the binding of its identity to a credential, or
+ * revoke a certificate the server's CA issued it. Each is audited as the operator's.
  */
 public final class AgentRecordActions {
 
@@ -18,10 +22,46 @@ public final class AgentRecordActions {
 
   private final AgentRepository agents;
   private final AgentRefs entities;
+  private final CertificateStore certificates;
 
   public AgentRecordActions(AgentRepository agents, AgentRefs entities) {
+    this(agents, entities, null);
+  }
+
+  /** With the certificates the server's CA issued agents (null: none to list or revoke). */
+  public AgentRecordActions(
+      AgentRepository agents, AgentRefs entities, CertificateStore certificates) {
     this.agents = agents;
     this.entities = entities;
+    this.certificates = certificates;
+  }
+
+  /** The agent's certificates, newest first (at most {@code limit}). */
+  public CompletionStage<List<IssuedCertificate>> certificates(String instanceUid, int limit) {
+    return certificates == null
+        ? CompletableFuture.completedFuture(List.of())
+        : certificates.forAgent(instanceUid, limit);
+  }
+
+  /**
+   * Revokes one of the agent's certificates (audited): every node refuses it at the TLS handshake
+   * once it has read the revocations again, and the agent's entity stops offering it. False when
+   * the agent has no such certificate, or it was revoked already.
+   */
+  public CompletionStage<Boolean> revokeCertificate(
+      String instanceUid, String serial, String actor) {
+    if (certificates == null) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return certificates
+        .revoke(instanceUid, serial, actor)
+        .thenApply(
+            found -> {
+              if (found) {
+                entities.entityFor(instanceUid).tell(new AgentProtocol.CertificateRevoked());
+              }
+              return found;
+            });
   }
 
   /**

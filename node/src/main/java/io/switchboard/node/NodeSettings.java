@@ -11,6 +11,7 @@ import io.switchboard.dispatch.packages.PackageSettings;
 import io.switchboard.dispatch.rollout.RolloutSettings;
 import io.switchboard.dispatch.webhooks.WebhookSettings;
 import io.switchboard.gateway.OpampGatewaySettings;
+import io.switchboard.gateway.certificates.AgentCertificateAuthority;
 import io.switchboard.persistence.status.StatusWriterSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +43,8 @@ public record NodeSettings(
     ApiSettings api,
     AuthSettings auth,
     WebhookSettings webhooks,
-    PackageSettings packages) {
+    PackageSettings packages,
+    AgentCertificateAuthority.Settings certificates) {
 
   /**
    * {@code switchboard.metrics}: where Prometheus scrapes, how often gauges are read off the node,
@@ -108,7 +110,8 @@ public record NodeSettings(
         ApiSettings.fromConfig(switchboard),
         AuthSettings.fromConfig(switchboard),
         WebhookSettings.fromConfig(switchboard),
-        PackageSettings.fromConfig(switchboard));
+        PackageSettings.fromConfig(switchboard),
+        AgentCertificateAuthority.Settings.fromConfig(switchboard.getConfig("opamp.certificates")));
   }
 
   /**

@@ -13,6 +13,7 @@ import io.switchboard.api.dashboard.DashboardApi;
 import io.switchboard.api.dashboard.DashboardAssets;
 import io.switchboard.api.dashboard.LiveBus;
 import io.switchboard.api.http.Json;
+import io.switchboard.cluster.agent.AgentCertificates;
 import io.switchboard.cluster.agent.AgentDependencies;
 import io.switchboard.cluster.agent.AgentEntity;
 import io.switchboard.cluster.agent.AgentRefs;
@@ -34,6 +35,7 @@ import io.switchboard.dispatch.rollout.RolloutDriver;
 import io.switchboard.dispatch.rollout.Rollouts;
 import io.switchboard.dispatch.webhooks.WebhookDeliverer;
 import io.switchboard.gateway.OpampEndpoint;
+import io.switchboard.gateway.certificates.AgentCertificateAuthority;
 import io.switchboard.gateway.packages.PackageDownloads;
 import io.switchboard.gateway.session.LiveSessions;
 import io.switchboard.gateway.session.NodeDraining;
@@ -45,6 +47,7 @@ import io.switchboard.observability.Telemetry;
 import io.switchboard.observability.tracing.Tracing;
 import io.switchboard.persistence.Database;
 import io.switchboard.persistence.DatabaseExtension;
+import io.switchboard.persistence.certificates.CertificateStore;
 import io.switchboard.persistence.status.StatusWriter;
 import io.switchboard.persistence.stores.Stores;
 import java.time.Clock;
@@ -134,8 +137,16 @@ public final class SwitchboardNode implements AutoCloseable {
     if (!bootstrap) {
       ClusterFormation.joinSeedsOrSelf(system, config);
     }
+    CertificateStore certificateStore = new CertificateStore(database.pool());
+    Optional<AgentCertificateAuthority> ca =
+        AgentCertificateAuthority.of(settings.certificates(), certificateStore, Clock.systemUTC());
+    ca.ifPresent(authority -> CertificateRevocations.refresh(system, authority));
     AgentEntity.init(
-        system, agentDependencies(system, stores, statusWriter, settings), settings.agent());
+        system,
+        agentDependencies(system, stores, statusWriter, settings)
+            .withCertificates(
+                ca.<AgentCertificates>map(authority -> authority).orElse(AgentCertificates.NONE)),
+        settings.agent());
     PostgresLease.releaseShardLeasesOnLeave(system);
     NodeGauges.start(system, database, settings.servesAgents(), settings.metrics().gaugeInterval());
     Housekeeping.init(system, stores.history(), stores.retention(), settings.history());
@@ -195,7 +206,7 @@ public final class SwitchboardNode implements AutoCloseable {
     drainOnShutdown(system, liveSessions, settings.opamp().drain());
     Route opampRoute =
         concat(
-            OpampEndpoint.route(system, settings.opamp(), nodeName, agents, liveSessions),
+            OpampEndpoint.route(system, settings.opamp(), nodeName, agents, liveSessions, ca),
             PackageDownloads.route(settings.opamp().tokens(), stores.packages()));
     OperatorAccess access =
         OperatorAccess.create(
@@ -211,7 +222,7 @@ public final class SwitchboardNode implements AutoCloseable {
     Route apiRoute =
         new OperatorApi(
                 stores,
-                new AgentRecordActions(stores.agents(), agents),
+                new AgentRecordActions(stores.agents(), agents, certificateStore),
                 dispatcher,
                 settings.dispatch(),
                 rollouts,
@@ -236,7 +247,7 @@ public final class SwitchboardNode implements AutoCloseable {
                 system,
                 "opamp",
                 Http.get(system).newServerAt(settings.opamp().host(), settings.opamp().port()),
-                settings.opamp().tls().map(OpampTls::context),
+                settings.opamp().tls().map(tls -> OpampTls.context(tls, ca)),
                 opampRoute)
             : NOT_BOUND;
     downloadBase.set(
@@ -314,7 +325,8 @@ public final class SwitchboardNode implements AutoCloseable {
         (instanceUid, description) ->
             stores
                 .assignmentResolution()
-                .resolve(instanceUid, description, settings.rollouts().batchDeadline()));
+                .resolve(instanceUid, description, settings.rollouts().batchDeadline()),
+        AgentCertificates.NONE);
   }
 
   /** The dashboard's own reads and its live updates. */

@@ -382,6 +382,24 @@ public final class SwitchboardMetrics {
         .withoutTags();
   }
 
+  /**
+   * Agents' certificate signing requests, by outcome (issued, refused-no-ca, refused-size,
+   * refused-rate, refused-invalid, failed).
+   */
+  public static Counter certificateRequests(String outcome) {
+    return Kamon.counter(
+            "switchboard.certificate.requests", "Agents' certificate signing requests, by outcome")
+        .withTag("outcome", outcome);
+  }
+
+  /** Agent connections refused at the TLS handshake for presenting a revoked certificate. */
+  public static Counter revokedCertificatesRefused() {
+    return Kamon.counter(
+            "switchboard.certificate.revoked.refused",
+            "Agent TLS handshakes refused for a revoked certificate")
+        .withoutTags();
+  }
+
   /** New agents turned away because the node took on its most new agents per second already. */
   public static Counter newAgentsShed() {
     return connectionsShedAtEntity("new-agent-rate");

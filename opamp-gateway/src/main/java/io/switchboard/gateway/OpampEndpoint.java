@@ -11,6 +11,7 @@ import io.switchboard.cluster.agent.AgentRefs;
 import io.switchboard.gateway.admission.AdmissionControl;
 import io.switchboard.gateway.auth.AgentCredential;
 import io.switchboard.gateway.auth.AgentTokens;
+import io.switchboard.gateway.certificates.AgentCertificateAuthority;
 import io.switchboard.gateway.http.OpampHttpRoute;
 import io.switchboard.gateway.session.LiveSessions;
 import io.switchboard.gateway.websocket.OpampWebSocketRoute;
@@ -43,6 +44,17 @@ public final class OpampEndpoint {
       String nodeName,
       AgentRefs entities,
       LiveSessions liveSessions) {
+    return route(system, settings, nodeName, entities, liveSessions, Optional.empty());
+  }
+
+  /** With the server's own CA for agents: its certificates prove {@code issued:<uid>}. */
+  public static Route route(
+      ActorSystem<?> system,
+      OpampGatewaySettings settings,
+      String nodeName,
+      AgentRefs entities,
+      LiveSessions liveSessions,
+      Optional<AgentCertificateAuthority> ca) {
     AdmissionControl admission = AdmissionControl.of(settings.admission());
     OpampWebSocketRoute webSocket =
         new OpampWebSocketRoute(
@@ -86,20 +98,31 @@ public final class OpampEndpoint {
                             return unauthorized();
                           }
                           AgentCredential credential =
-                              credential(tls, tokens.required() ? fleet : Optional.empty());
+                              credential(tls, tokens.required() ? fleet : Optional.empty(), ca);
+                          if (credential == null) {
+                            return unauthorized();
+                          }
                           return concat(webSocket.route(credential), http.route(credential));
                         })));
   }
 
   /**
    * What the connection proves: its client certificate when it has one (chained to a trusted CA, or
-   * TLS would have refused it), else the fleet whose token it carries, else nothing.
+   * TLS would have refused it), else the fleet whose token it carries, else nothing; null for a
+   * certificate of the server's CA that was revoked.
    */
-  private static AgentCredential credential(Optional<SslSessionInfo> tls, Optional<String> fleet) {
+  private static AgentCredential credential(
+      Optional<SslSessionInfo> tls,
+      Optional<String> fleet,
+      Optional<AgentCertificateAuthority> ca) {
     if (tls.isPresent()) {
       try {
         Certificate[] chain = tls.get().getSession().getPeerCertificates();
         if (chain.length > 0 && chain[0] instanceof X509Certificate certificate) {
+          if (ca.isPresent() && ca.get().issued(certificate)) {
+            // A resumed TLS session skips the handshake's check: revoked ones are refused here.
+            return ca.get().isRevoked(certificate) ? null : AgentCredential.issued(certificate);
+          }
           return AgentCredential.certificate(certificate);
         }
       } catch (SSLPeerUnverifiedException noCertificate) {

@@ -1,6 +1,7 @@
 package io.switchboard.api;
 
 import com.typesafe.config.Config;
+import io.switchboard.opamp.ConnectionSecrets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.List;
  * @param maxConnectionsPerClient connections one client address may hold open to the API at once
  * @param webhooksAllowPlainHttp whether webhooks may have http:// endpoints ({@code
  *     switchboard.webhooks.allow-plain-http})
+ * @param secrets seals secret values of connection settings ({@code switchboard.secrets})
  */
 public record ApiSettings(
     String host,
@@ -28,7 +30,8 @@ public record ApiSettings(
     long maxConfigBytes,
     List<String> viewerRedactedKeys,
     int maxConnectionsPerClient,
-    boolean webhooksAllowPlainHttp) {
+    boolean webhooksAllowPlainHttp,
+    ConnectionSecrets secrets) {
 
   public static ApiSettings fromConfig(Config switchboard) {
     Config api = switchboard.getConfig("api");
@@ -43,6 +46,8 @@ public record ApiSettings(
             .filter(key -> !key.isBlank())
             .toList(),
         api.getInt("max-connections-per-client"),
-        switchboard.getBoolean("webhooks.allow-plain-http"));
+        switchboard.getBoolean("webhooks.allow-plain-http"),
+        ConnectionSecrets.configured(
+            switchboard.getString("secrets.key"), switchboard.getString("secrets.key-file")));
   }
 }

@@ -108,7 +108,8 @@ public final class OperatorApi {
         new AgentRoutes(
             stores.agentQueries(), settings.maxPageSize(), settings.viewerRedactedKeys(), json);
     this.agentCommands =
-        new AgentCommandRoutes(dispatcher, dispatchSettings, settings.maxConfigBytes(), json)
+        new AgentCommandRoutes(
+                dispatcher, dispatchSettings, settings.maxConfigBytes(), json, settings.secrets())
             .overridingAssignments(
                 assignments == null
                     ? (uid, envelope, actor) -> {}

@@ -53,7 +53,8 @@ class OpenApiTest {
               .replace("{instance_uid}", UUID.randomUUID().toString())
               .replace("{id}", UUID.randomUUID().toString())
               .replace("{name}", "no-such-configuration")
-              .replace("{version}", "1");
+              .replace("{version}", "1")
+              .replace("{serial}", "0a1b");
       for (Iterator<String> methods = path.getValue().fieldNames(); methods.hasNext(); ) {
         String method = methods.next().toUpperCase();
         if (path.getValue()

@@ -5,7 +5,10 @@ import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentDescription;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AnyValue;
+import io.switchboard.opamp.proto.CertificateRequest;
+import io.switchboard.opamp.proto.ConnectionSettingsRequest;
 import io.switchboard.opamp.proto.KeyValue;
+import io.switchboard.opamp.proto.OpAMPConnectionSettingsRequest;
 import java.util.UUID;
 
 /** AgentToServer messages as the tests' hand-driven agents send them. */
@@ -35,6 +38,18 @@ public final class AgentMessages {
                     KeyValue.newBuilder()
                         .setKey("service.name")
                         .setValue(AnyValue.newBuilder().setStringValue(serviceName))))
+        .build();
+  }
+
+  /** A message asking the server to sign a certificate request (PEM PKCS#10) for the agent. */
+  public static AgentToServer certificateRequest(ByteString uid, long seq, byte[] csrPem) {
+    return heartbeat(uid, seq).toBuilder()
+        .setConnectionSettingsRequest(
+            ConnectionSettingsRequest.newBuilder()
+                .setOpamp(
+                    OpAMPConnectionSettingsRequest.newBuilder()
+                        .setCertificateRequest(
+                            CertificateRequest.newBuilder().setCsr(ByteString.copyFrom(csrPem)))))
         .build();
   }
 }

@@ -15,9 +15,12 @@ import java.util.List;
  * heartbeating, a few agents changing their health, and restart commands ({@link CapacityRound}),
  * reading CPU-seconds, heap after full GCs, the nodes' message counters and PostgreSQL's rows and
  * WAL. Then {@link CapacityModel} fits the unit costs and reports each round's CPU and heap against
- * its prediction. A round written {@code 1:ping=infinite} (or {@code 1:ping=45s}) runs one node
- * with that WebSocket ping interval ({@code SWITCHBOARD_OPAMP_PING_INTERVAL}), for the side-by-side
- * cost of the server's pings; such rounds are reported but left out of the fit.
+ * its prediction. A round written {@code 1:ping=infinite} (or {@code 1:ping=20s}) runs one node
+ * with that WebSocket ping interval ({@code SWITCHBOARD_OPAMP_PING_INTERVAL}), and {@code
+ * 1:lastSeen=0s} with every heartbeat written to the agent's row ({@code
+ * SWITCHBOARD_STATUS_LAST_SEEN_INTERVAL}); options combine ({@code 1:ping=20s:lastSeen=0s}, the
+ * defaults before both were changed), for side-by-side costs. Such rounds are reported but left out
+ * of the fit.
  */
 public final class CapacityBenchmark {
 
@@ -31,6 +34,9 @@ public final class CapacityBenchmark {
 
   /** The node's ping interval (SWITCHBOARD_OPAMP_PING_INTERVAL), as a system property. */
   static final String PING_INTERVAL = "-Dpekko.http.server.websocket.periodic-keep-alive-max-idle=";
+
+  /** How stale a connected agent's stored last_seen may grow, as a system property. */
+  static final String LAST_SEEN_INTERVAL = "-Dswitchboard.status.last-seen-interval=";
 
   private CapacityBenchmark() {}
 
@@ -71,13 +77,25 @@ public final class CapacityBenchmark {
       int nodes = Integer.parseInt(parts[0]);
       List<String> options = new ArrayList<>(List.of(METRICS_TICK));
       String label = nodes + "-node";
-      if (parts.length > 1 && parts[1].startsWith("ping=")) {
-        String interval = parts[1].substring("ping=".length());
-        options.add(PING_INTERVAL + interval);
-        label += "-ping-" + interval;
-      } else if (parts.length > 1) {
-        throw new IllegalArgumentException(
-            "-Drounds: '" + round + "' (a node count, or N:ping=<interval or infinite>)");
+      for (int i = 1; i < parts.length; i++) {
+        String[] option = parts[i].split("=", 2);
+        String property =
+            option.length < 2
+                ? null
+                : switch (option[0]) {
+                  case "ping" -> PING_INTERVAL;
+                  case "lastSeen" -> LAST_SEEN_INTERVAL;
+                  default -> null;
+                };
+        if (property == null) {
+          throw new IllegalArgumentException(
+              "-Drounds: '"
+                  + round
+                  + "' (a node count, then any of :ping=<interval or infinite>"
+                  + " :lastSeen=<interval>)");
+        }
+        options.add(property + option[1]);
+        label += "-" + option[0] + "-" + option[1];
       }
       System.out.printf("bench: round %s, %d agents%n", label, fleet.agents());
       try {
@@ -91,10 +109,10 @@ public final class CapacityBenchmark {
         report.note("round " + label + " failed and is left out: " + e.getMessage());
       }
     }
-    List<CapacityRound.Result> withPings =
-        results.stream().filter(result -> !result.label().contains("-ping-")).toList();
+    List<CapacityRound.Result> defaults =
+        results.stream().filter(result -> result.label().endsWith("-node")).toList();
     try {
-      CapacityModel.fit(withPings).addTo(report, results);
+      CapacityModel.fit(defaults).addTo(report, results);
     } catch (RuntimeException e) {
       // The rounds' own figures are in the report already: keep them whatever the fit does.
       report.note("the model could not be fitted: " + e);

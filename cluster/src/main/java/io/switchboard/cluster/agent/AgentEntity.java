@@ -26,7 +26,6 @@ import io.switchboard.persistence.status.ConnectionState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -43,16 +42,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
- * One agent, wherever Cluster Sharding placed it (entity id = the agent's instance_uid in canonical
- * text form). It starts by reading what the database holds of the agent ({@link EntityStart}), then
- * owns the agent's state and its current session ({@link SessionOwner}): it admits only sessions
- * whose credential the agent's identity is bound to ({@link AgentIdentity}), answers every message
- * through the session or poll that carried it, fences the sessions it replaced ({@link
- * SupersededSessions}), expires silent ones, and hands every change to its node's status writer
- * ({@link StatusRecorder}, which leaves out plain heartbeats within the last-seen interval).
- * Operators' commands are taken by its {@link EnvelopeIntake}; how it answers messages is {@link
- * AgentReplies}; its standing assignment, {@link AssignedConfigs}. Its messages are in {@link
- * AgentProtocol}. What stays here is what shares the session and its timers.
+ * One agent, wherever Cluster Sharding placed it (entity id = its instance_uid): it reads what the
+ * database holds ({@link EntityStart}), then owns the agent's state and session ({@link
+ * SessionOwner}, {@link AgentIdentity}, {@link SupersededSessions}); commands go to {@link
+ * EnvelopeIntake}, replies to {@link AgentReplies}, certificate requests to {@link
+ * CertificateRequests}, its assignment to {@link AssignedConfigs}, its status to the node's status
+ * writer through {@link StatusRecorder} (which leaves out plain heartbeats within the last-seen
+ * interval).
  */
 public final class AgentEntity extends AbstractBehavior<Command> {
 
@@ -69,7 +65,8 @@ public final class AgentEntity extends AbstractBehavior<Command> {
           | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE
           | ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE
           | ServerCapabilities.ServerCapabilities_OffersPackages_VALUE
-          | ServerCapabilities.ServerCapabilities_AcceptsPackagesStatus_VALUE;
+          | ServerCapabilities.ServerCapabilities_AcceptsPackagesStatus_VALUE
+          | ServerCapabilities.ServerCapabilities_AcceptsConnectionSettingsRequest_VALUE;
 
   private enum IdleTimeout implements Command {
     INSTANCE
@@ -126,6 +123,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
   private final EnvelopeIntake envelopes;
   private final AgentReplies replies;
   private final SessionAdmission admission;
+  private final CertificateRequests certificates;
   private final ByteString uidBytes;
   private SessionOwner owner;
   private final SupersededSessions superseded = new SupersededSessions();
@@ -151,20 +149,25 @@ public final class AgentEntity extends AbstractBehavior<Command> {
     this.dependencies = dependencies;
     this.settings = settings;
     this.clock = clock;
-    this.outbox = new AgentOutbox(settings.heartbeatInterval());
-    this.envelopes =
-        new EnvelopeIntake(
-            new EnvelopeIntake.Entity(
-                () -> owner,
-                state,
-                context.getSelf(),
-                context.getSystem().ignoreRef(),
-                this::push,
-                this::renewHeartbeatWindow,
-                context.getLog()),
+    this.outbox = new AgentOutbox(settings.connectionSettings(), settings.secrets());
+    EnvelopeIntake.Entity entity =
+        new EnvelopeIntake.Entity(
+            () -> owner,
+            state,
+            context.getSelf(),
+            context.getSystem().ignoreRef(),
+            this::push,
+            this::renewHeartbeatWindow,
+            context.getLog());
+    this.envelopes = new EnvelopeIntake(entity, instanceUid, outbox, dependencies);
+    this.certificates =
+        new CertificateRequests(
             instanceUid,
+            entity,
             outbox,
-            dependencies);
+            envelopes.tracking(),
+            dependencies.certificates(),
+            context);
     this.replies =
         new AgentReplies(instanceUid, state, outbox, envelopes.tracking(), context.getLog());
     this.admission =
@@ -188,6 +191,8 @@ public final class AgentEntity extends AbstractBehavior<Command> {
         .onMessage(TakeEnvelope.class, this::onTakeEnvelope)
         .onMessage(EnvelopeDelivered.class, this::onEnvelopeDelivered)
         .onMessage(CredentialReset.class, reset -> onCredentialReset())
+        .onMessage(CertificateRequests.Loaded.class, certificates::loaded)
+        .onMessage(AgentProtocol.CertificateRevoked.class, certificates::revoked)
         .onMessage(Remove.class, this::onRemove)
         .onMessage(ReadAgainDone.class, this::onReadAgainDone)
         .onMessageEquals(ReadAgain.INSTANCE, this::onReadAgain)
@@ -227,7 +232,8 @@ public final class AgentEntity extends AbstractBehavior<Command> {
         poll.replyTo().tell(replies.refusePoll(admitted, admission.retryAfterNewAgents()));
         return stopIfUnknown();
       }
-      long epoch = Math.max(owner == null ? 0 : owner.epoch() + 1, micros(clock.instant()));
+      long epoch =
+          Math.max(owner == null ? 0 : owner.epoch() + 1, AgentState.micros(clock.instant()));
       takeOver(SessionOwner.polling(epoch, poll.node()));
     } else if (!admission.sameCredential(poll.principal(), poll.node())) {
       poll.replyTo().tell(replies.refusePoll(SessionAdmission.Admission.CONFLICT, Duration.ZERO));
@@ -280,7 +286,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
     AgentState.Merged merged = state.apply(message, now);
     AssignedConfigs.follow(dependencies.assignments(), instanceUid, merged, getContext());
     envelopes.confirm(message);
-    answer.accept(replies.reply(message, merged, owner, now));
+    answer.accept(certificates.answer(message, replies.reply(message, merged, owner, now), now));
     if (owner.isWebSocket() && state.capabilities() != 0) {
       envelopes.sendWaiting(now);
     }
@@ -427,10 +433,5 @@ public final class AgentEntity extends AbstractBehavior<Command> {
     SwitchboardMetrics.deliveries(owner.route()).increment();
     message.setInstanceUid(uidBytes).setCapabilities(SERVER_CAPABILITIES);
     owner.socket().tell(new Deliver(message.build(), Tracing.currentTraceparent()));
-  }
-
-  /** Microsecond wall-clock time, the unit of epochs and state versions. */
-  static long micros(Instant instant) {
-    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
   }
 }

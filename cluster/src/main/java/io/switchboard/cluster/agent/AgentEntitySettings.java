@@ -1,6 +1,9 @@
 package io.switchboard.cluster.agent;
 
 import com.typesafe.config.Config;
+import io.switchboard.opamp.ConnectionSecrets;
+import io.switchboard.opamp.ConnectionSettings;
+import io.switchboard.opamp.proto.ConnectionSettingsOffers;
 import java.time.Duration;
 
 /**
@@ -12,6 +15,9 @@ import java.time.Duration;
  * @param pollsPerSecond how often one agent may poll over HTTP, sustained
  * @param pollBurst polls one agent may make at once beyond that
  * @param startRetry how often an entity that could not read its agent's stored state tries again
+ * @param connectionSettings what every agent is offered (the heartbeat interval, and the rest of
+ *     {@code connection-settings}), before an operator's settings for one agent overlay it
+ * @param secrets opens the sealed secrets of operators' connection settings
  * @param lastSeenInterval how old the last-seen time handed to the status writer may grow before a
  *     message that changes nothing else is written ({@code switchboard.status.last-seen-interval});
  *     zero writes every message
@@ -23,6 +29,8 @@ public record AgentEntitySettings(
     double pollsPerSecond,
     int pollBurst,
     Duration startRetry,
+    ConnectionSettingsOffers connectionSettings,
+    ConnectionSecrets secrets,
     Duration lastSeenInterval) {
 
   public AgentEntitySettings {
@@ -32,7 +40,10 @@ public record AgentEntitySettings(
     }
   }
 
-  /** Settings that write every message's last-seen time (a last-seen interval of zero). */
+  /**
+   * Offering the heartbeat interval alone, with no secrets key, writing every message's last-seen
+   * time (a last-seen interval of zero).
+   */
   public AgentEntitySettings(
       Duration idlePassivation,
       Duration heartbeatInterval,
@@ -47,6 +58,8 @@ public record AgentEntitySettings(
         pollsPerSecond,
         pollBurst,
         startRetry,
+        ConnectionSettings.offer(heartbeatInterval),
+        ConnectionSecrets.none(),
         Duration.ZERO);
   }
 
@@ -59,7 +72,38 @@ public record AgentEntitySettings(
         agent.getDouble("polls-per-second"),
         agent.getInt("poll-burst"),
         agent.getDuration("start-retry"),
+        ConnectionSettingsConfig.fleet(agent),
+        ConnectionSettingsConfig.secrets(switchboard),
         switchboard.getDuration("status.last-seen-interval"));
+  }
+
+  /** These settings with other fleet connection settings and secrets key (for tests and wiring). */
+  public AgentEntitySettings withConnectionSettings(
+      ConnectionSettingsOffers fleet, ConnectionSecrets key) {
+    return new AgentEntitySettings(
+        idlePassivation,
+        heartbeatInterval,
+        heartbeatWindow,
+        pollsPerSecond,
+        pollBurst,
+        startRetry,
+        fleet,
+        key,
+        lastSeenInterval);
+  }
+
+  /** These settings with another last-seen interval (for tests). */
+  public AgentEntitySettings withLastSeenInterval(Duration interval) {
+    return new AgentEntitySettings(
+        idlePassivation,
+        heartbeatInterval,
+        heartbeatWindow,
+        pollsPerSecond,
+        pollBurst,
+        startRetry,
+        connectionSettings,
+        secrets,
+        interval);
   }
 
   /**

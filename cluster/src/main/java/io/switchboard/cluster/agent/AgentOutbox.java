@@ -1,5 +1,7 @@
 package io.switchboard.cluster.agent;
 
+import com.google.protobuf.ByteString;
+import io.switchboard.opamp.ConnectionSecrets;
 import io.switchboard.opamp.ConnectionSettings;
 import io.switchboard.opamp.json.Storable;
 import io.switchboard.opamp.proto.AgentCapabilities;
@@ -8,6 +10,7 @@ import io.switchboard.opamp.proto.ConnectionSettingsOffers;
 import io.switchboard.opamp.proto.RemoteConfigStatus;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
+import io.switchboard.opamp.proto.TLSCertificate;
 import io.switchboard.persistence.envelopes.EnvelopeState;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,25 +60,42 @@ final class AgentOutbox {
   /** The remote config operators want; {@code envelope} is null once the agent has answered it. */
   private record DesiredConfig(UUID envelope, AgentRemoteConfig config, Instant deadline) {}
 
-  private ConnectionSettingsOffers connectionSettings;
+  /** What every agent is offered, and what opens the sealed secrets of operators' settings. */
+  private final ConnectionSettingsOffers fleetSettings;
+
+  private final ConnectionSecrets secrets;
+
+  /** An operator's connection settings for this agent alone (secrets sealed); empty when none. */
+  private ConnectionSettingsOffers agentSettings = ConnectionSettingsOffers.getDefaultInstance();
+
+  /** The client certificate the server's CA issued the agent; null when none. */
+  private TLSCertificate certificate;
+
+  /** The offer last built, for agents with {@link #offerCapabilities} (-1: none built). */
+  private ConnectionSettingsOffers offer;
+
+  private long offerCapabilities = -1;
+
+  /** The hash of the connection settings offered in this session; null before the first offer. */
+  private ByteString offeredSettingsHash;
 
   /** The envelope that set the connection settings on offer, until they are offered; else null. */
   private UUID connectionSettingsEnvelope;
 
   private final Deque<Waiting> waiting = new ArrayDeque<>();
   private final List<InFlight> inFlight = new ArrayList<>(0);
-  private boolean connectionSettingsOffered;
   private DesiredConfig desired;
   private boolean desiredConfigOffered;
   private final PackageOffer packages = new PackageOffer();
 
-  AgentOutbox(Duration heartbeatInterval) {
-    this.connectionSettings = ConnectionSettings.offer(heartbeatInterval);
+  AgentOutbox(ConnectionSettingsOffers fleetSettings, ConnectionSecrets secrets) {
+    this.fleetSettings = fleetSettings;
+    this.secrets = secrets;
   }
 
   /** A new session starts: the offers go out again on it. Waiting messages stay for it. */
   void newSession() {
-    connectionSettingsOffered = false;
+    offeredSettingsHash = null;
     desiredConfigOffered = false;
     packages.newSession();
   }
@@ -133,39 +153,6 @@ final class AgentOutbox {
     }
     inFlight.clear();
     return unconfirmed;
-  }
-
-  /**
-   * Why the agent cannot take this message, or null if it can. An agent that has not told its
-   * capabilities yet (0) is given the benefit of the doubt until it does.
-   */
-  static String refusal(ServerToAgent message, AgentState state) {
-    if (state.capabilities() == 0) {
-      return null;
-    }
-    if (message.hasRemoteConfig()
-        && !state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
-      return "the agent does not accept remote configuration";
-    }
-    if (message.hasCommand()
-        && !state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsRestartCommand_VALUE)) {
-      return "the agent does not accept the restart command";
-    }
-    if (message.hasConnectionSettings()
-        && !state.hasCapability(
-            AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE)) {
-      return "the agent does not accept connection settings";
-    }
-    if (message.hasPackagesAvailable()
-        && !state.hasCapability(AgentCapabilities.AgentCapabilities_AcceptsPackages_VALUE)) {
-      return "the agent does not accept packages";
-    }
-    if (message.hasCustomMessage()
-        && !state.hasCustomCapability(message.getCustomMessage().getCapability())) {
-      return "the agent does not declare the custom capability "
-          + message.getCustomMessage().getCapability();
-    }
-    return null;
   }
 
   /**
@@ -246,7 +233,7 @@ final class AgentOutbox {
   }
 
   /**
-   * Sets connection settings operators chose for this agent (instead of the fleet's): offered on
+   * Sets connection settings operators chose for this agent (overlaying the fleet's): offered on
    * the agent's next answer, and on every session after. An earlier choice not yet offered is
    * superseded. {@code envelope} is null for settings already sent in an earlier incarnation.
    */
@@ -255,26 +242,83 @@ final class AgentOutbox {
       tracking.closed(
           connectionSettingsEnvelope, EnvelopeState.FAILED, "superseded by envelope " + envelope);
     }
-    connectionSettings = offer;
+    agentSettings = offer;
     connectionSettingsEnvelope = envelope;
-    connectionSettingsOffered = false;
+    offerCapabilities = -1;
   }
 
   /**
-   * Takes the connection settings to offer them now; the envelope that set them, if any, is sent.
+   * The connection settings this agent is offered now (the fleet's overlaid with its own, cut to
+   * its capabilities, hashed), or null when it can take none of them.
    */
-  ConnectionSettingsOffers takeConnectionSettings(Tracking tracking) {
-    connectionSettingsOffered = true;
+  ConnectionSettingsOffers connectionSettings(AgentState state) {
+    if (offerCapabilities != state.capabilities()) {
+      offerCapabilities = state.capabilities();
+      try {
+        offer = ConnectionSettings.forAgent(effectiveSettings(), state.capabilities(), secrets);
+      } catch (IllegalArgumentException unopenable) {
+        // Sealed under another key: nothing is offered rather than a wrong secret.
+        offer = null;
+      }
+    }
+    return offer;
+  }
+
+  /**
+   * Whether connection settings are due: an operator's wait to go out, or what the agent would be
+   * offered is not what was offered in this session (the first offer of a session, or a change).
+   */
+  boolean connectionSettingsDue(ConnectionSettingsOffers offer) {
+    return offer != null
+        && (connectionSettingsEnvelope != null || !offer.getHash().equals(offeredSettingsHash));
+  }
+
+  /**
+   * Takes the connection settings to offer them now, or null when the agent can take none of them;
+   * the envelope that set them, if any, is sent (or fails, when none of it can go).
+   */
+  ConnectionSettingsOffers takeConnectionSettings(AgentState state, Tracking tracking) {
+    ConnectionSettingsOffers offer = connectionSettings(state);
     if (connectionSettingsEnvelope != null) {
-      tracking.sent(connectionSettingsEnvelope);
+      if (offer == null) {
+        tracking.closed(
+            connectionSettingsEnvelope,
+            EnvelopeState.FAILED,
+            "the agent's capabilities take none of these connection settings");
+      } else {
+        tracking.sent(connectionSettingsEnvelope);
+      }
       connectionSettingsEnvelope = null;
     }
-    return connectionSettings;
+    if (offer != null) {
+      offeredSettingsHash = offer.getHash();
+    }
+    return offer;
   }
 
   /** The heartbeat interval this agent is offered. */
   Duration heartbeatInterval() {
-    return Duration.ofSeconds(connectionSettings.getOpamp().getHeartbeatIntervalSeconds());
+    return Duration.ofSeconds(effectiveSettings().getOpamp().getHeartbeatIntervalSeconds());
+  }
+
+  /** The fleet's settings, overlaid with the agent's own and its certificate. */
+  private ConnectionSettingsOffers effectiveSettings() {
+    ConnectionSettingsOffers settings = ConnectionSettings.overlay(fleetSettings, agentSettings);
+    if (certificate == null) {
+      return settings;
+    }
+    return settings.toBuilder()
+        .setOpamp(settings.getOpamp().toBuilder().setCertificate(certificate))
+        .build();
+  }
+
+  /**
+   * The agent's certificate changed (issued, read at start, or gone after a revocation): offers
+   * carry it from now on.
+   */
+  void offerCertificate(TLSCertificate issued) {
+    certificate = issued;
+    offerCapabilities = -1;
   }
 
   /** Keeps a command or custom message until a session takes it; false when too many wait. */
@@ -297,10 +341,11 @@ final class AgentOutbox {
       boolean polling,
       Instant now,
       Tracking tracking) {
-    if (!connectionSettingsOffered
-        && state.hasCapability(
-            AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE)) {
-      reply.setConnectionSettings(takeConnectionSettings(tracking));
+    if (state.capabilities() != 0 && connectionSettingsDue(connectionSettings(state))) {
+      ConnectionSettingsOffers offer = takeConnectionSettings(state, tracking);
+      if (offer != null) {
+        reply.setConnectionSettings(offer);
+      }
     }
     if (desiredConfigDue(state, now)) {
       reply.setRemoteConfig(takeDesiredConfig(tracking));
@@ -337,7 +382,7 @@ final class AgentOutbox {
     for (Iterator<Waiting> next = waiting.iterator(); next.hasNext(); ) {
       Waiting message = next.next();
       next.remove();
-      String refusal = refusal(message.message(), state);
+      String refusal = Refusals.of(message.message(), state);
       if (!now.isBefore(message.deadline())) {
         tracking.closed(
             message.envelope(),

@@ -83,6 +83,9 @@ public final class AgentProtocol {
   /** An operator reset the agent's credential binding: its next session binds it again. */
   public record CredentialReset() implements Command {}
 
+  /** An operator revoked one of the agent's certificates: offers stop carrying it. */
+  public record CertificateRevoked() implements Command {}
+
   /** An operator removes the agent: its session is closed and the entity stops, keeping nothing. */
   public record Remove(ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
 

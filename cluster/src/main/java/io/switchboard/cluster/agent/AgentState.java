@@ -6,6 +6,7 @@ import io.switchboard.opamp.json.AgentJson;
 import io.switchboard.opamp.json.PackageStatusJson;
 import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AvailableComponents;
+import io.switchboard.opamp.proto.ConnectionSettingsStatus;
 import io.switchboard.opamp.proto.CustomCapabilities;
 import io.switchboard.opamp.proto.CustomMessage;
 import io.switchboard.opamp.proto.PackageStatuses;
@@ -16,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -40,7 +42,8 @@ final class AgentState {
       String customCapabilities,
       String customMessages,
       String availableComponents,
-      String packageStatuses) {
+      String packageStatuses,
+      String connectionSettingsStatus) {
 
     boolean any() {
       return capabilities != null
@@ -51,7 +54,8 @@ final class AgentState {
           || customCapabilities != null
           || customMessages != null
           || availableComponents != null
-          || packageStatuses != null;
+          || packageStatuses != null
+          || connectionSettingsStatus != null;
     }
   }
 
@@ -79,6 +83,8 @@ final class AgentState {
   private String changedCustomCapabilities;
   private String changedCustomMessages;
   private String changedPackageStatuses;
+  private ConnectionSettingsStatus connectionSettingsStatus;
+  private String changedConnectionSettingsStatus;
   private String changedAvailableComponents;
 
   // The hash of the component list stored last, and the hash the full list was last asked for: a
@@ -150,6 +156,12 @@ final class AgentState {
       packageStatuses = message.getPackageStatuses();
       changedPackageStatuses = PackageStatusJson.of(packageStatuses);
     }
+    if (message.hasConnectionSettingsStatus()
+        && !message.getConnectionSettingsStatus().equals(connectionSettingsStatus)) {
+      connectionSettingsStatus = message.getConnectionSettingsStatus();
+      changedConnectionSettingsStatus =
+          AgentJson.connectionSettingsStatus(connectionSettingsStatus);
+    }
     String refused = null;
     if (message.hasCustomMessage()) {
       CustomMessage custom = message.getCustomMessage();
@@ -206,32 +218,29 @@ final class AgentState {
 
   /** Whether a reported part changed since the last {@link #takeChanges()}. */
   boolean hasChanges() {
-    return changedCapabilities != null
-        || changedDescription != null
-        || changedHealth != null
-        || changedEffectiveConfig != null
-        || changedRemoteConfigStatus != null
-        || changedCustomCapabilities != null
-        || changedCustomMessages != null
-        || changedAvailableComponents != null
-        || changedPackageStatuses != null;
+    return pendingChanges().any();
+  }
+
+  private Changes pendingChanges() {
+    return new Changes(
+        changedCapabilities,
+        changedDescription,
+        changedHealth,
+        changedEffectiveConfig,
+        changedRemoteConfigStatus,
+        changedCustomCapabilities,
+        changedCustomMessages,
+        changedAvailableComponents,
+        changedPackageStatuses,
+        changedConnectionSettingsStatus);
   }
 
   Changes takeChanges() {
-    Changes changes =
-        new Changes(
-            changedCapabilities,
-            changedDescription,
-            changedHealth,
-            changedEffectiveConfig,
-            changedRemoteConfigStatus,
-            changedCustomCapabilities,
-            changedCustomMessages,
-            changedAvailableComponents,
-            changedPackageStatuses);
+    Changes changes = pendingChanges();
     changedAvailableComponents = null;
     changedCapabilities = null;
     changedPackageStatuses = null;
+    changedConnectionSettingsStatus = null;
     changedDescription = null;
     changedHealth = null;
     changedEffectiveConfig = null;
@@ -275,7 +284,8 @@ final class AgentState {
         changes.packageStatuses(),
         connectionChanged || changes.any(),
         now,
-        now);
+        now,
+        changes.connectionSettingsStatus());
   }
 
   /**
@@ -284,7 +294,7 @@ final class AgentState {
    * versions than the one before it.
    */
   long nextVersion(Instant now) {
-    version = Math.max(version + 1, AgentEntity.micros(now));
+    version = Math.max(version + 1, micros(now));
     return version;
   }
 
@@ -324,5 +334,10 @@ final class AgentState {
 
   Instant lastSeen() {
     return lastSeen;
+  }
+
+  /** Microsecond wall-clock time, the unit of epochs and state versions. */
+  static long micros(Instant instant) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
   }
 }

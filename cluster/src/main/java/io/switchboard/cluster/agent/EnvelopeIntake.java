@@ -10,6 +10,7 @@ import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentRemoteConfig;
 import io.switchboard.opamp.proto.AgentToServer;
+import io.switchboard.opamp.proto.ConnectionSettingsOffers;
 import io.switchboard.opamp.proto.RemoteConfigStatuses;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.envelopes.EnvelopeKind;
@@ -108,7 +109,7 @@ final class EnvelopeIntake {
           EnvelopeState.EXPIRED,
           "the deadline passed before it reached the agent");
     }
-    String refusal = AgentOutbox.refusal(take.message(), entity.state());
+    String refusal = Refusals.of(take.message(), entity.state());
     if (refusal != null) {
       return close(take.envelope(), EnvelopeState.FAILED, refusal);
     }
@@ -323,11 +324,12 @@ final class EnvelopeIntake {
       return new EnvelopeReceipt(
           EnvelopeState.PENDING, "offered in the answer to the agent's next poll");
     }
-    entity
-        .push()
-        .accept(
-            ServerToAgent.newBuilder()
-                .setConnectionSettings(outbox.takeConnectionSettings(tracking)));
+    ConnectionSettingsOffers offer = outbox.takeConnectionSettings(entity.state(), tracking);
+    if (offer == null) {
+      return new EnvelopeReceipt(
+          EnvelopeState.FAILED, "the agent's capabilities take none of these connection settings");
+    }
+    entity.push().accept(ServerToAgent.newBuilder().setConnectionSettings(offer));
     entity.heartbeatIntervalChanged().run();
     return new EnvelopeReceipt(EnvelopeState.SENT, "sent");
   }

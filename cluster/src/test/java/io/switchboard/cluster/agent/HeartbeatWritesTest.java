@@ -210,13 +210,13 @@ class HeartbeatWritesTest {
                 new TokenBucket(1000, 1000),
                 (uid, bound, presented, node) -> {}),
             new AgentEntitySettings(
-                Duration.ofMinutes(2),
-                Duration.ofSeconds(30),
-                Duration.ofMinutes(10),
-                100,
-                100,
-                Duration.ofSeconds(1),
-                LAST_SEEN_INTERVAL),
+                    Duration.ofMinutes(2),
+                    Duration.ofSeconds(30),
+                    Duration.ofMinutes(10),
+                    100,
+                    100,
+                    Duration.ofSeconds(1))
+                .withLastSeenInterval(LAST_SEEN_INTERVAL),
             clock));
   }
 

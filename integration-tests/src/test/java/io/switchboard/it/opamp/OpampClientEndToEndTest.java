@@ -18,9 +18,11 @@ import io.switchboard.opamp.ConfigHash;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentConfigFile;
 import io.switchboard.opamp.proto.AgentConfigMap;
+import io.switchboard.testkit.AgentKeys;
 import io.switchboard.testkit.HttpProbe;
 import io.switchboard.testkit.TestNodes;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -42,10 +44,33 @@ class OpampClientEndToEndTest {
 
   private SwitchboardNode node;
 
+  /**
+   * With everything the server can offer configured (own telemetry, other connections, another
+   * OpAMP endpoint, a CA for certificate requests), so that the client sees every capability the
+   * server advertises and must not trip over offers it does not take.
+   */
   @BeforeAll
-  void startNode() {
+  void startNode() throws Exception {
+    AgentKeys.Ca ca = AgentKeys.newCa(Files.createTempDirectory("switchboard-ca"), "interop");
+    String settings = "switchboard.agent.connection-settings.";
     node =
-        SwitchboardNode.start(TestNodes.config(Map.of("switchboard.agent.heartbeat-window", "3s")));
+        SwitchboardNode.start(
+            TestNodes.config(
+                Map.of(
+                    "switchboard.agent.heartbeat-window",
+                    "3s",
+                    settings + "own-metrics.destination-endpoint",
+                    "https://otel.example:4318/v1/metrics",
+                    settings + "own-traces.destination-endpoint",
+                    "https://otel.example:4318/v1/traces",
+                    settings + "own-logs.destination-endpoint",
+                    "https://otel.example:4318/v1/logs",
+                    settings + "other-connections.backend.destination-endpoint",
+                    "backend.example:4317",
+                    "switchboard.opamp.certificates.ca-certificate-pem",
+                    ca.certificatePem().toString(),
+                    "switchboard.opamp.certificates.ca-private-key-pem",
+                    ca.privateKeyPem().toString())));
   }
 
   @AfterAll

@@ -54,6 +54,18 @@ public record AgentCredential(String principal, Set<String> certifiedUids, boole
     return new AgentCredential("cert:" + Storable.text(subject), Set.copyOf(uids), true);
   }
 
+  /**
+   * A client certificate the server's own CA issued to the agent it names: {@code
+   * issued:<instance_uid>}, which that agent's entity admits besides the credential its identity is
+   * bound to (the agent asked for it in a session that credential admitted).
+   */
+  public static AgentCredential issued(X509Certificate certificate) {
+    AgentCredential named = certificate(certificate);
+    String subject = certificate.getSubjectX500Principal().getName();
+    String uid = commonName(subject).orElse("").toLowerCase(Locale.ROOT);
+    return new AgentCredential("issued:" + Storable.text(uid), named.certifiedUids(), true);
+  }
+
   /** Whether the credential's certificate names this agent (strict mode). */
   public boolean names(String instanceUid) {
     return certifiedUids.contains(instanceUid.toLowerCase(Locale.ROOT));

@@ -1,6 +1,7 @@
 package io.switchboard.gateway.tls;
 
 import com.typesafe.config.Config;
+import io.switchboard.gateway.certificates.AgentCertificateAuthority;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -88,6 +89,15 @@ public final class OpampTls {
 
   /** The HTTPS context to bind with. */
   public static HttpsConnectionContext context(Settings settings) {
+    return context(settings, Optional.empty());
+  }
+
+  /**
+   * The HTTPS context to bind with; with the server's own CA for agents, agents' certificates may
+   * also chain to it, and those of its certificates operators revoked are refused at the handshake.
+   */
+  public static HttpsConnectionContext context(
+      Settings settings, Optional<AgentCertificateAuthority> ca) {
     try {
       char[] password = settings.password();
       KeyStore keys =
@@ -110,12 +120,16 @@ public final class OpampTls {
       TrustManagerFactory trustManagers = null;
       if (clientAuth != ClientAuth.NONE) {
         trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(caCertificates(settings.clientCaPem().orElseThrow()));
+        KeyStore trusted = caCertificates(settings.clientCaPem().orElseThrow());
+        if (ca.isPresent()) {
+          trusted.setCertificateEntry("agents-ca", ca.get().caCertificate());
+        }
+        trustManagers.init(trusted);
       }
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(
           keyManagers.getKeyManagers(),
-          trustManagers == null ? null : trustManagers.getTrustManagers(),
+          trustManagers == null ? null : RevocationCheck.wrap(trustManagers.getTrustManagers(), ca),
           null);
       return ConnectionContext.httpsServer(
           () -> {

@@ -11,6 +11,7 @@ import io.switchboard.opamp.proto.AnyValue;
 import io.switchboard.opamp.proto.AvailableComponents;
 import io.switchboard.opamp.proto.ComponentDetails;
 import io.switchboard.opamp.proto.ComponentHealth;
+import io.switchboard.opamp.proto.ConnectionSettingsStatus;
 import io.switchboard.opamp.proto.CustomCapabilities;
 import io.switchboard.opamp.proto.CustomMessage;
 import io.switchboard.opamp.proto.EffectiveConfig;
@@ -75,6 +76,29 @@ public final class AgentJson {
         HexFormat.of().formatHex(status.getLastRemoteConfigHash().toByteArray()));
     json.put("status", status.getStatus().name().replace("RemoteConfigStatuses_", ""));
     json.put("error_message", Storable.text(status.getErrorMessage()));
+    return write(json);
+  }
+
+  /** Characters of an agent's connection settings error kept. */
+  public static final int MAX_CONNECTION_SETTINGS_ERROR = 1000;
+
+  /**
+   * {@code {last_connection_settings_hash (hex), status, error_message}}: the hash is kept only up
+   * to 64 bytes and the error up to {@link #MAX_CONNECTION_SETTINGS_ERROR} characters, storable.
+   */
+  public static String connectionSettingsStatus(ConnectionSettingsStatus status) {
+    ObjectNode json = NODES.objectNode();
+    byte[] hash = status.getLastConnectionSettingsHash().toByteArray();
+    json.put(
+        "last_connection_settings_hash",
+        HexFormat.of().formatHex(hash, 0, Math.min(hash.length, 64)));
+    json.put("status", status.getStatus().name().replace("ConnectionSettingsStatuses_", ""));
+    String error = Storable.text(status.getErrorMessage());
+    json.put(
+        "error_message",
+        error.length() <= MAX_CONNECTION_SETTINGS_ERROR
+            ? error
+            : error.substring(0, MAX_CONNECTION_SETTINGS_ERROR) + "...");
     return write(json);
   }
 

@@ -26,6 +26,7 @@ import io.switchboard.dispatch.DispatchSettings;
 import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.OperatorCommand;
 import io.switchboard.observability.tracing.TraceAttributes;
+import io.switchboard.opamp.ConnectionSecrets;
 import io.switchboard.opamp.proto.CommandType;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentCommand;
@@ -61,8 +62,16 @@ public final class AgentCommandRoutes {
   private final DispatchSettings settings;
   private final ObjectMapper json;
 
+  /** Seals the secret values of connection settings before they are stored. */
+  private final ConnectionSecrets secrets;
+
   public AgentCommandRoutes(
-      Dispatcher dispatcher, DispatchSettings settings, long maxCommandBytes, ObjectMapper json) {
+      Dispatcher dispatcher,
+      DispatchSettings settings,
+      long maxCommandBytes,
+      ObjectMapper json,
+      ConnectionSecrets secrets) {
+    this.secrets = secrets;
     this.dispatcher = dispatcher;
     this.maxCommandBytes = maxCommandBytes;
     this.settings = settings;
@@ -117,13 +126,13 @@ public final class AgentCommandRoutes {
                                                 json, ConnectionSettingsRequest.class),
                                             request ->
                                                 withValid(
-                                                    request::validate,
+                                                    () -> request.validate(secrets),
                                                     () ->
                                                         dispatch(
                                                             instanceUid,
                                                             EnvelopeKind.CONNECTION_SETTINGS,
-                                                            payload(request),
-                                                            request.toMessage()))))),
+                                                            payload(request.shown()),
+                                                            request.toMessage(secrets)))))),
                         path(
                             "restart",
                             () ->

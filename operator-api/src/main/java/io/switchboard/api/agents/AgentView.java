@@ -38,7 +38,8 @@ record AgentView(
     @JsonProperty("available_components") @JsonRawValue @JsonInclude(JsonInclude.Include.NON_NULL)
         String availableComponents,
     @JsonProperty("assignment") String assignment,
-    @JsonProperty("desired_config_source") String desiredConfigSource) {
+    @JsonProperty("desired_config_source") String desiredConfigSource,
+    @JsonProperty("connection_settings_status") @JsonRawValue String connectionSettingsStatus) {
 
   /** In a list: without the effective config. */
   static AgentView listed(AgentRecord agent, ObjectMapper json) {
@@ -82,7 +83,8 @@ record AgentView(
         agent.updatedAt().toString(),
         components(agent, effectiveConfig),
         agent.configOverride() ? null : agent.assignment(),
-        source(agent));
+        source(agent),
+        agent.connectionSettingsStatusJson());
   }
 
   /**

@@ -68,7 +68,8 @@ class AgentListParametersTest {
             null,
             null,
             null,
-            false);
+            false,
+            null);
 
     AgentQuery next =
         AgentListParameters.parse(Map.of("after", AgentListParameters.cursorAfter(last)), 1000);

@@ -11,7 +11,8 @@ import java.time.Instant;
  * of its components, or null when never; {@code packageStatusesJson} the agent's last
  * PackageStatuses, or null. {@code assignment} names the assignment whose envelope is its desired
  * config (null: none), {@code configOverride} says an operator's remote config beats every
- * assignment for it.
+ * assignment for it. {@code connectionSettingsStatusJson} is the connection settings status the
+ * agent last reported, or null.
  */
 public record AgentRecord(
     String instanceUid,
@@ -35,4 +36,5 @@ public record AgentRecord(
     String availableComponentsJson,
     String packageStatusesJson,
     String assignment,
-    boolean configOverride) {}
+    boolean configOverride,
+    String connectionSettingsStatusJson) {}

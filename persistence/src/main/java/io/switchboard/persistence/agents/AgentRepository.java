@@ -36,7 +36,8 @@ public final class AgentRepository {
       (SELECT e.payload->>'assignment' FROM dispatch_envelopes e
        WHERE e.instance_uid = agents.instance_uid AND e.kind = 'REMOTE_CONFIG' AND e.state IN ('PENDING', 'SENT', 'APPLIED')
        ORDER BY e.created_at DESC LIMIT 1),
-      EXISTS (SELECT 1 FROM config_overrides o WHERE o.instance_uid = agents.instance_uid)
+      EXISTS (SELECT 1 FROM config_overrides o WHERE o.instance_uid = agents.instance_uid),
+      connection_settings_status::text
       """;
 
   private final ConnectionPool pool;
@@ -300,6 +301,7 @@ public final class AgentRepository {
         row.get(18, String.class),
         row.get(19, String.class),
         row.get(20, String.class),
-        Boolean.TRUE.equals(row.get(21, Boolean.class)));
+        Boolean.TRUE.equals(row.get(21, Boolean.class)),
+        row.get(22, String.class));
   }
 }

@@ -15,6 +15,8 @@ import java.time.Instant;
  * @param producedAt when the entity produced this status
  * @param pendingSince when the oldest change merged into this status was produced (the start of its
  *     write lag)
+ * @param connectionSettingsStatusJson the connection settings status the agent reported, when it
+ *     changed; else null
  */
 public record AgentStatus(
     String instanceUid,
@@ -36,9 +38,10 @@ public record AgentStatus(
     String packageStatusesJson,
     boolean notable,
     Instant producedAt,
-    Instant pendingSince) {
+    Instant pendingSince,
+    String connectionSettingsStatusJson) {
 
-  /** A status without package statuses (an agent that reported none since the last one). */
+  /** A status without package or connection settings statuses (both stay as stored). */
   public AgentStatus(
       String instanceUid,
       long stateVersion,
@@ -79,7 +82,100 @@ public record AgentStatus(
         null,
         notable,
         producedAt,
-        pendingSince);
+        pendingSince,
+        null);
+  }
+
+  /** A status that leaves the connection settings status as stored. */
+  public AgentStatus(
+      String instanceUid,
+      long stateVersion,
+      ConnectionState connectionState,
+      Instant lastSeen,
+      long sequenceNum,
+      String ownerNode,
+      long sessionEpoch,
+      String principal,
+      String capabilitiesJson,
+      String descriptionJson,
+      String healthJson,
+      String effectiveConfigJson,
+      String remoteConfigStatusJson,
+      String customCapabilitiesJson,
+      String customMessagesJson,
+      String availableComponentsJson,
+      String packageStatusesJson,
+      boolean notable,
+      Instant producedAt,
+      Instant pendingSince) {
+    this(
+        instanceUid,
+        stateVersion,
+        connectionState,
+        lastSeen,
+        sequenceNum,
+        ownerNode,
+        sessionEpoch,
+        principal,
+        capabilitiesJson,
+        descriptionJson,
+        healthJson,
+        effectiveConfigJson,
+        remoteConfigStatusJson,
+        customCapabilitiesJson,
+        customMessagesJson,
+        availableComponentsJson,
+        packageStatusesJson,
+        notable,
+        producedAt,
+        pendingSince,
+        null);
+  }
+
+  /** A status that leaves the package statuses as stored. */
+  public AgentStatus(
+      String instanceUid,
+      long stateVersion,
+      ConnectionState connectionState,
+      Instant lastSeen,
+      long sequenceNum,
+      String ownerNode,
+      long sessionEpoch,
+      String principal,
+      String capabilitiesJson,
+      String descriptionJson,
+      String healthJson,
+      String effectiveConfigJson,
+      String remoteConfigStatusJson,
+      String customCapabilitiesJson,
+      String customMessagesJson,
+      String availableComponentsJson,
+      boolean notable,
+      Instant producedAt,
+      Instant pendingSince,
+      String connectionSettingsStatusJson) {
+    this(
+        instanceUid,
+        stateVersion,
+        connectionState,
+        lastSeen,
+        sequenceNum,
+        ownerNode,
+        sessionEpoch,
+        principal,
+        capabilitiesJson,
+        descriptionJson,
+        healthJson,
+        effectiveConfigJson,
+        remoteConfigStatusJson,
+        customCapabilitiesJson,
+        customMessagesJson,
+        availableComponentsJson,
+        null,
+        notable,
+        producedAt,
+        pendingSince,
+        connectionSettingsStatusJson);
   }
 
   /**
@@ -108,7 +204,10 @@ public record AgentStatus(
         packageStatusesJson != null ? packageStatusesJson : older.packageStatusesJson,
         notable || older.notable,
         producedAt,
-        older.pendingSince.isBefore(pendingSince) ? older.pendingSince : pendingSince);
+        older.pendingSince.isBefore(pendingSince) ? older.pendingSince : pendingSince,
+        connectionSettingsStatusJson != null
+            ? connectionSettingsStatusJson
+            : older.connectionSettingsStatusJson);
   }
 
   /**
@@ -151,7 +250,8 @@ public record AgentStatus(
             + length(customCapabilitiesJson)
             + length(customMessagesJson)
             + length(availableComponentsJson)
-            + length(packageStatusesJson));
+            + length(packageStatusesJson)
+            + length(connectionSettingsStatusJson));
   }
 
   private static long length(String json) {

@@ -35,18 +35,21 @@ public final class AgentStatusStore {
         SELECT * FROM unnest($1::text[], $2::int8[], $3::text[], $4::text[]::timestamptz[], $5::int8[],
                              $6::text[], $7::int8[], $8::text[]::jsonb[], $9::text[]::jsonb[], $10::text[]::jsonb[],
                              $11::text[]::jsonb[], $12::text[]::jsonb[], $13::text[]::jsonb[], $14::text[]::jsonb[],
-                             $15::bool[], $16::text[]::timestamptz[], $17::text[], $18::text[]::jsonb[], $19::text[]::jsonb[])
+                             $15::bool[], $16::text[]::timestamptz[], $17::text[], $18::text[]::jsonb[], $19::text[]::jsonb[],
+                             $20::text[]::jsonb[])
           AS i(instance_uid, state_version, connection_state, last_seen, sequence_num, owner_node, session_epoch,
                capabilities, description, health, effective_config, remote_config_status, custom_capabilities,
-               custom_messages, notable, produced_at, principal, available_components, package_statuses)
+               custom_messages, notable, produced_at, principal, available_components, package_statuses,
+               connection_settings_status)
       ), written AS (
         INSERT INTO agents AS stored (instance_uid, state_version, connection_state, last_seen, sequence_num,
                                       owner_node, session_epoch, capabilities, description, health,
                                       effective_config, remote_config_status, custom_capabilities,
-                                      custom_messages, principal, available_components, package_statuses)
+                                      custom_messages, principal, available_components, package_statuses,
+                                      connection_settings_status)
         SELECT instance_uid, state_version, connection_state, last_seen, sequence_num, owner_node, session_epoch,
                capabilities, description, health, effective_config, remote_config_status, custom_capabilities,
-               custom_messages, principal, available_components, package_statuses
+               custom_messages, principal, available_components, package_statuses, connection_settings_status
         FROM incoming
         ON CONFLICT (instance_uid) DO UPDATE SET
           state_version        = EXCLUDED.state_version,
@@ -65,6 +68,8 @@ public final class AgentStatusStore {
           principal            = COALESCE(stored.principal, EXCLUDED.principal),
           available_components = COALESCE(EXCLUDED.available_components, stored.available_components),
           package_statuses     = COALESCE(EXCLUDED.package_statuses, stored.package_statuses),
+          connection_settings_status = COALESCE(EXCLUDED.connection_settings_status,
+                                                stored.connection_settings_status),
           updated_at           = now()
         WHERE stored.state_version < EXCLUDED.state_version
         RETURNING instance_uid
@@ -193,7 +198,8 @@ public final class AgentStatusStore {
                       .bind(15, strings(batch, status -> status.producedAt().toString()))
                       .bind(16, strings(batch, AgentStatus::principal))
                       .bind(17, strings(batch, AgentStatus::availableComponentsJson))
-                      .bind(18, strings(batch, AgentStatus::packageStatusesJson));
+                      .bind(18, strings(batch, AgentStatus::packageStatusesJson))
+                      .bind(19, strings(batch, AgentStatus::connectionSettingsStatusJson));
               return Flux.from(upsert.execute())
                   .flatMap(result -> result.map(row -> row.get(0, Long.class)))
                   .reduce(0L, Long::sum);
