@@ -190,8 +190,8 @@ async function agents() {
     h('label', {}, 'Connection', h('select', { name: 'connection_state' }, h('option', { value: '' }, 'any'), h('option', {}, 'CONNECTED'), h('option', {}, 'DISCONNECTED'))),
     h('label', {}, 'Health', h('select', { name: 'healthy' }, h('option', { value: '' }, 'any'), h('option', { value: 'true' }, 'healthy'), h('option', { value: 'false' }, 'unhealthy'))),
     h('label', {}, 'Config', h('select', { name: 'remote_config_status' }, h('option', { value: '' }, 'any'), h('option', {}, 'APPLIED'), h('option', {}, 'APPLYING'), h('option', {}, 'FAILED'))),
-    h('label', {}, 'Attribute key=value', h('input', { name: 'attribute', placeholder: 'service.name=checkout' })),
-    h('label', {}, 'Label key=value', h('input', { name: 'label', placeholder: 'env=prod' })),
+    h('label', {}, 'Attribute selector', h('input', { name: 'attribute', placeholder: 'service.name in (cart,checkout)' })),
+    h('label', {}, 'Label selector', h('input', { name: 'label', placeholder: 'env=prod,!legacy' })),
     h('button', { type: 'submit' }, 'Filter'));
   for (const [name, value] of params) if (filters.elements[name]) filters.elements[name].value = value;
   filters.addEventListener('submit', event => {

@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -79,6 +80,31 @@ class CliTest {
       assertEquals(0, cli("agents", "label", agent, "env=prod", "ring=canary").code());
       CliRun relabelled = cli("agents", "label", agent, "ring-", "tier=edge");
       assertEquals("env=prod,tier=edge", relabelled.out().trim(), relabelled.toString());
+      // The list filters with the selector grammar, over labels and attributes.
+      JsonNode selected =
+          parse(
+              cli(
+                  "-o",
+                  "json",
+                  "agents",
+                  "list",
+                  "-l",
+                  "tier in (edge,core),!ring",
+                  "-a",
+                  "service.name in (cli-agents,other),os.type notin (x)"));
+      assertEquals(List.of(agent), uids(selected));
+      JsonNode none =
+          parse(
+              cli(
+                  "-o",
+                  "json",
+                  "agents",
+                  "list",
+                  "--selector",
+                  "tier!=edge",
+                  "--attribute",
+                  "service.name=cli-agents"));
+      assertEquals(List.of(), uids(none));
       assertEquals(
           "prod",
           parse(cli("agents", "get", agent, "-o", "json")).at("/labels/env").asText(),
@@ -479,5 +505,11 @@ class CliTest {
       }
     }
     throw new AssertionError("the agent got no " + what + " within 30 s");
+  }
+
+  private static List<String> uids(JsonNode page) {
+    List<String> uids = new java.util.ArrayList<>();
+    page.path("agents").forEach(agent -> uids.add(agent.path("instance_uid").asText()));
+    return uids;
   }
 }

@@ -39,13 +39,16 @@ public final class NodeStatusWriter implements Extension {
 
   /** Starts the node's writer; once per node. */
   synchronized ActorRef<StatusWriter.Command> start(
-      AgentStatusStore store, StatusWriterSettings settings) {
+      AgentStatusStore store,
+      StatusWriterSettings settings,
+      java.util.function.Consumer<java.util.List<String>> described) {
     if (writer != null) {
       throw new IllegalStateException("the status writer of this node runs already");
     }
     this.settings = settings;
     writer =
-        system.systemActorOf(StatusWriter.create(store, settings), "status-writer", Props.empty());
+        system.systemActorOf(
+            StatusWriter.create(store, settings, described), "status-writer", Props.empty());
     ActorRef<StatusWriter.Command> started = writer;
     CoordinatedShutdown.get(system)
         .addTask(

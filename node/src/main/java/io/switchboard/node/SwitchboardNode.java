@@ -27,7 +27,6 @@ import io.switchboard.dispatch.Dispatcher;
 import io.switchboard.dispatch.EnvelopeSweep;
 import io.switchboard.dispatch.StoredEnvelopeLedger;
 import io.switchboard.dispatch.assignment.AssignmentApply;
-import io.switchboard.dispatch.assignment.AssignmentGauge;
 import io.switchboard.dispatch.assignment.Assignments;
 import io.switchboard.dispatch.components.ComponentCheck;
 import io.switchboard.dispatch.packages.PackageSets;
@@ -130,8 +129,16 @@ public final class SwitchboardNode implements AutoCloseable {
     Database database = DatabaseExtension.get(system).database();
     Stores stores = Stores.on(database);
     ObjectMapper json = Json.mapper();
+    // Described agents are decided again from their stored rows (the join race); the applier is
+    // set below, before agents can connect.
+    AtomicReference<AssignmentApply> describedApply = new AtomicReference<>();
     ActorRef<StatusWriter.Command> statusWriter =
-        NodeStatusWriter.get(system).start(stores.statuses(), settings.statusWriter());
+        NodeStatusWriter.get(system)
+            .start(
+                stores.statuses(),
+                settings.statusWriter(),
+                uids ->
+                    Optional.ofNullable(describedApply.get()).ifPresent(a -> a.followStored(uids)));
 
     boolean bootstrap = ClusterFormation.bootstrap(config);
     if (!bootstrap) {
@@ -150,7 +157,8 @@ public final class SwitchboardNode implements AutoCloseable {
     PostgresLease.releaseShardLeasesOnLeave(system);
     NodeGauges.start(system, database, settings.servesAgents(), settings.metrics().gaugeInterval());
     Housekeeping.init(system, stores.history(), stores.retention(), settings.history());
-    FleetGauges.init(system, stores.fleet(), settings.metrics().fleetGaugeInterval());
+    FleetGauges.init(
+        system, stores.fleet(), stores.assignments(), settings.metrics().fleetGaugeInterval());
 
     ClusterSharding sharding = ClusterSharding.get(system);
     Cluster cluster = Cluster.get(system);
@@ -176,7 +184,7 @@ public final class SwitchboardNode implements AutoCloseable {
             dispatcher,
             settings.rollouts().batchDeadline(),
             json);
-    AssignmentGauge.init(system, stores.assignments(), settings.metrics().gaugeInterval());
+    describedApply.set(assignmentApply);
     ActorRef<RolloutDriver.Command> rolloutDriver =
         RolloutDriver.init(
             system,

@@ -210,8 +210,8 @@ public final class SwitchboardMetrics {
   }
 
   /**
-   * Seconds since the oldest assignment envelope that a connected agent has not applied yet was
-   * written (0: none waits). Reported only by the node running the assignment gauge singleton.
+   * Seconds since the oldest assignment envelope that a matching, connected agent has not applied
+   * yet was written (0: none waits). Reported only by the node running the fleet gauges singleton.
    */
   public static TransientGauge assignmentOldestUnapplied() {
     return TransientGauge.named(

@@ -34,6 +34,17 @@ public final class AgentsCommand {
 
   @Command(name = "list", description = "Agents, filtered; one page unless --all.")
   int list(
+      @Option(
+              names = {"-l", "--selector"},
+              paramLabel = "EXPR",
+              description =
+                  "Over labels: env=prod,ring!=canary,tier in (a,b),zone notin (x),gpu,!legacy.")
+          String labelSelector,
+      @Option(
+              names = {"-a", "--attribute-selector"},
+              paramLabel = "EXPR",
+              description = "Over reported attributes, in the same grammar.")
+          String attributeSelector,
       @Option(names = "--label", paramLabel = "KEY=VALUE", description = "An operator label.")
           List<String> labels,
       @Option(
@@ -52,8 +63,10 @@ public final class AgentsCommand {
     Cli cli = Cli.of(spec);
     Map<String, Object> parameters =
         ApiClient.parameters(
-            "label", KeyValues.query(labels, "--label"),
-            "attribute", KeyValues.query(attributes, "--attribute"),
+            "label", SelectorOptions.expression(labelSelector, KeyValues.parse(labels, "--label")),
+            "attribute",
+                SelectorOptions.expression(
+                    attributeSelector, KeyValues.parse(attributes, "--attribute")),
             "connection_state", connectionState,
             "healthy", healthy,
             "remote_config_status", remoteConfigStatus,

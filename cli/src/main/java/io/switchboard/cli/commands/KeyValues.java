@@ -2,7 +2,6 @@ package io.switchboard.cli.commands;
 
 import io.switchboard.cli.client.CliException;
 import io.switchboard.cli.client.ExitCode;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +24,5 @@ final class KeyValues {
       map.put(pair.substring(0, equals), pair.substring(equals + 1));
     }
     return map;
-  }
-
-  /** The pairs as the API's repeated query parameter takes them. */
-  static List<String> query(List<String> pairs, String what) {
-    List<String> query = new ArrayList<>();
-    parse(pairs, what).forEach((key, value) -> query.add(key + "=" + value));
-    return query;
   }
 }

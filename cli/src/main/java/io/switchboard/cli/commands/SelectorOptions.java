@@ -58,10 +58,18 @@ public final class SelectorOptions {
       pairs.forEach(equalities::put);
       return;
     }
-    StringBuilder joined = new StringBuilder(expression.strip());
+    selector.put(field, expression(expression, pairs));
+  }
+
+  /**
+   * One selector string: {@code expression} (may be null) and {@code pairs} as its equalities; null
+   * when both are empty.
+   */
+  static String expression(String expression, Map<String, String> pairs) {
+    StringBuilder joined = new StringBuilder(expression == null ? "" : expression.strip());
     pairs.forEach(
         (key, value) ->
             joined.append(joined.isEmpty() ? "" : ",").append(key).append('=').append(value));
-    selector.put(field, joined.toString());
+    return joined.isEmpty() ? null : joined.toString();
   }
 }

@@ -1,7 +1,9 @@
 package io.switchboard.cluster.fleet;
 
 import io.switchboard.observability.FleetSignalMetrics;
+import io.switchboard.observability.SwitchboardMetrics;
 import io.switchboard.observability.TransientGauge;
+import io.switchboard.persistence.assignments.AssignmentStore;
 import io.switchboard.persistence.fleet.FleetQueries;
 import io.switchboard.persistence.fleet.FleetSummary;
 import java.time.Duration;
@@ -20,9 +22,10 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 /**
  * The fleet's gauges, computed from the database by one cluster singleton (not per node, so a
  * cluster of N nodes neither runs N queries nor reports N copies): agents by connection state, by
- * health, by drift and by agent version (the top versions, the rest as {@code other}). Only the
- * node running the singleton reports them; when it moves, the old node drops its series. Alerts sum
- * them across nodes ({@code sum(...)}) to ride over a handover.
+ * health, by drift and by agent version (the top versions, the rest as {@code other}), and the age
+ * of the oldest assignment a matching, connected agent has not applied yet. Only the node running
+ * the singleton reports them; when it moves, the old node drops its series. Alerts sum them across
+ * nodes ({@code sum(...)}) to ride over a handover.
  */
 public final class FleetGauges {
 
@@ -32,7 +35,10 @@ public final class FleetGauges {
     INSTANCE
   }
 
-  private record Read(FleetSummary summary, Throwable failure) implements Command {}
+  private record Read(Measured measured, Throwable failure) implements Command {}
+
+  /** What one tick reads: the fleet's summary and the oldest unapplied assignment's age. */
+  private record Measured(FleetSummary summary, double oldestUnappliedSeconds) {}
 
   /** The version label of agents beyond the top versions. */
   public static final String OTHER = "other";
@@ -42,18 +48,20 @@ public final class FleetGauges {
           FleetSignalMetrics.fleetAgents(),
           FleetSignalMetrics.fleetAgentsByHealth(),
           FleetSignalMetrics.fleetAgentsByDrift(),
-          FleetSignalMetrics.fleetAgentsByVersion());
+          FleetSignalMetrics.fleetAgentsByVersion(),
+          SwitchboardMetrics.assignmentOldestUnapplied());
 
   private FleetGauges() {}
 
   /** Starts the singleton (or a proxy to it); it reads the fleet every {@code interval}. */
   public static ActorRef<Command> init(
-      ActorSystem<?> system, FleetQueries fleet, Duration interval) {
+      ActorSystem<?> system, FleetQueries fleet, AssignmentStore assignments, Duration interval) {
     return ClusterSingleton.get(system)
-        .init(SingletonActor.of(create(fleet, interval), "fleet-gauges"));
+        .init(SingletonActor.of(create(fleet, assignments, interval), "fleet-gauges"));
   }
 
-  public static Behavior<Command> create(FleetQueries fleet, Duration interval) {
+  public static Behavior<Command> create(
+      FleetQueries fleet, AssignmentStore assignments, Duration interval) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -63,7 +71,12 @@ public final class FleetGauges {
                       .onMessageEquals(
                           Tick.INSTANCE,
                           () -> {
-                            context.pipeToSelf(fleet.summary(), Read::new);
+                            context.pipeToSelf(
+                                fleet
+                                    .summary()
+                                    .thenCombine(
+                                        assignments.oldestUnappliedSeconds(), Measured::new),
+                                Read::new);
                             return Behaviors.same();
                           })
                       .onMessage(
@@ -77,7 +90,9 @@ public final class FleetGauges {
                                           + " values: {}",
                                       read.failure().toString());
                             } else {
-                              report(read.summary());
+                              report(read.measured().summary());
+                              SwitchboardMetrics.assignmentOldestUnapplied()
+                                  .set(Map.of(), read.measured().oldestUnappliedSeconds());
                             }
                             return Behaviors.same();
                           })

@@ -22,6 +22,9 @@ import java.util.concurrent.CompletionStage;
  */
 public final class AssignmentApply {
 
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(AssignmentApply.class);
+
   private final AssignmentStore store;
   private final AssignmentResolution resolution;
   private final Dispatcher dispatcher;
@@ -87,6 +90,31 @@ public final class AssignmentApply {
             written -> {
               written.ifPresent(envelope -> handOver(List.of(envelope)));
               return written;
+            });
+  }
+
+  /**
+   * Decides again, from their stored rows, the assignment of agents whose description was just
+   * written (the status writer calls this after each batch): an agent that described itself while
+   * an assignment was being made is not missed. One statement for the whole batch; a failure is
+   * logged (each agent is decided again at its next description or relabel).
+   */
+  public CompletionStage<Integer> followStored(List<String> instanceUids) {
+    return resolution
+        .resolveStored(instanceUids, deadline)
+        .thenApply(
+            groups -> {
+              groups.forEach(this::handOver);
+              return groups.stream().mapToInt(List::size).sum();
+            })
+        .exceptionally(
+            failure -> {
+              log.warn(
+                  "Could not decide the assignments of {} described agents; each is decided again"
+                      + " at its next description or relabel: {}",
+                  instanceUids.size(),
+                  failure.toString());
+              return 0;
             });
   }
 

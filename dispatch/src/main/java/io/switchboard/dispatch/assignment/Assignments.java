@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * What operators do with assignments. Creating one, or changing its selector or priority, applies
  * assignments to the agents they now win (set-based, in the background); changing its version is a
  * rollout over the agents it wins, with the strategy and gates given (default: all at once), during
- * which agents that join get the previous version. Deleting one leaves its agents as they are.
+ * which agents that join get the previous version. Deleting one moves its agents to their next
+ * winning assignment; an agent no other assignment matches keeps its config.
  */
 public final class Assignments {
 
@@ -267,8 +268,19 @@ public final class Assignments {
             });
   }
 
+  /**
+   * Deletes the assignment; false when there was none. The agents it gave their desired config to
+   * are decided again, before this completes: each gets its next winning assignment's config, and
+   * one that no assignment matches keeps its config but names no assignment.
+   */
   public CompletionStage<Boolean> delete(String name, String actor) {
-    return store.delete(name, actor);
+    return store
+        .delete(name, actor)
+        .thenCompose(
+            agents ->
+                agents.isEmpty()
+                    ? CompletableFuture.completedFuture(false)
+                    : apply.followStored(agents.get()).thenApply(reached -> true));
   }
 
   /** Clears an agent's override; its winning assignment applies again. False: it had none. */

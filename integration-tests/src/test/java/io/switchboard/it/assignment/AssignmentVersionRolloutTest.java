@@ -53,9 +53,9 @@ class AssignmentVersionRolloutTest {
     for (int i = 0; i < 10; i++) {
       fleet.connect(service, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
     }
-    // Every agent stored first: an agent described while the assignment is being made, but not yet
-    // written by the status writer, can be missed by both the first-description match and the
-    // set-based apply (a known race, in the note); this test is about the version change.
+    // Every agent stored first, so the assignment's set-based apply reaches them all (agents
+    // described while it is made are AssignmentJoinRaceTest's); this test is about the version
+    // change.
     await().atMost(Duration.ofSeconds(60)).until(() -> agents(service).size() == 10);
     created(post("/api/assignments", body(name, configuration, service)));
     awaitAllOn(service, name, hash(configuration, 1), 10);

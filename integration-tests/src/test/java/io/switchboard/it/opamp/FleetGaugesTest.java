@@ -13,25 +13,34 @@ import io.switchboard.opamp.proto.AgentToServer;
 import io.switchboard.opamp.proto.AnyValue;
 import io.switchboard.opamp.proto.ComponentHealth;
 import io.switchboard.opamp.proto.KeyValue;
+import io.switchboard.opamp.proto.RemoteConfigStatus;
+import io.switchboard.opamp.proto.RemoteConfigStatuses;
+import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.testkit.AgentMessages;
 import io.switchboard.testkit.HttpProbe;
 import io.switchboard.testkit.RawAgent;
 import io.switchboard.testkit.Scrape;
 import io.switchboard.testkit.TestNodes;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The fleet gauges against a fleet whose every agent the test made (a node on its own fresh
  * database): by connection state, health, drift and version.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FleetGaugesTest {
 
   private static final long ACCEPTS_REMOTE_CONFIG = 0x1 | 0x2;
@@ -42,7 +51,13 @@ class FleetGaugesTest {
   void start() {
     node =
         SwitchboardNode.start(
-            TestNodes.config(Map.of("switchboard.metrics.fleet-gauge-interval", "200ms")));
+            TestNodes.config(
+                // The node's own gauges tick rarely: every gauge here is the fleet singleton's.
+                Map.of(
+                    "switchboard.metrics.fleet-gauge-interval",
+                    "200ms",
+                    "switchboard.metrics.gauge-interval",
+                    "1h")));
   }
 
   @AfterAll
@@ -51,6 +66,7 @@ class FleetGaugesTest {
   }
 
   @Test
+  @Order(1)
   void theGaugesCountAKnownFleet() throws Exception {
     List<RawAgent> agents = new ArrayList<>();
     try {
@@ -112,6 +128,73 @@ class FleetGaugesTest {
           "one series per version, and other");
     } finally {
       agents.forEach(RawAgent::close);
+    }
+  }
+
+  /**
+   * Runs after the counts (its agent would change them): an assignment's config sent to a connected
+   * agent that has not applied it makes the gauge rise; once the agent applies it, it returns to 0.
+   */
+  @Test
+  @Order(2)
+  void theOldestUnappliedAssignmentIsMeasuredUntilItsAgentAppliesIt() throws Exception {
+    String oldest = "switchboard_assignment_oldest_unapplied_seconds";
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> Scrape.of(node.metricsPort()).sum(oldest, Map.of()).orElse(-1) == 0);
+    String configuration = "unapplied-" + UUID.randomUUID();
+    assertEquals(
+        201,
+        HttpProbe.send(
+                node.apiPort(),
+                "POST",
+                "/api/configurations",
+                "{\"name\": \"" + configuration + "\"}")
+            .statusCode());
+    HttpProbe.send(
+        node.apiPort(),
+        "POST",
+        "/api/configurations/" + configuration + "/versions",
+        "{\"config_map\": {\"c.yaml\": {\"content_type\": \"text/yaml\", \"body\": \"a: 2\"}}}");
+    HttpProbe.send(
+        node.apiPort(), "POST", "/api/configurations/" + configuration + "/versions/1/publish", "");
+    HttpResponse<String> assigned =
+        HttpProbe.send(
+            node.apiPort(),
+            "POST",
+            "/api/assignments",
+            "{\"name\": \""
+                + configuration
+                + "\", \"configuration\": \""
+                + configuration
+                + "\", \"version\": 1, \"selector\": {\"attributes\": \"service.name=unapplied\"}}");
+    assertEquals(201, assigned.statusCode(), assigned.body());
+
+    ByteString uid = AgentMessages.newUid();
+    try (RawAgent agent = RawAgent.connect(node.opampPort())) {
+      agent.send(
+          AgentMessages.fullState(uid, 1, "unapplied").toBuilder()
+              .setCapabilities(ACCEPTS_REMOTE_CONFIG | 0x1000)
+              .build());
+      ServerToAgent offered = agent.receive();
+      while (!offered.hasRemoteConfig()) {
+        offered = agent.receive(Duration.ofSeconds(30));
+      }
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> Scrape.of(node.metricsPort()).sum(oldest, Map.of()).orElse(-1) > 0);
+
+      agent.send(
+          AgentMessages.heartbeat(uid, 2).toBuilder()
+              .setCapabilities(ACCEPTS_REMOTE_CONFIG | 0x1000)
+              .setRemoteConfigStatus(
+                  RemoteConfigStatus.newBuilder()
+                      .setLastRemoteConfigHash(offered.getRemoteConfig().getConfigHash())
+                      .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED))
+              .build());
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> Scrape.of(node.metricsPort()).sum(oldest, Map.of()).orElse(-1) == 0);
     }
   }
 

@@ -4,11 +4,14 @@ import io.switchboard.api.http.QueryParameters;
 import io.switchboard.persistence.agents.AgentQuery;
 import io.switchboard.persistence.agents.AgentRecord;
 import io.switchboard.persistence.agents.Selector;
+import io.switchboard.persistence.agents.SelectorGrammar;
+import io.switchboard.persistence.agents.SelectorTerm;
 import io.switchboard.persistence.status.ConnectionState;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -16,9 +19,10 @@ import java.util.Set;
 
 /**
  * The query string of {@code GET /api/agents} as an {@link AgentQuery}: {@code connection_state},
- * {@code healthy}, {@code attribute=key=value}, {@code remote_config_status}, {@code sort} ({@code
- * instance_uid} or {@code newest}), {@code limit} and {@code after} (the opaque cursor a page
- * returns as {@code next}). Anything else, or a bad value, is refused with a message saying what.
+ * {@code healthy}, {@code attribute} and {@code label} (selectors), {@code remote_config_status},
+ * {@code sort} ({@code instance_uid} or {@code newest}), {@code limit} and {@code after} (the
+ * opaque cursor a page returns as {@code next}). Anything else, or a bad value, is refused with a
+ * message saying what.
  */
 final class AgentListParameters {
 
@@ -86,26 +90,24 @@ final class AgentListParameters {
     return Boolean.parseBoolean(value);
   }
 
+  /**
+   * {@code attribute} and {@code label} in the selector grammar the preview and assignments take
+   * ({@code env=prod,ring in (a,b),!legacy}); a bare {@code key=value} is its equality.
+   */
   private static Selector selector(Map<String, String> parameters) {
-    Selector selector = Selector.ANY;
-    if (parameters.containsKey("attribute")) {
-      Map.Entry<String, String> attribute =
-          keyValue("attribute", parameters.get("attribute"), "service.name=checkout");
-      selector = selector.and(Selector.attribute(attribute.getKey(), attribute.getValue()));
-    }
-    if (parameters.containsKey("label")) {
-      Map.Entry<String, String> label = keyValue("label", parameters.get("label"), "env=prod");
-      selector = selector.and(Selector.label(label.getKey(), label.getValue()));
-    }
-    return selector;
+    return new Selector(terms(parameters, "attribute"), terms(parameters, "label"));
   }
 
-  private static Map.Entry<String, String> keyValue(String name, String value, String example) {
-    int equals = value.indexOf('=');
-    if (equals <= 0) {
-      throw new IllegalArgumentException(name + " must look like key=value, e.g. " + example);
+  private static List<SelectorTerm> terms(Map<String, String> parameters, String name) {
+    String text = parameters.get(name);
+    if (text == null) {
+      return List.of();
     }
-    return Map.entry(value.substring(0, equals), value.substring(equals + 1));
+    try {
+      return SelectorGrammar.parse(text);
+    } catch (SelectorGrammar.SyntaxError e) {
+      throw new IllegalArgumentException(name + ": " + e.getMessage());
+    }
   }
 
   private static AgentQuery.Sort sort(String value) {

@@ -10,9 +10,9 @@ import java.time.Instant;
  * to proves, or null when it is unbound. {@code availableComponentsJson} is what the agent reported
  * of its components, or null when never; {@code packageStatusesJson} the agent's last
  * PackageStatuses, or null. {@code assignment} names the assignment whose envelope is its desired
- * config (null: none), {@code configOverride} says an operator's remote config beats every
- * assignment for it. {@code connectionSettingsStatusJson} is the connection settings status the
- * agent last reported, or null.
+ * config (null: none, or the assignment was deleted), {@code configOverride} says an operator's
+ * remote config beats every assignment for it. {@code connectionSettingsStatusJson} is the
+ * connection settings status the agent last reported, or null.
  */
 public record AgentRecord(
     String instanceUid,

@@ -33,9 +33,10 @@ public final class AgentRepository {
        WHERE e.instance_uid = agents.instance_uid AND e.kind = 'REMOTE_CONFIG' AND e.state IN ('PENDING', 'SENT', 'APPLIED')
        ORDER BY e.created_at DESC LIMIT 1),
       principal, available_components::text, package_statuses::text,
-      (SELECT e.payload->>'assignment' FROM dispatch_envelopes e
-       WHERE e.instance_uid = agents.instance_uid AND e.kind = 'REMOTE_CONFIG' AND e.state IN ('PENDING', 'SENT', 'APPLIED')
-       ORDER BY e.created_at DESC LIMIT 1),
+      (SELECT s.name FROM assignments s WHERE s.name =
+         (SELECT e.payload->>'assignment' FROM dispatch_envelopes e
+          WHERE e.instance_uid = agents.instance_uid AND e.kind = 'REMOTE_CONFIG' AND e.state IN ('PENDING', 'SENT', 'APPLIED')
+          ORDER BY e.created_at DESC LIMIT 1)),
       EXISTS (SELECT 1 FROM config_overrides o WHERE o.instance_uid = agents.instance_uid),
       connection_settings_status::text
       """;

@@ -87,6 +87,39 @@ public final class AssignmentResolution {
           .formatted(SAFE, INSERT.formatted("$1", ACTOR), ALREADY.formatted("$1", "w"));
 
   /**
+   * {@link #RESOLVE} for the agents {@code $1} as stored: each one's winning assignment, written
+   * where it lacks it. The first envelope of each assignment carries its message; they come grouped
+   * by assignment.
+   */
+  private static final String RESOLVE_STORED =
+      """
+      WITH agent AS (
+        SELECT a.instance_uid AS uid, a.labels, a.description FROM agents a
+        WHERE a.instance_uid = ANY($1::text[])
+          AND NOT EXISTS (SELECT 1 FROM config_overrides o WHERE o.instance_uid = a.instance_uid)
+      ), w AS (
+        SELECT agent.uid, won.* FROM agent CROSS JOIN LATERAL (
+          SELECT safe.* FROM (%s) safe
+          WHERE switchboard_selector_matches(safe.selector, agent.labels, agent.description)
+          ORDER BY safe.priority DESC, safe.created_at, safe.name LIMIT 1) won
+      ), created AS (
+        %s FROM w WHERE NOT %s
+        RETURNING id, instance_uid, kind, payload, message, deadline, created_by
+      ), audited AS (
+        INSERT INTO audit_events (actor, action, target, after)
+        SELECT created_by, 'dispatch.remote_config', 'agent/' || instance_uid,
+               jsonb_build_object('envelope', id, 'kind', kind, 'payload', payload - 'config_map', 'deadline', deadline)
+        FROM created
+      )
+      SELECT id, instance_uid, CASE WHEN n = 1 THEN message END, deadline FROM (
+        SELECT created.*, payload->>'assignment' AS assignment,
+               row_number() OVER (PARTITION BY payload->>'assignment' ORDER BY id) AS n
+        FROM created) c
+      ORDER BY assignment, n
+      """
+          .formatted(SAFE, INSERT.formatted("w.uid", ACTOR), ALREADY.formatted("w.uid", "w"));
+
+  /**
    * The agents (alias {@code a}) whose winning assignment is {@code w}: it matches them (the
    * selector's conditions, index-served, are added by the caller), no override, and no assignment
    * that wins over it matches them.
@@ -126,6 +159,41 @@ public final class AssignmentResolution {
         .map(Optional::of)
         .defaultIfEmpty(Optional.empty())
         .toFuture();
+  }
+
+  /**
+   * Decides the assignment of agents whose description the status writer has just stored, from
+   * their stored rows, in one statement. This closes the join race: an agent described while an
+   * assignment was being made can miss it in both {@link #resolve} (the assignment was not
+   * committed yet) and {@link #apply} (the agent's row was not written yet); this statement runs
+   * after the row is committed, so it sees every assignment whose apply missed the row. Returns the
+   * envelopes written, one list per assignment, whose first envelope carries the message.
+   */
+  public CompletionStage<List<List<AppliedEnvelope>>> resolveStored(
+      List<String> instanceUids, Duration deadline) {
+    if (instanceUids.isEmpty()) {
+      return java.util.concurrent.CompletableFuture.completedFuture(List.of());
+    }
+    return db.rows(
+            RESOLVE_STORED,
+            statement ->
+                statement.bind(0, instanceUids.toArray(String[]::new)).bind(1, deadline.toMillis()),
+            AssignmentResolution::toEnvelope)
+        .collectList()
+        .map(AssignmentResolution::byAssignment)
+        .toFuture();
+  }
+
+  /** Splits rows grouped by assignment where a group's first row carries the message. */
+  private static List<List<AppliedEnvelope>> byAssignment(List<AppliedEnvelope> rows) {
+    List<List<AppliedEnvelope>> groups = new ArrayList<>();
+    for (AppliedEnvelope row : rows) {
+      if (row.message() != null || groups.isEmpty()) {
+        groups.add(new ArrayList<>());
+      }
+      groups.get(groups.size() - 1).add(row);
+    }
+    return groups;
   }
 
   /**

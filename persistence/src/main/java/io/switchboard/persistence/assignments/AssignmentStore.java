@@ -116,17 +116,35 @@ public final class AssignmentStore {
         .toFuture();
   }
 
-  /** Removes the assignment (its agents keep what they have); false when there was none. */
-  public CompletionStage<Boolean> delete(String name, String actor) {
-    return db.rowsUpdated(
+  /**
+   * Removes the assignment, with its audit event, in one statement; empty when there was none.
+   * Otherwise answers the agents whose latest desired config it gave (their configs stay), so that
+   * their assignment can be decided again (found by the index of envelopes by assignment).
+   */
+  public CompletionStage<Optional<List<String>>> delete(String name, String actor) {
+    return db.rows(
             """
-            WITH s AS (DELETE FROM assignments WHERE name = $1 RETURNING *)
-            INSERT INTO audit_events (actor, action, target, before)
-            SELECT $2, 'assignment.delete', 'assignment/' || s.name, %s FROM s
+            WITH s AS (DELETE FROM assignments WHERE name = $1 RETURNING *),
+            audited AS (
+              INSERT INTO audit_events (actor, action, target, before)
+              SELECT $2, 'assignment.delete', 'assignment/' || s.name, %s FROM s
+            ), had AS (
+              SELECT DISTINCT e.instance_uid FROM dispatch_envelopes e
+              WHERE e.kind = 'REMOTE_CONFIG' AND e.payload ? 'assignment' AND e.payload->>'assignment' = $1
+                AND e.state IN ('PENDING', 'SENT', 'APPLIED')
+                AND NOT EXISTS (SELECT 1 FROM dispatch_envelopes later
+                                WHERE later.instance_uid = e.instance_uid AND later.kind = 'REMOTE_CONFIG'
+                                  AND later.state IN ('PENDING', 'SENT', 'APPLIED')
+                                  AND later.created_at > e.created_at)
+            )
+            SELECT array(SELECT instance_uid FROM had) FROM s
             """
                 .formatted(AUDITED.formatted("s")),
-            statement -> statement.bind(0, name).bind(1, actor))
-        .map(rows -> rows > 0)
+            statement -> statement.bind(0, name).bind(1, actor),
+            row -> List.of(row.get(0, String[].class)))
+        .next()
+        .map(Optional::of)
+        .defaultIfEmpty(Optional.empty())
         .toFuture();
   }
 
@@ -166,16 +184,24 @@ public final class AssignmentStore {
   }
 
   /**
-   * Seconds since the oldest open (PENDING, SENT) assignment envelope of a connected agent was
-   * written; 0 when there is none. Reads the small partial index of open envelopes.
+   * How long the oldest unapplied assignment has waited, in seconds (0: none waits), in one
+   * statement: over connected agents whose latest desired config is an assignment's open (PENDING,
+   * SENT) envelope, where that assignment still exists and still matches the agent, the age of the
+   * oldest such envelope. Driven by the small partial index of open envelopes, so it does not read
+   * the whole fleet.
    */
   public CompletionStage<Double> oldestUnappliedSeconds() {
     return db.rows(
             """
             SELECT coalesce(extract(epoch FROM now() - min(e.created_at)), 0)::float8
-            FROM dispatch_envelopes e JOIN agents a ON a.instance_uid = e.instance_uid
-            WHERE e.state IN ('PENDING', 'SENT') AND e.kind = 'REMOTE_CONFIG' AND e.payload ? 'assignment'
-              AND a.connection_state = 'CONNECTED'
+            FROM dispatch_envelopes e
+            JOIN agents a ON a.instance_uid = e.instance_uid AND a.connection_state = 'CONNECTED'
+            JOIN assignments s ON s.name = e.payload->>'assignment'
+            WHERE e.state IN ('PENDING', 'SENT') AND e.kind = 'REMOTE_CONFIG'
+              AND switchboard_selector_matches(s.selector, a.labels, a.description)
+              AND NOT EXISTS (SELECT 1 FROM dispatch_envelopes later
+                              WHERE later.instance_uid = e.instance_uid AND later.kind = 'REMOTE_CONFIG'
+                                AND later.created_at > e.created_at)
             """,
             statement -> {},
             row -> row.get(0, Double.class))

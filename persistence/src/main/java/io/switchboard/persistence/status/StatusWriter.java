@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -62,14 +63,26 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
   private static final int LOGGED_REFUSALS = 10_000;
 
   public static Behavior<Command> create(AgentStatusStore store, StatusWriterSettings settings) {
+    return create(store, settings, described -> {});
+  }
+
+  /**
+   * A writer that tells {@code described} (on its own thread; it must not block) the agents whose
+   * new description each flush has just committed, so that their standing assignment is decided
+   * from their stored rows too.
+   */
+  public static Behavior<Command> create(
+      AgentStatusStore store, StatusWriterSettings settings, Consumer<List<String>> described) {
     return Behaviors.setup(
         context ->
-            Behaviors.withTimers(timers -> new StatusWriter(context, timers, store, settings)));
+            Behaviors.withTimers(
+                timers -> new StatusWriter(context, timers, store, settings, described)));
   }
 
   private final TimerScheduler<Command> timers;
   private final AgentStatusStore store;
   private final StatusWriterSettings settings;
+  private final Consumer<List<String>> described;
   private final Map<String, AgentStatus> pending = new LinkedHashMap<>();
   private final List<ActorRef<Done>> flushWaiters = new ArrayList<>();
 
@@ -107,11 +120,13 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
       ActorContext<Command> context,
       TimerScheduler<Command> timers,
       AgentStatusStore store,
-      StatusWriterSettings settings) {
+      StatusWriterSettings settings,
+      Consumer<List<String>> described) {
     super(context);
     this.timers = timers;
     this.store = store;
     this.settings = settings;
+    this.described = described;
     this.backoff = settings.retryBackoffMin();
   }
 
@@ -183,6 +198,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
     SwitchboardMetrics.statusWriteLag()
         .record(Duration.between(oldestChange, Instant.now()).toNanos());
     written.upserted().refused().forEach(this::onRefused);
+    tellDescribed(written);
     afterFlush();
     return this;
   }
@@ -212,6 +228,27 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
             ? settings.retryBackoffMax()
             : backoff.multipliedBy(2);
     return this;
+  }
+
+  /** The agents whose new description this flush stored (a refused status kept the old one). */
+  private void tellDescribed(Written written) {
+    Set<String> refused = new HashSet<>();
+    written.upserted().refused().forEach(r -> refused.add(r.status().instanceUid()));
+    List<String> uids = new ArrayList<>();
+    for (AgentStatus status : written.batch()) {
+      if (status.descriptionJson() != null && !refused.contains(status.instanceUid())) {
+        uids.add(status.instanceUid());
+      }
+    }
+    if (!uids.isEmpty()) {
+      try {
+        described.accept(uids);
+      } catch (RuntimeException e) {
+        getContext()
+            .getLog()
+            .warn("Deciding described agents' assignments failed: {}", e.toString());
+      }
+    }
   }
 
   /**

@@ -108,6 +108,54 @@ class AssignmentResolutionTest {
     assertEquals(Optional.empty(), await(resolution.resolve("gpu-agent", gpu, DEADLINE)));
   }
 
+  /**
+   * The join race: an agent decided from its description before the assignment existed, and not
+   * stored when the assignment's set-based apply ran, is decided from its stored row afterwards.
+   */
+  @Test
+  void agentsStoredAfterTheApplyAreDecidedFromTheirRows() throws Exception {
+    String description =
+        "{\"identifying_attributes\": {\"service.name\": \"racer\"}, \"non_identifying_attributes\": {}}";
+    assertEquals(
+        Optional.empty(), await(resolution.resolve("racing-agent", description, DEADLINE)));
+    Selector racer = Selector.parse("service.name=racer", "");
+    create("racer", racer, 0);
+    assertEquals(0, await(resolution.apply("racer", racer, DEADLINE, "test")).size());
+    FleetTable.reported(db, List.of("racing-agent"));
+    db.execute(
+        "UPDATE agents SET description = '"
+            + description
+            + "'::jsonb WHERE instance_uid = 'racing-agent'");
+    List<List<AppliedEnvelope>> decided =
+        await(resolution.resolveStored(List.of("racing-agent"), DEADLINE));
+    assertEquals(1, decided.size());
+    assertEquals("racing-agent", decided.get(0).get(0).instanceUid());
+    assertTrue(decided.get(0).get(0).message().length > 0);
+    assertEquals(List.of(), await(resolution.resolveStored(List.of("racing-agent"), DEADLINE)));
+  }
+
+  @Test
+  void storedAgentsComeGroupedByAssignmentAndADeleteNamesTheAgentsItHad() throws Exception {
+    create("svc30", Selector.parse("service.name=svc-30", ""), 0);
+    create("svc31", Selector.parse("service.name=svc-31", ""), 0);
+    List<String> uids =
+        List.of(
+            db.queryForString(
+                    "SELECT string_agg(instance_uid, ',') FROM agents WHERE description->'identifying_attributes'->>'service.name' IN ('svc-30', 'svc-31')")
+                .split(","));
+    assertEquals(20, uids.size());
+    List<List<AppliedEnvelope>> decided = await(resolution.resolveStored(uids, DEADLINE));
+    assertEquals(2, decided.size());
+    for (List<AppliedEnvelope> group : decided) {
+      assertEquals(10, group.size());
+      assertTrue(group.get(0).message().length > 0, "the first of each carries the message");
+      assertTrue(group.stream().skip(1).allMatch(envelope -> envelope.message() == null));
+    }
+    Optional<List<String>> had = await(store.delete("svc31", "test"));
+    assertEquals(10, had.orElseThrow().size());
+    assertEquals(Optional.empty(), await(store.delete("svc31", "test")));
+  }
+
   private void create(String name, Selector selector, int priority) throws Exception {
     String stored =
         "{\"attributes\": "

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.switchboard.persistence.Database;
 import io.switchboard.testkit.TestDatabase;
 import java.time.Duration;
+import java.util.List;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -207,6 +208,39 @@ class StatusWriterTest {
     assertEquals(
         "CONNECTED",
         db.queryForString("SELECT connection_state FROM agents WHERE instance_uid = 'second'"));
+  }
+
+  @Test
+  void afterAFlushItTellsWhichAgentsNewDescriptionsItStored() {
+    TestProbe<List<String>> described = testKit.createTestProbe();
+    ActorRef<StatusWriter.Command> writer =
+        testKit.spawn(
+            StatusWriter.create(
+                new AgentStatusStore(database.pool()),
+                new StatusWriterSettings(
+                    1000,
+                    Duration.ofHours(1),
+                    Duration.ofMillis(50),
+                    Duration.ofMillis(500),
+                    2,
+                    5,
+                    16L << 20,
+                    256L << 20),
+                uids -> described.getRef().tell(uids)));
+
+    writer.tell(new StatusWriter.Record(status("described", 1, description("svc"))));
+    writer.tell(new StatusWriter.Record(status("silent", 1, null)));
+    flush(writer);
+    // Told once the rows are committed: the agents' rows are there to be read.
+    assertEquals(List.of("described"), described.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals(
+        "svc",
+        db.queryForString(
+            "SELECT description->'identifying_attributes'->>'service.name' FROM agents WHERE instance_uid = 'described'"));
+
+    writer.tell(new StatusWriter.Record(status("silent", 2, null)));
+    flush(writer);
+    described.expectNoMessage(Duration.ofMillis(300));
   }
 
   private ActorRef<StatusWriter.Command> spawnWriter(int maxBatch, Duration flushInterval) {
