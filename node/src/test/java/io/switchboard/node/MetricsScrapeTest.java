@@ -1,6 +1,7 @@
 package io.switchboard.node;
 
 import static io.switchboard.testkit.AgentMessages.fullState;
+import static io.switchboard.testkit.AgentMessages.heartbeat;
 import static io.switchboard.testkit.AgentMessages.newUid;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -56,6 +57,7 @@ class MetricsScrapeTest {
                       "switchboard_frames_rejected_total{transport=\"websocket\",reason=\"rate-limited\"}",
                       "switchboard_connections_shed_total{transport=\"websocket\",reason=\"max-sessions\"}",
                       "switchboard_status_rows_rejected_total{reason=\"unstorable-text\"}",
+                      "switchboard_status_writes_skipped_total",
                       "switchboard_dispatch_envelopes_total{state=\"expired\"}",
                       "switchboard_rollout_transitions_total{state=\"paused\"}")) {
                 assertTrue(
@@ -74,6 +76,9 @@ class MetricsScrapeTest {
     String path = "/api/agents/" + InstanceUid.toText(uid);
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
       agent.send(fullState(uid, 1, "metrics").toBuilder().setCapabilities(0x1 | 0x400).build());
+      agent.receive();
+      // Changes nothing but last-seen and the sequence number: not written (last-seen interval).
+      agent.send(heartbeat(uid, 2).toBuilder().setCapabilities(0x1 | 0x400).build());
       agent.receive();
       await()
           .atMost(Duration.ofSeconds(10))
@@ -123,6 +128,9 @@ class MetricsScrapeTest {
                   "status writes were flushed");
               assertTrue(metric("switchboard_status_writer_pending_agents") >= 0);
               assertTrue(metric("switchboard_agent_messages_total{kind=\"status\"}") >= 1);
+              assertTrue(
+                  metric("switchboard_status_writes_skipped_total") >= 1,
+                  "the heartbeat was not written");
               assertTrue(
                   metric("switchboard_database_query_duration_seconds_count") >= 1,
                   "dispatch statements were timed");

@@ -96,6 +96,7 @@ public final class SwitchboardMetrics {
     identityConflicts().increment(0);
     statusFlushFailures().increment(0);
     statusShed().increment(0);
+    statusWritesSkipped().increment(0);
     envelopeChangesDropped().increment(0);
     entityMessagesDropped().increment(0);
     statusPendingAgents().update(0);
@@ -429,6 +430,18 @@ public final class SwitchboardMetrics {
     return Kamon.counter(
             "switchboard.status.writer.shed",
             "Agent statuses kept without their report: the writer was full")
+        .withoutTags();
+  }
+
+  /**
+   * Agent messages that changed nothing but the agent's last-seen time and sequence number, not
+   * handed to the status writer because the last-seen time written last was younger than the
+   * last-seen interval.
+   */
+  public static Counter statusWritesSkipped() {
+    return Kamon.counter(
+            "switchboard.status.writes.skipped",
+            "Heartbeats not written: only last-seen changed, within the last-seen interval")
         .withoutTags();
   }
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A hand-driven OpAMP peer over the JDK's WebSocket client: it sends exactly the bytes a test wants
@@ -35,6 +36,7 @@ public final class RawAgent implements AutoCloseable {
   private final WebSocket socket;
   private final BlockingQueue<ServerToAgent> received = new LinkedBlockingQueue<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+  private final AtomicInteger pings = new AtomicInteger();
 
   private RawAgent(WebSocket socket) {
     this.socket = socket;
@@ -158,6 +160,11 @@ public final class RawAgent implements AutoCloseable {
     return statuses.build();
   }
 
+  /** WebSocket pings the server sent so far (the JDK client answers each with a pong). */
+  public int pings() {
+    return pings.get();
+  }
+
   /** Completes with the close code the server sent. */
   public CompletableFuture<Integer> closeCode() {
     return closeCode;
@@ -182,6 +189,13 @@ public final class RawAgent implements AutoCloseable {
         partial.reset();
         ready.thenAccept(agent -> agent.received.add(decode(frame)));
       }
+      webSocket.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+      ready.thenAccept(agent -> agent.pings.incrementAndGet());
       webSocket.request(1);
       return null;
     }

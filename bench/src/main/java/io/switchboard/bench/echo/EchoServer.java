@@ -64,7 +64,7 @@ public final class EchoServer {
               max-connections = 25000
               backlog = 4096
               websocket.periodic-keep-alive-mode = ping
-              websocket.periodic-keep-alive-max-idle = 20s
+              websocket.periodic-keep-alive-max-idle = 45s
               idle-timeout = 120s
             }
             pekko.io.tcp.register-timeout = 60s

@@ -23,7 +23,6 @@ import io.switchboard.opamp.proto.ServerCapabilities;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.persistence.agents.AgentStart;
 import io.switchboard.persistence.status.ConnectionState;
-import io.switchboard.persistence.status.StatusWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,7 +46,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * database holds ({@link EntityStart}), then owns the agent's state and session ({@link
  * SessionOwner}, {@link AgentIdentity}, {@link SupersededSessions}); commands go to {@link
  * EnvelopeIntake}, replies to {@link AgentReplies}, certificate requests to {@link
- * CertificateRequests}, its assignment to {@link AssignedConfigs}.
+ * CertificateRequests}, its assignment to {@link AssignedConfigs}, its status to the node's status
+ * writer through {@link StatusRecorder} (which leaves out plain heartbeats within the last-seen
+ * interval).
  */
 public final class AgentEntity extends AbstractBehavior<Command> {
 
@@ -127,8 +128,7 @@ public final class AgentEntity extends AbstractBehavior<Command> {
   private SessionOwner owner;
   private final SupersededSessions superseded = new SupersededSessions();
 
-  /** The connection state last handed to the status writer, to tell transitions from repeats. */
-  private ConnectionState recordedConnectionState;
+  private final StatusRecorder status;
 
   /** Set once an operator removed the agent: nothing more is recorded. */
   private boolean removed;
@@ -173,6 +173,8 @@ public final class AgentEntity extends AbstractBehavior<Command> {
     this.admission =
         new SessionAdmission(instanceUid, started, dependencies, settings, clock, context.getLog());
     this.uidBytes = InstanceUid.toBytes(instanceUid);
+    this.status =
+        new StatusRecorder(instanceUid, dependencies.statusWriter(), settings.lastSeenInterval());
     envelopes.restore(started.start().desired(), clock.instant());
     timers.startSingleTimer(IdleTimeout.INSTANCE, settings.idlePassivation());
     if (!admission.confirmed()) {
@@ -421,23 +423,9 @@ public final class AgentEntity extends AbstractBehavior<Command> {
   }
 
   private void recordStatus(ConnectionState connectionState, Instant now) {
-    if (removed) {
-      return;
+    if (!removed) {
+      status.record(state, connectionState, owner, admission.principal(), now);
     }
-    boolean changed = connectionState != recordedConnectionState;
-    recordedConnectionState = connectionState;
-    dependencies
-        .statusWriter()
-        .tell(
-            new StatusWriter.Record(
-                state.status(
-                    instanceUid,
-                    connectionState,
-                    changed,
-                    owner.node(),
-                    owner.epoch(),
-                    admission.principal(),
-                    now)));
   }
 
   /** A message on the server's initiative, down the current WebSocket, wherever its node is. */

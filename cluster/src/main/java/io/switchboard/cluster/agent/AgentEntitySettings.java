@@ -18,6 +18,9 @@ import java.time.Duration;
  * @param connectionSettings what every agent is offered (the heartbeat interval, and the rest of
  *     {@code connection-settings}), before an operator's settings for one agent overlay it
  * @param secrets opens the sealed secrets of operators' connection settings
+ * @param lastSeenInterval how old the last-seen time handed to the status writer may grow before a
+ *     message that changes nothing else is written ({@code switchboard.status.last-seen-interval});
+ *     zero writes every message
  */
 public record AgentEntitySettings(
     Duration idlePassivation,
@@ -27,9 +30,20 @@ public record AgentEntitySettings(
     int pollBurst,
     Duration startRetry,
     ConnectionSettingsOffers connectionSettings,
-    ConnectionSecrets secrets) {
+    ConnectionSecrets secrets,
+    Duration lastSeenInterval) {
 
-  /** Offering the heartbeat interval alone, with no secrets key. */
+  public AgentEntitySettings {
+    if (lastSeenInterval.isNegative()) {
+      throw new IllegalArgumentException(
+          "switchboard.status.last-seen-interval must not be negative: " + lastSeenInterval);
+    }
+  }
+
+  /**
+   * Offering the heartbeat interval alone, with no secrets key, writing every message's last-seen
+   * time (a last-seen interval of zero).
+   */
   public AgentEntitySettings(
       Duration idlePassivation,
       Duration heartbeatInterval,
@@ -45,7 +59,8 @@ public record AgentEntitySettings(
         pollBurst,
         startRetry,
         ConnectionSettings.offer(heartbeatInterval),
-        ConnectionSecrets.none());
+        ConnectionSecrets.none(),
+        Duration.ZERO);
   }
 
   public static AgentEntitySettings fromConfig(Config switchboard) {
@@ -58,7 +73,8 @@ public record AgentEntitySettings(
         agent.getInt("poll-burst"),
         agent.getDuration("start-retry"),
         ConnectionSettingsConfig.fleet(agent),
-        ConnectionSettingsConfig.secrets(switchboard));
+        ConnectionSettingsConfig.secrets(switchboard),
+        switchboard.getDuration("status.last-seen-interval"));
   }
 
   /** These settings with other fleet connection settings and secrets key (for tests and wiring). */
@@ -72,7 +88,22 @@ public record AgentEntitySettings(
         pollBurst,
         startRetry,
         fleet,
-        key);
+        key,
+        lastSeenInterval);
+  }
+
+  /** These settings with another last-seen interval (for tests). */
+  public AgentEntitySettings withLastSeenInterval(Duration interval) {
+    return new AgentEntitySettings(
+        idlePassivation,
+        heartbeatInterval,
+        heartbeatWindow,
+        pollsPerSecond,
+        pollBurst,
+        startRetry,
+        connectionSettings,
+        secrets,
+        interval);
   }
 
   /**

@@ -217,19 +217,27 @@ final class AgentState {
     }
   }
 
+  /** Whether a reported part changed since the last {@link #takeChanges()}. */
+  boolean hasChanges() {
+    return pendingChanges().any();
+  }
+
+  private Changes pendingChanges() {
+    return new Changes(
+        changedCapabilities,
+        changedDescription,
+        changedHealth,
+        changedEffectiveConfig,
+        changedRemoteConfigStatus,
+        changedCustomCapabilities,
+        changedCustomMessages,
+        changedAvailableComponents,
+        changedPackageStatuses,
+        changedConnectionSettingsStatus);
+  }
+
   Changes takeChanges() {
-    Changes changes =
-        new Changes(
-            changedCapabilities,
-            changedDescription,
-            changedHealth,
-            changedEffectiveConfig,
-            changedRemoteConfigStatus,
-            changedCustomCapabilities,
-            changedCustomMessages,
-            changedAvailableComponents,
-            changedPackageStatuses,
-            changedConnectionSettingsStatus);
+    Changes changes = pendingChanges();
     changedAvailableComponents = null;
     changedCapabilities = null;
     changedPackageStatuses = null;

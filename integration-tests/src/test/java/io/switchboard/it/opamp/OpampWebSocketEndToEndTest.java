@@ -11,6 +11,7 @@ import com.google.protobuf.ByteString;
 import io.switchboard.node.SwitchboardNode;
 import io.switchboard.opamp.InstanceUid;
 import io.switchboard.opamp.proto.AgentToServerFlags;
+import io.switchboard.opamp.proto.ComponentHealth;
 import io.switchboard.opamp.proto.ServerCapabilities;
 import io.switchboard.opamp.proto.ServerToAgent;
 import io.switchboard.opamp.proto.ServerToAgentFlags;
@@ -106,10 +107,16 @@ class OpampWebSocketEndToEndTest {
     try (RawAgent agent = RawAgent.connect(node.opampPort())) {
       agent.send(fullState(uid, 1, "wire-test"));
       agent.receive();
-      for (int seq = 2; seq <= 4; seq++) {
+      for (int seq = 2; seq <= 3; seq++) {
         agent.send(heartbeat(uid, seq));
         agent.receive();
       }
+      // Plain heartbeats are written once per last-seen interval; a health report at once.
+      agent.send(
+          heartbeat(uid, 4).toBuilder()
+              .setHealth(ComponentHealth.newBuilder().setHealthy(true))
+              .build());
+      agent.receive();
 
       await()
           .atMost(Duration.ofSeconds(20))
