@@ -233,7 +233,7 @@ public final class RolloutBenchmark {
     BenchReport unpublished = new BenchReport("rollout-warm-up", "", Instant.now());
     WatchedRollout warmUp =
         WatchedRollout.create(
-            api, "/api/assignments", rolloutBody(version, null), timeout, startNanos, unpublished);
+            api, "/api/rollouts", rolloutBody(version, null), timeout, startNanos, unpublished);
     awaitReports(arrivals, version, agents, warmUp.calledNanos() + timeout.toNanos());
     if (warmUp.active()) {
       api.post(warmUp.path() + "/abort", null).expect(200, "POST " + warmUp.path() + "/abort");
@@ -257,7 +257,7 @@ public final class RolloutBenchmark {
         number, ByteString.copyFrom(HexFormat.of().parseHex(draft.field("config_hash"))));
   }
 
-  /** The body of an assignment ({@code strategy} null) or a rollout: the version to every agent. */
+  /** The body of a rollout of the version to every agent, at once when {@code strategy} is null. */
   private static ObjectNode rolloutBody(Version version, ObjectNode strategy) {
     ObjectNode body =
         OperatorApiClient.object()
