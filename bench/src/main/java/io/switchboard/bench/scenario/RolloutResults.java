@@ -43,7 +43,7 @@ final class RolloutResults {
         "");
     report.result(
         "fanout_api_answer_ms",
-        "fan-out: POST /api/assignments answered after",
+        "fan-out: POST /api/rollouts answered after",
         assignment.answeredAfterMillis(),
         "ms");
     received.addTo(report, "fanout_receipt", "fan-out, call to the agent's receipt");
