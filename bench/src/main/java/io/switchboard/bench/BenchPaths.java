@@ -33,6 +33,16 @@ public final class BenchPaths {
     throw new IllegalStateException("run the bench from inside the Switchboard checkout");
   }
 
+  /**
+   * The checkout whose built node the scenarios start: this one, or another named by {@code
+   * -DnodeBuild=/path/to/checkout} (built there with {@code ./mvnw package -DskipTests}), so an old
+   * build and the new one can be measured side by side by the same bench.
+   */
+  public static Path nodeBuild() {
+    String other = System.getProperty("nodeBuild", "").trim();
+    return other.isEmpty() ? projectRoot() : Path.of(other).toAbsolutePath();
+  }
+
   public static Path resultsDirectory() throws IOException {
     return Files.createDirectories(projectRoot().resolve("bench/results"));
   }

@@ -77,7 +77,7 @@ public final class LocalNode implements AutoCloseable {
       Optional<Integer> seedRemotePort,
       List<String> extraJvmOptions)
       throws IOException {
-    Path root = BenchPaths.projectRoot();
+    Path root = BenchPaths.nodeBuild();
     Path dataDir = Files.createTempDirectory("switchboard-bench-" + name);
     int opampPort = Ports.free();
     int apiPort = Ports.free();

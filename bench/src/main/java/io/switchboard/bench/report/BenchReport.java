@@ -51,6 +51,10 @@ public final class BenchReport {
     this.scenario = scenario;
     this.description = description;
     this.startedAt = startedAt;
+    String nodeBuild = System.getProperty("nodeBuild", "").trim();
+    if (!nodeBuild.isEmpty()) {
+      parameter("the node built in another checkout (-DnodeBuild)", nodeBuild);
+    }
   }
 
   public void parameter(String name, Object value) {
