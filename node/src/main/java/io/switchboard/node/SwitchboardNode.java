@@ -129,8 +129,10 @@ public final class SwitchboardNode implements AutoCloseable {
     Database database = DatabaseExtension.get(system).database();
     Stores stores = Stores.on(database, settings.packages().directory());
     ObjectMapper json = Json.mapper();
-    // Described agents are decided again from their stored rows (the join race); the applier is
-    // set below, before agents can connect.
+    // An agent's standing assignment is decided from its stored row once the status writer has
+    // written its new description: one statement per flush, however many agents described
+    // themselves (a connect storm), and none missed while an assignment is being made. The
+    // applier is set below, before agents can connect.
     AtomicReference<AssignmentApply> describedApply = new AtomicReference<>();
     ActorRef<StatusWriter.Command> statusWriter =
         NodeStatusWriter.get(system)
@@ -331,11 +333,6 @@ public final class SwitchboardNode implements AutoCloseable {
                       }
                     }),
         Tracing.get(system),
-        (instanceUid, description, capabilities) ->
-            stores
-                .assignmentResolution()
-                .resolve(
-                    instanceUid, description, capabilities, settings.rollouts().batchDeadline()),
         AgentCertificates.NONE);
   }
 

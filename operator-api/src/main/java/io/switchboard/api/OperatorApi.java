@@ -42,6 +42,7 @@ import io.switchboard.persistence.stores.Stores;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -112,7 +113,7 @@ public final class OperatorApi {
                 dispatcher, dispatchSettings, settings.maxConfigBytes(), json, settings.secrets())
             .overridingAssignments(
                 assignments == null
-                    ? (uid, envelope, actor) -> {}
+                    ? (uid, envelope, actor) -> CompletableFuture.completedFuture(null)
                     : (uid, envelope, actor) ->
                         stores.assignments().setOverride(uid, envelope, actor));
     this.agentLabels =

@@ -49,9 +49,11 @@ public final class CapacityBenchmark {
             BenchProperties.integer("statusAgents", 300),
             BenchProperties.integer("statusChanges", 100),
             BenchProperties.integer("commandRate", 100),
+            BenchProperties.duration("commandWarmUp", "30s"),
             BenchProperties.duration("warmUpTimeout", "180s"),
             BenchProperties.duration("settle", "5s"),
             BenchProperties.duration("idleWindow", "20s"),
+            BenchProperties.duration("heartbeatWindow", "120s"),
             BenchProperties.duration("window", "40s"));
 
     BenchReport report = new BenchReport("capacity", DESCRIPTION, Instant.now());
@@ -64,9 +66,17 @@ public final class CapacityBenchmark {
     report.parameter(
         "their health changes a second, together (-DstatusChanges)", settings.statusChanges());
     report.parameter("restart commands a second (-DcommandRate)", settings.commandRate());
+    report.parameter(
+        "unmeasured commands at that rate first, so the window finds the command path compiled"
+            + " (-DcommandWarmUp)",
+        settings.commandWarmUp());
     WarmUp.addTo(report, settings.warmUpTimeout());
     report.parameter("idle window, before the agents (-DidleWindow)", settings.idleWindow());
-    report.parameter("each loaded window (-Dwindow)", settings.window());
+    report.parameter(
+        "the heartbeating window (-DheartbeatWindow; a whole last-seen interval, so that each agent's"
+            + " row is written in it as often as in the steady state)",
+        settings.heartbeatWindow());
+    report.parameter("the status and command windows (-Dwindow)", settings.window());
     report.parameter("node options added (Kamon snapshots each second)", METRICS_TICK);
     report.parameter("cores", Runtime.getRuntime().availableProcessors());
     report.parameter("load average (1 min) at the start", CapacityRound.loadAverage());
@@ -112,7 +122,11 @@ public final class CapacityBenchmark {
     List<CapacityRound.Result> defaults =
         results.stream().filter(result -> result.label().endsWith("-node")).toList();
     try {
-      CapacityModel.fit(defaults).addTo(report, results);
+      CapacityModel model = CapacityModel.fit(defaults);
+      model.addTo(report, results);
+      CapacityRound.Result one =
+          defaults.stream().filter(result -> result.nodes() == 1).findFirst().orElseThrow();
+      SizingTable.addTo(report, model, one.idle().coresWithoutJit(), one.idleHeapTotal());
     } catch (RuntimeException e) {
       // The rounds' own figures are in the report already: keep them whatever the fit does.
       report.note("the model could not be fitted: " + e);
@@ -125,7 +139,8 @@ public final class CapacityBenchmark {
             + " rows are PostgreSQL's n_tup_ins + n_tup_upd + n_tup_del, WAL is pg_current_wal_lsn's advance");
     report.note(
         "fitted, so equal to the prediction by construction: the 1-node round's three windows and the 2-node round's"
-            + " heartbeat window; every other CPU ratio and every heap ratio is a prediction");
+            + " heartbeat and command windows; every other CPU ratio (the 3-node round's are the test of the"
+            + " remoting costs) and every heap ratio is a prediction");
     report.publish();
   }
 }

@@ -14,33 +14,44 @@ import java.util.Locale;
  *                           + status messages × CPU per status change
  *                           + commands × CPU per command
  *                           + forwarded messages × remoting CPU per forwarded message
+ *                           + forwarded commands × remoting CPU per forwarded command
  * heap (after full GCs)     = the K idle nodes' heap + agents × heap per agent
  * </pre>
  *
  * where heartbeats are the agents' messages without a change, forwarded messages are (K-1)/K of the
- * agents' messages and of the commands' API calls (the entity lives on another node than the socket
- * or the API call, shards being spread evenly), plus the deliveries the nodes counted as forwarded.
- * A heartbeat's cost includes the upkeep of the agent's connection between heartbeats (pings,
- * timers). The one-node round fixes the per-message costs (its three loaded windows are fitted, so
- * they match by construction); the two-node round's heartbeat window fixes the remoting cost; every
- * other window, and every heap, is a prediction.
+ * agents' messages (the entity lives on another node than the socket, shards being spread evenly)
+ * plus the deliveries the nodes counted as forwarded, and forwarded commands are (K-1)/K of the
+ * commands' API calls (the API call lands on another node than the entity, which it asks and waits
+ * for: two remote messages and an ask, much more than a forwarded heartbeat). A heartbeat's cost
+ * includes the upkeep of the agent's connection between heartbeats (pings, timers). The one-node
+ * round fixes the per-message costs (its three loaded windows are fitted, so they match by
+ * construction); the two-node round's heartbeat window fixes the remoting cost per message and its
+ * command window the remoting cost per command; every other window, and every heap, is a
+ * prediction.
  */
 record CapacityModel(
     double heartbeatCoreSeconds,
     double statusCoreSeconds,
     double commandCoreSeconds,
     double forwardCoreSeconds,
+    double forwardedCommandCoreSeconds,
     double heapBytesPerAgent,
     double databaseRowsPerStatus,
     double walBytesPerStatus,
     double databaseCoreSecondsPerStatus,
     double walBytesPerHeartbeat,
     double rowsPerHeartbeat,
+    double databaseCoreSecondsPerHeartbeat,
     double walBytesPerCommand,
     double rowsPerCommand) {
 
   /** The counts one window's CPU is divided among. */
-  record Load(double heartbeats, double status, double commands, double forwarded) {
+  record Load(
+      double heartbeats,
+      double status,
+      double commands,
+      double forwarded,
+      double forwardedCommands) {
 
     static Load of(Window window, int nodes, int commands) {
       double share = (nodes - 1) / (double) nodes;
@@ -49,7 +60,8 @@ record CapacityModel(
           heartbeats / window.seconds(),
           window.statusMessages() / window.seconds(),
           commands / window.seconds(),
-          (share * (window.frames() + commands) + window.forwarded()) / window.seconds());
+          (share * window.frames() + window.forwarded()) / window.seconds(),
+          share * commands / window.seconds());
     }
   }
 
@@ -74,6 +86,7 @@ record CapacityModel(
                 - cmd.status() * perStatus)
             / cmd.commands();
     double perForward = 0;
+    double perForwardedCommand = 0;
     for (CapacityRound.Result round : rounds) {
       if (round.nodes() == 2) {
         Load two = Load.of(round.heartbeats(), 2, 0);
@@ -83,6 +96,15 @@ record CapacityModel(
                     - two.heartbeats() * perHeartbeat
                     - two.status() * perStatus)
                 / two.forwarded();
+        Load twoCmd = Load.of(round.commands(), 2, round.commandsAccepted());
+        perForwardedCommand =
+            (round.commands().coresWithoutJit()
+                    - round.idle().coresWithoutJit()
+                    - twoCmd.heartbeats() * perHeartbeat
+                    - twoCmd.status() * perStatus
+                    - twoCmd.commands() * perCommand
+                    - twoCmd.forwarded() * perForward)
+                / twoCmd.forwardedCommands();
         break;
       }
     }
@@ -101,6 +123,7 @@ record CapacityModel(
         perStatus,
         perCommand,
         perForward,
+        perForwardedCommand,
         (one.heapTotal() - one.idleHeapTotal()) / (double) one.agents(),
         (stWindow.rowsPerSecond() - st.heartbeats() * rowsPerMessage) / st.status(),
         (stWindow.walBytesPerSecond() - st.heartbeats() * walPerMessage) / st.status(),
@@ -110,6 +133,7 @@ record CapacityModel(
             / st.status(),
         walPerMessage,
         rowsPerMessage,
+        databaseCoresPerMessage,
         (cmdWindow.walBytesPerSecond() - cmd.heartbeats() * walPerMessage) / cmd.commands(),
         (cmdWindow.rowsPerSecond() - cmd.heartbeats() * rowsPerMessage) / cmd.commands());
   }
@@ -120,7 +144,10 @@ record CapacityModel(
         + load.heartbeats() * heartbeatCoreSeconds
         + load.status() * statusCoreSeconds
         + load.commands() * commandCoreSeconds
-        + (nodes > 1 ? load.forwarded() * forwardCoreSeconds : 0);
+        + (nodes > 1
+            ? load.forwarded() * forwardCoreSeconds
+                + load.forwardedCommands() * forwardedCommandCoreSeconds
+            : 0);
   }
 
   double predictHeap(CapacityRound.Result round) {
@@ -149,6 +176,12 @@ record CapacityModel(
         forwardCoreSeconds * 1e6,
         "µs");
     report.result(
+        "unit_cpu_per_forwarded_command_us",
+        "remoting CPU per command whose API call lands on another node than the agent's entity"
+            + " (two-node round)",
+        forwardedCommandCoreSeconds * 1e6,
+        "µs");
+    report.result(
         "unit_heap_per_agent_kib",
         "heap per agent after full GCs (one node)",
         heapBytesPerAgent / 1024,
@@ -175,6 +208,11 @@ record CapacityModel(
         "PostgreSQL WAL per agent message, heartbeating fleet",
         walBytesPerHeartbeat,
         "B");
+    report.result(
+        "unit_db_cpu_per_heartbeat_us",
+        "PostgreSQL CPU per agent message, heartbeating fleet",
+        databaseCoreSecondsPerHeartbeat * 1e6,
+        "µs");
     report.result(
         "unit_rows_per_command", "PostgreSQL rows written per command", rowsPerCommand, "");
     report.result(

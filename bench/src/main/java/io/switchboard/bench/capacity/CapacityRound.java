@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * over them (agent i of each simulator to node i mod K), and four windows read with {@link
  * Counters}: the nodes before any agent; the fleet heartbeating; the same with a few more agents
  * changing their health {@code statusChanges} times a second; the fleet heartbeating while restart
- * commands go to random nodes' APIs at {@code commandRate}. Between them, each node's heap after
- * full GCs.
+ * commands go to random nodes' APIs at {@code commandRate} (after {@code commandWarmUp} of them
+ * unmeasured). Between them, each node's heap after full GCs.
  */
 final class CapacityRound {
 
@@ -37,9 +37,11 @@ final class CapacityRound {
       int churnAgents,
       double statusChanges,
       int commandRate,
+      Duration commandWarmUp,
       Duration warmUpTimeout,
       Duration settle,
       Duration idleWindow,
+      Duration heartbeatWindow,
       Duration window) {}
 
   /**
@@ -104,7 +106,9 @@ final class CapacityRound {
           fleet
               .connectTimeout()
               .plus(settings.warmUpTimeout())
-              .plus(settings.window().multipliedBy(3))
+              .plus(settings.heartbeatWindow())
+              .plus(settings.commandWarmUp())
+              .plus(settings.window().multipliedBy(2))
               .plus(settings.settle().multipliedBy(6))
               .plus(Duration.ofSeconds(300));
       try (SimulatorJvms fleetJvms =
@@ -125,7 +129,7 @@ final class CapacityRound {
                 .mapToDouble(node -> node.websocketSessions().orElse(Double.NaN))
                 .toArray();
         Thread.sleep(settings.settle().toMillis());
-        Window heartbeats = measure(counters, settings.window());
+        Window heartbeats = measure(counters, settings.heartbeatWindow());
         System.out.printf(
             "bench: %s: heartbeating fleet %.1f%% of a core (JIT left out), %.0f messages/s%n",
             label, heartbeats.coresWithoutJit() * 100, heartbeats.framesPerSecond());
@@ -203,7 +207,9 @@ final class CapacityRound {
 
   /**
    * Restart commands at {@code commandRate} to the first page of agents, each to a node's API drawn
-   * at random, at most 64 awaiting an answer; the window spans the commands.
+   * at random, at most 64 awaiting an answer: for {@code commandWarmUp} unmeasured (the command
+   * path, and on several nodes its remote hops, compiled before they are measured), then for the
+   * window, which spans the measured ones.
    */
   private static Window commandWindow(
       List<LocalNode> nodes, Counters counters, Settings settings, AtomicInteger accepted)
@@ -220,11 +226,31 @@ final class CapacityRound {
     if (uids.isEmpty()) {
       throw new IllegalStateException("GET /api/agents listed no connected agent");
     }
-    int total = (int) (settings.commandRate() * settings.window().toSeconds());
+    AtomicInteger warmUpAccepted = new AtomicInteger();
+    sendCommands(apis, uids, settings.commandRate(), settings.commandWarmUp(), warmUpAccepted);
+    Counters.Reading before = counters.read();
+    int total = sendCommands(apis, uids, settings.commandRate(), settings.window(), accepted);
+    // The deliveries the last answers caused land within a moment.
+    Thread.sleep(1_000);
+    Window window = Window.between(before, counters.read());
+    System.out.printf(
+        "bench: %d of %d commands accepted (%d warm-up commands before); %.1f%% of a core%n",
+        accepted.get(), total, warmUpAccepted.get(), window.coresWithoutJit() * 100);
+    return window;
+  }
+
+  /** Sends {@code rate} restarts a second for {@code duration}, then awaits their answers. */
+  private static int sendCommands(
+      List<OperatorApiClient> apis,
+      List<String> uids,
+      int rate,
+      Duration duration,
+      AtomicInteger accepted)
+      throws InterruptedException {
+    int total = (int) (rate * duration.toSeconds());
     Semaphore room = new Semaphore(64);
     AtomicInteger due = new AtomicInteger();
     ScheduledExecutorService ticker = BenchThreads.daemonScheduler("bench-capacity-commands");
-    Counters.Reading before = counters.read();
     ticker.scheduleAtFixedRate(
         () -> {
           int index = due.getAndIncrement();
@@ -243,18 +269,12 @@ final class CapacityRound {
                   });
         },
         0,
-        1_000_000_000L / settings.commandRate(),
+        1_000_000_000L / rate,
         TimeUnit.NANOSECONDS);
-    Thread.sleep(settings.window().toMillis());
+    Thread.sleep(duration.toMillis());
     ticker.shutdownNow();
-    // The last answers, and the deliveries they cause, land within a moment.
     room.acquire(64);
-    Thread.sleep(1_000);
-    Window window = Window.between(before, counters.read());
-    System.out.printf(
-        "bench: %d of %d commands accepted; %.1f%% of a core%n",
-        accepted.get(), total, window.coresWithoutJit() * 100);
-    return window;
+    return total;
   }
 
   private static Window measure(Counters counters, Duration window) throws Exception {

@@ -43,6 +43,7 @@ public final class BenchReport {
   private final Map<String, String> parameters = new LinkedHashMap<>();
   private final List<Result> results = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+  private final Map<String, List<List<String>>> tables = new LinkedHashMap<>();
   private final Map<String, List<Point>> sessions = new LinkedHashMap<>();
   private final Map<String, List<Point>> latency = new LinkedHashMap<>();
   private final Map<String, List<Point>> reached = new LinkedHashMap<>();
@@ -74,6 +75,11 @@ public final class BenchReport {
 
   public void note(String text) {
     notes.add(text);
+  }
+
+  /** A table the scenario computes (its first row the header), printed after the notes. */
+  public synchronized void table(String title, List<List<String>> rows) {
+    tables.put(title, List.copyOf(rows));
   }
 
   /** Whether any sample of this sessions series was taken. */
@@ -147,6 +153,16 @@ public final class BenchReport {
       md.append('\n');
       notes.forEach(note -> md.append("- ").append(note).append('\n'));
     }
+    tables.forEach(
+        (title, rows) -> {
+          md.append("\n### ").append(title).append("\n\n");
+          for (int i = 0; i < rows.size(); i++) {
+            md.append("| ").append(String.join(" | ", rows.get(i))).append(" |\n");
+            if (i == 0) {
+              md.append("|").append("---|".repeat(rows.get(0).size())).append('\n');
+            }
+          }
+        });
     md.append("\n![")
         .append(reached.isEmpty() ? "sessions and latency" : "sessions, agents reached and latency")
         .append(" over time](")
@@ -174,6 +190,12 @@ public final class BenchReport {
       value.put("unit", result.unit()).put("label", result.label());
     }
     notes.forEach(json.putArray("notes")::add);
+    ObjectNode tableValues = json.putObject("tables");
+    tables.forEach(
+        (title, rows) -> {
+          ArrayNode table = tableValues.putArray(title);
+          rows.forEach(row -> row.forEach(table.addArray()::add));
+        });
     timeline(json.putObject("sessions"), sessions);
     timeline(json.putObject("latency_ms"), latency);
     if (!reached.isEmpty()) {

@@ -12,6 +12,7 @@ class CapacityModelTest {
   private static final double STATUS = 1e-3;
   private static final double COMMAND = 2e-3;
   private static final double FORWARD = 100e-6;
+  private static final double FORWARDED_COMMAND = 1.5e-3;
   private static final long IDLE_HEAP = 50L << 20;
   private static final double HEAP_PER_AGENT = 60 * 1024;
   private static final double SECONDS = 60;
@@ -30,7 +31,8 @@ class CapacityModelTest {
             + heartbeats / SECONDS * HEARTBEAT
             + status / SECONDS * STATUS
             + commands / SECONDS * COMMAND
-            + (share * (frames + commands) + forwarded) / SECONDS * FORWARD;
+            + (share * frames + forwarded) / SECONDS * FORWARD
+            + share * commands / SECONDS * FORWARDED_COMMAND;
     double[] perNode = new double[nodes];
     java.util.Arrays.fill(perNode, cores / nodes);
     return new Window(
@@ -91,6 +93,7 @@ class CapacityModelTest {
     assertEquals(STATUS, model.statusCoreSeconds(), 1e-9);
     assertEquals(COMMAND, model.commandCoreSeconds(), 1e-9);
     assertEquals(FORWARD, model.forwardCoreSeconds(), 1e-9);
+    assertEquals(FORWARDED_COMMAND, model.forwardedCommandCoreSeconds(), 1e-9);
     assertEquals(HEAP_PER_AGENT, model.heapBytesPerAgent(), 1.0);
   }
 
@@ -119,6 +122,40 @@ class CapacityModelTest {
         model.predictCores(three.commands(), three.idle(), 3, three.commandsAccepted()),
         1e-9);
     assertEquals(three.heapTotal(), model.predictHeap(three), 3000.0);
+  }
+
+  @Test
+  void sizesAFleetFromTheUnitCostsWithOneNodeLost() {
+    CapacityModel model = CapacityModel.fit(List.of(round(1, 3000), round(2, 3000)));
+    List<List<String>> rows = SizingTable.rows(model, IDLE_NODE, IDLE_HEAP);
+
+    assertEquals(7, rows.size(), "a header and 3 fleet sizes at 2 heartbeat intervals");
+    // 10,000 agents at 30 s: 2 nodes of which one holds them all when the other is lost: 333.3
+    // heartbeats/s and 16.7 status changes/s, none forwarded: 0.05 + 0.0667 + 0.0167 cores.
+    // Heap: twice (50 MiB + 10,000 * 60 KiB) rounds up to 2 GiB. PostgreSQL: 333.3 rows/s for the
+    // heartbeats and 2 per status change; WAL 300 B per heartbeat and 1,300 per status change, of
+    // which the 1,000 beyond a heartbeat's is history.
+    List<String> first = rows.get(1);
+    assertEquals(
+        List.of(
+            "10,000",
+            "30 s",
+            "2",
+            "5,000 (10,000 with one lost)",
+            "0.13 cores",
+            "2",
+            "2 GiB",
+            "17",
+            "367",
+            "122 KB/s"),
+        first.subList(0, 10));
+    assertEquals(List.of("24", "10.5 GB", "1.4 GB"), first.subList(11, 14));
+    // 100,000: 6 nodes of at most 19,000, and a spare.
+    assertEquals("7", rows.get(3).get(2));
+    assertEquals("14,286 (16,667 with one lost)", rows.get(3).get(3));
+    // 1,000,000: 53 and a spare, 12 pooled connections each.
+    assertEquals("54", rows.get(6).get(2));
+    assertEquals("648", rows.get(6).get(11));
   }
 
   @Test

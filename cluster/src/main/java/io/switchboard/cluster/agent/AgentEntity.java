@@ -46,9 +46,9 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * database holds ({@link EntityStart}), then owns the agent's state and session ({@link
  * SessionOwner}, {@link AgentIdentity}, {@link SupersededSessions}); commands go to {@link
  * EnvelopeIntake}, replies to {@link AgentReplies}, certificate requests to {@link
- * CertificateRequests}, its assignment to {@link AssignedConfigs}, its status to the node's status
- * writer through {@link StatusRecorder} (which leaves out plain heartbeats within the last-seen
- * interval).
+ * CertificateRequests}, its status to the node's status writer through {@link StatusRecorder}
+ * (which leaves out plain heartbeats within the last-seen interval; a new description is written at
+ * once, and the node decides the agent's assignment from the stored row).
  */
 public final class AgentEntity extends AbstractBehavior<Command> {
 
@@ -284,7 +284,6 @@ public final class AgentEntity extends AbstractBehavior<Command> {
         settings.heartbeatInterval(),
         settings.heartbeatWindow());
     AgentState.Merged merged = state.apply(message, now);
-    AssignedConfigs.follow(dependencies.assignments(), instanceUid, merged, getContext());
     envelopes.confirm(message);
     answer.accept(certificates.answer(message, replies.reply(message, merged, owner, now), now));
     if (owner.isWebSocket() && state.capabilities() != 0) {

@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -78,13 +79,16 @@ public final class AgentCommandRoutes {
     this.json = json;
   }
 
-  /** Records that an operator's remote config overrides the agent's assignments. */
+  /**
+   * Records that an operator's remote config overrides the agent's assignments; the answer waits
+   * for it, so that an assignment applied after the 202 cannot replace the operator's config.
+   */
   @FunctionalInterface
   public interface Overrides {
-    void set(String instanceUid, java.util.UUID envelope, String actor);
+    CompletionStage<?> set(String instanceUid, java.util.UUID envelope, String actor);
   }
 
-  private Overrides overrides = (uid, envelope, actor) -> {};
+  private Overrides overrides = (uid, envelope, actor) -> CompletableFuture.completedFuture(null);
 
   /** The same routes, recording remote configs as overrides of assignments. */
   public AgentCommandRoutes overridingAssignments(Overrides overrides) {
@@ -205,21 +209,24 @@ public final class AgentCommandRoutes {
                                                         deadline,
                                                         operator),
                                                     parent))
-                                            .thenApply(
-                                                submitted -> {
-                                                  if (kind == EnvelopeKind.REMOTE_CONFIG
-                                                      && submitted
-                                                          instanceof Dispatcher.Accepted accepted
-                                                      && accepted.envelope().state()
-                                                          != EnvelopeState.FAILED) {
-                                                    overrides.set(
-                                                        instanceUid,
-                                                        accepted.envelope().id(),
-                                                        operator);
-                                                  }
-                                                  return submitted;
-                                                }),
+                                            .thenCompose(
+                                                submitted ->
+                                                    overriding(
+                                                        instanceUid, kind, submitted, operator)),
                                         this::answer)))));
+  }
+
+  /** An operator's remote config the agent took (or may still take) overrides its assignments. */
+  private CompletionStage<Dispatcher.Submitted> overriding(
+      String instanceUid, EnvelopeKind kind, Dispatcher.Submitted submitted, String operator) {
+    if (kind == EnvelopeKind.REMOTE_CONFIG
+        && submitted instanceof Dispatcher.Accepted accepted
+        && accepted.envelope().state() != EnvelopeState.FAILED) {
+      return overrides
+          .set(instanceUid, accepted.envelope().id(), operator)
+          .thenApply(written -> submitted);
+    }
+    return CompletableFuture.completedFuture(submitted);
   }
 
   /** A command that failed (the database down) still ends its span, as an error. */

@@ -29,9 +29,11 @@ public final class AssignmentStore {
           + " - 'previous_packages_message'";
 
   private final Sql db;
+  private final OverrideWrites overrides;
 
   public AssignmentStore(ConnectionPool pool) {
     this.db = new Sql(pool);
+    this.overrides = new OverrideWrites(db);
   }
 
   /** Writes a new assignment; empty when one of that name exists. */
@@ -252,19 +254,12 @@ public final class AssignmentStore {
         .toFuture();
   }
 
-  /** Marks the agent's desired config as an operator's override, which beats every assignment. */
-  public CompletionStage<Long> setOverride(String instanceUid, UUID envelope, String actor) {
-    return db.rowsUpdated(
-            """
-        INSERT INTO config_overrides (instance_uid, envelope_id, set_by) VALUES ($1, $2, $3)
-        ON CONFLICT (instance_uid) DO UPDATE SET envelope_id = $2, set_by = $3, set_at = now()
-        """,
-            statement -> {
-              statement.bind(0, instanceUid);
-              Sql.bindNullable(statement, 1, envelope, UUID.class);
-              statement.bind(2, actor);
-            })
-        .toFuture();
+  /**
+   * Marks the agent's desired config as an operator's override, which beats every assignment;
+   * written together with other agents' (see {@link OverrideWrites}).
+   */
+  public CompletionStage<Boolean> setOverride(String instanceUid, UUID envelope, String actor) {
+    return overrides.set(instanceUid, envelope, actor);
   }
 
   /** Clears the agent's override, with its audit event; false when it had none. */
