@@ -67,11 +67,13 @@ public final class CapacityBenchmark {
         "their health changes a second, together (-DstatusChanges)", settings.statusChanges());
     report.parameter("restart commands a second (-DcommandRate)", settings.commandRate());
     report.parameter(
-        "unmeasured commands at that rate first, so the window finds the command path compiled"
-            + " (-DcommandWarmUp)",
+        "unmeasured commands, and status changes, at their rates before their windows, so each"
+            + " window finds its path compiled (-DcommandWarmUp)",
         settings.commandWarmUp());
     WarmUp.addTo(report, settings.warmUpTimeout());
-    report.parameter("idle window, before the agents (-DidleWindow)", settings.idleWindow());
+    report.parameter(
+        "idle window, the nodes warm once the fleet has gone (-DidleWindow)",
+        settings.idleWindow());
     report.parameter(
         "the heartbeating window (-DheartbeatWindow; a whole last-seen interval, so that each agent's"
             + " row is written in it as often as in the steady state)",

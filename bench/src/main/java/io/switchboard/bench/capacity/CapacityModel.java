@@ -9,7 +9,7 @@ import java.util.Locale;
  * round's measurement against what the model predicts for it. In every window:
  *
  * <pre>
- * nodes' CPU (JIT left out) = the K idle nodes' CPU, measured before the agents
+ * nodes' CPU (JIT left out) = the K idle nodes' CPU, measured warm once the fleet has gone
  *                           + heartbeats × CPU per heartbeat
  *                           + status messages × CPU per status change
  *                           + commands × CPU per command
@@ -43,7 +43,8 @@ record CapacityModel(
     double rowsPerHeartbeat,
     double databaseCoreSecondsPerHeartbeat,
     double walBytesPerCommand,
-    double rowsPerCommand) {
+    double rowsPerCommand,
+    double leaseRowsPerSecond) {
 
   /** The counts one window's CPU is divided among. */
   record Load(
@@ -135,7 +136,8 @@ record CapacityModel(
         rowsPerMessage,
         databaseCoresPerMessage,
         (cmdWindow.walBytesPerSecond() - cmd.heartbeats() * walPerMessage) / cmd.commands(),
-        (cmdWindow.rowsPerSecond() - cmd.heartbeats() * rowsPerMessage) / cmd.commands());
+        (cmdWindow.rowsPerSecond() - cmd.heartbeats() * rowsPerMessage) / cmd.commands(),
+        hbWindow.leaseRowsPerSecond());
   }
 
   double predictCores(Window window, Window idle, int nodes, int commands) {
@@ -217,6 +219,12 @@ record CapacityModel(
         "unit_rows_per_command", "PostgreSQL rows written per command", rowsPerCommand, "");
     report.result(
         "unit_wal_per_command_bytes", "PostgreSQL WAL per command", walBytesPerCommand, "B");
+    report.result(
+        "lease_rows_per_second",
+        "PostgreSQL rows of shard lease renewals, the cluster's (whatever its fleet; left out of"
+            + " the rows above)",
+        leaseRowsPerSecond,
+        "rows/s");
     for (CapacityRound.Result round : rounds) {
       String key = round.label();
       validate(report, key, "heartbeating", round.heartbeats(), round, 0);

@@ -24,10 +24,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * One round of the capacity scenario: K node processes on the bench's PostgreSQL, the fleet spread
  * over them (agent i of each simulator to node i mod K), and four windows read with {@link
- * Counters}: the nodes before any agent; the fleet heartbeating; the same with a few more agents
- * changing their health {@code statusChanges} times a second; the fleet heartbeating while restart
- * commands go to random nodes' APIs at {@code commandRate} (after {@code commandWarmUp} of them
- * unmeasured). Between them, each node's heap after full GCs.
+ * Counters}: the fleet heartbeating; the same with a few more agents changing their health {@code
+ * statusChanges} times a second (after {@code commandWarmUp} of that unmeasured); the fleet
+ * heartbeating while restart commands go to random nodes' APIs at {@code commandRate} (after {@code
+ * commandWarmUp} of them unmeasured); the nodes idle once the fleet has gone. Each node's heap
+ * after full GCs before the agents and with them.
  */
 final class CapacityRound {
 
@@ -96,18 +97,13 @@ final class CapacityRound {
         Counters counters = Counters.open(cluster)) {
       List<LocalNode> nodes = cluster.nodes();
       long[] idleHeap = heaps(nodes);
-      Thread.sleep(settings.settle().toMillis());
-      Window idle = measure(counters, settings.idleWindow());
-      System.out.printf(
-          "bench: %s: %d nodes idle at %.1f%% of a core together%n",
-          label, nodeCount, idle.coresWithoutJit() * 100);
       List<String> targets = nodes.stream().map(LocalNode::opampUrl).toList();
       Duration runFor =
           fleet
               .connectTimeout()
               .plus(settings.warmUpTimeout())
               .plus(settings.heartbeatWindow())
-              .plus(settings.commandWarmUp())
+              .plus(settings.commandWarmUp().multipliedBy(2))
               .plus(settings.window().multipliedBy(2))
               .plus(settings.settle().multipliedBy(6))
               .plus(Duration.ofSeconds(300));
@@ -141,6 +137,14 @@ final class CapacityRound {
         Window commands = commandWindow(nodes, counters, settings, accepted);
         loads += ", after the commands " + loadAverage();
         fleetJvms.stop(report);
+        // The nodes' own cost, read once they are warm and the fleet has gone: cluster gossip,
+        // Kamon, timers and the shard leases they still hold, which a running cluster pays
+        // whatever its fleet. Read before the agents instead, it carried the nodes' start-up.
+        Thread.sleep(settings.settle().multipliedBy(2).toMillis());
+        Window idle = measure(counters, settings.idleWindow());
+        System.out.printf(
+            "bench: %s: %d nodes idle (warm, the fleet gone) at %.1f%% of a core together%n",
+            label, nodeCount, idle.coresWithoutJit() * 100);
         return new Result(
             label,
             nodeCount,
@@ -192,7 +196,8 @@ final class CapacityRound {
             runFor,
             List.of("--churn-per-second", Double.toString(settings.statusChanges())))) {
       awaitConnected(churn, settings.churnAgents(), fleet.connectTimeout());
-      Thread.sleep(settings.settle().toMillis());
+      // As for commands: the status path, and on several nodes its remote hops, compiled first.
+      Thread.sleep(settings.settle().plus(settings.commandWarmUp()).toMillis());
       Window window = measure(counters, settings.window());
       System.out.printf(
           "bench: %s: with %.0f status changes/s, %.1f%% of a core, %.0f status messages/s%n",

@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  * Reads, at one moment, every count the capacity model is built from that does not depend on how
  * busy the machine is: CPU-seconds each node process (and its JIT compiler threads) and the
  * PostgreSQL processes have used, the nodes' own counters of agent messages and deliveries, and
- * PostgreSQL's rows written and WAL position. Two readings make a {@link Window}.
+ * PostgreSQL's rows written and WAL position. The shard leases' renewals (every held lease, each
+ * renew interval, however many agents) are counted apart from the rows agents cause. Two readings
+ * make a {@link Window}.
  */
 final class Counters implements AutoCloseable {
 
@@ -32,11 +34,13 @@ final class Counters implements AutoCloseable {
   private static final String DATABASE_QUERY =
       """
       SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint,
-             (SELECT coalesce(sum(n_tup_ins), 0) FROM pg_stat_user_tables)::bigint,
-             (SELECT coalesce(sum(n_tup_upd), 0) FROM pg_stat_user_tables)::bigint,
-             (SELECT coalesce(sum(n_tup_del), 0) FROM pg_stat_user_tables)::bigint,
+             (SELECT coalesce(sum(n_tup_ins), 0) FROM pg_stat_user_tables WHERE relname <> 'leases')::bigint,
+             (SELECT coalesce(sum(n_tup_upd), 0) FROM pg_stat_user_tables WHERE relname <> 'leases')::bigint,
+             (SELECT coalesce(sum(n_tup_del), 0) FROM pg_stat_user_tables WHERE relname <> 'leases')::bigint,
              (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())::bigint,
-             pg_database_size(current_database())
+             pg_database_size(current_database()),
+             (SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)
+              FROM pg_stat_user_tables WHERE relname = 'leases')::bigint
       """;
 
   /**
@@ -66,7 +70,8 @@ final class Counters implements AutoCloseable {
       long rowsUpdated,
       long rowsDeleted,
       long commits,
-      long databaseBytes) {}
+      long databaseBytes,
+      long leaseRows) {}
 
   private final List<LocalNode> nodes;
   private final Optional<Long> databasePid;
@@ -133,7 +138,8 @@ final class Counters implements AutoCloseable {
           row.getLong(3),
           row.getLong(4),
           row.getLong(5),
-          row.getLong(6));
+          row.getLong(6),
+          row.getLong(7));
     }
   }
 

@@ -49,7 +49,7 @@ final class RawResults {
             Locale.ROOT,
             "%s: %.1f s; nodes %.2f%% of a core without JIT (JIT %.2f%%), PostgreSQL %.2f%%;"
                 + " %.0f agent messages (%.0f status), %d commands accepted, deliveries %.0f local /"
-                + " %.0f forwarded; %d rows, %d WAL bytes, %d commits",
+                + " %.0f forwarded; %d rows (and %d of lease renewals), %d WAL bytes, %d commits",
             label,
             window.seconds(),
             window.coresWithoutJit() * 100,
@@ -61,6 +61,7 @@ final class RawResults {
             window.local(),
             window.forwarded(),
             window.rowsWritten(),
+            window.leaseRows(),
             window.walBytes(),
             window.commits());
     System.out.println("bench: " + line);

@@ -2,8 +2,8 @@ package io.switchboard.bench.capacity;
 
 /**
  * What happened between two {@link Counters.Reading}s: the nodes' CPU with and without their JIT
- * compilers, PostgreSQL's CPU, and the counts the model divides it by. Rates are per second of the
- * window.
+ * compilers, PostgreSQL's CPU, and the counts the model divides it by; rows are those agents and
+ * commands cause, the leases' renewals apart. Rates are per second of the window.
  */
 record Window(
     double seconds,
@@ -18,7 +18,8 @@ record Window(
     long walBytes,
     long rowsWritten,
     long commits,
-    long databaseBytes) {
+    long databaseBytes,
+    long leaseRows) {
 
   static Window between(Counters.Reading before, Counters.Reading after) {
     double seconds = (after.nanos() - before.nanos()) / 1e9;
@@ -45,7 +46,8 @@ record Window(
             + (after.rowsUpdated() - before.rowsUpdated())
             + (after.rowsDeleted() - before.rowsDeleted()),
         after.commits() - before.commits(),
-        after.databaseBytes() - before.databaseBytes());
+        after.databaseBytes() - before.databaseBytes(),
+        after.leaseRows() - before.leaseRows());
   }
 
   /** All nodes' CPU, in cores, their JIT compilers' left out: what a warm node would use. */
@@ -80,6 +82,11 @@ record Window(
 
   double rowsPerSecond() {
     return rowsWritten / seconds;
+  }
+
+  /** The shard leases' renewals: a cost of the cluster, not of its agents. */
+  double leaseRowsPerSecond() {
+    return leaseRows / seconds;
   }
 
   double commitsPerSecond() {

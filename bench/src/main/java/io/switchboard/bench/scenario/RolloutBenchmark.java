@@ -63,8 +63,7 @@ public final class RolloutBenchmark {
     report.parameter(
         "rollout driver tick, switchboard.rollouts.tick (-DrolloutTick; the node's default is 2s)",
         tick);
-    report.parameter(
-        "wait for the assignment to reach every agent (-DchangeTimeout)", changeTimeout);
+    report.parameter("wait for the change to reach every agent (-DchangeTimeout)", changeTimeout);
     report.parameter("wait for the rollout to complete (-DrolloutTimeout)", rolloutTimeout);
     report.parameter(
         "unmeasured fan-outs to every agent first, at least (-DwarmUpFanOuts; then on until one runs with the node's JIT quiet)",

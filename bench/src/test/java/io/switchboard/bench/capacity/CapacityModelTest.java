@@ -48,13 +48,14 @@ class CapacityModelTest {
         (long) (frames * 300 + status * 1000),
         (long) (frames + status),
         (long) frames,
-        0);
+        0,
+        (long) (40 * SECONDS));
   }
 
   private static CapacityRound.Result round(int nodes, int agents) {
     Window idle =
         new Window(
-            SECONDS, fill(nodes, IDLE_NODE), new double[nodes], 0.01, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            SECONDS, fill(nodes, IDLE_NODE), new double[nodes], 0.01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     long[] idleHeap = new long[nodes];
     long[] heap = new long[nodes];
     for (int i = 0; i < nodes; i++) {
@@ -106,6 +107,7 @@ class CapacityModelTest {
     assertEquals(300.0, model.walBytesPerHeartbeat(), 1e-6);
     assertEquals(2.0, model.databaseRowsPerStatus(), 1e-6);
     assertEquals(1300.0, model.walBytesPerStatus(), 1e-6);
+    assertEquals(40.0, model.leaseRowsPerSecond(), 1e-6);
   }
 
   @Test
@@ -133,7 +135,8 @@ class CapacityModelTest {
     // 10,000 agents at 30 s: 2 nodes of which one holds them all when the other is lost: 333.3
     // heartbeats/s and 16.7 status changes/s, none forwarded: 0.05 + 0.0667 + 0.0167 cores.
     // Heap: twice (50 MiB + 10,000 * 60 KiB) rounds up to 2 GiB. PostgreSQL: 333.3 rows/s for the
-    // heartbeats and 2 per status change; WAL 300 B per heartbeat and 1,300 per status change, of
+    // heartbeats, 2 per status change and the leases' 40; WAL 300 B per heartbeat and 1,300 per
+    // status change, of
     // which the 1,000 beyond a heartbeat's is history.
     List<String> first = rows.get(1);
     assertEquals(
@@ -146,7 +149,7 @@ class CapacityModelTest {
             "2",
             "2 GiB",
             "17",
-            "367",
+            "407",
             "122 KB/s"),
         first.subList(0, 10));
     assertEquals(List.of("24", "10.5 GB", "1.4 GB"), first.subList(11, 14));
@@ -162,7 +165,7 @@ class CapacityModelTest {
   void leavesTheJitCompilersOutOfTheNodesCpu() {
     Window window =
         new Window(
-            10, new double[] {0.5, 0.3}, new double[] {0.2, 0.1}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            10, new double[] {0.5, 0.3}, new double[] {0.2, 0.1}, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     assertEquals(0.5, window.coresWithoutJit(), 1e-12);
     assertEquals(0.3, window.compilerCores(), 1e-12);

@@ -93,9 +93,10 @@ public final class AssignmentApply {
   }
 
   /**
-   * Decides again, from their stored rows, the assignment of agents whose description was just
-   * written (the status writer calls this after each batch): an agent that described itself while
-   * an assignment was being made is not missed. One statement for the whole batch; a failure is
+   * Decides, from their stored rows, the assignment of agents whose description was just written
+   * (the status writer calls this after each batch): how a new or redescribed agent gets its
+   * assignment, and an agent that described itself while an assignment was being made is not
+   * missed. One statement for the whole batch, however many agents connected at once; a failure is
    * logged (each agent is decided again at its next description or relabel).
    */
   public CompletionStage<Integer> followStored(List<String> instanceUids) {

@@ -187,9 +187,9 @@ public final class AssignmentResolution {
 
   /**
    * Decides one agent's assignment and writes its envelopes if it needs them (its config, and its
-   * package set if it accepts packages), in one statement: at its first message ({@code
-   * descriptionJson} and {@code capabilities}: what it just reported, the description as the agents
-   * table keeps it), after a relabel or a cleared override (nulls: what is stored).
+   * package set if it accepts packages), in one statement: after a relabel or a cleared override
+   * (nulls: what is stored), or from a description and capabilities given as the agents table would
+   * keep them (the assignments benchmark times this for agents not stored).
    */
   public CompletionStage<List<AppliedEnvelope>> resolve(
       String instanceUid, String descriptionJson, Long capabilities, Duration deadline) {
@@ -212,12 +212,12 @@ public final class AssignmentResolution {
 
   /**
    * Decides the assignment of agents whose description the status writer has just stored, from
-   * their stored rows, in one statement. This closes the join race: an agent described while an
-   * assignment was being made can miss it in both {@link #resolve} (the assignment was not
-   * committed yet) and {@link #apply} (the agent's row was not written yet); this statement runs
-   * after the row is committed, so it sees every assignment whose apply missed the row. Package
-   * sets are decided alike for agents that accept packages. Returns the envelopes written, one list
-   * per assignment and kind, whose first envelope carries the message.
+   * their stored rows, in one statement: a connect storm pays one per status flush, not one per
+   * agent. It also closes the join race: an assignment's {@link #apply} may run before an agent's
+   * row is written, but this statement runs after the row is committed, so it sees every assignment
+   * whose apply missed the row. Package sets are decided alike for agents that accept packages.
+   * Returns the envelopes written, one list per assignment and kind, whose first envelope carries
+   * the message.
    */
   public CompletionStage<List<List<AppliedEnvelope>>> resolveStored(
       List<String> instanceUids, Duration deadline) {

@@ -69,7 +69,7 @@ public final class StatusWriter extends AbstractBehavior<StatusWriter.Command> {
   /**
    * A writer that tells {@code described} (on its own thread; it must not block) the agents whose
    * new description each flush has just committed, so that their standing assignment is decided
-   * from their stored rows too.
+   * from their stored rows.
    */
   public static Behavior<Command> create(
       AgentStatusStore store, StatusWriterSettings settings, Consumer<List<String>> described) {
