@@ -35,8 +35,8 @@ public final class BenchPaths {
 
   /**
    * The checkout whose built node the scenarios start: this one, or another named by {@code
-   * -DnodeBuild=/path/to/checkout} (built there with {@code ./mvnw package -DskipTests}), so an old
-   * build and the new one can be measured side by side by the same bench.
+   * -DnodeBuild=/path/to/checkout} (built there with {@code ./mvnw package}, tests left out), so an
+   * old build and the new one can be measured side by side by the same bench.
    */
   public static Path nodeBuild() {
     String other = System.getProperty("nodeBuild", "").trim();
