@@ -26,8 +26,8 @@ final class SizingTable {
   private SizingTable() {}
 
   /**
-   * Adds the table: {@code idleNodeCores} and {@code idleNodeHeapBytes} are one node's before any
-   * agent (the one-node round's idle window and heap).
+   * Adds the table: {@code idleNodeCores} is one warm node's without agents (the one-node round's
+   * idle window), {@code idleNodeHeapBytes} its heap before the agents.
    */
   static void addTo(
       BenchReport report, CapacityModel model, double idleNodeCores, double idleNodeHeapBytes) {
